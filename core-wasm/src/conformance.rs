@@ -1,0 +1,338 @@
+//! The known-answer vector runner.
+//!
+//! `tests/vectors/*.json` hold one case per entry with its expectation. Every host runs the same
+//! files through its own binding of the core (natively here, through the wasm component in
+//! `host-runner`) by implementing [`Core`]; the runner compares answers and counts failures.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::audit::{ChainError, ChainedLine, Event};
+use crate::crypto::CryptoError;
+use crate::gate::{ConnectionRecord, Decision, ReadRequest};
+use crate::patterns::{AllowlistError, ListingSource, PathError};
+use crate::tokens::{TokenError, TokenKind};
+
+/// The operations the vectors exercise, as one host exposes them.
+pub trait Core {
+    fn normalize(&mut self, raw: &str) -> Result<String, PathError>;
+    fn normalize_all(&mut self, raw: &[String]) -> Result<Vec<String>, AllowlistError>;
+    fn check_path(&mut self, raw: &str) -> Result<String, PathError>;
+    fn check_key(&mut self, raw: &str) -> Result<String, PathError>;
+    fn allows(&mut self, patterns: &[String], key: &str) -> bool;
+    fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Vec<ListingSource>;
+    fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError>;
+    fn reference(&mut self, token: &str) -> String;
+    fn parse_duration(&mut self, text: &str) -> Result<u64, String>;
+    #[allow(clippy::too_many_arguments)]
+    fn argon2id(
+        &mut self,
+        password: &[u8],
+        salt: &[u8],
+        secret: &[u8],
+        ad: &[u8],
+        t: u32,
+        m: u32,
+        p: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, CryptoError>;
+    fn xchacha_seal(&mut self, key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError>;
+    fn audit_chain(&mut self, event: &Event, prev: &str) -> ChainedLine;
+    fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError>;
+    fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision;
+}
+
+/// The core called directly, as an rlib.
+#[derive(Debug, Default)]
+pub struct Native;
+
+impl Core for Native {
+    fn normalize(&mut self, raw: &str) -> Result<String, PathError> {
+        crate::patterns::normalize(raw)
+    }
+    fn normalize_all(&mut self, raw: &[String]) -> Result<Vec<String>, AllowlistError> {
+        crate::patterns::normalize_all(raw)
+    }
+    fn check_path(&mut self, raw: &str) -> Result<String, PathError> {
+        crate::patterns::check_path(raw).map(str::to_owned)
+    }
+    fn check_key(&mut self, raw: &str) -> Result<String, PathError> {
+        crate::patterns::check_key(raw).map(str::to_owned)
+    }
+    fn allows(&mut self, patterns: &[String], key: &str) -> bool {
+        crate::patterns::allows(patterns, key)
+    }
+    fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Vec<ListingSource> {
+        crate::patterns::plan_listing(patterns, prefix, delimited)
+    }
+    fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError> {
+        crate::tokens::parse(token)
+    }
+    fn reference(&mut self, token: &str) -> String {
+        crate::tokens::reference(token)
+    }
+    fn parse_duration(&mut self, text: &str) -> Result<u64, String> {
+        crate::tokens::parse_duration(text)
+    }
+    fn argon2id(
+        &mut self,
+        password: &[u8],
+        salt: &[u8],
+        secret: &[u8],
+        ad: &[u8],
+        t: u32,
+        m: u32,
+        p: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let mut out = vec![0u8; len as usize];
+        crate::crypto::argon2id(password, salt, secret, ad, t, m, p, &mut out)?;
+        Ok(out)
+    }
+    fn xchacha_seal(&mut self, key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        crate::crypto::xchacha_seal(key, nonce, pt, aad)
+    }
+    fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
+        crate::crypto::verify_signature(pk, msg, sig)
+    }
+    fn audit_chain(&mut self, event: &Event, prev: &str) -> ChainedLine {
+        crate::audit::chain(event, prev)
+    }
+    fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError> {
+        crate::audit::verify(lines)
+    }
+    fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
+        crate::gate::decide(req, record)
+    }
+}
+
+/// The outcome of running vector files.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub passed: usize,
+    /// One line per failed case: file, case id, expected and got.
+    pub failures: Vec<String>,
+}
+
+impl Report {
+    fn check(&mut self, file: &str, id: &str, expected: &Value, got: &Value) {
+        if expected == got {
+            self.passed += 1;
+        } else {
+            self.failures.push(format!("{file} {id}: expected {expected}, got {got}"));
+        }
+    }
+
+    fn bad_case(&mut self, file: &str, id: &str, why: &str) {
+        self.failures.push(format!("{file} {id}: the case itself is malformed: {why}"));
+    }
+
+    /// Merge another report into this one.
+    pub fn merge(&mut self, other: Report) {
+        self.passed += other.passed;
+        self.failures.extend(other.failures);
+    }
+}
+
+#[derive(Deserialize)]
+struct File {
+    cases: Vec<Value>,
+}
+
+fn unhex(v: &Value, field: &str) -> Result<Vec<u8>, String> {
+    let s = v.get(field).and_then(Value::as_str).unwrap_or("");
+    hex::decode(s).map_err(|e| format!("{field} is not hex: {e}"))
+}
+
+fn text<'a>(v: &'a Value, field: &str) -> Result<&'a str, String> {
+    v.get(field).and_then(Value::as_str).ok_or_else(|| format!("missing string `{field}`"))
+}
+
+fn strings(v: &Value, field: &str) -> Result<Vec<String>, String> {
+    serde_json::from_value(v.get(field).cloned().unwrap_or(Value::Null)).map_err(|e| format!("`{field}`: {e}"))
+}
+
+fn num(v: &Value, field: &str) -> Result<u32, String> {
+    v.get(field)
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| format!("missing number `{field}`"))
+}
+
+fn path_result(r: Result<String, PathError>) -> Value {
+    match r {
+        Ok(s) => serde_json::json!({"ok": s}),
+        Err(e) => serde_json::json!({"error": e.code()}),
+    }
+}
+
+fn allowlist_result(r: Result<Vec<String>, AllowlistError>) -> Value {
+    match r {
+        Ok(v) => serde_json::json!({"ok": v}),
+        Err(AllowlistError::None) => serde_json::json!({"error": "none"}),
+        Err(AllowlistError::TooMany(n)) => serde_json::json!({"error": format!("too-many:{n}")}),
+        Err(AllowlistError::Invalid { index, reason }) => {
+            serde_json::json!({"error": format!("invalid:{index}:{}", reason.code())})
+        }
+    }
+}
+
+fn crypto_err(e: CryptoError) -> Value {
+    serde_json::json!({ "error": e })
+}
+
+/// The expectation part of a case: every field but `id`, `note` and the inputs named.
+fn expected(case: &Value, inputs: &[&str]) -> Value {
+    let mut m = case.as_object().cloned().unwrap_or_default();
+    m.remove("id");
+    m.remove("note");
+    for k in inputs {
+        m.remove(*k);
+    }
+    Value::Object(m)
+}
+
+fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Value), String> {
+    let stem = file.trim_end_matches(".json");
+    Ok(match stem {
+        "patterns" | "paths" => {
+            let input = text(case, "input")?;
+            let kind = case.get("kind").and_then(Value::as_str).unwrap_or("pattern");
+            let got = match kind {
+                "pattern" => path_result(core.normalize(input)),
+                "path" => path_result(core.check_path(input)),
+                "key" => path_result(core.check_key(input)),
+                other => return Err(format!("unknown kind `{other}`")),
+            };
+            (expected(case, &["input", "kind"]), got)
+        }
+        "allowlists" => {
+            let got = allowlist_result(core.normalize_all(&strings(case, "patterns")?));
+            (expected(case, &["patterns"]), got)
+        }
+        "allows" => {
+            let got = core.allows(&strings(case, "patterns")?, text(case, "key")?);
+            (expected(case, &["patterns", "key"]), serde_json::json!({ "allowed": got }))
+        }
+        "listing" => {
+            let delimited = case.get("delimited").and_then(Value::as_bool).unwrap_or(false);
+            let got = core.plan_listing(&strings(case, "patterns")?, text(case, "prefix")?, delimited);
+            let got: Vec<Value> = got
+                .into_iter()
+                .map(|s| serde_json::json!({"prefix": s.prefix, "exact": s.exact, "rollup": s.rollup}))
+                .collect();
+            (expected(case, &["patterns", "prefix", "delimited"]), serde_json::json!({ "sources": got }))
+        }
+        "tokens" => {
+            let token = text(case, "token")?;
+            let got = match core.parse_token(token) {
+                Ok(k) => serde_json::json!({"kind": k, "reference": core.reference(token)}),
+                Err(e) => serde_json::json!({ "error": e }),
+            };
+            (expected(case, &["token"]), got)
+        }
+        "durations" => {
+            let got = match core.parse_duration(text(case, "text")?) {
+                Ok(ms) => serde_json::json!({ "ms": ms }),
+                Err(_) => serde_json::json!({ "error": true }),
+            };
+            (expected(case, &["text"]), got)
+        }
+        "argon2id" => {
+            let got = core.argon2id(
+                &unhex(case, "password")?,
+                &unhex(case, "salt")?,
+                &unhex(case, "secret")?,
+                &unhex(case, "ad")?,
+                num(case, "t")?,
+                num(case, "m")?,
+                num(case, "p")?,
+                num(case, "len")?,
+            );
+            let got = match got {
+                Ok(tag) => serde_json::json!({ "tag": hex::encode(tag) }),
+                Err(e) => crypto_err(e),
+            };
+            (expected(case, &["password", "salt", "secret", "ad", "t", "m", "p", "len"]), got)
+        }
+        "xchacha" => {
+            let got = core.xchacha_seal(
+                &unhex(case, "key")?,
+                &unhex(case, "nonce")?,
+                &unhex(case, "plaintext")?,
+                &unhex(case, "aad")?,
+            );
+            let got = match got {
+                Ok(ct) => serde_json::json!({ "sealed": hex::encode(ct) }),
+                Err(e) => crypto_err(e),
+            };
+            (expected(case, &["key", "nonce", "plaintext", "aad"]), got)
+        }
+        "ed25519" => {
+            let got = core
+                .verify_signature(&unhex(case, "public_key")?, &unhex(case, "message")?, &unhex(case, "signature")?)
+                .is_ok();
+            (expected(case, &["public_key", "message", "signature"]), serde_json::json!({ "valid": got }))
+        }
+        "audit-chain" => {
+            let event: Event =
+                serde_json::from_value(case.get("event").cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?;
+            let got = core.audit_chain(&event, text(case, "prev")?);
+            (expected(case, &["event", "prev"]), serde_json::json!({"line": got.line, "hash": got.hash}))
+        }
+        "audit-verify" => {
+            let got = match core.audit_verify(&strings(case, "lines")?) {
+                Ok((n, head)) => serde_json::json!({"count": n, "head": head}),
+                Err(e) => serde_json::json!({ "bad_line": e.line }),
+            };
+            (expected(case, &["lines"]), got)
+        }
+        "gate" => {
+            let req: ReadRequest =
+                serde_json::from_value(case.get("request").cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?;
+            let rec: Option<ConnectionRecord> =
+                serde_json::from_value(case.get("record").cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?;
+            let d = core.decide(&req, rec.as_ref());
+            let mut got = serde_json::json!({"status": d.status, "code": d.code});
+            if case.get("plan").is_some() {
+                got["plan"] = serde_json::to_value(&d.plan).unwrap_or(Value::Null);
+            }
+            if case.get("audit_outcome").is_some() {
+                got["audit_outcome"] = serde_json::to_value(d.audit.outcome).unwrap_or(Value::Null);
+                got["audit_actor"] = Value::String(d.audit.actor.clone());
+            }
+            if case.get("headers").is_some() {
+                got["headers"] = serde_json::to_value(&d.headers).unwrap_or(Value::Null);
+            }
+            (expected(case, &["request", "record"]), got)
+        }
+        other => return Err(format!("no runner for vector file `{other}`")),
+    })
+}
+
+/// Run one vector file (its name, such as `patterns.json`, picks the runner).
+pub fn run_file(file: &str, json: &str, core: &mut dyn Core) -> Report {
+    let mut report = Report::default();
+    let parsed: File = match serde_json::from_str(json) {
+        Ok(f) => f,
+        Err(e) => {
+            report.bad_case(file, "-", &format!("not a vector file: {e}"));
+            return report;
+        }
+    };
+    for (i, case) in parsed.cases.iter().enumerate() {
+        let id = case
+            .get("id")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("#{i}"), str::to_owned);
+        match run_case(file, case, core) {
+            Ok((want, got)) => report.check(file, &id, &want, &got),
+            Err(why) => report.bad_case(file, &id, &why),
+        }
+    }
+    if parsed.cases.is_empty() {
+        report.bad_case(file, "-", "no cases");
+    }
+    report
+}

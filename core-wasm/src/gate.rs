@@ -1,0 +1,327 @@
+//! The External Connections read decision, shared by the Worker and the local daemon.
+//!
+//! A host calls [`credential_reference`] to learn which record to look up, then [`decide`] with the
+//! record it found (or none). The decision carries the status, the JSON error body, the headers to
+//! add, what to read when allowed, and the audit event to record whatever happened.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{Event, Outcome};
+use crate::patterns::{self, ListingSource};
+use crate::tokens::{self, TokenKind};
+
+/// Default and largest page size of a listing.
+pub const MAX_LIMIT: u32 = 1000;
+const CURSOR_PREFIX: &str = "c1.";
+const MAX_CURSOR_LEN: usize = 4096;
+
+/// Which read route was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Route {
+    List,
+    Object,
+}
+
+/// Whether a connection may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConnectionStatus {
+    Active,
+    Revoked,
+}
+
+/// What the host knows of the connection a credential points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    pub id: String,
+    pub company_id: String,
+    pub status: ConnectionStatus,
+    pub key_ref: String,
+    pub patterns: Vec<String>,
+    #[serde(default = "yes")]
+    pub company_enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The request as the host received it (query values after one percent-decoding).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadRequest {
+    pub method: String,
+    pub route: Route,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub limit: Option<String>,
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    #[serde(default)]
+    pub authorization: Option<String>,
+    #[serde(default)]
+    pub time_ms: u64,
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub source_ip: String,
+}
+
+/// A listing to perform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPlan {
+    /// Sources to read in order; their key ranges are disjoint and sorted.
+    pub sources: Vec<ListingSource>,
+    /// The source to start with (from the cursor).
+    pub start_source: u32,
+    /// The store's own cursor inside that source (from the cursor), if any.
+    pub start_inner: Option<String>,
+    /// Most entries (objects and prefixes) in the page.
+    pub limit: u32,
+    /// Whether `/` is the delimiter.
+    pub delimited: bool,
+}
+
+/// What the host must do when a request is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    List(ListPlan),
+    Object(String),
+}
+
+/// The decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// 200 when allowed, else the error status.
+    pub status: u16,
+    /// Error code (empty when allowed).
+    pub code: String,
+    /// Error message (empty when allowed); never holds a credential.
+    pub message: String,
+    /// The JSON error body to send (empty when allowed).
+    pub error_body: String,
+    /// Headers to add (`WWW-Authenticate`, `Allow`).
+    pub headers: Vec<(String, String)>,
+    /// What to do when allowed.
+    pub plan: Option<Plan>,
+    /// The audit event to record.
+    pub audit: Event,
+}
+
+/// The JSON error body: `{"error":{"code","message","request_id"}}`.
+pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
+    serde_json::json!({"error": {"code": code, "message": message, "request_id": request_id}})
+        .to_string()
+}
+
+/// Extract the bearer token from an `Authorization` header value.
+fn bearer(authorization: &str) -> Option<&str> {
+    let (scheme, rest) = authorization.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = rest.trim_matches(' ');
+    (!token.is_empty() && !token.contains(' ')).then_some(token)
+}
+
+/// Step 1: the reference of a well-formed connection credential, for the key-index lookup.
+pub fn credential_reference(authorization: Option<&str>) -> Option<String> {
+    let token = bearer(authorization?)?;
+    match tokens::parse(token) {
+        Ok(TokenKind::ConnectionKey) => Some(tokens::reference(token)),
+        _ => None,
+    }
+}
+
+/// Encode a listing cursor: the source index and the store's own cursor inside it.
+pub fn encode_cursor(source: u32, inner: &str) -> String {
+    format!("{CURSOR_PREFIX}{source}.{}", hex::encode(inner.as_bytes()))
+}
+
+fn decode_cursor(cursor: &str, sources: usize) -> Option<(u32, Option<String>)> {
+    if cursor.len() > MAX_CURSOR_LEN {
+        return None;
+    }
+    let rest = cursor.strip_prefix(CURSOR_PREFIX)?;
+    let (idx, inner) = rest.split_once('.')?;
+    if idx.is_empty() || idx.len() > 4 || !idx.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let idx: u32 = idx.parse().ok()?;
+    if idx as usize >= sources {
+        return None;
+    }
+    let inner = String::from_utf8(hex::decode(inner).ok()?).ok()?;
+    Some((idx, (!inner.is_empty()).then_some(inner)))
+}
+
+struct Ctx<'a> {
+    req: &'a ReadRequest,
+    actor: String,
+    path: Option<String>,
+}
+
+impl Ctx<'_> {
+    fn event(&self, outcome: Outcome, status: u16, reason: Option<&str>) -> Event {
+        Event {
+            time_ms: self.req.time_ms,
+            actor: self.actor.clone(),
+            operation: match self.req.route {
+                Route::List => "list".into(),
+                Route::Object => "get".into(),
+            },
+            path: self.path.clone(),
+            outcome,
+            status,
+            request_id: self.req.request_id.clone(),
+            source_ip: self.req.source_ip.clone(),
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    fn deny(&self, status: u16, code: &str, message: &str) -> Decision {
+        let mut headers = Vec::new();
+        if status == 401 {
+            headers.push(("WWW-Authenticate".to_owned(), "Bearer".to_owned()));
+        }
+        if status == 405 {
+            headers.push(("Allow".to_owned(), "GET, HEAD".to_owned()));
+        }
+        let outcome = if status == 404 || status == 400 { Outcome::Failed } else { Outcome::Denied };
+        Decision {
+            status,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            error_body: error_body(code, message, &self.req.request_id),
+            headers,
+            plan: None,
+            audit: self.event(outcome, status, Some(code)),
+        }
+    }
+
+    fn allow(&self, plan: Plan) -> Decision {
+        Decision {
+            status: 200,
+            code: String::new(),
+            message: String::new(),
+            error_body: String::new(),
+            headers: Vec::new(),
+            plan: Some(plan),
+            audit: self.event(Outcome::Allowed, 200, None),
+        }
+    }
+}
+
+/// Step 2: decide, given the record found for the credential's reference (none if unknown).
+pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
+    let mut ctx = Ctx {
+        req,
+        actor: record.map_or_else(|| "unknown".to_owned(), |r| r.id.clone()),
+        path: None,
+    };
+    if req.method != "GET" && req.method != "HEAD" {
+        return ctx.deny(405, "method_not_allowed", "connections are read-only: use GET or HEAD");
+    }
+    let Some(header) = req.authorization.as_deref() else {
+        return ctx.deny(401, "missing_credentials", "send `Authorization: Bearer hqxc_…` with the connection key");
+    };
+    let Some(token) = bearer(header) else {
+        return ctx.deny(401, "malformed_credentials", "the Authorization header must be `Bearer hqxc_…`");
+    };
+    let reference = match tokens::parse(token) {
+        Ok(TokenKind::ConnectionKey) => tokens::reference(token),
+        Ok(_) => {
+            return ctx.deny(401, "malformed_credentials", "this is not a connection key: connections take an hqxc_ key");
+        }
+        Err(e) => return ctx.deny(401, "malformed_credentials", &e.to_string()),
+    };
+    let Some(rec) = record.filter(|r| tokens::references_equal(&r.key_ref, &reference)) else {
+        ctx.actor = "unknown".to_owned();
+        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
+    };
+    if rec.status == ConnectionStatus::Revoked {
+        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
+    }
+    if !rec.company_enabled {
+        return ctx.deny(403, "connections_disabled", "connections are switched off for this company: ask an owner or admin");
+    }
+    match req.route {
+        Route::Object => {
+            let raw = req.path.as_deref().unwrap_or("");
+            let key = match patterns::check_key(raw) {
+                Ok(k) => k.to_owned(),
+                Err(e) => return ctx.deny(400, "bad_path", &e.to_string()),
+            };
+            ctx.path = Some(key.clone());
+            if !patterns::allows(&rec.patterns, &key) {
+                return ctx.deny(403, "forbidden_path", "the path is outside this connection's allowed prefixes");
+            }
+            ctx.allow(Plan::Object(key))
+        }
+        Route::List => {
+            let raw = req.path.as_deref().unwrap_or("");
+            let prefix = match patterns::check_path(raw) {
+                Ok(p) => p.to_owned(),
+                Err(e) => return ctx.deny(400, "bad_path", &e.to_string()),
+            };
+            ctx.path = Some(prefix.clone());
+            let limit = match req.limit.as_deref() {
+                None => MAX_LIMIT,
+                Some(s) => match s.parse::<u32>() {
+                    Ok(n) if (1..=MAX_LIMIT).contains(&n) && !s.starts_with('+') && s.len() <= 4 => n,
+                    _ => return ctx.deny(400, "bad_limit", "limit must be a whole number from 1 to 1000"),
+                },
+            };
+            let delimited = match req.delimiter.as_deref() {
+                None | Some("") => false,
+                Some("/") => true,
+                Some(_) => return ctx.deny(400, "bad_delimiter", "the only delimiter supported is `/`"),
+            };
+            let sources = patterns::plan_listing(&rec.patterns, &prefix, delimited);
+            if sources.is_empty() {
+                return ctx.deny(403, "forbidden_path", "the path is outside this connection's allowed prefixes");
+            }
+            let (start_source, start_inner) = match req.cursor.as_deref() {
+                None | Some("") => (0, None),
+                Some(c) => match decode_cursor(c, sources.len()) {
+                    Some(v) => v,
+                    None => return ctx.deny(400, "bad_cursor", "the cursor is not one this API returned for this listing: start again without it"),
+                },
+            };
+            ctx.allow(Plan::List(ListPlan { sources, start_source, start_inner, limit, delimited }))
+        }
+    }
+}
+
+/// The decision for an allowed object read whose object does not exist.
+pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
+    let ctx = Ctx { req, actor: record.id.clone(), path: req.path.clone() };
+    ctx.deny(404, "not_found", "no object at this path")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_is_bounded() {
+        let c = encode_cursor(2, "opaque/x");
+        assert_eq!(decode_cursor(&c, 3), Some((2, Some("opaque/x".into()))));
+        assert_eq!(decode_cursor(&c, 2), None);
+        assert_eq!(decode_cursor("c1.0.zz", 1), None);
+        assert_eq!(decode_cursor("garbage", 1), None);
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer a b"), None);
+        assert_eq!(bearer("Bearer"), None);
+    }
+}

@@ -1,0 +1,273 @@
+//! Credentials: `hqxc_` connection keys, `hqvt_` vault tokens, `hqvs_` session tokens.
+//!
+//! A token is its prefix and 49 base62 characters encoding 32 random bytes followed by their
+//! CRC32 (big-endian). Only the reference, the lower-case hex SHA-256 of the whole token string,
+//! is ever stored.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::patterns;
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Random bytes in a token body.
+pub const RANDOM_LEN: usize = 32;
+const RAW_LEN: usize = RANDOM_LEN + 4;
+/// Base62 characters in a token body (enough for 36 bytes).
+pub const BODY_LEN: usize = 49;
+/// Length of every token string.
+pub const TOKEN_LEN: usize = 5 + BODY_LEN;
+
+/// The kinds of credential, told apart by their prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenKind {
+    ConnectionKey,
+    VaultToken,
+    SessionToken,
+}
+
+impl TokenKind {
+    /// The prefix, with its underscore.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            TokenKind::ConnectionKey => "hqxc_",
+            TokenKind::VaultToken => "hqvt_",
+            TokenKind::SessionToken => "hqvs_",
+        }
+    }
+
+    fn from_prefix(p: &str) -> Option<Self> {
+        [Self::ConnectionKey, Self::VaultToken, Self::SessionToken]
+            .into_iter()
+            .find(|k| k.prefix() == p)
+    }
+}
+
+/// Why a presented credential is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenError {
+    #[error("no credential was given")]
+    Empty,
+    #[error("the credential does not start with hqxc_, hqvt_ or hqvs_")]
+    UnknownPrefix,
+    #[error("the credential has the wrong length: it looks truncated or has extra characters")]
+    WrongLength,
+    #[error("the credential has a character outside A-Z, a-z, 0-9 (a stray space or quote?)")]
+    BadCharacter,
+    #[error("the credential's checksum does not match: it was mistyped or damaged in copying")]
+    BadChecksum,
+}
+
+/// Why a well-formed managed token may not be used now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenDenial {
+    #[error("the token has expired: create a new one with `hq-vault token create`")]
+    Expired,
+    #[error("the token has been used as many times as it may be: create a new one")]
+    Exhausted,
+    #[error("the token was revoked")]
+    Revoked,
+    #[error("the path is outside the token's prefix scope")]
+    OutOfScope,
+}
+
+/// The rules stored with a managed token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRules {
+    pub expires_at_ms: Option<u64>,
+    pub max_uses: Option<u32>,
+    #[serde(default)]
+    pub uses: u32,
+    #[serde(default)]
+    pub revoked: bool,
+    /// Normalized patterns; empty means every path.
+    #[serde(default)]
+    pub scope: Vec<String>,
+}
+
+fn encode_base62(raw: &[u8; RAW_LEN]) -> [u8; BODY_LEN] {
+    let mut num = *raw;
+    let mut out = [b'0'; BODY_LEN];
+    for slot in out.iter_mut().rev() {
+        let mut rem: u32 = 0;
+        for byte in num.iter_mut() {
+            let acc = (rem << 8) | u32::from(*byte);
+            *byte = (acc / 62) as u8;
+            rem = acc % 62;
+        }
+        *slot = ALPHABET[rem as usize];
+    }
+    num.iter_mut().for_each(|b| *b = 0);
+    out
+}
+
+fn digit(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        b'a'..=b'z' => Some(u32::from(c - b'a') + 36),
+        _ => None,
+    }
+}
+
+/// Decode a 49-character body; `None` if the value does not fit in 36 bytes.
+fn decode_base62(body: &[u8]) -> Option<Zeroizing<[u8; RAW_LEN]>> {
+    let mut num = Zeroizing::new([0u8; RAW_LEN]);
+    for &c in body {
+        let mut carry = digit(c)?;
+        for byte in num.iter_mut().rev() {
+            let acc = u32::from(*byte) * 62 + carry;
+            *byte = acc as u8;
+            carry = acc >> 8;
+        }
+        if carry != 0 {
+            return None;
+        }
+    }
+    Some(num)
+}
+
+/// Mint a new credential of this kind from OS randomness. The caller shows it once and stores
+/// only [`reference`].
+pub fn mint(kind: TokenKind) -> Zeroizing<String> {
+    let mut raw = Zeroizing::new([0u8; RAW_LEN]);
+    crate::rng::fill(&mut raw[..RANDOM_LEN]);
+    let crc = crc32fast::hash(&raw[..RANDOM_LEN]);
+    raw[RANDOM_LEN..].copy_from_slice(&crc.to_be_bytes());
+    let body = Zeroizing::new(encode_base62(&raw));
+    let mut s = Zeroizing::new(String::with_capacity(TOKEN_LEN));
+    s.push_str(kind.prefix());
+    s.extend(body.iter().map(|&b| b as char));
+    s
+}
+
+/// Check a credential's format and checksum and tell its kind. No lookup is made.
+pub fn parse(token: &str) -> Result<TokenKind, TokenError> {
+    if token.is_empty() {
+        return Err(TokenError::Empty);
+    }
+    let kind = token
+        .get(..5)
+        .and_then(TokenKind::from_prefix)
+        .ok_or(TokenError::UnknownPrefix)?;
+    let body = &token.as_bytes()[5..];
+    if body.iter().any(|&c| digit(c).is_none()) {
+        return Err(TokenError::BadCharacter);
+    }
+    if body.len() != BODY_LEN {
+        return Err(TokenError::WrongLength);
+    }
+    let raw = decode_base62(body).ok_or(TokenError::BadChecksum)?;
+    let crc = crc32fast::hash(&raw[..RANDOM_LEN]).to_be_bytes();
+    if crc[..].ct_eq(&raw[RANDOM_LEN..]).into() {
+        Ok(kind)
+    } else {
+        Err(TokenError::BadChecksum)
+    }
+}
+
+/// The credential's reference: lower-case hex SHA-256 of the whole token string.
+pub fn reference(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Compare two references in constant time (the length is not secret).
+pub fn references_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Whether a managed token may be used now for this path (`None`: an operation without a path).
+pub fn evaluate(rules: &TokenRules, now_ms: u64, path: Option<&str>) -> Result<(), TokenDenial> {
+    if rules.revoked {
+        return Err(TokenDenial::Revoked);
+    }
+    if rules.expires_at_ms.is_some_and(|t| now_ms >= t) {
+        return Err(TokenDenial::Expired);
+    }
+    if rules.max_uses.is_some_and(|m| rules.uses >= m) {
+        return Err(TokenDenial::Exhausted);
+    }
+    if let Some(p) = path {
+        if !rules.scope.is_empty() && !patterns::allows(&rules.scope, p) {
+            return Err(TokenDenial::OutOfScope);
+        }
+    }
+    Ok(())
+}
+
+/// Parse a duration such as `90s`, `15m`, `1h`, `7d` (at most 365 days) into milliseconds.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{t}` is not a duration: use a number and a unit, like 90s, 15m, 1h or 7d"))?;
+    let unit_ms = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "`{t}` has no known unit: use s, m, h or d (90s, 15m, 1h, 7d)"
+            ));
+        }
+    };
+    let ms = n.saturating_mul(unit_ms);
+    if n == 0 || ms > 365 * 86_400_000 {
+        return Err(format!("`{t}` is out of range: use between 1s and 365d"));
+    }
+    Ok(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minted_tokens_parse_and_differ() {
+        let a = mint(TokenKind::ConnectionKey);
+        let b = mint(TokenKind::ConnectionKey);
+        assert_ne!(*a, *b);
+        assert_eq!(a.len(), TOKEN_LEN);
+        assert_eq!(parse(&a), Ok(TokenKind::ConnectionKey));
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+    }
+
+    #[test]
+    fn one_changed_character_is_caught() {
+        let t = mint(TokenKind::VaultToken);
+        let mut bytes = t.as_bytes().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] = if bytes[last] == b'a' { b'b' } else { b'a' };
+        let changed = String::from_utf8(bytes).unwrap();
+        assert_eq!(parse(&changed), Err(TokenError::BadChecksum));
+    }
+
+    #[test]
+    fn rules_are_applied_in_order() {
+        let mut r = TokenRules { max_uses: Some(2), uses: 2, ..Default::default() };
+        assert_eq!(evaluate(&r, 0, None), Err(TokenDenial::Exhausted));
+        r.revoked = true;
+        assert_eq!(evaluate(&r, 0, None), Err(TokenDenial::Revoked));
+        let s = TokenRules { scope: vec!["aws/*".into()], expires_at_ms: Some(10), ..Default::default() };
+        assert_eq!(evaluate(&s, 9, Some("aws/key")), Ok(()));
+        assert_eq!(evaluate(&s, 9, Some("gcp/key")), Err(TokenDenial::OutOfScope));
+        assert_eq!(evaluate(&s, 10, Some("aws/key")), Err(TokenDenial::Expired));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(90_000));
+        assert_eq!(parse_duration("7d"), Ok(604_800_000));
+        assert!(parse_duration("1y").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("h").is_err());
+    }
+}
