@@ -41,7 +41,9 @@ pub enum CryptoError {
     Tampered,
     #[error("the stored blob has an unknown format version or an impossible length")]
     BadFormat,
-    #[error("the key-derivation parameters are out of range (t 1-64, m 8p KiB-4 GiB, p 1-16, salt 8-64 bytes)")]
+    #[error(
+        "the key-derivation parameters are out of range (t 1-64, m 8p KiB-4 GiB, p 1-16, salt 8-64 bytes)"
+    )]
     BadParameters,
     #[error("the key derivation could not get the memory it needs: free memory or lower m-cost")]
     OutOfMemory,
@@ -82,7 +84,11 @@ impl KdfParams {
             && (1..=16).contains(&self.p_cost)
             && self.m_cost_kib >= 8 * self.p_cost
             && self.m_cost_kib <= 4 * 1024 * 1024;
-        if ok { Ok(()) } else { Err(CryptoError::BadParameters) }
+        if ok {
+            Ok(())
+        } else {
+            Err(CryptoError::BadParameters)
+        }
     }
 }
 
@@ -159,7 +165,13 @@ pub fn xchacha_seal(
     }
     let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| CryptoError::BadFormat)?;
     cipher
-        .encrypt(XNonce::from_slice(nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .map_err(|_| CryptoError::BadFormat)
 }
 
@@ -203,7 +215,10 @@ pub struct MasterKey {
 
 impl MasterKey {
     /// Create a vault: a fresh random data key, wrapped under a key derived from the passphrase.
-    pub fn create(passphrase: &[u8], params: KdfParams) -> Result<(MasterKey, NewVault), CryptoError> {
+    pub fn create(
+        passphrase: &[u8],
+        params: KdfParams,
+    ) -> Result<(MasterKey, NewVault), CryptoError> {
         let key = MasterKey {
             key: Zeroizing::new(crate::rng::bytes::<32>()),
         };
@@ -212,23 +227,37 @@ impl MasterKey {
     }
 
     /// Unlock: derive the key-encryption key and unwrap the stored data key.
-    pub fn unlock(passphrase: &[u8], params: &KdfParams, wrapped_key: &[u8]) -> Result<MasterKey, CryptoError> {
+    pub fn unlock(
+        passphrase: &[u8],
+        params: &KdfParams,
+        wrapped_key: &[u8],
+    ) -> Result<MasterKey, CryptoError> {
         let kek = derive_kek(passphrase, params)?;
         let dk = open_with(&kek, wrapped_key, WRAP_AAD).map_err(|e| match e {
             CryptoError::Tampered => CryptoError::WrongPassphrase,
             other => other,
         })?;
-        let bytes: [u8; 32] = dk.as_slice().try_into().map_err(|_| CryptoError::BadFormat)?;
+        let bytes: [u8; 32] = dk
+            .as_slice()
+            .try_into()
+            .map_err(|_| CryptoError::BadFormat)?;
         Ok(MasterKey {
             key: Zeroizing::new(bytes),
         })
     }
 
     /// Wrap the same data key under a new passphrase and parameters.
-    pub fn rewrap_with(&self, passphrase: &[u8], params: KdfParams) -> Result<NewVault, CryptoError> {
+    pub fn rewrap_with(
+        &self,
+        passphrase: &[u8],
+        params: KdfParams,
+    ) -> Result<NewVault, CryptoError> {
         let kek = derive_kek(passphrase, &params)?;
         let wrapped_key = seal_with(&kek, &self.key[..], WRAP_AAD)?;
-        Ok(NewVault { wrapped_key, params })
+        Ok(NewVault {
+            wrapped_key,
+            params,
+        })
     }
 
     /// Seal with a fresh random nonce; `aad` is the secret's path.
@@ -253,9 +282,17 @@ pub fn challenge_message(nonce: &[u8], identity_id: &str) -> Vec<u8> {
 }
 
 /// Verify an Ed25519 signature with strict RFC 8032 rules (no malleable or small-order keys).
-pub fn verify_signature(public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
-    let pk: [u8; 32] = public_key.try_into().map_err(|_| CryptoError::BadSignature)?;
-    let sig: [u8; 64] = signature.try_into().map_err(|_| CryptoError::BadSignature)?;
+pub fn verify_signature(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
+    let pk: [u8; 32] = public_key
+        .try_into()
+        .map_err(|_| CryptoError::BadSignature)?;
+    let sig: [u8; 64] = signature
+        .try_into()
+        .map_err(|_| CryptoError::BadSignature)?;
     let vk = VerifyingKey::from_bytes(&pk).map_err(|_| CryptoError::BadSignature)?;
     vk.verify_strict(message, &Signature::from_bytes(&sig))
         .map_err(|_| CryptoError::BadSignature)
@@ -299,14 +336,32 @@ mod tests {
     fn moved_or_truncated_ciphertext_fails() {
         let (key, _) = MasterKey::create(b"pw", cheap()).unwrap();
         let sealed = key.seal(b"value", b"a").unwrap();
-        assert!(matches!(key.open(&sealed, b"b"), Err(CryptoError::Tampered)));
-        assert!(matches!(key.open(&sealed[..20], b"a"), Err(CryptoError::Tampered)));
-        assert_ne!(key.seal(b"value", b"a").unwrap(), sealed, "nonces must differ");
+        assert!(matches!(
+            key.open(&sealed, b"b"),
+            Err(CryptoError::Tampered)
+        ));
+        assert!(matches!(
+            key.open(&sealed[..20], b"a"),
+            Err(CryptoError::Tampered)
+        ));
+        assert_ne!(
+            key.seal(b"value", b"a").unwrap(),
+            sealed,
+            "nonces must differ"
+        );
     }
 
     #[test]
     fn parameters_are_checked() {
-        let bad = KdfParams { salt: vec![0; 4], t_cost: 1, m_cost_kib: 64, p_cost: 1 };
-        assert!(matches!(MasterKey::create(b"x", bad), Err(CryptoError::BadParameters)));
+        let bad = KdfParams {
+            salt: vec![0; 4],
+            t_cost: 1,
+            m_cost_kib: 64,
+            p_cost: 1,
+        };
+        assert!(matches!(
+            MasterKey::create(b"x", bad),
+            Err(CryptoError::BadParameters)
+        ));
     }
 }

@@ -191,7 +191,11 @@ impl Ctx<'_> {
         if status == 405 {
             headers.push(("Allow".to_owned(), "GET, HEAD".to_owned()));
         }
-        let outcome = if status == 404 || status == 400 { Outcome::Failed } else { Outcome::Denied };
+        let outcome = if status == 404 || status == 400 {
+            Outcome::Failed
+        } else {
+            Outcome::Denied
+        };
         Decision {
             status,
             code: code.to_owned(),
@@ -224,30 +228,58 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
         path: None,
     };
     if req.method != "GET" && req.method != "HEAD" {
-        return ctx.deny(405, "method_not_allowed", "connections are read-only: use GET or HEAD");
+        return ctx.deny(
+            405,
+            "method_not_allowed",
+            "connections are read-only: use GET or HEAD",
+        );
     }
     let Some(header) = req.authorization.as_deref() else {
-        return ctx.deny(401, "missing_credentials", "send `Authorization: Bearer hqxc_…` with the connection key");
+        return ctx.deny(
+            401,
+            "missing_credentials",
+            "send `Authorization: Bearer hqxc_…` with the connection key",
+        );
     };
     let Some(token) = bearer(header) else {
-        return ctx.deny(401, "malformed_credentials", "the Authorization header must be `Bearer hqxc_…`");
+        return ctx.deny(
+            401,
+            "malformed_credentials",
+            "the Authorization header must be `Bearer hqxc_…`",
+        );
     };
     let reference = match tokens::parse(token) {
         Ok(TokenKind::ConnectionKey) => tokens::reference(token),
         Ok(_) => {
-            return ctx.deny(401, "malformed_credentials", "this is not a connection key: connections take an hqxc_ key");
+            return ctx.deny(
+                401,
+                "malformed_credentials",
+                "this is not a connection key: connections take an hqxc_ key",
+            );
         }
         Err(e) => return ctx.deny(401, "malformed_credentials", &e.to_string()),
     };
     let Some(rec) = record.filter(|r| tokens::references_equal(&r.key_ref, &reference)) else {
         ctx.actor = "unknown".to_owned();
-        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
+        return ctx.deny(
+            403,
+            "invalid_key",
+            "this connection key is not valid: it is unknown, rotated or revoked",
+        );
     };
     if rec.status == ConnectionStatus::Revoked {
-        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
+        return ctx.deny(
+            403,
+            "invalid_key",
+            "this connection key is not valid: it is unknown, rotated or revoked",
+        );
     }
     if !rec.company_enabled {
-        return ctx.deny(403, "connections_disabled", "connections are switched off for this company: ask an owner or admin");
+        return ctx.deny(
+            403,
+            "connections_disabled",
+            "connections are switched off for this company: ask an owner or admin",
+        );
     }
     match req.route {
         Route::Object => {
@@ -258,7 +290,11 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
             };
             ctx.path = Some(key.clone());
             if !patterns::allows(&rec.patterns, &key) {
-                return ctx.deny(403, "forbidden_path", "the path is outside this connection's allowed prefixes");
+                return ctx.deny(
+                    403,
+                    "forbidden_path",
+                    "the path is outside this connection's allowed prefixes",
+                );
             }
             ctx.allow(Plan::Object(key))
         }
@@ -272,18 +308,34 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
             let limit = match req.limit.as_deref() {
                 None => MAX_LIMIT,
                 Some(s) => match s.parse::<u32>() {
-                    Ok(n) if (1..=MAX_LIMIT).contains(&n) && !s.starts_with('+') && s.len() <= 4 => n,
-                    _ => return ctx.deny(400, "bad_limit", "limit must be a whole number from 1 to 1000"),
+                    Ok(n)
+                        if (1..=MAX_LIMIT).contains(&n) && !s.starts_with('+') && s.len() <= 4 =>
+                    {
+                        n
+                    }
+                    _ => {
+                        return ctx.deny(
+                            400,
+                            "bad_limit",
+                            "limit must be a whole number from 1 to 1000",
+                        );
+                    }
                 },
             };
             let delimited = match req.delimiter.as_deref() {
                 None | Some("") => false,
                 Some("/") => true,
-                Some(_) => return ctx.deny(400, "bad_delimiter", "the only delimiter supported is `/`"),
+                Some(_) => {
+                    return ctx.deny(400, "bad_delimiter", "the only delimiter supported is `/`");
+                }
             };
             let sources = patterns::plan_listing(&rec.patterns, &prefix, delimited);
             if sources.is_empty() {
-                return ctx.deny(403, "forbidden_path", "the path is outside this connection's allowed prefixes");
+                return ctx.deny(
+                    403,
+                    "forbidden_path",
+                    "the path is outside this connection's allowed prefixes",
+                );
             }
             let (start_source, start_inner) = match req.cursor.as_deref() {
                 None | Some("") => (0, None),
@@ -292,14 +344,24 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
                     None => return ctx.deny(400, "bad_cursor", "the cursor is not one this API returned for this listing: start again without it"),
                 },
             };
-            ctx.allow(Plan::List(ListPlan { sources, start_source, start_inner, limit, delimited }))
+            ctx.allow(Plan::List(ListPlan {
+                sources,
+                start_source,
+                start_inner,
+                limit,
+                delimited,
+            }))
         }
     }
 }
 
 /// The decision for an allowed object read whose object does not exist.
 pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
-    let ctx = Ctx { req, actor: record.id.clone(), path: req.path.clone() };
+    let ctx = Ctx {
+        req,
+        actor: record.id.clone(),
+        path: req.path.clone(),
+    };
     ctx.deny(404, "not_found", "no object at this path")
 }
 

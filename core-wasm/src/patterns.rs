@@ -17,7 +17,9 @@ pub const MAX_PATTERNS: usize = 64;
 pub enum PathError {
     #[error("the path is empty: give a key such as `knowledge/readme.md`")]
     Empty,
-    #[error("the path starts with `/`: paths are relative to the company vault, drop the leading `/`")]
+    #[error(
+        "the path starts with `/`: paths are relative to the company vault, drop the leading `/`"
+    )]
     LeadingSlash,
     #[error("the path has a `.` or `..` segment: name the key directly")]
     DotSegment,
@@ -288,6 +290,13 @@ mod tests {
     fn covered_sources_are_dropped() {
         let pats = ["a/*", "a/b/*", "a/c.md", "*"];
         let plan = plan_listing(&pats, "", false);
-        assert_eq!(plan, vec![ListingSource { prefix: String::new(), exact: false, rollup: None }]);
+        assert_eq!(
+            plan,
+            vec![ListingSource {
+                prefix: String::new(),
+                exact: false,
+                rollup: None
+            }]
+        );
     }
 }

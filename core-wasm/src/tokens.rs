@@ -205,9 +205,9 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{t}` is not a duration: use a number and a unit, like 90s, 15m, 1h or 7d"))?;
+    let n: u64 = num.parse().map_err(|_| {
+        format!("`{t}` is not a duration: use a number and a unit, like 90s, 15m, 1h or 7d")
+    })?;
     let unit_ms = match unit {
         "s" => 1_000,
         "m" => 60_000,
@@ -252,13 +252,24 @@ mod tests {
 
     #[test]
     fn rules_are_applied_in_order() {
-        let mut r = TokenRules { max_uses: Some(2), uses: 2, ..Default::default() };
+        let mut r = TokenRules {
+            max_uses: Some(2),
+            uses: 2,
+            ..Default::default()
+        };
         assert_eq!(evaluate(&r, 0, None), Err(TokenDenial::Exhausted));
         r.revoked = true;
         assert_eq!(evaluate(&r, 0, None), Err(TokenDenial::Revoked));
-        let s = TokenRules { scope: vec!["aws/*".into()], expires_at_ms: Some(10), ..Default::default() };
+        let s = TokenRules {
+            scope: vec!["aws/*".into()],
+            expires_at_ms: Some(10),
+            ..Default::default()
+        };
         assert_eq!(evaluate(&s, 9, Some("aws/key")), Ok(()));
-        assert_eq!(evaluate(&s, 9, Some("gcp/key")), Err(TokenDenial::OutOfScope));
+        assert_eq!(
+            evaluate(&s, 9, Some("gcp/key")),
+            Err(TokenDenial::OutOfScope)
+        );
         assert_eq!(evaluate(&s, 10, Some("aws/key")), Err(TokenDenial::Expired));
     }
 

@@ -1,0 +1,436 @@
+//! The `hq:vault` component: wit-bindgen glue that exposes the plain Rust API of this crate.
+//!
+//! Only type conversions live here; every rule is in the modules it calls.
+
+use crate::{audit, crypto, gate, patterns, tokens};
+
+wit_bindgen::generate!({
+    world: "core",
+    path: "../wit",
+});
+
+use exports::hq::vault::audit as w_audit;
+use exports::hq::vault::crypto as w_crypto;
+use exports::hq::vault::gate as w_gate;
+use exports::hq::vault::patterns as w_patterns;
+use exports::hq::vault::tokens as w_tokens;
+
+/// Fill `buf` from the host's `entropy` import.
+pub(crate) fn entropy_fill(buf: &mut [u8]) {
+    let bytes = hq::vault::entropy::fill(buf.len() as u32);
+    assert!(
+        bytes.len() == buf.len(),
+        "the host's entropy import returned the wrong number of bytes"
+    );
+    buf.copy_from_slice(&bytes);
+}
+
+struct Component;
+export!(Component);
+
+fn path_err(e: patterns::PathError) -> w_patterns::PathError {
+    use patterns::PathError as P;
+    use w_patterns::PathError as W;
+    match e {
+        P::Empty => W::Empty,
+        P::LeadingSlash => W::LeadingSlash,
+        P::DotSegment => W::DotSegment,
+        P::EmptySegment => W::EmptySegment,
+        P::MisplacedStar => W::MisplacedStar,
+        P::Backslash => W::Backslash,
+        P::ControlCharacter => W::ControlCharacter,
+        P::Whitespace => W::Whitespace,
+        P::NonAscii => W::NonAscii,
+        P::TooLong => W::TooLong,
+        P::NotAKey => W::NotAKey,
+    }
+}
+
+fn source(s: patterns::ListingSource) -> w_patterns::ListingSource {
+    w_patterns::ListingSource {
+        prefix: s.prefix,
+        exact: s.exact,
+        rollup: s.rollup,
+    }
+}
+
+impl w_patterns::Guest for Component {
+    fn normalize(raw: String) -> Result<String, w_patterns::PathError> {
+        patterns::normalize(&raw).map_err(path_err)
+    }
+    fn normalize_all(raw: Vec<String>) -> Result<Vec<String>, w_patterns::AllowlistError> {
+        patterns::normalize_all(&raw).map_err(|e| match e {
+            patterns::AllowlistError::None => w_patterns::AllowlistError::None,
+            patterns::AllowlistError::TooMany(n) => w_patterns::AllowlistError::TooMany(n),
+            patterns::AllowlistError::Invalid { index, reason } => {
+                w_patterns::AllowlistError::Invalid(w_patterns::InvalidPattern {
+                    index,
+                    reason: path_err(reason),
+                })
+            }
+        })
+    }
+    fn check_path(raw: String) -> Result<String, w_patterns::PathError> {
+        patterns::check_path(&raw)
+            .map(str::to_owned)
+            .map_err(path_err)
+    }
+    fn check_key(raw: String) -> Result<String, w_patterns::PathError> {
+        patterns::check_key(&raw)
+            .map(str::to_owned)
+            .map_err(path_err)
+    }
+    fn allows(patterns: Vec<String>, key: String) -> bool {
+        patterns::allows(&patterns, &key)
+    }
+    fn plan_listing(
+        patterns: Vec<String>,
+        prefix: String,
+        delimited: bool,
+    ) -> Vec<w_patterns::ListingSource> {
+        patterns::plan_listing(&patterns, &prefix, delimited)
+            .into_iter()
+            .map(source)
+            .collect()
+    }
+}
+
+fn kind_to_wit(k: tokens::TokenKind) -> w_tokens::TokenKind {
+    match k {
+        tokens::TokenKind::ConnectionKey => w_tokens::TokenKind::ConnectionKey,
+        tokens::TokenKind::VaultToken => w_tokens::TokenKind::VaultToken,
+        tokens::TokenKind::SessionToken => w_tokens::TokenKind::SessionToken,
+    }
+}
+
+impl w_tokens::Guest for Component {
+    fn mint(kind: w_tokens::TokenKind) -> String {
+        let k = match kind {
+            w_tokens::TokenKind::ConnectionKey => tokens::TokenKind::ConnectionKey,
+            w_tokens::TokenKind::VaultToken => tokens::TokenKind::VaultToken,
+            w_tokens::TokenKind::SessionToken => tokens::TokenKind::SessionToken,
+        };
+        // The token must cross to the host once, to be shown to its owner.
+        tokens::mint(k).as_str().to_owned()
+    }
+    fn parse(token: String) -> Result<w_tokens::TokenKind, w_tokens::TokenError> {
+        use tokens::TokenError as E;
+        use w_tokens::TokenError as W;
+        tokens::parse(&token).map(kind_to_wit).map_err(|e| match e {
+            E::Empty => W::Empty,
+            E::UnknownPrefix => W::UnknownPrefix,
+            E::WrongLength => W::WrongLength,
+            E::BadCharacter => W::BadCharacter,
+            E::BadChecksum => W::BadChecksum,
+        })
+    }
+    fn reference(token: String) -> String {
+        tokens::reference(&token)
+    }
+    fn references_equal(a: String, b: String) -> bool {
+        tokens::references_equal(&a, &b)
+    }
+    fn evaluate(
+        rules: w_tokens::TokenRules,
+        now_ms: u64,
+        path: Option<String>,
+    ) -> Result<(), w_tokens::TokenDenial> {
+        let rules = tokens::TokenRules {
+            expires_at_ms: rules.expires_at_ms,
+            max_uses: rules.max_uses,
+            uses: rules.uses,
+            revoked: rules.revoked,
+            scope: rules.scope,
+        };
+        tokens::evaluate(&rules, now_ms, path.as_deref()).map_err(|d| match d {
+            tokens::TokenDenial::Expired => w_tokens::TokenDenial::Expired,
+            tokens::TokenDenial::Exhausted => w_tokens::TokenDenial::Exhausted,
+            tokens::TokenDenial::Revoked => w_tokens::TokenDenial::Revoked,
+            tokens::TokenDenial::OutOfScope => w_tokens::TokenDenial::OutOfScope,
+        })
+    }
+    fn parse_duration(text: String) -> Result<u64, String> {
+        tokens::parse_duration(&text)
+    }
+}
+
+fn crypto_err(e: crypto::CryptoError) -> w_crypto::CryptoError {
+    use crypto::CryptoError as E;
+    use w_crypto::CryptoError as W;
+    match e {
+        E::WrongPassphrase => W::WrongPassphrase,
+        E::Tampered => W::Tampered,
+        E::BadFormat => W::BadFormat,
+        E::BadParameters => W::BadParameters,
+        E::OutOfMemory => W::OutOfMemory,
+        E::BadSignature => W::BadSignature,
+    }
+}
+
+fn params_to_wit(p: crypto::KdfParams) -> w_crypto::KdfParams {
+    w_crypto::KdfParams {
+        salt: p.salt,
+        t_cost: p.t_cost,
+        m_cost_kib: p.m_cost_kib,
+        p_cost: p.p_cost,
+    }
+}
+
+fn vault_to_wit(v: crypto::NewVault) -> w_crypto::NewVault {
+    w_crypto::NewVault {
+        wrapped_key: v.wrapped_key,
+        params: params_to_wit(v.params),
+    }
+}
+
+/// The resource behind `master-key`: the core's key, zeroized when the host drops the handle.
+struct KeyResource(crypto::MasterKey);
+
+impl w_crypto::GuestMasterKey for KeyResource {
+    fn create(
+        passphrase: String,
+        t_cost: u32,
+        m_cost_kib: u32,
+        p_cost: u32,
+    ) -> Result<(w_crypto::MasterKey, w_crypto::NewVault), w_crypto::CryptoError> {
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        let params = crypto::KdfParams::fresh(t_cost, m_cost_kib, p_cost);
+        let (key, vault) =
+            crypto::MasterKey::create(passphrase.as_bytes(), params).map_err(crypto_err)?;
+        Ok((
+            w_crypto::MasterKey::new(KeyResource(key)),
+            vault_to_wit(vault),
+        ))
+    }
+    fn unlock(
+        passphrase: String,
+        params: w_crypto::KdfParams,
+        wrapped_key: Vec<u8>,
+    ) -> Result<w_crypto::MasterKey, w_crypto::CryptoError> {
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        let params = crypto::KdfParams {
+            salt: params.salt,
+            t_cost: params.t_cost,
+            m_cost_kib: params.m_cost_kib,
+            p_cost: params.p_cost,
+        };
+        let key = crypto::MasterKey::unlock(passphrase.as_bytes(), &params, &wrapped_key)
+            .map_err(crypto_err)?;
+        Ok(w_crypto::MasterKey::new(KeyResource(key)))
+    }
+    fn rewrap(
+        &self,
+        new_passphrase: String,
+        t_cost: u32,
+        m_cost_kib: u32,
+        p_cost: u32,
+    ) -> Result<w_crypto::NewVault, w_crypto::CryptoError> {
+        let passphrase = zeroize::Zeroizing::new(new_passphrase);
+        let params = crypto::KdfParams::fresh(t_cost, m_cost_kib, p_cost);
+        self.0
+            .rewrap_with(passphrase.as_bytes(), params)
+            .map(vault_to_wit)
+            .map_err(crypto_err)
+    }
+    fn seal(&self, plaintext: Vec<u8>, aad: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        let plaintext = zeroize::Zeroizing::new(plaintext);
+        self.0.seal(&plaintext, &aad).map_err(crypto_err)
+    }
+    fn open(&self, sealed: Vec<u8>, aad: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        // The plaintext must cross to the host: that is what opening is for.
+        self.0
+            .open(&sealed, &aad)
+            .map(|p| p.to_vec())
+            .map_err(crypto_err)
+    }
+}
+
+impl w_crypto::Guest for Component {
+    type MasterKey = KeyResource;
+
+    fn default_params() -> w_crypto::KdfParams {
+        params_to_wit(crypto::KdfParams::default_fresh())
+    }
+    fn challenge_message(nonce: Vec<u8>, identity_id: String) -> Vec<u8> {
+        crypto::challenge_message(&nonce, &identity_id)
+    }
+    fn verify_signature(
+        public_key: Vec<u8>,
+        message: Vec<u8>,
+        signature: Vec<u8>,
+    ) -> Result<(), w_crypto::CryptoError> {
+        crypto::verify_signature(&public_key, &message, &signature).map_err(crypto_err)
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn argon2id(
+        password: Vec<u8>,
+        salt: Vec<u8>,
+        secret: Vec<u8>,
+        ad: Vec<u8>,
+        t_cost: u32,
+        m_cost_kib: u32,
+        p_cost: u32,
+        out_len: u32,
+    ) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        let mut out = vec![0u8; out_len as usize];
+        crypto::argon2id(
+            &password, &salt, &secret, &ad, t_cost, m_cost_kib, p_cost, &mut out,
+        )
+        .map_err(crypto_err)?;
+        Ok(out)
+    }
+    fn xchacha_seal(
+        key: Vec<u8>,
+        nonce: Vec<u8>,
+        plaintext: Vec<u8>,
+        aad: Vec<u8>,
+    ) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        crypto::xchacha_seal(&key, &nonce, &plaintext, &aad).map_err(crypto_err)
+    }
+    fn sha256_hex(data: Vec<u8>) -> String {
+        crypto::sha256_hex(&data)
+    }
+}
+
+fn outcome_to_wit(o: audit::Outcome) -> w_audit::Outcome {
+    match o {
+        audit::Outcome::Allowed => w_audit::Outcome::Allowed,
+        audit::Outcome::Denied => w_audit::Outcome::Denied,
+        audit::Outcome::Failed => w_audit::Outcome::Failed,
+    }
+}
+
+fn event_from_wit(e: w_audit::Event) -> audit::Event {
+    audit::Event {
+        time_ms: e.time_ms,
+        actor: e.actor,
+        operation: e.operation,
+        path: e.path,
+        outcome: match e.outcome {
+            w_audit::Outcome::Allowed => audit::Outcome::Allowed,
+            w_audit::Outcome::Denied => audit::Outcome::Denied,
+            w_audit::Outcome::Failed => audit::Outcome::Failed,
+        },
+        status: e.status,
+        request_id: e.request_id,
+        source_ip: e.source_ip,
+        reason: e.reason,
+    }
+}
+
+fn event_to_wit(e: audit::Event) -> w_audit::Event {
+    w_audit::Event {
+        time_ms: e.time_ms,
+        actor: e.actor,
+        operation: e.operation,
+        path: e.path,
+        outcome: outcome_to_wit(e.outcome),
+        status: e.status,
+        request_id: e.request_id,
+        source_ip: e.source_ip,
+        reason: e.reason,
+    }
+}
+
+impl w_audit::Guest for Component {
+    fn genesis() -> String {
+        audit::genesis()
+    }
+    fn encode(event: w_audit::Event) -> String {
+        audit::encode(&event_from_wit(event))
+    }
+    fn chain(event: w_audit::Event, prev_hash: String) -> w_audit::ChainedLine {
+        let c = audit::chain(&event_from_wit(event), &prev_hash);
+        w_audit::ChainedLine {
+            line: c.line,
+            hash: c.hash,
+        }
+    }
+    fn verify(lines: Vec<String>) -> Result<(u64, String), w_audit::ChainError> {
+        audit::verify(&lines).map_err(|e| w_audit::ChainError {
+            line: e.line,
+            reason: e.reason,
+        })
+    }
+}
+
+fn request_from_wit(r: w_gate::ReadRequest) -> gate::ReadRequest {
+    gate::ReadRequest {
+        method: r.method,
+        route: match r.route {
+            w_gate::Route::List => gate::Route::List,
+            w_gate::Route::Object => gate::Route::Object,
+        },
+        path: r.path,
+        cursor: r.cursor,
+        limit: r.limit,
+        delimiter: r.delimiter,
+        authorization: r.authorization,
+        time_ms: r.time_ms,
+        request_id: r.request_id,
+        source_ip: r.source_ip,
+    }
+}
+
+fn record_from_wit(r: w_gate::ConnectionRecord) -> gate::ConnectionRecord {
+    gate::ConnectionRecord {
+        id: r.id,
+        company_id: r.company_id,
+        status: match r.status {
+            w_gate::ConnectionStatus::Active => gate::ConnectionStatus::Active,
+            w_gate::ConnectionStatus::Revoked => gate::ConnectionStatus::Revoked,
+        },
+        key_ref: r.key_ref,
+        patterns: r.patterns,
+        company_enabled: r.company_enabled,
+    }
+}
+
+fn decision_to_wit(d: gate::Decision) -> w_gate::Decision {
+    w_gate::Decision {
+        status: d.status,
+        code: d.code,
+        message: d.message,
+        error_body: d.error_body,
+        headers: d.headers,
+        plan: d.plan.map(|p| match p {
+            gate::Plan::Object(k) => w_gate::Plan::Object(k),
+            gate::Plan::List(l) => w_gate::Plan::List(w_gate::ListPlan {
+                sources: l.sources.into_iter().map(source).collect(),
+                start_source: l.start_source,
+                start_inner: l.start_inner,
+                limit: l.limit,
+                delimited: l.delimited,
+            }),
+        }),
+        audit: event_to_wit(d.audit),
+    }
+}
+
+impl w_gate::Guest for Component {
+    fn credential_reference(authorization: Option<String>) -> Option<String> {
+        gate::credential_reference(authorization.as_deref())
+    }
+    fn decide(
+        request: w_gate::ReadRequest,
+        connection: Option<w_gate::ConnectionRecord>,
+    ) -> w_gate::Decision {
+        let record = connection.map(record_from_wit);
+        decision_to_wit(gate::decide(&request_from_wit(request), record.as_ref()))
+    }
+    fn not_found(
+        request: w_gate::ReadRequest,
+        connection: w_gate::ConnectionRecord,
+    ) -> w_gate::Decision {
+        decision_to_wit(gate::not_found(
+            &request_from_wit(request),
+            &record_from_wit(connection),
+        ))
+    }
+    fn encode_cursor(source: u32, inner: String) -> String {
+        gate::encode_cursor(source, &inner)
+    }
+    fn error_body(code: String, message: String, request_id: String) -> String {
+        gate::error_body(&code, &message, &request_id)
+    }
+}

@@ -1,0 +1,118 @@
+//! The known-answer vectors, run through the compiled component.
+//!
+//! The runner is the core's own (`hq_vault_core::conformance`); this module only binds it to an
+//! [`Instance`] so the same files give the same answers through wasmtime.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use hq_vault_core::audit::{ChainError, ChainedLine, Event};
+use hq_vault_core::conformance::{Core, Report, run_file};
+use hq_vault_core::crypto::CryptoError;
+use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
+use hq_vault_core::patterns::{AllowlistError, ListingSource, PathError};
+use hq_vault_core::tokens::{TokenError, TokenKind};
+
+use crate::host::Instance;
+
+/// A trap inside the component is a bug, never an expected answer: stop the run loudly.
+fn ok<T>(r: wasmtime::Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("the component trapped: {e:#}"),
+    }
+}
+
+impl Core for Instance {
+    fn normalize(&mut self, raw: &str) -> Result<String, PathError> {
+        ok(Instance::normalize(self, raw))
+    }
+    fn normalize_all(&mut self, raw: &[String]) -> Result<Vec<String>, AllowlistError> {
+        ok(Instance::normalize_all(self, raw))
+    }
+    fn check_path(&mut self, raw: &str) -> Result<String, PathError> {
+        ok(Instance::check_path(self, raw))
+    }
+    fn check_key(&mut self, raw: &str) -> Result<String, PathError> {
+        ok(Instance::check_key(self, raw))
+    }
+    fn allows(&mut self, patterns: &[String], key: &str) -> bool {
+        ok(Instance::allows(self, patterns, key))
+    }
+    fn plan_listing(
+        &mut self,
+        patterns: &[String],
+        prefix: &str,
+        delimited: bool,
+    ) -> Vec<ListingSource> {
+        ok(Instance::plan_listing(self, patterns, prefix, delimited))
+    }
+    fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError> {
+        ok(Instance::parse_token(self, token))
+    }
+    fn reference(&mut self, token: &str) -> String {
+        ok(Instance::reference(self, token))
+    }
+    fn parse_duration(&mut self, text: &str) -> Result<u64, String> {
+        ok(Instance::parse_duration(self, text))
+    }
+    fn argon2id(
+        &mut self,
+        password: &[u8],
+        salt: &[u8],
+        secret: &[u8],
+        ad: &[u8],
+        t: u32,
+        m: u32,
+        p: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, CryptoError> {
+        ok(Instance::argon2id(
+            self, password, salt, secret, ad, t, m, p, len,
+        ))
+    }
+    fn xchacha_seal(
+        &mut self,
+        key: &[u8],
+        nonce: &[u8],
+        pt: &[u8],
+        aad: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        ok(Instance::xchacha_seal(self, key, nonce, pt, aad))
+    }
+    fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
+        ok(Instance::verify_signature(self, pk, msg, sig))
+    }
+    fn audit_chain(&mut self, event: &Event, prev: &str) -> ChainedLine {
+        ok(Instance::audit_chain(self, event, prev))
+    }
+    fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError> {
+        ok(Instance::audit_verify(self, lines))
+    }
+    fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
+        ok(Instance::decide(self, req, record))
+    }
+}
+
+/// Run every `*.json` file of a vector directory through `core`, in name order.
+pub fn run_dir(dir: &Path, core: &mut dyn Core) -> Result<Report> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the vector directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    anyhow::ensure!(!files.is_empty(), "no vector files in {}", dir.display());
+    let mut report = Report::default();
+    for f in files {
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let text =
+            std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+        report.merge(run_file(&name, &text, core));
+    }
+    Ok(report)
+}

@@ -1,0 +1,92 @@
+//! The component host: one engine, the embedded component, and instances of it.
+//!
+//! Host code for each WIT interface lives in its own module, as wasmtime does for WASI; the
+//! `bindgen!` output stays private to this module.
+
+mod audit;
+mod crypto;
+mod entropy;
+mod gate;
+mod patterns;
+mod tokens;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Cache, CacheConfig, Config, Engine, Store};
+
+pub use crypto::MasterKey;
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "core",
+    });
+}
+
+use bindings::{Core, CorePre};
+
+/// Add context to a wasmtime error (its error type is not anyhow's).
+fn ctx<T>(r: wasmtime::Result<T>, what: &'static str) -> Result<T> {
+    r.map_err(|e| anyhow::Error::from(e).context(what))
+}
+
+/// The compiled component, embedded at build time (see `build.rs`).
+pub const COMPONENT: &[u8] = include_bytes!(env!("HQ_VAULT_COMPONENT"));
+
+/// What each store holds: nothing but the host side of the `entropy` import.
+#[derive(Default)]
+pub struct HostState;
+
+/// The engine and the component, compiled once and ready to instantiate.
+#[derive(Clone)]
+pub struct CoreHost {
+    engine: Engine,
+    pre: CorePre<HostState>,
+}
+
+impl CoreHost {
+    /// Compile the embedded component. With `cache_dir`, the machine code is cached there
+    /// (wasmtime's own cache, checked against the engine and the component), so later starts
+    /// skip compilation.
+    pub fn new(cache_dir: Option<&Path>) -> Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        if let Some(dir) = cache_dir {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the compiled-code cache {}", dir.display()))?;
+            let mut cc = CacheConfig::new();
+            cc.with_directory(dir);
+            config.cache(Some(ctx(
+                Cache::new(cc),
+                "setting up the compiled-code cache",
+            )?));
+        }
+        let engine = ctx(Engine::new(&config), "creating the wasmtime engine")?;
+        let component = ctx(
+            Component::new(&engine, COMPONENT),
+            "compiling the embedded hq:vault component",
+        )?;
+        let mut linker = Linker::new(&engine);
+        Core::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        let pre = CorePre::new(linker.instantiate_pre(&component)?)?;
+        Ok(CoreHost { engine, pre })
+    }
+
+    /// A new instance with its own store and memory.
+    pub fn instance(&self) -> Result<Instance> {
+        let mut store = Store::new(&self.engine, HostState);
+        let core = ctx(
+            self.pre.instantiate(&mut store),
+            "instantiating the hq:vault component",
+        )?;
+        Ok(Instance { store, core })
+    }
+}
+
+/// One instance of the component. Not `Sync`: callers that share one wrap it in a mutex.
+pub struct Instance {
+    store: Store<HostState>,
+    core: Core,
+}
