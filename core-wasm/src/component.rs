@@ -104,6 +104,9 @@ fn kind_to_wit(k: tokens::TokenKind) -> w_tokens::TokenKind {
 }
 
 impl w_tokens::Guest for Component {
+    fn token_length() -> u32 {
+        tokens::TOKEN_LEN as u32
+    }
     fn mint(kind: w_tokens::TokenKind) -> String {
         let k = match kind {
             w_tokens::TokenKind::ConnectionKey => tokens::TokenKind::ConnectionKey,

@@ -206,9 +206,10 @@ fn grants(pattern: &str, key: &str) -> bool {
     }
 }
 
-/// Whether any of the normalized patterns grants this checked key.
+/// Whether any of the normalized patterns grants this key. A key that [`check_key`] rejects is
+/// never granted, even by `*`: hosts should check first, and a host that forgot is still safe.
 pub fn allows<S: AsRef<str>>(patterns: &[S], key: &str) -> bool {
-    patterns.iter().any(|p| grants(p.as_ref(), key))
+    check_key(key).is_ok() && patterns.iter().any(|p| grants(p.as_ref(), key))
 }
 
 /// Plan a listing of `prefix` under the patterns: the sources to read, sorted, none of them

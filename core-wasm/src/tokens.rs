@@ -192,10 +192,11 @@ pub fn evaluate(rules: &TokenRules, now_ms: u64, path: Option<&str>) -> Result<(
     if rules.max_uses.is_some_and(|m| rules.uses >= m) {
         return Err(TokenDenial::Exhausted);
     }
-    if let Some(p) = path {
-        if !rules.scope.is_empty() && !patterns::allows(&rules.scope, p) {
-            return Err(TokenDenial::OutOfScope);
-        }
+    if let Some(p) = path
+        && !rules.scope.is_empty()
+        && !patterns::allows(&rules.scope, p)
+    {
+        return Err(TokenDenial::OutOfScope);
     }
     Ok(())
 }

@@ -134,7 +134,7 @@ def allowlist_cases():
 def allows_cases():
     c = []
     for pats, key, allowed in [
-        (["*"], "anything/at/all.md", True), (["knowledge/*"], "knowledge/a.md", True), (["knowledge/*"], "knowledge/", True),
+        (["*"], "anything/at/all.md", True), (["knowledge/*"], "knowledge/a.md", True), (["knowledge/*"], "knowledge/", False),
         (["knowledge/*"], "knowledge", False), (["knowledge/*"], "knowledgebase/a.md", False), (["knowledge/*"], "other/a.md", False),
         (["knowledge*"], "knowledgebase/a.md", True), (["a/b.md"], "a/b.md", True), (["a/b.md"], "a/b.md.bak", False),
         (["a/b.md"], "a/b", False), (["a/*", "b/c"], "b/c", True), (["a/*", "b/c"], "b/d", False), ([], "a", False),
@@ -142,6 +142,8 @@ def allows_cases():
         (["Knowledge/*"], "knowledge/a.md", False), (["a/.*"], "a/.env", True), (["a/.*"], "a/env", False),
         (["%2e%2e/*"], "%2e%2e/x", True), (["x/*"], "x/y/z/w", True), (["x/y/*"], "x/a", False),
         (["a"], "a", True), (["a"], "A", False), (["a/b/*"], "a/b/c/d.md", True),
+        (["*"], "../etc/passwd", False), (["*"], "/etc/passwd", False), (["*"], "a/\x00", False), (["a/*"], "a/../b", False),
+        (["*"], "", False), (["*"], "a/", False), (["a/*"], "a\\b", False), (["*"], "caf\u00e9", False),
     ]:
         c.append({"patterns": pats, "key": key, "allowed": allowed})
     return c

@@ -43,6 +43,7 @@ pub struct HostState;
 #[derive(Clone)]
 pub struct CoreHost {
     engine: Engine,
+    component: Component,
     pre: CorePre<HostState>,
 }
 
@@ -71,7 +72,25 @@ impl CoreHost {
         let mut linker = Linker::new(&engine);
         Core::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let pre = CorePre::new(linker.instantiate_pre(&component)?)?;
-        Ok(CoreHost { engine, pre })
+        Ok(CoreHost {
+            engine,
+            component,
+            pre,
+        })
+    }
+
+    /// The names of the component's imports and exports, as the artifact itself declares them.
+    pub fn world(&self) -> (Vec<String>, Vec<String>) {
+        let ty = self.component.component_type();
+        let imports = ty
+            .imports(&self.engine)
+            .map(|(n, _)| n.to_owned())
+            .collect();
+        let exports = ty
+            .exports(&self.engine)
+            .map(|(n, _)| n.to_owned())
+            .collect();
+        (imports, exports)
     }
 
     /// A new instance with its own store and memory.

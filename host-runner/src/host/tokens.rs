@@ -8,6 +8,13 @@ use super::Instance;
 use super::bindings::exports::hq::vault::tokens as w;
 
 impl Instance {
+    /// Length of every well-formed credential.
+    pub fn token_length(&mut self) -> Result<u32> {
+        self.core
+            .hq_vault_tokens()
+            .call_token_length(&mut self.store)
+    }
+
     /// Mint a credential; the caller shows it once and stores only its reference.
     pub fn mint(&mut self, kind: TokenKind) -> Result<Zeroizing<String>> {
         let k = match kind {
