@@ -18,6 +18,7 @@ pub mod audit;
 pub mod conformance;
 pub mod crypto;
 pub mod gate;
+pub mod http;
 pub mod patterns;
 mod rng;
 pub mod time;

@@ -4,5 +4,11 @@
 //! this crate does I/O: HTTPS, SQLite, files, clocks.
 #![forbid(unsafe_code)]
 
+pub mod audit_log;
+pub mod client;
 pub mod conformance;
+pub mod daemon;
+pub mod home;
 pub mod host;
+pub mod store;
+pub mod tls;

@@ -1,0 +1,119 @@
+//! `connection create|list|rotate|revoke|audit`: External Connections of this daemon.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use hq_vault::client::{Client, encode_path};
+use hq_vault::home::Home;
+use serde_json::json;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Create a read-only connection over the files root; its key is printed once.
+    #[command(
+        after_help = "Example:\n  hq-vault connection create --name docs-bot --pattern knowledge/ --pattern projects/plan.md"
+    )]
+    Create {
+        /// What the connection is for.
+        #[arg(long)]
+        name: String,
+        /// An allowed pattern (repeatable): `*`, `knowledge/*`, `knowledge/`, or one key.
+        #[arg(long = "pattern", required = true)]
+        patterns: Vec<String>,
+    },
+    /// List connections (never keys).
+    #[command(after_help = "Example:\n  hq-vault connection list")]
+    List,
+    /// Issue a new key for a connection; the old one is refused from its next read.
+    #[command(after_help = "Example:\n  hq-vault connection rotate conn_0123456789abcdef")]
+    Rotate { id: String },
+    /// Revoke a connection: every later read is refused; its audit stays.
+    #[command(after_help = "Example:\n  hq-vault connection revoke conn_0123456789abcdef")]
+    Revoke { id: String },
+    /// A connection's reads, newest first.
+    #[command(after_help = "Example:\n  hq-vault connection audit conn_0123456789abcdef")]
+    Audit { id: String },
+}
+
+pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
+    let client = Client::from_env(home)?;
+    match c {
+        Command::Create { name, patterns } => {
+            let r = client.post(
+                "/v1/connections",
+                &json!({"name": name, "patterns": patterns}),
+            )?;
+            if let Some(rej) = r.body["error"]["rejections"].as_array() {
+                for x in rej {
+                    eprintln!(
+                        "pattern {}: {}",
+                        x["pattern"],
+                        x["message"].as_str().unwrap_or_default()
+                    );
+                }
+            }
+            let b = r.ok()?;
+            println!("{}", b["key"].as_str().unwrap_or_default());
+            eprintln!(
+                "Connection {} created for {} (key shown once). Agent snippet:\n\n{}",
+                b["connection"]["id"].as_str().unwrap_or_default(),
+                b["connection"]["patterns"],
+                b["snippet"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace("https://127.0.0.1:13100", &client.url(""))
+            );
+        }
+        Command::List => {
+            let b = client.get("/v1/connections")?.ok()?;
+            for c in b["connections"].as_array().cloned().unwrap_or_default() {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    c["id"].as_str().unwrap_or_default(),
+                    c["status"].as_str().unwrap_or_default(),
+                    c["name"].as_str().unwrap_or_default(),
+                    c["patterns"]
+                );
+            }
+        }
+        Command::Rotate { id } => {
+            let b = client
+                .post(
+                    &format!("/v1/connections/{}/rotate", encode_path(&id)),
+                    &json!({}),
+                )?
+                .ok()?;
+            println!("{}", b["key"].as_str().unwrap_or_default());
+            eprintln!("New key for {id} (shown once); the old key is refused from its next read.");
+        }
+        Command::Revoke { id } => {
+            client
+                .post(
+                    &format!("/v1/connections/{}/revoke", encode_path(&id)),
+                    &json!({}),
+                )?
+                .ok()?;
+            println!("Revoked: {id}");
+        }
+        Command::Audit { id } => {
+            let mut cursor: Option<String> = None;
+            loop {
+                let q = cursor
+                    .as_deref()
+                    .map(|c| format!("?cursor={c}"))
+                    .unwrap_or_default();
+                let b = client
+                    .get(&format!("/v1/connections/{}/audit{q}", encode_path(&id)))?
+                    .ok()?;
+                for e in b["events"].as_array().cloned().unwrap_or_default() {
+                    println!("{e}");
+                }
+                match b["cursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_owned()),
+                    None => break,
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,260 @@
+//! `hq-vault ingest`: a person types the secret; the agent that ran the command only ever sees
+//! `Stored: PATH (N bytes, type: T)`.
+//!
+//! Without `--web`: a hidden prompt on the terminal. With `--web`: a one-time HTTPS page on a random
+//! loopback port behind an unguessable URL, which accepts exactly one submit, expires after 10
+//! minutes, and then shuts down.
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use hq_vault::client::Client;
+use hq_vault::home::Home;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
+use zeroize::Zeroizing;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to store it, such as `stripe/secret-key`.
+    path: String,
+    /// A type label, such as `api-key`.
+    #[arg(long = "type")]
+    kind: Option<String>,
+    /// What the secret is for.
+    #[arg(long)]
+    description: Option<String>,
+    /// Open a one-time local web page instead of prompting in the terminal.
+    #[arg(long)]
+    web: bool,
+    /// How long the page stays open (with --web).
+    #[arg(long, default_value = "10m", hide = true)]
+    expires: String,
+}
+
+pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
+    let client = Client::from_env(home)?;
+    if !a.web {
+        let v = rpassword::prompt_password(format!("Value for {} (hidden): ", a.path)).context(
+            "reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)",
+        )?;
+        let v = Zeroizing::new(v);
+        if v.is_empty() {
+            bail!("the value is empty: nothing was stored");
+        }
+        super::secrets::put_value(
+            &client,
+            &a.path,
+            v.as_bytes(),
+            a.kind.as_deref(),
+            a.description.as_deref(),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ttl = hq_vault::host::CoreHost::new(Some(&home.cache()))?
+        .instance()?
+        .parse_duration(&a.expires)
+        .map_err(anyhow::Error::from)?
+        .map_err(|m| anyhow::anyhow!("--expires: {m}"))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(web(home, client, a, Duration::from_millis(ttl)))
+}
+
+struct Page {
+    secret: String,
+    path: String,
+    kind: Option<String>,
+    description: Option<String>,
+    /// Taken by the one submit that stores the value.
+    done: Mutex<Option<oneshot::Sender<Zeroizing<Vec<u8>>>>>,
+}
+
+fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    for (k, v) in [
+        ("content-type", "text/html; charset=utf-8"),
+        ("cache-control", "no-store"),
+        (
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        ("referrer-policy", "no-referrer"),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+    ] {
+        h.insert(k, v.parse().expect("static header"));
+    }
+    r
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1d2433}\
+h1{font-size:1.4rem}.box{border:1px solid #d0d7e2;border-radius:8px;padding:1rem 1.2rem;background:#f7f9fc}\
+code{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}textarea{width:100%;height:6rem;font-family:monospace}\
+button{margin-top:.8rem;padding:.5rem 1.2rem;font-size:1rem}.note{color:#566176;font-size:.9rem}";
+
+fn form(p: &Page) -> String {
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — enter a secret</title><style>{STYLE}</style></head><body>\
+<h1>HQ Vault: enter a secret</h1><div class=box><p>This value will be encrypted and stored in your local vault as \
+<code>{}</code>{}{}.</p>\
+<form method=post action=\"/ingest/{}\"><label for=v>Secret value</label><textarea id=v name=value autocomplete=off autofocus required></textarea>\
+<button type=submit>Store in the vault</button></form></div>\
+<p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
+it closes after you submit, or in 10 minutes.</p></body></html>",
+        escape(&p.path),
+        p.kind
+            .as_deref()
+            .map(|k| format!(" (type <code>{}</code>)", escape(k)))
+            .unwrap_or_default(),
+        p.description
+            .as_deref()
+            .map(|d| format!(": {}", escape(d)))
+            .unwrap_or_default(),
+        p.secret
+    )
+}
+
+/// `value=…` of an `application/x-www-form-urlencoded` body.
+fn form_value(body: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let raw = text.split('&').find_map(|kv| kv.strip_prefix("value="))?;
+    let plus = Zeroizing::new(raw.replace('+', " "));
+    Some(Zeroizing::new(
+        percent_encoding::percent_decode_str(&plus).collect(),
+    ))
+}
+
+async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let want = format!("/ingest/{}", page.secret);
+    let path_ok = hq_vault::daemon::constant_time_eq(req.uri().path().as_bytes(), want.as_bytes());
+    let open = page.done.lock().map(|d| d.is_some()).unwrap_or(false);
+    if !path_ok || !open {
+        return html(StatusCode::NOT_FOUND, "<!doctype html><title>Not found</title><p>Nothing here. This page may already have been used.".into());
+    }
+    match *req.method() {
+        Method::GET => html(StatusCode::OK, form(&page)),
+        Method::POST => {
+            let Ok(body) = Limited::new(req.into_body(), 2 * 1024 * 1024)
+                .collect()
+                .await
+            else {
+                return html(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "<!doctype html><p>The value is too large (1 MiB at most).".into(),
+                );
+            };
+            let body = Zeroizing::new(body.to_bytes().to_vec());
+            let Some(value) = form_value(&body).filter(|v| !v.is_empty()) else {
+                return html(
+                    StatusCode::BAD_REQUEST,
+                    "<!doctype html><p>No value was sent. Go back and enter it.".into(),
+                );
+            };
+            let Some(tx) = page.done.lock().ok().and_then(|mut d| d.take()) else {
+                return html(
+                    StatusCode::NOT_FOUND,
+                    "<!doctype html><p>This page was already used.".into(),
+                );
+            };
+            let _ = tx.send(value);
+            html(
+                StatusCode::OK,
+                format!(
+                    "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — stored</title><style>{STYLE}</style></head>\
+<body><h1>Stored</h1><div class=box><p>The value for <code>{}</code> was sent to your vault. This page is now closed; you can close the tab.</p></div></body></html>",
+                    escape(&page.path)
+                ),
+            )
+        }
+        _ => html(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "<!doctype html><p>Method not allowed.".into(),
+        ),
+    }
+}
+
+async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<ExitCode> {
+    let tls = hq_vault::tls::server_config(home)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    let (tx, rx) = oneshot::channel();
+    let page = Arc::new(Page {
+        secret: hex::encode(secret),
+        path: a.path.clone(),
+        kind: a.kind.clone(),
+        description: a.description.clone(),
+        done: Mutex::new(Some(tx)),
+    });
+    eprintln!(
+        "Open this one-time page to enter the secret for {} (it expires in {} min):\n  https://127.0.0.1:{port}/ingest/{}\n(the browser must trust {})",
+        a.path,
+        ttl.as_secs() / 60,
+        page.secret,
+        home.ca_cert().display()
+    );
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let server = {
+        let page = page.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let (acceptor, page) = (acceptor.clone(), page.clone());
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let svc = hyper::service::service_fn(move |req| {
+                        let page = page.clone();
+                        async move { Ok::<_, std::convert::Infallible>(handle(page, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), svc)
+                        .await;
+                });
+            }
+        })
+    };
+    let value = tokio::select! {
+        v = rx => v.ok(),
+        _ = tokio::time::sleep(ttl) => None,
+    };
+    // Give the browser its confirmation page, then close the listener for good.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.abort();
+    let Some(value) = value else {
+        bail!("the page expired without a submit: nothing was stored");
+    };
+    tokio::task::spawn_blocking(move || {
+        super::secrets::put_value(
+            &client,
+            &a.path,
+            &value,
+            a.kind.as_deref(),
+            a.description.as_deref(),
+        )
+    })
+    .await??;
+    Ok(ExitCode::SUCCESS)
+}

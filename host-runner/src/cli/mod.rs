@@ -1,0 +1,176 @@
+//! The command line. Every command has `--help` with an example.
+
+mod audit;
+mod connection;
+mod envfile;
+mod ingest;
+mod init;
+mod secrets;
+mod serve;
+mod session;
+mod token;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use hq_vault::home::Home;
+
+#[derive(Parser)]
+#[command(
+    name = "hq-vault",
+    version,
+    about = "Secrets and files for AI agents, never in a chat or a .env file",
+    after_help = "Start with: hq-vault serve   (asks for a passphrase on first start)\nHome: $HQ_VAULT_HOME (default ~/.hq-vault). Clients: HQ_VAULT_URL, HQ_VAULT_TOKEN."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the vault: home, TLS certificate, passphrase-derived key.
+    #[command(
+        after_help = "Example:\n  hq-vault init\n  printf '%s' \"$PASS\" | hq-vault init --passphrase-stdin"
+    )]
+    Init(init::Args),
+    /// Run the daemon on https://127.0.0.1:13100 (first start: asks for a passphrase).
+    #[command(
+        after_help = "Example:\n  hq-vault serve\n  hq-vault serve --idle-lock 10m --listen 127.0.0.1:13101"
+    )]
+    Serve(serve::Args),
+    /// Unlock the running daemon (asks for the passphrase without echo).
+    #[command(after_help = "Example:\n  hq-vault unlock")]
+    Unlock(session::UnlockArgs),
+    /// Lock the running daemon: the key is dropped from memory.
+    #[command(after_help = "Example:\n  hq-vault lock")]
+    Lock,
+    /// Show whether the daemon runs and is unlocked.
+    #[command(after_help = "Example:\n  hq-vault status")]
+    Status,
+    /// Store a secret from a file or standard input; prints only its size and type.
+    #[command(
+        after_help = "Example:\n  hq-vault store myapp/database-url --file <(grep DATABASE_URL .env | cut -d= -f2-)\n  printf '%s' \"$VALUE\" | hq-vault store stripe/secret-key --type api-key"
+    )]
+    Store(secrets::StoreArgs),
+    /// Ask a person for a secret (hidden prompt, or a one-time browser page) and store it.
+    #[command(
+        after_help = "Example:\n  hq-vault ingest stripe/secret-key --type api-key --description \"Stripe live key\"\n  hq-vault ingest slack/token --web"
+    )]
+    Ingest(ingest::Args),
+    /// Print a secret's value to standard output.
+    #[command(after_help = "Example:\n  hq-vault get aws/deploy/access-key")]
+    Get(secrets::GetArgs),
+    /// List secrets (paths and metadata, never values).
+    #[command(after_help = "Example:\n  hq-vault list aws/")]
+    List(secrets::ListArgs),
+    /// Delete a secret.
+    #[command(after_help = "Example:\n  hq-vault delete myapp/old-key")]
+    Delete(secrets::DeleteArgs),
+    /// Print the secrets under a prefix as an env file (dotenv, export or json).
+    #[command(
+        name = "env-file",
+        after_help = "Example:\n  hq-vault env-file myapp/ > .env\n  eval \"$(hq-vault env-file myapp/ --format export)\""
+    )]
+    EnvFile(envfile::EnvFileArgs),
+    /// Run a command with the secrets under a prefix in its environment only.
+    #[command(after_help = "Example:\n  hq-vault run --prefix myapp/ -- node server.js")]
+    Run(envfile::RunArgs),
+    /// Managed tokens for agents and workers.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  hq-vault token create --name deploy-run-42 --ttl 1h --max-uses 10 --prefix aws/deploy/"
+    )]
+    Token(token::Command),
+    /// Show the audit log, follow it, or verify its chain.
+    #[command(after_help = "Example:\n  hq-vault audit --tail\n  hq-vault audit verify")]
+    Audit(audit::Args),
+    /// Change the passphrase (rewraps the key; no secret is re-encrypted).
+    #[command(subcommand, after_help = "Example:\n  hq-vault passphrase change")]
+    Passphrase(session::PassphraseCommand),
+    /// External Connections served by this daemon over its files root.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  hq-vault connection create --name docs-bot --pattern knowledge/"
+    )]
+    Connection(connection::Command),
+    /// Run the known-answer vectors through the embedded component.
+    #[command(after_help = "Example:\n  hq-vault conformance --vectors tests/vectors")]
+    Conformance {
+        /// Directory of vector files.
+        #[arg(long, default_value = "tests/vectors")]
+        vectors: PathBuf,
+    },
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let home = Home::from_env()?;
+    match cli.command {
+        Command::Init(a) => init::run(&home, a),
+        Command::Serve(a) => serve::run(home, a),
+        Command::Unlock(a) => session::unlock(&home, a),
+        Command::Lock => session::lock(&home),
+        Command::Status => session::status(&home),
+        Command::Store(a) => secrets::store(&home, a),
+        Command::Ingest(a) => ingest::run(&home, a),
+        Command::Get(a) => secrets::get(&home, a),
+        Command::List(a) => secrets::list(&home, a),
+        Command::Delete(a) => secrets::delete(&home, a),
+        Command::EnvFile(a) => envfile::env_file(&home, a),
+        Command::Run(a) => envfile::run(&home, a),
+        Command::Token(c) => token::run(&home, c),
+        Command::Audit(a) => audit::run(&home, a),
+        Command::Passphrase(c) => session::passphrase(&home, c),
+        Command::Connection(c) => connection::run(&home, c),
+        Command::Conformance { vectors } => {
+            let host = hq_vault::host::CoreHost::new(None)?;
+            let mut instance = host.instance()?;
+            let report = hq_vault::conformance::run_dir(&vectors, &mut instance)?;
+            for f in &report.failures {
+                println!("FAIL {f}");
+            }
+            println!(
+                "conformance: {} passed, {} failed",
+                report.passed,
+                report.failures.len()
+            );
+            Ok(if report.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+/// Read a passphrase: from standard input when asked to, else a hidden prompt on the terminal.
+pub fn read_passphrase(prompt: &str, from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
+    use std::io::BufRead;
+    if from_stdin {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line)?;
+        let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\n', '\r']).to_owned());
+        return Ok(trimmed);
+    }
+    let p = rpassword::prompt_password(prompt).map_err(|e| {
+        anyhow::anyhow!("reading the passphrase from the terminal: {e} (use --passphrase-stdin)")
+    })?;
+    Ok(zeroize::Zeroizing::new(p))
+}
+
+/// Ask for a new passphrase twice.
+pub fn new_passphrase(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
+    let p = read_passphrase("New passphrase: ", from_stdin)?;
+    if p.chars().count() < 8 {
+        anyhow::bail!("the passphrase must be at least 8 characters");
+    }
+    if !from_stdin {
+        let again = read_passphrase("Repeat it: ", false)?;
+        if *again != *p {
+            anyhow::bail!("the two passphrases differ: nothing was changed");
+        }
+    }
+    Ok(p)
+}

@@ -1,0 +1,81 @@
+//! `hq-vault serve`: the daemon.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use hq_vault::daemon::{self, KeyHolder, Options};
+use hq_vault::home::Home;
+use hq_vault::host::CoreHost;
+use hq_vault::store::Store;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on (loopback only unless you know why).
+    #[arg(long, default_value = "127.0.0.1:13100")]
+    listen: SocketAddr,
+    /// Lock after this long without a vault operation (90s, 15m, 1h).
+    #[arg(long, default_value = "30m")]
+    idle_lock: String,
+    /// Folder served to External Connections (default: $HQ_VAULT_HOME/files).
+    #[arg(long)]
+    files_root: Option<PathBuf>,
+    #[command(flatten)]
+    init: super::init::Args,
+}
+
+pub fn run(home: Home, args: Args) -> Result<ExitCode> {
+    home.ensure()?;
+    hq_vault::tls::ensure_certificates(&home)?;
+    let t = std::time::Instant::now();
+    let host = CoreHost::new(Some(&home.cache()))?;
+    let compile = t.elapsed();
+    let mut inst = host.instance()?;
+    let idle = inst
+        .parse_duration(&args.idle_lock)
+        .map_err(anyhow::Error::from)?
+        .map_err(|m| anyhow::anyhow!("--idle-lock: {m}"))?;
+    let first_start = Store::open(&home.db())?.vault()?.is_none();
+    let key = if first_start {
+        if !args.init.passphrase_stdin && !std::io::stdin().is_terminal() {
+            bail!(
+                "no vault yet and no terminal to ask for a passphrase: run `hq-vault init --passphrase-stdin` first"
+            );
+        }
+        eprintln!(
+            "First start: choose the passphrase that protects this vault (at least 8 characters)."
+        );
+        Some(super::init::create_vault(&home, &mut inst, &args.init)?)
+    } else {
+        None
+    };
+    let files_root = args.files_root.unwrap_or_else(|| home.files());
+    std::fs::create_dir_all(&files_root)
+        .with_context(|| format!("creating the files root {}", files_root.display()))?;
+    let unlocked = key.is_some();
+    let opts = Options {
+        listen: args.listen,
+        idle_lock: Duration::from_millis(idle),
+        files_root,
+        keyholder: KeyHolder { inst, key },
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(daemon::serve(home.clone(), host, opts, |addr| {
+        println!(
+            "hq-vault listening on https://{addr} ({}); component ready in {} ms; token file {}",
+            if unlocked {
+                "unlocked"
+            } else {
+                "locked: run `hq-vault unlock`"
+            },
+            compile.as_millis(),
+            home.token().display()
+        );
+    }))?;
+    Ok(ExitCode::SUCCESS)
+}

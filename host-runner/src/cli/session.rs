@@ -1,0 +1,87 @@
+//! `unlock`, `lock`, `status`, `passphrase change`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use hq_vault::client::Client;
+use hq_vault::home::Home;
+use serde_json::json;
+
+#[derive(clap::Args)]
+pub struct UnlockArgs {
+    /// Read the passphrase from standard input (one line) instead of a hidden prompt.
+    #[arg(long)]
+    passphrase_stdin: bool,
+}
+
+pub fn unlock(home: &Home, a: UnlockArgs) -> Result<ExitCode> {
+    let client = Client::from_env(home)?;
+    let pass = super::read_passphrase("Passphrase: ", a.passphrase_stdin)?;
+    eprint!("Unlocking (Argon2id key derivation, about a second)… ");
+    let _ = std::io::stderr().flush();
+    let t = Instant::now();
+    let r = client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() }))?;
+    let body = r.ok()?;
+    eprintln!("done in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "{}",
+        if body["already"] == true {
+            "Already unlocked."
+        } else {
+            "Unlocked."
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lock(home: &Home) -> Result<ExitCode> {
+    Client::from_env(home)?.post("/v1/lock", &json!({}))?.ok()?;
+    println!("Locked: the key was dropped from the daemon's memory.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(home: &Home) -> Result<ExitCode> {
+    let client = Client::from_env(home)?;
+    let h = client.get_anonymous("/v1/health")?.ok()?;
+    println!(
+        "hq-vault {} at {}: {} (idle lock after {} s)",
+        h["version"].as_str().unwrap_or("?"),
+        client.url(""),
+        if h["locked"] == true {
+            "locked — run `hq-vault unlock`"
+        } else {
+            "unlocked"
+        },
+        h["idle_lock_seconds"]
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Subcommand)]
+pub enum PassphraseCommand {
+    /// Change the passphrase: the data key is rewrapped, no secret is re-encrypted.
+    #[command(after_help = "Example:\n  hq-vault passphrase change")]
+    Change {
+        /// Read the old and the new passphrase from standard input (two lines).
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+}
+
+pub fn passphrase(home: &Home, c: PassphraseCommand) -> Result<ExitCode> {
+    let PassphraseCommand::Change { passphrase_stdin } = c;
+    let client = Client::from_env(home)?;
+    let old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
+    let new = super::new_passphrase(passphrase_stdin)?;
+    eprintln!("Rewrapping the key (two Argon2id derivations)…");
+    client
+        .post(
+            "/v1/passphrase",
+            &json!({"old": old.as_str(), "new": new.as_str()}),
+        )?
+        .ok()?;
+    println!("Passphrase changed. No secret was re-encrypted.");
+    Ok(ExitCode::SUCCESS)
+}

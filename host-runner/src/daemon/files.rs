@@ -1,0 +1,349 @@
+//! The External Connections read routes over the local files root:
+//! `GET|HEAD /v1/connections/files?path=` and `GET|HEAD /v1/connections/files/object?path=`.
+//!
+//! The component's gate makes the decision (status, plan, audit event); this module reads the
+//! files the plan names and never anything else.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use futures_util::TryStreamExt;
+use hq_vault_core::gate::{ListPlan, Plan, ReadRequest, Route};
+use hq_vault_core::http::{ByteRange, byte_range, etag_matches};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::Daemon;
+use super::http::{self, Body, Ctx};
+
+/// One file under the root, by company-relative key.
+struct Entry {
+    key: String,
+    size: u64,
+    mtime_ms: u64,
+    mtime_ns: u128,
+}
+
+impl Entry {
+    fn etag(&self) -> String {
+        format!("\"{:x}-{:x}\"", self.mtime_ns, self.size)
+    }
+}
+
+fn entry(root: &Path, key: &str) -> Option<Entry> {
+    let canon_root = root.canonicalize().ok()?;
+    let p = root.join(key).canonicalize().ok()?;
+    // A symlink may not lead out of the root.
+    if !p.starts_with(&canon_root) {
+        return None;
+    }
+    let m = std::fs::metadata(&p).ok()?;
+    if !m.is_file() {
+        return None;
+    }
+    let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some(Entry {
+        key: key.to_owned(),
+        size: m.len(),
+        mtime_ms: mtime.as_millis() as u64,
+        mtime_ns: mtime.as_nanos(),
+    })
+}
+
+/// Every regular file under the root, as sorted keys (symlinks and non-UTF-8 names skipped).
+fn all_keys(root: &Path) -> Vec<String> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            let Ok(ft) = e.file_type() else { continue };
+            let key = format!("{rel}{name}");
+            if ft.is_dir() {
+                walk(&e.path(), &format!("{key}/"), out);
+            } else if ft.is_file() {
+                out.push(key);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, "", &mut out);
+    out.sort();
+    out
+}
+
+pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
+    let route = if req.uri().path().ends_with("/object") {
+        Route::Object
+    } else {
+        Route::List
+    };
+    let q = match http::query(&req) {
+        Ok(q) => q,
+        Err(m) => {
+            return d
+                .refuse(ctx, "unknown", "read", None, 400, "bad_query", m)
+                .await;
+        }
+    };
+    let auth = http::authorization(&req);
+    let record = match d.core(|i| i.credential_reference(auth.as_deref())) {
+        Ok(Some(r)) => match d.db(|s| s.connection_by_key(&r)) {
+            Ok(row) => row.map(|row| row.record),
+            _ => return http::internal(ctx, "reading connections"),
+        },
+        Ok(None) => None,
+        Err(_) => return http::internal(ctx, "checking the credential"),
+    };
+    let rr = ReadRequest {
+        method: req.method().as_str().to_owned(),
+        route,
+        path: http::param(&q, "path").map(str::to_owned),
+        cursor: http::param(&q, "cursor").map(str::to_owned),
+        limit: http::param(&q, "limit").map(str::to_owned),
+        delimiter: http::param(&q, "delimiter").map(str::to_owned),
+        authorization: auth,
+        time_ms: ctx.now_ms,
+        request_id: ctx.request_id.clone(),
+        source_ip: ctx.ip.clone(),
+    };
+    let Ok(mut decision) = d.core(|i| i.decide(&rr, record.as_ref())) else {
+        return http::internal(ctx, "deciding the read");
+    };
+    // An allowed object that does not exist is a 404, audited as such (one line per read).
+    let mut found = None;
+    if let (Some(Plan::Object(key)), Some(rec)) = (&decision.plan, &record) {
+        found = entry(&d.files_root, key);
+        if found.is_none() {
+            match d.core(|i| i.not_found(&rr, rec)) {
+                Ok(nf) => decision = nf,
+                Err(_) => return http::internal(ctx, "deciding the read"),
+            }
+        }
+    }
+    if d.audit.record(decision.audit.clone()).await.is_err() {
+        return http::audit_failed(ctx);
+    }
+    let head = req.method() == Method::HEAD;
+    match (decision.plan, found) {
+        (Some(Plan::Object(_)), Some(e)) => object(d, ctx, &req, e, head).await,
+        (Some(Plan::List(plan)), _) => list(d, ctx, &plan, head),
+        _ => {
+            let mut r = http::raw_json(ctx, decision.status, decision.error_body);
+            for (k, v) in &decision.headers {
+                if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
+                    r.headers_mut().insert(k, v);
+                }
+            }
+            if head {
+                *r.body_mut() = http::empty();
+            }
+            r
+        }
+    }
+}
+
+fn content_type(key: &str) -> &'static str {
+    let ext = key
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "md" | "markdown" => "text/markdown; charset=utf-8",
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
+        "yaml" | "yml" => "application/yaml",
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+async fn object(
+    d: &Daemon,
+    ctx: &Ctx,
+    req: &Request<Incoming>,
+    e: Entry,
+    head: bool,
+) -> Response<Body> {
+    let etag = e.etag();
+    let mut r = Response::new(http::empty());
+    let h = r.headers_mut();
+    let set = |h: &mut hyper::HeaderMap, k: &'static str, v: String| {
+        if let Ok(v) = v.parse() {
+            h.insert(k, v);
+        }
+    };
+    set(h, "etag", etag.clone());
+    set(
+        h,
+        "last-modified",
+        hq_vault_core::time::http_date(e.mtime_ms),
+    );
+    set(h, "accept-ranges", "bytes".into());
+    set(h, "x-request-id", ctx.request_id.clone());
+    set(h, "x-content-type-options", "nosniff".into());
+    set(h, "cache-control", "private, no-cache".into());
+    let inm = req
+        .headers()
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok());
+    if etag_matches(inm, &etag) {
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        return r;
+    }
+    let range = req.headers().get("range").and_then(|v| v.to_str().ok());
+    let (start, len) = match byte_range(range, e.size) {
+        ByteRange::Full => (0, e.size),
+        ByteRange::Partial { start, end } => {
+            *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+            set(
+                r.headers_mut(),
+                "content-range",
+                format!("bytes {start}-{end}/{}", e.size),
+            );
+            (start, end - start + 1)
+        }
+        ByteRange::Unsatisfiable => {
+            let mut u = http::error(
+                ctx,
+                416,
+                "range_not_satisfiable",
+                "the range is outside the object",
+            );
+            set(
+                u.headers_mut(),
+                "content-range",
+                format!("bytes */{}", e.size),
+            );
+            return u;
+        }
+    };
+    set(
+        r.headers_mut(),
+        "content-type",
+        content_type(&e.key).to_owned(),
+    );
+    set(r.headers_mut(), "content-length", len.to_string());
+    if head {
+        return r;
+    }
+    let path: PathBuf = d.files_root.join(&e.key);
+    let mut file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(_) => return http::internal(ctx, "opening the file"),
+    };
+    if file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
+        return http::internal(ctx, "reading the file");
+    }
+    // Streamed in 64 KiB chunks: a large object never sits in memory whole.
+    let stream =
+        tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024).map_ok(Frame::data);
+    *r.body_mut() = BodyExt::boxed(StreamBody::new(stream));
+    r
+}
+
+fn list(d: &Daemon, ctx: &Ctx, plan: &ListPlan, head: bool) -> Response<Body> {
+    let keys = all_keys(&d.files_root);
+    let mut objects: Vec<Value> = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
+    let limit = plan.limit as usize;
+    let mut last: Option<(u32, String)> = None;
+    let mut truncated = false;
+    'sources: for (idx, s) in plan
+        .sources
+        .iter()
+        .enumerate()
+        .skip(plan.start_source as usize)
+    {
+        let idx = idx as u32;
+        let after = if idx == plan.start_source {
+            plan.start_inner.clone()
+        } else {
+            None
+        };
+        let in_source = |k: &&String| {
+            if s.exact {
+                **k == s.prefix
+            } else {
+                k.starts_with(&s.prefix)
+            }
+        };
+        if let Some(rollup) = &s.rollup {
+            if after.as_deref() == Some(rollup.as_str()) || !keys.iter().any(|k| in_source(&k)) {
+                continue;
+            }
+            if objects.len() + prefixes.len() == limit {
+                truncated = true;
+                break;
+            }
+            if !prefixes.contains(rollup) {
+                prefixes.push(rollup.clone());
+            }
+            last = Some((idx, rollup.clone()));
+            continue;
+        }
+        for k in keys.iter().filter(in_source) {
+            if let Some(a) = &after
+                && (k <= a || (a.ends_with('/') && k.starts_with(a.as_str())))
+            {
+                continue;
+            }
+            let group = if plan.delimited {
+                k[s.prefix.len()..]
+                    .find('/')
+                    .map(|i| format!("{}{}", s.prefix, &k[s.prefix.len()..=s.prefix.len() + i]))
+            } else {
+                None
+            };
+            if group.is_some() && prefixes.last() == group.as_ref() {
+                continue;
+            }
+            if objects.len() + prefixes.len() == limit {
+                truncated = true;
+                break 'sources;
+            }
+            match group {
+                Some(g) => {
+                    last = Some((idx, g.clone()));
+                    prefixes.push(g);
+                }
+                None => {
+                    let Some(e) = entry(&d.files_root, k) else {
+                        continue;
+                    };
+                    objects.push(json!({"key": e.key, "size": e.size, "etag": e.etag(),
+                                        "uploaded": hq_vault_core::time::rfc3339(e.mtime_ms)}));
+                    last = Some((idx, k.clone()));
+                }
+            }
+        }
+    }
+    let cursor = match (truncated, last) {
+        (true, Some((idx, inner))) => match d.core(|i| i.encode_cursor(idx, &inner)) {
+            Ok(c) => Some(c),
+            Err(_) => return http::internal(ctx, "encoding the cursor"),
+        },
+        _ => None,
+    };
+    let mut r = http::json(
+        ctx,
+        200,
+        &json!({"objects": objects, "prefixes": prefixes, "truncated": cursor.is_some(), "cursor": cursor}),
+    );
+    if head {
+        *r.body_mut() = http::empty();
+    }
+    r
+}

@@ -1,0 +1,234 @@
+//! HTTP plumbing shared by the handlers: bodies, JSON answers, errors, request context.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// Every response body: a full buffer or a stream of file chunks.
+pub type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+/// Largest request body accepted (a secret of up to 1 MiB, JSON- or base64-encoded).
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// Largest secret value.
+pub const MAX_VALUE: usize = 1024 * 1024;
+
+/// Per-request facts: the request id, the client's address and the time.
+pub struct Ctx {
+    pub request_id: String,
+    pub ip: String,
+    pub now_ms: u64,
+}
+
+impl Ctx {
+    pub fn new(peer: SocketAddr) -> Ctx {
+        let mut id = [0u8; 8];
+        let _ = getrandom::fill(&mut id);
+        Ctx {
+            request_id: format!("req_{}", hex::encode(id)),
+            ip: peer.ip().to_string(),
+            now_ms: super::now_ms(),
+        }
+    }
+}
+
+pub fn full(b: impl Into<Bytes>) -> Body {
+    Full::new(b.into()).map_err(|never| match never {}).boxed()
+}
+
+pub fn empty() -> Body {
+    full(Bytes::new())
+}
+
+/// A JSON answer.
+pub fn json(ctx: &Ctx, status: u16, value: &serde_json::Value) -> Response<Body> {
+    raw_json(ctx, status, value.to_string())
+}
+
+/// A JSON answer from text already encoded.
+pub fn raw_json(ctx: &Ctx, status: u16, text: String) -> Response<Body> {
+    let mut r = Response::new(full(text));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = r.headers_mut();
+    h.insert(
+        "content-type",
+        "application/json".parse().expect("static header"),
+    );
+    h.insert("cache-control", "no-store".parse().expect("static header"));
+    if let Ok(v) = ctx.request_id.parse() {
+        h.insert("x-request-id", v);
+    }
+    r
+}
+
+/// The error shape of every route: `{"error":{"code","message","request_id"}}` (the core's).
+pub fn error(ctx: &Ctx, status: u16, code: &str, message: &str) -> Response<Body> {
+    let mut r = raw_json(
+        ctx,
+        status,
+        hq_vault_core::gate::error_body(code, message, &ctx.request_id),
+    );
+    if status == 401 {
+        r.headers_mut()
+            .insert("www-authenticate", "Bearer".parse().expect("static header"));
+    }
+    r
+}
+
+pub fn method_not_allowed(ctx: &Ctx, allow: &str) -> Response<Body> {
+    let mut r = error(
+        ctx,
+        405,
+        "method_not_allowed",
+        &format!("this route takes {allow}"),
+    );
+    if let Ok(v) = allow.parse() {
+        r.headers_mut().insert("allow", v);
+    }
+    r
+}
+
+/// 503 when the audit line could not be written: nothing was done.
+pub fn audit_failed(ctx: &Ctx) -> Response<Body> {
+    error(
+        ctx,
+        503,
+        "audit_unavailable",
+        "the audit log could not be written, so nothing was done: check free space and the permissions of audit.log",
+    )
+}
+
+pub fn internal(ctx: &Ctx, what: &str) -> Response<Body> {
+    eprintln!("hq-vault: {} failed for {}", what, ctx.request_id);
+    error(
+        ctx,
+        500,
+        "internal",
+        &format!(
+            "{what} failed; the daemon's log has details (request {})",
+            ctx.request_id
+        ),
+    )
+}
+
+/// Read a JSON body of at most [`MAX_BODY`] bytes.
+pub async fn read_json<T: DeserializeOwned>(
+    ctx: &Ctx,
+    req: Request<Incoming>,
+) -> Result<T, Response<Body>> {
+    let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return Err(error(
+                ctx,
+                413,
+                "body_too_large",
+                "the request body is over 2 MiB (a secret may be at most 1 MiB)",
+            ));
+        }
+        Err(_) => {
+            return Err(error(
+                ctx,
+                400,
+                "bad_body",
+                "the request body could not be read",
+            ));
+        }
+    };
+    serde_json::from_slice(&bytes).map_err(|e| {
+        // serde's message names the field and position, never the value.
+        error(
+            ctx,
+            400,
+            "bad_json",
+            &format!(
+                "the body is not the JSON this route takes: {}",
+                e.classify_message()
+            ),
+        )
+    })
+}
+
+trait Classify {
+    fn classify_message(&self) -> String;
+}
+
+impl Classify for serde_json::Error {
+    fn classify_message(&self) -> String {
+        match self.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                format!(
+                    "malformed JSON at line {} column {}",
+                    self.line(),
+                    self.column()
+                )
+            }
+            serde_json::error::Category::Data => {
+                // Data errors can quote a value ("invalid type: string \"…\""): keep only the shape.
+                let text = self.to_string();
+                match text.find('`').or_else(|| text.find('"')) {
+                    Some(_)
+                        if text.starts_with("missing field")
+                            || text.starts_with("unknown field") =>
+                    {
+                        text
+                    }
+                    _ => "a field has the wrong type or value".to_owned(),
+                }
+            }
+            serde_json::error::Category::Io => "the body could not be read".to_owned(),
+        }
+    }
+}
+
+/// Decode a path segment once (`%2e%2e` becomes `..`, which the core then rejects). `None` if
+/// the result is not UTF-8.
+pub fn decode_path(raw: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// Decode a query component once, `+` meaning a space as in HTML forms and the URL standard.
+fn decode_query(raw: &str) -> Option<String> {
+    decode_path(&raw.replace('+', " "))
+}
+
+/// The query string's parameters, decoded once. Duplicates are an error (no guessing which wins).
+pub fn query(req: &Request<Incoming>) -> Result<Vec<(String, String)>, &'static str> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for pair in req
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let k = decode_query(k).ok_or("a query parameter is not valid UTF-8")?;
+        let v = decode_query(v).ok_or("a query parameter is not valid UTF-8")?;
+        if out.iter().any(|(x, _)| *x == k) {
+            return Err("a query parameter is given twice");
+        }
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// The `Authorization` header as text, if present and ASCII.
+pub fn authorization(req: &Request<Incoming>) -> Option<String> {
+    req.headers()
+        .get("authorization")
+        .map(|v| v.to_str().unwrap_or("\u{1}invalid").to_owned())
+}

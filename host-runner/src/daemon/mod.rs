@@ -1,0 +1,280 @@
+//! The local daemon: HTTPS on loopback, the component behind a mutex, SQLite, the audit log.
+//!
+//! One module per concern of the API: `session` (health, unlock, lock, passphrase), `secrets`,
+//! `tokens`, `audit`, `connections` (lifecycle) and `files` (the External Connections read routes).
+
+mod audit;
+mod auth;
+mod connections;
+mod files;
+mod http;
+mod secrets;
+mod session;
+mod tokens;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use crate::audit_log::AuditLog;
+use crate::home::Home;
+use crate::host::{CoreHost, Instance, MasterKey};
+use crate::store::Store;
+use http::{Body, Ctx};
+
+/// Compare two byte strings in constant time (for URL secrets; tokens go through the core).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// The instance that holds the unlocked key, and the key handle (none while locked).
+pub struct KeyHolder {
+    pub inst: Instance,
+    pub key: Option<MasterKey>,
+}
+
+impl KeyHolder {
+    /// Drop the key inside the component (it zeroizes it). Returns whether it was unlocked.
+    pub fn lock(&mut self) -> bool {
+        match self.key.take() {
+            Some(k) => {
+                let _ = self.inst.drop_key(k);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Everything a request may touch.
+pub struct Daemon {
+    pub home: Home,
+    pub keyholder: Mutex<KeyHolder>,
+    /// An instance for key-free work (checks, tokens, the gate).
+    pub pool: Mutex<Instance>,
+    pub store: Mutex<Store>,
+    pub audit: AuditLog,
+    pub bootstrap_ref: String,
+    pub files_root: PathBuf,
+    pub idle_lock: Duration,
+    pub last_activity: AtomicU64,
+}
+
+/// How to start the daemon.
+pub struct Options {
+    pub listen: SocketAddr,
+    pub idle_lock: Duration,
+    pub files_root: PathBuf,
+    /// A key already unlocked (first start: the vault was just created), in `keyholder`.
+    pub keyholder: KeyHolder,
+}
+
+impl Daemon {
+    /// Run `f` on the key-free instance.
+    pub fn core<T>(&self, f: impl FnOnce(&mut Instance) -> wasmtime::Result<T>) -> Result<T> {
+        let mut inst = self
+            .pool
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the component instance is poisoned"))?;
+        f(&mut inst).map_err(anyhow::Error::from)
+    }
+
+    /// Run `f` on the database; the lock is released before this returns (never held across an await).
+    pub fn db<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the database handle is poisoned"))?;
+        f(&store)
+    }
+
+    /// Note vault activity (resets the idle-lock timer).
+    pub fn touch(&self) {
+        self.last_activity.store(now_ms(), Ordering::Relaxed);
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.keyholder
+            .lock()
+            .map(|k| k.key.is_some())
+            .unwrap_or(false)
+    }
+}
+
+/// Start serving; returns when the process is asked to stop (the key is dropped first).
+pub async fn serve(
+    home: Home,
+    host: CoreHost,
+    opts: Options,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let store = Store::open(&home.db())?;
+    let audit = AuditLog::open(&home.audit_log(), &host)?;
+    let tls = crate::tls::server_config(&home)?;
+    let mut pool = host.instance()?;
+
+    // A new bootstrap token at every start; only its reference stays in memory.
+    let bootstrap = pool
+        .mint(hq_vault_core::tokens::TokenKind::VaultToken)
+        .map_err(anyhow::Error::from)?;
+    let bootstrap_ref = pool.reference(&bootstrap).map_err(anyhow::Error::from)?;
+    crate::home::write_private(
+        &home.token(),
+        format!("{}\n", bootstrap.as_str()).as_bytes(),
+    )
+    .context("writing the bootstrap token file")?;
+    drop(bootstrap);
+
+    let listener = TcpListener::bind(opts.listen).await.with_context(|| {
+        format!(
+            "listening on {} (is another hq-vault running? try --listen)",
+            opts.listen
+        )
+    })?;
+    let addr = listener.local_addr()?;
+    let daemon = Arc::new(Daemon {
+        home,
+        keyholder: Mutex::new(opts.keyholder),
+        pool: Mutex::new(pool),
+        store: Mutex::new(store),
+        audit,
+        bootstrap_ref,
+        files_root: opts.files_root,
+        idle_lock: opts.idle_lock,
+        last_activity: AtomicU64::new(now_ms()),
+    });
+    ready(addr);
+
+    tokio::spawn(session::idle_locker(daemon.clone()));
+    let acceptor = TlsAcceptor::from(tls);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((tcp, peer)) = accepted else { continue };
+                let _ = tcp.set_nodelay(true);
+                let acceptor = acceptor.clone();
+                let daemon = daemon.clone();
+                tokio::spawn(async move {
+                    let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
+                        return;
+                    };
+                    let svc = hyper::service::service_fn(move |req| {
+                        let daemon = daemon.clone();
+                        async move { Ok::<_, std::convert::Infallible>(route(daemon, req, peer).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(tls), svc)
+                        .await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    if let Ok(mut k) = daemon.keyholder.lock() {
+        k.lock();
+    }
+    eprintln!("hq-vault: stopped; the key was dropped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+}
+
+async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    let ctx = Ctx::new(peer);
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let segs: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
+    match segs.as_slice() {
+        ["v1", "health"] => only(&method, &[Method::GET], || session::health(&d, &ctx)),
+        ["v1", "unlock"] if method == Method::POST => session::unlock(&d, &ctx, req).await,
+        ["v1", "lock"] if method == Method::POST => session::lock(&d, &ctx, req).await,
+        ["v1", "passphrase"] if method == Method::POST => {
+            session::change_passphrase(&d, &ctx, req).await
+        }
+        ["v1", "unlock" | "lock" | "passphrase"] => http::method_not_allowed(&ctx, "POST"),
+        ["v1", "secrets"] if method == Method::GET => secrets::list(&d, &ctx, req).await,
+        ["v1", "secrets"] => http::method_not_allowed(&ctx, "GET"),
+        ["v1", "secrets", rest] => {
+            let rest = rest.to_string();
+            match method {
+                Method::GET => secrets::get(&d, &ctx, req, &rest).await,
+                Method::PUT => secrets::put(&d, &ctx, req, &rest).await,
+                Method::DELETE => secrets::delete(&d, &ctx, req, &rest).await,
+                _ => http::method_not_allowed(&ctx, "GET, PUT, DELETE"),
+            }
+        }
+        ["v1", "tokens"] if method == Method::GET => tokens::list(&d, &ctx, req).await,
+        ["v1", "tokens"] if method == Method::POST => tokens::create(&d, &ctx, req).await,
+        ["v1", "tokens"] => http::method_not_allowed(&ctx, "GET, POST"),
+        ["v1", "tokens", name] if method == Method::DELETE => {
+            let name = name.to_string();
+            tokens::revoke(&d, &ctx, req, &name).await
+        }
+        ["v1", "tokens", _] => http::method_not_allowed(&ctx, "DELETE"),
+        ["v1", "audit"] if method == Method::GET => audit::read(&d, &ctx, req).await,
+        ["v1", "audit"] => http::method_not_allowed(&ctx, "GET"),
+        ["v1", "connections", "files"] | ["v1", "connections", "files/object"] => {
+            files::read(&d, &ctx, req).await
+        }
+        ["v1", "connections"] if method == Method::GET => connections::list(&d, &ctx, req).await,
+        ["v1", "connections"] if method == Method::POST => connections::create(&d, &ctx, req).await,
+        ["v1", "connections"] => http::method_not_allowed(&ctx, "GET, POST"),
+        ["v1", "connections", rest] => {
+            let rest = rest.to_string();
+            connections::by_id(&d, &ctx, req, &rest).await
+        }
+        _ => http::error(
+            &ctx,
+            404,
+            "not_found",
+            "no such route: see the API in the README",
+        ),
+    }
+}
+
+fn only(method: &Method, allowed: &[Method], f: impl FnOnce() -> Response<Body>) -> Response<Body> {
+    if allowed.contains(method) {
+        f()
+    } else {
+        let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        http::method_not_allowed(&Ctx::new(([127, 0, 0, 1], 0).into()), &list.join(", "))
+    }
+}

@@ -1,0 +1,440 @@
+//! `PUT|GET|DELETE /v1/secrets/{path}` and `GET /v1/secrets?prefix=`.
+//!
+//! Order of checks, the same for every route: credentials (401), path (400), locked (423),
+//! scope (403), existence (404); the audit line is durable before any effect.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use hq_vault_core::audit::Outcome;
+use hq_vault_core::crypto::CryptoError;
+use hq_vault_core::tokens::TokenDenial;
+use hyper::Request;
+use hyper::Response;
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use super::Daemon;
+use super::auth::Caller;
+use super::http::{self, Body, Ctx};
+use crate::store::SecretMeta;
+
+/// Decode and check the secret's path with the component.
+async fn checked_path(
+    d: &Daemon,
+    ctx: &Ctx,
+    actor: &str,
+    op: &str,
+    raw: &str,
+) -> Result<String, Response<Body>> {
+    let Some(decoded) = http::decode_path(raw) else {
+        return Err(d
+            .refuse(
+                ctx,
+                actor,
+                op,
+                None,
+                400,
+                "bad_path",
+                "the path is not valid UTF-8 after decoding",
+            )
+            .await);
+    };
+    match d.core(|i| i.check_key(&decoded)) {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(d
+            .refuse(ctx, actor, op, None, 400, "bad_path", &e.to_string())
+            .await),
+        Err(_) => Err(http::internal(ctx, "checking the path")),
+    }
+}
+
+async fn require_unlocked(
+    d: &Daemon,
+    ctx: &Ctx,
+    actor: &str,
+    op: &str,
+    path: &str,
+) -> Result<(), Response<Body>> {
+    if d.is_unlocked() {
+        d.touch();
+        Ok(())
+    } else {
+        Err(d
+            .refuse(
+                ctx,
+                actor,
+                op,
+                Some(path),
+                423,
+                "locked",
+                "the vault is locked: run `hq-vault unlock`",
+            )
+            .await)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutBody {
+    value: Option<Zeroizing<String>>,
+    value_base64: Option<Zeroizing<String>>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    description: Option<String>,
+}
+
+fn short_text(v: Option<String>, max: usize) -> Result<Option<String>, String> {
+    match v {
+        Some(s) if s.len() > max || s.chars().any(char::is_control) => Err(format!(
+            "must be at most {max} bytes without control characters"
+        )),
+        other => Ok(other.filter(|s| !s.is_empty())),
+    }
+}
+
+pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
+    let op = "store";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let path = match checked_path(d, ctx, caller.name(), op, raw).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = d.require_owner(ctx, &caller, op, Some(&path)).await {
+        return r;
+    }
+    let body: PutBody = match http::read_json(ctx, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let value: Zeroizing<Vec<u8>> = match (body.value, body.value_base64) {
+        (Some(v), None) => Zeroizing::new(v.as_bytes().to_vec()),
+        (None, Some(b)) => match B64.decode(b.as_bytes()) {
+            Ok(v) => Zeroizing::new(v),
+            Err(_) => {
+                return http::error(ctx, 400, "bad_value", "value_base64 is not valid base64");
+            }
+        },
+        _ => {
+            return http::error(
+                ctx,
+                400,
+                "bad_value",
+                "give exactly one of `value` or `value_base64`",
+            );
+        }
+    };
+    if value.len() > http::MAX_VALUE {
+        return http::error(ctx, 413, "value_too_large", "a secret may be at most 1 MiB");
+    }
+    let (kind, description) = match (short_text(body.kind, 64), short_text(body.description, 512)) {
+        (Ok(k), Ok(ds)) => (k, ds),
+        (Err(e), _) => return http::error(ctx, 400, "bad_type", &format!("type {e}")),
+        (_, Err(e)) => {
+            return http::error(ctx, 400, "bad_description", &format!("description {e}"));
+        }
+    };
+    if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
+        return r;
+    }
+    let sealed = {
+        let Ok(mut kh) = d.keyholder.lock() else {
+            return http::internal(ctx, "sealing");
+        };
+        let kh = &mut *kh;
+        match kh.key.as_ref() {
+            Some(k) => kh.inst.seal(k, &value, path.as_bytes()),
+            None => {
+                return http::error(
+                    ctx,
+                    423,
+                    "locked",
+                    "the vault is locked: run `hq-vault unlock`",
+                );
+            }
+        }
+    };
+    let Ok(Ok(sealed)) = sealed else {
+        return http::internal(ctx, "sealing");
+    };
+    if d.audit
+        .record(d.event(
+            ctx,
+            "bootstrap",
+            op,
+            Some(&path),
+            Outcome::Allowed,
+            201,
+            None,
+        ))
+        .await
+        .is_err()
+    {
+        return http::audit_failed(ctx);
+    }
+    let meta = SecretMeta {
+        path: path.clone(),
+        size: value.len() as u64,
+        kind,
+        description,
+        created_ms: ctx.now_ms,
+        updated_ms: ctx.now_ms,
+    };
+    match d.db(|s| s.put_secret(&meta, &sealed)) {
+        Ok(created) => http::json(
+            ctx,
+            if created { 201 } else { 200 },
+            &json!({"path": meta.path, "size": meta.size, "type": meta.kind, "description": meta.description, "created": created}),
+        ),
+        _ => http::internal(ctx, "writing vault.db"),
+    }
+}
+
+pub async fn get(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
+    let op = "get";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let actor = caller.name().to_owned();
+    let path = match checked_path(d, ctx, &actor, op, raw).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = require_unlocked(d, ctx, &actor, op, &path).await {
+        return r;
+    }
+    // A managed token: ask the core with the path (scope), then count the use. Both under the
+    // store's lock, so concurrent reads cannot spend more uses than the token has.
+    let mut spent = None;
+    if let Caller::Managed(t) = &caller {
+        let verdict = {
+            let Ok(store) = d.store.lock() else {
+                return http::internal(ctx, "reading tokens");
+            };
+            let row = match store.token_by_name(&t.name) {
+                Ok(Some(r)) => r,
+                _ => return http::internal(ctx, "reading tokens"),
+            };
+            match d.core(|i| i.evaluate(&row.rules, ctx.now_ms, Some(&path))) {
+                Ok(Ok(())) => match store.get_secret(&path) {
+                    Ok(Some(found)) => {
+                        if store.spend_use(&t.name).is_err() {
+                            return http::internal(ctx, "counting the token's use");
+                        }
+                        spent = Some(t.name.clone());
+                        Ok(found)
+                    }
+                    Ok(None) => Err((404, "not_found", "no secret at this path".to_owned())),
+                    Err(_) => return http::internal(ctx, "reading vault.db"),
+                },
+                Ok(Err(TokenDenial::OutOfScope)) => {
+                    Err((403, "out_of_scope", TokenDenial::OutOfScope.to_string()))
+                }
+                Ok(Err(e)) => Err((401, "token_unusable", e.to_string())),
+                Err(_) => return http::internal(ctx, "checking the token"),
+            }
+        };
+        return match verdict {
+            Ok((meta, sealed)) => finish_get(d, ctx, &actor, &path, meta, sealed, spent).await,
+            Err((status, code, msg)) => {
+                d.refuse(ctx, &actor, op, Some(&path), status, code, &msg)
+                    .await
+            }
+        };
+    }
+    let found = match d.db(|s| s.get_secret(&path)) {
+        Ok(f) => f,
+        _ => return http::internal(ctx, "reading vault.db"),
+    };
+    match found {
+        Some((meta, sealed)) => finish_get(d, ctx, &actor, &path, meta, sealed, None).await,
+        None => {
+            d.refuse(
+                ctx,
+                &actor,
+                op,
+                Some(&path),
+                404,
+                "not_found",
+                "no secret at this path",
+            )
+            .await
+        }
+    }
+}
+
+async fn finish_get(
+    d: &Daemon,
+    ctx: &Ctx,
+    actor: &str,
+    path: &str,
+    meta: SecretMeta,
+    sealed: Vec<u8>,
+    spent: Option<String>,
+) -> Response<Body> {
+    if d.audit
+        .record(d.event(ctx, actor, "get", Some(path), Outcome::Allowed, 200, None))
+        .await
+        .is_err()
+    {
+        if let Some(name) = spent {
+            let _ = d.db(|s| s.refund_use(&name));
+        }
+        return http::audit_failed(ctx);
+    }
+    let opened = {
+        let Ok(mut kh) = d.keyholder.lock() else {
+            return http::internal(ctx, "opening");
+        };
+        let kh = &mut *kh;
+        match kh.key.as_ref() {
+            Some(k) => kh.inst.open(k, &sealed, path.as_bytes()),
+            None => {
+                return http::error(
+                    ctx,
+                    423,
+                    "locked",
+                    "the vault is locked: run `hq-vault unlock`",
+                );
+            }
+        }
+    };
+    let value = match opened {
+        Ok(Ok(v)) => v,
+        Ok(Err(CryptoError::Tampered | CryptoError::BadFormat)) => {
+            return d
+                .refuse(ctx, actor, "get", Some(path), 409, "tampered", "the stored ciphertext for this path failed authentication: vault.db was changed outside hq-vault; restore it from a backup")
+                .await;
+        }
+        _ => return http::internal(ctx, "opening"),
+    };
+    let mut body = json!({"path": path, "size": meta.size, "type": meta.kind, "description": meta.description, "updated_ms": meta.updated_ms});
+    match std::str::from_utf8(&value) {
+        Ok(s) => body["value"] = json!(s),
+        Err(_) => body["value_base64"] = json!(B64.encode(&value[..])),
+    }
+    http::json(ctx, 200, &body)
+}
+
+pub async fn delete(
+    d: &Arc<Daemon>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+    raw: &str,
+) -> Response<Body> {
+    let op = "delete";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let path = match checked_path(d, ctx, caller.name(), op, raw).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Err(r) = d.require_owner(ctx, &caller, op, Some(&path)).await {
+        return r;
+    }
+    if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
+        return r;
+    }
+    match d.db(|s| s.secret_meta(&path)) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return d
+                .refuse(
+                    ctx,
+                    "bootstrap",
+                    op,
+                    Some(&path),
+                    404,
+                    "not_found",
+                    "no secret at this path",
+                )
+                .await;
+        }
+        _ => return http::internal(ctx, "reading vault.db"),
+    }
+    if d.audit
+        .record(d.event(
+            ctx,
+            "bootstrap",
+            op,
+            Some(&path),
+            Outcome::Allowed,
+            204,
+            None,
+        ))
+        .await
+        .is_err()
+    {
+        return http::audit_failed(ctx);
+    }
+    match d.db(|s| s.delete_secret(&path)) {
+        Ok(_) => {
+            let mut r = Response::new(http::empty());
+            *r.status_mut() = hyper::StatusCode::NO_CONTENT;
+            r
+        }
+        _ => http::internal(ctx, "writing vault.db"),
+    }
+}
+
+pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
+    let op = "list";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let actor = caller.name().to_owned();
+    let q = match http::query(&req) {
+        Ok(q) => q,
+        Err(m) => return http::error(ctx, 400, "bad_query", m),
+    };
+    let prefix = http::param(&q, "prefix").unwrap_or("").to_owned();
+    match d.core(|i| i.check_path(&prefix)) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            return d
+                .refuse(ctx, &actor, op, None, 400, "bad_path", &e.to_string())
+                .await;
+        }
+        Err(_) => return http::internal(ctx, "checking the prefix"),
+    }
+    if let Err(r) = require_unlocked(d, ctx, &actor, op, &prefix).await {
+        return r;
+    }
+    let all = match d.db(|s| s.list_secrets(&prefix)) {
+        Ok(v) => v,
+        _ => return http::internal(ctx, "reading vault.db"),
+    };
+    // A scoped token sees only what its scope grants: the core decides each path.
+    let visible: Vec<SecretMeta> = match &caller {
+        Caller::Bootstrap => all,
+        Caller::Managed(t) => {
+            let mut out = Vec::new();
+            for m in all {
+                match d.core(|i| i.evaluate(&t.rules, ctx.now_ms, Some(&m.path))) {
+                    Ok(Ok(())) => out.push(m),
+                    Ok(Err(_)) => {}
+                    Err(_) => return http::internal(ctx, "checking the token's scope"),
+                }
+            }
+            out
+        }
+    };
+    if d.audit
+        .record(d.event(ctx, &actor, op, Some(&prefix), Outcome::Allowed, 200, None))
+        .await
+        .is_err()
+    {
+        return http::audit_failed(ctx);
+    }
+    http::json(ctx, 200, &json!({ "prefix": prefix, "secrets": visible }))
+}

@@ -1,0 +1,206 @@
+//! `POST|GET /v1/tokens`, `DELETE /v1/tokens/{name}`: managed tokens for agents and workers.
+
+use std::sync::Arc;
+
+use hq_vault_core::audit::Outcome;
+use hq_vault_core::tokens::{TokenKind, TokenRules};
+use hyper::Request;
+use hyper::Response;
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::Daemon;
+use super::http::{self, Body, Ctx};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    name: String,
+    ttl: Option<String>,
+    max_uses: Option<u32>,
+    #[serde(default)]
+    prefix: Vec<String>,
+}
+
+/// Token names: what audit lines show. Letters, digits, `-`, `_`, `.`, 1 to 64 characters.
+fn valid_name(n: &str) -> bool {
+    (1..=64).contains(&n.len())
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && n != "bootstrap"
+}
+
+pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
+    let op = "token-create";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+        return r;
+    }
+    let body: CreateBody = match http::read_json(ctx, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if !valid_name(&body.name) {
+        return http::error(
+            ctx,
+            400,
+            "bad_name",
+            "a token name is 1-64 letters, digits, `-`, `_` or `.` (and not `bootstrap`)",
+        );
+    }
+    let expires_at_ms = match body.ttl.as_deref() {
+        None => None,
+        Some(t) => match d.core(|i| i.parse_duration(t)) {
+            Ok(Ok(ms)) => Some(ctx.now_ms + ms),
+            Ok(Err(m)) => return http::error(ctx, 400, "bad_ttl", &m),
+            Err(_) => return http::internal(ctx, "parsing the TTL"),
+        },
+    };
+    if body.max_uses == Some(0) {
+        return http::error(ctx, 400, "bad_max_uses", "max_uses must be at least 1");
+    }
+    let scope = if body.prefix.is_empty() {
+        Vec::new()
+    } else {
+        match d.core(|i| i.normalize_all(&body.prefix)) {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return http::error(ctx, 400, "bad_prefix", &e.to_string()),
+            Err(_) => return http::internal(ctx, "checking the scope"),
+        }
+    };
+    let rules = TokenRules {
+        expires_at_ms,
+        max_uses: body.max_uses,
+        uses: 0,
+        revoked: false,
+        scope,
+    };
+    let (token, reference) = match d.core(|i| {
+        let t = i.mint(TokenKind::VaultToken)?;
+        let r = i.reference(&t)?;
+        Ok((t, r))
+    }) {
+        Ok(v) => v,
+        Err(_) => return http::internal(ctx, "minting the token"),
+    };
+    if d.audit
+        .record(d.event(
+            ctx,
+            "bootstrap",
+            op,
+            None,
+            Outcome::Allowed,
+            201,
+            Some(&format!("name={}", body.name)),
+        ))
+        .await
+        .is_err()
+    {
+        return http::audit_failed(ctx);
+    }
+    match d.db(|s| s.insert_token(&body.name, &reference, &rules, ctx.now_ms)) {
+        Ok(true) => http::json(
+            ctx,
+            201,
+            &json!({"name": body.name, "token": token.as_str(), "expires_at_ms": rules.expires_at_ms,
+                    "max_uses": rules.max_uses, "scope": rules.scope}),
+        ),
+        Ok(false) => http::error(
+            ctx,
+            409,
+            "name_taken",
+            "a token with this name exists: pick another name or revoke it",
+        ),
+        _ => http::internal(ctx, "writing vault.db"),
+    }
+}
+
+pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
+    let op = "token-list";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+        return r;
+    }
+    let rows = match d.db(|s| s.list_tokens()) {
+        Ok(r) => r,
+        _ => return http::internal(ctx, "reading vault.db"),
+    };
+    let mut out = Vec::new();
+    for t in rows {
+        let state = match d.core(|i| i.evaluate(&t.rules, ctx.now_ms, None)) {
+            Ok(Ok(())) => "active".to_owned(),
+            Ok(Err(e)) => format!("{e:?}").to_lowercase(),
+            Err(_) => return http::internal(ctx, "checking tokens"),
+        };
+        out.push(json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms, "max_uses": t.rules.max_uses,
+                        "uses": t.rules.uses, "scope": t.rules.scope, "created_ms": t.created_ms}));
+    }
+    http::json(ctx, 200, &json!({ "tokens": out }))
+}
+
+pub async fn revoke(
+    d: &Arc<Daemon>,
+    ctx: &Ctx,
+    req: Request<Incoming>,
+    raw: &str,
+) -> Response<Body> {
+    let op = "token-revoke";
+    let caller = match d.authenticate(ctx, &req, op).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+        return r;
+    }
+    let name = http::decode_path(raw).unwrap_or_default();
+    if !valid_name(&name) {
+        return http::error(ctx, 400, "bad_name", "not a token name");
+    }
+    match d.db(|s| s.token_by_name(&name)) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return d
+                .refuse(
+                    ctx,
+                    "bootstrap",
+                    op,
+                    None,
+                    404,
+                    "not_found",
+                    "no token with this name",
+                )
+                .await;
+        }
+        _ => return http::internal(ctx, "reading vault.db"),
+    }
+    if d.audit
+        .record(d.event(
+            ctx,
+            "bootstrap",
+            op,
+            None,
+            Outcome::Allowed,
+            200,
+            Some(&format!("name={name}")),
+        ))
+        .await
+        .is_err()
+    {
+        return http::audit_failed(ctx);
+    }
+    match d.db(|s| s.revoke_token(&name)) {
+        Ok(changed) => http::json(
+            ctx,
+            200,
+            &json!({"name": name, "revoked": true, "was_active": changed}),
+        ),
+        _ => http::internal(ctx, "writing vault.db"),
+    }
+}

@@ -1,0 +1,352 @@
+//! `vault.db`: SQLite (bundled), WAL, `synchronous=FULL`. It holds only ciphertext, nonces (inside
+//! the sealed blobs), metadata and token references. Every write is one statement, so a crash
+//! leaves a secret wholly old or wholly new.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use hq_vault_core::crypto::NewVault;
+use hq_vault_core::gate::{ConnectionRecord, ConnectionStatus};
+use hq_vault_core::tokens::TokenRules;
+use rusqlite::{Connection, OptionalExtension, params};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (
+    path TEXT PRIMARY KEY,
+    sealed BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    type TEXT,
+    description TEXT,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    name TEXT PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    expires_at_ms INTEGER,
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    scope TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS connections (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_ref TEXT NOT NULL UNIQUE,
+    patterns TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    rotated_ms INTEGER
+);
+";
+
+/// A secret's metadata (never its value).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecretMeta {
+    pub path: String,
+    pub size: u64,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    pub created_ms: u64,
+    pub updated_ms: u64,
+}
+
+/// A managed token's row.
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    pub name: String,
+    pub rules: TokenRules,
+    pub created_ms: u64,
+}
+
+/// A connection's row.
+#[derive(Debug, Clone)]
+pub struct ConnectionRow {
+    pub record: ConnectionRecord,
+    pub name: String,
+    pub created_ms: u64,
+    pub rotated_ms: Option<u64>,
+}
+
+/// The database.
+pub struct Store {
+    conn: Connection,
+}
+
+fn u(v: i64) -> u64 {
+    v.max(0) as u64
+}
+
+impl Store {
+    /// Open (or create) `vault.db`, mode 0600.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)
+            .context("creating the vault schema")?;
+        Ok(Store { conn })
+    }
+
+    /// The wrapped data key and its KDF parameters, if the vault was initialized.
+    pub fn vault(&self) -> Result<Option<NewVault>> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT v FROM meta WHERE k = 'vault'", [], |r| r.get(0))
+            .optional()?;
+        v.map(|s| serde_json::from_str(&s).context("the vault's key record is damaged"))
+            .transpose()
+    }
+
+    /// Store the wrapped data key (init and passphrase change).
+    pub fn set_vault(&self, v: &NewVault) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (k, v) VALUES ('vault', ?1) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+            params![serde_json::to_string(v)?],
+        )?;
+        Ok(())
+    }
+
+    pub fn put_secret(&self, meta: &SecretMeta, sealed: &[u8]) -> Result<bool> {
+        let existed = self.secret_meta(&meta.path)?.is_some();
+        self.conn.execute(
+            "INSERT INTO secrets (path, sealed, size, type, description, created_ms, updated_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT(path) DO UPDATE SET sealed = excluded.sealed, size = excluded.size,
+               type = excluded.type, description = excluded.description, updated_ms = excluded.updated_ms",
+            params![meta.path, sealed, meta.size as i64, meta.kind, meta.description, meta.updated_ms as i64],
+        )?;
+        Ok(!existed)
+    }
+
+    fn meta_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretMeta> {
+        Ok(SecretMeta {
+            path: r.get(0)?,
+            size: u(r.get(1)?),
+            kind: r.get(2)?,
+            description: r.get(3)?,
+            created_ms: u(r.get(4)?),
+            updated_ms: u(r.get(5)?),
+        })
+    }
+
+    pub fn secret_meta(&self, path: &str) -> Result<Option<SecretMeta>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT path, size, type, description, created_ms, updated_ms FROM secrets WHERE path = ?1",
+                params![path],
+                Self::meta_of,
+            )
+            .optional()?)
+    }
+
+    pub fn get_secret(&self, path: &str) -> Result<Option<(SecretMeta, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT path, size, type, description, created_ms, updated_ms, sealed FROM secrets WHERE path = ?1",
+                params![path],
+                |r| Ok((Self::meta_of(r)?, r.get::<_, Vec<u8>>(6)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn delete_secret(&self, path: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM secrets WHERE path = ?1", params![path])?
+            > 0)
+    }
+
+    /// Secrets whose path starts with `prefix`, in path order.
+    pub fn list_secrets(&self, prefix: &str) -> Result<Vec<SecretMeta>> {
+        let mut st = self.conn.prepare(
+            "SELECT path, size, type, description, created_ms, updated_ms FROM secrets
+             WHERE substr(path, 1, length(?1)) = ?1 ORDER BY path",
+        )?;
+        let rows = st.query_map(params![prefix], Self::meta_of)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn insert_token(
+        &self,
+        name: &str,
+        reference: &str,
+        rules: &TokenRules,
+        now_ms: u64,
+    ) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO tokens (name, reference, expires_at_ms, max_uses, uses, revoked, scope, created_ms)
+             VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
+            params![
+                name,
+                reference,
+                rules.expires_at_ms.map(|v| v as i64),
+                rules.max_uses,
+                serde_json::to_string(&rules.scope)?,
+                now_ms as i64
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn token_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+        let scope: String = r.get(5)?;
+        Ok(TokenRow {
+            name: r.get(0)?,
+            rules: TokenRules {
+                expires_at_ms: r.get::<_, Option<i64>>(1)?.map(u),
+                max_uses: r.get(2)?,
+                uses: r.get(3)?,
+                revoked: r.get::<_, i64>(4)? != 0,
+                scope: serde_json::from_str(&scope).unwrap_or_default(),
+            },
+            created_ms: u(r.get(6)?),
+        })
+    }
+
+    pub fn token_by_reference(&self, reference: &str) -> Result<Option<TokenRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE reference = ?1",
+                params![reference],
+                Self::token_of,
+            )
+            .optional()?)
+    }
+
+    pub fn token_by_name(&self, name: &str) -> Result<Option<TokenRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE name = ?1",
+                params![name],
+                Self::token_of,
+            )
+            .optional()?)
+    }
+
+    pub fn list_tokens(&self) -> Result<Vec<TokenRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens ORDER BY created_ms, name",
+        )?;
+        let rows = st.query_map([], Self::token_of)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn revoke_token(&self, name: &str) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE tokens SET revoked = 1 WHERE name = ?1 AND revoked = 0",
+            params![name],
+        )? > 0)
+    }
+
+    /// Count one use of a token (the caller has already asked the core that it may be used).
+    pub fn spend_use(&self, name: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET uses = uses + 1 WHERE name = ?1",
+            params![name],
+        )?;
+        Ok(())
+    }
+
+    /// Give back a use counted for an operation that was then not performed.
+    pub fn refund_use(&self, name: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE tokens SET uses = uses - 1 WHERE name = ?1 AND uses > 0",
+            params![name],
+        )?;
+        Ok(())
+    }
+
+    pub fn insert_connection(&self, row: &ConnectionRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO connections (id, name, key_ref, patterns, status, created_ms, rotated_ms)
+             VALUES (?1, ?2, ?3, ?4, 'active', ?5, NULL)",
+            params![
+                row.record.id,
+                row.name,
+                row.record.key_ref,
+                serde_json::to_string(&row.record.patterns)?,
+                row.created_ms as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn connection_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConnectionRow> {
+        let patterns: String = r.get(3)?;
+        let status: String = r.get(4)?;
+        Ok(ConnectionRow {
+            record: ConnectionRecord {
+                id: r.get(0)?,
+                company_id: "local".to_owned(),
+                status: if status == "revoked" {
+                    ConnectionStatus::Revoked
+                } else {
+                    ConnectionStatus::Active
+                },
+                key_ref: r.get(2)?,
+                patterns: serde_json::from_str(&patterns).unwrap_or_default(),
+                company_enabled: true,
+            },
+            name: r.get(1)?,
+            created_ms: u(r.get(5)?),
+            rotated_ms: r.get::<_, Option<i64>>(6)?.map(u),
+        })
+    }
+
+    const CONN_COLS: &'static str = "id, name, key_ref, patterns, status, created_ms, rotated_ms";
+
+    pub fn connection(&self, id: &str) -> Result<Option<ConnectionRow>> {
+        let sql = format!("SELECT {} FROM connections WHERE id = ?1", Self::CONN_COLS);
+        Ok(self
+            .conn
+            .query_row(&sql, params![id], Self::connection_of)
+            .optional()?)
+    }
+
+    pub fn connection_by_key(&self, key_ref: &str) -> Result<Option<ConnectionRow>> {
+        let sql = format!(
+            "SELECT {} FROM connections WHERE key_ref = ?1",
+            Self::CONN_COLS
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, params![key_ref], Self::connection_of)
+            .optional()?)
+    }
+
+    pub fn list_connections(&self) -> Result<Vec<ConnectionRow>> {
+        let sql = format!(
+            "SELECT {} FROM connections ORDER BY created_ms, id",
+            Self::CONN_COLS
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], Self::connection_of)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn rotate_connection(&self, id: &str, key_ref: &str, now_ms: u64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE connections SET key_ref = ?2, rotated_ms = ?3 WHERE id = ?1 AND status = 'active'",
+            params![id, key_ref, now_ms as i64],
+        )? > 0)
+    }
+
+    pub fn revoke_connection(&self, id: &str) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE connections SET status = 'revoked' WHERE id = ?1",
+            params![id],
+        )? > 0)
+    }
+}
