@@ -61,6 +61,13 @@ impl Daemon {
         c
     }
 
+    /// The CLI as an agent holding `token`.
+    pub fn cli_with_token(&self, token: &str) -> Command {
+        let mut c = self.cli();
+        c.env("HQ_VAULT_TOKEN", token);
+        c
+    }
+
     /// Run a CLI command with optional standard input; returns its output.
     pub fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
         run_with(self.cli(), args, stdin)
