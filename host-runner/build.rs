@@ -19,21 +19,14 @@ use wit_parser::{Resolve, Type, TypeDefKind, WorldItem, WorldKey};
 
 fn main() -> Result<()> {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
-    let root = manifest
-        .parent()
-        .context("host-runner has no parent directory")?
-        .to_path_buf();
+    let root = manifest.parent().context("host-runner has no parent directory")?.to_path_buf();
     for p in ["core-wasm/src", "core-wasm/Cargo.toml", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
     }
     println!("cargo:rerun-if-env-changed=HQ_VAULT_WASM_SIMD");
 
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
-    let target_dir = out_dir
-        .ancestors()
-        .nth(4)
-        .context("unexpected OUT_DIR layout")?
-        .join("hq-vault-component");
+    let target_dir = out_dir.ancestors().nth(4).context("unexpected OUT_DIR layout")?.join("hq-vault-component");
     let module = build_core_module(&root, &target_dir)?;
     let component = wit_component::ComponentEncoder::default()
         .module(&fs::read(&module).with_context(|| format!("reading {}", module.display()))?)?
@@ -49,26 +42,11 @@ fn main() -> Result<()> {
 
 fn build_core_module(root: &Path, target_dir: &Path) -> Result<PathBuf> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let simd = env::var("HQ_VAULT_WASM_SIMD")
-        .map(|v| v != "0")
-        .unwrap_or(true);
+    let simd = env::var("HQ_VAULT_WASM_SIMD").map(|v| v != "0").unwrap_or(true);
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
-        .args([
-            "build",
-            "--locked",
-            "-p",
-            "hq-vault-core",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .args([
-            "--no-default-features",
-            "--features",
-            "component",
-            "--profile",
-            "component",
-        ])
+        .args(["build", "--locked", "-p", "hq-vault-core", "--target", "wasm32-unknown-unknown"])
+        .args(["--no-default-features", "--features", "component", "--profile", "component"])
         .arg("--target-dir")
         .arg(target_dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -78,13 +56,11 @@ fn build_core_module(root: &Path, target_dir: &Path) -> Result<PathBuf> {
     if simd {
         cmd.env("CARGO_ENCODED_RUSTFLAGS", "-Ctarget-feature=+simd128");
     }
-    let status = cmd
-        .status()
-        .context("running cargo to build the core as wasm")?;
+    let status = cmd.status().context("running cargo to build the core as wasm")?;
     if !status.success() {
         bail!(
-            "building the hq:vault component failed; is the target installed? \
-             run `rustup target add wasm32-unknown-unknown`"
+            "building the hq:vault component failed (the compiler's output is above); \
+             if the wasm target is missing, run `rustup target add wasm32-unknown-unknown`"
         );
     }
     Ok(target_dir.join("wasm32-unknown-unknown/component/hq_vault_core.wasm"))
@@ -108,16 +84,9 @@ fn describe_world(resolve: &Resolve, world: wit_parser::WorldId) -> BTreeMap<Str
                 .functions
                 .values()
                 .map(|f| {
-                    let params: Vec<String> = f
-                        .params
-                        .iter()
-                        .map(|p| format!("{}: {}", p.name, ty(resolve, &p.ty)))
-                        .collect();
-                    let result = f
-                        .result
-                        .as_ref()
-                        .map(|t| ty(resolve, t))
-                        .unwrap_or_default();
+                    let params: Vec<String> =
+                        f.params.iter().map(|p| format!("{}: {}", p.name, ty(resolve, &p.ty))).collect();
+                    let result = f.result.as_ref().map(|t| ty(resolve, t)).unwrap_or_default();
                     format!("{}({}) -> {result}", f.name, params.join(", "))
                 })
                 .collect();
@@ -134,11 +103,8 @@ fn ty(resolve: &Resolve, t: &Type) -> String {
             let def = &resolve.types[*id];
             let body = match &def.kind {
                 TypeDefKind::Record(r) => {
-                    let f: Vec<String> = r
-                        .fields
-                        .iter()
-                        .map(|f| format!("{}: {}", f.name, ty(resolve, &f.ty)))
-                        .collect();
+                    let f: Vec<String> =
+                        r.fields.iter().map(|f| format!("{}: {}", f.name, ty(resolve, &f.ty))).collect();
                     format!("record {{{}}}", f.join(", "))
                 }
                 TypeDefKind::Enum(e) => {
@@ -149,13 +115,7 @@ fn ty(resolve: &Resolve, t: &Type) -> String {
                     let c: Vec<String> = v
                         .cases
                         .iter()
-                        .map(|c| {
-                            format!(
-                                "{}({})",
-                                c.name,
-                                c.ty.as_ref().map(|t| ty(resolve, t)).unwrap_or_default()
-                            )
-                        })
+                        .map(|c| format!("{}({})", c.name, c.ty.as_ref().map(|t| ty(resolve, t)).unwrap_or_default()))
                         .collect();
                     format!("variant {{{}}}", c.join(", "))
                 }
@@ -192,9 +152,7 @@ fn ty(resolve: &Resolve, t: &Type) -> String {
 fn check_world(wit_dir: &Path, component: &[u8]) -> Result<()> {
     let mut expected = Resolve::default();
     let (pkg, _) = expected.push_dir(wit_dir).context("parsing wit/")?;
-    let world = expected
-        .select_world(&[pkg], Some("core"))
-        .context("wit/ has no world `core`")?;
+    let world = expected.select_world(&[pkg], Some("core")).context("wit/ has no world `core`")?;
     let want = describe_world(&expected, world);
 
     let decoded = wit_component::decode(component).context("decoding the built component")?;
@@ -209,11 +167,7 @@ fn check_world(wit_dir: &Path, component: &[u8]) -> Result<()> {
         let mut diff = String::new();
         for k in want.keys().chain(got.keys()) {
             if want.get(k) != got.get(k) {
-                diff.push_str(&format!(
-                    "\n  {k}:\n    wit/:      {:?}\n    component: {:?}",
-                    want.get(k),
-                    got.get(k)
-                ));
+                diff.push_str(&format!("\n  {k}:\n    wit/:      {:?}\n    component: {:?}", want.get(k), got.get(k)));
             }
         }
         bail!("the component's world differs from wit/ (rebuild the core or update wit/):{diff}");

@@ -115,23 +115,19 @@ pub fn verify<S: AsRef<str>>(lines: &[S]) -> Result<(u64, String), ChainError> {
     for (i, raw) in lines.iter().enumerate() {
         let n = i as u64 + 1;
         let raw = raw.as_ref();
-        let parsed: Link = serde_json::from_str(raw).map_err(|_| ChainError {
-            line: n,
-            reason: "not an audit record (damaged or edited by hand)".into(),
-        })?;
+        let parsed: Link = serde_json::from_str(raw)
+            .map_err(|_| ChainError { line: n, reason: "not an audit record (damaged or edited by hand)".into() })?;
         match parsed.prev {
             Some(p) if p == prev => {}
             Some(_) => {
                 return Err(ChainError {
                     line: n,
-                    reason: "its link does not match the line before: a line was edited, removed or reordered here".into(),
+                    reason: "its link does not match the line before: a line was edited, removed or reordered here"
+                        .into(),
                 });
             }
             None => {
-                return Err(ChainError {
-                    line: n,
-                    reason: "the line has no chain link".into(),
-                });
+                return Err(ChainError { line: n, reason: "the line has no chain link".into() });
             }
         }
         prev = sha256_hex(raw.as_bytes());

@@ -18,10 +18,7 @@ use exports::hq::vault::tokens as w_tokens;
 /// Fill `buf` from the host's `entropy` import.
 pub(crate) fn entropy_fill(buf: &mut [u8]) {
     let bytes = hq::vault::entropy::fill(buf.len() as u32);
-    assert!(
-        bytes.len() == buf.len(),
-        "the host's entropy import returned the wrong number of bytes"
-    );
+    assert!(bytes.len() == buf.len(), "the host's entropy import returned the wrong number of bytes");
     buf.copy_from_slice(&bytes);
 }
 
@@ -47,11 +44,7 @@ fn path_err(e: patterns::PathError) -> w_patterns::PathError {
 }
 
 fn source(s: patterns::ListingSource) -> w_patterns::ListingSource {
-    w_patterns::ListingSource {
-        prefix: s.prefix,
-        exact: s.exact,
-        rollup: s.rollup,
-    }
+    w_patterns::ListingSource { prefix: s.prefix, exact: s.exact, rollup: s.rollup }
 }
 
 impl w_patterns::Guest for Component {
@@ -63,35 +56,21 @@ impl w_patterns::Guest for Component {
             patterns::AllowlistError::None => w_patterns::AllowlistError::None,
             patterns::AllowlistError::TooMany(n) => w_patterns::AllowlistError::TooMany(n),
             patterns::AllowlistError::Invalid { index, reason } => {
-                w_patterns::AllowlistError::Invalid(w_patterns::InvalidPattern {
-                    index,
-                    reason: path_err(reason),
-                })
+                w_patterns::AllowlistError::Invalid(w_patterns::InvalidPattern { index, reason: path_err(reason) })
             }
         })
     }
     fn check_path(raw: String) -> Result<String, w_patterns::PathError> {
-        patterns::check_path(&raw)
-            .map(str::to_owned)
-            .map_err(path_err)
+        patterns::check_path(&raw).map(str::to_owned).map_err(path_err)
     }
     fn check_key(raw: String) -> Result<String, w_patterns::PathError> {
-        patterns::check_key(&raw)
-            .map(str::to_owned)
-            .map_err(path_err)
+        patterns::check_key(&raw).map(str::to_owned).map_err(path_err)
     }
     fn allows(patterns: Vec<String>, key: String) -> bool {
         patterns::allows(&patterns, &key)
     }
-    fn plan_listing(
-        patterns: Vec<String>,
-        prefix: String,
-        delimited: bool,
-    ) -> Vec<w_patterns::ListingSource> {
-        patterns::plan_listing(&patterns, &prefix, delimited)
-            .into_iter()
-            .map(source)
-            .collect()
+    fn plan_listing(patterns: Vec<String>, prefix: String, delimited: bool) -> Vec<w_patterns::ListingSource> {
+        patterns::plan_listing(&patterns, &prefix, delimited).into_iter().map(source).collect()
     }
 }
 
@@ -133,11 +112,7 @@ impl w_tokens::Guest for Component {
     fn references_equal(a: String, b: String) -> bool {
         tokens::references_equal(&a, &b)
     }
-    fn evaluate(
-        rules: w_tokens::TokenRules,
-        now_ms: u64,
-        path: Option<String>,
-    ) -> Result<(), w_tokens::TokenDenial> {
+    fn evaluate(rules: w_tokens::TokenRules, now_ms: u64, path: Option<String>) -> Result<(), w_tokens::TokenDenial> {
         let rules = tokens::TokenRules {
             expires_at_ms: rules.expires_at_ms,
             max_uses: rules.max_uses,
@@ -171,19 +146,11 @@ fn crypto_err(e: crypto::CryptoError) -> w_crypto::CryptoError {
 }
 
 fn params_to_wit(p: crypto::KdfParams) -> w_crypto::KdfParams {
-    w_crypto::KdfParams {
-        salt: p.salt,
-        t_cost: p.t_cost,
-        m_cost_kib: p.m_cost_kib,
-        p_cost: p.p_cost,
-    }
+    w_crypto::KdfParams { salt: p.salt, t_cost: p.t_cost, m_cost_kib: p.m_cost_kib, p_cost: p.p_cost }
 }
 
 fn vault_to_wit(v: crypto::NewVault) -> w_crypto::NewVault {
-    w_crypto::NewVault {
-        wrapped_key: v.wrapped_key,
-        params: params_to_wit(v.params),
-    }
+    w_crypto::NewVault { wrapped_key: v.wrapped_key, params: params_to_wit(v.params) }
 }
 
 /// The resource behind `master-key`: the core's key, zeroized when the host drops the handle.
@@ -198,12 +165,8 @@ impl w_crypto::GuestMasterKey for KeyResource {
     ) -> Result<(w_crypto::MasterKey, w_crypto::NewVault), w_crypto::CryptoError> {
         let passphrase = zeroize::Zeroizing::new(passphrase);
         let params = crypto::KdfParams::fresh(t_cost, m_cost_kib, p_cost);
-        let (key, vault) =
-            crypto::MasterKey::create(passphrase.as_bytes(), params).map_err(crypto_err)?;
-        Ok((
-            w_crypto::MasterKey::new(KeyResource(key)),
-            vault_to_wit(vault),
-        ))
+        let (key, vault) = crypto::MasterKey::create(passphrase.as_bytes(), params).map_err(crypto_err)?;
+        Ok((w_crypto::MasterKey::new(KeyResource(key)), vault_to_wit(vault)))
     }
     fn unlock(
         passphrase: String,
@@ -217,8 +180,7 @@ impl w_crypto::GuestMasterKey for KeyResource {
             m_cost_kib: params.m_cost_kib,
             p_cost: params.p_cost,
         };
-        let key = crypto::MasterKey::unlock(passphrase.as_bytes(), &params, &wrapped_key)
-            .map_err(crypto_err)?;
+        let key = crypto::MasterKey::unlock(passphrase.as_bytes(), &params, &wrapped_key).map_err(crypto_err)?;
         Ok(w_crypto::MasterKey::new(KeyResource(key)))
     }
     fn rewrap(
@@ -230,10 +192,7 @@ impl w_crypto::GuestMasterKey for KeyResource {
     ) -> Result<w_crypto::NewVault, w_crypto::CryptoError> {
         let passphrase = zeroize::Zeroizing::new(new_passphrase);
         let params = crypto::KdfParams::fresh(t_cost, m_cost_kib, p_cost);
-        self.0
-            .rewrap_with(passphrase.as_bytes(), params)
-            .map(vault_to_wit)
-            .map_err(crypto_err)
+        self.0.rewrap_with(passphrase.as_bytes(), params).map(vault_to_wit).map_err(crypto_err)
     }
     fn seal(&self, plaintext: Vec<u8>, aad: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
         let plaintext = zeroize::Zeroizing::new(plaintext);
@@ -241,15 +200,31 @@ impl w_crypto::GuestMasterKey for KeyResource {
     }
     fn open(&self, sealed: Vec<u8>, aad: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
         // The plaintext must cross to the host: that is what opening is for.
-        self.0
-            .open(&sealed, &aad)
-            .map(|p| p.to_vec())
-            .map_err(crypto_err)
+        self.0.open(&sealed, &aad).map(|p| p.to_vec()).map_err(crypto_err)
+    }
+    fn export_to(&self, recipient: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        self.0.export_to(&recipient).map_err(crypto_err)
+    }
+}
+
+/// The resource behind `key-receiver`.
+struct ReceiverResource(crypto::KeyReceiver);
+
+impl w_crypto::GuestKeyReceiver for ReceiverResource {
+    fn new() -> Self {
+        ReceiverResource(crypto::KeyReceiver::new())
+    }
+    fn public_key(&self) -> Vec<u8> {
+        self.0.public_key().to_vec()
+    }
+    fn accept(&self, blob: Vec<u8>) -> Result<w_crypto::MasterKey, w_crypto::CryptoError> {
+        self.0.accept(&blob).map(|k| w_crypto::MasterKey::new(KeyResource(k))).map_err(crypto_err)
     }
 }
 
 impl w_crypto::Guest for Component {
     type MasterKey = KeyResource;
+    type KeyReceiver = ReceiverResource;
 
     fn default_params() -> w_crypto::KdfParams {
         params_to_wit(crypto::KdfParams::default_fresh())
@@ -276,10 +251,7 @@ impl w_crypto::Guest for Component {
         out_len: u32,
     ) -> Result<Vec<u8>, w_crypto::CryptoError> {
         let mut out = vec![0u8; out_len as usize];
-        crypto::argon2id(
-            &password, &salt, &secret, &ad, t_cost, m_cost_kib, p_cost, &mut out,
-        )
-        .map_err(crypto_err)?;
+        crypto::argon2id(&password, &salt, &secret, &ad, t_cost, m_cost_kib, p_cost, &mut out).map_err(crypto_err)?;
         Ok(out)
     }
     fn xchacha_seal(
@@ -344,16 +316,10 @@ impl w_audit::Guest for Component {
     }
     fn chain(event: w_audit::Event, prev_hash: String) -> w_audit::ChainedLine {
         let c = audit::chain(&event_from_wit(event), &prev_hash);
-        w_audit::ChainedLine {
-            line: c.line,
-            hash: c.hash,
-        }
+        w_audit::ChainedLine { line: c.line, hash: c.hash }
     }
     fn verify(lines: Vec<String>) -> Result<(u64, String), w_audit::ChainError> {
-        audit::verify(&lines).map_err(|e| w_audit::ChainError {
-            line: e.line,
-            reason: e.reason,
-        })
+        audit::verify(&lines).map_err(|e| w_audit::ChainError { line: e.line, reason: e.reason })
     }
 }
 
@@ -414,21 +380,12 @@ impl w_gate::Guest for Component {
     fn credential_reference(authorization: Option<String>) -> Option<String> {
         gate::credential_reference(authorization.as_deref())
     }
-    fn decide(
-        request: w_gate::ReadRequest,
-        connection: Option<w_gate::ConnectionRecord>,
-    ) -> w_gate::Decision {
+    fn decide(request: w_gate::ReadRequest, connection: Option<w_gate::ConnectionRecord>) -> w_gate::Decision {
         let record = connection.map(record_from_wit);
         decision_to_wit(gate::decide(&request_from_wit(request), record.as_ref()))
     }
-    fn not_found(
-        request: w_gate::ReadRequest,
-        connection: w_gate::ConnectionRecord,
-    ) -> w_gate::Decision {
-        decision_to_wit(gate::not_found(
-            &request_from_wit(request),
-            &record_from_wit(connection),
-        ))
+    fn not_found(request: w_gate::ReadRequest, connection: w_gate::ConnectionRecord) -> w_gate::Decision {
+        decision_to_wit(gate::not_found(&request_from_wit(request), &record_from_wit(connection)))
     }
     fn encode_cursor(source: u32, inner: String) -> String {
         gate::encode_cursor(source, &inner)

@@ -20,12 +20,7 @@ pub trait Core {
     fn check_path(&mut self, raw: &str) -> Result<String, PathError>;
     fn check_key(&mut self, raw: &str) -> Result<String, PathError>;
     fn allows(&mut self, patterns: &[String], key: &str) -> bool;
-    fn plan_listing(
-        &mut self,
-        patterns: &[String],
-        prefix: &str,
-        delimited: bool,
-    ) -> Vec<ListingSource>;
+    fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Vec<ListingSource>;
     fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError>;
     fn reference(&mut self, token: &str) -> String;
     fn parse_duration(&mut self, text: &str) -> Result<u64, String>;
@@ -41,13 +36,7 @@ pub trait Core {
         p: u32,
         len: u32,
     ) -> Result<Vec<u8>, CryptoError>;
-    fn xchacha_seal(
-        &mut self,
-        key: &[u8],
-        nonce: &[u8],
-        pt: &[u8],
-        aad: &[u8],
-    ) -> Result<Vec<u8>, CryptoError>;
+    fn xchacha_seal(&mut self, key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError>;
     fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError>;
     fn audit_chain(&mut self, event: &Event, prev: &str) -> ChainedLine;
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError>;
@@ -74,12 +63,7 @@ impl Core for Native {
     fn allows(&mut self, patterns: &[String], key: &str) -> bool {
         crate::patterns::allows(patterns, key)
     }
-    fn plan_listing(
-        &mut self,
-        patterns: &[String],
-        prefix: &str,
-        delimited: bool,
-    ) -> Vec<ListingSource> {
+    fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Vec<ListingSource> {
         crate::patterns::plan_listing(patterns, prefix, delimited)
     }
     fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError> {
@@ -106,13 +90,7 @@ impl Core for Native {
         crate::crypto::argon2id(password, salt, secret, ad, t, m, p, &mut out)?;
         Ok(out)
     }
-    fn xchacha_seal(
-        &mut self,
-        key: &[u8],
-        nonce: &[u8],
-        pt: &[u8],
-        aad: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
+    fn xchacha_seal(&mut self, key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
         crate::crypto::xchacha_seal(key, nonce, pt, aad)
     }
     fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
@@ -142,14 +120,12 @@ impl Report {
         if expected == got {
             self.passed += 1;
         } else {
-            self.failures
-                .push(format!("{file} {id}: expected {expected}, got {got}"));
+            self.failures.push(format!("{file} {id}: expected {expected}, got {got}"));
         }
     }
 
     fn bad_case(&mut self, file: &str, id: &str, why: &str) {
-        self.failures
-            .push(format!("{file} {id}: the case itself is malformed: {why}"));
+        self.failures.push(format!("{file} {id}: the case itself is malformed: {why}"));
     }
 
     /// Merge another report into this one.
@@ -170,14 +146,11 @@ fn unhex(v: &Value, field: &str) -> Result<Vec<u8>, String> {
 }
 
 fn text<'a>(v: &'a Value, field: &str) -> Result<&'a str, String> {
-    v.get(field)
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("missing string `{field}`"))
+    v.get(field).and_then(Value::as_str).ok_or_else(|| format!("missing string `{field}`"))
 }
 
 fn strings(v: &Value, field: &str) -> Result<Vec<String>, String> {
-    serde_json::from_value(v.get(field).cloned().unwrap_or(Value::Null))
-        .map_err(|e| format!("`{field}`: {e}"))
+    serde_json::from_value(v.get(field).cloned().unwrap_or(Value::Null)).map_err(|e| format!("`{field}`: {e}"))
 }
 
 fn num(v: &Value, field: &str) -> Result<u32, String> {
@@ -225,10 +198,7 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
     Ok(match stem {
         "patterns" | "paths" => {
             let input = text(case, "input")?;
-            let kind = case
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or("pattern");
+            let kind = case.get("kind").and_then(Value::as_str).unwrap_or("pattern");
             let got = match kind {
                 "pattern" => path_result(core.normalize(input)),
                 "path" => path_result(core.check_path(input)),
@@ -243,29 +213,16 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
         }
         "allows" => {
             let got = core.allows(&strings(case, "patterns")?, text(case, "key")?);
-            (
-                expected(case, &["patterns", "key"]),
-                serde_json::json!({ "allowed": got }),
-            )
+            (expected(case, &["patterns", "key"]), serde_json::json!({ "allowed": got }))
         }
         "listing" => {
-            let delimited = case
-                .get("delimited")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let got = core.plan_listing(
-                &strings(case, "patterns")?,
-                text(case, "prefix")?,
-                delimited,
-            );
+            let delimited = case.get("delimited").and_then(Value::as_bool).unwrap_or(false);
+            let got = core.plan_listing(&strings(case, "patterns")?, text(case, "prefix")?, delimited);
             let got: Vec<Value> = got
                 .into_iter()
                 .map(|s| serde_json::json!({"prefix": s.prefix, "exact": s.exact, "rollup": s.rollup}))
                 .collect();
-            (
-                expected(case, &["patterns", "prefix", "delimited"]),
-                serde_json::json!({ "sources": got }),
-            )
+            (expected(case, &["patterns", "prefix", "delimited"]), serde_json::json!({ "sources": got }))
         }
         "tokens" => {
             let token = text(case, "token")?;
@@ -297,13 +254,7 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
                 Ok(tag) => serde_json::json!({ "tag": hex::encode(tag) }),
                 Err(e) => crypto_err(e),
             };
-            (
-                expected(
-                    case,
-                    &["password", "salt", "secret", "ad", "t", "m", "p", "len"],
-                ),
-                got,
-            )
+            (expected(case, &["password", "salt", "secret", "ad", "t", "m", "p", "len"]), got)
         }
         "xchacha" => {
             let got = core.xchacha_seal(
@@ -320,26 +271,15 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
         }
         "ed25519" => {
             let got = core
-                .verify_signature(
-                    &unhex(case, "public_key")?,
-                    &unhex(case, "message")?,
-                    &unhex(case, "signature")?,
-                )
+                .verify_signature(&unhex(case, "public_key")?, &unhex(case, "message")?, &unhex(case, "signature")?)
                 .is_ok();
-            (
-                expected(case, &["public_key", "message", "signature"]),
-                serde_json::json!({ "valid": got }),
-            )
+            (expected(case, &["public_key", "message", "signature"]), serde_json::json!({ "valid": got }))
         }
         "audit-chain" => {
             let event: Event =
-                serde_json::from_value(case.get("event").cloned().unwrap_or(Value::Null))
-                    .map_err(|e| e.to_string())?;
+                serde_json::from_value(case.get("event").cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?;
             let got = core.audit_chain(&event, text(case, "prev")?);
-            (
-                expected(case, &["event", "prev"]),
-                serde_json::json!({"line": got.line, "hash": got.hash}),
-            )
+            (expected(case, &["event", "prev"]), serde_json::json!({"line": got.line, "hash": got.hash}))
         }
         "audit-verify" => {
             let got = match core.audit_verify(&strings(case, "lines")?) {
@@ -349,9 +289,8 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
             (expected(case, &["lines"]), got)
         }
         "gate" => {
-            let req: ReadRequest =
-                serde_json::from_value(case.get("request").cloned().unwrap_or(Value::Null))
-                    .map_err(|e| e.to_string())?;
+            let req: ReadRequest = serde_json::from_value(case.get("request").cloned().unwrap_or(Value::Null))
+                .map_err(|e| e.to_string())?;
             let rec: Option<ConnectionRecord> =
                 serde_json::from_value(case.get("record").cloned().unwrap_or(Value::Null))
                     .map_err(|e| e.to_string())?;
@@ -384,10 +323,7 @@ pub fn run_file(file: &str, json: &str, core: &mut dyn Core) -> Report {
         }
     };
     for (i, case) in parsed.cases.iter().enumerate() {
-        let id = case
-            .get("id")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("#{i}"), str::to_owned);
+        let id = case.get("id").and_then(Value::as_str).map_or_else(|| format!("#{i}"), str::to_owned);
         match run_case(file, case, core) {
             Ok((want, got)) => report.check(file, &id, &want, &got),
             Err(why) => report.bad_case(file, &id, &why),

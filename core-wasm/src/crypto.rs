@@ -41,9 +41,7 @@ pub enum CryptoError {
     Tampered,
     #[error("the stored blob has an unknown format version or an impossible length")]
     BadFormat,
-    #[error(
-        "the key-derivation parameters are out of range (t 1-64, m 8p KiB-4 GiB, p 1-16, salt 8-64 bytes)"
-    )]
+    #[error("the key-derivation parameters are out of range (t 1-64, m 8p KiB-4 GiB, p 1-16, salt 8-64 bytes)")]
     BadParameters,
     #[error("the key derivation could not get the memory it needs: free memory or lower m-cost")]
     OutOfMemory,
@@ -65,12 +63,7 @@ pub struct KdfParams {
 impl KdfParams {
     /// Fresh parameters with a new random salt.
     pub fn fresh(t_cost: u32, m_cost_kib: u32, p_cost: u32) -> Self {
-        KdfParams {
-            salt: crate::rng::bytes::<SALT_LEN>().to_vec(),
-            t_cost,
-            m_cost_kib,
-            p_cost,
-        }
+        KdfParams { salt: crate::rng::bytes::<SALT_LEN>().to_vec(), t_cost, m_cost_kib, p_cost }
     }
 
     /// The defaults new vaults use, with a fresh salt.
@@ -84,11 +77,7 @@ impl KdfParams {
             && (1..=16).contains(&self.p_cost)
             && self.m_cost_kib >= 8 * self.p_cost
             && self.m_cost_kib <= 4 * 1024 * 1024;
-        if ok {
-            Ok(())
-        } else {
-            Err(CryptoError::BadParameters)
-        }
+        if ok { Ok(()) } else { Err(CryptoError::BadParameters) }
     }
 }
 
@@ -108,11 +97,7 @@ pub fn argon2id(
     out: &mut [u8],
 ) -> Result<(), CryptoError> {
     let mut builder = ParamsBuilder::new();
-    builder
-        .t_cost(t_cost)
-        .m_cost(m_cost_kib)
-        .p_cost(p_cost)
-        .output_len(out.len());
+    builder.t_cost(t_cost).m_cost(m_cost_kib).p_cost(p_cost).output_len(out.len());
     if !ad.is_empty() {
         builder.data(AssociatedData::new(ad).map_err(|_| CryptoError::BadParameters)?);
     }
@@ -125,9 +110,7 @@ pub fn argon2id(
             .map_err(|_| CryptoError::BadParameters)?
     };
     let mut memory: Vec<Block> = Vec::new();
-    memory
-        .try_reserve_exact(blocks)
-        .map_err(|_| CryptoError::OutOfMemory)?;
+    memory.try_reserve_exact(blocks).map_err(|_| CryptoError::OutOfMemory)?;
     memory.resize(blocks, Block::default());
     let result = ctx
         .hash_password_into_with_memory(password, salt, out, &mut memory[..])
@@ -139,40 +122,18 @@ pub fn argon2id(
 fn derive_kek(passphrase: &[u8], params: &KdfParams) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
     params.check()?;
     let mut kek = Zeroizing::new([0u8; 32]);
-    argon2id(
-        passphrase,
-        &params.salt,
-        &[],
-        &[],
-        params.t_cost,
-        params.m_cost_kib,
-        params.p_cost,
-        &mut kek[..],
-    )?;
+    argon2id(passphrase, &params.salt, &[], &[], params.t_cost, params.m_cost_kib, params.p_cost, &mut kek[..])?;
     Ok(kek)
 }
 
 /// Raw XChaCha20-Poly1305 seal with a caller-chosen nonce: `ciphertext ‖ tag`.
 /// Only for known-answer tests and for [`MasterKey::seal`], which always draws a fresh nonce.
-pub fn xchacha_seal(
-    key: &[u8],
-    nonce: &[u8],
-    plaintext: &[u8],
-    aad: &[u8],
-) -> Result<Vec<u8>, CryptoError> {
+pub fn xchacha_seal(key: &[u8], nonce: &[u8], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
     if nonce.len() != NONCE_LEN {
         return Err(CryptoError::BadFormat);
     }
     let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| CryptoError::BadFormat)?;
-    cipher
-        .encrypt(
-            XNonce::from_slice(nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .map_err(|_| CryptoError::BadFormat)
+    cipher.encrypt(XNonce::from_slice(nonce), Payload { msg: plaintext, aad }).map_err(|_| CryptoError::BadFormat)
 }
 
 fn seal_with(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
@@ -215,49 +176,28 @@ pub struct MasterKey {
 
 impl MasterKey {
     /// Create a vault: a fresh random data key, wrapped under a key derived from the passphrase.
-    pub fn create(
-        passphrase: &[u8],
-        params: KdfParams,
-    ) -> Result<(MasterKey, NewVault), CryptoError> {
-        let key = MasterKey {
-            key: Zeroizing::new(crate::rng::bytes::<32>()),
-        };
+    pub fn create(passphrase: &[u8], params: KdfParams) -> Result<(MasterKey, NewVault), CryptoError> {
+        let key = MasterKey { key: Zeroizing::new(crate::rng::bytes::<32>()) };
         let vault = key.rewrap_with(passphrase, params)?;
         Ok((key, vault))
     }
 
     /// Unlock: derive the key-encryption key and unwrap the stored data key.
-    pub fn unlock(
-        passphrase: &[u8],
-        params: &KdfParams,
-        wrapped_key: &[u8],
-    ) -> Result<MasterKey, CryptoError> {
+    pub fn unlock(passphrase: &[u8], params: &KdfParams, wrapped_key: &[u8]) -> Result<MasterKey, CryptoError> {
         let kek = derive_kek(passphrase, params)?;
         let dk = open_with(&kek, wrapped_key, WRAP_AAD).map_err(|e| match e {
             CryptoError::Tampered => CryptoError::WrongPassphrase,
             other => other,
         })?;
-        let bytes: [u8; 32] = dk
-            .as_slice()
-            .try_into()
-            .map_err(|_| CryptoError::BadFormat)?;
-        Ok(MasterKey {
-            key: Zeroizing::new(bytes),
-        })
+        let bytes: [u8; 32] = dk.as_slice().try_into().map_err(|_| CryptoError::BadFormat)?;
+        Ok(MasterKey { key: Zeroizing::new(bytes) })
     }
 
     /// Wrap the same data key under a new passphrase and parameters.
-    pub fn rewrap_with(
-        &self,
-        passphrase: &[u8],
-        params: KdfParams,
-    ) -> Result<NewVault, CryptoError> {
+    pub fn rewrap_with(&self, passphrase: &[u8], params: KdfParams) -> Result<NewVault, CryptoError> {
         let kek = derive_kek(passphrase, &params)?;
         let wrapped_key = seal_with(&kek, &self.key[..], WRAP_AAD)?;
-        Ok(NewVault {
-            wrapped_key,
-            params,
-        })
+        Ok(NewVault { wrapped_key, params })
     }
 
     /// Seal with a fresh random nonce; `aad` is the secret's path.
@@ -268,6 +208,78 @@ impl MasterKey {
     /// Open a sealed blob; fails if anything was changed or `aad` differs.
     pub fn open(&self, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         open_with(&self.key, sealed, aad)
+    }
+}
+
+/// Domain separation of key transfers between two instances.
+const TRANSFER_DOMAIN: &[u8] = b"hq-vault/key-transfer/v1";
+
+fn transfer_key(shared: &[u8; 32], sender: &[u8; 32], recipient: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+    let mut h = Sha256::new();
+    h.update(TRANSFER_DOMAIN);
+    h.update(sender);
+    h.update(recipient);
+    h.update(shared);
+    Zeroizing::new(h.finalize().into())
+}
+
+impl MasterKey {
+    /// Seal this key to a [`KeyReceiver`]'s public key, so that it can move to another instance
+    /// without its bytes ever leaving a component: X25519 with a fresh ephemeral key, SHA-256 over
+    /// both public keys and the shared secret, XChaCha20-Poly1305. Blob: `ephemeral public ‖ sealed`.
+    pub fn export_to(&self, recipient: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let r: [u8; 32] = recipient.try_into().map_err(|_| CryptoError::BadFormat)?;
+        let r_pub = x25519_dalek::PublicKey::from(r);
+        let e = x25519_dalek::StaticSecret::from(crate::rng::bytes::<32>());
+        let e_pub = x25519_dalek::PublicKey::from(&e);
+        let shared = e.diffie_hellman(&r_pub);
+        if !shared.was_contributory() {
+            return Err(CryptoError::BadFormat);
+        }
+        let k = transfer_key(shared.as_bytes(), e_pub.as_bytes(), &r);
+        let sealed = seal_with(&k, &self.key[..], TRANSFER_DOMAIN)?;
+        let mut out = e_pub.as_bytes().to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+}
+
+/// The receiving end of a key transfer: an X25519 key pair that never leaves this instance.
+pub struct KeyReceiver {
+    secret: x25519_dalek::StaticSecret,
+}
+
+impl Default for KeyReceiver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KeyReceiver {
+    pub fn new() -> KeyReceiver {
+        KeyReceiver { secret: x25519_dalek::StaticSecret::from(crate::rng::bytes::<32>()) }
+    }
+
+    /// The public key to give to [`MasterKey::export_to`] in the other instance.
+    pub fn public_key(&self) -> [u8; 32] {
+        x25519_dalek::PublicKey::from(&self.secret).to_bytes()
+    }
+
+    /// Open a blob from [`MasterKey::export_to`].
+    pub fn accept(&self, blob: &[u8]) -> Result<MasterKey, CryptoError> {
+        if blob.len() < 32 {
+            return Err(CryptoError::Tampered);
+        }
+        let (e, sealed) = blob.split_at(32);
+        let e: [u8; 32] = e.try_into().map_err(|_| CryptoError::BadFormat)?;
+        let shared = self.secret.diffie_hellman(&x25519_dalek::PublicKey::from(e));
+        if !shared.was_contributory() {
+            return Err(CryptoError::Tampered);
+        }
+        let k = transfer_key(shared.as_bytes(), &e, &self.public_key());
+        let dk = open_with(&k, sealed, TRANSFER_DOMAIN)?;
+        let bytes: [u8; 32] = dk.as_slice().try_into().map_err(|_| CryptoError::BadFormat)?;
+        Ok(MasterKey { key: Zeroizing::new(bytes) })
     }
 }
 
@@ -282,20 +294,11 @@ pub fn challenge_message(nonce: &[u8], identity_id: &str) -> Vec<u8> {
 }
 
 /// Verify an Ed25519 signature with strict RFC 8032 rules (no malleable or small-order keys).
-pub fn verify_signature(
-    public_key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), CryptoError> {
-    let pk: [u8; 32] = public_key
-        .try_into()
-        .map_err(|_| CryptoError::BadSignature)?;
-    let sig: [u8; 64] = signature
-        .try_into()
-        .map_err(|_| CryptoError::BadSignature)?;
+pub fn verify_signature(public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
+    let pk: [u8; 32] = public_key.try_into().map_err(|_| CryptoError::BadSignature)?;
+    let sig: [u8; 64] = signature.try_into().map_err(|_| CryptoError::BadSignature)?;
     let vk = VerifyingKey::from_bytes(&pk).map_err(|_| CryptoError::BadSignature)?;
-    vk.verify_strict(message, &Signature::from_bytes(&sig))
-        .map_err(|_| CryptoError::BadSignature)
+    vk.verify_strict(message, &Signature::from_bytes(&sig)).map_err(|_| CryptoError::BadSignature)
 }
 
 /// SHA-256, lower-case hex.
@@ -336,32 +339,29 @@ mod tests {
     fn moved_or_truncated_ciphertext_fails() {
         let (key, _) = MasterKey::create(b"pw", cheap()).unwrap();
         let sealed = key.seal(b"value", b"a").unwrap();
-        assert!(matches!(
-            key.open(&sealed, b"b"),
-            Err(CryptoError::Tampered)
-        ));
-        assert!(matches!(
-            key.open(&sealed[..20], b"a"),
-            Err(CryptoError::Tampered)
-        ));
-        assert_ne!(
-            key.seal(b"value", b"a").unwrap(),
-            sealed,
-            "nonces must differ"
-        );
+        assert!(matches!(key.open(&sealed, b"b"), Err(CryptoError::Tampered)));
+        assert!(matches!(key.open(&sealed[..20], b"a"), Err(CryptoError::Tampered)));
+        assert_ne!(key.seal(b"value", b"a").unwrap(), sealed, "nonces must differ");
+    }
+
+    #[test]
+    fn a_key_moves_to_a_receiver_and_nowhere_else() {
+        let (key, _) = MasterKey::create(b"pw", cheap()).unwrap();
+        let sealed = key.seal(b"v", b"p").unwrap();
+        let rx = KeyReceiver::new();
+        let blob = key.export_to(&rx.public_key()).unwrap();
+        let moved = rx.accept(&blob).unwrap();
+        assert_eq!(&moved.open(&sealed, b"p").unwrap()[..], b"v");
+        assert!(matches!(KeyReceiver::new().accept(&blob), Err(CryptoError::Tampered)));
+        let mut bad = blob.clone();
+        bad[40] ^= 1;
+        assert!(matches!(rx.accept(&bad), Err(CryptoError::Tampered)));
+        assert!(key.export_to(&[0u8; 32]).is_err(), "a low-order recipient is refused");
     }
 
     #[test]
     fn parameters_are_checked() {
-        let bad = KdfParams {
-            salt: vec![0; 4],
-            t_cost: 1,
-            m_cost_kib: 64,
-            p_cost: 1,
-        };
-        assert!(matches!(
-            MasterKey::create(b"x", bad),
-            Err(CryptoError::BadParameters)
-        ));
+        let bad = KdfParams { salt: vec![0; 4], t_cost: 1, m_cost_kib: 64, p_cost: 1 };
+        assert!(matches!(MasterKey::create(b"x", bad), Err(CryptoError::BadParameters)));
     }
 }

@@ -114,8 +114,7 @@ pub struct Decision {
 
 /// The JSON error body: `{"error":{"code","message","request_id"}}`.
 pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
-    serde_json::json!({"error": {"code": code, "message": message, "request_id": request_id}})
-        .to_string()
+    serde_json::json!({"error": {"code": code, "message": message, "request_id": request_id}}).to_string()
 }
 
 /// Extract the bearer token from an `Authorization` header value.
@@ -191,11 +190,7 @@ impl Ctx<'_> {
         if status == 405 {
             headers.push(("Allow".to_owned(), "GET, HEAD".to_owned()));
         }
-        let outcome = if status == 404 || status == 400 {
-            Outcome::Failed
-        } else {
-            Outcome::Denied
-        };
+        let outcome = if status == 404 || status == 400 { Outcome::Failed } else { Outcome::Denied };
         Decision {
             status,
             code: code.to_owned(),
@@ -222,31 +217,15 @@ impl Ctx<'_> {
 
 /// Step 2: decide, given the record found for the credential's reference (none if unknown).
 pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
-    let mut ctx = Ctx {
-        req,
-        actor: record.map_or_else(|| "unknown".to_owned(), |r| r.id.clone()),
-        path: None,
-    };
+    let mut ctx = Ctx { req, actor: record.map_or_else(|| "unknown".to_owned(), |r| r.id.clone()), path: None };
     if req.method != "GET" && req.method != "HEAD" {
-        return ctx.deny(
-            405,
-            "method_not_allowed",
-            "connections are read-only: use GET or HEAD",
-        );
+        return ctx.deny(405, "method_not_allowed", "connections are read-only: use GET or HEAD");
     }
     let Some(header) = req.authorization.as_deref() else {
-        return ctx.deny(
-            401,
-            "missing_credentials",
-            "send `Authorization: Bearer hqxc_…` with the connection key",
-        );
+        return ctx.deny(401, "missing_credentials", "send `Authorization: Bearer hqxc_…` with the connection key");
     };
     let Some(token) = bearer(header) else {
-        return ctx.deny(
-            401,
-            "malformed_credentials",
-            "the Authorization header must be `Bearer hqxc_…`",
-        );
+        return ctx.deny(401, "malformed_credentials", "the Authorization header must be `Bearer hqxc_…`");
     };
     let reference = match tokens::parse(token) {
         Ok(TokenKind::ConnectionKey) => tokens::reference(token),
@@ -261,18 +240,10 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
     };
     let Some(rec) = record.filter(|r| tokens::references_equal(&r.key_ref, &reference)) else {
         ctx.actor = "unknown".to_owned();
-        return ctx.deny(
-            403,
-            "invalid_key",
-            "this connection key is not valid: it is unknown, rotated or revoked",
-        );
+        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
     };
     if rec.status == ConnectionStatus::Revoked {
-        return ctx.deny(
-            403,
-            "invalid_key",
-            "this connection key is not valid: it is unknown, rotated or revoked",
-        );
+        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
     }
     if !rec.company_enabled {
         return ctx.deny(
@@ -290,11 +261,7 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
             };
             ctx.path = Some(key.clone());
             if !patterns::allows(&rec.patterns, &key) {
-                return ctx.deny(
-                    403,
-                    "forbidden_path",
-                    "the path is outside this connection's allowed prefixes",
-                );
+                return ctx.deny(403, "forbidden_path", "the path is outside this connection's allowed prefixes");
             }
             ctx.allow(Plan::Object(key))
         }
@@ -308,17 +275,9 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
             let limit = match req.limit.as_deref() {
                 None => MAX_LIMIT,
                 Some(s) => match s.parse::<u32>() {
-                    Ok(n)
-                        if (1..=MAX_LIMIT).contains(&n) && !s.starts_with('+') && s.len() <= 4 =>
-                    {
-                        n
-                    }
+                    Ok(n) if (1..=MAX_LIMIT).contains(&n) && !s.starts_with('+') && s.len() <= 4 => n,
                     _ => {
-                        return ctx.deny(
-                            400,
-                            "bad_limit",
-                            "limit must be a whole number from 1 to 1000",
-                        );
+                        return ctx.deny(400, "bad_limit", "limit must be a whole number from 1 to 1000");
                     }
                 },
             };
@@ -331,37 +290,29 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
             };
             let sources = patterns::plan_listing(&rec.patterns, &prefix, delimited);
             if sources.is_empty() {
-                return ctx.deny(
-                    403,
-                    "forbidden_path",
-                    "the path is outside this connection's allowed prefixes",
-                );
+                return ctx.deny(403, "forbidden_path", "the path is outside this connection's allowed prefixes");
             }
             let (start_source, start_inner) = match req.cursor.as_deref() {
                 None | Some("") => (0, None),
                 Some(c) => match decode_cursor(c, sources.len()) {
                     Some(v) => v,
-                    None => return ctx.deny(400, "bad_cursor", "the cursor is not one this API returned for this listing: start again without it"),
+                    None => {
+                        return ctx.deny(
+                            400,
+                            "bad_cursor",
+                            "the cursor is not one this API returned for this listing: start again without it",
+                        );
+                    }
                 },
             };
-            ctx.allow(Plan::List(ListPlan {
-                sources,
-                start_source,
-                start_inner,
-                limit,
-                delimited,
-            }))
+            ctx.allow(Plan::List(ListPlan { sources, start_source, start_inner, limit, delimited }))
         }
     }
 }
 
 /// The decision for an allowed object read whose object does not exist.
 pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
-    let ctx = Ctx {
-        req,
-        actor: record.id.clone(),
-        path: req.path.clone(),
-    };
+    let ctx = Ctx { req, actor: record.id.clone(), path: req.path.clone() };
     ctx.deny(404, "not_found", "no object at this path")
 }
 

@@ -26,35 +26,24 @@ pub fn byte_range(header: Option<&str>, size: u64) -> ByteRange {
         return ByteRange::Full;
     };
     let num = |s: &str| -> Option<u64> {
-        (!s.is_empty() && s.len() <= 19 && s.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
+        (!s.is_empty() && s.len() <= 19 && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse().ok()).flatten()
     };
     match (a, b) {
         ("", suffix) => match num(suffix) {
             Some(0) => ByteRange::Unsatisfiable,
             Some(_) if size == 0 => ByteRange::Unsatisfiable,
-            Some(n) => ByteRange::Partial {
-                start: size.saturating_sub(n),
-                end: size - 1,
-            },
+            Some(n) => ByteRange::Partial { start: size.saturating_sub(n), end: size - 1 },
             None => ByteRange::Full,
         },
         (start, "") => match num(start) {
-            Some(s) if s < size => ByteRange::Partial {
-                start: s,
-                end: size - 1,
-            },
+            Some(s) if s < size => ByteRange::Partial { start: s, end: size - 1 },
             Some(_) => ByteRange::Unsatisfiable,
             None => ByteRange::Full,
         },
         (start, end) => match (num(start), num(end)) {
             (Some(s), Some(e)) if s > e => ByteRange::Full,
             (Some(s), Some(_)) if s >= size => ByteRange::Unsatisfiable,
-            (Some(s), Some(e)) => ByteRange::Partial {
-                start: s,
-                end: e.min(size - 1),
-            },
+            (Some(s), Some(e)) => ByteRange::Partial { start: s, end: e.min(size - 1) },
             _ => ByteRange::Full,
         },
     }
@@ -64,8 +53,7 @@ pub fn byte_range(header: Option<&str>, size: u64) -> ByteRange {
 pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
     let Some(h) = if_none_match else { return false };
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    h.split(',')
-        .any(|t| t.trim() == "*" || bare(t) == bare(etag))
+    h.split(',').any(|t| t.trim() == "*" || bare(t) == bare(etag))
 }
 
 #[cfg(test)]
@@ -75,26 +63,11 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(byte_range(None, 10), ByteRange::Full);
-        assert_eq!(
-            byte_range(Some("bytes=0-3"), 10),
-            ByteRange::Partial { start: 0, end: 3 }
-        );
-        assert_eq!(
-            byte_range(Some("bytes=5-"), 10),
-            ByteRange::Partial { start: 5, end: 9 }
-        );
-        assert_eq!(
-            byte_range(Some("bytes=-3"), 10),
-            ByteRange::Partial { start: 7, end: 9 }
-        );
-        assert_eq!(
-            byte_range(Some("bytes=-30"), 10),
-            ByteRange::Partial { start: 0, end: 9 }
-        );
-        assert_eq!(
-            byte_range(Some("bytes=8-100"), 10),
-            ByteRange::Partial { start: 8, end: 9 }
-        );
+        assert_eq!(byte_range(Some("bytes=0-3"), 10), ByteRange::Partial { start: 0, end: 3 });
+        assert_eq!(byte_range(Some("bytes=5-"), 10), ByteRange::Partial { start: 5, end: 9 });
+        assert_eq!(byte_range(Some("bytes=-3"), 10), ByteRange::Partial { start: 7, end: 9 });
+        assert_eq!(byte_range(Some("bytes=-30"), 10), ByteRange::Partial { start: 0, end: 9 });
+        assert_eq!(byte_range(Some("bytes=8-100"), 10), ByteRange::Partial { start: 8, end: 9 });
         assert_eq!(byte_range(Some("bytes=10-"), 10), ByteRange::Unsatisfiable);
         assert_eq!(byte_range(Some("bytes=0-1,3-4"), 10), ByteRange::Full);
         assert_eq!(byte_range(Some("bytes=4-2"), 10), ByteRange::Full);

@@ -9,10 +9,7 @@
 //!
 //! The same crate is an rlib (native hosts, the Worker) and, with the `component` feature on
 //! wasm32, the `hq:vault` wasm component (see `wit/`).
-#![cfg_attr(
-    not(all(feature = "component", target_arch = "wasm32")),
-    forbid(unsafe_code)
-)]
+#![cfg_attr(not(all(feature = "component", target_arch = "wasm32")), forbid(unsafe_code))]
 
 pub mod audit;
 pub mod conformance;

@@ -17,9 +17,7 @@ pub const MAX_PATTERNS: usize = 64;
 pub enum PathError {
     #[error("the path is empty: give a key such as `knowledge/readme.md`")]
     Empty,
-    #[error(
-        "the path starts with `/`: paths are relative to the company vault, drop the leading `/`"
-    )]
+    #[error("the path starts with `/`: paths are relative to the company vault, drop the leading `/`")]
     LeadingSlash,
     #[error("the path has a `.` or `..` segment: name the key directly")]
     DotSegment,
@@ -148,11 +146,7 @@ pub fn normalize(raw: &str) -> Result<String, PathError> {
         return Ok(raw.to_owned());
     }
     check_segments(body)?;
-    if body.ends_with('/') {
-        Ok(format!("{body}*"))
-    } else {
-        Ok(body.to_owned())
-    }
+    if body.ends_with('/') { Ok(format!("{body}*")) } else { Ok(body.to_owned()) }
 }
 
 /// Validate and normalize an allowlist: 1 to 64 distinct patterns, sorted, duplicates dropped.
@@ -162,10 +156,7 @@ pub fn normalize_all<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>, AllowlistE
     }
     let mut out = Vec::with_capacity(raw.len());
     for (i, p) in raw.iter().enumerate() {
-        let n = normalize(p.as_ref()).map_err(|reason| AllowlistError::Invalid {
-            index: i as u32,
-            reason,
-        })?;
+        let n = normalize(p.as_ref()).map_err(|reason| AllowlistError::Invalid { index: i as u32, reason })?;
         out.push(n);
     }
     out.sort();
@@ -214,11 +205,7 @@ pub fn allows<S: AsRef<str>>(patterns: &[S], key: &str) -> bool {
 
 /// Plan a listing of `prefix` under the patterns: the sources to read, sorted, none of them
 /// inside another; empty when the prefix is disjoint from every pattern.
-pub fn plan_listing<S: AsRef<str>>(
-    patterns: &[S],
-    prefix: &str,
-    delimited: bool,
-) -> Vec<ListingSource> {
+pub fn plan_listing<S: AsRef<str>>(patterns: &[S], prefix: &str, delimited: bool) -> Vec<ListingSource> {
     let mut sources: Vec<ListingSource> = Vec::new();
     for p in patterns {
         let p = p.as_ref();
@@ -229,25 +216,13 @@ pub fn plan_listing<S: AsRef<str>>(
             None if p.starts_with(prefix) => (p.to_owned(), true),
             None => continue,
         };
-        sources.push(ListingSource {
-            prefix: candidate.0,
-            exact: candidate.1,
-            rollup: None,
-        });
+        sources.push(ListingSource { prefix: candidate.0, exact: candidate.1, rollup: None });
     }
     sources.sort_by(|a, b| a.prefix.cmp(&b.prefix).then(a.exact.cmp(&b.exact)));
     sources.dedup_by(|a, b| a.prefix == b.prefix);
     // Drop every source that another (prefix) source already covers.
-    let covering: Vec<String> = sources
-        .iter()
-        .filter(|s| !s.exact)
-        .map(|s| s.prefix.clone())
-        .collect();
-    sources.retain(|s| {
-        !covering
-            .iter()
-            .any(|c| s.prefix.starts_with(c.as_str()) && (s.prefix != *c || s.exact))
-    });
+    let covering: Vec<String> = sources.iter().filter(|s| !s.exact).map(|s| s.prefix.clone()).collect();
+    sources.retain(|s| !covering.iter().any(|c| s.prefix.starts_with(c.as_str()) && (s.prefix != *c || s.exact)));
     if delimited {
         for s in &mut sources {
             let rest = &s.prefix[prefix.len()..];
@@ -291,13 +266,6 @@ mod tests {
     fn covered_sources_are_dropped() {
         let pats = ["a/*", "a/b/*", "a/c.md", "*"];
         let plan = plan_listing(&pats, "", false);
-        assert_eq!(
-            plan,
-            vec![ListingSource {
-                prefix: String::new(),
-                exact: false,
-                rollup: None
-            }]
-        );
+        assert_eq!(plan, vec![ListingSource { prefix: String::new(), exact: false, rollup: None }]);
     }
 }

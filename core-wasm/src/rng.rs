@@ -8,10 +8,7 @@ pub(crate) fn fill(buf: &mut [u8]) {
     {
         crate::component::entropy_fill(buf);
     }
-    #[cfg(all(
-        feature = "os-rng",
-        not(all(feature = "component", target_arch = "wasm32"))
-    ))]
+    #[cfg(all(feature = "os-rng", not(all(feature = "component", target_arch = "wasm32"))))]
     {
         if getrandom::fill(buf).is_err() {
             panic!("the operating system's random number generator is unavailable");
@@ -19,9 +16,7 @@ pub(crate) fn fill(buf: &mut [u8]) {
     }
     #[cfg(not(any(feature = "os-rng", all(feature = "component", target_arch = "wasm32"))))]
     {
-        compile_error!(
-            "hq-vault-core needs a randomness source: enable `os-rng`, or build the component"
-        );
+        compile_error!("hq-vault-core needs a randomness source: enable `os-rng`, or build the component");
         let _ = buf;
     }
 }

@@ -7,20 +7,13 @@ pub fn rfc3339(ms: u64) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
 /// Format milliseconds since the epoch as an HTTP date (`Tue, 24 Nov 2026 08:01:27 GMT`).
 pub fn http_date(ms: u64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let secs = ms / 1000;
     let days = secs / 86_400;
     let rem = secs % 86_400;
@@ -58,10 +51,7 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(1_795_507_287_123), "2026-11-24T08:01:27.123Z");
-        assert_eq!(
-            super::http_date(1_795_507_287_123),
-            "Tue, 24 Nov 2026 08:01:27 GMT"
-        );
+        assert_eq!(super::http_date(1_795_507_287_123), "Tue, 24 Nov 2026 08:01:27 GMT");
         assert_eq!(super::http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }

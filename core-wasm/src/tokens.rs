@@ -40,9 +40,7 @@ impl TokenKind {
     }
 
     fn from_prefix(p: &str) -> Option<Self> {
-        [Self::ConnectionKey, Self::VaultToken, Self::SessionToken]
-            .into_iter()
-            .find(|k| k.prefix() == p)
+        [Self::ConnectionKey, Self::VaultToken, Self::SessionToken].into_iter().find(|k| k.prefix() == p)
     }
 }
 
@@ -151,10 +149,7 @@ pub fn parse(token: &str) -> Result<TokenKind, TokenError> {
     if token.is_empty() {
         return Err(TokenError::Empty);
     }
-    let kind = token
-        .get(..5)
-        .and_then(TokenKind::from_prefix)
-        .ok_or(TokenError::UnknownPrefix)?;
+    let kind = token.get(..5).and_then(TokenKind::from_prefix).ok_or(TokenError::UnknownPrefix)?;
     let body = &token.as_bytes()[5..];
     if body.iter().any(|&c| digit(c).is_none()) {
         return Err(TokenError::BadCharacter);
@@ -164,11 +159,7 @@ pub fn parse(token: &str) -> Result<TokenKind, TokenError> {
     }
     let raw = decode_base62(body).ok_or(TokenError::BadChecksum)?;
     let crc = crc32fast::hash(&raw[..RANDOM_LEN]).to_be_bytes();
-    if crc[..].ct_eq(&raw[RANDOM_LEN..]).into() {
-        Ok(kind)
-    } else {
-        Err(TokenError::BadChecksum)
-    }
+    if crc[..].ct_eq(&raw[RANDOM_LEN..]).into() { Ok(kind) } else { Err(TokenError::BadChecksum) }
 }
 
 /// The credential's reference: lower-case hex SHA-256 of the whole token string.
@@ -206,18 +197,16 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| {
-        format!("`{t}` is not a duration: use a number and a unit, like 90s, 15m, 1h or 7d")
-    })?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{t}` is not a duration: use a number and a unit, like 90s, 15m, 1h or 7d"))?;
     let unit_ms = match unit {
         "s" => 1_000,
         "m" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
         _ => {
-            return Err(format!(
-                "`{t}` has no known unit: use s, m, h or d (90s, 15m, 1h, 7d)"
-            ));
+            return Err(format!("`{t}` has no known unit: use s, m, h or d (90s, 15m, 1h, 7d)"));
         }
     };
     let ms = n.saturating_mul(unit_ms);
@@ -253,24 +242,13 @@ mod tests {
 
     #[test]
     fn rules_are_applied_in_order() {
-        let mut r = TokenRules {
-            max_uses: Some(2),
-            uses: 2,
-            ..Default::default()
-        };
+        let mut r = TokenRules { max_uses: Some(2), uses: 2, ..Default::default() };
         assert_eq!(evaluate(&r, 0, None), Err(TokenDenial::Exhausted));
         r.revoked = true;
         assert_eq!(evaluate(&r, 0, None), Err(TokenDenial::Revoked));
-        let s = TokenRules {
-            scope: vec!["aws/*".into()],
-            expires_at_ms: Some(10),
-            ..Default::default()
-        };
+        let s = TokenRules { scope: vec!["aws/*".into()], expires_at_ms: Some(10), ..Default::default() };
         assert_eq!(evaluate(&s, 9, Some("aws/key")), Ok(()));
-        assert_eq!(
-            evaluate(&s, 9, Some("gcp/key")),
-            Err(TokenDenial::OutOfScope)
-        );
+        assert_eq!(evaluate(&s, 9, Some("gcp/key")), Err(TokenDenial::OutOfScope));
         assert_eq!(evaluate(&s, 10, Some("aws/key")), Err(TokenDenial::Expired));
     }
 

@@ -28,9 +28,7 @@ fn pathish() -> impl Strategy<Value = String> {
 }
 
 fn key() -> MasterKey {
-    MasterKey::create(b"pw", KdfParams::fresh(1, 64, 1))
-        .unwrap()
-        .0
+    MasterKey::create(b"pw", KdfParams::fresh(1, 64, 1)).unwrap().0
 }
 
 proptest! {

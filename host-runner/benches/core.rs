@@ -121,22 +121,13 @@ fn main() {
             black_box(out);
         }),
         time(3, 1, || {
-            black_box(
-                inst.argon2id(b"passphrase", &salt, &[], &[], 3, 262_144, 1, 32)
-                    .unwrap()
-                    .unwrap(),
-            );
+            black_box(inst.argon2id(b"passphrase", &salt, &[], &[], 3, 262_144, 1, 32).unwrap().unwrap());
         }),
     );
 
     println!("| operation | native | component (wasmtime) | ratio |");
     println!("|---|---:|---:|---:|");
     for (name, n, w) in rows {
-        println!(
-            "| {name} | {} | {} | {:.2}× |",
-            fmt(n),
-            fmt(w),
-            w.as_secs_f64() / n.as_secs_f64()
-        );
+        println!("| {name} | {} | {} | {:.2}× |", fmt(n), fmt(w), w.as_secs_f64() / n.as_secs_f64());
     }
 }

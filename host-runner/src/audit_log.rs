@@ -54,14 +54,9 @@ impl AuditLog {
         let head = match inst.audit_verify(&lines).map_err(anyhow::Error::from)? {
             Ok((_, head)) => head,
             Err(e) => {
-                eprintln!(
-                    "warning: audit.log does not verify at line {}: {}",
-                    e.line, e.reason
-                );
+                eprintln!("warning: audit.log does not verify at line {}: {}", e.line, e.reason);
                 match lines.last() {
-                    Some(last) => inst
-                        .sha256_hex(last.as_bytes())
-                        .map_err(anyhow::Error::from)?,
+                    Some(last) => inst.sha256_hex(last.as_bytes()).map_err(anyhow::Error::from)?,
                     None => inst.audit_genesis().map_err(anyhow::Error::from)?,
                 }
             }
@@ -73,18 +68,14 @@ impl AuditLog {
             .open(path)
             .with_context(|| format!("opening {} for appending", path.display()))?;
         let (tx, rx) = mpsc::unbounded_channel();
-        std::thread::Builder::new()
-            .name("audit-writer".into())
-            .spawn(move || writer(file, inst, head, rx))?;
+        std::thread::Builder::new().name("audit-writer".into()).spawn(move || writer(file, inst, head, rx))?;
         Ok(AuditLog { tx })
     }
 
     /// Record one event; returns once its line is durable.
     pub async fn record(&self, event: Event) -> Result<(), AuditError> {
         let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Pending { event, done })
-            .map_err(|_| AuditError("the audit writer has stopped".into()))?;
+        self.tx.send(Pending { event, done }).map_err(|_| AuditError("the audit writer has stopped".into()))?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(AuditError(e)),
@@ -93,12 +84,7 @@ impl AuditLog {
     }
 }
 
-fn writer(
-    mut file: File,
-    mut inst: crate::host::Instance,
-    mut head: String,
-    mut rx: mpsc::UnboundedReceiver<Pending>,
-) {
+fn writer(mut file: File, mut inst: crate::host::Instance, mut head: String, mut rx: mpsc::UnboundedReceiver<Pending>) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < 512 {

@@ -49,38 +49,29 @@ impl Reply {
 
 impl Client {
     pub fn from_env(home: &Home) -> Result<Client> {
-        let base =
-            std::env::var("HQ_VAULT_URL").unwrap_or_else(|_| "https://127.0.0.1:13100".into());
+        let base = std::env::var("HQ_VAULT_URL").unwrap_or_else(|_| "https://127.0.0.1:13100".into());
         let base = base.trim_end_matches('/').to_owned();
-        let ca_path = std::env::var_os("HQ_VAULT_CA_CERT")
-            .map(Into::into)
-            .unwrap_or_else(|| home.ca_cert());
+        let ca_path = std::env::var_os("HQ_VAULT_CA_CERT").map(Into::into).unwrap_or_else(|| home.ca_cert());
         let ca = std::fs::read(&ca_path).with_context(|| {
-            format!("reading the daemon's certificate {} (run `hq-vault init`, or set HQ_VAULT_CA_CERT)", ca_path.display())
+            format!(
+                "reading the daemon's certificate {} (run `hq-vault init`, or set HQ_VAULT_CA_CERT)",
+                ca_path.display()
+            )
         })?;
         let token = match std::env::var("HQ_VAULT_TOKEN") {
             Ok(t) if !t.is_empty() => Some(Zeroizing::new(t)),
-            _ => std::fs::read_to_string(home.token())
-                .ok()
-                .map(|t| Zeroizing::new(t.trim().to_owned())),
+            _ => std::fs::read_to_string(home.token()).ok().map(|t| Zeroizing::new(t.trim().to_owned())),
         };
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let cert = Certificate::from_pem(&ca)
-            .map_err(|e| anyhow!("the CA file is not a PEM certificate: {e}"))?
-            .to_owned();
-        let tls = TlsConfig::builder()
-            .root_certs(RootCerts::Specific(Arc::new(vec![cert])))
-            .build();
+        let cert =
+            Certificate::from_pem(&ca).map_err(|e| anyhow!("the CA file is not a PEM certificate: {e}"))?.to_owned();
+        let tls = TlsConfig::builder().root_certs(RootCerts::Specific(Arc::new(vec![cert]))).build();
         let config = ureq::Agent::config_builder()
             .tls_config(tls)
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(120)))
             .build();
-        Ok(Client {
-            agent: config.into(),
-            base,
-            token,
-        })
+        Ok(Client { agent: config.into(), base, token })
     }
 
     fn auth(&self) -> Result<String> {
@@ -95,10 +86,7 @@ impl Client {
     fn explain(&self, e: ureq::Error) -> anyhow::Error {
         match e {
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-                anyhow!(
-                    "the daemon is not running at {}: start it with `hq-vault serve`",
-                    self.base
-                )
+                anyhow!("the daemon is not running at {}: start it with `hq-vault serve`", self.base)
             }
             ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
                 anyhow!(
@@ -124,11 +112,7 @@ impl Client {
     }
 
     pub fn get(&self, path: &str) -> Result<Reply> {
-        let r = self
-            .agent
-            .get(self.url(path))
-            .header("authorization", self.auth()?)
-            .call();
+        let r = self.agent.get(self.url(path)).header("authorization", self.auth()?).call();
         self.reply(r)
     }
 
@@ -138,11 +122,7 @@ impl Client {
     }
 
     pub fn delete(&self, path: &str) -> Result<Reply> {
-        let r = self
-            .agent
-            .delete(self.url(path))
-            .header("authorization", self.auth()?)
-            .call();
+        let r = self.agent.delete(self.url(path)).header("authorization", self.auth()?).call();
         self.reply(r)
     }
 
@@ -169,12 +149,8 @@ impl Client {
 
 /// Percent-encode a secret path for the URL, keeping `/` as the separator.
 pub fn encode_path(p: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'/')
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     percent_encoding::utf8_percent_encode(p, SET).to_string()
 }
 

@@ -39,12 +39,7 @@ impl Core for Instance {
     fn allows(&mut self, patterns: &[String], key: &str) -> bool {
         ok(Instance::allows(self, patterns, key))
     }
-    fn plan_listing(
-        &mut self,
-        patterns: &[String],
-        prefix: &str,
-        delimited: bool,
-    ) -> Vec<ListingSource> {
+    fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Vec<ListingSource> {
         ok(Instance::plan_listing(self, patterns, prefix, delimited))
     }
     fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError> {
@@ -67,17 +62,9 @@ impl Core for Instance {
         p: u32,
         len: u32,
     ) -> Result<Vec<u8>, CryptoError> {
-        ok(Instance::argon2id(
-            self, password, salt, secret, ad, t, m, p, len,
-        ))
+        ok(Instance::argon2id(self, password, salt, secret, ad, t, m, p, len))
     }
-    fn xchacha_seal(
-        &mut self,
-        key: &[u8],
-        nonce: &[u8],
-        pt: &[u8],
-        aad: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
+    fn xchacha_seal(&mut self, key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
         ok(Instance::xchacha_seal(self, key, nonce, pt, aad))
     }
     fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
@@ -105,13 +92,8 @@ pub fn run_dir(dir: &Path, core: &mut dyn Core) -> Result<Report> {
     anyhow::ensure!(!files.is_empty(), "no vector files in {}", dir.display());
     let mut report = Report::default();
     for f in files {
-        let name = f
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let text =
-            std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let text = std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
         report.merge(run_file(&name, &text, core));
     }
     Ok(report)

@@ -17,15 +17,10 @@ impl Home {
     /// `$HQ_VAULT_HOME`, or `~/.hq-vault`.
     pub fn from_env() -> Result<Home> {
         if let Some(dir) = std::env::var_os("HQ_VAULT_HOME").filter(|v| !v.is_empty()) {
-            return Ok(Home {
-                dir: PathBuf::from(dir),
-            });
+            return Ok(Home { dir: PathBuf::from(dir) });
         }
-        let home = std::env::var_os("HOME")
-            .context("neither HQ_VAULT_HOME nor HOME is set: set HQ_VAULT_HOME")?;
-        Ok(Home {
-            dir: PathBuf::from(home).join(".hq-vault"),
-        })
+        let home = std::env::var_os("HOME").context("neither HQ_VAULT_HOME nor HOME is set: set HQ_VAULT_HOME")?;
+        Ok(Home { dir: PathBuf::from(home).join(".hq-vault") })
     }
 
     pub fn db(&self) -> PathBuf {

@@ -90,19 +90,15 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)
-            .context("creating the vault schema")?;
+        conn.execute_batch(SCHEMA).context("creating the vault schema")?;
         Ok(Store { conn })
     }
 
     /// The wrapped data key and its KDF parameters, if the vault was initialized.
     pub fn vault(&self) -> Result<Option<NewVault>> {
-        let v: Option<String> = self
-            .conn
-            .query_row("SELECT v FROM meta WHERE k = 'vault'", [], |r| r.get(0))
-            .optional()?;
-        v.map(|s| serde_json::from_str(&s).context("the vault's key record is damaged"))
-            .transpose()
+        let v: Option<String> =
+            self.conn.prepare_cached("SELECT v FROM meta WHERE k = 'vault'")?.query_row([], |r| r.get(0)).optional()?;
+        v.map(|s| serde_json::from_str(&s).context("the vault's key record is damaged")).transpose()
     }
 
     /// Store the wrapped data key (init and passphrase change).
@@ -140,30 +136,25 @@ impl Store {
     pub fn secret_meta(&self, path: &str) -> Result<Option<SecretMeta>> {
         Ok(self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT path, size, type, description, created_ms, updated_ms FROM secrets WHERE path = ?1",
-                params![path],
-                Self::meta_of,
-            )
+            )?
+            .query_row(params![path], Self::meta_of)
             .optional()?)
     }
 
     pub fn get_secret(&self, path: &str) -> Result<Option<(SecretMeta, Vec<u8>)>> {
         Ok(self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT path, size, type, description, created_ms, updated_ms, sealed FROM secrets WHERE path = ?1",
-                params![path],
-                |r| Ok((Self::meta_of(r)?, r.get::<_, Vec<u8>>(6)?)),
-            )
+            )?
+            .query_row(params![path], |r| Ok((Self::meta_of(r)?, r.get::<_, Vec<u8>>(6)?)))
             .optional()?)
     }
 
     pub fn delete_secret(&self, path: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM secrets WHERE path = ?1", params![path])?
-            > 0)
+        Ok(self.conn.execute("DELETE FROM secrets WHERE path = ?1", params![path])? > 0)
     }
 
     /// Secrets whose path starts with `prefix`, in path order.
@@ -176,13 +167,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn insert_token(
-        &self,
-        name: &str,
-        reference: &str,
-        rules: &TokenRules,
-        now_ms: u64,
-    ) -> Result<bool> {
+    pub fn insert_token(&self, name: &str, reference: &str, rules: &TokenRules, now_ms: u64) -> Result<bool> {
         let n = self.conn.execute(
             "INSERT OR IGNORE INTO tokens (name, reference, expires_at_ms, max_uses, uses, revoked, scope, created_ms)
              VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
@@ -214,11 +199,7 @@ impl Store {
     }
 
     pub fn token_by_reference(&self, reference: &str) -> Result<Option<TokenRow>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE reference = ?1",
-                params![reference],
+        Ok(self.conn.prepare_cached("SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE reference = ?1")?.query_row(params![reference],
                 Self::token_of,
             )
             .optional()?)
@@ -227,11 +208,10 @@ impl Store {
     pub fn token_by_name(&self, name: &str) -> Result<Option<TokenRow>> {
         Ok(self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE name = ?1",
-                params![name],
-                Self::token_of,
-            )
+            )?
+            .query_row(params![name], Self::token_of)
             .optional()?)
     }
 
@@ -244,27 +224,18 @@ impl Store {
     }
 
     pub fn revoke_token(&self, name: &str) -> Result<bool> {
-        Ok(self.conn.execute(
-            "UPDATE tokens SET revoked = 1 WHERE name = ?1 AND revoked = 0",
-            params![name],
-        )? > 0)
+        Ok(self.conn.execute("UPDATE tokens SET revoked = 1 WHERE name = ?1 AND revoked = 0", params![name])? > 0)
     }
 
     /// Count one use of a token (the caller has already asked the core that it may be used).
     pub fn spend_use(&self, name: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE tokens SET uses = uses + 1 WHERE name = ?1",
-            params![name],
-        )?;
+        self.conn.execute("UPDATE tokens SET uses = uses + 1 WHERE name = ?1", params![name])?;
         Ok(())
     }
 
     /// Give back a use counted for an operation that was then not performed.
     pub fn refund_use(&self, name: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE tokens SET uses = uses - 1 WHERE name = ?1 AND uses > 0",
-            params![name],
-        )?;
+        self.conn.execute("UPDATE tokens SET uses = uses - 1 WHERE name = ?1 AND uses > 0", params![name])?;
         Ok(())
     }
 
@@ -290,11 +261,7 @@ impl Store {
             record: ConnectionRecord {
                 id: r.get(0)?,
                 company_id: "local".to_owned(),
-                status: if status == "revoked" {
-                    ConnectionStatus::Revoked
-                } else {
-                    ConnectionStatus::Active
-                },
+                status: if status == "revoked" { ConnectionStatus::Revoked } else { ConnectionStatus::Active },
                 key_ref: r.get(2)?,
                 patterns: serde_json::from_str(&patterns).unwrap_or_default(),
                 company_enabled: true,
@@ -309,28 +276,16 @@ impl Store {
 
     pub fn connection(&self, id: &str) -> Result<Option<ConnectionRow>> {
         let sql = format!("SELECT {} FROM connections WHERE id = ?1", Self::CONN_COLS);
-        Ok(self
-            .conn
-            .query_row(&sql, params![id], Self::connection_of)
-            .optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row(params![id], Self::connection_of).optional()?)
     }
 
     pub fn connection_by_key(&self, key_ref: &str) -> Result<Option<ConnectionRow>> {
-        let sql = format!(
-            "SELECT {} FROM connections WHERE key_ref = ?1",
-            Self::CONN_COLS
-        );
-        Ok(self
-            .conn
-            .query_row(&sql, params![key_ref], Self::connection_of)
-            .optional()?)
+        let sql = format!("SELECT {} FROM connections WHERE key_ref = ?1", Self::CONN_COLS);
+        Ok(self.conn.prepare_cached(&sql)?.query_row(params![key_ref], Self::connection_of).optional()?)
     }
 
     pub fn list_connections(&self) -> Result<Vec<ConnectionRow>> {
-        let sql = format!(
-            "SELECT {} FROM connections ORDER BY created_ms, id",
-            Self::CONN_COLS
-        );
+        let sql = format!("SELECT {} FROM connections ORDER BY created_ms, id", Self::CONN_COLS);
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], Self::connection_of)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -344,9 +299,6 @@ impl Store {
     }
 
     pub fn revoke_connection(&self, id: &str) -> Result<bool> {
-        Ok(self.conn.execute(
-            "UPDATE connections SET status = 'revoked' WHERE id = ?1",
-            params![id],
-        )? > 0)
+        Ok(self.conn.execute("UPDATE connections SET status = 'revoked' WHERE id = ?1", params![id])? > 0)
     }
 }

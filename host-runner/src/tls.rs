@@ -4,10 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-    SanType,
-};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -20,22 +17,14 @@ pub fn ensure_certificates(home: &Home) -> Result<()> {
     }
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "HQ Vault local CA");
+    ca_params.distinguished_name.push(DnType::CommonName, "HQ Vault local CA");
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
 
     let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "hq-vault daemon");
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress("127.0.0.1".parse()?));
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress("::1".parse()?));
+    params.distinguished_name.push(DnType::CommonName, "hq-vault daemon");
+    params.subject_alt_names.push(SanType::IpAddress("127.0.0.1".parse()?));
+    params.subject_alt_names.push(SanType::IpAddress("::1".parse()?));
     let key = KeyPair::generate()?;
     let cert = params.signed_by(&key, &ca)?;
 
@@ -57,9 +46,7 @@ pub fn server_config(home: &Home) -> Result<Arc<rustls::ServerConfig>> {
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .context(
-            "the daemon's certificate and key do not match: delete tls/ and run `hq-vault init`",
-        )?;
+        .context("the daemon's certificate and key do not match: delete tls/ and run `hq-vault init`")?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(cfg))
 }

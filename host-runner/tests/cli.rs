@@ -38,16 +38,10 @@ fn every_command_has_help_with_an_example() {
     for c in commands {
         let mut args = c.to_vec();
         args.push("--help");
-        let out = std::process::Command::new(BIN)
-            .args(&args)
-            .output()
-            .unwrap();
+        let out = std::process::Command::new(BIN).args(&args).output().unwrap();
         let t = text(&out);
         assert!(out.status.success(), "{c:?}: {t}");
-        assert!(
-            t.contains("Example:") && t.contains("hq-vault "),
-            "{c:?} has no example:\n{t}"
-        );
+        assert!(t.contains("Example:") && t.contains("hq-vault "), "{c:?} has no example:\n{t}");
     }
 }
 
@@ -56,57 +50,28 @@ fn store_get_list_delete_show_metadata_never_the_value() {
     let mut d = daemon();
     d.secrets.push("sk_cli_value_123".into());
     let out = d.run(
-        &[
-            "store",
-            "stripe/secret-key",
-            "--type",
-            "api-key",
-            "--description",
-            "Stripe live",
-        ],
+        &["store", "stripe/secret-key", "--type", "api-key", "--description", "Stripe live"],
         Some(b"sk_cli_value_123\n"),
     );
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "Stored: stripe/secret-key (16 bytes, type: api-key)"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Stored: stripe/secret-key (16 bytes, type: api-key)");
     assert!(!text(&out).contains("sk_cli_value_123"));
     let file = d.dir.path().join("value.txt");
     std::fs::write(&file, "from-a-file-value").unwrap();
     d.secrets.push("from-a-file-value".into());
-    let out = d.run(
-        &[
-            "store",
-            "myapp/database-url",
-            "--file",
-            file.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = d.run(&["store", "myapp/database-url", "--file", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out));
     let got = d.run(&["get", "stripe/secret-key"], None);
     assert_eq!(got.stdout, b"sk_cli_value_123");
     let list = d.run(&["list", "stripe/"], None);
     let l = String::from_utf8_lossy(&list.stdout);
-    assert!(
-        l.contains("stripe/secret-key") && l.contains("api-key") && !l.contains("sk_cli"),
-        "{l}"
-    );
-    assert!(
-        d.run(&["delete", "myapp/database-url"], None)
-            .status
-            .success()
-    );
+    assert!(l.contains("stripe/secret-key") && l.contains("api-key") && !l.contains("sk_cli"), "{l}");
+    assert!(d.run(&["delete", "myapp/database-url"], None).status.success());
     let gone = d.run(&["get", "myapp/database-url"], None);
     assert!(!gone.status.success());
     assert!(text(&gone).contains("no secret at this path"));
     let bad = d.run(&["get", "../etc/passwd"], None);
-    assert!(
-        !bad.status.success() && text(&bad).contains("`.` or `..`"),
-        "{}",
-        text(&bad)
-    );
+    assert!(!bad.status.success() && text(&bad).contains("`.` or `..`"), "{}", text(&bad));
     d.assert_no_leaks();
 }
 
@@ -115,17 +80,10 @@ fn errors_say_what_to_do_next() {
     let mut d = daemon();
     assert!(d.run(&["lock"], None).status.success());
     let locked = d.run(&["get", "a/b"], None);
-    assert!(
-        text(&locked).contains("run `hq-vault unlock`"),
-        "{}",
-        text(&locked)
-    );
+    assert!(text(&locked).contains("run `hq-vault unlock`"), "{}", text(&locked));
     let status = d.run(&["status"], None);
     assert!(text(&status).contains("locked"), "{}", text(&status));
-    let unlock = d.run(
-        &["unlock", "--passphrase-stdin"],
-        Some(format!("{PASS}\n").as_bytes()),
-    );
+    let unlock = d.run(&["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes()));
     assert!(unlock.status.success(), "{}", text(&unlock));
     d.stop();
     let down = d.run(&["list"], None);
@@ -140,21 +98,12 @@ fn env_file_formats_are_eval_safe_for_any_byte() {
     d.store("myapp/weird-value", nasty);
     let out = d.run(&["env-file", "myapp/", "--format", "export"], None);
     assert!(out.status.success(), "{}", text(&out));
-    let script = format!(
-        "{}\nprintf '%s' \"$WEIRD_VALUE\"",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let sh = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .output()
-        .unwrap();
+    let script = format!("{}\nprintf '%s' \"$WEIRD_VALUE\"", String::from_utf8_lossy(&out.stdout));
+    let sh = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&sh.stdout), nasty);
     assert!(!std::path::Path::new("/tmp/hq-pwned").exists());
     let dotenv = d.run(&["env-file", "myapp/"], None);
-    assert!(
-        String::from_utf8_lossy(&dotenv.stdout).starts_with("DATABASE_URL='postgres://u:p@h/db'\n")
-    );
+    assert!(String::from_utf8_lossy(&dotenv.stdout).starts_with("DATABASE_URL='postgres://u:p@h/db'\n"));
     let json = d.run(&["env-file", "myapp/", "--format", "json"], None);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["WEIRD_VALUE"], nasty);
@@ -164,23 +113,8 @@ fn env_file_formats_are_eval_safe_for_any_byte() {
 fn run_puts_secrets_in_the_child_environment_only() {
     let mut d = daemon();
     d.store("svc/api-key", "child-only-value");
-    let out = d.run(
-        &[
-            "run",
-            "--prefix",
-            "svc/",
-            "--",
-            "sh",
-            "-c",
-            "printf '%s' \"$API_KEY\"; exit 7",
-        ],
-        None,
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(7),
-        "the child's exit code is passed on"
-    );
+    let out = d.run(&["run", "--prefix", "svc/", "--", "sh", "-c", "printf '%s' \"$API_KEY\"; exit 7"], None);
+    assert_eq!(out.status.code(), Some(7), "the child's exit code is passed on");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "child-only-value");
 }
 
@@ -190,18 +124,7 @@ fn tokens_from_the_cli_limit_what_an_agent_reads() {
     d.store("deploy/key", "deploy-value-1");
     d.store("other/key", "other-value-1");
     let c = d.run(
-        &[
-            "token",
-            "create",
-            "--name",
-            "ci-build",
-            "--ttl",
-            "30m",
-            "--max-uses",
-            "1",
-            "--prefix",
-            "deploy/",
-        ],
+        &["token", "create", "--name", "ci-build", "--ttl", "30m", "--max-uses", "1", "--prefix", "deploy/"],
         None,
     );
     assert!(c.status.success(), "{}", text(&c));
@@ -209,84 +132,35 @@ fn tokens_from_the_cli_limit_what_an_agent_reads() {
     assert!(tok.starts_with("hqvt_"));
     let mut agent = d.cli();
     agent.env("HQ_VAULT_TOKEN", &tok);
-    assert_eq!(
-        run_with(d.cli_with_token(&tok), &["get", "deploy/key"], None).stdout,
-        b"deploy-value-1"
-    );
+    assert_eq!(run_with(d.cli_with_token(&tok), &["get", "deploy/key"], None).stdout, b"deploy-value-1");
     let out = run_with(agent, &["get", "deploy/key"], None);
     assert!(text(&out).contains("no uses left"), "{}", text(&out));
     let list = d.run(&["token", "list"], None);
-    assert!(
-        String::from_utf8_lossy(&list.stdout).contains("ci-build\texhausted"),
-        "{}",
-        text(&list)
-    );
-    assert!(
-        d.run(&["token", "revoke", "ci-build"], None)
-            .status
-            .success()
-    );
+    assert!(String::from_utf8_lossy(&list.stdout).contains("ci-build\texhausted"), "{}", text(&list));
+    assert!(d.run(&["token", "revoke", "ci-build"], None).status.success());
 }
 
 #[test]
 fn connection_commands_create_list_rotate_revoke_audit() {
     let d = daemon();
-    let c = d.run(
-        &[
-            "connection",
-            "create",
-            "--name",
-            "docs-bot",
-            "--pattern",
-            "knowledge/",
-        ],
-        None,
-    );
+    let c = d.run(&["connection", "create", "--name", "docs-bot", "--pattern", "knowledge/"], None);
     assert!(c.status.success(), "{}", text(&c));
     let key = String::from_utf8_lossy(&c.stdout).trim().to_owned();
     assert!(key.starts_with("hqxc_"));
-    assert!(
-        String::from_utf8_lossy(&c.stderr).contains("fetch("),
-        "the snippet is shown"
-    );
+    assert!(String::from_utf8_lossy(&c.stderr).contains("fetch("), "the snippet is shown");
     let list = String::from_utf8_lossy(&d.run(&["connection", "list"], None).stdout).to_string();
     let id = list.split_whitespace().next().unwrap().to_owned();
     assert!(list.contains("docs-bot") && list.contains("active"));
-    d.req(
-        "GET",
-        "/v1/connections/files?path=knowledge/",
-        Some(&format!("Bearer {key}")),
-        None,
-    );
+    d.req("GET", "/v1/connections/files?path=knowledge/", Some(&format!("Bearer {key}")), None);
     let audit = d.run(&["connection", "audit", &id], None);
-    assert!(
-        String::from_utf8_lossy(&audit.stdout).contains("\"op\":\"list\""),
-        "{}",
-        text(&audit)
-    );
+    assert!(String::from_utf8_lossy(&audit.stdout).contains("\"op\":\"list\""), "{}", text(&audit));
     let r = d.run(&["connection", "rotate", &id], None);
     assert!(r.status.success());
     assert_ne!(String::from_utf8_lossy(&r.stdout).trim(), key);
     assert!(d.run(&["connection", "revoke", &id], None).status.success());
-    let bad = d.run(
-        &[
-            "connection",
-            "create",
-            "--name",
-            "x",
-            "--pattern",
-            "/abs",
-            "--pattern",
-            "a/*/b",
-        ],
-        None,
-    );
+    let bad = d.run(&["connection", "create", "--name", "x", "--pattern", "/abs", "--pattern", "a/*/b"], None);
     assert!(!bad.status.success());
-    assert!(
-        text(&bad).contains("leading `/`") && text(&bad).contains("`*`"),
-        "{}",
-        text(&bad)
-    );
+    assert!(text(&bad).contains("leading `/`") && text(&bad).contains("`*`"), "{}", text(&bad));
 }
 
 #[test]
@@ -329,29 +203,16 @@ fn ingest_web_accepts_exactly_one_submit_then_closes() {
             .as_u16()
     };
     assert_eq!(page("0000").0, 404, "a wrong URL gets nothing");
-    let wrong = format!(
-        "{}{}",
-        &secret[..63],
-        if secret.ends_with('0') { "1" } else { "0" }
-    );
+    let wrong = format!("{}{}", &secret[..63], if secret.ends_with('0') { "1" } else { "0" });
     assert_eq!(page(&wrong).0, 404);
     let (s, html) = page(secret);
     assert_eq!(s, 200);
-    assert!(
-        html.contains("slack/token") && html.contains("closes"),
-        "{html}"
-    );
+    assert!(html.contains("slack/token") && html.contains("closes"), "{html}");
     assert_eq!(post(secret, "value=typed-in-the-browser"), 200);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "Stored: slack/token (20 bytes, type: bot-token)"
-    );
-    assert_eq!(
-        d.owner("GET", "/v1/secrets/slack/token", None).json()["value"],
-        "typed-in-the-browser"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Stored: slack/token (20 bytes, type: bot-token)");
+    assert_eq!(d.owner("GET", "/v1/secrets/slack/token", None).json()["value"], "typed-in-the-browser");
     // The page is gone: a second visit and a replayed POST both fail.
     assert!(d.agent.get(&url).call().is_err());
     assert!(d.agent.post(&url).send("value=again".to_owned()).is_err());
@@ -361,17 +222,11 @@ fn ingest_web_accepts_exactly_one_submit_then_closes() {
 #[test]
 fn passphrase_change_and_audit_from_the_cli() {
     let d = daemon();
-    let ch = d.run(
-        &["passphrase", "change", "--passphrase-stdin"],
-        Some(format!("{PASS}\nanother passphrase\n").as_bytes()),
-    );
+    let ch = d
+        .run(&["passphrase", "change", "--passphrase-stdin"], Some(format!("{PASS}\nanother passphrase\n").as_bytes()));
     assert!(ch.status.success(), "{}", text(&ch));
     let a = d.run(&["audit"], None);
     assert!(String::from_utf8_lossy(&a.stdout).contains("passphrase-change"));
     let v = d.run(&["audit", "verify"], None);
-    assert!(
-        v.status.success() && text(&v).contains("chain intact"),
-        "{}",
-        text(&v)
-    );
+    assert!(v.status.success() && text(&v).contains("chain intact"), "{}", text(&v));
 }

@@ -25,57 +25,24 @@ fn setup(d: &Daemon, s: &Value) -> HashMap<String, String> {
     let mut keys = HashMap::new();
     let mut ids = HashMap::new();
     for (name, patterns) in s["connections"].as_object().unwrap() {
-        let a = d.owner(
-            "POST",
-            "/v1/connections",
-            Some(json!({"name": name, "patterns": patterns})),
-        );
+        let a = d.owner("POST", "/v1/connections", Some(json!({"name": name, "patterns": patterns})));
         assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
-        keys.insert(
-            format!("key:{name}"),
-            a.json()["key"].as_str().unwrap().to_owned(),
-        );
-        ids.insert(
-            name.clone(),
-            a.json()["connection"]["id"].as_str().unwrap().to_owned(),
-        );
+        keys.insert(format!("key:{name}"), a.json()["key"].as_str().unwrap().to_owned());
+        ids.insert(name.clone(), a.json()["connection"]["id"].as_str().unwrap().to_owned());
     }
     keys.insert("revoked".into(), keys["key:revoked"].clone());
-    assert_eq!(
-        d.owner(
-            "POST",
-            &format!("/v1/connections/{}/revoke", ids["revoked"]),
-            None
-        )
-        .status,
-        200
-    );
+    assert_eq!(d.owner("POST", &format!("/v1/connections/{}/revoke", ids["revoked"]), None).status, 200);
     keys.insert("rotated-old".into(), keys["key:rotated"].clone());
-    let r = d.owner(
-        "POST",
-        &format!("/v1/connections/{}/rotate", ids["rotated"]),
-        None,
-    );
+    let r = d.owner("POST", &format!("/v1/connections/{}/rotate", ids["rotated"]), None);
     assert_eq!(r.status, 200);
-    keys.insert(
-        "rotated-new".into(),
-        r.json()["key"].as_str().unwrap().to_owned(),
-    );
+    keys.insert("rotated-new".into(), r.json()["key"].as_str().unwrap().to_owned());
     keys
 }
 
 fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(), String> {
-    let route = if c["route"] == "object" {
-        "/v1/connections/files/object"
-    } else {
-        "/v1/connections/files"
-    };
+    let route = if c["route"] == "object" { "/v1/connections/files/object" } else { "/v1/connections/files" };
     let q = c["query"].as_str().unwrap();
-    let path = if q.is_empty() {
-        route.to_owned()
-    } else {
-        format!("{route}?{q}")
-    };
+    let path = if q.is_empty() { route.to_owned() } else { format!("{route}?{q}") };
     let mut headers: Vec<(String, String)> = Vec::new();
     let auth = c["auth"].as_str().unwrap();
     if let Some(raw) = auth.strip_prefix("raw:") {
@@ -92,12 +59,7 @@ fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(),
     let e = &c["expect"];
     let body = String::from_utf8_lossy(&a.body).to_string();
     let fail = |what: String| {
-        Err(format!(
-            "{}: {what}; got {} {}",
-            c["id"],
-            a.status,
-            body.chars().take(300).collect::<String>()
-        ))
+        Err(format!("{}: {what}; got {} {}", c["id"], a.status, body.chars().take(300).collect::<String>()))
     };
     if e["status"].as_u64() != Some(a.status as u64) {
         return fail(format!("status {} expected", e["status"]));
@@ -108,13 +70,8 @@ fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(),
         }
     }
     if let Some(want) = e["keys"].as_array() {
-        let got: Vec<Value> = a.json()["objects"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|o| o["key"].clone())
-            .collect();
+        let got: Vec<Value> =
+            a.json()["objects"].as_array().cloned().unwrap_or_default().iter().map(|o| o["key"].clone()).collect();
         if &got != want {
             return fail(format!("keys {want:?} expected"));
         }
@@ -126,9 +83,7 @@ fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(),
     }
     if let Some(t) = e["truncated"].as_bool() {
         if a.json()["truncated"].as_bool() != Some(t) || a.json()["cursor"].is_string() != t {
-            return fail(format!(
-                "truncated {t} (and a cursor exactly then) expected"
-            ));
+            return fail(format!("truncated {t} (and a cursor exactly then) expected"));
         }
     }
     if let Some(b) = e["body"].as_str() {
@@ -167,12 +122,7 @@ fn the_shared_scenarios_pass_on_the_daemon() {
     let keys = setup(&d, &s);
     let cases = s["cases"].as_array().unwrap();
     assert!(cases.len() >= 150);
-    let log_len = || {
-        std::fs::read_to_string(d.home().join("audit.log"))
-            .unwrap()
-            .lines()
-            .count()
-    };
+    let log_len = || std::fs::read_to_string(d.home().join("audit.log")).unwrap().lines().count();
     let mut failures: Vec<String> = Vec::new();
     for c in cases {
         let before = log_len();
@@ -181,33 +131,17 @@ fn the_shared_scenarios_pass_on_the_daemon() {
         }
         // Exactly one audit line per read, allowed or denied.
         if log_len() != before + 1 {
-            failures.push(format!(
-                "{}: {} audit lines written, 1 expected",
-                c["id"],
-                log_len() - before
-            ));
+            failures.push(format!("{}: {} audit lines written, 1 expected", c["id"], log_len() - before));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} scenarios failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
     // Never a key in the audit file or the database.
     let log = std::fs::read_to_string(d.home().join("audit.log")).unwrap();
     for k in keys.values() {
-        assert!(
-            !log.contains(k.as_str()),
-            "a connection key reached the audit log"
-        );
+        assert!(!log.contains(k.as_str()), "a connection key reached the audit log");
         let r = d.home().join("vault.db");
         let db = std::fs::read(&r).unwrap();
-        assert!(
-            !db.windows(k.len()).any(|w| w == k.as_bytes()),
-            "a connection key reached vault.db"
-        );
+        assert!(!db.windows(k.len()).any(|w| w == k.as_bytes()), "a connection key reached vault.db");
     }
 }
 
@@ -223,11 +157,7 @@ fn paging_walks_every_key_exactly_once() {
     std::fs::create_dir_all(root.join("private")).unwrap();
     std::fs::write(root.join("private/no.md"), "no").unwrap();
     let c = d
-        .owner(
-            "POST",
-            "/v1/connections",
-            Some(json!({"name": "pager", "patterns": ["docs/", "private/none"]})),
-        )
+        .owner("POST", "/v1/connections", Some(json!({"name": "pager", "patterns": ["docs/", "private/none"]})))
         .json();
     let key = format!("Bearer {}", c["key"].as_str().unwrap());
     let mut cursor: Option<String> = None;
@@ -259,23 +189,11 @@ fn paging_walks_every_key_exactly_once() {
     assert_eq!(seen, sorted, "in key order");
     assert!(seen.iter().all(|k| k.starts_with("docs/")));
     // Delimited paging over folders.
-    let a = d
-        .req(
-            "GET",
-            "/v1/connections/files?path=docs/&delimiter=/&limit=3",
-            Some(&key),
-            None,
-        )
-        .json();
+    let a = d.req("GET", "/v1/connections/files?path=docs/&delimiter=/&limit=3", Some(&key), None).json();
     assert_eq!(a["prefixes"].as_array().unwrap().len(), 3);
     let next = a["cursor"].as_str().unwrap();
     let b = d
-        .req(
-            "GET",
-            &format!("/v1/connections/files?path=docs/&delimiter=/&limit=10&cursor={next}"),
-            Some(&key),
-            None,
-        )
+        .req("GET", &format!("/v1/connections/files?path=docs/&delimiter=/&limit=10&cursor={next}"), Some(&key), None)
         .json();
     assert_eq!(b["prefixes"].as_array().unwrap().len(), 4);
     assert_eq!(b["cursor"], Value::Null);
@@ -293,36 +211,16 @@ fn lifecycle_rotate_revoke_and_per_connection_audit() {
         Some(json!({"name": "x", "patterns": ["ok/", "/abs", "a/*/b", "caf\u{e9}"]})),
     );
     assert_eq!(bad.status, 400);
-    let rej = bad.json()["error"]["rejections"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let rej = bad.json()["error"]["rejections"].as_array().unwrap().clone();
     let reasons: Vec<&str> = rej.iter().map(|r| r["reason"].as_str().unwrap()).collect();
     assert_eq!(reasons, ["leading-slash", "misplaced-star", "non-ascii"]);
-    assert_eq!(
-        d.owner(
-            "POST",
-            "/v1/connections",
-            Some(json!({"name": "x", "patterns": []}))
-        )
-        .status,
-        400
-    );
+    assert_eq!(d.owner("POST", "/v1/connections", Some(json!({"name": "x", "patterns": []}))).status, 400);
 
-    let c = d.owner(
-        "POST",
-        "/v1/connections",
-        Some(json!({"name": "docs-bot", "patterns": ["knowledge/"]})),
-    );
+    let c = d.owner("POST", "/v1/connections", Some(json!({"name": "docs-bot", "patterns": ["knowledge/"]})));
     assert_eq!(c.status, 201);
     let j = c.json();
     assert_eq!(j["connection"]["patterns"], json!(["knowledge/*"]));
-    assert!(
-        j["snippet"]
-            .as_str()
-            .unwrap()
-            .contains("/v1/connections/files?path=knowledge/")
-    );
+    assert!(j["snippet"].as_str().unwrap().contains("/v1/connections/files?path=knowledge/"));
     let id = j["connection"]["id"].as_str().unwrap().to_owned();
     let k1 = format!("Bearer {}", j["key"].as_str().unwrap());
     // Lists and gets never show a key or its reference.
@@ -334,64 +232,35 @@ fn lifecycle_rotate_revoke_and_per_connection_audit() {
     }
     let obj = "/v1/connections/files/object?path=knowledge/a.md";
     assert_eq!(d.req("GET", obj, Some(&k1), None).status, 200);
-    let r = d
-        .owner("POST", &format!("/v1/connections/{id}/rotate"), None)
-        .json();
+    let r = d.owner("POST", &format!("/v1/connections/{id}/rotate"), None).json();
     let k2 = format!("Bearer {}", r["key"].as_str().unwrap());
     assert_eq!(r["connection"]["id"], id.as_str(), "rotate keeps the id");
-    assert_eq!(
-        d.req("GET", obj, Some(&k1), None).status,
-        403,
-        "the old key is refused on its next read"
-    );
+    assert_eq!(d.req("GET", obj, Some(&k1), None).status, 403, "the old key is refused on its next read");
     assert_eq!(d.req("GET", obj, Some(&k2), None).status, 200);
     assert_eq!(
-        d.owner("POST", &format!("/v1/connections/{id}/revoke"), None)
-            .json()["connection"]["status"],
+        d.owner("POST", &format!("/v1/connections/{id}/revoke"), None).json()["connection"]["status"],
         "revoked"
     );
     assert_eq!(d.req("GET", obj, Some(&k2), None).status, 403);
-    assert_eq!(
-        d.owner("POST", &format!("/v1/connections/{id}/rotate"), None)
-            .status,
-        409
-    );
+    assert_eq!(d.owner("POST", &format!("/v1/connections/{id}/rotate"), None).status, 409);
     // The audit stays, newest first: the refused read, then the allowed one, ...
-    let a = d
-        .owner("GET", &format!("/v1/connections/{id}/audit"), None)
-        .json();
+    let a = d.owner("GET", &format!("/v1/connections/{id}/audit"), None).json();
     let ev = a["events"].as_array().unwrap();
     assert_eq!(ev.len(), 3, "{a}");
     assert_eq!(
-        (
-            ev[0]["status"].as_u64(),
-            ev[1]["status"].as_u64(),
-            ev[2]["status"].as_u64()
-        ),
+        (ev[0]["status"].as_u64(), ev[1]["status"].as_u64(), ev[2]["status"].as_u64()),
         (Some(403), Some(200), Some(200))
     );
     assert_eq!(ev[1]["path"], "knowledge/a.md");
     assert_eq!(ev[1]["ip"], "127.0.0.1");
     assert!(ev[1]["request_id"].as_str().unwrap().starts_with("req_"));
     // Unknown ids and wrong methods.
-    assert_eq!(
-        d.owner("GET", "/v1/connections/conn_nope", None).status,
-        404
-    );
-    assert_eq!(
-        d.owner("DELETE", &format!("/v1/connections/{id}"), None)
-            .status,
-        405
-    );
+    assert_eq!(d.owner("GET", "/v1/connections/conn_nope", None).status, 404);
+    assert_eq!(d.owner("DELETE", &format!("/v1/connections/{id}"), None).status, 405);
     // Managed tokens cannot manage connections.
-    let t = d
-        .owner("POST", "/v1/tokens", Some(json!({"name": "reader"})))
-        .json();
+    let t = d.owner("POST", "/v1/tokens", Some(json!({"name": "reader"}))).json();
     let tok = format!("Bearer {}", t["token"].as_str().unwrap());
-    assert_eq!(
-        d.req("GET", "/v1/connections", Some(&tok), None).status,
-        403
-    );
+    assert_eq!(d.req("GET", "/v1/connections", Some(&tok), None).status, 403);
 }
 
 #[test]
@@ -399,52 +268,19 @@ fn a_large_object_streams_whole_and_in_ranges() {
     let d = daemon();
     let root = d.home().join("files/big");
     std::fs::create_dir_all(&root).unwrap();
-    let data: Vec<u8> = (0..(20 * 1024 * 1024u32))
-        .map(|i| (i % 251) as u8)
-        .collect();
+    let data: Vec<u8> = (0..(20 * 1024 * 1024u32)).map(|i| (i % 251) as u8).collect();
     std::fs::write(root.join("blob.bin"), &data).unwrap();
-    let c = d
-        .owner(
-            "POST",
-            "/v1/connections",
-            Some(json!({"name": "big", "patterns": ["big/"]})),
-        )
-        .json();
+    let c = d.owner("POST", "/v1/connections", Some(json!({"name": "big", "patterns": ["big/"]}))).json();
     let key = format!("Bearer {}", c["key"].as_str().unwrap());
-    let a = d.req(
-        "GET",
-        "/v1/connections/files/object?path=big/blob.bin",
-        Some(&key),
-        None,
-    );
+    let a = d.req("GET", "/v1/connections/files/object?path=big/blob.bin", Some(&key), None);
     assert_eq!(a.status, 200);
     assert_eq!(a.header("content-length"), Some("20971520"));
     assert!(a.body == data, "the streamed body equals the file");
     let etag = a.header("etag").unwrap().to_owned();
-    let h = vec![
-        ("authorization".to_owned(), key.clone()),
-        ("if-none-match".to_owned(), etag),
-    ];
-    assert_eq!(
-        d.raw(
-            "GET",
-            "/v1/connections/files/object?path=big/blob.bin",
-            &h,
-            None
-        )
-        .status,
-        304
-    );
-    let h = vec![
-        ("authorization".to_owned(), key),
-        ("range".to_owned(), "bytes=10485760-10485769".to_owned()),
-    ];
-    let r = d.raw(
-        "GET",
-        "/v1/connections/files/object?path=big/blob.bin",
-        &h,
-        None,
-    );
+    let h = vec![("authorization".to_owned(), key.clone()), ("if-none-match".to_owned(), etag)];
+    assert_eq!(d.raw("GET", "/v1/connections/files/object?path=big/blob.bin", &h, None).status, 304);
+    let h = vec![("authorization".to_owned(), key), ("range".to_owned(), "bytes=10485760-10485769".to_owned())];
+    let r = d.raw("GET", "/v1/connections/files/object?path=big/blob.bin", &h, None);
     assert_eq!(r.status, 206);
     assert_eq!(r.body, data[10_485_760..10_485_770]);
 }
@@ -456,24 +292,9 @@ fn a_symlink_never_leads_out_of_the_files_root() {
     std::fs::write(&outside, "outside the root").unwrap();
     std::fs::create_dir_all(d.home().join("files/k")).unwrap();
     std::os::unix::fs::symlink(&outside, d.home().join("files/k/link.txt")).unwrap();
-    let c = d
-        .owner(
-            "POST",
-            "/v1/connections",
-            Some(json!({"name": "all", "patterns": ["*"]})),
-        )
-        .json();
+    let c = d.owner("POST", "/v1/connections", Some(json!({"name": "all", "patterns": ["*"]}))).json();
     let key = format!("Bearer {}", c["key"].as_str().unwrap());
-    assert_eq!(
-        d.req(
-            "GET",
-            "/v1/connections/files/object?path=k/link.txt",
-            Some(&key),
-            None
-        )
-        .status,
-        404
-    );
+    assert_eq!(d.req("GET", "/v1/connections/files/object?path=k/link.txt", Some(&key), None).status, 404);
     let l = d.req("GET", "/v1/connections/files?path=k/", Some(&key), None);
     assert_eq!(l.json()["objects"], json!([]));
 }

@@ -39,17 +39,10 @@ pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
     let client = Client::from_env(home)?;
     match c {
         Command::Create { name, patterns } => {
-            let r = client.post(
-                "/v1/connections",
-                &json!({"name": name, "patterns": patterns}),
-            )?;
+            let r = client.post("/v1/connections", &json!({"name": name, "patterns": patterns}))?;
             if let Some(rej) = r.body["error"]["rejections"].as_array() {
                 for x in rej {
-                    eprintln!(
-                        "pattern {}: {}",
-                        x["pattern"],
-                        x["message"].as_str().unwrap_or_default()
-                    );
+                    eprintln!("pattern {}: {}", x["pattern"], x["message"].as_str().unwrap_or_default());
                 }
             }
             let b = r.ok()?;
@@ -58,10 +51,7 @@ pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
                 "Connection {} created for {} (key shown once). Agent snippet:\n\n{}",
                 b["connection"]["id"].as_str().unwrap_or_default(),
                 b["connection"]["patterns"],
-                b["snippet"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .replace("https://127.0.0.1:13100", &client.url(""))
+                b["snippet"].as_str().unwrap_or_default().replace("https://127.0.0.1:13100", &client.url(""))
             );
         }
         Command::List => {
@@ -77,34 +67,19 @@ pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
             }
         }
         Command::Rotate { id } => {
-            let b = client
-                .post(
-                    &format!("/v1/connections/{}/rotate", encode_path(&id)),
-                    &json!({}),
-                )?
-                .ok()?;
+            let b = client.post(&format!("/v1/connections/{}/rotate", encode_path(&id)), &json!({}))?.ok()?;
             println!("{}", b["key"].as_str().unwrap_or_default());
             eprintln!("New key for {id} (shown once); the old key is refused from its next read.");
         }
         Command::Revoke { id } => {
-            client
-                .post(
-                    &format!("/v1/connections/{}/revoke", encode_path(&id)),
-                    &json!({}),
-                )?
-                .ok()?;
+            client.post(&format!("/v1/connections/{}/revoke", encode_path(&id)), &json!({}))?.ok()?;
             println!("Revoked: {id}");
         }
         Command::Audit { id } => {
             let mut cursor: Option<String> = None;
             loop {
-                let q = cursor
-                    .as_deref()
-                    .map(|c| format!("?cursor={c}"))
-                    .unwrap_or_default();
-                let b = client
-                    .get(&format!("/v1/connections/{}/audit{q}", encode_path(&id)))?
-                    .ok()?;
+                let q = cursor.as_deref().map(|c| format!("?cursor={c}")).unwrap_or_default();
+                let b = client.get(&format!("/v1/connections/{}/audit{q}", encode_path(&id)))?.ok()?;
                 for e in b["events"].as_array().cloned().unwrap_or_default() {
                     println!("{e}");
                 }

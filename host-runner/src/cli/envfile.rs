@@ -41,16 +41,8 @@ pub struct RunArgs {
 /// `myapp/db/url` under `myapp/` → `DB_URL`.
 pub fn var_name(prefix: &str, path: &str) -> String {
     let rest = path.strip_prefix(prefix).unwrap_or(path);
-    let mut n: String = rest
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut n: String =
+        rest.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
     if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
         n.insert(0, '_');
     }
@@ -74,10 +66,7 @@ fn collect(client: &Client, prefix: &str) -> Result<BTreeMap<String, Zeroizing<S
             bail!("{path} is binary; environment variables must be text");
         };
         let name = var_name(prefix, &path);
-        if out
-            .insert(name.clone(), Zeroizing::new(text.to_owned()))
-            .is_some()
-        {
+        if out.insert(name.clone(), Zeroizing::new(text.to_owned())).is_some() {
             bail!("two secrets under {prefix} map to the variable {name}: rename one");
         }
     }
@@ -90,17 +79,12 @@ pub fn env_file(home: &Home, a: EnvFileArgs) -> Result<ExitCode> {
     let mut out = Zeroizing::new(String::new());
     match a.format {
         Format::Json => {
-            let m: BTreeMap<&str, &str> =
-                vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let m: BTreeMap<&str, &str> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             out.push_str(&serde_json::to_string_pretty(&m)?);
             out.push('\n');
         }
         Format::Dotenv | Format::Export => {
-            let lead = if matches!(a.format, Format::Export) {
-                "export "
-            } else {
-                ""
-            };
+            let lead = if matches!(a.format, Format::Export) { "export " } else { "" };
             for (k, v) in &vars {
                 out.push_str(&format!("{lead}{k}={}\n", shell_quote(v)));
             }
@@ -113,19 +97,14 @@ pub fn env_file(home: &Home, a: EnvFileArgs) -> Result<ExitCode> {
 pub fn run(home: &Home, a: RunArgs) -> Result<ExitCode> {
     let client = Client::from_env(home)?;
     let vars = collect(&client, &a.prefix)?;
-    let (cmd, args) = a
-        .command
-        .split_first()
-        .ok_or_else(|| anyhow::anyhow!("no command given after --"))?;
+    let (cmd, args) = a.command.split_first().ok_or_else(|| anyhow::anyhow!("no command given after --"))?;
     let status = std::process::Command::new(cmd)
         .args(args)
         .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .status()
         .map_err(|e| anyhow::anyhow!("starting {cmd}: {e}"))?;
     drop(vars);
-    Ok(ExitCode::from(
-        status.code().unwrap_or(1).clamp(0, 255) as u8
-    ))
+    Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
 }
 
 #[cfg(test)]

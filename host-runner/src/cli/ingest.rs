@@ -41,20 +41,13 @@ pub struct Args {
 pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let client = Client::from_env(home)?;
     if !a.web {
-        let v = rpassword::prompt_password(format!("Value for {} (hidden): ", a.path)).context(
-            "reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)",
-        )?;
+        let v = rpassword::prompt_password(format!("Value for {} (hidden): ", a.path))
+            .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?;
         let v = Zeroizing::new(v);
         if v.is_empty() {
             bail!("the value is empty: nothing was stored");
         }
-        super::secrets::put_value(
-            &client,
-            &a.path,
-            v.as_bytes(),
-            a.kind.as_deref(),
-            a.description.as_deref(),
-        )?;
+        super::secrets::put_value(&client, &a.path, v.as_bytes(), a.kind.as_deref(), a.description.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let ttl = hq_vault::host::CoreHost::new(Some(&home.cache()))?
@@ -62,9 +55,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
         .parse_duration(&a.expires)
         .map_err(anyhow::Error::from)?
         .map_err(|m| anyhow::anyhow!("--expires: {m}"))?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(web(home, client, a, Duration::from_millis(ttl)))
 }
 
@@ -98,11 +89,7 @@ fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1d2433}\
@@ -120,14 +107,8 @@ fn form(p: &Page) -> String {
 <p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
 it closes after you submit, or in 10 minutes.</p></body></html>",
         escape(&p.path),
-        p.kind
-            .as_deref()
-            .map(|k| format!(" (type <code>{}</code>)", escape(k)))
-            .unwrap_or_default(),
-        p.description
-            .as_deref()
-            .map(|d| format!(": {}", escape(d)))
-            .unwrap_or_default(),
+        p.kind.as_deref().map(|k| format!(" (type <code>{}</code>)", escape(k))).unwrap_or_default(),
+        p.description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default(),
         p.secret
     )
 }
@@ -137,9 +118,7 @@ fn form_value(body: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     let text = std::str::from_utf8(body).ok()?;
     let raw = text.split('&').find_map(|kv| kv.strip_prefix("value="))?;
     let plus = Zeroizing::new(raw.replace('+', " "));
-    Some(Zeroizing::new(
-        percent_encoding::percent_decode_str(&plus).collect(),
-    ))
+    Some(Zeroizing::new(percent_encoding::percent_decode_str(&plus).collect()))
 }
 
 async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -147,15 +126,15 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
     let path_ok = hq_vault::daemon::constant_time_eq(req.uri().path().as_bytes(), want.as_bytes());
     let open = page.done.lock().map(|d| d.is_some()).unwrap_or(false);
     if !path_ok || !open {
-        return html(StatusCode::NOT_FOUND, "<!doctype html><title>Not found</title><p>Nothing here. This page may already have been used.".into());
+        return html(
+            StatusCode::NOT_FOUND,
+            "<!doctype html><title>Not found</title><p>Nothing here. This page may already have been used.".into(),
+        );
     }
     match *req.method() {
         Method::GET => html(StatusCode::OK, form(&page)),
         Method::POST => {
-            let Ok(body) = Limited::new(req.into_body(), 2 * 1024 * 1024)
-                .collect()
-                .await
-            else {
+            let Ok(body) = Limited::new(req.into_body(), 2 * 1024 * 1024).collect().await else {
                 return html(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "<!doctype html><p>The value is too large (1 MiB at most).".into(),
@@ -169,10 +148,7 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
                 );
             };
             let Some(tx) = page.done.lock().ok().and_then(|mut d| d.take()) else {
-                return html(
-                    StatusCode::NOT_FOUND,
-                    "<!doctype html><p>This page was already used.".into(),
-                );
+                return html(StatusCode::NOT_FOUND, "<!doctype html><p>This page was already used.".into());
             };
             let _ = tx.send(value);
             html(
@@ -184,10 +160,7 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
                 ),
             )
         }
-        _ => html(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "<!doctype html><p>Method not allowed.".into(),
-        ),
+        _ => html(StatusCode::METHOD_NOT_ALLOWED, "<!doctype html><p>Method not allowed.".into()),
     }
 }
 
@@ -229,9 +202,7 @@ async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<Exit
                         let page = page.clone();
                         async move { Ok::<_, std::convert::Infallible>(handle(page, req).await) }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), svc)
-                        .await;
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
                 });
             }
         })
@@ -247,13 +218,7 @@ async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<Exit
         bail!("the page expired without a submit: nothing was stored");
     };
     tokio::task::spawn_blocking(move || {
-        super::secrets::put_value(
-            &client,
-            &a.path,
-            &value,
-            a.kind.as_deref(),
-            a.description.as_deref(),
-        )
+        super::secrets::put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref())
     })
     .await??;
     Ok(ExitCode::SUCCESS)

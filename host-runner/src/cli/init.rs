@@ -27,28 +27,17 @@ pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<Mas
     hq_vault::tls::ensure_certificates(home)?;
     let store = Store::open(&home.db())?;
     if store.vault()?.is_some() {
-        bail!(
-            "a vault already exists in {}: use `hq-vault serve` and `hq-vault unlock`",
-            home.dir.display()
-        );
+        bail!("a vault already exists in {}: use `hq-vault serve` and `hq-vault unlock`", home.dir.display());
     }
     let pass = super::new_passphrase(args.passphrase_stdin)?;
-    eprintln!(
-        "Deriving the key (Argon2id, t={}, {} MiB)…",
-        args.kdf_t_cost,
-        args.kdf_m_cost_kib / 1024
-    );
+    eprintln!("Deriving the key (Argon2id, t={}, {} MiB)…", args.kdf_t_cost, args.kdf_m_cost_kib / 1024);
     let t = Instant::now();
     let (key, vault) = inst
         .create_vault(&pass, args.kdf_t_cost, args.kdf_m_cost_kib, 1)
         .map_err(anyhow::Error::from)?
         .map_err(|e| anyhow::anyhow!("creating the key: {e}"))?;
     store.set_vault(&vault)?;
-    eprintln!(
-        "Created the vault in {} ({:.1} s).",
-        home.dir.display(),
-        t.elapsed().as_secs_f64()
-    );
+    eprintln!("Created the vault in {} ({:.1} s).", home.dir.display(), t.elapsed().as_secs_f64());
     Ok(key)
 }
 
@@ -57,9 +46,6 @@ pub fn run(home: &Home, args: Args) -> Result<ExitCode> {
     let mut inst = host.instance()?;
     let key = create_vault(home, &mut inst, &args)?;
     inst.drop_key(key).map_err(anyhow::Error::from)?;
-    println!(
-        "Initialized. Start the daemon with `hq-vault serve`; clients trust {}",
-        home.ca_cert().display()
-    );
+    println!("Initialized. Start the daemon with `hq-vault serve`; clients trust {}", home.ca_cert().display());
     Ok(ExitCode::SUCCESS)
 }

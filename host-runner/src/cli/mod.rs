@@ -32,14 +32,10 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create the vault: home, TLS certificate, passphrase-derived key.
-    #[command(
-        after_help = "Example:\n  hq-vault init\n  printf '%s' \"$PASS\" | hq-vault init --passphrase-stdin"
-    )]
+    #[command(after_help = "Example:\n  hq-vault init\n  printf '%s' \"$PASS\" | hq-vault init --passphrase-stdin")]
     Init(init::Args),
     /// Run the daemon on https://127.0.0.1:13100 (first start: asks for a passphrase).
-    #[command(
-        after_help = "Example:\n  hq-vault serve\n  hq-vault serve --idle-lock 10m --listen 127.0.0.1:13101"
-    )]
+    #[command(after_help = "Example:\n  hq-vault serve\n  hq-vault serve --idle-lock 10m --listen 127.0.0.1:13101")]
     Serve(serve::Args),
     /// Unlock the running daemon (asks for the passphrase without echo).
     #[command(after_help = "Example:\n  hq-vault unlock")]
@@ -91,10 +87,7 @@ enum Command {
     #[command(subcommand, after_help = "Example:\n  hq-vault passphrase change")]
     Passphrase(session::PassphraseCommand),
     /// External Connections served by this daemon over its files root.
-    #[command(
-        subcommand,
-        after_help = "Example:\n  hq-vault connection create --name docs-bot --pattern knowledge/"
-    )]
+    #[command(subcommand, after_help = "Example:\n  hq-vault connection create --name docs-bot --pattern knowledge/")]
     Connection(connection::Command),
     /// Run the known-answer vectors through the embedded component.
     #[command(after_help = "Example:\n  hq-vault conformance --vectors tests/vectors")]
@@ -131,16 +124,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             for f in &report.failures {
                 println!("FAIL {f}");
             }
-            println!(
-                "conformance: {} passed, {} failed",
-                report.passed,
-                report.failures.len()
-            );
-            Ok(if report.failures.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            println!("conformance: {} passed, {} failed", report.passed, report.failures.len());
+            Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }
@@ -154,9 +139,8 @@ pub fn read_passphrase(prompt: &str, from_stdin: bool) -> Result<zeroize::Zeroiz
         let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\n', '\r']).to_owned());
         return Ok(trimmed);
     }
-    let p = rpassword::prompt_password(prompt).map_err(|e| {
-        anyhow::anyhow!("reading the passphrase from the terminal: {e} (use --passphrase-stdin)")
-    })?;
+    let p = rpassword::prompt_password(prompt)
+        .map_err(|e| anyhow::anyhow!("reading the passphrase from the terminal: {e} (use --passphrase-stdin)"))?;
     Ok(zeroize::Zeroizing::new(p))
 }
 

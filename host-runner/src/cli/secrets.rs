@@ -62,15 +62,11 @@ pub fn store(home: &Home, a: StoreArgs) -> Result<ExitCode> {
     let mut value = Zeroizing::new(Vec::new());
     match &a.file {
         Some(f) => {
-            std::fs::File::open(f)
-                .with_context(|| format!("opening {}", f.display()))?
-                .read_to_end(&mut value)?;
+            std::fs::File::open(f).with_context(|| format!("opening {}", f.display()))?.read_to_end(&mut value)?;
         }
         None => {
             if std::io::stdin().is_terminal() {
-                bail!(
-                    "no value: pipe it in, use --file, or use `hq-vault ingest` for a hidden prompt"
-                );
+                bail!("no value: pipe it in, use --file, or use `hq-vault ingest` for a hidden prompt");
             }
             std::io::stdin().read_to_end(&mut value)?;
         }
@@ -85,13 +81,7 @@ pub fn store(home: &Home, a: StoreArgs) -> Result<ExitCode> {
     if value.is_empty() {
         bail!("the value is empty: nothing was stored");
     }
-    put_value(
-        &client,
-        &a.path,
-        &value,
-        a.kind.as_deref(),
-        a.description.as_deref(),
-    )?;
+    put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -103,15 +93,11 @@ pub struct GetArgs {
 
 /// Fetch a secret's value bytes.
 pub fn fetch(client: &Client, path: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let body = client
-        .get(&format!("/v1/secrets/{}", encode_path(path)))?
-        .ok()?;
+    let body = client.get(&format!("/v1/secrets/{}", encode_path(path)))?.ok()?;
     if let Some(s) = body["value"].as_str() {
         Ok(Zeroizing::new(s.as_bytes().to_vec()))
     } else if let Some(b) = body["value_base64"].as_str() {
-        Ok(Zeroizing::new(
-            B64.decode(b).context("the daemon sent malformed base64")?,
-        ))
+        Ok(Zeroizing::new(B64.decode(b).context("the daemon sent malformed base64")?))
     } else {
         bail!("the daemon's answer has no value")
     }
@@ -139,9 +125,7 @@ pub struct ListArgs {
 
 /// The metadata of the secrets under a prefix.
 pub fn list_meta(client: &Client, prefix: &str) -> Result<Vec<Value>> {
-    let body = client
-        .get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?
-        .ok()?;
+    let body = client.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
     Ok(body["secrets"].as_array().cloned().unwrap_or_default())
 }
 
@@ -151,10 +135,7 @@ pub fn list(home: &Home, a: ListArgs) -> Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&items)?);
     } else if items.is_empty() {
-        eprintln!(
-            "No secrets{}.",
-            a.prefix.map(|p| format!(" under {p}")).unwrap_or_default()
-        );
+        eprintln!("No secrets{}.", a.prefix.map(|p| format!(" under {p}")).unwrap_or_default());
     } else {
         for s in items {
             println!(
@@ -177,9 +158,7 @@ pub struct DeleteArgs {
 
 pub fn delete(home: &Home, a: DeleteArgs) -> Result<ExitCode> {
     let client = Client::from_env(home)?;
-    client
-        .delete(&format!("/v1/secrets/{}", encode_path(&a.path)))?
-        .ok()?;
+    client.delete(&format!("/v1/secrets/{}", encode_path(&a.path)))?.ok()?;
     println!("Deleted: {}", a.path);
     Ok(ExitCode::SUCCESS)
 }

@@ -41,14 +41,17 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     let first_start = Store::open(&home.db())?.vault()?.is_none();
     let key = if first_start {
         if !args.init.passphrase_stdin && !std::io::stdin().is_terminal() {
-            bail!(
-                "no vault yet and no terminal to ask for a passphrase: run `hq-vault init --passphrase-stdin` first"
-            );
+            bail!("no vault yet and no terminal to ask for a passphrase: run `hq-vault init --passphrase-stdin` first");
         }
-        eprintln!(
-            "First start: choose the passphrase that protects this vault (at least 8 characters)."
-        );
-        Some(super::init::create_vault(&home, &mut inst, &args.init)?)
+        eprintln!("First start: choose the passphrase that protects this vault (at least 8 characters).");
+        // Created in a throwaway instance (Argon2's 256 MiB goes with it), then moved here.
+        let mut tmp = host.instance()?;
+        let k = super::init::create_vault(&home, &mut tmp, &args.init)?;
+        Some(
+            inst.receive_key(&mut tmp, k)
+                .map_err(anyhow::Error::from)?
+                .map_err(|e| anyhow::anyhow!("moving the key: {e}"))?,
+        )
     } else {
         None
     };
@@ -62,17 +65,11 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         files_root,
         keyholder: KeyHolder { inst, key },
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(daemon::serve(home.clone(), host, opts, |addr| {
         println!(
             "hq-vault listening on https://{addr} ({}); component ready in {} ms; token file {}",
-            if unlocked {
-                "unlocked"
-            } else {
-                "locked: run `hq-vault unlock`"
-            },
+            if unlocked { "unlocked" } else { "locked: run `hq-vault unlock`" },
             compile.as_millis(),
             home.token().display()
         );

@@ -25,14 +25,7 @@ pub fn unlock(home: &Home, a: UnlockArgs) -> Result<ExitCode> {
     let r = client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() }))?;
     let body = r.ok()?;
     eprintln!("done in {:.1} s", t.elapsed().as_secs_f64());
-    println!(
-        "{}",
-        if body["already"] == true {
-            "Already unlocked."
-        } else {
-            "Unlocked."
-        }
-    );
+    println!("{}", if body["already"] == true { "Already unlocked." } else { "Unlocked." });
     Ok(ExitCode::SUCCESS)
 }
 
@@ -49,11 +42,7 @@ pub fn status(home: &Home) -> Result<ExitCode> {
         "hq-vault {} at {}: {} (idle lock after {} s)",
         h["version"].as_str().unwrap_or("?"),
         client.url(""),
-        if h["locked"] == true {
-            "locked — run `hq-vault unlock`"
-        } else {
-            "unlocked"
-        },
+        if h["locked"] == true { "locked — run `hq-vault unlock`" } else { "unlocked" },
         h["idle_lock_seconds"]
     );
     Ok(ExitCode::SUCCESS)
@@ -76,12 +65,7 @@ pub fn passphrase(home: &Home, c: PassphraseCommand) -> Result<ExitCode> {
     let old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
     let new = super::new_passphrase(passphrase_stdin)?;
     eprintln!("Rewrapping the key (two Argon2id derivations)…");
-    client
-        .post(
-            "/v1/passphrase",
-            &json!({"old": old.as_str(), "new": new.as_str()}),
-        )?
-        .ok()?;
+    client.post("/v1/passphrase", &json!({"old": old.as_str(), "new": new.as_str()}))?.ok()?;
     println!("Passphrase changed. No secret was re-encrypted.");
     Ok(ExitCode::SUCCESS)
 }

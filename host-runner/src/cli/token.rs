@@ -41,17 +41,9 @@ pub enum Command {
 pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
     let client = Client::from_env(home)?;
     match c {
-        Command::Create {
-            name,
-            ttl,
-            max_uses,
-            prefix,
-        } => {
+        Command::Create { name, ttl, max_uses, prefix } => {
             let b = client
-                .post(
-                    "/v1/tokens",
-                    &json!({"name": name, "ttl": ttl, "max_uses": max_uses, "prefix": prefix}),
-                )?
+                .post("/v1/tokens", &json!({"name": name, "ttl": ttl, "max_uses": max_uses, "prefix": prefix}))?
                 .ok()?;
             println!("{}", b["token"].as_str().unwrap_or_default());
             eprintln!(
@@ -76,9 +68,7 @@ pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
             }
         }
         Command::Revoke { name } => {
-            client
-                .delete(&format!("/v1/tokens/{}", encode_path(&name)))?
-                .ok()?;
+            client.delete(&format!("/v1/tokens/{}", encode_path(&name)))?.ok()?;
             println!("Revoked: {name}");
         }
     }

@@ -36,13 +36,6 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     let page: Vec<&String> = lines.iter().skip(after).take(10_000).collect();
     let next = after.min(total) + page.len();
     // Lines are JSON already; send them as JSON values, not strings within strings.
-    let values: Vec<serde_json::Value> = page
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap_or(json!(l)))
-        .collect();
-    http::json(
-        ctx,
-        200,
-        &json!({"lines": values, "next": next, "total": total}),
-    )
+    let values: Vec<serde_json::Value> = page.iter().map(|l| serde_json::from_str(l).unwrap_or(json!(l))).collect();
+    http::json(ctx, 200, &json!({"lines": values, "next": next, "total": total}))
 }

@@ -65,28 +65,15 @@ impl Daemon {
         code: &str,
         message: &str,
     ) -> Response<Body> {
-        let outcome = if matches!(status, 401 | 403 | 423) {
-            Outcome::Denied
-        } else {
-            Outcome::Failed
-        };
-        match self
-            .audit
-            .record(self.event(ctx, actor, op, path, outcome, status, Some(code)))
-            .await
-        {
+        let outcome = if matches!(status, 401 | 403 | 423) { Outcome::Denied } else { Outcome::Failed };
+        match self.audit.record(self.event(ctx, actor, op, path, outcome, status, Some(code))).await {
             Ok(()) => http::error(ctx, status, code, message),
             Err(_) => http::audit_failed(ctx),
         }
     }
 
     /// Authenticate the request's bearer vault token.
-    pub async fn authenticate(
-        &self,
-        ctx: &Ctx,
-        req: &Request<Incoming>,
-        op: &str,
-    ) -> Result<Caller, Response<Body>> {
+    pub async fn authenticate(&self, ctx: &Ctx, req: &Request<Incoming>, op: &str) -> Result<Caller, Response<Body>> {
         let deny = |code: &'static str, msg: &'static str| (code, msg);
         let outcome = match http::authorization(req) {
             None => Err(deny(
@@ -97,45 +84,29 @@ impl Daemon {
         };
         match outcome {
             Ok(c) => Ok(c),
-            Err((code, msg)) => Err(self
-                .refuse(ctx, "anonymous", op, None, 401, code, msg)
-                .await),
+            Err((code, msg)) => Err(self.refuse(ctx, "anonymous", op, None, 401, code, msg).await),
         }
     }
 
     fn check_token(&self, ctx: &Ctx, header: &str) -> Result<Caller, (&'static str, &'static str)> {
         let internal = ("internal", "the token could not be checked");
         let token = match header.split_once(' ') {
-            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => {
-                t.trim()
-            }
+            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => t.trim(),
             _ => {
-                return Err((
-                    "malformed_credentials",
-                    "the Authorization header must be `Bearer hqvt_…`",
-                ));
+                return Err(("malformed_credentials", "the Authorization header must be `Bearer hqvt_…`"));
             }
         };
         match self.core(|i| i.parse_token(token)).map_err(|_| internal)? {
             Ok(TokenKind::VaultToken) => {}
             Ok(_) => {
-                return Err((
-                    "malformed_credentials",
-                    "this is not a vault token: the vault API takes an hqvt_ token",
-                ));
+                return Err(("malformed_credentials", "this is not a vault token: the vault API takes an hqvt_ token"));
             }
             Err(_) => {
-                return Err((
-                    "malformed_credentials",
-                    "the token is malformed: check it was copied whole",
-                ));
+                return Err(("malformed_credentials", "the token is malformed: check it was copied whole"));
             }
         }
         let reference = self.core(|i| i.reference(token)).map_err(|_| internal)?;
-        if self
-            .core(|i| i.references_equal(&reference, &self.bootstrap_ref))
-            .map_err(|_| internal)?
-        {
+        if self.core(|i| i.references_equal(&reference, &self.bootstrap_ref)).map_err(|_| internal)? {
             return Ok(Caller::Bootstrap);
         }
         let row = {
@@ -148,23 +119,14 @@ impl Daemon {
                 "this token is not known to this vault (a bootstrap token from an earlier start?)",
             ));
         };
-        match self
-            .core(|i| i.evaluate(&row.rules, ctx.now_ms, None))
-            .map_err(|_| internal)?
-        {
+        match self.core(|i| i.evaluate(&row.rules, ctx.now_ms, None)).map_err(|_| internal)? {
             Ok(()) => Ok(Caller::Managed(row)),
-            Err(TokenDenial::Expired) => Err((
-                "token_expired",
-                "the token has expired: create a new one with `hq-vault token create`",
-            )),
-            Err(TokenDenial::Exhausted) => Err((
-                "token_exhausted",
-                "the token has no uses left: create a new one",
-            )),
-            Err(TokenDenial::Revoked) => Err(("token_revoked", "the token was revoked")),
-            Err(TokenDenial::OutOfScope) => {
-                Err(("out_of_scope", "the path is outside the token's scope"))
+            Err(TokenDenial::Expired) => {
+                Err(("token_expired", "the token has expired: create a new one with `hq-vault token create`"))
             }
+            Err(TokenDenial::Exhausted) => Err(("token_exhausted", "the token has no uses left: create a new one")),
+            Err(TokenDenial::Revoked) => Err(("token_revoked", "the token was revoked")),
+            Err(TokenDenial::OutOfScope) => Err(("out_of_scope", "the path is outside the token's scope")),
         }
     }
 

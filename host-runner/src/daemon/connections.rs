@@ -53,12 +53,7 @@ fn mint(d: &Daemon) -> anyhow::Result<(zeroize::Zeroizing<String>, String)> {
     })
 }
 
-async fn owner(
-    d: &Daemon,
-    ctx: &Ctx,
-    req: &Request<Incoming>,
-    op: &str,
-) -> Result<(), Response<Body>> {
+async fn owner(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, op: &str) -> Result<(), Response<Body>> {
     let caller = d.authenticate(ctx, req, op).await?;
     d.require_owner(ctx, &caller, op, None).await
 }
@@ -72,24 +67,11 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         Ok(b) => b,
         Err(r) => return r,
     };
-    if body.name.trim().is_empty()
-        || body.name.len() > 128
-        || body.name.chars().any(char::is_control)
-    {
-        return http::error(
-            ctx,
-            400,
-            "bad_name",
-            "a connection name is 1-128 characters without control characters",
-        );
+    if body.name.trim().is_empty() || body.name.len() > 128 || body.name.chars().any(char::is_control) {
+        return http::error(ctx, 400, "bad_name", "a connection name is 1-128 characters without control characters");
     }
     if body.mechanism.as_deref().is_some_and(|m| m != "api_key") {
-        return http::error(
-            ctx,
-            400,
-            "bad_mechanism",
-            "the local daemon offers the api_key mechanism only",
-        );
+        return http::error(ctx, 400, "bad_mechanism", "the local daemon offers the api_key mechanism only");
     }
     // Every rejected pattern with its reason, then the whole allowlist's rules.
     let mut rejections = Vec::new();
@@ -101,12 +83,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         }
     }
     if !rejections.is_empty() {
-        let mut r = http::error(
-            ctx,
-            400,
-            "bad_patterns",
-            &format!("{} pattern(s) rejected", rejections.len()),
-        );
+        let mut r = http::error(ctx, 400, "bad_patterns", &format!("{} pattern(s) rejected", rejections.len()));
         let body = json!({"error": {"code": "bad_patterns", "message": format!("{} pattern(s) rejected", rejections.len()),
                                     "request_id": ctx.request_id, "rejections": rejections}});
         *r.body_mut() = http::full(body.to_string());
@@ -135,19 +112,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         created_ms: ctx.now_ms,
         rotated_ms: None,
     };
-    if d.audit
-        .record(d.event(
-            ctx,
-            "bootstrap",
-            op,
-            None,
-            Outcome::Allowed,
-            201,
-            Some(&row.record.id),
-        ))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 201, Some(&row.record.id))).await.is_err() {
         return http::audit_failed(ctx);
     }
     if d.db(|s| s.insert_connection(&row)).is_err() {
@@ -167,21 +132,12 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         return r;
     }
     match d.db(|s| s.list_connections()) {
-        Ok(rows) => http::json(
-            ctx,
-            200,
-            &json!({"connections": rows.iter().map(view).collect::<Vec<_>>()}),
-        ),
+        Ok(rows) => http::json(ctx, 200, &json!({"connections": rows.iter().map(view).collect::<Vec<_>>()})),
         _ => http::internal(ctx, "reading vault.db"),
     }
 }
 
-pub async fn by_id(
-    d: &Arc<Daemon>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-    rest: &str,
-) -> Response<Body> {
+pub async fn by_id(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, rest: &str) -> Response<Body> {
     let (id, action) = match rest.split_once('/') {
         Some((id, a)) => (id.to_owned(), a.to_owned()),
         None => (rest.to_owned(), String::new()),
@@ -208,21 +164,12 @@ pub async fn by_id(
         "connection-get" => http::json(ctx, 200, &json!({"connection": view(&row)})),
         "connection-rotate" => {
             if row.record.status == ConnectionStatus::Revoked {
-                return http::error(
-                    ctx,
-                    409,
-                    "revoked",
-                    "a revoked connection cannot be rotated: create a new one",
-                );
+                return http::error(ctx, 409, "revoked", "a revoked connection cannot be rotated: create a new one");
             }
             let Ok((key, key_ref)) = mint(d) else {
                 return http::internal(ctx, "minting the key");
             };
-            if d.audit
-                .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, Some(&id)))
-                .await
-                .is_err()
-            {
+            if d.audit.record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, Some(&id))).await.is_err() {
                 return http::audit_failed(ctx);
             }
             match d.db(|s| s.rotate_connection(&id, &key_ref, ctx.now_ms)) {
@@ -238,11 +185,7 @@ pub async fn by_id(
             )
         }
         "connection-revoke" => {
-            if d.audit
-                .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, Some(&id)))
-                .await
-                .is_err()
-            {
+            if d.audit.record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, Some(&id))).await.is_err() {
                 return http::audit_failed(ctx);
             }
             match d.db(|s| s.revoke_connection(&id)) {
@@ -266,12 +209,7 @@ fn connection_audit(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, id: &str) ->
         None => 0,
         Some(Ok(n)) => n,
         Some(Err(_)) => {
-            return http::error(
-                ctx,
-                400,
-                "bad_cursor",
-                "the cursor is not one this API returned",
-            );
+            return http::error(ctx, 400, "bad_cursor", "the cursor is not one this API returned");
         }
     };
     let Ok(lines) = crate::audit_log::read_lines(&d.home.audit_log()) else {

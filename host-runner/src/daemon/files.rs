@@ -46,12 +46,7 @@ fn entry(root: &Path, key: &str) -> Option<Entry> {
         return None;
     }
     let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-    Some(Entry {
-        key: key.to_owned(),
-        size: m.len(),
-        mtime_ms: mtime.as_millis() as u64,
-        mtime_ns: mtime.as_nanos(),
-    })
+    Some(Entry { key: key.to_owned(), size: m.len(), mtime_ms: mtime.as_millis() as u64, mtime_ns: mtime.as_nanos() })
 }
 
 /// Every regular file under the root, as sorted keys (symlinks and non-UTF-8 names skipped).
@@ -80,17 +75,11 @@ fn all_keys(root: &Path) -> Vec<String> {
 }
 
 pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let route = if req.uri().path().ends_with("/object") {
-        Route::Object
-    } else {
-        Route::List
-    };
+    let route = if req.uri().path().ends_with("/object") { Route::Object } else { Route::List };
     let q = match http::query(&req) {
         Ok(q) => q,
         Err(m) => {
-            return d
-                .refuse(ctx, "unknown", "read", None, 400, "bad_query", m)
-                .await;
+            return d.refuse(ctx, "unknown", "read", None, 400, "bad_query", m).await;
         }
     };
     let auth = http::authorization(&req);
@@ -151,10 +140,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
 }
 
 fn content_type(key: &str) -> &'static str {
-    let ext = key
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "md" | "markdown" => "text/markdown; charset=utf-8",
         "txt" | "log" => "text/plain; charset=utf-8",
@@ -170,13 +156,7 @@ fn content_type(key: &str) -> &'static str {
     }
 }
 
-async fn object(
-    d: &Daemon,
-    ctx: &Ctx,
-    req: &Request<Incoming>,
-    e: Entry,
-    head: bool,
-) -> Response<Body> {
+async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
     let etag = e.etag();
     let mut r = Response::new(http::empty());
     let h = r.headers_mut();
@@ -186,19 +166,12 @@ async fn object(
         }
     };
     set(h, "etag", etag.clone());
-    set(
-        h,
-        "last-modified",
-        hq_vault_core::time::http_date(e.mtime_ms),
-    );
+    set(h, "last-modified", hq_vault_core::time::http_date(e.mtime_ms));
     set(h, "accept-ranges", "bytes".into());
     set(h, "x-request-id", ctx.request_id.clone());
     set(h, "x-content-type-options", "nosniff".into());
     set(h, "cache-control", "private, no-cache".into());
-    let inm = req
-        .headers()
-        .get("if-none-match")
-        .and_then(|v| v.to_str().ok());
+    let inm = req.headers().get("if-none-match").and_then(|v| v.to_str().ok());
     if etag_matches(inm, &etag) {
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         return r;
@@ -208,33 +181,16 @@ async fn object(
         ByteRange::Full => (0, e.size),
         ByteRange::Partial { start, end } => {
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(
-                r.headers_mut(),
-                "content-range",
-                format!("bytes {start}-{end}/{}", e.size),
-            );
+            set(r.headers_mut(), "content-range", format!("bytes {start}-{end}/{}", e.size));
             (start, end - start + 1)
         }
         ByteRange::Unsatisfiable => {
-            let mut u = http::error(
-                ctx,
-                416,
-                "range_not_satisfiable",
-                "the range is outside the object",
-            );
-            set(
-                u.headers_mut(),
-                "content-range",
-                format!("bytes */{}", e.size),
-            );
+            let mut u = http::error(ctx, 416, "range_not_satisfiable", "the range is outside the object");
+            set(u.headers_mut(), "content-range", format!("bytes */{}", e.size));
             return u;
         }
     };
-    set(
-        r.headers_mut(),
-        "content-type",
-        content_type(&e.key).to_owned(),
-    );
+    set(r.headers_mut(), "content-type", content_type(&e.key).to_owned());
     set(r.headers_mut(), "content-length", len.to_string());
     if head {
         return r;
@@ -248,8 +204,7 @@ async fn object(
         return http::internal(ctx, "reading the file");
     }
     // Streamed in 64 KiB chunks: a large object never sits in memory whole.
-    let stream =
-        tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024).map_ok(Frame::data);
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024).map_ok(Frame::data);
     *r.body_mut() = BodyExt::boxed(StreamBody::new(stream));
     r
 }
@@ -261,24 +216,11 @@ fn list(d: &Daemon, ctx: &Ctx, plan: &ListPlan, head: bool) -> Response<Body> {
     let limit = plan.limit as usize;
     let mut last: Option<(u32, String)> = None;
     let mut truncated = false;
-    'sources: for (idx, s) in plan
-        .sources
-        .iter()
-        .enumerate()
-        .skip(plan.start_source as usize)
-    {
+    'sources: for (idx, s) in plan.sources.iter().enumerate().skip(plan.start_source as usize) {
         let idx = idx as u32;
-        let after = if idx == plan.start_source {
-            plan.start_inner.clone()
-        } else {
-            None
-        };
+        let after = if idx == plan.start_source { plan.start_inner.clone() } else { None };
         let in_source = |k: &&String| {
-            if s.exact {
-                **k == s.prefix
-            } else {
-                k.starts_with(&s.prefix)
-            }
+            if s.exact { **k == s.prefix } else { k.starts_with(&s.prefix) }
         };
         if let Some(rollup) = &s.rollup {
             if after.as_deref() == Some(rollup.as_str()) || !keys.iter().any(|k| in_source(&k)) {

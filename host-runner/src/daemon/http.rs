@@ -27,11 +27,7 @@ impl Ctx {
     pub fn new(peer: SocketAddr) -> Ctx {
         let mut id = [0u8; 8];
         let _ = getrandom::fill(&mut id);
-        Ctx {
-            request_id: format!("req_{}", hex::encode(id)),
-            ip: peer.ip().to_string(),
-            now_ms: super::now_ms(),
-        }
+        Ctx { request_id: format!("req_{}", hex::encode(id)), ip: peer.ip().to_string(), now_ms: super::now_ms() }
     }
 }
 
@@ -53,10 +49,7 @@ pub fn raw_json(ctx: &Ctx, status: u16, text: String) -> Response<Body> {
     let mut r = Response::new(full(text));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = r.headers_mut();
-    h.insert(
-        "content-type",
-        "application/json".parse().expect("static header"),
-    );
+    h.insert("content-type", "application/json".parse().expect("static header"));
     h.insert("cache-control", "no-store".parse().expect("static header"));
     if let Ok(v) = ctx.request_id.parse() {
         h.insert("x-request-id", v);
@@ -66,25 +59,15 @@ pub fn raw_json(ctx: &Ctx, status: u16, text: String) -> Response<Body> {
 
 /// The error shape of every route: `{"error":{"code","message","request_id"}}` (the core's).
 pub fn error(ctx: &Ctx, status: u16, code: &str, message: &str) -> Response<Body> {
-    let mut r = raw_json(
-        ctx,
-        status,
-        hq_vault_core::gate::error_body(code, message, &ctx.request_id),
-    );
+    let mut r = raw_json(ctx, status, hq_vault_core::gate::error_body(code, message, &ctx.request_id));
     if status == 401 {
-        r.headers_mut()
-            .insert("www-authenticate", "Bearer".parse().expect("static header"));
+        r.headers_mut().insert("www-authenticate", "Bearer".parse().expect("static header"));
     }
     r
 }
 
 pub fn method_not_allowed(ctx: &Ctx, allow: &str) -> Response<Body> {
-    let mut r = error(
-        ctx,
-        405,
-        "method_not_allowed",
-        &format!("this route takes {allow}"),
-    );
+    let mut r = error(ctx, 405, "method_not_allowed", &format!("this route takes {allow}"));
     if let Ok(v) = allow.parse() {
         r.headers_mut().insert("allow", v);
     }
@@ -103,28 +86,14 @@ pub fn audit_failed(ctx: &Ctx) -> Response<Body> {
 
 pub fn internal(ctx: &Ctx, what: &str) -> Response<Body> {
     eprintln!("hq-vault: {} failed for {}", what, ctx.request_id);
-    error(
-        ctx,
-        500,
-        "internal",
-        &format!(
-            "{what} failed; the daemon's log has details (request {})",
-            ctx.request_id
-        ),
-    )
+    error(ctx, 500, "internal", &format!("{what} failed; the daemon's log has details (request {})", ctx.request_id))
 }
 
 /// Read a JSON body of at most [`MAX_BODY`] bytes.
-pub async fn read_json<T: DeserializeOwned>(
-    ctx: &Ctx,
-    req: Request<Incoming>,
-) -> Result<T, Response<Body>> {
+pub async fn read_json<T: DeserializeOwned>(ctx: &Ctx, req: Request<Incoming>) -> Result<T, Response<Body>> {
     let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             return Err(error(
                 ctx,
                 413,
@@ -133,25 +102,12 @@ pub async fn read_json<T: DeserializeOwned>(
             ));
         }
         Err(_) => {
-            return Err(error(
-                ctx,
-                400,
-                "bad_body",
-                "the request body could not be read",
-            ));
+            return Err(error(ctx, 400, "bad_body", "the request body could not be read"));
         }
     };
     serde_json::from_slice(&bytes).map_err(|e| {
         // serde's message names the field and position, never the value.
-        error(
-            ctx,
-            400,
-            "bad_json",
-            &format!(
-                "the body is not the JSON this route takes: {}",
-                e.classify_message()
-            ),
-        )
+        error(ctx, 400, "bad_json", &format!("the body is not the JSON this route takes: {}", e.classify_message()))
     })
 }
 
@@ -163,22 +119,13 @@ impl Classify for serde_json::Error {
     fn classify_message(&self) -> String {
         match self.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                format!(
-                    "malformed JSON at line {} column {}",
-                    self.line(),
-                    self.column()
-                )
+                format!("malformed JSON at line {} column {}", self.line(), self.column())
             }
             serde_json::error::Category::Data => {
                 // Data errors can quote a value ("invalid type: string \"…\""): keep only the shape.
                 let text = self.to_string();
                 match text.find('`').or_else(|| text.find('"')) {
-                    Some(_)
-                        if text.starts_with("missing field")
-                            || text.starts_with("unknown field") =>
-                    {
-                        text
-                    }
+                    Some(_) if text.starts_with("missing field") || text.starts_with("unknown field") => text,
                     _ => "a field has the wrong type or value".to_owned(),
                 }
             }
@@ -190,10 +137,7 @@ impl Classify for serde_json::Error {
 /// Decode a path segment once (`%2e%2e` becomes `..`, which the core then rejects). `None` if
 /// the result is not UTF-8.
 pub fn decode_path(raw: &str) -> Option<String> {
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8()
-        .ok()
-        .map(|c| c.into_owned())
+    percent_encoding::percent_decode_str(raw).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 /// Decode a query component once, `+` meaning a space as in HTML forms and the URL standard.
@@ -204,13 +148,7 @@ fn decode_query(raw: &str) -> Option<String> {
 /// The query string's parameters, decoded once. Duplicates are an error (no guessing which wins).
 pub fn query(req: &Request<Incoming>) -> Result<Vec<(String, String)>, &'static str> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for pair in req
-        .uri()
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
+    for pair in req.uri().query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let k = decode_query(k).ok_or("a query parameter is not valid UTF-8")?;
         let v = decode_query(v).ok_or("a query parameter is not valid UTF-8")?;
@@ -228,7 +166,5 @@ pub fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The `Authorization` header as text, if present and ASCII.
 pub fn authorization(req: &Request<Incoming>) -> Option<String> {
-    req.headers()
-        .get("authorization")
-        .map(|v| v.to_str().unwrap_or("\u{1}invalid").to_owned())
+    req.headers().get("authorization").map(|v| v.to_str().unwrap_or("\u{1}invalid").to_owned())
 }

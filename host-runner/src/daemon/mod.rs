@@ -39,10 +39,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// The instance that holds the unlocked key, and the key handle (none while locked).
@@ -67,6 +64,9 @@ impl KeyHolder {
 /// Everything a request may touch.
 pub struct Daemon {
     pub home: Home,
+    /// For throwaway instances: Argon2 grows an instance's memory to 256 MiB, and wasm memory
+    /// never shrinks, so derivations run in an instance that is dropped afterwards.
+    pub host: CoreHost,
     pub keyholder: Mutex<KeyHolder>,
     /// An instance for key-free work (checks, tokens, the gate).
     pub pool: Mutex<Instance>,
@@ -90,19 +90,13 @@ pub struct Options {
 impl Daemon {
     /// Run `f` on the key-free instance.
     pub fn core<T>(&self, f: impl FnOnce(&mut Instance) -> wasmtime::Result<T>) -> Result<T> {
-        let mut inst = self
-            .pool
-            .lock()
-            .map_err(|_| anyhow::anyhow!("the component instance is poisoned"))?;
+        let mut inst = self.pool.lock().map_err(|_| anyhow::anyhow!("the component instance is poisoned"))?;
         f(&mut inst).map_err(anyhow::Error::from)
     }
 
     /// Run `f` on the database; the lock is released before this returns (never held across an await).
     pub fn db<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let store = self
-            .store
-            .lock()
-            .map_err(|_| anyhow::anyhow!("the database handle is poisoned"))?;
+        let store = self.store.lock().map_err(|_| anyhow::anyhow!("the database handle is poisoned"))?;
         f(&store)
     }
 
@@ -112,46 +106,31 @@ impl Daemon {
     }
 
     pub fn is_unlocked(&self) -> bool {
-        self.keyholder
-            .lock()
-            .map(|k| k.key.is_some())
-            .unwrap_or(false)
+        self.keyholder.lock().map(|k| k.key.is_some()).unwrap_or(false)
     }
 }
 
 /// Start serving; returns when the process is asked to stop (the key is dropped first).
-pub async fn serve(
-    home: Home,
-    host: CoreHost,
-    opts: Options,
-    ready: impl FnOnce(SocketAddr),
-) -> Result<()> {
+pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let store = Store::open(&home.db())?;
     let audit = AuditLog::open(&home.audit_log(), &host)?;
     let tls = crate::tls::server_config(&home)?;
     let mut pool = host.instance()?;
 
     // A new bootstrap token at every start; only its reference stays in memory.
-    let bootstrap = pool
-        .mint(hq_vault_core::tokens::TokenKind::VaultToken)
-        .map_err(anyhow::Error::from)?;
+    let bootstrap = pool.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
     let bootstrap_ref = pool.reference(&bootstrap).map_err(anyhow::Error::from)?;
-    crate::home::write_private(
-        &home.token(),
-        format!("{}\n", bootstrap.as_str()).as_bytes(),
-    )
-    .context("writing the bootstrap token file")?;
+    crate::home::write_private(&home.token(), format!("{}\n", bootstrap.as_str()).as_bytes())
+        .context("writing the bootstrap token file")?;
     drop(bootstrap);
 
-    let listener = TcpListener::bind(opts.listen).await.with_context(|| {
-        format!(
-            "listening on {} (is another hq-vault running? try --listen)",
-            opts.listen
-        )
-    })?;
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("listening on {} (is another hq-vault running? try --listen)", opts.listen))?;
     let addr = listener.local_addr()?;
     let daemon = Arc::new(Daemon {
         home,
+        host: host.clone(),
         keyholder: Mutex::new(opts.keyholder),
         pool: Mutex::new(pool),
         store: Mutex::new(store),
@@ -202,14 +181,13 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -226,9 +204,7 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         ["v1", "health"] => only(&method, &[Method::GET], || session::health(&d, &ctx)),
         ["v1", "unlock"] if method == Method::POST => session::unlock(&d, &ctx, req).await,
         ["v1", "lock"] if method == Method::POST => session::lock(&d, &ctx, req).await,
-        ["v1", "passphrase"] if method == Method::POST => {
-            session::change_passphrase(&d, &ctx, req).await
-        }
+        ["v1", "passphrase"] if method == Method::POST => session::change_passphrase(&d, &ctx, req).await,
         ["v1", "unlock" | "lock" | "passphrase"] => http::method_not_allowed(&ctx, "POST"),
         ["v1", "secrets"] if method == Method::GET => secrets::list(&d, &ctx, req).await,
         ["v1", "secrets"] => http::method_not_allowed(&ctx, "GET"),
@@ -251,9 +227,7 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         ["v1", "tokens", _] => http::method_not_allowed(&ctx, "DELETE"),
         ["v1", "audit"] if method == Method::GET => audit::read(&d, &ctx, req).await,
         ["v1", "audit"] => http::method_not_allowed(&ctx, "GET"),
-        ["v1", "connections", "files"] | ["v1", "connections", "files/object"] => {
-            files::read(&d, &ctx, req).await
-        }
+        ["v1", "connections", "files"] | ["v1", "connections", "files/object"] => files::read(&d, &ctx, req).await,
         ["v1", "connections"] if method == Method::GET => connections::list(&d, &ctx, req).await,
         ["v1", "connections"] if method == Method::POST => connections::create(&d, &ctx, req).await,
         ["v1", "connections"] => http::method_not_allowed(&ctx, "GET, POST"),
@@ -261,12 +235,7 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
             let rest = rest.to_string();
             connections::by_id(&d, &ctx, req, &rest).await
         }
-        _ => http::error(
-            &ctx,
-            404,
-            "not_found",
-            "no such route: see the API in the README",
-        ),
+        _ => http::error(&ctx, 404, "not_found", "no such route: see the API in the README"),
     }
 }
 

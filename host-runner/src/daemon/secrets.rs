@@ -23,57 +23,25 @@ use super::http::{self, Body, Ctx};
 use crate::store::SecretMeta;
 
 /// Decode and check the secret's path with the component.
-async fn checked_path(
-    d: &Daemon,
-    ctx: &Ctx,
-    actor: &str,
-    op: &str,
-    raw: &str,
-) -> Result<String, Response<Body>> {
+async fn checked_path(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, raw: &str) -> Result<String, Response<Body>> {
     let Some(decoded) = http::decode_path(raw) else {
         return Err(d
-            .refuse(
-                ctx,
-                actor,
-                op,
-                None,
-                400,
-                "bad_path",
-                "the path is not valid UTF-8 after decoding",
-            )
+            .refuse(ctx, actor, op, None, 400, "bad_path", "the path is not valid UTF-8 after decoding")
             .await);
     };
     match d.core(|i| i.check_key(&decoded)) {
         Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(d
-            .refuse(ctx, actor, op, None, 400, "bad_path", &e.to_string())
-            .await),
+        Ok(Err(e)) => Err(d.refuse(ctx, actor, op, None, 400, "bad_path", &e.to_string()).await),
         Err(_) => Err(http::internal(ctx, "checking the path")),
     }
 }
 
-async fn require_unlocked(
-    d: &Daemon,
-    ctx: &Ctx,
-    actor: &str,
-    op: &str,
-    path: &str,
-) -> Result<(), Response<Body>> {
+async fn require_unlocked(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, path: &str) -> Result<(), Response<Body>> {
     if d.is_unlocked() {
         d.touch();
         Ok(())
     } else {
-        Err(d
-            .refuse(
-                ctx,
-                actor,
-                op,
-                Some(path),
-                423,
-                "locked",
-                "the vault is locked: run `hq-vault unlock`",
-            )
-            .await)
+        Err(d.refuse(ctx, actor, op, Some(path), 423, "locked", "the vault is locked: run `hq-vault unlock`").await)
     }
 }
 
@@ -89,9 +57,9 @@ struct PutBody {
 
 fn short_text(v: Option<String>, max: usize) -> Result<Option<String>, String> {
     match v {
-        Some(s) if s.len() > max || s.chars().any(char::is_control) => Err(format!(
-            "must be at most {max} bytes without control characters"
-        )),
+        Some(s) if s.len() > max || s.chars().any(char::is_control) => {
+            Err(format!("must be at most {max} bytes without control characters"))
+        }
         other => Ok(other.filter(|s| !s.is_empty())),
     }
 }
@@ -122,12 +90,7 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
             }
         },
         _ => {
-            return http::error(
-                ctx,
-                400,
-                "bad_value",
-                "give exactly one of `value` or `value_base64`",
-            );
+            return http::error(ctx, 400, "bad_value", "give exactly one of `value` or `value_base64`");
         }
     };
     if value.len() > http::MAX_VALUE {
@@ -151,31 +114,14 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         match kh.key.as_ref() {
             Some(k) => kh.inst.seal(k, &value, path.as_bytes()),
             None => {
-                return http::error(
-                    ctx,
-                    423,
-                    "locked",
-                    "the vault is locked: run `hq-vault unlock`",
-                );
+                return http::error(ctx, 423, "locked", "the vault is locked: run `hq-vault unlock`");
             }
         }
     };
     let Ok(Ok(sealed)) = sealed else {
         return http::internal(ctx, "sealing");
     };
-    if d.audit
-        .record(d.event(
-            ctx,
-            "bootstrap",
-            op,
-            Some(&path),
-            Outcome::Allowed,
-            201,
-            None,
-        ))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, 201, None)).await.is_err() {
         return http::audit_failed(ctx);
     }
     let meta = SecretMeta {
@@ -234,19 +180,14 @@ pub async fn get(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
                     Ok(None) => Err((404, "not_found", "no secret at this path".to_owned())),
                     Err(_) => return http::internal(ctx, "reading vault.db"),
                 },
-                Ok(Err(TokenDenial::OutOfScope)) => {
-                    Err((403, "out_of_scope", TokenDenial::OutOfScope.to_string()))
-                }
+                Ok(Err(TokenDenial::OutOfScope)) => Err((403, "out_of_scope", TokenDenial::OutOfScope.to_string())),
                 Ok(Err(e)) => Err((401, "token_unusable", e.to_string())),
                 Err(_) => return http::internal(ctx, "checking the token"),
             }
         };
         return match verdict {
             Ok((meta, sealed)) => finish_get(d, ctx, &actor, &path, meta, sealed, spent).await,
-            Err((status, code, msg)) => {
-                d.refuse(ctx, &actor, op, Some(&path), status, code, &msg)
-                    .await
-            }
+            Err((status, code, msg)) => d.refuse(ctx, &actor, op, Some(&path), status, code, &msg).await,
         };
     }
     let found = match d.db(|s| s.get_secret(&path)) {
@@ -255,18 +196,7 @@ pub async fn get(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
     };
     match found {
         Some((meta, sealed)) => finish_get(d, ctx, &actor, &path, meta, sealed, None).await,
-        None => {
-            d.refuse(
-                ctx,
-                &actor,
-                op,
-                Some(&path),
-                404,
-                "not_found",
-                "no secret at this path",
-            )
-            .await
-        }
+        None => d.refuse(ctx, &actor, op, Some(&path), 404, "not_found", "no secret at this path").await,
     }
 }
 
@@ -279,11 +209,7 @@ async fn finish_get(
     sealed: Vec<u8>,
     spent: Option<String>,
 ) -> Response<Body> {
-    if d.audit
-        .record(d.event(ctx, actor, "get", Some(path), Outcome::Allowed, 200, None))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, actor, "get", Some(path), Outcome::Allowed, 200, None)).await.is_err() {
         if let Some(name) = spent {
             let _ = d.db(|s| s.refund_use(&name));
         }
@@ -297,12 +223,7 @@ async fn finish_get(
         match kh.key.as_ref() {
             Some(k) => kh.inst.open(k, &sealed, path.as_bytes()),
             None => {
-                return http::error(
-                    ctx,
-                    423,
-                    "locked",
-                    "the vault is locked: run `hq-vault unlock`",
-                );
+                return http::error(ctx, 423, "locked", "the vault is locked: run `hq-vault unlock`");
             }
         }
     };
@@ -323,12 +244,7 @@ async fn finish_get(
     http::json(ctx, 200, &body)
 }
 
-pub async fn delete(
-    d: &Arc<Daemon>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-    raw: &str,
-) -> Response<Body> {
+pub async fn delete(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
     let op = "delete";
     let caller = match d.authenticate(ctx, &req, op).await {
         Ok(c) => c,
@@ -347,33 +263,11 @@ pub async fn delete(
     match d.db(|s| s.secret_meta(&path)) {
         Ok(Some(_)) => {}
         Ok(None) => {
-            return d
-                .refuse(
-                    ctx,
-                    "bootstrap",
-                    op,
-                    Some(&path),
-                    404,
-                    "not_found",
-                    "no secret at this path",
-                )
-                .await;
+            return d.refuse(ctx, "bootstrap", op, Some(&path), 404, "not_found", "no secret at this path").await;
         }
         _ => return http::internal(ctx, "reading vault.db"),
     }
-    if d.audit
-        .record(d.event(
-            ctx,
-            "bootstrap",
-            op,
-            Some(&path),
-            Outcome::Allowed,
-            204,
-            None,
-        ))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, 204, None)).await.is_err() {
         return http::audit_failed(ctx);
     }
     match d.db(|s| s.delete_secret(&path)) {
@@ -401,9 +295,7 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     match d.core(|i| i.check_path(&prefix)) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
-            return d
-                .refuse(ctx, &actor, op, None, 400, "bad_path", &e.to_string())
-                .await;
+            return d.refuse(ctx, &actor, op, None, 400, "bad_path", &e.to_string()).await;
         }
         Err(_) => return http::internal(ctx, "checking the prefix"),
     }
@@ -429,11 +321,7 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
             out
         }
     };
-    if d.audit
-        .record(d.event(ctx, &actor, op, Some(&prefix), Outcome::Allowed, 200, None))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, &actor, op, Some(&prefix), Outcome::Allowed, 200, None)).await.is_err() {
         return http::audit_failed(ctx);
     }
     http::json(ctx, 200, &json!({ "prefix": prefix, "secrets": visible }))

@@ -48,12 +48,7 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     let vault = match d.db(|s| s.vault()) {
         Ok(Some(v)) => v,
         Ok(None) => {
-            return http::error(
-                ctx,
-                409,
-                "not_initialized",
-                "this vault has no key yet: run `hq-vault init`",
-            );
+            return http::error(ctx, 409, "not_initialized", "this vault has no key yet: run `hq-vault init`");
         }
         _ => return http::internal(ctx, "reading the vault key record"),
     };
@@ -65,14 +60,15 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     let started = Instant::now();
     let d2 = d.clone();
     let derived = tokio::task::spawn_blocking(move || {
-        let mut kh = d2
-            .keyholder
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned"))?;
-        let r = kh
-            .inst
-            .unlock(&body.passphrase, &vault.params, &vault.wrapped_key)
-            .map_err(anyhow::Error::from)?;
+        // Derive in a throwaway instance, then move the key into the long-lived one: the 256 MiB
+        // Argon2 needs is freed with the throwaway, and the key never leaves a component.
+        let mut tmp = d2.host.instance()?;
+        let key = match tmp.unlock(&body.passphrase, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
+            Ok(k) => k,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut kh = d2.keyholder.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let r = kh.inst.receive_key(&mut tmp, key).map_err(anyhow::Error::from)?;
         Ok::<_, anyhow::Error>(r)
     })
     .await;
@@ -92,34 +88,12 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
                 .await;
         }
         Ok(Ok(Err(e))) => {
-            return d
-                .refuse(
-                    ctx,
-                    "bootstrap",
-                    "unlock",
-                    None,
-                    500,
-                    "unlock_failed",
-                    &e.to_string(),
-                )
-                .await;
+            return d.refuse(ctx, "bootstrap", "unlock", None, 500, "unlock_failed", &e.to_string()).await;
         }
         _ => return http::internal(ctx, "unlocking"),
     };
     // The line first: a key is never installed without its audit line.
-    if d.audit
-        .record(d.event(
-            ctx,
-            "bootstrap",
-            "unlock",
-            None,
-            Outcome::Allowed,
-            200,
-            None,
-        ))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, "bootstrap", "unlock", None, Outcome::Allowed, 200, None)).await.is_err() {
         if let Ok(mut kh) = d.keyholder.lock() {
             let _ = kh.inst.drop_key(key);
         }
@@ -133,10 +107,7 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         Err(_) => return http::internal(ctx, "installing the key"),
     }
     d.touch();
-    eprintln!(
-        "hq-vault: unlocked in {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("hq-vault: unlocked in {:.2} s", started.elapsed().as_secs_f64());
     http::json(ctx, 200, &json!({"unlocked": true}))
 }
 
@@ -150,11 +121,7 @@ pub async fn lock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     }
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
     let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
-    if d.audit
-        .record(d.event(ctx, "bootstrap", "lock", None, Outcome::Allowed, 200, None))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, "bootstrap", "lock", None, Outcome::Allowed, 200, None)).await.is_err() {
         return http::audit_failed(ctx);
     }
     http::json(ctx, 200, &json!({"locked": true, "was_unlocked": was}))
@@ -166,11 +133,7 @@ struct PassphraseBody {
     new: Zeroizing<String>,
 }
 
-pub async fn change_passphrase(
-    d: &Arc<Daemon>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-) -> Response<Body> {
+pub async fn change_passphrase(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "passphrase-change";
     let caller = match d.authenticate(ctx, &req, op).await {
         Ok(c) => c,
@@ -184,44 +147,24 @@ pub async fn change_passphrase(
         Err(r) => return r,
     };
     if body.new.chars().count() < 8 {
-        return http::error(
-            ctx,
-            400,
-            "weak_passphrase",
-            "the new passphrase must be at least 8 characters",
-        );
+        return http::error(ctx, 400, "weak_passphrase", "the new passphrase must be at least 8 characters");
     }
     let vault = match d.db(|s| s.vault()) {
         Ok(Some(v)) => v,
         _ => {
-            return http::error(
-                ctx,
-                409,
-                "not_initialized",
-                "this vault has no key yet: run `hq-vault init`",
-            );
+            return http::error(ctx, 409, "not_initialized", "this vault has no key yet: run `hq-vault init`");
         }
     };
     let d2 = d.clone();
     let rewrapped = tokio::task::spawn_blocking(move || {
-        let mut kh = d2
-            .keyholder
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned"))?;
-        let old = match kh
-            .inst
-            .unlock(&body.old, &vault.params, &vault.wrapped_key)
-            .map_err(anyhow::Error::from)?
-        {
+        let mut tmp = d2.host.instance()?;
+        let old = match tmp.unlock(&body.old, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
             Ok(k) => k,
             Err(e) => return Ok(Err(e)),
         };
         let p = &vault.params;
-        let r = kh
-            .inst
-            .rewrap(&old, &body.new, p.t_cost, p.m_cost_kib, p.p_cost)
-            .map_err(anyhow::Error::from);
-        let _ = kh.inst.drop_key(old);
+        let r = tmp.rewrap(&old, &body.new, p.t_cost, p.m_cost_kib, p.p_cost).map_err(anyhow::Error::from);
+        let _ = tmp.drop_key(old);
         r
     })
     .await;
@@ -229,32 +172,16 @@ pub async fn change_passphrase(
         Ok(Ok(Ok(v))) => v,
         Ok(Ok(Err(CryptoError::WrongPassphrase))) => {
             return d
-                .refuse(
-                    ctx,
-                    "bootstrap",
-                    op,
-                    None,
-                    401,
-                    "wrong_passphrase",
-                    "the current passphrase is wrong",
-                )
+                .refuse(ctx, "bootstrap", op, None, 401, "wrong_passphrase", "the current passphrase is wrong")
                 .await;
         }
         _ => return http::internal(ctx, "changing the passphrase"),
     };
-    if d.audit
-        .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, None))
-        .await
-        .is_err()
-    {
+    if d.audit.record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, None)).await.is_err() {
         return http::audit_failed(ctx);
     }
     match d.db(|s| s.set_vault(&newer)) {
-        Ok(()) => http::json(
-            ctx,
-            200,
-            &json!({"changed": true, "reencrypted_secrets": 0}),
-        ),
+        Ok(()) => http::json(ctx, 200, &json!({"changed": true, "reencrypted_secrets": 0})),
         _ => http::internal(ctx, "storing the rewrapped key"),
     }
 }
@@ -271,22 +198,9 @@ pub async fn idle_locker(d: Arc<Daemon>) {
         let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
         if was {
             let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
-            let _ = d
-                .audit
-                .record(d.event(
-                    &ctx,
-                    "daemon",
-                    "auto-lock",
-                    None,
-                    Outcome::Allowed,
-                    200,
-                    Some("idle"),
-                ))
-                .await;
-            eprintln!(
-                "hq-vault: locked after {} s without a vault operation",
-                idle / 1000
-            );
+            let _ =
+                d.audit.record(d.event(&ctx, "daemon", "auto-lock", None, Outcome::Allowed, 200, Some("idle"))).await;
+            eprintln!("hq-vault: locked after {} s without a vault operation", idle / 1000);
         }
     }
 }

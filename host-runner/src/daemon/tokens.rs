@@ -26,8 +26,7 @@ struct CreateBody {
 /// Token names: what audit lines show. Letters, digits, `-`, `_`, `.`, 1 to 64 characters.
 fn valid_name(n: &str) -> bool {
     (1..=64).contains(&n.len())
-        && n.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         && n != "bootstrap"
 }
 
@@ -72,13 +71,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
             Err(_) => return http::internal(ctx, "checking the scope"),
         }
     };
-    let rules = TokenRules {
-        expires_at_ms,
-        max_uses: body.max_uses,
-        uses: 0,
-        revoked: false,
-        scope,
-    };
+    let rules = TokenRules { expires_at_ms, max_uses: body.max_uses, uses: 0, revoked: false, scope };
     let (token, reference) = match d.core(|i| {
         let t = i.mint(TokenKind::VaultToken)?;
         let r = i.reference(&t)?;
@@ -88,15 +81,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         Err(_) => return http::internal(ctx, "minting the token"),
     };
     if d.audit
-        .record(d.event(
-            ctx,
-            "bootstrap",
-            op,
-            None,
-            Outcome::Allowed,
-            201,
-            Some(&format!("name={}", body.name)),
-        ))
+        .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 201, Some(&format!("name={}", body.name))))
         .await
         .is_err()
     {
@@ -109,12 +94,9 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
             &json!({"name": body.name, "token": token.as_str(), "expires_at_ms": rules.expires_at_ms,
                     "max_uses": rules.max_uses, "scope": rules.scope}),
         ),
-        Ok(false) => http::error(
-            ctx,
-            409,
-            "name_taken",
-            "a token with this name exists: pick another name or revoke it",
-        ),
+        Ok(false) => {
+            http::error(ctx, 409, "name_taken", "a token with this name exists: pick another name or revoke it")
+        }
         _ => http::internal(ctx, "writing vault.db"),
     }
 }
@@ -139,18 +121,15 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
             Ok(Err(e)) => format!("{e:?}").to_lowercase(),
             Err(_) => return http::internal(ctx, "checking tokens"),
         };
-        out.push(json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms, "max_uses": t.rules.max_uses,
-                        "uses": t.rules.uses, "scope": t.rules.scope, "created_ms": t.created_ms}));
+        out.push(
+            json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms, "max_uses": t.rules.max_uses,
+                        "uses": t.rules.uses, "scope": t.rules.scope, "created_ms": t.created_ms}),
+        );
     }
     http::json(ctx, 200, &json!({ "tokens": out }))
 }
 
-pub async fn revoke(
-    d: &Arc<Daemon>,
-    ctx: &Ctx,
-    req: Request<Incoming>,
-    raw: &str,
-) -> Response<Body> {
+pub async fn revoke(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
     let op = "token-revoke";
     let caller = match d.authenticate(ctx, &req, op).await {
         Ok(c) => c,
@@ -166,41 +145,19 @@ pub async fn revoke(
     match d.db(|s| s.token_by_name(&name)) {
         Ok(Some(_)) => {}
         Ok(None) => {
-            return d
-                .refuse(
-                    ctx,
-                    "bootstrap",
-                    op,
-                    None,
-                    404,
-                    "not_found",
-                    "no token with this name",
-                )
-                .await;
+            return d.refuse(ctx, "bootstrap", op, None, 404, "not_found", "no token with this name").await;
         }
         _ => return http::internal(ctx, "reading vault.db"),
     }
     if d.audit
-        .record(d.event(
-            ctx,
-            "bootstrap",
-            op,
-            None,
-            Outcome::Allowed,
-            200,
-            Some(&format!("name={name}")),
-        ))
+        .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, Some(&format!("name={name}"))))
         .await
         .is_err()
     {
         return http::audit_failed(ctx);
     }
     match d.db(|s| s.revoke_token(&name)) {
-        Ok(changed) => http::json(
-            ctx,
-            200,
-            &json!({"name": name, "revoked": true, "was_active": changed}),
-        ),
+        Ok(changed) => http::json(ctx, 200, &json!({"name": name, "revoked": true, "was_active": changed})),
         _ => http::internal(ctx, "writing vault.db"),
     }
 }

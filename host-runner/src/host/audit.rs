@@ -50,25 +50,13 @@ impl Instance {
 
     /// One JSON line chained to the previous line's hash.
     pub fn audit_chain(&mut self, event: &Event, prev: &str) -> Result<ChainedLine> {
-        let c =
-            self.core
-                .hq_vault_audit()
-                .call_chain(&mut self.store, &event_to_wit(event), prev)?;
-        Ok(ChainedLine {
-            line: c.line,
-            hash: c.hash,
-        })
+        let c = self.core.hq_vault_audit().call_chain(&mut self.store, &event_to_wit(event), prev)?;
+        Ok(ChainedLine { line: c.line, hash: c.hash })
     }
 
     /// Verify a whole log; the number of lines and the head hash.
     pub fn audit_verify(&mut self, lines: &[String]) -> Result<Result<(u64, String), ChainError>> {
-        let r = self
-            .core
-            .hq_vault_audit()
-            .call_verify(&mut self.store, lines)?;
-        Ok(r.map_err(|e| ChainError {
-            line: e.line,
-            reason: e.reason,
-        }))
+        let r = self.core.hq_vault_audit().call_verify(&mut self.store, lines)?;
+        Ok(r.map_err(|e| ChainError { line: e.line, reason: e.reason }))
     }
 }

@@ -26,29 +26,17 @@ fn err(e: w::CryptoError) -> CryptoError {
 }
 
 fn params_from_wit(p: w::KdfParams) -> KdfParams {
-    KdfParams {
-        salt: p.salt,
-        t_cost: p.t_cost,
-        m_cost_kib: p.m_cost_kib,
-        p_cost: p.p_cost,
-    }
+    KdfParams { salt: p.salt, t_cost: p.t_cost, m_cost_kib: p.m_cost_kib, p_cost: p.p_cost }
 }
 
 fn vault_from_wit(v: w::NewVault) -> NewVault {
-    NewVault {
-        wrapped_key: v.wrapped_key,
-        params: params_from_wit(v.params),
-    }
+    NewVault { wrapped_key: v.wrapped_key, params: params_from_wit(v.params) }
 }
 
 impl Instance {
     /// The default Argon2id parameters (with a fresh salt).
     pub fn default_params(&mut self) -> Result<KdfParams> {
-        Ok(params_from_wit(
-            self.core
-                .hq_vault_crypto()
-                .call_default_params(&mut self.store)?,
-        ))
+        Ok(params_from_wit(self.core.hq_vault_crypto().call_default_params(&mut self.store)?))
     }
 
     /// Create a vault: a fresh data key wrapped under the passphrase.
@@ -66,8 +54,7 @@ impl Instance {
             m_cost_kib,
             p_cost,
         )?;
-        Ok(r.map(|(k, v)| (MasterKey(k), vault_from_wit(v)))
-            .map_err(err))
+        Ok(r.map(|(k, v)| (MasterKey(k), vault_from_wit(v))).map_err(err))
     }
 
     /// Unlock a vault with its passphrase.
@@ -83,12 +70,7 @@ impl Instance {
             m_cost_kib: params.m_cost_kib,
             p_cost: params.p_cost,
         };
-        let r = self.core.hq_vault_crypto().master_key().call_unlock(
-            &mut self.store,
-            passphrase,
-            &p,
-            wrapped_key,
-        )?;
+        let r = self.core.hq_vault_crypto().master_key().call_unlock(&mut self.store, passphrase, &p, wrapped_key)?;
         Ok(r.map(MasterKey).map_err(err))
     }
 
@@ -101,30 +83,13 @@ impl Instance {
         m: u32,
         p: u32,
     ) -> Result<Result<NewVault, CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_rewrap(
-            &mut self.store,
-            key.0,
-            passphrase,
-            t,
-            m,
-            p,
-        )?;
+        let r = self.core.hq_vault_crypto().master_key().call_rewrap(&mut self.store, key.0, passphrase, t, m, p)?;
         Ok(r.map(vault_from_wit).map_err(err))
     }
 
     /// Seal a value for a path.
-    pub fn seal(
-        &mut self,
-        key: &MasterKey,
-        plaintext: &[u8],
-        aad: &[u8],
-    ) -> Result<Result<Vec<u8>, CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_seal(
-            &mut self.store,
-            key.0,
-            plaintext,
-            aad,
-        )?;
+    pub fn seal(&mut self, key: &MasterKey, plaintext: &[u8], aad: &[u8]) -> Result<Result<Vec<u8>, CryptoError>> {
+        let r = self.core.hq_vault_crypto().master_key().call_seal(&mut self.store, key.0, plaintext, aad)?;
         Ok(r.map_err(err))
     }
 
@@ -135,13 +100,24 @@ impl Instance {
         sealed: &[u8],
         aad: &[u8],
     ) -> Result<Result<Zeroizing<Vec<u8>>, CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_open(
-            &mut self.store,
-            key.0,
-            sealed,
-            aad,
-        )?;
+        let r = self.core.hq_vault_crypto().master_key().call_open(&mut self.store, key.0, sealed, aad)?;
         Ok(r.map(Zeroizing::new).map_err(err))
+    }
+
+    /// Move a key from `from` into this instance without its bytes leaving the components:
+    /// a receiver here, `export-to` there, `accept` here. The key in `from` is dropped.
+    pub fn receive_key(&mut self, from: &mut Instance, key: MasterKey) -> Result<Result<MasterKey, CryptoError>> {
+        let kr = self.core.hq_vault_crypto().key_receiver();
+        let receiver = kr.call_constructor(&mut self.store)?;
+        let public = kr.call_public_key(&mut self.store, receiver)?;
+        let blob = from.core.hq_vault_crypto().master_key().call_export_to(&mut from.store, key.0, &public)?;
+        from.drop_key(key)?;
+        let result = match blob {
+            Ok(blob) => kr.call_accept(&mut self.store, receiver, &blob)?.map(MasterKey).map_err(err),
+            Err(e) => Err(err(e)),
+        };
+        receiver.resource_drop(&mut self.store)?;
+        Ok(result)
     }
 
     /// Drop a key: the component zeroizes it.
@@ -151,23 +127,12 @@ impl Instance {
 
     /// The message an agent identity signs for a challenge.
     pub fn challenge_message(&mut self, nonce: &[u8], identity_id: &str) -> Result<Vec<u8>> {
-        self.core
-            .hq_vault_crypto()
-            .call_challenge_message(&mut self.store, nonce, identity_id)
+        self.core.hq_vault_crypto().call_challenge_message(&mut self.store, nonce, identity_id)
     }
 
     /// Verify an Ed25519 signature.
-    pub fn verify_signature(
-        &mut self,
-        pk: &[u8],
-        msg: &[u8],
-        sig: &[u8],
-    ) -> Result<Result<(), CryptoError>> {
-        Ok(self
-            .core
-            .hq_vault_crypto()
-            .call_verify_signature(&mut self.store, pk, msg, sig)?
-            .map_err(err))
+    pub fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<Result<(), CryptoError>> {
+        Ok(self.core.hq_vault_crypto().call_verify_signature(&mut self.store, pk, msg, sig)?.map_err(err))
     }
 
     /// Raw Argon2id (known-answer tests).
@@ -183,17 +148,7 @@ impl Instance {
         p: u32,
         len: u32,
     ) -> Result<Result<Vec<u8>, CryptoError>> {
-        let r = self.core.hq_vault_crypto().call_argon2id(
-            &mut self.store,
-            password,
-            salt,
-            secret,
-            ad,
-            t,
-            m,
-            p,
-            len,
-        )?;
+        let r = self.core.hq_vault_crypto().call_argon2id(&mut self.store, password, salt, secret, ad, t, m, p, len)?;
         Ok(r.map_err(err))
     }
 
@@ -205,17 +160,11 @@ impl Instance {
         pt: &[u8],
         aad: &[u8],
     ) -> Result<Result<Vec<u8>, CryptoError>> {
-        Ok(self
-            .core
-            .hq_vault_crypto()
-            .call_xchacha_seal(&mut self.store, key, nonce, pt, aad)?
-            .map_err(err))
+        Ok(self.core.hq_vault_crypto().call_xchacha_seal(&mut self.store, key, nonce, pt, aad)?.map_err(err))
     }
 
     /// SHA-256, hex.
     pub fn sha256_hex(&mut self, data: &[u8]) -> Result<String> {
-        self.core
-            .hq_vault_crypto()
-            .call_sha256_hex(&mut self.store, data)
+        self.core.hq_vault_crypto().call_sha256_hex(&mut self.store, data)
     }
 }

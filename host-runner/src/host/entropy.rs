@@ -7,8 +7,7 @@ impl Host for HostState {
     fn fill(&mut self, len: u32) -> Vec<u8> {
         let mut buf = vec![0u8; len as usize];
         // Without OS randomness no key may be made: stop rather than hand out weak bytes.
-        getrandom::fill(&mut buf)
-            .expect("the operating system's random number generator is unavailable");
+        getrandom::fill(&mut buf).expect("the operating system's random number generator is unavailable");
         buf
     }
 }

@@ -1,8 +1,6 @@
 //! Host side of `hq:vault/gate`: the External Connections read decision.
 
-use hq_vault_core::gate::{
-    ConnectionRecord, ConnectionStatus, Decision, ListPlan, Plan, ReadRequest, Route,
-};
+use hq_vault_core::gate::{ConnectionRecord, ConnectionStatus, Decision, ListPlan, Plan, ReadRequest, Route};
 use wasmtime::Result;
 
 use super::Instance;
@@ -66,47 +64,30 @@ fn decision_from_wit(d: w::Decision) -> Decision {
 impl Instance {
     /// The reference of a well-formed connection credential, for the key-index lookup.
     pub fn credential_reference(&mut self, authorization: Option<&str>) -> Result<Option<String>> {
-        self.core
-            .hq_vault_gate()
-            .call_credential_reference(&mut self.store, authorization)
+        self.core.hq_vault_gate().call_credential_reference(&mut self.store, authorization)
     }
 
     /// Decide a read, given the record found for the credential (none if unknown).
-    pub fn decide(
-        &mut self,
-        req: &ReadRequest,
-        record: Option<&ConnectionRecord>,
-    ) -> Result<Decision> {
+    pub fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Result<Decision> {
         let rec = record.map(record_to_wit);
-        let d = self.core.hq_vault_gate().call_decide(
-            &mut self.store,
-            &request_to_wit(req),
-            rec.as_ref(),
-        )?;
+        let d = self.core.hq_vault_gate().call_decide(&mut self.store, &request_to_wit(req), rec.as_ref())?;
         Ok(decision_from_wit(d))
     }
 
     /// The 404 decision for an allowed object that does not exist.
     pub fn not_found(&mut self, req: &ReadRequest, record: &ConnectionRecord) -> Result<Decision> {
-        let d = self.core.hq_vault_gate().call_not_found(
-            &mut self.store,
-            &request_to_wit(req),
-            &record_to_wit(record),
-        )?;
+        let d =
+            self.core.hq_vault_gate().call_not_found(&mut self.store, &request_to_wit(req), &record_to_wit(record))?;
         Ok(decision_from_wit(d))
     }
 
     /// The cursor for the next page.
     pub fn encode_cursor(&mut self, source: u32, inner: &str) -> Result<String> {
-        self.core
-            .hq_vault_gate()
-            .call_encode_cursor(&mut self.store, source, inner)
+        self.core.hq_vault_gate().call_encode_cursor(&mut self.store, source, inner)
     }
 
     /// A JSON error body.
     pub fn error_body(&mut self, code: &str, message: &str, request_id: &str) -> Result<String> {
-        self.core
-            .hq_vault_gate()
-            .call_error_body(&mut self.store, code, message, request_id)
+        self.core.hq_vault_gate().call_error_body(&mut self.store, code, message, request_id)
     }
 }

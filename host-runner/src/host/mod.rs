@@ -59,47 +59,28 @@ impl CoreHost {
                 .with_context(|| format!("creating the compiled-code cache {}", dir.display()))?;
             let mut cc = CacheConfig::new();
             cc.with_directory(dir);
-            config.cache(Some(ctx(
-                Cache::new(cc),
-                "setting up the compiled-code cache",
-            )?));
+            config.cache(Some(ctx(Cache::new(cc), "setting up the compiled-code cache")?));
         }
         let engine = ctx(Engine::new(&config), "creating the wasmtime engine")?;
-        let component = ctx(
-            Component::new(&engine, COMPONENT),
-            "compiling the embedded hq:vault component",
-        )?;
+        let component = ctx(Component::new(&engine, COMPONENT), "compiling the embedded hq:vault component")?;
         let mut linker = Linker::new(&engine);
         Core::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let pre = CorePre::new(linker.instantiate_pre(&component)?)?;
-        Ok(CoreHost {
-            engine,
-            component,
-            pre,
-        })
+        Ok(CoreHost { engine, component, pre })
     }
 
     /// The names of the component's imports and exports, as the artifact itself declares them.
     pub fn world(&self) -> (Vec<String>, Vec<String>) {
         let ty = self.component.component_type();
-        let imports = ty
-            .imports(&self.engine)
-            .map(|(n, _)| n.to_owned())
-            .collect();
-        let exports = ty
-            .exports(&self.engine)
-            .map(|(n, _)| n.to_owned())
-            .collect();
+        let imports = ty.imports(&self.engine).map(|(n, _)| n.to_owned()).collect();
+        let exports = ty.exports(&self.engine).map(|(n, _)| n.to_owned()).collect();
         (imports, exports)
     }
 
     /// A new instance with its own store and memory.
     pub fn instance(&self) -> Result<Instance> {
         let mut store = Store::new(&self.engine, HostState);
-        let core = ctx(
-            self.pre.instantiate(&mut store),
-            "instantiating the hq:vault component",
-        )?;
+        let core = ctx(self.pre.instantiate(&mut store), "instantiating the hq:vault component")?;
         Ok(Instance { store, core })
     }
 }

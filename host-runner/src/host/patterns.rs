@@ -24,77 +24,43 @@ pub(super) fn path_err(e: w::PathError) -> PathError {
 }
 
 pub(super) fn source(s: w::ListingSource) -> ListingSource {
-    ListingSource {
-        prefix: s.prefix,
-        exact: s.exact,
-        rollup: s.rollup,
-    }
+    ListingSource { prefix: s.prefix, exact: s.exact, rollup: s.rollup }
 }
 
 impl Instance {
     /// Validate and normalize one allowlist pattern.
     pub fn normalize(&mut self, raw: &str) -> Result<Result<String, PathError>> {
-        Ok(self
-            .core
-            .hq_vault_patterns()
-            .call_normalize(&mut self.store, raw)?
-            .map_err(path_err))
+        Ok(self.core.hq_vault_patterns().call_normalize(&mut self.store, raw)?.map_err(path_err))
     }
 
     /// Validate and normalize a whole allowlist.
     pub fn normalize_all(&mut self, raw: &[String]) -> Result<Result<Vec<String>, AllowlistError>> {
-        let r = self
-            .core
-            .hq_vault_patterns()
-            .call_normalize_all(&mut self.store, raw)?;
+        let r = self.core.hq_vault_patterns().call_normalize_all(&mut self.store, raw)?;
         Ok(r.map_err(|e| match e {
             w::AllowlistError::None => AllowlistError::None,
             w::AllowlistError::TooMany(n) => AllowlistError::TooMany(n),
-            w::AllowlistError::Invalid(i) => AllowlistError::Invalid {
-                index: i.index,
-                reason: path_err(i.reason),
-            },
+            w::AllowlistError::Invalid(i) => AllowlistError::Invalid { index: i.index, reason: path_err(i.reason) },
         }))
     }
 
     /// Check a requested path (a key, a listing prefix, or empty for the root).
     pub fn check_path(&mut self, raw: &str) -> Result<Result<String, PathError>> {
-        Ok(self
-            .core
-            .hq_vault_patterns()
-            .call_check_path(&mut self.store, raw)?
-            .map_err(path_err))
+        Ok(self.core.hq_vault_patterns().call_check_path(&mut self.store, raw)?.map_err(path_err))
     }
 
     /// Check a path that must name exactly one object or secret.
     pub fn check_key(&mut self, raw: &str) -> Result<Result<String, PathError>> {
-        Ok(self
-            .core
-            .hq_vault_patterns()
-            .call_check_key(&mut self.store, raw)?
-            .map_err(path_err))
+        Ok(self.core.hq_vault_patterns().call_check_key(&mut self.store, raw)?.map_err(path_err))
     }
 
     /// Whether any of the normalized patterns grants this checked key.
     pub fn allows(&mut self, patterns: &[String], key: &str) -> Result<bool> {
-        self.core
-            .hq_vault_patterns()
-            .call_allows(&mut self.store, patterns, key)
+        self.core.hq_vault_patterns().call_allows(&mut self.store, patterns, key)
     }
 
     /// Plan a listing of `prefix` under the patterns.
-    pub fn plan_listing(
-        &mut self,
-        patterns: &[String],
-        prefix: &str,
-        delimited: bool,
-    ) -> Result<Vec<ListingSource>> {
-        let r = self.core.hq_vault_patterns().call_plan_listing(
-            &mut self.store,
-            patterns,
-            prefix,
-            delimited,
-        )?;
+    pub fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Result<Vec<ListingSource>> {
+        let r = self.core.hq_vault_patterns().call_plan_listing(&mut self.store, patterns, prefix, delimited)?;
         Ok(r.into_iter().map(source).collect())
     }
 }

@@ -10,9 +10,7 @@ use super::bindings::exports::hq::vault::tokens as w;
 impl Instance {
     /// Length of every well-formed credential.
     pub fn token_length(&mut self) -> Result<u32> {
-        self.core
-            .hq_vault_tokens()
-            .call_token_length(&mut self.store)
+        self.core.hq_vault_tokens().call_token_length(&mut self.store)
     }
 
     /// Mint a credential; the caller shows it once and stores only its reference.
@@ -22,17 +20,12 @@ impl Instance {
             TokenKind::VaultToken => w::TokenKind::VaultToken,
             TokenKind::SessionToken => w::TokenKind::SessionToken,
         };
-        Ok(Zeroizing::new(
-            self.core.hq_vault_tokens().call_mint(&mut self.store, k)?,
-        ))
+        Ok(Zeroizing::new(self.core.hq_vault_tokens().call_mint(&mut self.store, k)?))
     }
 
     /// Check a credential's format and checksum.
     pub fn parse_token(&mut self, token: &str) -> Result<Result<TokenKind, TokenError>> {
-        let r = self
-            .core
-            .hq_vault_tokens()
-            .call_parse(&mut self.store, token)?;
+        let r = self.core.hq_vault_tokens().call_parse(&mut self.store, token)?;
         Ok(r.map(|k| match k {
             w::TokenKind::ConnectionKey => TokenKind::ConnectionKey,
             w::TokenKind::VaultToken => TokenKind::VaultToken,
@@ -49,25 +42,16 @@ impl Instance {
 
     /// The credential's reference (hex SHA-256).
     pub fn reference(&mut self, token: &str) -> Result<String> {
-        self.core
-            .hq_vault_tokens()
-            .call_reference(&mut self.store, token)
+        self.core.hq_vault_tokens().call_reference(&mut self.store, token)
     }
 
     /// Compare two references in constant time.
     pub fn references_equal(&mut self, a: &str, b: &str) -> Result<bool> {
-        self.core
-            .hq_vault_tokens()
-            .call_references_equal(&mut self.store, a, b)
+        self.core.hq_vault_tokens().call_references_equal(&mut self.store, a, b)
     }
 
     /// Whether a managed token may be used now for this path.
-    pub fn evaluate(
-        &mut self,
-        rules: &TokenRules,
-        now_ms: u64,
-        path: Option<&str>,
-    ) -> Result<Result<(), TokenDenial>> {
+    pub fn evaluate(&mut self, rules: &TokenRules, now_ms: u64, path: Option<&str>) -> Result<Result<(), TokenDenial>> {
         let r = w::TokenRules {
             expires_at_ms: rules.expires_at_ms,
             max_uses: rules.max_uses,
@@ -75,10 +59,7 @@ impl Instance {
             revoked: rules.revoked,
             scope: rules.scope.clone(),
         };
-        let out = self
-            .core
-            .hq_vault_tokens()
-            .call_evaluate(&mut self.store, &r, now_ms, path)?;
+        let out = self.core.hq_vault_tokens().call_evaluate(&mut self.store, &r, now_ms, path)?;
         Ok(out.map_err(|d| match d {
             w::TokenDenial::Expired => TokenDenial::Expired,
             w::TokenDenial::Exhausted => TokenDenial::Exhausted,
@@ -89,8 +70,6 @@ impl Instance {
 
     /// Parse `90s`, `15m`, `1h`, `7d` into milliseconds.
     pub fn parse_duration(&mut self, text: &str) -> Result<Result<u64, String>> {
-        self.core
-            .hq_vault_tokens()
-            .call_parse_duration(&mut self.store, text)
+        self.core.hq_vault_tokens().call_parse_duration(&mut self.store, text)
     }
 }

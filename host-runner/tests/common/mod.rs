@@ -35,16 +35,10 @@ impl Answer {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     pub fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
     }
 }
 
@@ -55,9 +49,7 @@ impl Daemon {
 
     pub fn cli(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.env("HQ_VAULT_HOME", self.home())
-            .env("HQ_VAULT_URL", &self.url)
-            .env_remove("HQ_VAULT_TOKEN");
+        c.env("HQ_VAULT_HOME", self.home()).env("HQ_VAULT_URL", &self.url).env_remove("HQ_VAULT_TOKEN");
         c
     }
 
@@ -74,19 +66,13 @@ impl Daemon {
     }
 
     pub fn token(&self) -> String {
-        std::fs::read_to_string(self.home().join("token"))
-            .unwrap()
-            .trim()
-            .to_owned()
+        std::fs::read_to_string(self.home().join("token")).unwrap().trim().to_owned()
     }
 
     /// Start (or restart) `serve` on an ephemeral port.
     pub fn start(&mut self) {
-        let out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("daemon.stderr"))
-            .unwrap();
+        let out =
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("daemon.stderr")).unwrap();
         let mut cmd = Command::new(BIN);
         cmd.env("HQ_VAULT_HOME", self.home())
             .args(["serve", "--listen", "127.0.0.1:0", "--files-root"])
@@ -109,27 +95,19 @@ impl Daemon {
                 let _ = f.write_all(&rest);
             }
         });
-        let addr = first
-            .split("https://")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .unwrap_or_else(|| {
-                panic!(
-                    "the daemon did not start: {first:?}; stderr: {}",
-                    std::fs::read_to_string(self.dir.path().join("daemon.stderr"))
-                        .unwrap_or_default()
-                )
-            });
+        let addr = first.split("https://").nth(1).and_then(|s| s.split_whitespace().next()).unwrap_or_else(|| {
+            panic!(
+                "the daemon did not start: {first:?}; stderr: {}",
+                std::fs::read_to_string(self.dir.path().join("daemon.stderr")).unwrap_or_default()
+            )
+        });
         self.url = format!("https://{addr}");
         self.child = Some(child);
     }
 
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(c.id().to_string())
-                .status();
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
             let _ = c.wait();
         }
     }
@@ -147,86 +125,49 @@ impl Daemon {
         if let Some(a) = auth {
             headers.push(("authorization".to_owned(), a.to_owned()));
         }
-        self.raw(
-            method,
-            path,
-            &headers,
-            body.map(|b| b.to_string().into_bytes()),
-        )
+        self.raw(method, path, &headers, body.map(|b| b.to_string().into_bytes()))
     }
 
-    pub fn raw(
+    pub fn raw(&self, method: &str, path: &str, headers: &[(String, String)], body: Option<Vec<u8>>) -> Answer {
+        self.try_raw(method, path, headers, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// Like `raw`, but a transport error (a reset while still sending a refused body) is returned.
+    pub fn try_raw(
         &self,
         method: &str,
         path: &str,
         headers: &[(String, String)],
         body: Option<Vec<u8>>,
-    ) -> Answer {
-        let mut b = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.url));
+    ) -> Result<Answer, ureq::Error> {
+        let mut b = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.url));
         for (k, v) in headers {
             b = b.header(k.as_str(), v.as_str());
         }
         let res = match body {
-            Some(bytes) => self.agent.run(
-                b.header("content-type", "application/json")
-                    .body(bytes)
-                    .unwrap(),
-            ),
+            Some(bytes) => self.agent.run(b.header("content-type", "application/json").body(bytes).unwrap()),
             None => self.agent.run(b.body(()).unwrap()),
         };
-        let mut r = res.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let mut r = res?;
         let status = r.status().as_u16();
-        let headers = r
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(200 * 1024 * 1024)
-            .read_to_vec()
-            .unwrap_or_default();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect();
+        let body = r.body_mut().with_config().limit(200 * 1024 * 1024).read_to_vec().unwrap_or_default();
+        Ok(Answer { status, headers, body })
     }
 
     /// With the bootstrap token.
     pub fn owner(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        self.req(
-            method,
-            path,
-            Some(&format!("Bearer {}", self.token())),
-            body,
-        )
+        self.req(method, path, Some(&format!("Bearer {}", self.token())), body)
     }
 
     pub fn unlock(&self) {
-        let a = self.owner(
-            "POST",
-            "/v1/unlock",
-            Some(serde_json::json!({"passphrase": PASS})),
-        );
-        assert_eq!(
-            a.status,
-            200,
-            "unlock: {}",
-            String::from_utf8_lossy(&a.body)
-        );
+        let a = self.owner("POST", "/v1/unlock", Some(serde_json::json!({"passphrase": PASS})));
+        assert_eq!(a.status, 200, "unlock: {}", String::from_utf8_lossy(&a.body));
     }
 
     pub fn store(&mut self, path: &str, value: &str) -> Answer {
         self.secrets.push(value.to_owned());
-        self.owner(
-            "PUT",
-            &format!("/v1/secrets/{path}"),
-            Some(serde_json::json!({"value": value, "type": "api-key"})),
-        )
+        self.owner("PUT", &format!("/v1/secrets/{path}"), Some(serde_json::json!({"value": value, "type": "api-key"})))
     }
 
     /// Every log, the audit file and the database, as bytes, must not contain any value used.
@@ -256,11 +197,7 @@ impl Daemon {
                     f.display()
                 );
             }
-            assert!(
-                !String::from_utf8_lossy(&bytes).contains(PASS),
-                "the passphrase was found in {}",
-                f.display()
-            );
+            assert!(!String::from_utf8_lossy(&bytes).contains(PASS), "the passphrase was found in {}", f.display());
         }
     }
 }
@@ -273,11 +210,7 @@ impl Drop for Daemon {
 
 pub fn run_with(mut c: Command, args: &[&str], stdin: Option<&[u8]>) -> Output {
     c.args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
@@ -291,9 +224,7 @@ pub fn agent_for(ca: &Path) -> ureq::Agent {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let pem = std::fs::read(ca).unwrap();
     let cert = ureq::tls::Certificate::from_pem(&pem).unwrap().to_owned();
-    let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-        .build();
+    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert]))).build();
     ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
@@ -315,21 +246,10 @@ pub fn daemon_with(serve_args: &[&str]) -> Daemon {
     init.env("HQ_VAULT_HOME", &home);
     let out = run_with(
         init,
-        &[
-            "init",
-            "--passphrase-stdin",
-            "--kdf-m-cost-kib",
-            "8192",
-            "--kdf-t-cost",
-            "1",
-        ],
+        &["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"],
         Some(format!("{PASS}\n").as_bytes()),
     );
-    assert!(
-        out.status.success(),
-        "init failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
     let agent = agent_for(&home.join("tls/ca.pem"));
     let mut d = Daemon {
         dir,
@@ -345,9 +265,5 @@ pub fn daemon_with(serve_args: &[&str]) -> Daemon {
 }
 
 pub fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }

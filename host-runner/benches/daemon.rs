@@ -1,0 +1,291 @@
+//! The daemon under load; prints a table. Not a test.
+//!
+//! - audited secret reads per second over loopback HTTPS, keep-alive, 16 concurrent clients, beside a
+//!   bare hyper + rustls "hello" server on the same certificate, measured in the same run;
+//! - p50/p99 latency and the daemon's peak RSS;
+//! - `hq-vault get` wall time beside `pass show` of the same secret, when `pass` is installed.
+//!
+//! Run: `cargo bench -p hq-vault --bench daemon` (HQ_BENCH_SECONDS, default 5).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hq-vault");
+const CLIENTS: usize = 16;
+
+struct Load {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: usize,
+}
+
+async fn load(
+    addr: std::net::SocketAddr,
+    path: &str,
+    auth: Option<String>,
+    tls: Arc<rustls::ClientConfig>,
+    secs: u64,
+) -> Load {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (tls, path, auth) = (tls.clone(), path.to_owned(), auth.clone());
+        tasks.push(tokio::spawn(async move {
+            let tcp = TcpStream::connect(addr).await.unwrap();
+            tcp.set_nodelay(true).unwrap();
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+            let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
+            let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+            tokio::spawn(conn);
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let mut b = Request::get(&path).header("host", "127.0.0.1");
+                if let Some(a) = &auth {
+                    b = b.header("authorization", a);
+                }
+                let t = Instant::now();
+                let resp = send.send_request(b.body(Empty::<Bytes>::new()).unwrap()).await.unwrap();
+                let ok = resp.status().is_success();
+                let _ = resp.into_body().collect().await;
+                lat.push(t.elapsed());
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    all.sort();
+    Load { rps: all.len() as f64 / secs as f64, p50: all[all.len() / 2], p99: all[all.len() * 99 / 100], errors }
+}
+
+async fn hello_server(home: &std::path::Path) -> std::net::SocketAddr {
+    let h = hq_vault::home::Home { dir: home.to_owned() };
+    let tls = tokio_rustls::TlsAcceptor::from(hq_vault::tls::server_config(&h).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let _ = tcp.set_nodelay(true);
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                let Ok(s) = tls.accept(tcp).await else { return };
+                let svc = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"hello"))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(s), svc).await;
+            });
+        }
+    });
+    addr
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn median_wall(mut f: impl FnMut() -> bool, n: usize) -> Option<Duration> {
+    let mut v = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        if !f() {
+            return None;
+        }
+        v.push(t.elapsed());
+    }
+    v.sort();
+    Some(v[n / 2])
+}
+
+fn main() {
+    // The bare server runs as a process of its own, like the daemon, so both pay the same costs.
+    if let Some(home) = std::env::var_os("HQ_BENCH_HELLO_HOME") {
+        let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let addr = hello_server(std::path::Path::new(&home)).await;
+            println!("{addr}");
+            std::future::pending::<()>().await;
+        });
+        return;
+    }
+    let secs: u64 = std::env::var("HQ_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let pass = "bench passphrase 1";
+    // The default Argon2 parameters: what users get.
+    let mut init = Command::new(BIN)
+        .env("HQ_VAULT_HOME", &home)
+        .args(["init", "--passphrase-stdin"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(init.stdin.take().unwrap(), "{pass}").unwrap();
+    assert!(init.wait().unwrap().success());
+    let mut daemon = Command::new(BIN)
+        .env("HQ_VAULT_HOME", &home)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(daemon.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr: std::net::SocketAddr =
+        line.split("https://").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let url = format!("https://{addr}");
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut c = Command::new(BIN)
+            .env("HQ_VAULT_HOME", &home)
+            .env("HQ_VAULT_URL", &url)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if let Some(s) = stdin {
+            c.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        drop(c.stdin.take());
+        c.wait().unwrap().success()
+    };
+    assert!(run(&["unlock", "--passphrase-stdin"], Some(&format!("{pass}\n"))));
+    assert!(run(&["store", "bench/api-key"], Some("sk_bench_0123456789abcdef")));
+    let token = std::fs::read_to_string(home.join("token")).unwrap().trim().to_owned();
+    let rss_after_unlock = peak_rss_kib(daemon.id());
+
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let ca = std::fs::read(home.join("tls/ca.pem")).unwrap();
+    let tls = hq_vault::tls::client_config(&ca).unwrap();
+    let mut hello_proc = Command::new(std::env::current_exe().unwrap())
+        .env("HQ_BENCH_HELLO_HOME", &home)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut hello_line = String::new();
+    BufReader::new(hello_proc.stdout.take().unwrap()).read_line(&mut hello_line).unwrap();
+    let hello: std::net::SocketAddr = hello_line.trim().parse().unwrap();
+    let (bare, vault) = rt.block_on(async {
+        let bare = load(hello, "/", None, tls.clone(), secs).await;
+        let vault = load(addr, "/v1/secrets/bench/api-key", Some(format!("Bearer {token}")), tls.clone(), secs).await;
+        (bare, vault)
+    });
+    let rss = peak_rss_kib(daemon.id());
+    let audit_lines = std::fs::read_to_string(home.join("audit.log")).map(|s| s.lines().count()).unwrap_or(0);
+
+    let get = median_wall(|| run(&["get", "bench/api-key"], None), 15);
+    let pass_show = if Command::new("pass").arg("version").output().is_ok_and(|o| o.status.success()) {
+        let store = dir.path().join("pass-store");
+        let gnupg = dir.path().join("gnupg");
+        std::fs::create_dir_all(&gnupg).unwrap();
+        let env = |c: &mut Command| {
+            c.env("PASSWORD_STORE_DIR", &store).env("GNUPGHOME", &gnupg);
+        };
+        let mut g = Command::new("gpg");
+        env(&mut g);
+        let ok = g
+            .args([
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                "bench@hq-vault.invalid",
+                "default",
+                "default",
+                "never",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        let mut i = Command::new("pass");
+        env(&mut i);
+        let ok = ok && i.args(["init", "bench@hq-vault.invalid"]).output().is_ok_and(|o| o.status.success());
+        let mut ins = Command::new("pass");
+        env(&mut ins);
+        let ok = ok && {
+            let mut c = ins
+                .args(["insert", "-m", "bench/api-key"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            c.stdin.take().unwrap().write_all(b"sk_bench_0123456789abcdef\n").unwrap();
+            c.wait().unwrap().success()
+        };
+        ok.then(|| {
+            median_wall(
+                || {
+                    let mut c = Command::new("pass");
+                    env(&mut c);
+                    c.args(["show", "bench/api-key"]).output().is_ok_and(|o| o.status.success())
+                },
+                15,
+            )
+        })
+        .flatten()
+    } else {
+        None
+    };
+    let _ = daemon.kill();
+    let _ = hello_proc.kill();
+
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    println!("| measure | value |");
+    println!("|---|---:|");
+    println!(
+        "| bare hyper+rustls hello server (own process), 16 keep-alive clients | {:.0} req/s (p50 {}, p99 {}) |",
+        bare.rps,
+        ms(bare.p50),
+        ms(bare.p99)
+    );
+    println!(
+        "| audited secret reads, 16 keep-alive clients | {:.0} req/s (p50 {}, p99 {}), {} errors |",
+        vault.rps,
+        ms(vault.p50),
+        ms(vault.p99),
+        vault.errors
+    );
+    println!("| audited reads / bare server | {:.0}% (target ≥ 60%) |", 100.0 * vault.rps / bare.rps);
+    println!("| audit lines written (all durable) | {audit_lines} |");
+    println!(
+        "| daemon peak RSS after unlock / after the load | {} MiB / {} MiB |",
+        rss_after_unlock / 1024,
+        rss / 1024
+    );
+    match get {
+        Some(g) => println!("| `hq-vault get` wall time (median of 15) | {} |", ms(g)),
+        None => println!("| `hq-vault get` | failed |"),
+    }
+    match (get, pass_show) {
+        (Some(g), Some(p)) => {
+            println!("| `pass show` wall time (median of 15) | {} |", ms(p));
+            println!("| `hq-vault get` / `pass show` | {:.2}× (target ≤ 0.5×) |", g.as_secs_f64() / p.as_secs_f64());
+        }
+        _ => println!("| `pass show` | not installed (apt-get install pass) |"),
+    }
+}
