@@ -107,6 +107,13 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+fn current_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
 fn median_wall(mut f: impl FnMut() -> bool, n: usize) -> Option<Duration> {
     let mut v = Vec::new();
     for _ in 0..n {
@@ -251,8 +258,11 @@ fn main() {
     } else {
         None
     };
+    let _rss_now = current_rss_kib(daemon.id());
     let _ = daemon.kill();
+    let _ = daemon.wait();
     let _ = hello_proc.kill();
+    let _ = hello_proc.wait();
 
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
     println!("| measure | value |");
