@@ -258,7 +258,7 @@ fn main() {
     } else {
         None
     };
-    let _rss_now = current_rss_kib(daemon.id());
+    let rss_now = current_rss_kib(daemon.id());
     let _ = daemon.kill();
     let _ = daemon.wait();
     let _ = hello_proc.kill();
@@ -283,9 +283,10 @@ fn main() {
     println!("| audited reads / bare server | {:.0}% (target ≥ 60%) |", 100.0 * vault.rps / bare.rps);
     println!("| audit lines written (all durable) | {audit_lines} |");
     println!(
-        "| daemon peak RSS after unlock / after the load | {} MiB / {} MiB |",
+        "| daemon RSS: peak (the Argon2 unlock) / peak after the load / now | {} MiB / {} MiB / {} MiB |",
         rss_after_unlock / 1024,
-        rss / 1024
+        rss / 1024,
+        rss_now / 1024
     );
     match get {
         Some(g) => println!("| `hq-vault get` wall time (median of 15) | {} |", ms(g)),
