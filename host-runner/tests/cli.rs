@@ -230,3 +230,40 @@ fn passphrase_change_and_audit_from_the_cli() {
     let v = d.run(&["audit", "verify"], None);
     assert!(v.status.success() && text(&v).contains("chain intact"), "{}", text(&v));
 }
+
+#[test]
+fn ingest_prompts_without_echo_and_shows_only_the_summary() {
+    // `script` gives the command a real terminal, as a person would have.
+    let mut d = daemon();
+    d.secrets.push("typed-at-the-prompt".into());
+    let cmd = format!("{BIN} ingest tty/key --type password");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("HQ_VAULT_HOME", d.home())
+        .env("HQ_VAULT_URL", &d.url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Type only once the prompt is up (echo is off from then on), as a person would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("(hidden): ") {
+        let n = std::io::Read::read(&mut stdout, &mut buf).unwrap();
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"typed-at-the-prompt\n").unwrap();
+    std::io::Read::read_to_end(&mut stdout, &mut seen).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let t = format!("{}{}", String::from_utf8_lossy(&seen), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("Value for tty/key (hidden)"), "{t}");
+    assert!(t.contains("Stored: tty/key (19 bytes, type: password)"), "{t}");
+    assert!(!t.contains("typed-at-the-prompt"), "the value was echoed: {t}");
+    assert_eq!(d.owner("GET", "/v1/secrets/tty/key", None).json()["value"], "typed-at-the-prompt");
+    d.assert_no_leaks();
+}

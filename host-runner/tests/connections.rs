@@ -65,9 +65,10 @@ fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(),
         return fail(format!("status {} expected", e["status"]));
     }
     if let Some(code) = e["code"].as_str()
-        && a.code() != code {
-            return fail(format!("code {code} expected"));
-        }
+        && a.code() != code
+    {
+        return fail(format!("code {code} expected"));
+    }
     if let Some(want) = e["keys"].as_array() {
         let got: Vec<Value> =
             a.json()["objects"].as_array().cloned().unwrap_or_default().iter().map(|o| o["key"].clone()).collect();
@@ -76,17 +77,20 @@ fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(),
         }
     }
     if let Some(want) = e["prefixes"].as_array()
-        && a.json()["prefixes"].as_array() != Some(want) {
-            return fail(format!("prefixes {want:?} expected"));
-        }
+        && a.json()["prefixes"].as_array() != Some(want)
+    {
+        return fail(format!("prefixes {want:?} expected"));
+    }
     if let Some(t) = e["truncated"].as_bool()
-        && (a.json()["truncated"].as_bool() != Some(t) || a.json()["cursor"].is_string() != t) {
-            return fail(format!("truncated {t} (and a cursor exactly then) expected"));
-        }
+        && (a.json()["truncated"].as_bool() != Some(t) || a.json()["cursor"].is_string() != t)
+    {
+        return fail(format!("truncated {t} (and a cursor exactly then) expected"));
+    }
     if let Some(b) = e["body"].as_str()
-        && body != b {
-            return fail(format!("body {b:?} expected"));
-        }
+        && body != b
+    {
+        return fail(format!("body {b:?} expected"));
+    }
     if e["no_body"] == true && !a.body.is_empty() {
         return fail("no body expected".into());
     }
