@@ -12,11 +12,7 @@ use super::http::{self, Body, Ctx};
 
 pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "audit-read";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let q = match http::query(&req) {

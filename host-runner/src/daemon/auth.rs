@@ -130,6 +130,12 @@ impl Daemon {
         }
     }
 
+    /// Authenticate, and require the owner, for a route without a path.
+    pub async fn authenticate_owner(&self, ctx: &Ctx, req: &Request<Incoming>, op: &str) -> Result<(), Response<Body>> {
+        let caller = self.authenticate(ctx, req, op).await?;
+        self.require_owner(ctx, &caller, op, None).await
+    }
+
     /// Only the vault's owner (the bootstrap token) may do this.
     pub async fn require_owner(
         &self,

@@ -53,14 +53,9 @@ fn mint(d: &Daemon) -> anyhow::Result<(zeroize::Zeroizing<String>, String)> {
     })
 }
 
-async fn owner(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, op: &str) -> Result<(), Response<Body>> {
-    let caller = d.authenticate(ctx, req, op).await?;
-    d.require_owner(ctx, &caller, op, None).await
-}
-
 pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "connection-create";
-    if let Err(r) = owner(d, ctx, &req, op).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let body: CreateBody = match http::read_json(ctx, req).await {
@@ -128,7 +123,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
 }
 
 pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    if let Err(r) = owner(d, ctx, &req, "connection-list").await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, "connection-list").await {
         return r;
     }
     match d.db(|s| s.list_connections()) {
@@ -152,7 +147,7 @@ pub async fn by_id(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, rest: &st
         ("rotate" | "revoke", _) => return http::method_not_allowed(ctx, "POST"),
         _ => return http::error(ctx, 404, "not_found", "no such route"),
     };
-    if let Err(r) = owner(d, ctx, &req, op).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let row = match d.db(|s| s.connection(&id)) {

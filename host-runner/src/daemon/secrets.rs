@@ -36,6 +36,20 @@ async fn checked_path(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, raw: &str) -
     }
 }
 
+/// Authenticate, check the path, and require the owner (writes and deletes).
+async fn owner_path(
+    d: &Daemon,
+    ctx: &Ctx,
+    req: &Request<Incoming>,
+    op: &str,
+    raw: &str,
+) -> Result<String, Response<Body>> {
+    let caller = d.authenticate(ctx, req, op).await?;
+    let path = checked_path(d, ctx, caller.name(), op, raw).await?;
+    d.require_owner(ctx, &caller, op, Some(&path)).await?;
+    Ok(path)
+}
+
 async fn require_unlocked(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, path: &str) -> Result<(), Response<Body>> {
     if d.is_unlocked() {
         d.touch();
@@ -66,17 +80,10 @@ fn short_text(v: Option<String>, max: usize) -> Result<Option<String>, String> {
 
 pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
     let op = "store";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let path = match checked_path(d, ctx, caller.name(), op, raw).await {
+    let path = match owner_path(d, ctx, &req, op, raw).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = d.require_owner(ctx, &caller, op, Some(&path)).await {
-        return r;
-    }
     let body: PutBody = match http::read_json(ctx, req).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -246,17 +253,10 @@ async fn finish_get(
 
 pub async fn delete(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
     let op = "delete";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let path = match checked_path(d, ctx, caller.name(), op, raw).await {
+    let path = match owner_path(d, ctx, &req, op, raw).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(r) = d.require_owner(ctx, &caller, op, Some(&path)).await {
-        return r;
-    }
     if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
         return r;
     }

@@ -30,11 +30,7 @@ struct UnlockBody {
 }
 
 pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let caller = match d.authenticate(ctx, &req, "unlock").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, "unlock", None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, "unlock").await {
         return r;
     }
     let body: UnlockBody = match http::read_json(ctx, req).await {
@@ -112,11 +108,7 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
 }
 
 pub async fn lock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let caller = match d.authenticate(ctx, &req, "lock").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, "lock", None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, "lock").await {
         return r;
     }
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
@@ -135,11 +127,7 @@ struct PassphraseBody {
 
 pub async fn change_passphrase(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "passphrase-change";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let body: PassphraseBody = match http::read_json(ctx, req).await {

@@ -32,11 +32,7 @@ fn valid_name(n: &str) -> bool {
 
 pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "token-create";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let body: CreateBody = match http::read_json(ctx, req).await {
@@ -103,11 +99,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
 
 pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "token-list";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let rows = match d.db(|s| s.list_tokens()) {
@@ -131,11 +123,7 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
 
 pub async fn revoke(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
     let op = "token-revoke";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = d.require_owner(ctx, &caller, op, None).await {
+    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
     let name = http::decode_path(raw).unwrap_or_default();
