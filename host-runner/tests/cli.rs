@@ -267,3 +267,67 @@ fn ingest_prompts_without_echo_and_shows_only_the_summary() {
     assert_eq!(d.owner("GET", "/v1/secrets/tty/key", None).json()["value"], "typed-at-the-prompt");
     d.assert_no_leaks();
 }
+
+/// Read from `r` until `needle` appears; returns everything read.
+fn read_until(r: &mut impl std::io::Read, seen: &mut Vec<u8>, needle: &str) {
+    let mut buf = [0u8; 512];
+    while !String::from_utf8_lossy(seen).contains(needle) {
+        let n = r.read(&mut buf).unwrap();
+        assert!(n > 0, "`{needle}` never came: {}", String::from_utf8_lossy(seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[test]
+fn first_start_asks_for_a_passphrase_and_is_ready_to_use() {
+    // A newcomer's main job: `serve` at a terminal, no configuration.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let cmd = format!("{BIN} serve --listen 127.0.0.1:0 --kdf-m-cost-kib 8192");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("HQ_VAULT_HOME", &home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut seen = Vec::new();
+    read_until(&mut out, &mut seen, "New passphrase: ");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::io::Write::write_all(&mut input, b"first start pass\n").unwrap();
+    read_until(&mut out, &mut seen, "Repeat it: ");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::io::Write::write_all(&mut input, b"first start pass\n").unwrap();
+    read_until(&mut out, &mut seen, "(unlocked)");
+    let t = String::from_utf8_lossy(&seen).to_string();
+    assert!(!t.contains("first start pass"), "the passphrase was echoed");
+    let url = format!("https://{}", t.split("https://").nth(1).unwrap().split_whitespace().next().unwrap());
+    let cli = |args: &[&str], stdin: Option<&[u8]>| {
+        let mut c = std::process::Command::new(BIN);
+        c.env("HQ_VAULT_HOME", &home).env("HQ_VAULT_URL", &url).env_remove("HQ_VAULT_TOKEN");
+        run_with(c, args, stdin)
+    };
+    let s = cli(&["store", "first/key"], Some(b"first-value"));
+    assert!(s.status.success(), "{}", text(&s));
+    assert_eq!(cli(&["get", "first/key"], None).stdout, b"first-value");
+    // Closing the terminal hangs the daemon up, as closing a real terminal would.
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn audit_tail_follows_new_lines() {
+    let mut d = daemon();
+    let mut tail = d.cli().args(["audit", "--tail"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut out = tail.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    read_until(&mut out, &mut seen, "\"op\":\"unlock\"");
+    d.store("tail/new-line", "tail-value");
+    read_until(&mut out, &mut seen, "tail/new-line");
+    let _ = tail.kill();
+    let _ = tail.wait();
+    assert!(!String::from_utf8_lossy(&seen).contains("tail-value"));
+}
