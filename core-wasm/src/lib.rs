@@ -16,6 +16,7 @@ pub mod conformance;
 pub mod crypto;
 pub mod gate;
 pub mod http;
+pub mod listing;
 pub mod patterns;
 mod rng;
 pub mod time;

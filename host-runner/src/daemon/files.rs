@@ -11,10 +11,10 @@ use std::time::UNIX_EPOCH;
 use futures_util::TryStreamExt;
 use hq_vault_core::gate::{ListPlan, Plan, ReadRequest, Route};
 use hq_vault_core::http::{ByteRange, byte_range, etag_matches};
+use hq_vault_core::listing::{Lister, ObjectInfo, list_sorted_keys};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
-use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::Daemon;
@@ -211,79 +211,21 @@ async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: 
 
 fn list(d: &Daemon, ctx: &Ctx, plan: &ListPlan, head: bool) -> Response<Body> {
     let keys = all_keys(&d.files_root);
-    let mut objects: Vec<Value> = Vec::new();
-    let mut prefixes: Vec<String> = Vec::new();
-    let limit = plan.limit as usize;
-    let mut last: Option<(u32, String)> = None;
-    let mut truncated = false;
-    'sources: for (idx, s) in plan.sources.iter().enumerate().skip(plan.start_source as usize) {
-        let idx = idx as u32;
-        let after = if idx == plan.start_source { plan.start_inner.clone() } else { None };
-        let in_source = |k: &&String| {
-            if s.exact { **k == s.prefix } else { k.starts_with(&s.prefix) }
-        };
-        if let Some(rollup) = &s.rollup {
-            if after.as_deref() == Some(rollup.as_str()) || !keys.iter().any(|k| in_source(&k)) {
-                continue;
-            }
-            if objects.len() + prefixes.len() == limit {
-                truncated = true;
-                break;
-            }
-            if !prefixes.contains(rollup) {
-                prefixes.push(rollup.clone());
-            }
-            last = Some((idx, rollup.clone()));
-            continue;
-        }
-        for k in keys.iter().filter(in_source) {
-            if let Some(a) = &after
-                && (k <= a || (a.ends_with('/') && k.starts_with(a.as_str())))
-            {
-                continue;
-            }
-            let group = if plan.delimited {
-                k[s.prefix.len()..]
-                    .find('/')
-                    .map(|i| format!("{}{}", s.prefix, &k[s.prefix.len()..=s.prefix.len() + i]))
-            } else {
-                None
-            };
-            if group.is_some() && prefixes.last() == group.as_ref() {
-                continue;
-            }
-            if objects.len() + prefixes.len() == limit {
-                truncated = true;
-                break 'sources;
-            }
-            match group {
-                Some(g) => {
-                    last = Some((idx, g.clone()));
-                    prefixes.push(g);
-                }
-                None => {
-                    let Some(e) = entry(&d.files_root, k) else {
-                        continue;
-                    };
-                    objects.push(json!({"key": e.key, "size": e.size, "etag": e.etag(),
-                                        "uploaded": hq_vault_core::time::rfc3339(e.mtime_ms)}));
-                    last = Some((idx, k.clone()));
-                }
-            }
-        }
-    }
-    let cursor = match (truncated, last) {
-        (true, Some((idx, inner))) => match d.core(|i| i.encode_cursor(idx, &inner)) {
-            Ok(c) => Some(c),
-            Err(_) => return http::internal(ctx, "encoding the cursor"),
-        },
-        _ => None,
+    let info = |k: &str| {
+        entry(&d.files_root, k).map(|e| ObjectInfo {
+            etag: e.etag(),
+            uploaded: hq_vault_core::time::rfc3339(e.mtime_ms),
+            key: e.key,
+            size: e.size,
+        })
     };
-    let mut r = http::json(
-        ctx,
-        200,
-        &json!({"objects": objects, "prefixes": prefixes, "truncated": cursor.is_some(), "cursor": cursor}),
-    );
+    // The core assembles the page across the plan's sources; this host only lists its folder.
+    let mut lister = Lister::new(plan.clone());
+    while let Some(req) = lister.next_request() {
+        lister.feed(list_sorted_keys(&keys, &req, info));
+    }
+    let page = lister.finish();
+    let mut r = http::json(ctx, 200, &serde_json::to_value(&page).unwrap_or_default());
     if head {
         *r.body_mut() = http::empty();
     }

@@ -1,0 +1,324 @@
+//! Assembling one page of a listing from the sources of a [`ListPlan`], without I/O.
+//!
+//! The gate decides *what* may be listed (the plan); this module decides *how the page is built*
+//! across sources: it asks the host for one source at a time ([`SourceRequest`]), merges what the
+//! host's store returns, stops at the limit, and makes the cursor. Every host (the Worker over R2,
+//! the daemon over a folder) runs the same loop:
+//!
+//! ```text
+//! let mut lister = Lister::new(plan);
+//! while let Some(req) = lister.next_request() { lister.feed(store.list(&req)?); }
+//! let page = lister.finish();
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::gate::{ListPlan, encode_cursor};
+
+/// One listing the host must perform on its store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRequest {
+    /// Keys starting with this (or exactly this key when `exact`).
+    pub prefix: String,
+    /// Only the key equal to `prefix` (answer it with a head/stat).
+    pub exact: bool,
+    /// Roll keys whose rest after `prefix` holds a `/` into common prefixes (`prefix` + rest up to
+    /// and including that `/`), each reported once.
+    pub delimited: bool,
+    /// Only keys (and common prefixes) strictly greater than this.
+    pub start_after: Option<String>,
+    /// At most this many entries, objects and prefixes together, in key order.
+    pub limit: u32,
+}
+
+/// An object as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+    pub etag: String,
+    /// RFC 3339.
+    pub uploaded: String,
+}
+
+/// What the host's store answered for one [`SourceRequest`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourcePage {
+    pub objects: Vec<ObjectInfo>,
+    pub prefixes: Vec<String>,
+    /// More entries exist after these.
+    pub truncated: bool,
+}
+
+/// The page to answer: `{"objects","prefixes","truncated","cursor"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub objects: Vec<ObjectInfo>,
+    pub prefixes: Vec<String>,
+    pub truncated: bool,
+    pub cursor: Option<String>,
+}
+
+/// A key greater than every key under the common prefix `p` (keys are UTF-8).
+fn past(p: &str) -> String {
+    format!("{p}\u{10FFFF}")
+}
+
+enum Pending {
+    /// A prefix or exact source, listed for real.
+    Entries,
+    /// A rolled-up source: asked for one key to learn whether the folder has anything.
+    Probe(String),
+}
+
+/// Builds one page of a listing.
+pub struct Lister {
+    plan: ListPlan,
+    source: usize,
+    start_after: Option<String>,
+    page: Page,
+    last: Option<(usize, String)>,
+    pending: Option<Pending>,
+    done: bool,
+}
+
+impl Lister {
+    pub fn new(plan: ListPlan) -> Lister {
+        let source = plan.start_source as usize;
+        let start_after = plan.start_inner.clone().map(|inner| {
+            // A cursor that ends on a common prefix resumes after everything under it.
+            if inner.ends_with('/') { past(&inner) } else { inner }
+        });
+        Lister { plan, source, start_after, page: Page::default(), last: None, pending: None, done: false }
+    }
+
+    fn emitted(&self) -> u32 {
+        (self.page.objects.len() + self.page.prefixes.len()) as u32
+    }
+
+    /// The next listing the host must perform, or `None` when the page is complete.
+    pub fn next_request(&mut self) -> Option<SourceRequest> {
+        loop {
+            if self.done || self.source >= self.plan.sources.len() {
+                return None;
+            }
+            if self.emitted() >= self.plan.limit {
+                // Full: more may follow in this or a later source.
+                self.page.truncated = true;
+                return None;
+            }
+            let s = &self.plan.sources[self.source];
+            if let Some(rollup) = &s.rollup {
+                let resumed_past = self.start_after.as_deref().is_some_and(|a| a >= rollup.as_str());
+                if resumed_past || self.page.prefixes.last() == Some(rollup) {
+                    self.next_source();
+                    continue;
+                }
+                self.pending = Some(Pending::Probe(rollup.clone()));
+                return Some(SourceRequest {
+                    prefix: s.prefix.clone(),
+                    exact: s.exact,
+                    delimited: false,
+                    start_after: None,
+                    limit: 1,
+                });
+            }
+            if s.exact && self.start_after.as_deref().is_some_and(|a| a >= s.prefix.as_str()) {
+                self.next_source();
+                continue;
+            }
+            self.pending = Some(Pending::Entries);
+            return Some(SourceRequest {
+                prefix: s.prefix.clone(),
+                exact: s.exact,
+                delimited: self.plan.delimited,
+                start_after: self.start_after.clone(),
+                limit: self.plan.limit - self.emitted(),
+            });
+        }
+    }
+
+    fn next_source(&mut self) {
+        self.source += 1;
+        self.start_after = None;
+    }
+
+    /// Give the answer to the last [`SourceRequest`].
+    pub fn feed(&mut self, answer: SourcePage) {
+        match self.pending.take() {
+            None => {}
+            Some(Pending::Probe(rollup)) => {
+                if !answer.objects.is_empty() || !answer.prefixes.is_empty() {
+                    self.page.prefixes.push(rollup.clone());
+                    self.last = Some((self.source, rollup));
+                }
+                self.next_source();
+            }
+            Some(Pending::Entries) => {
+                // Merge objects and prefixes in key order; never more than the limit allows.
+                let room = (self.plan.limit - self.emitted()) as usize;
+                let mut entries: Vec<(String, Option<ObjectInfo>)> = answer
+                    .objects
+                    .into_iter()
+                    .map(|o| (o.key.clone(), Some(o)))
+                    .chain(answer.prefixes.into_iter().map(|p| (p, None)))
+                    .collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let cut = entries.len() > room;
+                entries.truncate(room);
+                let mut last_key = None;
+                for (key, obj) in entries {
+                    match obj {
+                        Some(o) => self.page.objects.push(o),
+                        None => {
+                            if self.page.prefixes.last() != Some(&key) {
+                                self.page.prefixes.push(key.clone());
+                            }
+                        }
+                    }
+                    last_key = Some(key);
+                }
+                if let Some(k) = &last_key {
+                    self.last = Some((self.source, k.clone()));
+                }
+                if answer.truncated || cut {
+                    match last_key {
+                        Some(k) => self.start_after = Some(if k.ends_with('/') { past(&k) } else { k }),
+                        // A store that says "more" but gave nothing: stop rather than loop.
+                        None => self.done = true,
+                    }
+                    if self.emitted() >= self.plan.limit {
+                        self.page.truncated = true;
+                        self.done = true;
+                    }
+                } else {
+                    self.next_source();
+                }
+            }
+        }
+    }
+
+    /// The page, with a cursor exactly when it is truncated.
+    pub fn finish(mut self) -> Page {
+        if self.page.truncated {
+            if let Some((source, inner)) = &self.last {
+                self.page.cursor = Some(encode_cursor(*source as u32, inner));
+            } else {
+                self.page.truncated = false;
+            }
+        }
+        // The objects and prefixes of one page, each in key order.
+        self.page.prefixes.sort();
+        self.page.prefixes.dedup();
+        self.page
+    }
+}
+
+/// Answer a [`SourceRequest`] from a sorted list of keys (for stores that can only enumerate, such
+/// as a folder, and for tests). `info` gives an object's listing fields; `None` skips the key.
+pub fn list_sorted_keys<F>(keys: &[String], req: &SourceRequest, mut info: F) -> SourcePage
+where
+    F: FnMut(&str) -> Option<ObjectInfo>,
+{
+    let mut page = SourcePage::default();
+    let in_source = |k: &String| if req.exact { *k == req.prefix } else { k.starts_with(&req.prefix) };
+    let mut count = 0u32;
+    for k in keys.iter().filter(|k| in_source(k)) {
+        if req.start_after.as_deref().is_some_and(|a| k.as_str() <= a) {
+            continue;
+        }
+        let group = if req.delimited && !req.exact {
+            k[req.prefix.len()..].find('/').map(|i| k[..req.prefix.len() + i + 1].to_owned())
+        } else {
+            None
+        };
+        if let Some(g) = &group {
+            if page.prefixes.last() == Some(g) || req.start_after.as_deref().is_some_and(|a| g.as_str() <= a) {
+                continue;
+            }
+        }
+        if count == req.limit {
+            page.truncated = true;
+            break;
+        }
+        match group {
+            Some(g) => page.prefixes.push(g),
+            None => match info(k) {
+                Some(o) => page.objects.push(o),
+                None => continue,
+            },
+        }
+        count += 1;
+    }
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patterns::plan_listing;
+
+    fn obj(k: &str) -> Option<ObjectInfo> {
+        Some(ObjectInfo { key: k.to_owned(), size: 1, etag: "\"e\"".into(), uploaded: "t".into() })
+    }
+
+    fn run(keys: &[&str], patterns: &[&str], prefix: &str, delimited: bool, limit: u32) -> Vec<Page> {
+        let keys: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+        let sources = plan_listing(patterns, prefix, delimited);
+        let mut pages = Vec::new();
+        let mut cursor: Option<(u32, Option<String>)> = None;
+        loop {
+            let (start_source, start_inner) = cursor.clone().unwrap_or((0, None));
+            let plan = ListPlan { sources: sources.clone(), start_source, start_inner, limit, delimited };
+            let mut l = Lister::new(plan);
+            while let Some(r) = l.next_request() {
+                l.feed(list_sorted_keys(&keys, &r, obj));
+            }
+            let page = l.finish();
+            let next = page.cursor.clone();
+            pages.push(page);
+            match next {
+                Some(c) => {
+                    let rest = c.strip_prefix("c1.").unwrap();
+                    let (i, h) = rest.split_once('.').unwrap();
+                    cursor = Some((i.parse().unwrap(), Some(String::from_utf8(hex::decode(h).unwrap()).unwrap())));
+                }
+                None => break,
+            }
+            assert!(pages.len() < 100);
+        }
+        pages
+    }
+
+    #[test]
+    fn pages_cover_every_granted_key_once_in_order() {
+        let keys = ["a/1", "a/2", "a/3", "b/x", "c/1", "c/2", "d"];
+        for limit in 1..=8 {
+            let pages = run(&keys, &["a/*", "c/*", "d"], "", false, limit);
+            let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(all, ["a/1", "a/2", "a/3", "c/1", "c/2", "d"], "limit {limit}");
+            assert!(pages.iter().all(|p| p.objects.len() + p.prefixes.len() <= limit as usize));
+        }
+    }
+
+    #[test]
+    fn delimited_pages_roll_up_folders_once() {
+        let keys = ["k/a.md", "k/s/1", "k/s/2", "k/t/1", "k/z.md", "p/plan.md", "q/other"];
+        for limit in 1..=6 {
+            let pages = run(&keys, &["k/*", "p/plan.md"], "", true, limit);
+            let prefixes: Vec<String> = pages.iter().flat_map(|p| p.prefixes.clone()).collect();
+            assert_eq!(prefixes, ["k/", "p/"], "limit {limit}");
+            let pages = run(&keys, &["k/*"], "k/", true, limit);
+            let prefixes: Vec<String> = pages.iter().flat_map(|p| p.prefixes.clone()).collect();
+            let objects: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(prefixes, ["k/s/", "k/t/"], "limit {limit}");
+            assert_eq!(objects, ["k/a.md", "k/z.md"], "limit {limit}");
+        }
+    }
+
+    #[test]
+    fn an_empty_rollup_is_not_shown() {
+        let pages = run(&["x/1"], &["k/*", "x/*"], "", true, 10);
+        assert_eq!(pages[0].prefixes, ["x/"]);
+    }
+}
