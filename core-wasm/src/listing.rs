@@ -232,10 +232,10 @@ where
         } else {
             None
         };
-        if let Some(g) = &group {
-            if page.prefixes.last() == Some(g) || req.start_after.as_deref().is_some_and(|a| g.as_str() <= a) {
-                continue;
-            }
+        if let Some(g) = &group
+            && (page.prefixes.last() == Some(g) || req.start_after.as_deref().is_some_and(|a| g.as_str() <= a))
+        {
+            continue;
         }
         if count == req.limit {
             page.truncated = true;
