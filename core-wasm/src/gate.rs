@@ -117,6 +117,17 @@ pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
     serde_json::json!({"error": {"code": code, "message": message, "request_id": request_id}}).to_string()
 }
 
+/// The five-line agent snippet shown once with a new connection key (the seed's, with `BASE`).
+pub fn agent_snippet(base: &str) -> String {
+    format!(
+        "const BASE = \"{base}\";\n\
+const KEY = process.env.HQ_CONNECTION_KEY!; // hqxc_…\n\
+const h = {{ Authorization: `Bearer ${{KEY}}` }};\n\
+const {{ objects }} = await fetch(`${{BASE}}/v1/connections/files?path=knowledge/`, {{ headers: h }}).then(r => r.json());\n\
+const text = await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then(r => r.text());\n"
+    )
+}
+
 /// Extract the bearer token from an `Authorization` header value.
 fn bearer(authorization: &str) -> Option<&str> {
     let (scheme, rest) = authorization.split_once(' ')?;

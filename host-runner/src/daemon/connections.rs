@@ -36,15 +36,6 @@ fn view(c: &ConnectionRow) -> Value {
     })
 }
 
-/// The seed's five-line agent snippet, with the base URL filled in.
-pub fn snippet(base: &str) -> String {
-    format!(
-        "const BASE = \"{base}\";\nconst KEY = process.env.HQ_CONNECTION_KEY!; // hqxc_…\nconst h = {{ Authorization: `Bearer ${{KEY}}` }};\n\
-const {{ objects }} = await fetch(`${{BASE}}/v1/connections/files?path=knowledge/`, {{ headers: h }}).then(r => r.json());\n\
-const text = await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then(r => r.text());\n"
-    )
-}
-
 fn mint(d: &Daemon) -> anyhow::Result<(zeroize::Zeroizing<String>, String)> {
     d.core(|i| {
         let t = i.mint(TokenKind::ConnectionKey)?;
@@ -117,7 +108,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     http::json(
         ctx,
         201,
-        &json!({"connection": view(&row), "key": key.as_str(), "snippet": snippet(base),
+        &json!({"connection": view(&row), "key": key.as_str(), "snippet": hq_vault_core::gate::agent_snippet(base),
         "note": "the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost"}),
     )
 }

@@ -1,0 +1,442 @@
+//! The fetch handler: HTTP, KV and R2 only. Decisions come from `hq_vault_core`.
+
+use hq_vault_core::audit::{Event, Outcome};
+use hq_vault_core::gate::{self, ConnectionStatus, Plan, ReadRequest, Route};
+use hq_vault_core::http::{ByteRange, byte_range, etag_matches};
+use hq_vault_core::listing::{Lister, ObjectInfo, SourcePage, SourceRequest};
+use hq_vault_core::time;
+use hq_vault_core::tokens::{self, TokenKind};
+use serde_json::{Value, json};
+use worker::{Bucket, Context, Env, Headers, Method, Request, Response, Result, event, kv::KvStore};
+
+use crate::admin;
+use crate::model::{self, AdminCredential, CompanySettings, ConnectionDoc};
+
+/// Per-request facts.
+struct Ctx {
+    request_id: String,
+    ip: String,
+    now_ms: u64,
+    origin: String,
+}
+
+fn random_hex(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    // The OS generator of workerd (crypto.getRandomValues); no fallback.
+    getrandom::fill(&mut b).expect("no randomness in this runtime");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn json_response(ctx: &Ctx, status: u16, text: String) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("x-request-id", &ctx.request_id)?;
+    Ok(Response::ok(text)?.with_status(status).with_headers(headers))
+}
+
+fn error(ctx: &Ctx, status: u16, code: &str, message: &str) -> Result<Response> {
+    let r = json_response(ctx, status, gate::error_body(code, message, &ctx.request_id))?;
+    if status == 401 {
+        r.headers().set("www-authenticate", "Bearer")?;
+    }
+    Ok(r)
+}
+
+fn method_not_allowed(ctx: &Ctx, allow: &str) -> Result<Response> {
+    let r = error(ctx, 405, "method_not_allowed", &format!("this route takes {allow}"))?;
+    r.headers().set("allow", allow)?;
+    Ok(r)
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, wctx: Context) -> Result<Response> {
+    let url = req.url()?;
+    let ctx = Ctx {
+        request_id: req.headers().get("cf-ray")?.unwrap_or_else(|| format!("req_{}", random_hex(8))),
+        ip: req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "unknown".into()),
+        now_ms: worker::Date::now().as_millis(),
+        origin: url.origin().ascii_serialization(),
+    };
+    let kv = env.kv("CONNECTIONS")?;
+    let path = url.path().to_owned();
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segs.as_slice() {
+        ["v1", "connections", "files"] => read(req, &env, &kv, &wctx, &ctx, Route::List).await,
+        ["v1", "connections", "files", "object"] => read(req, &env, &kv, &wctx, &ctx, Route::Object).await,
+        ["v1", "companies", company, rest @ ..] => {
+            let company = company.to_string();
+            let rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+            lifecycle(req, &kv, &ctx, &company, &rest).await
+        }
+        _ => error(&ctx, 404, "not_found", "no such route: see the README's API"),
+    }
+}
+
+// ---------------------------------------------------------------- reads
+
+async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &Ctx, route: Route) -> Result<Response> {
+    let url = req.url()?;
+    // Query values decoded once by the URL parser; a parameter given twice is refused.
+    let mut q: Vec<(String, String)> = Vec::new();
+    let mut duplicate = false;
+    for (k, v) in url.query_pairs() {
+        if q.iter().any(|(x, _)| *x == k) {
+            duplicate = true;
+        }
+        q.push((k.into_owned(), v.into_owned()));
+    }
+    let param = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let authorization = req.headers().get("authorization")?;
+    let rr = ReadRequest {
+        method: req.method().to_string(),
+        route,
+        path: param("path"),
+        cursor: param("cursor"),
+        limit: param("limit"),
+        delimiter: param("delimiter"),
+        authorization: authorization.clone(),
+        time_ms: ctx.now_ms,
+        request_id: ctx.request_id.clone(),
+        source_ip: ctx.ip.clone(),
+    };
+    let doc = match gate::credential_reference(authorization.as_deref()) {
+        Some(r) => connection_by_reference(kv, &r).await?,
+        None => None,
+    };
+    let record = match &doc {
+        Some(d) => Some(d.record(company_settings(kv, &d.company_id).await?.connections_enabled)),
+        None => None,
+    };
+    let mut decision = gate::decide(&rr, record.as_ref());
+    if duplicate && decision.status == 200 {
+        let mut ev = decision.audit.clone();
+        ev.outcome = Outcome::Failed;
+        ev.status = 400;
+        ev.reason = Some("bad_query".into());
+        record_audit(kv, wctx, &ev);
+        return error(ctx, 400, "bad_query", "a query parameter is given twice");
+    }
+    let bucket = env.bucket("VAULT")?;
+    // An allowed object must exist: otherwise the read is a 404, audited as such.
+    let mut head = None;
+    if let (Some(Plan::Object(key)), Some(rec), Some(d)) = (&decision.plan, &record, &doc) {
+        head = bucket.head(model::r2_key(&d.company_id, key)).await?;
+        if head.is_none() {
+            decision = gate::not_found(&rr, rec);
+        }
+    }
+    record_audit(kv, wctx, &decision.audit);
+    let is_head = req.method() == Method::Head;
+    match (decision.plan, doc) {
+        (Some(Plan::Object(key)), Some(d)) => match head {
+            Some(h) => object(&req, &bucket, ctx, &d.company_id, &key, h, is_head).await,
+            None => error(ctx, 404, "not_found", "no object at this path"),
+        },
+        (Some(Plan::List(plan)), Some(d)) => {
+            let mut lister = Lister::new(plan);
+            while let Some(r) = lister.next_request() {
+                let page = list_source(&bucket, &d.company_id, &r).await?;
+                lister.feed(page);
+            }
+            let page = lister.finish();
+            let body = if is_head { String::new() } else { serde_json::to_string(&page).unwrap_or_default() };
+            json_response(ctx, 200, body)
+        }
+        _ => {
+            let r = json_response(ctx, decision.status, if is_head { String::new() } else { decision.error_body })?;
+            for (k, v) in &decision.headers {
+                r.headers().set(k, v)?;
+            }
+            Ok(r)
+        }
+    }
+}
+
+/// The audit event, written after the response without delaying it (KV, 90-day TTL).
+fn record_audit(kv: &KvStore, wctx: &Context, ev: &Event) {
+    if ev.actor == "unknown" {
+        // No connection to file it under: unknown keys are not stored (they are not ours to keep).
+        return;
+    }
+    let key = model::audit_key(&ev.actor, ev.time_ms, &ev.request_id);
+    let line: Value = serde_json::from_str(&hq_vault_core::audit::encode(ev)).unwrap_or(Value::Null);
+    let kv = kv.clone();
+    wctx.wait_until(async move {
+        if let Ok(put) = kv.put(&key, "").and_then(|p| p.metadata(line)) {
+            let _ = put.expiration_ttl(model::AUDIT_TTL_SECONDS).execute().await;
+        }
+    });
+}
+
+fn info_of(company: &str, o: &worker::Object) -> ObjectInfo {
+    ObjectInfo {
+        key: o.key().strip_prefix(&format!("{company}/")).unwrap_or_default().to_owned(),
+        size: o.size(),
+        etag: o.http_etag(),
+        uploaded: time::rfc3339(o.uploaded().as_millis()),
+    }
+}
+
+/// One source of a listing, from R2.
+async fn list_source(bucket: &Bucket, company: &str, r: &SourceRequest) -> Result<SourcePage> {
+    if r.exact {
+        let found = bucket.head(model::r2_key(company, &r.prefix)).await?;
+        let objects = found.iter().map(|o| info_of(company, o)).collect();
+        return Ok(SourcePage { objects, prefixes: Vec::new(), truncated: false });
+    }
+    let mut b = bucket.list().prefix(model::r2_key(company, &r.prefix)).limit(r.limit.min(1000));
+    if r.delimited {
+        b = b.delimiter("/");
+    }
+    if let Some(a) = &r.start_after {
+        b = b.start_after(model::r2_key(company, a));
+    }
+    let objs = b.execute().await?;
+    let cut = |p: String| p.strip_prefix(&format!("{company}/")).map(str::to_owned);
+    Ok(SourcePage {
+        objects: objs.objects().iter().map(|o| info_of(company, o)).collect(),
+        prefixes: objs.delimited_prefixes().into_iter().filter_map(cut).collect(),
+        truncated: objs.truncated(),
+    })
+}
+
+/// Stream an object: no buffering, whatever its size.
+async fn object(
+    req: &Request,
+    bucket: &Bucket,
+    ctx: &Ctx,
+    company: &str,
+    key: &str,
+    head: worker::Object,
+    is_head: bool,
+) -> Result<Response> {
+    let etag = head.http_etag();
+    let headers = Headers::new();
+    headers.set("etag", &etag)?;
+    headers.set("last-modified", &time::http_date(head.uploaded().as_millis()))?;
+    headers.set("accept-ranges", "bytes")?;
+    headers.set("x-request-id", &ctx.request_id)?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("cache-control", "private, no-cache")?;
+    let inm = req.headers().get("if-none-match")?;
+    if etag_matches(inm.as_deref(), &etag) {
+        return Ok(Response::empty()?.with_status(304).with_headers(headers));
+    }
+    let ct = head.http_metadata().content_type.unwrap_or_else(|| "application/octet-stream".into());
+    headers.set("content-type", &ct)?;
+    let size = head.size();
+    let range = req.headers().get("range")?;
+    let (status, r2range, len) = match byte_range(range.as_deref(), size) {
+        ByteRange::Full => (200, None, size),
+        ByteRange::Partial { start, end } => {
+            headers.set("content-range", &format!("bytes {start}-{end}/{size}"))?;
+            (206, Some(worker::Range::OffsetWithLength { offset: start, length: end - start + 1 }), end - start + 1)
+        }
+        ByteRange::Unsatisfiable => {
+            let r = error(ctx, 416, "range_not_satisfiable", "the range is outside the object")?;
+            r.headers().set("content-range", &format!("bytes */{size}"))?;
+            return Ok(r);
+        }
+    };
+    headers.set("content-length", &len.to_string())?;
+    if is_head {
+        return Ok(Response::empty()?.with_status(status).with_headers(headers));
+    }
+    let mut get = bucket.get(model::r2_key(company, key));
+    if let Some(r) = r2range {
+        get = get.range(r);
+    }
+    let Some(obj) = get.execute().await? else {
+        return error(ctx, 404, "not_found", "no object at this path");
+    };
+    let Some(body) = obj.body() else {
+        return error(ctx, 404, "not_found", "no object at this path");
+    };
+    Ok(Response::from_body(body.response_body()?)?.with_status(status).with_headers(headers))
+}
+
+// ---------------------------------------------------------------- KV records
+
+async fn get_json<T: serde::de::DeserializeOwned>(kv: &KvStore, key: &str) -> Result<Option<T>> {
+    match kv.get(key).text().await? {
+        Some(t) => Ok(serde_json::from_str(&t).ok()),
+        None => Ok(None),
+    }
+}
+
+async fn put_json<T: serde::Serialize>(kv: &KvStore, key: &str, v: &T) -> Result<()> {
+    kv.put(key, serde_json::to_string(v)?)?.execute().await?;
+    Ok(())
+}
+
+async fn connection_by_reference(kv: &KvStore, reference: &str) -> Result<Option<ConnectionDoc>> {
+    let Some(id) = kv.get(&model::keyref_key(reference)).text().await? else { return Ok(None) };
+    get_json(kv, &model::conn_key(&id)).await
+}
+
+async fn company_settings(kv: &KvStore, company: &str) -> Result<CompanySettings> {
+    Ok(get_json(kv, &model::company_key(company)).await?.unwrap_or_default())
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+async fn admin_of(req: &Request, kv: &KvStore) -> Result<Option<AdminCredential>> {
+    let Some(h) = req.headers().get("authorization")? else { return Ok(None) };
+    let Some(token) = h.strip_prefix("Bearer ").map(str::trim) else { return Ok(None) };
+    if tokens::parse(token) != Ok(TokenKind::VaultToken) {
+        return Ok(None);
+    }
+    get_json(kv, &model::admin_key(&tokens::reference(token))).await
+}
+
+async fn lifecycle(mut req: Request, kv: &KvStore, ctx: &Ctx, company: &str, rest: &[String]) -> Result<Response> {
+    let cred = admin_of(&req, kv).await?;
+    if !model::valid_id(company) || !admin::may_manage(cred.as_ref(), company) {
+        // Members and strangers see nothing: the route does not exist for them.
+        return error(ctx, 404, "not_found", "no such route: see the README's API");
+    }
+    let method = req.method();
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    match (rest.as_slice(), method) {
+        (["connections"], Method::Post) => create(&mut req, kv, ctx, company).await,
+        (["connections"], Method::Get) => list_connections(kv, ctx, company).await,
+        (["connections"], _) => method_not_allowed(ctx, "GET, POST"),
+        (["settings"], Method::Get) => {
+            json_response(ctx, 200, serde_json::to_string(&company_settings(kv, company).await?)?)
+        }
+        (["settings"], Method::Put) => {
+            let Ok(s) = req.json::<CompanySettings>().await else {
+                return error(ctx, 400, "bad_json", "send {\"connections_enabled\": true|false}");
+            };
+            put_json(kv, &model::company_key(company), &s).await?;
+            json_response(ctx, 200, serde_json::to_string(&s)?)
+        }
+        (["settings"], _) => method_not_allowed(ctx, "GET, PUT"),
+        (["connections", id, action @ ..], m) => {
+            let Some(doc) =
+                get_json::<ConnectionDoc>(kv, &model::conn_key(id)).await?.filter(|d| d.company_id == company)
+            else {
+                return error(ctx, 404, "not_found", "no connection with this id");
+            };
+            match (action, m) {
+                ([], Method::Get) => json_response(ctx, 200, json!({"connection": doc.view()}).to_string()),
+                ([], _) => method_not_allowed(ctx, "GET"),
+                (["rotate"], Method::Post) => rotate(kv, ctx, doc).await,
+                (["revoke"], Method::Post) => revoke(kv, ctx, doc).await,
+                (["rotate" | "revoke"], _) => method_not_allowed(ctx, "POST"),
+                (["audit"], Method::Get) => audit(&req, kv, ctx, &doc).await,
+                (["audit"], _) => method_not_allowed(ctx, "GET"),
+                _ => error(ctx, 404, "not_found", "no such route"),
+            }
+        }
+        _ => error(ctx, 404, "not_found", "no such route"),
+    }
+}
+
+async fn create(req: &mut Request, kv: &KvStore, ctx: &Ctx, company: &str) -> Result<Response> {
+    let body: admin::CreateBody = match req.json().await {
+        Ok(b) => b,
+        Err(_) => {
+            return error(ctx, 400, "bad_json", "send {\"name\", \"patterns\": [...], \"mechanism\"?: \"api_key\"}");
+        }
+    };
+    let patterns = match admin::check_create(&body) {
+        Ok(p) => p,
+        Err((code, message, details)) => {
+            let mut e: Value = serde_json::from_str(&gate::error_body(&code, &message, &ctx.request_id))?;
+            if !details.is_null() {
+                e["error"]["rejections"] = details;
+            }
+            return json_response(ctx, 400, e.to_string());
+        }
+    };
+    let key = tokens::mint(TokenKind::ConnectionKey);
+    let doc = ConnectionDoc {
+        id: format!("conn_{}", random_hex(8)),
+        company_id: company.to_owned(),
+        name: body.name,
+        patterns,
+        status: ConnectionStatus::Active,
+        key_ref: tokens::reference(&key),
+        mechanism: "api_key".into(),
+        created_ms: ctx.now_ms,
+        rotated_ms: None,
+    };
+    put_json(kv, &model::conn_key(&doc.id), &doc).await?;
+    kv.put(&model::keyref_key(&doc.key_ref), doc.id.clone())?.execute().await?;
+    kv.put(&format!("{}{}", model::company_conn_prefix(company), doc.id), "")?.execute().await?;
+    let out = json!({
+        "connection": doc.view(),
+        "key": key.as_str(),
+        "snippet": gate::agent_snippet(&ctx.origin),
+        "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
+    });
+    json_response(ctx, 201, out.to_string())
+}
+
+async fn list_connections(kv: &KvStore, ctx: &Ctx, company: &str) -> Result<Response> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut l = kv.list().prefix(model::company_conn_prefix(company));
+        if let Some(c) = cursor.take() {
+            l = l.cursor(c);
+        }
+        let page = l.execute().await?;
+        for k in &page.keys {
+            let id = k.name.rsplit(':').next().unwrap_or_default();
+            if let Some(d) = get_json::<ConnectionDoc>(kv, &model::conn_key(id)).await? {
+                out.push(d.view());
+            }
+        }
+        match (page.list_complete, page.cursor) {
+            (false, Some(c)) => cursor = Some(c),
+            _ => break,
+        }
+    }
+    json_response(ctx, 200, json!({ "connections": out }).to_string())
+}
+
+async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Response> {
+    if doc.status == ConnectionStatus::Revoked {
+        return error(ctx, 409, "revoked", "a revoked connection cannot be rotated: create a new one");
+    }
+    let key = tokens::mint(TokenKind::ConnectionKey);
+    let old_ref = std::mem::replace(&mut doc.key_ref, tokens::reference(&key));
+    doc.rotated_ms = Some(ctx.now_ms);
+    // The record first: the gate compares the presented key with the record's reference, so the
+    // old key is refused as soon as this write is visible, whatever the index still says.
+    put_json(kv, &model::conn_key(&doc.id), &doc).await?;
+    kv.put(&model::keyref_key(&doc.key_ref), doc.id.clone())?.execute().await?;
+    kv.delete(&model::keyref_key(&old_ref)).await?;
+    json_response(
+        ctx,
+        200,
+        json!({"connection": doc.view(), "key": key.as_str(), "note": "the old key is refused from its next read"})
+            .to_string(),
+    )
+}
+
+async fn revoke(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Response> {
+    doc.status = ConnectionStatus::Revoked;
+    put_json(kv, &model::conn_key(&doc.id), &doc).await?;
+    kv.delete(&model::keyref_key(&doc.key_ref)).await?;
+    json_response(ctx, 200, json!({"connection": doc.view()}).to_string())
+}
+
+async fn audit(req: &Request, kv: &KvStore, ctx: &Ctx, doc: &ConnectionDoc) -> Result<Response> {
+    let url = req.url()?;
+    let cursor = url.query_pairs().find(|(k, _)| k == "cursor").map(|(_, v)| v.into_owned());
+    let mut l = kv.list().prefix(model::audit_prefix(&doc.id)).limit(100);
+    if let Some(c) = cursor.filter(|c| !c.is_empty()) {
+        l = l.cursor(c);
+    }
+    let page = match l.execute().await {
+        Ok(p) => p,
+        Err(_) => return error(ctx, 400, "bad_cursor", "the cursor is not one this API returned"),
+    };
+    let events: Vec<Value> = page.keys.into_iter().filter_map(|k| k.metadata).collect();
+    let next = if page.list_complete { None } else { page.cursor };
+    json_response(ctx, 200, json!({"events": events, "cursor": next}).to_string())
+}

@@ -1,0 +1,58 @@
+// Starts the built Worker in workerd through miniflare's Node API, with in-memory KV and R2.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+
+export const root = path.resolve(import.meta.dirname, "../..");
+const build = path.join(root, "edge-worker/build");
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, "target");
+const adminBin = process.env.HQ_EDGE_ADMIN || path.join(targetDir, "release/hq-edge-admin");
+
+export async function startWorker() {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(build, "worker/shim.mjs"),
+    modulesRoot: build,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2026-04-01",
+    kvNamespaces: ["CONNECTIONS"],
+    r2Buckets: ["VAULT"],
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+  });
+  const url = await mf.ready;
+  const kv = await mf.getKVNamespace("CONNECTIONS");
+  const r2 = await mf.getR2Bucket("VAULT");
+  const base = url.origin;
+
+  /** Mint an admin credential with the project's own tool and load its KV record. */
+  async function admin(company, role) {
+    const out = execFileSync(adminBin, ["--company", company, "--role", role, "--json"], { encoding: "utf8" });
+    const { token, kv_key, kv_value } = JSON.parse(out);
+    await kv.put(kv_key, kv_value);
+    return token;
+  }
+
+  async function req(method, p, { auth, headers = {}, body } = {}) {
+    const h = { ...headers };
+    if (auth !== undefined) h.authorization = auth;
+    const init = { method, headers: h, redirect: "manual" };
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      h["content-type"] = "application/json";
+    }
+    const r = await fetch(base + p, init);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    let json = null;
+    try {
+      json = JSON.parse(bytes.toString("utf8"));
+    } catch {}
+    return { status: r.status, headers: r.headers, bytes, text: bytes.toString("utf8"), json };
+  }
+
+  return { mf, kv, r2, base, admin, req, dispose: () => mf.dispose() };
+}
