@@ -249,8 +249,9 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
         }
         Err(e) => return ctx.deny(401, "malformed_credentials", &e.to_string()),
     };
+    // A record found by an old index entry keeps its id as the actor: an attempt with a
+    // rotated-away key shows in that connection's audit.
     let Some(rec) = record.filter(|r| tokens::references_equal(&r.key_ref, &reference)) else {
-        ctx.actor = "unknown".to_owned();
         return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
     };
     if rec.status == ConnectionStatus::Revoked {

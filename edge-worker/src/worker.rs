@@ -409,7 +409,9 @@ async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Respo
     // old key is refused as soon as this write is visible, whatever the index still says.
     put_json(kv, &model::conn_key(&doc.id), &doc).await?;
     kv.put(&model::keyref_key(&doc.key_ref), doc.id.clone())?.execute().await?;
-    kv.delete(&model::keyref_key(&old_ref)).await?;
+    // The old key's index entry stays for the audit period, so attempts with it are refused (the
+    // record's reference differs) and filed under this connection; then it expires.
+    kv.put(&model::keyref_key(&old_ref), doc.id.clone())?.expiration_ttl(model::AUDIT_TTL_SECONDS).execute().await?;
     json_response(
         ctx,
         200,
@@ -420,8 +422,8 @@ async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Respo
 
 async fn revoke(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Response> {
     doc.status = ConnectionStatus::Revoked;
+    // The index entry stays: reads with the key are refused by the record's status and audited here.
     put_json(kv, &model::conn_key(&doc.id), &doc).await?;
-    kv.delete(&model::keyref_key(&doc.key_ref)).await?;
     json_response(ctx, 200, json!({"connection": doc.view()}).to_string())
 }
 

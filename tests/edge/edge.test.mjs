@@ -197,7 +197,7 @@ describe("isolation and storage", () => {
     const size = 32 * 1024 * 1024;
     const data = Buffer.alloc(size);
     for (let i = 0; i < size; i += 4096) data.writeUInt32LE(i, i);
-    await w.r2.put(`${company}/blob.bin`, data);
+    await w.r2.put(`${company}/blob.bin`, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
     const c = await createConnection(await w.admin(company, "owner"), company, "big", ["*"]);
     const r = await w.req("GET", "/v1/connections/files/object?path=blob.bin", { auth: `Bearer ${c.key}` });
     assert.equal(r.status, 200);

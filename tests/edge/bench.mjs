@@ -1,0 +1,80 @@
+// The edge benchmark (not a test): the Worker's gzipped size, and requests per second with p50/p99
+// for list and get in local workerd beside a hello-world Rust Worker built the same way, same run.
+// Run: scripts/bench-edge
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { Miniflare } from "miniflare";
+import { root, startWorker } from "./harness.mjs";
+
+const seconds = Number(process.env.HQ_BENCH_SECONDS || 4);
+const concurrency = 16;
+
+function gzipSize(dir) {
+  let raw = 0;
+  let gz = 0;
+  for (const f of fs.readdirSync(dir, { recursive: true })) {
+    const p = path.join(dir, f);
+    if (!fs.statSync(p).isFile() || !/\.(wasm|js|mjs)$/.test(p)) continue;
+    const b = fs.readFileSync(p);
+    raw += b.length;
+    gz += zlib.gzipSync(b, { level: 9 }).length;
+  }
+  return { raw, gz };
+}
+
+async function load(url, headers) {
+  const lat = [];
+  const end = performance.now() + seconds * 1000;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        const r = await fetch(url, { headers });
+        await r.arrayBuffer();
+        if (!r.ok) errors++;
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  lat.sort((a, b) => a - b);
+  return { rps: lat.length / seconds, p50: lat[Math.floor(lat.length / 2)], p99: lat[Math.floor(lat.length * 0.99)], errors };
+}
+
+const hello = new Miniflare({
+  modules: true,
+  scriptPath: path.join(root, "edge-worker/hello/build/worker/shim.mjs"),
+  modulesRoot: path.join(root, "edge-worker/hello/build"),
+  modulesRules: [
+    { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+    { type: "CompiledWasm", include: ["**/*.wasm"] },
+  ],
+  compatibilityDate: "2026-04-01",
+  host: "127.0.0.1",
+  port: 0,
+  cf: false,
+});
+const helloUrl = await hello.ready;
+const w = await startWorker();
+for (let i = 0; i < 50; i++) await w.r2.put(`bench/knowledge/doc${i}.md`, "x".repeat(2048));
+const owner = await w.admin("bench", "owner");
+const c = (await w.req("POST", "/v1/companies/bench/connections", { auth: `Bearer ${owner}`, body: { name: "b", patterns: ["knowledge/"] } })).json;
+const auth = { authorization: `Bearer ${c.key}` };
+
+const size = gzipSize(path.join(root, "edge-worker/build"));
+const base = await load(helloUrl.href, {});
+const list = await load(`${w.base}/v1/connections/files?path=knowledge/&limit=20`, auth);
+const get = await load(`${w.base}/v1/connections/files/object?path=knowledge/doc7.md`, auth);
+await hello.dispose();
+await w.dispose();
+
+const ms = (x) => `${x.toFixed(2)} ms`;
+const row = (name, r) => `| ${name} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.p50 / base.p50).toFixed(2)}× | ${r.errors} |`;
+console.log(`| Worker size | ${(size.raw / 1024).toFixed(0)} KiB raw, ${(size.gz / 1024).toFixed(0)} KiB gzip (target ≤ 1 MiB) |`);
+console.log("");
+console.log(`| route (${concurrency} concurrent, ${seconds} s, local workerd) | req/s | p50 | p99 | p50 vs hello | errors |`);
+console.log("|---|---:|---:|---:|---:|---:|");
+console.log(row("hello-world Rust Worker", base));
+console.log(row("list (20 of 50 keys, audited)", list));
+console.log(row("get 2 KiB object (audited)", get));
