@@ -3,7 +3,7 @@
 //! | KV key | value |
 //! |---|---|
 //! | `conn:{id}` | [`ConnectionDoc`] |
-//! | `keyref:{sha256 of the key}` | the connection id (the key index) |
+//! | `keyref:{sha256 of the key}` | the [`ConnectionDoc`] again: a read needs one KV lookup |
 //! | `company-conn:{company}:{id}` | empty (listing a company's connections) |
 //! | `company:{company}` | [`CompanySettings`] |
 //! | `admin:{sha256 of the credential}` | [`AdminCredential`] |

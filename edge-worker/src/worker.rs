@@ -104,8 +104,28 @@ async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &Ctx, 
         Some(r) => connection_by_reference(kv, &r).await?,
         None => None,
     };
+    let bucket = env.bucket("VAULT")?;
+    // The company's switch and, for a plain object read, the object itself, in one round trip:
+    // the object is only used if the gate allows the read.
+    let plain_get = route == Route::Object
+        && req.method() == Method::Get
+        && req.headers().get("range")?.is_none()
+        && req.headers().get("if-none-match")?.is_none();
+    let mut fetched: Option<Option<worker::Object>> = None;
     let record = match &doc {
-        Some(d) => Some(d.record(company_settings(kv, &d.company_id).await?.connections_enabled)),
+        Some(d) => {
+            let settings = company_settings(kv, &d.company_id);
+            let key = rr.path.as_deref().filter(|p| plain_get && hq_vault_core::patterns::check_key(p).is_ok());
+            let (settings, obj) = match key {
+                Some(k) => {
+                    let (s, o) = futures_util::join!(settings, bucket.get(model::r2_key(&d.company_id, k)).execute());
+                    (s?, Some(o?))
+                }
+                None => (settings.await?, None),
+            };
+            fetched = obj;
+            Some(d.record(settings.connections_enabled))
+        }
         None => None,
     };
     let mut decision = gate::decide(&rr, record.as_ref());
@@ -117,11 +137,13 @@ async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &Ctx, 
         record_audit(kv, wctx, &ev);
         return error(ctx, 400, "bad_query", "a query parameter is given twice");
     }
-    let bucket = env.bucket("VAULT")?;
     // An allowed object must exist: otherwise the read is a 404, audited as such.
     let mut head = None;
     if let (Some(Plan::Object(key)), Some(rec), Some(d)) = (&decision.plan, &record, &doc) {
-        head = bucket.head(model::r2_key(&d.company_id, key)).await?;
+        head = match fetched.take() {
+            Some(o) => o,
+            None => bucket.head(model::r2_key(&d.company_id, key)).await?,
+        };
         if head.is_none() {
             decision = gate::not_found(&rr, rec);
         }
@@ -243,12 +265,18 @@ async fn object(
     if is_head {
         return Ok(Response::empty()?.with_status(status).with_headers(headers));
     }
-    let mut get = bucket.get(model::r2_key(company, key));
-    if let Some(r) = r2range {
-        get = get.range(r);
-    }
-    let Some(obj) = get.execute().await? else {
-        return error(ctx, 404, "not_found", "no object at this path");
+    // A plain read already holds the body; a range is fetched now.
+    let obj = if r2range.is_none() && head.body().is_some() {
+        head
+    } else {
+        let mut get = bucket.get(model::r2_key(company, key));
+        if let Some(r) = r2range {
+            get = get.range(r);
+        }
+        match get.execute().await? {
+            Some(o) => o,
+            None => return error(ctx, 404, "not_found", "no object at this path"),
+        }
     };
     let Some(body) = obj.body() else {
         return error(ctx, 404, "not_found", "no object at this path");
@@ -271,8 +299,13 @@ async fn put_json<T: serde::Serialize>(kv: &KvStore, key: &str, v: &T) -> Result
 }
 
 async fn connection_by_reference(kv: &KvStore, reference: &str) -> Result<Option<ConnectionDoc>> {
-    let Some(id) = kv.get(&model::keyref_key(reference)).text().await? else { return Ok(None) };
-    get_json(kv, &model::conn_key(&id)).await
+    get_json(kv, &model::keyref_key(reference)).await
+}
+
+/// Write a connection: its record, and the copy under its current key's reference.
+async fn save(kv: &KvStore, doc: &ConnectionDoc) -> Result<()> {
+    put_json(kv, &model::conn_key(&doc.id), doc).await?;
+    put_json(kv, &model::keyref_key(&doc.key_ref), doc).await
 }
 
 async fn company_settings(kv: &KvStore, company: &str) -> Result<CompanySettings> {
@@ -363,8 +396,7 @@ async fn create(req: &mut Request, kv: &KvStore, ctx: &Ctx, company: &str) -> Re
         created_ms: ctx.now_ms,
         rotated_ms: None,
     };
-    put_json(kv, &model::conn_key(&doc.id), &doc).await?;
-    kv.put(&model::keyref_key(&doc.key_ref), doc.id.clone())?.execute().await?;
+    save(kv, &doc).await?;
     kv.put(&format!("{}{}", model::company_conn_prefix(company), doc.id), "")?.execute().await?;
     let out = json!({
         "connection": doc.view(),
@@ -407,11 +439,13 @@ async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Respo
     doc.rotated_ms = Some(ctx.now_ms);
     // The record first: the gate compares the presented key with the record's reference, so the
     // old key is refused as soon as this write is visible, whatever the index still says.
-    put_json(kv, &model::conn_key(&doc.id), &doc).await?;
-    kv.put(&model::keyref_key(&doc.key_ref), doc.id.clone())?.execute().await?;
-    // The old key's index entry stays for the audit period, so attempts with it are refused (the
-    // record's reference differs) and filed under this connection; then it expires.
-    kv.put(&model::keyref_key(&old_ref), doc.id.clone())?.expiration_ttl(model::AUDIT_TTL_SECONDS).execute().await?;
+    save(kv, &doc).await?;
+    // The old key's entry now holds the new record: attempts with the old key are refused (the
+    // references differ) and filed under this connection; it expires after the audit period.
+    kv.put(&model::keyref_key(&old_ref), serde_json::to_string(&doc)?)?
+        .expiration_ttl(model::AUDIT_TTL_SECONDS)
+        .execute()
+        .await?;
     json_response(
         ctx,
         200,
@@ -422,8 +456,8 @@ async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Respo
 
 async fn revoke(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Response> {
     doc.status = ConnectionStatus::Revoked;
-    // The index entry stays: reads with the key are refused by the record's status and audited here.
-    put_json(kv, &model::conn_key(&doc.id), &doc).await?;
+    // Reads with the key find the revoked record, are refused and are audited here.
+    save(kv, &doc).await?;
     json_response(ctx, 200, json!({"connection": doc.view()}).to_string())
 }
 

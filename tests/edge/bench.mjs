@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { execSync } from "node:child_process";
 import { Miniflare } from "miniflare";
 import { root, startWorker } from "./harness.mjs";
 
@@ -56,7 +57,18 @@ const hello = new Miniflare({
   cf: false,
 });
 const helloUrl = await hello.ready;
+const children = () => execSync(`pgrep -P ${process.pid} || true`, { encoding: "utf8" }).split("\n").filter(Boolean);
+const before = new Set(children());
 const w = await startWorker();
+const workerd = children().find((p) => !before.has(p));
+const rss = () => {
+  try {
+    const s = fs.readFileSync(`/proc/${workerd}/status`, "utf8");
+    return Number(s.match(/VmRSS:\s+(\d+)/)[1]) * 1024;
+  } catch {
+    return 0;
+  }
+};
 for (let i = 0; i < 50; i++) await w.r2.put(`bench/knowledge/doc${i}.md`, "x".repeat(2048));
 const owner = await w.admin("bench", "owner");
 const c = (await w.req("POST", "/v1/companies/bench/connections", { auth: `Bearer ${owner}`, body: { name: "b", patterns: ["knowledge/"] } })).json;
@@ -66,12 +78,24 @@ const size = gzipSize(path.join(root, "edge-worker/build"));
 const base = await load(helloUrl.href, {});
 const list = await load(`${w.base}/v1/connections/files?path=knowledge/&limit=20`, auth);
 const get = await load(`${w.base}/v1/connections/files/object?path=knowledge/doc7.md`, auth);
+// Streaming a 100 MiB object: workerd's resident memory sampled while the client downloads it.
+const big = new Uint8Array(100 * 1024 * 1024);
+await w.r2.put("bench/knowledge/big.bin", big);
+await new Promise((r) => setTimeout(r, 500));
+const idle = rss();
+let peak = idle;
+const sampler = setInterval(() => (peak = Math.max(peak, rss())), 10);
+const resp = await fetch(`${w.base}/v1/connections/files/object?path=knowledge/big.bin`, { headers: auth });
+let got = 0;
+for await (const chunk of resp.body) got += chunk.length;
+clearInterval(sampler);
 await hello.dispose();
 await w.dispose();
 
 const ms = (x) => `${x.toFixed(2)} ms`;
 const row = (name, r) => `| ${name} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.p50 / base.p50).toFixed(2)}× | ${r.errors} |`;
 console.log(`| Worker size | ${(size.raw / 1024).toFixed(0)} KiB raw, ${(size.gz / 1024).toFixed(0)} KiB gzip (target ≤ 1 MiB) |`);
+console.log(`| streaming a 100 MiB object | ${(got / 1048576).toFixed(0)} MiB received; workerd RSS ${(idle / 1048576).toFixed(0)} MiB before, ${(peak / 1048576).toFixed(0)} MiB peak during (+${((peak - idle) / 1048576).toFixed(1)} MiB) |`);
 console.log("");
 console.log(`| route (${concurrency} concurrent, ${seconds} s, local workerd) | req/s | p50 | p99 | p50 vs hello | errors |`);
 console.log("|---|---:|---:|---:|---:|---:|");
