@@ -128,8 +128,8 @@ const text = await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeUR
     )
 }
 
-/// Extract the bearer token from an `Authorization` header value.
-fn bearer(authorization: &str) -> Option<&str> {
+/// The token of an `Authorization: Bearer …` header value (scheme case-insensitive), if well formed.
+pub fn bearer(authorization: &str) -> Option<&str> {
     let (scheme, rest) = authorization.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;

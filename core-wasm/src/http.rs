@@ -56,6 +56,44 @@ pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
     h.split(',').any(|t| t.trim() == "*" || bare(t) == bare(etag))
 }
 
+/// The headers every host sends with an object (200, 206 and 304 alike).
+pub fn object_headers(etag: &str, uploaded_ms: u64, request_id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("etag", etag.to_owned()),
+        ("last-modified", crate::time::http_date(uploaded_ms)),
+        ("accept-ranges", "bytes".to_owned()),
+        ("x-request-id", request_id.to_owned()),
+        ("x-content-type-options", "nosniff".to_owned()),
+        ("cache-control", "private, no-cache".to_owned()),
+    ]
+}
+
+/// `Content-Range` of a partial answer, or of a 416 when `range` is `None`.
+pub fn content_range(range: Option<(u64, u64)>, size: u64) -> String {
+    match range {
+        Some((start, end)) => format!("bytes {start}-{end}/{size}"),
+        None => format!("bytes */{size}"),
+    }
+}
+
+/// A content type from the key's extension, for stores that keep none.
+pub fn content_type_for(key: &str) -> &'static str {
+    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "md" | "markdown" => "text/markdown; charset=utf-8",
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "json" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
+        "yaml" | "yml" => "application/yaml",
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use hq_vault_core::audit::{Event, Outcome};
 use hq_vault_core::gate::{self, ConnectionStatus, Plan, ReadRequest, Route};
-use hq_vault_core::http::{ByteRange, byte_range, etag_matches};
+use hq_vault_core::http::{ByteRange, byte_range, content_range, content_type_for, etag_matches, object_headers};
 use hq_vault_core::listing::{Lister, ObjectInfo, SourcePage, SourceRequest};
 use hq_vault_core::time;
 use hq_vault_core::tokens::{self, TokenKind};
@@ -235,29 +235,26 @@ async fn object(
 ) -> Result<Response> {
     let etag = head.http_etag();
     let headers = Headers::new();
-    headers.set("etag", &etag)?;
-    headers.set("last-modified", &time::http_date(head.uploaded().as_millis()))?;
-    headers.set("accept-ranges", "bytes")?;
-    headers.set("x-request-id", &ctx.request_id)?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set("cache-control", "private, no-cache")?;
+    for (k, v) in object_headers(&etag, head.uploaded().as_millis(), &ctx.request_id) {
+        headers.set(k, &v)?;
+    }
     let inm = req.headers().get("if-none-match")?;
     if etag_matches(inm.as_deref(), &etag) {
         return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
-    let ct = head.http_metadata().content_type.unwrap_or_else(|| "application/octet-stream".into());
+    let ct = head.http_metadata().content_type.unwrap_or_else(|| content_type_for(key).into());
     headers.set("content-type", &ct)?;
     let size = head.size();
     let range = req.headers().get("range")?;
     let (status, r2range, len) = match byte_range(range.as_deref(), size) {
         ByteRange::Full => (200, None, size),
         ByteRange::Partial { start, end } => {
-            headers.set("content-range", &format!("bytes {start}-{end}/{size}"))?;
+            headers.set("content-range", &content_range(Some((start, end)), size))?;
             (206, Some(worker::Range::OffsetWithLength { offset: start, length: end - start + 1 }), end - start + 1)
         }
         ByteRange::Unsatisfiable => {
             let r = error(ctx, 416, "range_not_satisfiable", "the range is outside the object")?;
-            r.headers().set("content-range", &format!("bytes */{size}"))?;
+            r.headers().set("content-range", &content_range(None, size))?;
             return Ok(r);
         }
     };
@@ -316,7 +313,7 @@ async fn company_settings(kv: &KvStore, company: &str) -> Result<CompanySettings
 
 async fn admin_of(req: &Request, kv: &KvStore) -> Result<Option<AdminCredential>> {
     let Some(h) = req.headers().get("authorization")? else { return Ok(None) };
-    let Some(token) = h.strip_prefix("Bearer ").map(str::trim) else { return Ok(None) };
+    let Some(token) = gate::bearer(&h) else { return Ok(None) };
     if tokens::parse(token) != Ok(TokenKind::VaultToken) {
         return Ok(None);
     }

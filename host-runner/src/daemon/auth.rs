@@ -90,11 +90,8 @@ impl Daemon {
 
     fn check_token(&self, ctx: &Ctx, header: &str) -> Result<Caller, (&'static str, &'static str)> {
         let internal = ("internal", "the token could not be checked");
-        let token = match header.split_once(' ') {
-            Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") && !t.trim().is_empty() => t.trim(),
-            _ => {
-                return Err(("malformed_credentials", "the Authorization header must be `Bearer hqvt_…`"));
-            }
+        let Some(token) = hq_vault_core::gate::bearer(header) else {
+            return Err(("malformed_credentials", "the Authorization header must be `Bearer hqvt_…`"));
         };
         match self.core(|i| i.parse_token(token)).map_err(|_| internal)? {
             Ok(TokenKind::VaultToken) => {}

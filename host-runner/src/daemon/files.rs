@@ -10,7 +10,7 @@ use std::time::UNIX_EPOCH;
 
 use futures_util::TryStreamExt;
 use hq_vault_core::gate::{ListPlan, Plan, ReadRequest, Route};
-use hq_vault_core::http::{ByteRange, byte_range, etag_matches};
+use hq_vault_core::http::{ByteRange, byte_range, content_range, content_type_for, etag_matches, object_headers};
 use hq_vault_core::listing::{Lister, ObjectInfo, list_sorted_keys};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
@@ -139,38 +139,17 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     }
 }
 
-fn content_type(key: &str) -> &'static str {
-    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "md" | "markdown" => "text/markdown; charset=utf-8",
-        "txt" | "log" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "html" | "htm" => "text/html; charset=utf-8",
-        "yaml" | "yml" => "application/yaml",
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "svg" => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
 async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
     let etag = e.etag();
     let mut r = Response::new(http::empty());
-    let h = r.headers_mut();
     let set = |h: &mut hyper::HeaderMap, k: &'static str, v: String| {
         if let Ok(v) = v.parse() {
             h.insert(k, v);
         }
     };
-    set(h, "etag", etag.clone());
-    set(h, "last-modified", hq_vault_core::time::http_date(e.mtime_ms));
-    set(h, "accept-ranges", "bytes".into());
-    set(h, "x-request-id", ctx.request_id.clone());
-    set(h, "x-content-type-options", "nosniff".into());
-    set(h, "cache-control", "private, no-cache".into());
+    for (k, v) in object_headers(&etag, e.mtime_ms, &ctx.request_id) {
+        set(r.headers_mut(), k, v);
+    }
     let inm = req.headers().get("if-none-match").and_then(|v| v.to_str().ok());
     if etag_matches(inm, &etag) {
         *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -181,16 +160,16 @@ async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: 
         ByteRange::Full => (0, e.size),
         ByteRange::Partial { start, end } => {
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(r.headers_mut(), "content-range", format!("bytes {start}-{end}/{}", e.size));
+            set(r.headers_mut(), "content-range", content_range(Some((start, end)), e.size));
             (start, end - start + 1)
         }
         ByteRange::Unsatisfiable => {
             let mut u = http::error(ctx, 416, "range_not_satisfiable", "the range is outside the object");
-            set(u.headers_mut(), "content-range", format!("bytes */{}", e.size));
+            set(u.headers_mut(), "content-range", content_range(None, e.size));
             return u;
         }
     };
-    set(r.headers_mut(), "content-type", content_type(&e.key).to_owned());
+    set(r.headers_mut(), "content-type", content_type_for(&e.key).to_owned());
     set(r.headers_mut(), "content-length", len.to_string());
     if head {
         return r;
