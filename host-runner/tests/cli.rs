@@ -331,3 +331,31 @@ fn audit_tail_follows_new_lines() {
     let _ = tail.wait();
     assert!(!String::from_utf8_lossy(&seen).contains("tail-value"));
 }
+
+#[test]
+fn doctor_passes_on_a_healthy_vault_and_names_each_problem() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut d = daemon();
+    d.store("doc/a", "doctor-value");
+    let ok = d.run(&["doctor"], None);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("All checks passed."));
+    std::fs::set_permissions(d.home(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    d.stop();
+    let bad = d.run(&["doctor"], None);
+    let t = String::from_utf8_lossy(&bad.stdout).to_string();
+    assert!(!bad.status.success());
+    assert!(t.contains("chmod 700"), "{t}");
+    assert!(t.contains("hq-vault serve"), "{t}");
+    assert!(t.contains("2 problem(s)."), "{t}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = std::process::Command::new(BIN).args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let t = String::from_utf8_lossy(&out.stdout);
+        assert!(t.contains("hq-vault") && t.contains("env-file") && t.contains("ingest"), "{shell}");
+    }
+}

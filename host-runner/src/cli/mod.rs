@@ -2,6 +2,7 @@
 
 mod audit;
 mod connection;
+mod doctor;
 mod envfile;
 mod ingest;
 mod init;
@@ -89,6 +90,17 @@ enum Command {
     /// External Connections served by this daemon over its files root.
     #[command(subcommand, after_help = "Example:\n  hq-vault connection create --name docs-bot --pattern knowledge/")]
     Connection(connection::Command),
+    /// Check the home's permissions, the certificate, the daemon and the audit chain.
+    #[command(after_help = "Example:\n  hq-vault doctor")]
+    Doctor,
+    /// Print shell completions.
+    #[command(
+        after_help = "Example:\n  hq-vault completions bash > ~/.local/share/bash-completion/completions/hq-vault"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Run the known-answer vectors through the embedded component.
     #[command(after_help = "Example:\n  hq-vault conformance --vectors tests/vectors")]
     Conformance {
@@ -117,6 +129,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(a) => audit::run(&home, a),
         Command::Passphrase(c) => session::passphrase(&home, c),
         Command::Connection(c) => connection::run(&home, c),
+        Command::Doctor => doctor::run(&home),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "hq-vault", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Conformance { vectors } => {
             let host = hq_vault::host::CoreHost::new(None)?;
             let mut instance = host.instance()?;
