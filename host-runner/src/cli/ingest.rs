@@ -95,20 +95,22 @@ fn escape(s: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1d2433}\
 h1{font-size:1.4rem}.box{border:1px solid #d0d7e2;border-radius:8px;padding:1rem 1.2rem;background:#f7f9fc}\
 code{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}textarea{width:100%;height:6rem;font-family:monospace}\
-button{margin-top:.8rem;padding:.5rem 1.2rem;font-size:1rem}.note{color:#566176;font-size:.9rem}";
+button{margin-top:.8rem;padding:.5rem 1.2rem;font-size:1rem}.note{color:#566176;font-size:.9rem}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1rem}dt{color:#566176}dd{margin:0}";
 
 fn form(p: &Page) -> String {
+    let row = |k: &str, v: Option<String>| v.map(|v| format!("<dt>{k}</dt><dd>{v}</dd>")).unwrap_or_default();
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — enter a secret</title><style>{STYLE}</style></head><body>\
-<h1>HQ Vault: enter a secret</h1><div class=box><p>This value will be encrypted and stored in your local vault as \
-<code>{}</code>{}{}.</p>\
+<h1>HQ Vault: enter a secret</h1><div class=box><p>The value you enter is encrypted on this machine and stored in your local vault.</p>\
+<dl>{}{}{}</dl>\
 <form method=post action=\"/ingest/{}\"><label for=v>Secret value</label><textarea id=v name=value autocomplete=off autofocus required></textarea>\
 <button type=submit>Store in the vault</button></form></div>\
 <p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
 it closes after you submit, or in 10 minutes.</p></body></html>",
-        escape(&p.path),
-        p.kind.as_deref().map(|k| format!(" (type <code>{}</code>)", escape(k))).unwrap_or_default(),
-        p.description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default(),
+        row("Path", Some(format!("<code>{}</code>", escape(&p.path)))),
+        row("Type", p.kind.as_deref().map(escape)),
+        row("What it is for", p.description.as_deref().map(escape)),
         p.secret
     )
 }
