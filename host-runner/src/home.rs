@@ -14,13 +14,9 @@ pub struct Home {
 }
 
 impl Home {
-    /// `$HQ_VAULT_HOME`, or `~/.hq-vault`.
+    /// `$HQ_VAULT_HOME`, or `~/.hq-vault` (the same rule as the client's).
     pub fn from_env() -> Result<Home> {
-        if let Some(dir) = std::env::var_os("HQ_VAULT_HOME").filter(|v| !v.is_empty()) {
-            return Ok(Home { dir: PathBuf::from(dir) });
-        }
-        let home = std::env::var_os("HOME").context("neither HQ_VAULT_HOME nor HOME is set: set HQ_VAULT_HOME")?;
-        Ok(Home { dir: PathBuf::from(home).join(".hq-vault") })
+        Ok(Home { dir: hq_vault_client::default_home()? })
     }
 
     pub fn db(&self) -> PathBuf {

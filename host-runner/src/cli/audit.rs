@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
-use hq_vault::client::Client;
 use hq_vault::home::Home;
 use hq_vault::host::CoreHost;
+use hq_vault_client::Client;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,7 +28,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     if a.verify.is_some() {
         return verify(home);
     }
-    let client = Client::from_env(home)?;
+    let client = Client::from_env()?;
     let mut after = 0u64;
     loop {
         let b = client.get(&format!("/v1/audit?after={after}"))?.ok()?;

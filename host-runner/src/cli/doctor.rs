@@ -6,10 +6,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use hq_vault::client::Client;
 use hq_vault::home::Home;
 use hq_vault::host::CoreHost;
 use hq_vault::store::Store;
+use hq_vault_client::Client;
 
 struct Report {
     problems: usize,
@@ -61,7 +61,7 @@ pub fn run(home: &Home) -> Result<ExitCode> {
     if home.token().exists() {
         r.mode(&home.token(), 0o600, "token file");
     }
-    match Client::from_env(home).and_then(|c| c.get_anonymous("/v1/health")) {
+    match Client::from_env().and_then(|c| c.get_anonymous("/v1/health")) {
         Ok(h) if h.status == 200 => {
             let locked = h.body["locked"] == true;
             r.ok(&format!(

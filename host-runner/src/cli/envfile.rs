@@ -7,9 +7,8 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
-use hq_vault::client::Client;
-use hq_vault::home::Home;
+use anyhow::Result;
+use hq_vault_client::Client;
 use zeroize::Zeroizing;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -38,44 +37,14 @@ pub struct RunArgs {
     command: Vec<String>,
 }
 
-/// `myapp/db/url` under `myapp/` → `DB_URL`.
-pub fn var_name(prefix: &str, path: &str) -> String {
-    let rest = path.strip_prefix(prefix).unwrap_or(path);
-    let mut n: String =
-        rest.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
-    if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
-        n.insert(0, '_');
-    }
-    n
-}
-
 /// Single-quote for POSIX shells: `'` becomes `'\''`.
 pub fn shell_quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', "'\\''"))
 }
 
-fn collect(client: &Client, prefix: &str) -> Result<BTreeMap<String, Zeroizing<String>>> {
-    let mut out = BTreeMap::new();
-    for m in super::secrets::list_meta(client, prefix)? {
-        let path = m["path"].as_str().unwrap_or_default().to_owned();
-        let value = super::secrets::fetch(client, &path)?;
-        if value.contains(&0) {
-            bail!("{path} holds a NUL byte, which no environment variable can carry");
-        }
-        let Ok(text) = std::str::from_utf8(&value) else {
-            bail!("{path} is binary; environment variables must be text");
-        };
-        let name = var_name(prefix, &path);
-        if out.insert(name.clone(), Zeroizing::new(text.to_owned())).is_some() {
-            bail!("two secrets under {prefix} map to the variable {name}: rename one");
-        }
-    }
-    Ok(out)
-}
-
-pub fn env_file(home: &Home, a: EnvFileArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
-    let vars = collect(&client, &a.prefix)?;
+pub fn env_file(a: EnvFileArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
+    let vars = client.env(&a.prefix)?;
     let mut out = Zeroizing::new(String::new());
     match a.format {
         Format::Json => {
@@ -94,9 +63,9 @@ pub fn env_file(home: &Home, a: EnvFileArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run(home: &Home, a: RunArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
-    let vars = collect(&client, &a.prefix)?;
+pub fn run(a: RunArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
+    let vars = client.env(&a.prefix)?;
     let (cmd, args) = a.command.split_first().ok_or_else(|| anyhow::anyhow!("no command given after --"))?;
     let status = std::process::Command::new(cmd)
         .args(args)
@@ -113,9 +82,6 @@ mod tests {
 
     #[test]
     fn names_and_quotes() {
-        assert_eq!(var_name("myapp/", "myapp/database-url"), "DATABASE_URL");
-        assert_eq!(var_name("myapp/", "myapp/db/url"), "DB_URL");
-        assert_eq!(var_name("", "1key"), "_1KEY");
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
     }
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
-use hq_vault::client::Client;
 use hq_vault::home::Home;
+use hq_vault_client::Client;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
@@ -39,7 +39,7 @@ pub struct Args {
 }
 
 pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
+    let client = Client::from_env()?;
     if !a.web {
         let v = rpassword::prompt_password(format!("Value for {} (hidden): ", a.path))
             .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?;

@@ -5,11 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
-use hq_vault::client::{Client, encode_path, encode_query};
-use hq_vault::home::Home;
-use serde_json::{Value, json};
+use hq_vault_client::{Client, encode_query};
 use zeroize::Zeroizing;
 
 #[derive(clap::Args)]
@@ -35,19 +31,7 @@ pub fn put_value(
     kind: Option<&str>,
     description: Option<&str>,
 ) -> Result<()> {
-    let mut body = match std::str::from_utf8(value) {
-        Ok(s) => json!({ "value": s }),
-        Err(_) => json!({ "value_base64": B64.encode(value) }),
-    };
-    body["type"] = json!(kind);
-    body["description"] = json!(description);
-    let r = client.put(&format!("/v1/secrets/{}", encode_path(path)), &body)?;
-    if let Value::Object(m) = &mut body {
-        for v in m.values_mut() {
-            *v = Value::Null;
-        }
-    }
-    let got = r.ok()?;
+    let got = client.put_secret(path, value, kind, description)?;
     println!(
         "Stored: {} ({} bytes, type: {})",
         got["path"].as_str().unwrap_or(path),
@@ -57,8 +41,8 @@ pub fn put_value(
     Ok(())
 }
 
-pub fn store(home: &Home, a: StoreArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
+pub fn store(a: StoreArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
     let mut value = Zeroizing::new(Vec::new());
     match &a.file {
         Some(f) => {
@@ -91,21 +75,9 @@ pub struct GetArgs {
     path: String,
 }
 
-/// Fetch a secret's value bytes.
-pub fn fetch(client: &Client, path: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let body = client.get(&format!("/v1/secrets/{}", encode_path(path)))?.ok()?;
-    if let Some(s) = body["value"].as_str() {
-        Ok(Zeroizing::new(s.as_bytes().to_vec()))
-    } else if let Some(b) = body["value_base64"].as_str() {
-        Ok(Zeroizing::new(B64.decode(b).context("the daemon sent malformed base64")?))
-    } else {
-        bail!("the daemon's answer has no value")
-    }
-}
-
-pub fn get(home: &Home, a: GetArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
-    let value = fetch(&client, &a.path)?;
+pub fn get(a: GetArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
+    let value = client.get_secret(&a.path)?;
     let mut out = std::io::stdout().lock();
     out.write_all(&value)?;
     if std::io::stdout().is_terminal() && !value.ends_with(b"\n") {
@@ -123,29 +95,26 @@ pub struct ListArgs {
     json: bool,
 }
 
-/// The metadata of the secrets under a prefix.
-pub fn list_meta(client: &Client, prefix: &str) -> Result<Vec<Value>> {
-    let body = client.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
-    Ok(body["secrets"].as_array().cloned().unwrap_or_default())
-}
-
-pub fn list(home: &Home, a: ListArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
-    let items = list_meta(&client, a.prefix.as_deref().unwrap_or(""))?;
+pub fn list(a: ListArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
+    let prefix = a.prefix.as_deref().unwrap_or("");
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&items)?);
-    } else if items.is_empty() {
+        let body = client.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
+        println!("{}", serde_json::to_string_pretty(&body["secrets"])?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let items = client.list(prefix)?;
+    if items.is_empty() {
         eprintln!("No secrets{}.", a.prefix.map(|p| format!(" under {p}")).unwrap_or_default());
-    } else {
-        for s in items {
-            println!(
-                "{}\t{} bytes\t{}\t{}",
-                s["path"].as_str().unwrap_or(""),
-                s["size"],
-                s["type"].as_str().unwrap_or("-"),
-                s["description"].as_str().unwrap_or("")
-            );
-        }
+    }
+    for s in items {
+        println!(
+            "{}\t{} bytes\t{}\t{}",
+            s.path,
+            s.size,
+            s.kind.as_deref().unwrap_or("-"),
+            s.description.as_deref().unwrap_or("")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -156,9 +125,9 @@ pub struct DeleteArgs {
     path: String,
 }
 
-pub fn delete(home: &Home, a: DeleteArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
-    client.delete(&format!("/v1/secrets/{}", encode_path(&a.path)))?.ok()?;
+pub fn delete(a: DeleteArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
+    client.delete_secret(&a.path)?;
     println!("Deleted: {}", a.path);
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use hq_vault::client::Client;
-use hq_vault::home::Home;
+use hq_vault_client::Client;
 use serde_json::json;
 
 #[derive(clap::Args)]
@@ -16,8 +15,8 @@ pub struct UnlockArgs {
     passphrase_stdin: bool,
 }
 
-pub fn unlock(home: &Home, a: UnlockArgs) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
+pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
+    let client = Client::from_env()?;
     let pass = super::read_passphrase("Passphrase: ", a.passphrase_stdin)?;
     eprint!("Unlocking (Argon2id key derivation, about a second)… ");
     let _ = std::io::stderr().flush();
@@ -29,14 +28,14 @@ pub fn unlock(home: &Home, a: UnlockArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn lock(home: &Home) -> Result<ExitCode> {
-    Client::from_env(home)?.post("/v1/lock", &json!({}))?.ok()?;
+pub fn lock() -> Result<ExitCode> {
+    Client::from_env()?.post("/v1/lock", &json!({}))?.ok()?;
     println!("Locked: the key was dropped from the daemon's memory.");
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn status(home: &Home) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
+pub fn status() -> Result<ExitCode> {
+    let client = Client::from_env()?;
     let h = client.get_anonymous("/v1/health")?.ok()?;
     println!(
         "hq-vault {} at {}: {} (idle lock after {} s)",
@@ -59,9 +58,9 @@ pub enum PassphraseCommand {
     },
 }
 
-pub fn passphrase(home: &Home, c: PassphraseCommand) -> Result<ExitCode> {
+pub fn passphrase(c: PassphraseCommand) -> Result<ExitCode> {
     let PassphraseCommand::Change { passphrase_stdin } = c;
-    let client = Client::from_env(home)?;
+    let client = Client::from_env()?;
     let old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
     let new = super::new_passphrase(passphrase_stdin)?;
     eprintln!("Rewrapping the key (two Argon2id derivations)…");

@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use hq_vault::client::{Client, encode_path};
-use hq_vault::home::Home;
+use hq_vault_client::{Client, encode_path};
 use serde_json::json;
 
 #[derive(clap::Subcommand)]
@@ -38,8 +37,8 @@ pub enum Command {
     },
 }
 
-pub fn run(home: &Home, c: Command) -> Result<ExitCode> {
-    let client = Client::from_env(home)?;
+pub fn run(c: Command) -> Result<ExitCode> {
+    let client = Client::from_env()?;
     match c {
         Command::Create { name, ttl, max_uses, prefix } => {
             let b = client

@@ -1,0 +1,425 @@
+//! `hq-vault-client`: read secrets from the local HQ Vault daemon, and company files through an
+//! External Connection, from Rust. The `hq-vault` CLI is built on it, so there is one client.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), hq_vault_client::Error> {
+//! let vault = hq_vault_client::Client::from_env()?;          // HQ_VAULT_URL, HQ_VAULT_TOKEN, the CA file
+//! let key = vault.get_secret("stripe/secret-key")?;          // Zeroizing<Vec<u8>>
+//! let env = vault.env("myapp/")?;                            // DATABASE_URL => …
+//! let files = hq_vault_client::Connection::from_env()?;      // HQ_CONNECTION_URL, HQ_CONNECTION_KEY
+//! for object in files.list("knowledge/")? { let _bytes = files.get(&object.key)?; }
+//! # let _ = (key, env); Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use zeroize::Zeroizing;
+
+/// What went wrong, and what to do about it. Never holds a secret value or a credential.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the daemon is not running at {0}: start it with `hq-vault serve`")]
+    NotRunning(String),
+    #[error("cannot reach {0}: start the daemon with `hq-vault serve`, or check the URL")]
+    Unreachable(String),
+    #[error("the vault is locked: run `hq-vault unlock`")]
+    Locked,
+    #[error("{0} (check HQ_VAULT_TOKEN or the token file; the daemon writes a new bootstrap token at each start)")]
+    Unauthorized(String),
+    #[error("{message}")]
+    Api { status: u16, code: String, message: String },
+    #[error("no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file")]
+    NoToken,
+    #[error("reading {path}: {source} ({hint})")]
+    File { path: PathBuf, source: std::io::Error, hint: &'static str },
+    #[error("the certificate file is not PEM: {0}")]
+    BadCertificate(String),
+    #[error("{0} is not set")]
+    MissingSetting(&'static str),
+    #[error("talking to {url}: {detail}")]
+    Transport { url: String, detail: String },
+    #[error("the answer was not what this client understands: {0}")]
+    BadAnswer(String),
+    #[error("{0}")]
+    Env(String),
+}
+
+/// An HTTP answer: status and JSON body (or the text, when not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The error message of an error answer.
+    pub fn message(&self) -> String {
+        self.body["error"]["message"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("the server answered {}", self.status))
+    }
+
+    /// The body of a 2xx answer, or the error it stands for.
+    pub fn ok(self) -> Result<Value, Error> {
+        match self.status {
+            200..=299 => Ok(self.body),
+            423 => Err(Error::Locked),
+            401 => Err(Error::Unauthorized(self.message())),
+            status => Err(Error::Api {
+                status,
+                code: self.body["error"]["code"].as_str().unwrap_or_default().to_owned(),
+                message: self.message(),
+            }),
+        }
+    }
+}
+
+/// The home the daemon uses: `$HQ_VAULT_HOME`, or `~/.hq-vault`.
+pub fn default_home() -> Result<PathBuf, Error> {
+    if let Some(dir) = std::env::var_os("HQ_VAULT_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME").ok_or(Error::MissingSetting("HQ_VAULT_HOME (or HOME)"))?;
+    Ok(PathBuf::from(home).join(".hq-vault"))
+}
+
+fn agent(ca_pem: Option<&[u8]>) -> Result<ureq::Agent, Error> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let roots = match ca_pem {
+        Some(pem) => {
+            let cert = Certificate::from_pem(pem).map_err(|e| Error::BadCertificate(e.to_string()))?.to_owned();
+            RootCerts::Specific(Arc::new(vec![cert]))
+        }
+        None => RootCerts::WebPki,
+    };
+    let config = ureq::Agent::config_builder()
+        .tls_config(TlsConfig::builder().root_certs(roots).build())
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build();
+    Ok(config.into())
+}
+
+fn transport(base: &str, e: ureq::Error) -> Error {
+    match e {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::NotRunning(base.to_owned()),
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Error::Unreachable(base.to_owned()),
+        other => Error::Transport { url: base.to_owned(), detail: other.to_string() },
+    }
+}
+
+fn reply(base: &str, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, Error> {
+    let mut r = r.map_err(|e| transport(base, e))?;
+    let status = r.status().as_u16();
+    let text = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Ok(Reply { status, body })
+}
+
+/// Percent-encode a secret path for the URL, keeping `/` as the separator.
+pub fn encode_path(p: &str) -> String {
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(p, SET).to_string()
+}
+
+/// Percent-encode a query value.
+pub fn encode_query(p: &str) -> String {
+    percent_encoding::utf8_percent_encode(p, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A secret's metadata, as listings show it (never its value).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SecretInfo {
+    pub path: String,
+    pub size: u64,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    pub updated_ms: u64,
+}
+
+/// The environment variable for a secret under a prefix: `myapp/db/url` under `myapp/` → `DB_URL`.
+pub fn var_name(prefix: &str, path: &str) -> String {
+    let rest = path.strip_prefix(prefix).unwrap_or(path);
+    let mut n: String =
+        rest.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
+        n.insert(0, '_');
+    }
+    n
+}
+
+/// A client of the local daemon.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: Option<Zeroizing<String>>,
+}
+
+impl Client {
+    /// `HQ_VAULT_URL` (default `https://127.0.0.1:13100`), `HQ_VAULT_TOKEN` (default: the home's
+    /// token file), `HQ_VAULT_CA_CERT` (default: the home's `tls/ca.pem`).
+    pub fn from_env() -> Result<Client, Error> {
+        let home = default_home()?;
+        let base = std::env::var("HQ_VAULT_URL").unwrap_or_else(|_| "https://127.0.0.1:13100".into());
+        let ca_path =
+            std::env::var_os("HQ_VAULT_CA_CERT").map(PathBuf::from).unwrap_or_else(|| home.join("tls/ca.pem"));
+        let ca = std::fs::read(&ca_path).map_err(|source| Error::File {
+            path: ca_path.clone(),
+            source,
+            hint: "run `hq-vault init`, or set HQ_VAULT_CA_CERT",
+        })?;
+        let token = match std::env::var("HQ_VAULT_TOKEN") {
+            Ok(t) if !t.is_empty() => Some(t),
+            _ => std::fs::read_to_string(home.join("token")).ok().map(|t| t.trim().to_owned()),
+        };
+        Client::new(&base, token, &ca)
+    }
+
+    /// A client of the daemon at `base`, trusting only `ca_pem`.
+    pub fn new(base: &str, token: Option<String>, ca_pem: &[u8]) -> Result<Client, Error> {
+        Ok(Client {
+            agent: agent(Some(ca_pem))?,
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.map(Zeroizing::new),
+        })
+    }
+
+    /// The URL of an API path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn auth(&self) -> Result<String, Error> {
+        self.token.as_ref().map(|t| format!("Bearer {}", t.as_str())).ok_or(Error::NoToken)
+    }
+
+    pub fn get(&self, path: &str) -> Result<Reply, Error> {
+        reply(&self.base, self.agent.get(self.url(path)).header("authorization", self.auth()?).call())
+    }
+
+    pub fn get_anonymous(&self, path: &str) -> Result<Reply, Error> {
+        reply(&self.base, self.agent.get(self.url(path)).call())
+    }
+
+    pub fn delete(&self, path: &str) -> Result<Reply, Error> {
+        reply(&self.base, self.agent.delete(self.url(path)).header("authorization", self.auth()?).call())
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Result<Reply, Error> {
+        let r = self
+            .agent
+            .post(self.url(path))
+            .header("authorization", self.auth()?)
+            .header("content-type", "application/json")
+            .send(body.to_string());
+        reply(&self.base, r)
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Result<Reply, Error> {
+        let r = self
+            .agent
+            .put(self.url(path))
+            .header("authorization", self.auth()?)
+            .header("content-type", "application/json")
+            .send(body.to_string());
+        reply(&self.base, r)
+    }
+
+    /// `GET /v1/health`.
+    pub fn health(&self) -> Result<Value, Error> {
+        self.get_anonymous("/v1/health")?.ok()
+    }
+
+    /// A secret's value.
+    pub fn get_secret(&self, path: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let body = self.get(&format!("/v1/secrets/{}", encode_path(path)))?.ok()?;
+        if let Some(s) = body["value"].as_str() {
+            Ok(Zeroizing::new(s.as_bytes().to_vec()))
+        } else if let Some(b) = body["value_base64"].as_str() {
+            B64.decode(b).map(Zeroizing::new).map_err(|_| Error::BadAnswer("malformed base64".into()))
+        } else {
+            Err(Error::BadAnswer("the answer has no value".into()))
+        }
+    }
+
+    /// Store a secret; returns the daemon's summary (path, size, type), never the value.
+    pub fn put_secret(
+        &self,
+        path: &str,
+        value: &[u8],
+        kind: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Value, Error> {
+        let mut body = match std::str::from_utf8(value) {
+            Ok(s) => json!({ "value": s }),
+            Err(_) => json!({ "value_base64": B64.encode(value) }),
+        };
+        body["type"] = json!(kind);
+        body["description"] = json!(description);
+        let r = self.put(&format!("/v1/secrets/{}", encode_path(path)), &body);
+        if let Value::Object(m) = &mut body {
+            m.values_mut().for_each(|v| *v = Value::Null);
+        }
+        r?.ok()
+    }
+
+    /// The secrets under a prefix (metadata only).
+    pub fn list(&self, prefix: &str) -> Result<Vec<SecretInfo>, Error> {
+        let body = self.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
+        serde_json::from_value(body["secrets"].clone()).map_err(|e| Error::BadAnswer(e.to_string()))
+    }
+
+    /// Delete a secret.
+    pub fn delete_secret(&self, path: &str) -> Result<(), Error> {
+        self.delete(&format!("/v1/secrets/{}", encode_path(path)))?.ok().map(drop)
+    }
+
+    /// The secrets under a prefix as environment variables (see [`var_name`]). Values must be text
+    /// without NUL, as environment variables are.
+    pub fn env(&self, prefix: &str) -> Result<BTreeMap<String, Zeroizing<String>>, Error> {
+        let mut out = BTreeMap::new();
+        for s in self.list(prefix)? {
+            let value = self.get_secret(&s.path)?;
+            if value.contains(&0) {
+                return Err(Error::Env(format!(
+                    "{} holds a NUL byte, which no environment variable can carry",
+                    s.path
+                )));
+            }
+            let text = std::str::from_utf8(&value)
+                .map_err(|_| Error::Env(format!("{} is binary; environment variables must be text", s.path)))?;
+            let name = var_name(prefix, &s.path);
+            if out.insert(name.clone(), Zeroizing::new(text.to_owned())).is_some() {
+                return Err(Error::Env(format!("two secrets under {prefix} map to the variable {name}: rename one")));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An object as a connection lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Object {
+    pub key: String,
+    pub size: u64,
+    pub etag: String,
+    pub uploaded: String,
+}
+
+/// A reader of company files through an External Connection (the daemon's or the Worker's).
+pub struct Connection {
+    agent: ureq::Agent,
+    base: String,
+    key: Zeroizing<String>,
+    page_size: Option<u32>,
+}
+
+impl Connection {
+    /// `HQ_CONNECTION_URL` and `HQ_CONNECTION_KEY`; `HQ_CONNECTION_CA_CERT` to trust a local
+    /// daemon's certificate (default: the public web PKI, as for the hosted Worker).
+    pub fn from_env() -> Result<Connection, Error> {
+        let base = std::env::var("HQ_CONNECTION_URL").map_err(|_| Error::MissingSetting("HQ_CONNECTION_URL"))?;
+        let key = std::env::var("HQ_CONNECTION_KEY").map_err(|_| Error::MissingSetting("HQ_CONNECTION_KEY"))?;
+        let ca = match std::env::var_os("HQ_CONNECTION_CA_CERT") {
+            Some(p) => {
+                let path = PathBuf::from(p);
+                Some(std::fs::read(&path).map_err(|source| Error::File {
+                    path,
+                    source,
+                    hint: "check HQ_CONNECTION_CA_CERT",
+                })?)
+            }
+            None => None,
+        };
+        Connection::new(&base, &key, ca.as_deref())
+    }
+
+    pub fn new(base: &str, key: &str, ca_pem: Option<&[u8]>) -> Result<Connection, Error> {
+        Ok(Connection {
+            agent: agent(ca_pem)?,
+            base: base.trim_end_matches('/').to_owned(),
+            key: Zeroizing::new(key.to_owned()),
+            page_size: None,
+        })
+    }
+
+    /// Ask for pages of at most `n` entries (1 to 1000; the server's default is 1000).
+    pub fn with_page_size(mut self, n: u32) -> Connection {
+        self.page_size = Some(n);
+        self
+    }
+
+    fn get_raw(&self, path: &str) -> Result<ureq::http::Response<ureq::Body>, Error> {
+        self.agent
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {}", self.key.as_str()))
+            .call()
+            .map_err(|e| transport(&self.base, e))
+    }
+
+    /// Every granted object under `prefix`, following the cursor across pages.
+    pub fn list(&self, prefix: &str) -> Result<Vec<Object>, Error> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut q = format!("/v1/connections/files?path={}", encode_query(prefix));
+            if let Some(n) = self.page_size {
+                q.push_str(&format!("&limit={n}"));
+            }
+            if let Some(c) = &cursor {
+                q.push_str(&format!("&cursor={}", encode_query(c)));
+            }
+            let body = reply(&self.base, Ok(self.get_raw(&q)?))?.ok()?;
+            let page: Vec<Object> =
+                serde_json::from_value(body["objects"].clone()).map_err(|e| Error::BadAnswer(e.to_string()))?;
+            out.extend(page);
+            match body["cursor"].as_str() {
+                Some(c) if body["truncated"] == true => cursor = Some(c.to_owned()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// One object's bytes.
+    pub fn get(&self, key: &str) -> Result<Vec<u8>, Error> {
+        let mut r = self.get_raw(&format!("/v1/connections/files/object?path={}", encode_query(key)))?;
+        if r.status().as_u16() != 200 {
+            return Err(reply(&self.base, Ok(r))?.ok().err().unwrap_or(Error::BadAnswer("unexpected status".into())));
+        }
+        r.body_mut().with_config().limit(u64::MAX).read_to_vec().map_err(|e| transport(&self.base, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_encodings() {
+        assert_eq!(var_name("myapp/", "myapp/database-url"), "DATABASE_URL");
+        assert_eq!(var_name("", "1key"), "_1KEY");
+        assert_eq!(encode_path("a b/c%"), "a%20b/c%25");
+        assert_eq!(encode_query("a/b"), "a%2Fb");
+    }
+
+    #[test]
+    fn error_answers_say_what_to_do() {
+        let locked = Reply { status: 423, body: Value::Null }.ok().unwrap_err();
+        assert!(locked.to_string().contains("hq-vault unlock"));
+        let other =
+            Reply { status: 404, body: json!({"error": {"code": "not_found", "message": "no secret at this path"}}) };
+        assert!(matches!(other.ok(), Err(Error::Api { status: 404, .. })));
+    }
+}
