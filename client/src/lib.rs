@@ -53,8 +53,8 @@ pub enum Error {
     Env(String),
 }
 
-/// An HTTP answer: status and JSON body (or the text, when not JSON).
-#[derive(Debug)]
+/// An HTTP answer: status and JSON body (or the text, when not JSON). No `Debug`: a body may hold
+/// a secret's value.
 pub struct Reply {
     pub status: u16,
     pub body: Value,

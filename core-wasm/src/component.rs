@@ -93,7 +93,7 @@ impl w_tokens::Guest for Component {
             w_tokens::TokenKind::SessionToken => tokens::TokenKind::SessionToken,
         };
         // The token must cross to the host once, to be shown to its owner.
-        tokens::mint(k).as_str().to_owned()
+        tokens::mint(k).expose_secret().to_owned()
     }
     fn parse(token: String) -> Result<w_tokens::TokenKind, w_tokens::TokenError> {
         use tokens::TokenError as E;

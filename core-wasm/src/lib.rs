@@ -19,6 +19,7 @@ pub mod http;
 pub mod listing;
 pub mod patterns;
 mod rng;
+pub mod secret;
 pub mod time;
 pub mod tokens;
 

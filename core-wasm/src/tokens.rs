@@ -10,6 +10,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::patterns;
+use crate::secret::SecretString;
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /// Random bytes in a token body.
@@ -132,16 +133,16 @@ fn decode_base62(body: &[u8]) -> Option<Zeroizing<[u8; RAW_LEN]>> {
 
 /// Mint a new credential of this kind from OS randomness. The caller shows it once and stores
 /// only [`reference`].
-pub fn mint(kind: TokenKind) -> Zeroizing<String> {
+pub fn mint(kind: TokenKind) -> SecretString {
     let mut raw = Zeroizing::new([0u8; RAW_LEN]);
     crate::rng::fill(&mut raw[..RANDOM_LEN]);
     let crc = crc32fast::hash(&raw[..RANDOM_LEN]);
     raw[RANDOM_LEN..].copy_from_slice(&crc.to_be_bytes());
     let body = Zeroizing::new(encode_base62(&raw));
-    let mut s = Zeroizing::new(String::with_capacity(TOKEN_LEN));
+    let mut s = String::with_capacity(TOKEN_LEN);
     s.push_str(kind.prefix());
     s.extend(body.iter().map(|&b| b as char));
-    s
+    SecretString::new(s)
 }
 
 /// Check a credential's format and checksum and tell its kind. No lookup is made.
@@ -224,16 +225,17 @@ mod tests {
     fn minted_tokens_parse_and_differ() {
         let a = mint(TokenKind::ConnectionKey);
         let b = mint(TokenKind::ConnectionKey);
-        assert_ne!(*a, *b);
+        let (a, b) = (a.expose_secret(), b.expose_secret());
+        assert_ne!(a, b);
         assert_eq!(a.len(), TOKEN_LEN);
-        assert_eq!(parse(&a), Ok(TokenKind::ConnectionKey));
+        assert_eq!(parse(a), Ok(TokenKind::ConnectionKey));
         assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
     }
 
     #[test]
     fn one_changed_character_is_caught() {
         let t = mint(TokenKind::VaultToken);
-        let mut bytes = t.as_bytes().to_vec();
+        let mut bytes = t.expose_secret().as_bytes().to_vec();
         let last = bytes.len() - 1;
         bytes[last] = if bytes[last] == b'a' { b'b' } else { b'a' };
         let changed = String::from_utf8(bytes).unwrap();

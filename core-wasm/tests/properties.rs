@@ -111,13 +111,13 @@ proptest! {
     #[test]
     fn parse_of_mint_round_trips(which in 0u8..3) {
         let kind = [TokenKind::ConnectionKey, TokenKind::VaultToken, TokenKind::SessionToken][which as usize];
-        prop_assert_eq!(parse(&mint(kind)), Ok(kind));
+        prop_assert_eq!(parse(mint(kind).expose_secret()), Ok(kind));
     }
 
     #[test]
     fn one_substituted_character_is_rejected(which in 0usize..49, c in "[A-Za-z0-9]") {
         let t = mint(TokenKind::ConnectionKey);
-        let mut s = t.to_string();
+        let mut s = t.expose_secret().to_owned();
         let i = 5 + which;
         prop_assume!(&s[i..=i] != c.as_str());
         s.replace_range(i..=i, &c);

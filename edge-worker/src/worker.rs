@@ -388,7 +388,7 @@ async fn create(req: &mut Request, kv: &KvStore, ctx: &Ctx, company: &str) -> Re
         name: body.name,
         patterns,
         status: ConnectionStatus::Active,
-        key_ref: tokens::reference(&key),
+        key_ref: tokens::reference(key.expose_secret()),
         mechanism: "api_key".into(),
         created_ms: ctx.now_ms,
         rotated_ms: None,
@@ -397,7 +397,7 @@ async fn create(req: &mut Request, kv: &KvStore, ctx: &Ctx, company: &str) -> Re
     kv.put(&format!("{}{}", model::company_conn_prefix(company), doc.id), "")?.execute().await?;
     let out = json!({
         "connection": doc.view(),
-        "key": key.as_str(),
+        "key": key.expose_secret(),
         "snippet": gate::agent_snippet(&ctx.origin),
         "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
     });
@@ -432,7 +432,7 @@ async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Respo
         return error(ctx, 409, "revoked", "a revoked connection cannot be rotated: create a new one");
     }
     let key = tokens::mint(TokenKind::ConnectionKey);
-    let old_ref = std::mem::replace(&mut doc.key_ref, tokens::reference(&key));
+    let old_ref = std::mem::replace(&mut doc.key_ref, tokens::reference(key.expose_secret()));
     doc.rotated_ms = Some(ctx.now_ms);
     // The record first: the gate compares the presented key with the record's reference, so the
     // old key is refused as soon as this write is visible, whatever the index still says.
@@ -446,7 +446,7 @@ async fn rotate(kv: &KvStore, ctx: &Ctx, mut doc: ConnectionDoc) -> Result<Respo
     json_response(
         ctx,
         200,
-        json!({"connection": doc.view(), "key": key.as_str(), "note": "the old key is refused from its next read"})
+        json!({"connection": doc.view(), "key": key.expose_secret(), "note": "the old key is refused from its next read"})
             .to_string(),
     )
 }

@@ -38,7 +38,8 @@ fn main() {
     let host = CoreHost::new(None).expect("component compiles");
     let mut inst = host.instance().expect("instance");
     let pats: Vec<String> = (0..64).map(|i| format!("area{i:02}/*")).collect();
-    let token = tokens::mint(tokens::TokenKind::ConnectionKey);
+    let minted = tokens::mint(tokens::TokenKind::ConnectionKey);
+    let token = minted.expose_secret().to_owned();
     let (nkey, _) = crypto::MasterKey::create(b"pw", crypto::KdfParams::fresh(1, 64, 1)).unwrap();
     let (wkey, _) = inst.create_vault("pw", 1, 64, 1).unwrap().unwrap();
     let kib = vec![7u8; 1024];

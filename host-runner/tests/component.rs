@@ -89,11 +89,12 @@ fn argon2_out_of_memory_is_an_error_not_a_crash() {
 #[test]
 fn minted_tokens_parse_through_the_component() {
     let mut inst = host().instance().unwrap();
-    let t = inst.mint(hq_vault_core::tokens::TokenKind::ConnectionKey).unwrap();
+    let minted = inst.mint(hq_vault_core::tokens::TokenKind::ConnectionKey).unwrap();
+    let t = minted.expose_secret();
     assert!(t.starts_with("hqxc_"));
-    assert_eq!(inst.parse_token(&t).unwrap(), Ok(hq_vault_core::tokens::TokenKind::ConnectionKey));
-    let r = inst.reference(&t).unwrap();
-    assert_eq!(r, hq_vault_core::tokens::reference(&t));
+    assert_eq!(inst.parse_token(t).unwrap(), Ok(hq_vault_core::tokens::TokenKind::ConnectionKey));
+    let r = inst.reference(t).unwrap();
+    assert_eq!(r, hq_vault_core::tokens::reference(t));
     assert!(inst.references_equal(&r, &r).unwrap());
     assert!(!inst.references_equal(&r, &r[1..]).unwrap());
 }

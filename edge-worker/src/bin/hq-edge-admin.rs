@@ -37,12 +37,12 @@ fn main() -> std::process::ExitCode {
     };
     let name = get("--name").unwrap_or_else(|| "admin".into());
     let token = mint(TokenKind::VaultToken);
-    let key = admin_key(&reference(&token));
+    let key = admin_key(&reference(token.expose_secret()));
     let value = serde_json::to_string(&AdminCredential { company_id: company, role, name }).expect("plain JSON");
     if args.iter().any(|a| a == "--json") {
-        println!("{}", serde_json::json!({"token": token.as_str(), "kv_key": key, "kv_value": value}));
+        println!("{}", serde_json::json!({"token": token.expose_secret(), "kv_key": key, "kv_value": value}));
     } else {
-        println!("{}", token.as_str());
+        println!("{}", token.expose_secret());
         eprintln!("Admin credential printed above (shown once). Load its record into KV:");
         eprintln!("  npx wrangler kv key put --binding CONNECTIONS '{key}' '{value}'   # add --local for wrangler dev");
     }

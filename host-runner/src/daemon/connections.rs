@@ -36,10 +36,10 @@ fn view(c: &ConnectionRow) -> Value {
     })
 }
 
-fn mint(d: &Daemon) -> anyhow::Result<(zeroize::Zeroizing<String>, String)> {
+fn mint(d: &Daemon) -> anyhow::Result<(hq_vault_core::secret::SecretString, String)> {
     d.core(|i| {
         let t = i.mint(TokenKind::ConnectionKey)?;
-        let r = i.reference(&t)?;
+        let r = i.reference(t.expose_secret())?;
         Ok((t, r))
     })
 }
@@ -108,7 +108,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     http::json(
         ctx,
         201,
-        &json!({"connection": view(&row), "key": key.as_str(), "snippet": hq_vault_core::gate::agent_snippet(base),
+        &json!({"connection": view(&row), "key": key.expose_secret(), "snippet": hq_vault_core::gate::agent_snippet(base),
         "note": "the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost"}),
     )
 }
@@ -166,7 +166,7 @@ pub async fn by_id(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, rest: &st
             http::json(
                 ctx,
                 200,
-                &json!({"connection": view(&row), "key": key.as_str(),
+                &json!({"connection": view(&row), "key": key.expose_secret(),
                 "note": "the old key is refused from its next read"}),
             )
         }

@@ -119,8 +119,8 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
 
     // A new bootstrap token at every start; only its reference stays in memory.
     let bootstrap = pool.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
-    let bootstrap_ref = pool.reference(&bootstrap).map_err(anyhow::Error::from)?;
-    crate::home::write_private(&home.token(), format!("{}\n", bootstrap.as_str()).as_bytes())
+    let bootstrap_ref = pool.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
+    crate::home::write_private(&home.token(), format!("{}\n", bootstrap.expose_secret()).as_bytes())
         .context("writing the bootstrap token file")?;
     drop(bootstrap);
 

@@ -70,7 +70,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     let rules = TokenRules { expires_at_ms, max_uses: body.max_uses, uses: 0, revoked: false, scope };
     let (token, reference) = match d.core(|i| {
         let t = i.mint(TokenKind::VaultToken)?;
-        let r = i.reference(&t)?;
+        let r = i.reference(t.expose_secret())?;
         Ok((t, r))
     }) {
         Ok(v) => v,
@@ -87,7 +87,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         Ok(true) => http::json(
             ctx,
             201,
-            &json!({"name": body.name, "token": token.as_str(), "expires_at_ms": rules.expires_at_ms,
+            &json!({"name": body.name, "token": token.expose_secret(), "expires_at_ms": rules.expires_at_ms,
                     "max_uses": rules.max_uses, "scope": rules.scope}),
         ),
         Ok(false) => {

@@ -1,8 +1,8 @@
 //! Host side of `hq:vault/tokens`.
 
+use hq_vault_core::secret::SecretString;
 use hq_vault_core::tokens::{TokenDenial, TokenError, TokenKind, TokenRules};
 use wasmtime::Result;
-use zeroize::Zeroizing;
 
 use super::Instance;
 use super::bindings::exports::hq::vault::tokens as w;
@@ -14,13 +14,13 @@ impl Instance {
     }
 
     /// Mint a credential; the caller shows it once and stores only its reference.
-    pub fn mint(&mut self, kind: TokenKind) -> Result<Zeroizing<String>> {
+    pub fn mint(&mut self, kind: TokenKind) -> Result<SecretString> {
         let k = match kind {
             TokenKind::ConnectionKey => w::TokenKind::ConnectionKey,
             TokenKind::VaultToken => w::TokenKind::VaultToken,
             TokenKind::SessionToken => w::TokenKind::SessionToken,
         };
-        Ok(Zeroizing::new(self.core.hq_vault_tokens().call_mint(&mut self.store, k)?))
+        Ok(SecretString::new(self.core.hq_vault_tokens().call_mint(&mut self.store, k)?))
     }
 
     /// Check a credential's format and checksum.
