@@ -101,6 +101,13 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Write the embedded hq:vault component (the very bytes the daemon runs) to a file, for other hosts.
+    #[command(after_help = "Example:\n  hq-vault component --out hq_vault_core.wasm")]
+    Component {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run the known-answer vectors through the embedded component.
     #[command(after_help = "Example:\n  hq-vault conformance --vectors tests/vectors")]
     Conformance {
@@ -133,6 +140,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "hq-vault", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Component { out } => {
+            std::fs::write(&out, hq_vault::host::COMPONENT)?;
+            eprintln!("Wrote the hq:vault@0.1.0 component ({} bytes) to {}", hq_vault::host::COMPONENT.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Conformance { vectors } => {

@@ -1,0 +1,18 @@
+// Transpile the very component the daemon embeds into JS + core wasm under gen/, with jco.
+// Usage: node bindings/node/build.mjs path/to/hq_vault_core.wasm
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const here = import.meta.dirname;
+const wasm = process.argv[2];
+if (!wasm || !fs.existsSync(wasm)) {
+  console.error("usage: node bindings/node/build.mjs COMPONENT.wasm   (make it with `hq-vault component --out …`)");
+  process.exit(1);
+}
+const jco = path.join(here, "../../node_modules/.bin/jco");
+fs.rmSync(path.join(here, "gen"), { recursive: true, force: true });
+execFileSync(jco, ["transpile", wasm, "-o", path.join(here, "gen"), "--name", "hq_vault_core", "--map", "hq:vault/entropy=../entropy.js"], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
+fs.writeFileSync(path.join(here, "gen/package.json"), '{"type":"module"}\n');

@@ -1,0 +1,51 @@
+// Idiomatic wrappers over the hq:vault component (transpiled by build.mjs into gen/).
+import { audit, crypto, gate, patterns, tokens } from "./gen/hq_vault_core.js";
+
+/** An error the core reports: `code` is the WIT error case (`leading-slash`, `bad-checksum`, …). */
+export class HqVaultError extends Error {
+  constructor(code, message, detail) {
+    super(message ?? code);
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+function call(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (e && "payload" in e) {
+      const p = e.payload;
+      if (typeof p === "string") throw new HqVaultError(p);
+      if (p && p.tag) throw new HqVaultError(p.tag, undefined, p.val);
+      throw new HqVaultError("error", p?.reason, p);
+    }
+    throw e;
+  }
+}
+
+/** Validate and normalize an allowlist pattern (`knowledge/` → `knowledge/*`); throws HqVaultError. */
+export const normalize = (raw) => call(() => patterns.normalize(raw));
+/** Check a requested path (key, listing prefix, or "" for the root); throws HqVaultError. */
+export const checkPath = (raw) => call(() => patterns.checkPath(raw));
+/** Check a path that must name one object or secret; throws HqVaultError. */
+export const checkKey = (raw) => call(() => patterns.checkKey(raw));
+/** Whether normalized patterns grant a key. */
+export const allows = (pats, key) => patterns.allows(pats, key);
+/** The kind of a credential (`connection-key`, `vault-token`, `session-token`); throws on a malformed one. */
+export const parseToken = (token) => call(() => tokens.parse(token));
+/** The reference the vault stores for a credential: lower-case hex SHA-256 of the whole string. */
+export const tokenReference = (token) => tokens.reference(token);
+/** Verify an audit log's lines: `{ count, head }`, or throws HqVaultError("chain", reason, { line }). */
+export function auditVerify(lines) {
+  try {
+    const [count, head] = audit.verify(lines);
+    return { count: Number(count), head };
+  } catch (e) {
+    if (e && "payload" in e) throw new HqVaultError("chain", e.payload.reason, { line: Number(e.payload.line) });
+    throw e;
+  }
+}
+
+/** The raw interfaces, for everything else (see wit/vault.wit). */
+export const raw = { audit, crypto, gate, patterns, tokens };

@@ -1,0 +1,131 @@
+// tests/vectors/*.json through the component in Node (jco): the same answers as Rust.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { raw } from "./index.js";
+
+const { audit, crypto, gate, patterns, tokens } = raw;
+const dir = path.resolve(import.meta.dirname, "../../tests/vectors");
+const hex = (s) => Uint8Array.from(Buffer.from(s || "", "hex"));
+const toHex = (b) => Buffer.from(b).toString("hex");
+
+/** Call f; a WIT `result` error comes back as { error: payload }. */
+function res(f) {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    if (e && "payload" in e) return { error: e.payload };
+    throw e;
+  }
+}
+const src = (s) => ({ prefix: s.prefix, exact: s.exact, rollup: s.rollup ?? null });
+const outcome = (o) => o;
+
+function expectedOf(c, inputs) {
+  const e = { ...c };
+  for (const k of ["id", "note", ...inputs]) delete e[k];
+  return e;
+}
+
+const runners = {
+  patterns: (c) => [["input", "kind"], path1(c)],
+  paths: (c) => [["input", "kind"], path1(c)],
+  allowlists: (c) => {
+    const r = res(() => patterns.normalizeAll(c.patterns));
+    if ("ok" in r) return [["patterns"], { ok: r.ok }];
+    const e = r.error;
+    const code = e.tag === "none" ? "none" : e.tag === "too-many" ? `too-many:${e.val}` : `invalid:${e.val.index}:${e.val.reason}`;
+    return [["patterns"], { error: code }];
+  },
+  allows: (c) => [["patterns", "key"], { allowed: patterns.allows(c.patterns, c.key) }],
+  listing: (c) => [["patterns", "prefix", "delimited"], { sources: patterns.planListing(c.patterns, c.prefix, !!c.delimited).map(src) }],
+  tokens: (c) => {
+    const r = res(() => tokens.parse(c.token));
+    return [["token"], "ok" in r ? { kind: r.ok, reference: tokens.reference(c.token) } : { error: r.error }];
+  },
+  durations: (c) => {
+    const r = res(() => tokens.parseDuration(c.text));
+    return [["text"], "ok" in r ? { ms: Number(r.ok) } : { error: true }];
+  },
+  argon2id: (c) => {
+    const r = res(() => crypto.argon2id(hex(c.password), hex(c.salt), hex(c.secret), hex(c.ad), c.t, c.m, c.p, c.len));
+    return [["password", "salt", "secret", "ad", "t", "m", "p", "len"], "ok" in r ? { tag: toHex(r.ok) } : { error: r.error }];
+  },
+  xchacha: (c) => {
+    const r = res(() => crypto.xchachaSeal(hex(c.key), hex(c.nonce), hex(c.plaintext), hex(c.aad)));
+    return [["key", "nonce", "plaintext", "aad"], "ok" in r ? { sealed: toHex(r.ok) } : { error: r.error }];
+  },
+  ed25519: (c) => {
+    const r = res(() => crypto.verifySignature(hex(c.public_key), hex(c.message), hex(c.signature)));
+    return [["public_key", "message", "signature"], { valid: "ok" in r }];
+  },
+  "audit-chain": (c) => {
+    const e = c.event;
+    const ev = {
+      timeMs: BigInt(e.time_ms), actor: e.actor, operation: e.operation, path: e.path ?? undefined, outcome: outcome(e.outcome),
+      status: e.status, requestId: e.request_id, sourceIp: e.source_ip, reason: e.reason ?? undefined,
+    };
+    const out = audit.chain(ev, c.prev);
+    return [["event", "prev"], { line: out.line, hash: out.hash }];
+  },
+  "audit-verify": (c) => {
+    const r = res(() => audit.verify(c.lines));
+    return [["lines"], "ok" in r ? { count: Number(r.ok[0]), head: r.ok[1] } : { bad_line: Number(r.error.line) }];
+  },
+  gate: (c) => {
+    const q = c.request;
+    const req = {
+      method: q.method, route: q.route, path: q.path ?? undefined, cursor: q.cursor ?? undefined, limit: q.limit ?? undefined,
+      delimiter: q.delimiter ?? undefined, authorization: q.authorization ?? undefined, timeMs: BigInt(q.time_ms ?? 0),
+      requestId: q.request_id ?? "", sourceIp: q.source_ip ?? "",
+    };
+    const r = c.record;
+    const rec = r && {
+      id: r.id, companyId: r.company_id, status: r.status, keyRef: r.key_ref, patterns: r.patterns, companyEnabled: r.company_enabled ?? true,
+    };
+    const d = gate.decide(req, rec ?? undefined);
+    const got = { status: d.status, code: d.code };
+    if ("plan" in c) {
+      const p = d.plan;
+      got.plan = !p ? null : p.tag === "object" ? { object: p.val } : {
+        list: { sources: p.val.sources.map(src), start_source: p.val.startSource, start_inner: p.val.startInner ?? null, limit: p.val.limit, delimited: p.val.delimited },
+      };
+    }
+    if ("audit_outcome" in c) {
+      got.audit_outcome = d.audit.outcome;
+      got.audit_actor = d.audit.actor;
+    }
+    if ("headers" in c) got.headers = d.headers;
+    return [["request", "record"], got];
+  },
+};
+
+function path1(c) {
+  const f = { pattern: patterns.normalize, path: patterns.checkPath, key: patterns.checkKey }[c.kind ?? "pattern"];
+  const r = res(() => f(c.input));
+  return "ok" in r ? { ok: r.ok } : { error: r.error };
+}
+
+test("every vector file gives the Rust answers through the component in Node", () => {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  assert.ok(files.length >= 13);
+  const failures = [];
+  let passed = 0;
+  for (const f of files) {
+    const run = runners[f.replace(/\.json$/, "")];
+    assert.ok(run, `no runner for ${f}`);
+    for (const c of JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")).cases) {
+      const [inputs, got] = run(c);
+      const want = expectedOf(c, inputs);
+      try {
+        assert.deepEqual(JSON.parse(JSON.stringify(got)), want);
+        passed++;
+      } catch {
+        failures.push(`${f} ${c.id}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(passed >= 390, `only ${passed} cases`);
+});
