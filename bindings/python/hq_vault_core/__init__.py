@@ -1,0 +1,86 @@
+"""The hq:vault component in Python, through wasmtime (PyPI).
+
+    from hq_vault_core import Core
+    core = Core("hq_vault_core.wasm")        # the bytes `hq-vault component --out` writes
+    core.normalize("knowledge/")             # 'knowledge/*'
+    core.check_path("../etc")                # raises HqVaultError('dot-segment')
+    core.token_reference("hqxc_…")           # the SHA-256 reference the vault stores
+    core.audit_verify(lines)                 # (count, head) or raises HqVaultError('chain', line=…)
+
+The component's only import is hq:vault/entropy, supplied here from os.urandom.
+"""
+
+import os
+
+import wasmtime
+from wasmtime import component as wc
+
+__all__ = ["Core", "HqVaultError"]
+
+
+class HqVaultError(Exception):
+    """An error the core reports; `code` is the WIT error case ('leading-slash', 'bad-checksum', …)."""
+
+    def __init__(self, code, message=None, line=None):
+        super().__init__(message or code)
+        self.code = code
+        self.line = line
+
+
+def _unwrap(r):
+    """A `result` whose ok and error look alike comes back as Variant(tag, payload)."""
+    if isinstance(r, wc.Variant):
+        if r.tag == "err":
+            raise HqVaultError(r.payload)
+        return r.payload
+    return r
+
+
+class Core:
+    """One instance of the component, with its own store."""
+
+    def __init__(self, path):
+        self._engine = wasmtime.Engine()
+        component = wc.Component.from_file(self._engine, path)
+        linker = wc.Linker(self._engine)
+        with linker.root() as root:
+            with root.add_instance("hq:vault/entropy@0.1.0") as entropy:
+                entropy.add_func("fill", lambda _store, n: os.urandom(n))
+        self._store = wasmtime.Store(self._engine)
+        self._instance = linker.instantiate(self._store, component)
+        self._funcs = {}
+
+    def call(self, interface, name, *args):
+        """Call any exported function by its WIT names (see wit/vault.wit)."""
+        key = (interface, name)
+        if key not in self._funcs:
+            iface = self._instance.get_export_index(self._store, f"hq:vault/{interface}@0.1.0")
+            self._funcs[key] = self._instance.get_func(self._store, self._instance.get_export_index(self._store, name, iface))
+        f = self._funcs[key]
+        result = f(self._store, *args)
+        f.post_return(self._store)
+        return result
+
+    def normalize(self, raw):
+        return _unwrap(self.call("patterns", "normalize", raw))
+
+    def check_path(self, raw):
+        return _unwrap(self.call("patterns", "check-path", raw))
+
+    def check_key(self, raw):
+        return _unwrap(self.call("patterns", "check-key", raw))
+
+    def allows(self, patterns, key):
+        return self.call("patterns", "allows", list(patterns), key)
+
+    def parse_token(self, token):
+        return _unwrap(self.call("tokens", "parse", token))
+
+    def token_reference(self, token):
+        return self.call("tokens", "reference", token)
+
+    def audit_verify(self, lines):
+        r = self.call("audit", "verify", list(lines))
+        if isinstance(r, tuple):
+            return r
+        raise HqVaultError("chain", r.reason, line=r.line)
