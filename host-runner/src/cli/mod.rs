@@ -144,7 +144,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Component { out } => {
             std::fs::write(&out, hq_vault::host::COMPONENT)?;
-            eprintln!("Wrote the hq:vault@0.1.0 component ({} bytes) to {}", hq_vault::host::COMPONENT.len(), out.display());
+            eprintln!(
+                "Wrote the hq:vault@0.1.0 component ({} bytes) to {}",
+                hq_vault::host::COMPONENT.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Conformance { vectors } => {

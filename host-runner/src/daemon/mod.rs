@@ -220,11 +220,11 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         ["v1", "tokens"] if method == Method::GET => tokens::list(&d, &ctx, req).await,
         ["v1", "tokens"] if method == Method::POST => tokens::create(&d, &ctx, req).await,
         ["v1", "tokens"] => http::method_not_allowed(&ctx, "GET, POST"),
-        ["v1", "tokens", name] if method == Method::DELETE => {
+        ["v1", "tokens", name] if !name.contains('/') && method == Method::DELETE => {
             let name = name.to_string();
             tokens::revoke(&d, &ctx, req, &name).await
         }
-        ["v1", "tokens", _] => http::method_not_allowed(&ctx, "DELETE"),
+        ["v1", "tokens", name] if !name.contains('/') => http::method_not_allowed(&ctx, "DELETE"),
         ["v1", "audit"] if method == Method::GET => audit::read(&d, &ctx, req).await,
         ["v1", "audit"] => http::method_not_allowed(&ctx, "GET"),
         ["v1", "connections", "files"] | ["v1", "connections", "files/object"] => files::read(&d, &ctx, req).await,

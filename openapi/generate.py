@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Writes the OpenAPI 3.1 documents of both HTTP surfaces: daemon.json (the local daemon) and
+edge.json (the Worker's connection and lifecycle routes). Run: python3 openapi/generate.py
+
+The tests keep them true: host-runner/tests/openapi.rs and tests/edge/openapi.test.mjs call every
+documented route with every documented method (it must exist) and with every other method (405), and
+scripts/schemathesis runs schemathesis against the running daemon and the Worker in workerd.
+"""
+
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "request_id"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "request_id": {"type": "string"},
+                "rejections": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    },
+}
+
+
+def err(desc):
+    return {"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def ok(desc, schema, status="200"):
+    return {status: {"description": desc, "content": {"application/json": {"schema": schema}}}}
+
+
+def errors(*codes):
+    text = {
+        "400": "Bad input (path, query, body), with the reason",
+        "401": "Missing, malformed or unusable credentials",
+        "403": "Refused: outside the grant, not the owner, or a revoked or rotated-away key",
+        "404": "Not found",
+        "405": "Method not allowed (see Allow)",
+        "409": "Conflict",
+        "413": "Body too large",
+        "416": "Range not satisfiable",
+        "423": "The vault is locked: run `hq-vault unlock`",
+        "503": "The audit line could not be written: nothing was done",
+    }
+    return {c: err(text[c]) for c in codes}
+
+
+OBJ = {"type": "object"}
+CONNECTION = {
+    "type": "object",
+    "required": ["id", "name", "patterns", "status"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "patterns": {"type": "array", "items": {"type": "string"}},
+        "status": {"type": "string", "enum": ["active", "revoked"]},
+        "mechanism": {"type": "string"},
+        "created_ms": {"type": "integer"},
+        "rotated_ms": {"type": ["integer", "null"]},
+        "company_id": {"type": "string"},
+    },
+}
+LISTING = {
+    "type": "object",
+    "required": ["objects", "prefixes", "truncated", "cursor"],
+    "properties": {
+        "objects": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "size", "etag", "uploaded"],
+                "properties": {"key": {"type": "string"}, "size": {"type": "integer"}, "etag": {"type": "string"}, "uploaded": {"type": "string"}},
+            },
+        },
+        "prefixes": {"type": "array", "items": {"type": "string"}},
+        "truncated": {"type": "boolean"},
+        "cursor": {"type": ["string", "null"]},
+    },
+}
+
+
+def q(name, desc, schema=None):
+    return {"name": name, "in": "query", "required": False, "description": desc, "schema": schema or {"type": "string"}}
+
+
+def p(name, desc):
+    return {"name": name, "in": "path", "required": True, "description": desc, "schema": {"type": "string", "minLength": 1}}
+
+
+READ_ROUTES = {
+    "/v1/connections/files": {
+        "get": {
+            "summary": "List the granted keys under a path",
+            "security": [{"connectionKey": []}],
+            "parameters": [
+                q("path", "A prefix (`knowledge/`), empty for the root"),
+                q("cursor", "The cursor of the previous page"),
+                q("limit", "1 to 1000 (default 1000)"),
+                q("delimiter", "`/` to roll folders up into prefixes"),
+            ],
+            "responses": {**ok("A page", LISTING), **errors("400", "401", "403", "503")},
+        },
+    },
+    "/v1/connections/files/object": {
+        "get": {
+            "summary": "Read one object (streamed; Range and If-None-Match honoured)",
+            "security": [{"connectionKey": []}],
+            "parameters": [
+                q("path", "The object's key"),
+                {"name": "range", "in": "header", "required": False, "schema": {"type": "string"}},
+                {"name": "if-none-match", "in": "header", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {"description": "The object's bytes", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+                "206": {"description": "A range of the object", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+                "304": {"description": "Not modified"},
+                **errors("400", "401", "403", "404", "416", "503"),
+            },
+        },
+    },
+}
+for route in READ_ROUTES.values():
+    route["head"] = {**route["get"], "summary": route["get"]["summary"] + " (headers only)"}
+    route["head"]["responses"] = {k: {"description": v["description"]} for k, v in route["get"]["responses"].items()}
+
+
+def daemon():
+    owner = [{"vaultToken": []}]
+    secret_meta = {
+        "type": "object",
+        "required": ["path", "size"],
+        "properties": {
+            "path": {"type": "string"},
+            "size": {"type": "integer"},
+            "type": {"type": ["string", "null"]},
+            "description": {"type": ["string", "null"]},
+            "created_ms": {"type": "integer"},
+            "updated_ms": {"type": "integer"},
+        },
+    }
+    put_body = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "value": {"type": "string"},
+            "value_base64": {"type": "string"},
+            "type": {"type": "string", "maxLength": 64},
+            "description": {"type": "string", "maxLength": 512},
+        },
+    }
+    json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+    paths = {
+        "/v1/health": {"get": {"summary": "Is the daemon up, and locked?", "security": [], "responses": ok("Health", {
+            "type": "object", "required": ["status", "locked"],
+            "properties": {"status": {"type": "string"}, "locked": {"type": "boolean"}, "version": {"type": "string"}, "idle_lock_seconds": {"type": "integer"}},
+        })}},
+        "/v1/unlock": {"post": {"summary": "Unlock (Argon2id in the component)", "security": owner,
+                                "requestBody": json_body({"type": "object", "required": ["passphrase"], "properties": {"passphrase": {"type": "string"}}}),
+                                "responses": {**ok("Unlocked", OBJ), **errors("400", "401", "403", "409", "413", "503")}}},
+        "/v1/lock": {"post": {"summary": "Drop the key", "security": owner, "responses": {**ok("Locked", OBJ), **errors("401", "403", "503")}}},
+        "/v1/passphrase": {"post": {"summary": "Rewrap the data key under a new passphrase", "security": owner,
+                                    "requestBody": json_body({"type": "object", "required": ["old", "new"], "properties": {"old": {"type": "string"}, "new": {"type": "string"}}}),
+                                    "responses": {**ok("Changed", OBJ), **errors("400", "401", "403", "409", "413", "503")}}},
+        "/v1/secrets": {"get": {"summary": "List secrets (metadata only)", "security": owner, "parameters": [q("prefix", "Only paths starting with this")],
+                                "responses": {**ok("Secrets", {"type": "object", "required": ["secrets"], "properties": {"prefix": {"type": "string"}, "secrets": {"type": "array", "items": secret_meta}}}),
+                                              **errors("400", "401", "423", "503")}}},
+        "/v1/secrets/{path}": {
+            "parameters": [p("path", "The secret's path, such as `stripe/secret-key` (percent-encoded once)")],
+            "get": {"summary": "Read a secret (a managed token's use is counted)", "security": owner,
+                    "responses": {**ok("The secret", {"type": "object", "required": ["path", "size"], "properties": {**secret_meta["properties"], "value": {"type": "string"}, "value_base64": {"type": "string"}}}),
+                                  **errors("400", "401", "403", "404", "409", "423", "503")}},
+            "put": {"summary": "Store a secret (owner)", "security": owner, "requestBody": json_body(put_body),
+                    "responses": {**ok("Replaced", OBJ), **ok("Created", OBJ, "201"), **errors("400", "401", "403", "413", "423", "503")}},
+            "delete": {"summary": "Delete a secret (owner)", "security": owner,
+                       "responses": {"204": {"description": "Deleted"}, **errors("400", "401", "403", "404", "423", "503")}},
+        },
+        "/v1/tokens": {
+            "get": {"summary": "List managed tokens (never their values)", "security": owner, "responses": {**ok("Tokens", OBJ), **errors("401", "403", "503")}},
+            "post": {"summary": "Create a managed token (its value is returned once)", "security": owner,
+                     "requestBody": json_body({"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
+                         "name": {"type": "string"}, "ttl": {"type": "string"}, "max_uses": {"type": "integer", "minimum": 1},
+                         "prefix": {"type": "array", "items": {"type": "string"}}}}),
+                     "responses": {**ok("Created", OBJ, "201"), **errors("400", "401", "403", "409", "413", "503")}},
+        },
+        "/v1/tokens/{name}": {"parameters": [p("name", "The token's name")],
+                              "delete": {"summary": "Revoke a managed token", "security": owner, "responses": {**ok("Revoked", OBJ), **errors("400", "401", "403", "404", "503")}}},
+        "/v1/audit": {"get": {"summary": "The audit log's lines after the first N", "security": owner, "parameters": [q("after", "Lines to skip")],
+                              "responses": {**ok("Lines", {"type": "object", "required": ["lines", "next"], "properties": {"lines": {"type": "array"}, "next": {"type": "integer"}, "total": {"type": "integer"}}}),
+                                            **errors("400", "401", "403", "503")}}},
+        "/v1/connections": {
+            "get": {"summary": "List connections (never keys)", "security": owner,
+                    "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **errors("401", "403", "503")}},
+            "post": {"summary": "Create a connection (the key is returned once, with a snippet)", "security": owner,
+                     "requestBody": json_body({"type": "object", "required": ["name", "patterns"], "additionalProperties": False, "properties": {
+                         "name": {"type": "string"}, "patterns": {"type": "array", "items": {"type": "string"}}, "mechanism": {"type": "string"}}}),
+                     "responses": {**ok("Created", OBJ, "201"), **errors("400", "401", "403", "413", "503")}},
+        },
+        "/v1/connections/{id}": {"parameters": [p("id", "Connection id")], "get": {"summary": "One connection", "security": owner,
+                                                                                   "responses": {**ok("The connection", OBJ), **errors("401", "403", "404", "503")}}},
+        "/v1/connections/{id}/rotate": {"parameters": [p("id", "Connection id")], "post": {"summary": "New key, same id (the old key is refused from its next read)", "security": owner,
+                                                                                           "responses": {**ok("Rotated", OBJ), **errors("401", "403", "404", "409", "503")}}},
+        "/v1/connections/{id}/revoke": {"parameters": [p("id", "Connection id")], "post": {"summary": "Revoke (reads are refused; the audit stays)", "security": owner,
+                                                                                           "responses": {**ok("Revoked", OBJ), **errors("401", "403", "404", "503")}}},
+        "/v1/connections/{id}/audit": {"parameters": [p("id", "Connection id")], "get": {"summary": "The connection's reads, newest first", "security": owner,
+                                                                                         "parameters": [q("cursor", "Events to skip")],
+                                                                                         "responses": {**ok("Events", OBJ), **errors("400", "401", "403", "404", "503")}}},
+        **READ_ROUTES,
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "HQ Vault local daemon", "version": "0.1.0", "description": "HTTPS on loopback; trust the home's tls/ca.pem."},
+        "servers": [{"url": "https://127.0.0.1:13100"}],
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {
+                "vaultToken": {"type": "http", "scheme": "bearer", "description": "hqvt_…: the bootstrap token (owner) or a managed token"},
+                "connectionKey": {"type": "http", "scheme": "bearer", "description": "hqxc_…: a connection key"},
+            },
+        },
+        "paths": paths,
+    }
+
+
+def edge():
+    admin = [{"adminCredential": []}]
+    company = p("company", "Company id")
+    cid = p("id", "Connection id")
+    lifecycle_errors = errors("400", "404", "405")
+    paths = {
+        **READ_ROUTES,
+        "/v1/companies/{company}/connections": {
+            "parameters": [company],
+            "get": {"summary": "List the company's connections (never keys)", "security": admin,
+                    "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **errors("404")}},
+            "post": {"summary": "Create a connection (the key is returned once, with a snippet)", "security": admin,
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "patterns"], "properties": {
+                         "name": {"type": "string"}, "patterns": {"type": "array", "items": {"type": "string"}},
+                         "mechanism": {"type": "string", "enum": ["api_key", "agent_identity"]}, "public_key": {"type": "string"}}}}}},
+                     "responses": {**ok("Created", OBJ, "201"), **lifecycle_errors}},
+        },
+        "/v1/companies/{company}/connections/{id}": {"parameters": [company, cid], "get": {"summary": "One connection", "security": admin, "responses": {**ok("The connection", OBJ), **errors("404")}}},
+        "/v1/companies/{company}/connections/{id}/rotate": {"parameters": [company, cid], "post": {"summary": "New key, same id", "security": admin, "responses": {**ok("Rotated", OBJ), **errors("404", "409")}}},
+        "/v1/companies/{company}/connections/{id}/revoke": {"parameters": [company, cid], "post": {"summary": "Revoke", "security": admin, "responses": {**ok("Revoked", OBJ), **errors("404")}}},
+        "/v1/companies/{company}/connections/{id}/audit": {"parameters": [company, cid], "get": {"summary": "Reads, newest first", "security": admin,
+                                                                                                 "parameters": [q("cursor", "The cursor of the previous page")],
+                                                                                                 "responses": {**ok("Events", OBJ), **errors("400", "404")}}},
+        "/v1/companies/{company}/settings": {
+            "parameters": [company],
+            "get": {"summary": "The company's switches", "security": admin, "responses": {**ok("Settings", OBJ), **errors("404")}},
+            "put": {"summary": "Switch every connection of the company off or on", "security": admin,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["connections_enabled"], "properties": {"connections_enabled": {"type": "boolean"}}}}}},
+                    "responses": {**ok("Settings", OBJ), **errors("400", "404")}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "HQ Vault External Connections (Cloudflare Worker)", "version": "0.1.0"},
+        "servers": [{"url": "https://hqapi.example.com"}],
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {
+                "connectionKey": {"type": "http", "scheme": "bearer", "description": "hqxc_…: a connection key"},
+                "adminCredential": {"type": "http", "scheme": "bearer", "description": "hqvt_…: an owner or admin credential of the company (others get 404)"},
+            },
+        },
+        "paths": paths,
+    }
+
+
+for name, doc in [("daemon.json", daemon()), ("edge.json", edge())]:
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(name, len(doc["paths"]), "paths")
