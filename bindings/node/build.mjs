@@ -10,9 +10,10 @@ if (!wasm || !fs.existsSync(wasm)) {
   console.error("usage: node bindings/node/build.mjs COMPONENT.wasm   (make it with `hq-vault component --out …`)");
   process.exit(1);
 }
-const jco = path.join(here, "../../node_modules/.bin/jco");
+// jco is pinned here rather than in package.json: its optional platform packages keep `npm ci`
+// from accepting any lock file npm writes for it.
 fs.rmSync(path.join(here, "gen"), { recursive: true, force: true });
-execFileSync(jco, ["transpile", wasm, "-o", path.join(here, "gen"), "--name", "hq_vault_core", "--map", "hq:vault/entropy=../entropy.js"], {
+execFileSync("npx", ["--yes", "@bytecodealliance/jco@1.35.0", "transpile", wasm, "-o", path.join(here, "gen"), "--name", "hq_vault_core", "--map", "hq:vault/entropy=../entropy.js"], {
   stdio: ["ignore", "ignore", "inherit"],
 });
 fs.writeFileSync(path.join(here, "gen/package.json"), '{"type":"module"}\n');
