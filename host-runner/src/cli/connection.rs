@@ -50,7 +50,7 @@ pub fn run(c: Command) -> Result<ExitCode> {
                 "Connection {} created for {} (key shown once). Agent snippet:\n\n{}",
                 b["connection"]["id"].as_str().unwrap_or_default(),
                 b["connection"]["patterns"],
-                b["snippet"].as_str().unwrap_or_default().replace("https://127.0.0.1:13100", &client.url(""))
+                b["snippet"].as_str().unwrap_or_default()
             );
         }
         Command::List => {

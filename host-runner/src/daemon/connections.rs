@@ -49,6 +49,14 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
+    // The snippet's BASE is the address the caller reached us at (loopback only).
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.starts_with("127.0.0.1:") || h.starts_with("localhost:") || h.starts_with("[::1]:"))
+        .unwrap_or("127.0.0.1:13100")
+        .to_owned();
     let body: CreateBody = match http::read_json(ctx, req).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -104,11 +112,11 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if d.db(|s| s.insert_connection(&row)).is_err() {
         return http::internal(ctx, "writing vault.db");
     }
-    let base = "https://127.0.0.1:13100";
+    let base = format!("https://{host}");
     http::json(
         ctx,
         201,
-        &json!({"connection": view(&row), "key": key.expose_secret(), "snippet": hq_vault_core::gate::agent_snippet(base),
+        &json!({"connection": view(&row), "key": key.expose_secret(), "snippet": hq_vault_core::gate::agent_snippet(&base),
         "note": "the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost"}),
     )
 }
