@@ -129,3 +129,22 @@ test("every vector file gives the Rust answers through the component in Node", (
   assert.deepEqual(failures, []);
   assert.ok(passed >= 390, `only ${passed} cases`);
 });
+
+test("the exports no vector file covers answer as the contract says", () => {
+  // gate.encode-cursor: source index and the store's own cursor, hex-encoded.
+  assert.equal(gate.encodeCursor(1, "a/b"), `c1.1.${Buffer.from("a/b").toString("hex")}`);
+  const body = JSON.parse(gate.errorBody("bad_path", "the path is empty", "req_1"));
+  assert.deepEqual(body, { error: { code: "bad_path", message: "the path is empty", request_id: "req_1" } });
+  // crypto.challenge-message: "hq-vault-auth-v1" ‖ nonce ‖ identity id.
+  const nonce = new Uint8Array(32).fill(7);
+  const msg = crypto.challengeMessage(nonce, "id_agent");
+  assert.deepEqual(Buffer.from(msg), Buffer.concat([Buffer.from("hq-vault-auth-v1"), Buffer.from(nonce), Buffer.from("id_agent")]));
+  // crypto.default-params: t=3, m=256 MiB, p=1, a fresh 16-byte salt each time.
+  const a = crypto.defaultParams();
+  const b = crypto.defaultParams();
+  assert.deepEqual([a.tCost, a.mCostKib, a.pCost, a.salt.length], [3, 262144, 1, 16]);
+  assert.notDeepEqual(Buffer.from(a.salt), Buffer.from(b.salt));
+  // tokens.token-length, and a minted key parses.
+  assert.equal(tokens.tokenLength(), 54);
+  assert.equal(tokens.parse(tokens.mint("session-token")), "session-token");
+});

@@ -134,6 +134,26 @@ describe("lifecycle", () => {
     for (const k of [c.key, rot.json.key]) assert.ok(!JSON.stringify(all).includes(k));
   });
 
+  test("audit events carry cf-ray as the request id and CF-Connecting-IP as the source", async () => {
+    await w.r2.put("ids/a.txt", "a");
+    const owner = await w.admin("ids", "owner");
+    const c = await createConnection(owner, "ids", "all", ["*"]);
+    const r = await w.req("GET", "/v1/connections/files/object?path=a.txt", {
+      auth: `Bearer ${c.key}`,
+      headers: { "cf-ray": "8f00ba11cafe-LHR", "cf-connecting-ip": "203.0.113.7" },
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("x-request-id"), "8f00ba11cafe-LHR");
+    let events = [];
+    for (let i = 0; i < 50 && events.length < 1; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      events = (await w.req("GET", `/v1/companies/ids/connections/${c.connection.id}/audit`, { auth: `Bearer ${owner}` })).json.events;
+    }
+    assert.equal(events[0].request_id, "8f00ba11cafe-LHR");
+    assert.equal(events[0].ip, "203.0.113.7");
+    assert.equal(events[0].op, "get");
+  });
+
   test("the company switch turns every connection off and on", async () => {
     const company = "switch";
     await w.r2.put(`${company}/a.txt`, "a");

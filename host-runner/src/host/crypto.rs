@@ -34,11 +34,6 @@ fn vault_from_wit(v: w::NewVault) -> NewVault {
 }
 
 impl Instance {
-    /// The default Argon2id parameters (with a fresh salt).
-    pub fn default_params(&mut self) -> Result<KdfParams> {
-        Ok(params_from_wit(self.core.hq_vault_crypto().call_default_params(&mut self.store)?))
-    }
-
     /// Create a vault: a fresh data key wrapped under the passphrase.
     pub fn create_vault(
         &mut self,
@@ -123,11 +118,6 @@ impl Instance {
     /// Drop a key: the component zeroizes it.
     pub fn drop_key(&mut self, key: MasterKey) -> Result<()> {
         key.0.resource_drop(&mut self.store)
-    }
-
-    /// The message an agent identity signs for a challenge.
-    pub fn challenge_message(&mut self, nonce: &[u8], identity_id: &str) -> Result<Vec<u8>> {
-        self.core.hq_vault_crypto().call_challenge_message(&mut self.store, nonce, identity_id)
     }
 
     /// Verify an Ed25519 signature.

@@ -80,14 +80,4 @@ impl Instance {
             self.core.hq_vault_gate().call_not_found(&mut self.store, &request_to_wit(req), &record_to_wit(record))?;
         Ok(decision_from_wit(d))
     }
-
-    /// The cursor for the next page.
-    pub fn encode_cursor(&mut self, source: u32, inner: &str) -> Result<String> {
-        self.core.hq_vault_gate().call_encode_cursor(&mut self.store, source, inner)
-    }
-
-    /// A JSON error body.
-    pub fn error_body(&mut self, code: &str, message: &str, request_id: &str) -> Result<String> {
-        self.core.hq_vault_gate().call_error_body(&mut self.store, code, message, request_id)
-    }
 }
