@@ -222,6 +222,12 @@ fn bad_input_gets_the_right_status_and_a_clear_message() {
             Err(e) => assert!(big, "transport error on a small body: {e}"),
         }
     }
+    // A refused oversized body closes its connection and says so, so the next request is fine.
+    let h = vec![("authorization".to_owned(), format!("Bearer {}", d.token()))];
+    if let Ok(a) = d.try_raw("PUT", "/v1/secrets/ok/new", &h, Some(vec![b'a'; 2 * 1024 * 1024 + 10])) {
+        assert_eq!(a.status, 413);
+        assert_eq!(a.header("connection"), Some("close"));
+    }
     // Nothing was lost or half-written by any of it.
     assert_eq!(d.owner("GET", "/v1/secrets/ok/key", None).json()["value"], "bad-input-value");
     assert_eq!(d.owner("GET", "/v1/secrets/ok/new", None).status, 404);

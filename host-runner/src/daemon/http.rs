@@ -94,12 +94,12 @@ pub async fn read_json<T: DeserializeOwned>(ctx: &Ctx, req: Request<Incoming>) -
     let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return Err(error(
-                ctx,
-                413,
-                "body_too_large",
-                "the request body is over 2 MiB (a secret may be at most 1 MiB)",
-            ));
+            // The rest of the body is not read, so this connection cannot carry another request:
+            // say so, or a keep-alive client would send its next request into a closed socket.
+            let mut r =
+                error(ctx, 413, "body_too_large", "the request body is over 2 MiB (a secret may be at most 1 MiB)");
+            r.headers_mut().insert("connection", "close".parse().expect("static header"));
+            return Err(r);
         }
         Err(_) => {
             return Err(error(ctx, 400, "bad_body", "the request body could not be read"));
