@@ -69,6 +69,24 @@ const runners = {
     const out = audit.chain(ev, c.prev);
     return [["event", "prev"], { line: out.line, hash: out.hash }];
   },
+  "audit-keyed": (c) => {
+    const key = audit.AuditKey.fromDataKey(hex(c.data_key));
+    if (key === undefined) throw new Error("the data key is not 32 bytes");
+    if ("line" in c) {
+      const e = c.event;
+      const ev = {
+        timeMs: BigInt(e.time_ms), actor: e.actor, operation: e.operation, path: e.path ?? undefined, outcome: outcome(e.outcome),
+        status: e.status, requestId: e.request_id, sourceIp: e.source_ip, reason: e.reason ?? undefined,
+      };
+      const out = key.chain(ev, c.prev);
+      return [["data_key", "event", "prev"], { line: out.line, hash: out.hash }];
+    }
+    const r = res(() => key.verify(c.lines));
+    const got = "ok" in r
+      ? { verify: { lines: Number(r.ok.lines), head: r.ok.head, keyed: Number(r.ok.keyed), last_keyed: Number(r.ok.lastKeyed) } }
+      : { bad_line: Number(r.error.line) };
+    return [["data_key", "lines"], got];
+  },
   "audit-verify": (c) => {
     const r = res(() => audit.verify(c.lines));
     return [["lines"], "ok" in r ? { count: Number(r.ok[0]), head: r.ok[1] } : { bad_line: Number(r.error.line) }];

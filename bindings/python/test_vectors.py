@@ -78,6 +78,26 @@ def run_case(core, stem, c):
         )
         out = core.call("audit", "chain", ev, c["prev"])
         return ["event", "prev"], {"line": out.line, "hash": out.hash}
+    if stem == "audit-keyed":
+        key = core.call("audit", "[static]audit-key.from-data-key", h("data_key"))
+        if key is None:
+            raise ValueError("the data key is not 32 bytes")
+        if "line" in c:
+            e = c["event"]
+            ev = record(
+                time_ms=e["time_ms"], actor=e["actor"], operation=e["operation"], path=e["path"], outcome=e["outcome"],
+                status=e["status"], request_id=e["request_id"], source_ip=e["source_ip"], reason=e["reason"],
+            )
+            out = core.call("audit", "[method]audit-key.chain", key, ev, c["prev"])
+            return ["data_key", "event", "prev"], {"line": out.line, "hash": out.hash}
+        r = core.call("audit", "[method]audit-key.verify", key, list(c["lines"]))
+        if isinstance(r, wc.Variant):  # both sides are records, so wasmtime-py tags them
+            if r.tag == "err":
+                return ["data_key", "lines"], {"bad_line": r.payload.line}
+            r = r.payload
+        f = vars(r)  # wasmtime-py keeps WIT field names (`last-keyed`)
+        s = {"lines": f["lines"], "head": f["head"], "keyed": f["keyed"], "last_keyed": f["last-keyed"]}
+        return ["data_key", "lines"], {"verify": s}
     if stem == "audit-verify":
         try:
             n, head = core.audit_verify(c["lines"])

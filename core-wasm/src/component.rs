@@ -205,6 +205,12 @@ impl w_crypto::GuestMasterKey for KeyResource {
     fn export_to(&self, recipient: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
         self.0.export_to(&recipient).map_err(crypto_err)
     }
+    fn audit_key(&self) -> w_audit::AuditKey {
+        w_audit::AuditKey::new(AuditKeyResource(self.0.audit_key()))
+    }
+    fn export_audit_key_to(&self, recipient: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        self.0.export_audit_key_to(&recipient).map_err(crypto_err)
+    }
 }
 
 /// The resource behind `key-receiver`.
@@ -219,6 +225,9 @@ impl w_crypto::GuestKeyReceiver for ReceiverResource {
     }
     fn accept(&self, blob: Vec<u8>) -> Result<w_crypto::MasterKey, w_crypto::CryptoError> {
         self.0.accept(&blob).map(|k| w_crypto::MasterKey::new(KeyResource(k))).map_err(crypto_err)
+    }
+    fn accept_audit_key(&self, blob: Vec<u8>) -> Result<w_audit::AuditKey, w_crypto::CryptoError> {
+        self.0.accept_audit_key(&blob).map(|k| w_audit::AuditKey::new(AuditKeyResource(k))).map_err(crypto_err)
     }
 }
 
@@ -307,7 +316,45 @@ fn event_to_wit(e: audit::Event) -> w_audit::Event {
     }
 }
 
+fn chain_err(e: audit::ChainError) -> w_audit::ChainError {
+    w_audit::ChainError { line: e.line, reason: e.reason }
+}
+
+fn summary_to_wit(s: audit::ChainSummary) -> w_audit::ChainSummary {
+    w_audit::ChainSummary { lines: s.lines, head: s.head, keyed: s.keyed, last_keyed: s.last_keyed }
+}
+
+/// The resource behind `audit-key`.
+struct AuditKeyResource(audit::AuditKey);
+
+impl w_audit::GuestAuditKey for AuditKeyResource {
+    fn from_data_key(data_key: Vec<u8>) -> Option<w_audit::AuditKey> {
+        audit::AuditKey::from_data_key(&data_key).map(|k| w_audit::AuditKey::new(AuditKeyResource(k)))
+    }
+    fn chain(&self, event: w_audit::Event, prev_hash: String) -> w_audit::ChainedLine {
+        let c = self.0.chain(&event_from_wit(event), &prev_hash);
+        w_audit::ChainedLine { line: c.line, hash: c.hash }
+    }
+    fn verify(&self, lines: Vec<String>) -> Result<w_audit::ChainSummary, w_audit::ChainError> {
+        self.0.verify(&lines).map(summary_to_wit).map_err(chain_err)
+    }
+    fn head_mac(&self, lines: u64, hash: String) -> String {
+        self.0.head_mac(lines, &hash)
+    }
+    fn anchor(&self, lines: u64, hash: String) -> String {
+        self.0.anchor(lines, &hash)
+    }
+    fn check_anchor(&self, anchor: String) -> Result<(u64, String), w_audit::ChainError> {
+        self.0.check_anchor(&anchor).map_err(chain_err)
+    }
+}
+
 impl w_audit::Guest for Component {
+    type AuditKey = AuditKeyResource;
+
+    fn summarize(lines: Vec<String>) -> Result<w_audit::ChainSummary, w_audit::ChainError> {
+        audit::summarize(&lines).map(summary_to_wit).map_err(chain_err)
+    }
     fn genesis() -> String {
         audit::genesis()
     }
@@ -319,7 +366,7 @@ impl w_audit::Guest for Component {
         w_audit::ChainedLine { line: c.line, hash: c.hash }
     }
     fn verify(lines: Vec<String>) -> Result<(u64, String), w_audit::ChainError> {
-        audit::verify(&lines).map_err(|e| w_audit::ChainError { line: e.line, reason: e.reason })
+        audit::verify(&lines).map_err(chain_err)
     }
 }
 

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::audit::{ChainError, ChainedLine, Event};
+use crate::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use crate::crypto::CryptoError;
 use crate::gate::{ConnectionRecord, Decision, ReadRequest};
 use crate::patterns::{AllowlistError, ListingSource, PathError};
@@ -40,6 +40,10 @@ pub trait Core {
     fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError>;
     fn audit_chain(&mut self, event: &Event, prev: &str) -> ChainedLine;
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError>;
+    /// A keyed line with the audit key of a raw data key (`None`: not a 32-byte key).
+    fn audit_keyed_chain(&mut self, data_key: &[u8], event: &Event, prev: &str) -> Option<ChainedLine>;
+    /// Verify a log with the audit key of a raw data key (`None`: not a 32-byte key).
+    fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>>;
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision;
 }
 
@@ -101,6 +105,12 @@ impl Core for Native {
     }
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError> {
         crate::audit::verify(lines)
+    }
+    fn audit_keyed_chain(&mut self, data_key: &[u8], event: &Event, prev: &str) -> Option<ChainedLine> {
+        crate::audit::AuditKey::from_data_key(data_key).map(|k| k.chain(event, prev))
+    }
+    fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>> {
+        crate::audit::AuditKey::from_data_key(data_key).map(|k| k.verify(lines))
     }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         crate::gate::decide(req, record)
@@ -287,6 +297,22 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
                 Err(e) => serde_json::json!({ "bad_line": e.line }),
             };
             (expected(case, &["lines"]), got)
+        }
+        "audit-keyed" if case.get("line").is_some() => {
+            let event: Event =
+                serde_json::from_value(case.get("event").cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?;
+            let got = core
+                .audit_keyed_chain(&unhex(case, "data_key")?, &event, text(case, "prev")?)
+                .ok_or("the data key is not 32 bytes")?;
+            (expected(case, &["data_key", "event", "prev"]), serde_json::json!({"line": got.line, "hash": got.hash}))
+        }
+        "audit-keyed" => {
+            let got = match core.audit_keyed_verify(&unhex(case, "data_key")?, &strings(case, "lines")?) {
+                Some(Ok(s)) => serde_json::json!({"verify": s}),
+                Some(Err(e)) => serde_json::json!({ "bad_line": e.line }),
+                None => return Err("the data key is not 32 bytes".into()),
+            };
+            (expected(case, &["data_key", "lines"]), got)
         }
         "gate" => {
             let req: ReadRequest = serde_json::from_value(case.get("request").cloned().unwrap_or(Value::Null))

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use hq_vault_core::audit::{ChainError, ChainedLine, Event};
+use hq_vault_core::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use hq_vault_core::conformance::{Core, Report, run_file};
 use hq_vault_core::crypto::CryptoError;
 use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
@@ -75,6 +75,18 @@ impl Core for Instance {
     }
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError> {
         ok(Instance::audit_verify(self, lines))
+    }
+    fn audit_keyed_chain(&mut self, data_key: &[u8], event: &Event, prev: &str) -> Option<ChainedLine> {
+        let key = ok(self.audit_key_from_data_key(data_key))?;
+        let line = ok(Instance::audit_chain_keyed(self, &key, event, prev));
+        ok(self.drop_audit_key(key));
+        Some(line)
+    }
+    fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>> {
+        let key = ok(self.audit_key_from_data_key(data_key))?;
+        let r = ok(Instance::audit_verify_keyed(self, &key, lines));
+        ok(self.drop_audit_key(key));
+        Some(r)
     }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         ok(Instance::decide(self, req, record))

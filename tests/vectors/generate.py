@@ -12,6 +12,7 @@ Run: pip install pycryptodome argon2-cffi cryptography && python3 tests/vectors/
 
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import zlib
@@ -413,6 +414,58 @@ def audit_verify_cases():
     ]
 
 
+# Keyed lines: the audit key is HMAC-SHA256(data key, "hq-vault/audit-key/v1"); a keyed line is
+# the plain line with `,"mac":"<hex HMAC-SHA256(audit key, plain line)>"` before its closing brace.
+DATA_KEY = bytes(range(32))
+
+
+def audit_key(data_key):
+    return hmac.new(data_key, b"hq-vault/audit-key/v1", hashlib.sha256).digest()
+
+
+def keyed_line(ev, prev, data_key=DATA_KEY):
+    plain, _ = line(ev, prev)
+    mac = hmac.new(audit_key(data_key), plain.encode(), hashlib.sha256).hexdigest()
+    s = plain[:-1] + ',"mac":"' + mac + '"}'
+    return s, hashlib.sha256(s.encode()).hexdigest()
+
+
+def audit_keyed_cases():
+    cases, prev = [], GENESIS
+    for ev in events():
+        s, h = keyed_line(ev, prev)
+        cases.append({"data_key": DATA_KEY.hex(), "event": ev, "prev": prev, "line": s, "hash": h})
+        prev = h
+    lines, hashes, prev = [], [], GENESIS
+    for ev in events():
+        s, h = keyed_line(ev, prev)
+        lines.append(s)
+        hashes.append(h)
+        prev = h
+    k = DATA_KEY.hex()
+    other = bytes(32).hex()
+    plain0, p0 = line(events()[0], GENESIS)
+    k1, kh1 = keyed_line(events()[1], p0)
+    plain2, p2 = line(events()[2], kh1)
+    # Line 2 removed, line 3 re-linked to line 1 as a plain chain allows: its MAC no longer verifies.
+    relinked = lines[2].replace(hashes[1], hashes[0])
+    brk = dict(events()[0], operation="audit-break", actor="daemon", reason="audit.log was deleted")
+    brk_line, _ = line(brk, GENESIS)
+    cases += [
+        {"data_key": k, "lines": lines, "verify": {"lines": 4, "head": hashes[-1], "keyed": 4, "last_keyed": 4},
+         "note": "intact keyed log"},
+        {"data_key": k, "lines": [plain0, k1, plain2], "verify": {"lines": 3, "head": p2, "keyed": 1, "last_keyed": 2},
+         "note": "a plain line before and after a keyed one: the last one is not vouched for"},
+        {"data_key": k, "lines": [lines[0], relinked], "bad_line": 2, "note": "removed line, chain re-linked by hand"},
+        {"data_key": k, "lines": [lines[0], lines[1].replace('"allowed"', '"denied"')], "bad_line": 2,
+         "note": "an outcome rewritten (the link of the next line is not needed to see it)"},
+        {"data_key": other, "lines": lines[:1], "bad_line": 1, "note": "another vault's key"},
+        {"data_key": k, "lines": [brk_line], "bad_line": 1, "note": "a break recorded by the daemon stops verification"},
+        {"data_key": k, "lines": [lines[0][:-1] + ' }'], "bad_line": 1, "note": "the MAC is not where the daemon writes it"},
+    ]
+    return cases
+
+
 # ---------------------------------------------------------------- gate
 REC = {"id": "conn_1", "company_id": "acme", "status": "active", "key_ref": ref(KEY1),
        "patterns": ["knowledge/*", "projects/plan.md"], "company_enabled": True}
@@ -505,6 +558,8 @@ def main():
     total += write("ed25519.json", ed25519_cases(), "Ed25519 verification (RFC 8032 and challenge answers).")
     total += write("audit-chain.json", audit_chain_cases(), "Audit events encoded as chained JSON lines.")
     total += write("audit-verify.json", audit_verify_cases(), "Audit chain verification: intact, edited, removed, reordered.")
+    total += write("audit-keyed.json", audit_keyed_cases(),
+                   "Audit lines authenticated with the audit key (HMAC-SHA256 of the data key), and their verification.")
     total += write("gate.json", gate_cases(), "External Connections read decisions (status, code, plan).")
     print(f"total: {total}")
 

@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Cache, CacheConfig, Config, Engine, Store};
 
+pub use audit::AuditKey;
 pub use crypto::MasterKey;
 
 mod bindings {
