@@ -56,6 +56,7 @@ fn start_run(d: &Daemon, script: &str) -> (Child, u32, BufReader<std::process::C
 
 #[test]
 fn signals_sent_to_run_reach_the_child_and_run_exits_as_it_did() {
+    signals_not_ignored();
     let mut d = daemon();
     d.store("svc/api-key", "signal-test-value");
     for sig in ["TERM", "INT", "HUP"] {
@@ -74,6 +75,34 @@ fn signals_sent_to_run_reach_the_child_and_run_exits_as_it_did() {
         assert_eq!(status.code(), Some(42), "SIG{sig}: run exits with the child's code");
         assert_eq!(rest, format!("got-{sig}\n"), "SIG{sig}: the child got the signal");
     }
+}
+
+/// The test needs the signals it sends not to be ignored by whoever started it.
+fn signals_not_ignored() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let ign = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).unwrap().trim();
+    let mask = u64::from_str_radix(ign, 16).unwrap();
+    assert_eq!(mask & 0b11, 0, "this test was started with SIGHUP or SIGINT ignored (SigIgn {ign})");
+}
+
+#[test]
+fn nohup_keeps_sighup_ignored_for_the_child() {
+    signals_not_ignored();
+    let mut d = daemon();
+    d.store("svc/api-key", "nohup-test-value");
+    let mut c = Command::new("nohup");
+    c.env("HQ_VAULT_HOME", d.home()).env("HQ_VAULT_URL", &d.url).env_remove("HQ_VAULT_TOKEN");
+    c.args([BIN, "run", "--prefix", "svc/", "--", "sh", "-c", "grep SigIgn: /proc/self/status"]);
+    let out = run_with(c, &[], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let line = String::from_utf8_lossy(&out.stdout);
+    let mask = u64::from_str_radix(line.trim().strip_prefix("SigIgn:").unwrap().trim(), 16).unwrap();
+    assert_eq!(mask & 1, 1, "SIGHUP is no longer ignored by the child of `nohup hq-vault run`: {line}");
+    // Without nohup, the child starts with SIGHUP, SIGINT and SIGTERM at their defaults.
+    let out = d.run(&["run", "--prefix", "svc/", "--", "sh", "-c", "grep SigIgn: /proc/self/status"], None);
+    let line = String::from_utf8_lossy(&out.stdout);
+    let mask = u64::from_str_radix(line.trim().strip_prefix("SigIgn:").unwrap().trim(), 16).unwrap();
+    assert_eq!(mask & ((1 << 0) | (1 << 1) | (1 << 14)), 0, "{line}");
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //!   [`GUARDED_PREFIXES`] (they change what runs or what it loads), unless `--allow-override NAME`.
 //! - SIGINT, SIGTERM and SIGHUP sent to `run` are forwarded to the child; those the terminal
 //!   sends to the whole foreground process group (Ctrl-C, hangup) already reached the child and
-//!   are not sent twice. `run` waits for the child and exits with its code, or 128 + the signal
+//!   are not sent twice. One that `run` was started ignoring (`nohup`) stays ignored, by the child too. `run` waits for the child and exits with its code, or 128 + the signal
 //!   that killed it (126/127 when it cannot be started).
 //! - The child's stdout and stderr pass through a [`Masker`] per stream (`--no-mask`: untouched).
 
@@ -122,10 +122,22 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
     let _ = to.write_all(&out).and_then(|()| to.flush());
 }
 
+/// The signals this process ignores (Linux's `SigIgn` in `/proc/self/status`, bit N-1 for signal N).
+fn ignored_signals() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("SigIgn:")).and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
+        })
+        .unwrap_or(0)
+}
+
 pub fn run(a: RunArgs) -> Result<ExitCode> {
-    // Catch the signals first, so that none can end `run` and leave the child orphaned.
-    let mut signals =
-        SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP]).context("catching SIGINT, SIGTERM and SIGHUP")?;
+    // Catch the signals first, so that none can end `run` and leave the child orphaned. One that
+    // is ignored (`nohup` ignores SIGHUP) stays ignored, so the child inherits it ignored too.
+    let ignored = ignored_signals();
+    let catch: Vec<i32> = [SIGINT, SIGTERM, SIGHUP].into_iter().filter(|&s| ignored & (1 << (s - 1)) == 0).collect();
+    let mut signals = SignalsInfo::<WithOrigin>::new(catch).context("catching SIGINT, SIGTERM and SIGHUP")?;
     let vars = Client::from_env()?.env_values(&a.prefix)?;
     check_overrides(&vars, &a.allow_override)?;
     let (program, args) = a.command.split_first().context("no command given after --")?;
