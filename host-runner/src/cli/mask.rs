@@ -110,7 +110,7 @@ impl Masker {
 
     /// Pass on everything before stream offset `safe`: every occurrence starting there is known.
     fn release(&mut self, safe: u64, out: &mut Vec<u8>) {
-        self.found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        self.found.sort_unstable_by_key(|&(start, end, i)| (start, std::cmp::Reverse(end), i));
         let mut emitted = self.base;
         let mut keep = Vec::new();
         for &(start, end, i) in &self.found {
@@ -180,6 +180,59 @@ mod tests {
         assert!(out.is_empty(), "`sec` may begin it");
         m.push(b"ond", &mut out);
         assert_eq!(out, b"second");
+    }
+
+    /// The same masking done on the whole output at once, the slow and obvious way.
+    fn reference(values: &[(String, Vec<u8>)], text: &[u8]) -> Vec<u8> {
+        let mut found = Vec::new();
+        for (i, (_, v)) in values.iter().enumerate() {
+            if v.len() >= MIN_MASKED_LEN && v.len() <= text.len() {
+                found.extend(
+                    (0..=text.len() - v.len()).filter(|&s| &text[s..s + v.len()] == v).map(|s| (s, s + v.len(), i)),
+                );
+            }
+        }
+        found.sort_by_key(|&(s, e, i)| (s, std::cmp::Reverse(e), i));
+        let (mut out, mut until) = (Vec::new(), 0);
+        for (s, e, i) in found {
+            if s >= until {
+                out.extend_from_slice(&text[until..s]);
+                out.extend_from_slice(mask_for(&values[i].0).as_bytes());
+            }
+            until = until.max(e);
+        }
+        out.extend_from_slice(&text[until..]);
+        out
+    }
+
+    #[test]
+    fn streaming_equals_masking_the_whole_output_at_once() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut values: Vec<(String, Vec<u8>)> = Vec::new();
+            for i in 0..1 + next(4) {
+                let len = 2 + next(6);
+                values.push((format!("V{i}"), (0..len).map(|_| b"abc"[next(3)]).collect()));
+            }
+            let len = next(80);
+            let text: Vec<u8> = (0..len).map(|_| b"abc"[next(3)]).collect();
+            let mut m = Masker::new(values.iter().map(|(n, v)| (n.as_str(), &v[..])));
+            let mut out = Vec::new();
+            let mut rest = &text[..];
+            while !rest.is_empty() {
+                let take = (1 + next(9)).min(rest.len());
+                m.push(&rest[..take], &mut out);
+                rest = &rest[take..];
+            }
+            m.finish(&mut out);
+            assert_eq!(out, reference(&values, &text), "values {values:?}, text {:?}", String::from_utf8_lossy(&text));
+        }
     }
 
     #[test]
