@@ -316,4 +316,25 @@ fn export_and_json_carry_every_value_exactly() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("pwned"))
         .collect();
     assert!(pwned.is_empty(), "eval ran a command from a value");
+    // Bytes that are not UTF-8: an environment variable holds them, so export carries them;
+    // dotenv and json refuse them by name.
+    let bytes = b"\xff\xfe'\x01\n$(x)\x80".to_vec();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let a = d.owner("PUT", "/v1/secrets/bin/raw-bytes", Some(json!({ "value_base64": b64 })));
+    assert_eq!(a.status, 201);
+    let script = format!("eval \"$('{BIN}' env-file bin/ --format export)\" || exit 9; printf '%s' \"$RAW_BYTES\"");
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(&script).env("HQ_VAULT_HOME", d.home()).env("HQ_VAULT_URL", &d.url).env_remove("HQ_VAULT_TOKEN");
+    let o = sh.output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(o.stdout, bytes, "export of bytes that are not UTF-8");
+    for format in ["dotenv", "json"] {
+        let out = d.run(&["env-file", "bin/", "--format", format], None);
+        assert!(!out.status.success() && out.stdout.is_empty(), "{format}");
+        assert!(
+            text(&out).contains("  RAW_BYTES: ") && text(&out).contains("--format export"),
+            "{format}: {}",
+            text(&out)
+        );
+    }
 }
