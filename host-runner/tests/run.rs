@@ -254,3 +254,25 @@ fn every_injected_value_is_masked_in_stdout_and_stderr() {
     let out = d.run(&["run", "--prefix", "m/", "--no-mask", "--", "sh", "-c", "printf '%s' \"$API_KEY\""], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "sk_live_abcdef123456");
 }
+
+#[test]
+fn a_closed_output_ends_the_child_as_a_pipe_would() {
+    // `hq-vault run … -- yes | head -1`: once the reader is gone, the child gets SIGPIPE.
+    let mut d = daemon();
+    d.store("svc/api-key", "pipe-test-value");
+    let mut run = d
+        .cli()
+        .args(["run", "--prefix", "svc/", "--", "yes"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(run.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "y\n");
+    drop(out);
+    let status = wait_bounded(&mut run, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(128 + 13), "the child died of SIGPIPE");
+}
