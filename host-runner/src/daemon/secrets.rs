@@ -84,7 +84,9 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         Ok(p) => p,
         Err(r) => return r,
     };
-    let body: PutBody = match http::read_json(ctx, req).await {
+    let too_large =
+        "the request body is over 6 MiB: a secret may be at most 1 MiB (1048576 bytes), however it is encoded";
+    let body: PutBody = match http::read_json_limited(ctx, req, http::MAX_SECRET_BODY, too_large).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -101,7 +103,12 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         }
     };
     if value.len() > http::MAX_VALUE {
-        return http::error(ctx, 413, "value_too_large", "a secret may be at most 1 MiB");
+        let message = format!(
+            "the value is {} bytes; a secret may be at most 1 MiB ({} bytes): nothing was stored",
+            value.len(),
+            http::MAX_VALUE
+        );
+        return http::error(ctx, 413, "value_too_large", &message);
     }
     let (kind, description) = match (short_text(body.kind, 64), short_text(body.description, 512)) {
         (Ok(k), Ok(ds)) => (k, ds),
