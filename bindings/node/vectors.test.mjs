@@ -5,7 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { raw } from "./index.js";
 
-const { audit, crypto, gate, patterns, tokens } = raw;
+const { audit, crypto, gate, http, patterns, tokens } = raw;
 const dir = path.resolve(import.meta.dirname, "../../tests/vectors");
 const hex = (s) => Uint8Array.from(Buffer.from(s || "", "hex"));
 const toHex = (b) => Buffer.from(b).toString("hex");
@@ -31,6 +31,16 @@ function expectedOf(c, inputs) {
 const runners = {
   patterns: (c) => [["input", "kind"], path1(c)],
   paths: (c) => [["input", "kind"], path1(c)],
+  keys: (c) => [["input", "kind"], path1(c)],
+  reads: (c) => {
+    const a = http.answer(
+      { ifNoneMatch: c.if_none_match ?? undefined, range: c.range ?? undefined, ifRange: c.if_range ?? undefined },
+      { size: BigInt(c.size), etag: c.etag, modifiedMs: BigInt(c.modified_ms) },
+      BigInt(c.now_ms),
+    );
+    const answer = a.tag === "partial" ? { partial: { start: Number(a.val.start), end: Number(a.val.end) } } : a.tag;
+    return [["size", "etag", "modified_ms", "now_ms", "if_none_match", "range", "if_range"], { answer }];
+  },
   allowlists: (c) => {
     const r = res(() => patterns.normalizeAll(c.patterns));
     if ("ok" in r) return [["patterns"], { ok: r.ok }];
@@ -120,14 +130,17 @@ const runners = {
 };
 
 function path1(c) {
-  const f = { pattern: patterns.normalize, path: patterns.checkPath, key: patterns.checkKey }[c.kind ?? "pattern"];
+  const f = {
+    pattern: patterns.normalize, path: patterns.checkPath, key: patterns.checkKey,
+    "object-key": patterns.checkObjectKey, "object-prefix": patterns.checkObjectPrefix,
+  }[c.kind ?? "pattern"];
   const r = res(() => f(c.input));
   return "ok" in r ? { ok: r.ok } : { error: r.error };
 }
 
 test("every vector file gives the Rust answers through the component in Node", () => {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
-  assert.ok(files.length >= 13);
+  assert.ok(files.length >= 15);
   const failures = [];
   let passed = 0;
   for (const f of files) {
@@ -145,7 +158,7 @@ test("every vector file gives the Rust answers through the component in Node", (
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(passed >= 390, `only ${passed} cases`);
+  assert.ok(passed >= 600, `only ${passed} cases`);
 });
 
 test("the exports no vector file covers answer as the contract says", () => {
