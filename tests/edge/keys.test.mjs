@@ -140,8 +140,9 @@ describe("keys are not patterns", () => {
       }
       const files = new Map();
       let i = 0;
-      for (const name of names) files.set(prefix + name, Buffer.from(`${round}.${i++}: ${name}`));
-      if (rand() < 0.5) files.set(keyOfLen(`${prefix}\u2603/`, MAX_KEY), Buffer.from("longest"));
+      const utf8 = (t) => new TextEncoder().encode(t);
+      for (const name of names) files.set(prefix + name, utf8(`${round}.${i++}: ${name}`));
+      if (rand() < 0.5) files.set(keyOfLen(`${prefix}\u2603/`, MAX_KEY), utf8("longest"));
       for (const [k, v] of files) await w.r2.put(`${company}/${k}`, v);
       const limit = 1 + Math.floor(rand() * 5);
       const encode = encoders[Math.floor(rand() * encoders.length)];
@@ -151,7 +152,7 @@ describe("keys are not patterns", () => {
       for (const k of listed) {
         const r = await getObject(auth, k, encode);
         assert.equal(r.status, 200, `${msg}: ${JSON.stringify(k)}: ${r.text}`);
-        assert.deepEqual(r.bytes, files.get(k), `${msg}: ${JSON.stringify(k)}`);
+        assert.ok(r.bytes.equals(files.get(k)), `${msg}: ${JSON.stringify(k)}: other bytes`);
       }
     }
   });
@@ -251,7 +252,7 @@ describe("If-Range and one version per answer", () => {
     const company = "versions";
     const auth = await connection(company);
     const size = 256 * 1024;
-    const version = (v) => Buffer.alloc(size, v);
+    const version = (v) => new Uint8Array(size).fill(v);
     const md5 = (b) => `"${createHash("md5").update(b).digest("hex")}"`;
     const byTag = new Map();
     for (let v = 0; v < 40; v++) byTag.set(md5(version(v)), v);
