@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { raw } from "./index.js";
+import { checkObjectKey, checkObjectPrefix, HqVaultError, raw, readAnswer } from "./index.js";
 
 const { audit, crypto, gate, http, patterns, tokens } = raw;
 const dir = path.resolve(import.meta.dirname, "../../tests/vectors");
@@ -175,6 +175,14 @@ test("the exports no vector file covers answer as the contract says", () => {
   const b = crypto.defaultParams();
   assert.deepEqual([a.tCost, a.mCostKib, a.pCost, a.salt.length], [3, 262144, 1, 16]);
   assert.notDeepEqual(Buffer.from(a.salt), Buffer.from(b.salt));
+  // The wrappers of patterns.check-object-key/-prefix and http.answer.
+  assert.equal(checkObjectKey("kb/Q4 (draft).md"), "kb/Q4 (draft).md");
+  assert.equal(checkObjectPrefix(""), "");
+  assert.throws(() => checkObjectKey("k".repeat(961)), (e) => e instanceof HqVaultError && e.code === "too-long");
+  const rep = { size: 10n, etag: '"new"', modifiedMs: 0n };
+  assert.equal(readAnswer({ range: "bytes=0-3", ifRange: '"old"' }, rep, 5000n).tag, "full");
+  const part = readAnswer({ range: "bytes=0-3", ifRange: '"new"' }, rep, 5000n);
+  assert.deepEqual([part.tag, part.val.start, part.val.end], ["partial", 0n, 3n]);
   // tokens.token-length, and a minted key parses.
   assert.equal(tokens.tokenLength(), 54);
   assert.equal(tokens.parse(tokens.mint("session-token")), "session-token");

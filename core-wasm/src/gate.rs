@@ -47,7 +47,8 @@ fn yes() -> bool {
     true
 }
 
-/// The request as the host received it (query values after one percent-decoding).
+/// The request as the host received it: query values percent-decoded exactly once, `+` read as a
+/// space (see [`crate::http::query_pairs`]), so a key holding a literal `+` arrives as `%2B`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadRequest {
     pub method: String,
