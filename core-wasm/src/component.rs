@@ -2,7 +2,7 @@
 //!
 //! Only type conversions live here; every rule is in the modules it calls.
 
-use crate::{audit, crypto, gate, patterns, tokens};
+use crate::{audit, crypto, gate, http, patterns, tokens};
 
 wit_bindgen::generate!({
     world: "core",
@@ -12,6 +12,7 @@ wit_bindgen::generate!({
 use exports::hq::vault::audit as w_audit;
 use exports::hq::vault::crypto as w_crypto;
 use exports::hq::vault::gate as w_gate;
+use exports::hq::vault::http as w_http;
 use exports::hq::vault::patterns as w_patterns;
 use exports::hq::vault::tokens as w_tokens;
 
@@ -43,6 +44,20 @@ fn path_err(e: patterns::PathError) -> w_patterns::PathError {
     }
 }
 
+fn key_err(e: patterns::KeyError) -> w_patterns::KeyError {
+    use patterns::KeyError as K;
+    use w_patterns::KeyError as W;
+    match e {
+        K::Empty => W::Empty,
+        K::LeadingSlash => W::LeadingSlash,
+        K::DotSegment => W::DotSegment,
+        K::EmptySegment => W::EmptySegment,
+        K::ControlCharacter => W::ControlCharacter,
+        K::TooLong => W::TooLong,
+        K::NotAKey => W::NotAKey,
+    }
+}
+
 fn source(s: patterns::ListingSource) -> w_patterns::ListingSource {
     w_patterns::ListingSource { prefix: s.prefix, exact: s.exact, rollup: s.rollup }
 }
@@ -65,6 +80,12 @@ impl w_patterns::Guest for Component {
     }
     fn check_key(raw: String) -> Result<String, w_patterns::PathError> {
         patterns::check_key(&raw).map(str::to_owned).map_err(path_err)
+    }
+    fn check_object_key(raw: String) -> Result<String, w_patterns::KeyError> {
+        patterns::check_object_key(&raw).map(str::to_owned).map_err(key_err)
+    }
+    fn check_object_prefix(raw: String) -> Result<String, w_patterns::KeyError> {
+        patterns::check_object_prefix(&raw).map(str::to_owned).map_err(key_err)
     }
     fn allows(patterns: Vec<String>, key: String) -> bool {
         patterns::allows(&patterns, &key)
@@ -439,5 +460,30 @@ impl w_gate::Guest for Component {
     }
     fn error_body(code: String, message: String, request_id: String) -> String {
         gate::error_body(&code, &message, &request_id)
+    }
+}
+
+impl w_http::Guest for Component {
+    fn answer(
+        request: w_http::Preconditions,
+        representation: w_http::Representation,
+        now_ms: u64,
+    ) -> w_http::ReadAnswer {
+        let pre = http::Preconditions {
+            if_none_match: request.if_none_match.as_deref(),
+            range: request.range.as_deref(),
+            if_range: request.if_range.as_deref(),
+        };
+        let rep = http::Representation {
+            size: representation.size,
+            etag: &representation.etag,
+            modified_ms: representation.modified_ms,
+        };
+        match http::answer(&pre, &rep, now_ms) {
+            http::Answer::NotModified => w_http::ReadAnswer::NotModified,
+            http::Answer::Full => w_http::ReadAnswer::Full,
+            http::Answer::Partial { start, end } => w_http::ReadAnswer::Partial(w_http::ByteSpan { start, end }),
+            http::Answer::Unsatisfiable => w_http::ReadAnswer::Unsatisfiable,
+        }
     }
 }

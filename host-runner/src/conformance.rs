@@ -10,7 +10,8 @@ use hq_vault_core::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use hq_vault_core::conformance::{Core, Report, run_file};
 use hq_vault_core::crypto::CryptoError;
 use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
-use hq_vault_core::patterns::{AllowlistError, ListingSource, PathError};
+use hq_vault_core::http::{Answer, Preconditions, Representation};
+use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
 use hq_vault_core::tokens::{TokenError, TokenKind};
 
 use crate::host::Instance;
@@ -35,6 +36,12 @@ impl Core for Instance {
     }
     fn check_key(&mut self, raw: &str) -> Result<String, PathError> {
         ok(Instance::check_key(self, raw))
+    }
+    fn check_object_key(&mut self, raw: &str) -> Result<String, KeyError> {
+        ok(Instance::check_object_key(self, raw))
+    }
+    fn check_object_prefix(&mut self, raw: &str) -> Result<String, KeyError> {
+        ok(Instance::check_object_prefix(self, raw))
     }
     fn allows(&mut self, patterns: &[String], key: &str) -> bool {
         ok(Instance::allows(self, patterns, key))
@@ -90,6 +97,9 @@ impl Core for Instance {
     }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         ok(Instance::decide(self, req, record))
+    }
+    fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
+        ok(Instance::answer(self, request, rep, now_ms))
     }
 }
 

@@ -7,6 +7,7 @@ mod audit;
 mod crypto;
 mod entropy;
 mod gate;
+mod http;
 mod patterns;
 mod tokens;
 
