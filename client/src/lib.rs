@@ -127,6 +127,9 @@ fn agent(ca_pem: Option<&[u8]>) -> Result<ureq::Agent, Error> {
         .tls_config(TlsConfig::builder().root_certs(roots).build())
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(120)))
+        // The daemon closes a keep-alive connection after 10 s idle (its header timeout): never
+        // reuse one that old, or a request could be sent into a closing socket.
+        .max_idle_age(Duration::from_secs(5))
         .build();
     Ok(config.into())
 }

@@ -230,6 +230,9 @@ pub fn agent_for(ca: &Path) -> ureq::Agent {
         .http_status_as_error(false)
         .allow_non_standard_methods(true)
         .timeout_global(Some(Duration::from_secs(60)))
+        // The daemon closes a keep-alive connection after 10 s idle (its header timeout): never
+        // reuse one that old, or a request could be sent into a closing socket.
+        .max_idle_age(Duration::from_secs(5))
         .build()
         .into()
 }
