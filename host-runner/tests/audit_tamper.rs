@@ -45,7 +45,10 @@ fn write_relinked(d: &Daemon, lines: &[String]) {
     std::fs::write(d.home().join("audit.log"), out).unwrap();
     // The forger rewrites audit.head's plain part to match; the keyed part cannot be remade.
     let head_path = d.home().join("audit.head");
-    let mut head: Value = serde_json::from_slice(&std::fs::read(&head_path).unwrap()).unwrap();
+    let Ok(head) = std::fs::read(&head_path) else {
+        return;
+    };
+    let mut head: Value = serde_json::from_slice(&head).unwrap();
     head["lines"] = lines.len().into();
     head["hash"] = prev.clone().into();
     if head["keyed"].is_object() {
