@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, Stat};
 
@@ -74,19 +74,13 @@ pub struct Opened {
 /// The files root: a descriptor of the folder, opened once.
 pub struct FilesRoot {
     dir: OwnedFd,
-    path: PathBuf,
 }
 
 impl FilesRoot {
     /// Resolve and open the root folder (following symlinks in `path` itself, once).
     pub fn open(path: &Path) -> io::Result<FilesRoot> {
         let dir = rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        Ok(FilesRoot { dir, path: path.to_owned() })
-    }
-
-    /// The path the root was opened from (for messages only; nothing is opened by it again).
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(FilesRoot { dir })
     }
 
     /// Open the regular file at `key` (a company-relative key the core has checked), beneath the
