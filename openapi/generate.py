@@ -102,7 +102,9 @@ READ_ROUTES = {
             "summary": "List the granted keys under a path",
             "security": [{"connectionKey": []}],
             "parameters": [
-                q("path", "A prefix (`knowledge/`), empty for the root"),
+                q("path", "A listing prefix (`knowledge/`, `knowledge/Meeting`), empty for the root: any UTF-8 up to 960 bytes "
+                          "without a leading `/`, a `.`/`..` or empty segment or a control character, percent-encoded once "
+                          "(`+` is a space: send a literal `+` as `%2B`)"),
                 q("cursor", "The cursor of the previous page"),
                 q("limit", "1 to 1000 (default 1000)"),
                 q("delimiter", "`/` to roll folders up into prefixes"),
@@ -112,11 +114,16 @@ READ_ROUTES = {
     },
     "/v1/connections/files/object": {
         "get": {
-            "summary": "Read one object (streamed; Range and If-None-Match honoured)",
+            "summary": "Read one object (streamed; Range, If-Range and If-None-Match honoured)",
             "security": [{"connectionKey": []}],
             "parameters": [
-                q("path", "The object's key"),
-                {"name": "range", "in": "header", "required": False, "schema": {"type": "string"}},
+                q("path", "The object's key, as a listing returned it (any UTF-8 up to 960 bytes: spaces, Unicode, `*`, `\\`, "
+                          "`%`, `#`, `?` included), percent-encoded once (`+` is a space: send a literal `+` as `%2B`)"),
+                {"name": "range", "in": "header", "required": False, "description": "One `bytes=` range (RFC 9110 14.1.2)",
+                 "schema": {"type": "string"}},
+                {"name": "if-range", "in": "header", "required": False,
+                 "description": "A strong ETag or the exact Last-Modified; otherwise Range is ignored and the whole object sent "
+                                "(RFC 9110 13.1.5)", "schema": {"type": "string"}},
                 {"name": "if-none-match", "in": "header", "required": False, "schema": {"type": "string"}},
             ],
             "responses": {

@@ -1,5 +1,5 @@
 // Idiomatic wrappers over the hq:vault component (transpiled by build.mjs into gen/).
-import { audit, crypto, gate, patterns, tokens } from "./gen/hq_vault_core.js";
+import { audit, crypto, gate, http, patterns, tokens } from "./gen/hq_vault_core.js";
 
 /** An error the core reports: `code` is the WIT error case (`leading-slash`, `bad-checksum`, …). */
 export class HqVaultError extends Error {
@@ -26,11 +26,21 @@ function call(f) {
 
 /** Validate and normalize an allowlist pattern (`knowledge/` → `knowledge/*`); throws HqVaultError. */
 export const normalize = (raw) => call(() => patterns.normalize(raw));
-/** Check a requested path (key, listing prefix, or "" for the root); throws HqVaultError. */
+/** Check a secret prefix of the local vault (strict alphabet, "" for every secret); throws HqVaultError. */
 export const checkPath = (raw) => call(() => patterns.checkPath(raw));
-/** Check a path that must name one object or secret; throws HqVaultError. */
+/** Check the path of one secret of the local vault (strict alphabet); throws HqVaultError. */
 export const checkKey = (raw) => call(() => patterns.checkKey(raw));
-/** Whether normalized patterns grant a key. */
+/** Check the key of one object (any UTF-8 up to 960 bytes, returned unchanged); throws HqVaultError (`too-long`, …). */
+export const checkObjectKey = (raw) => call(() => patterns.checkObjectKey(raw));
+/** Check a listing prefix ("" for the root); throws HqVaultError. */
+export const checkObjectPrefix = (raw) => call(() => patterns.checkObjectPrefix(raw));
+/**
+ * What to answer for a GET/HEAD of one object: `{ tag: "not-modified" | "full" | "unsatisfiable" }` or
+ * `{ tag: "partial", val: { start, end } }` (bigints). `request` holds `ifNoneMatch`, `range`, `ifRange` (strings or
+ * undefined); `representation` holds `size` (bigint), `etag` (quoted), `modifiedMs` (bigint); `nowMs` is a bigint.
+ */
+export const readAnswer = (request, representation, nowMs) => http.answer(request, representation, nowMs);
+/** Whether normalized patterns grant an object key (a byte-prefix test). */
 export const allows = (pats, key) => patterns.allows(pats, key);
 /** The kind of a credential (`connection-key`, `vault-token`, `session-token`); throws on a malformed one. */
 export const parseToken = (token) => call(() => tokens.parse(token));
@@ -50,4 +60,4 @@ export function auditVerify(lines) {
 }
 
 /** The raw interfaces, for everything else (see wit/vault.wit). */
-export const raw = { audit, crypto, gate, patterns, tokens };
+export const raw = { audit, crypto, gate, http, patterns, tokens };

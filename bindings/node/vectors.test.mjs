@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { raw } from "./index.js";
+import { checkObjectKey, checkObjectPrefix, HqVaultError, raw, readAnswer } from "./index.js";
 
-const { audit, crypto, gate, patterns, tokens } = raw;
+const { audit, crypto, gate, http, patterns, tokens } = raw;
 const dir = path.resolve(import.meta.dirname, "../../tests/vectors");
 const hex = (s) => Uint8Array.from(Buffer.from(s || "", "hex"));
 const toHex = (b) => Buffer.from(b).toString("hex");
@@ -31,6 +31,16 @@ function expectedOf(c, inputs) {
 const runners = {
   patterns: (c) => [["input", "kind"], path1(c)],
   paths: (c) => [["input", "kind"], path1(c)],
+  keys: (c) => [["input", "kind"], path1(c)],
+  reads: (c) => {
+    const a = http.answer(
+      { ifNoneMatch: c.if_none_match ?? undefined, range: c.range ?? undefined, ifRange: c.if_range ?? undefined },
+      { size: BigInt(c.size), etag: c.etag, modifiedMs: BigInt(c.modified_ms) },
+      BigInt(c.now_ms),
+    );
+    const answer = a.tag === "partial" ? { partial: { start: Number(a.val.start), end: Number(a.val.end) } } : a.tag;
+    return [["size", "etag", "modified_ms", "now_ms", "if_none_match", "range", "if_range"], { answer }];
+  },
   allowlists: (c) => {
     const r = res(() => patterns.normalizeAll(c.patterns));
     if ("ok" in r) return [["patterns"], { ok: r.ok }];
@@ -73,6 +83,24 @@ const runners = {
     const out = audit.chain(ev, c.prev);
     return [["event", "prev"], { line: out.line, hash: out.hash }];
   },
+  "audit-keyed": (c) => {
+    const key = audit.AuditKey.fromDataKey(hex(c.data_key));
+    if (key === undefined) throw new Error("the data key is not 32 bytes");
+    if ("line" in c) {
+      const e = c.event;
+      const ev = {
+        timeMs: BigInt(e.time_ms), actor: e.actor, operation: e.operation, path: e.path ?? undefined, outcome: outcome(e.outcome),
+        status: e.status, requestId: e.request_id, sourceIp: e.source_ip, reason: e.reason ?? undefined,
+      };
+      const out = key.chain(ev, c.prev);
+      return [["data_key", "event", "prev"], { line: out.line, hash: out.hash }];
+    }
+    const r = res(() => key.verify(c.lines));
+    const got = "ok" in r
+      ? { verify: { lines: Number(r.ok.lines), head: r.ok.head, keyed: Number(r.ok.keyed), last_keyed: Number(r.ok.lastKeyed) } }
+      : { bad_line: Number(r.error.line) };
+    return [["data_key", "lines"], got];
+  },
   "audit-verify": (c) => {
     const r = res(() => audit.verify(c.lines));
     return [["lines"], "ok" in r ? { count: Number(r.ok[0]), head: r.ok[1] } : { bad_line: Number(r.error.line) }];
@@ -106,14 +134,17 @@ const runners = {
 };
 
 function path1(c) {
-  const f = { pattern: patterns.normalize, path: patterns.checkPath, key: patterns.checkKey }[c.kind ?? "pattern"];
+  const f = {
+    pattern: patterns.normalize, path: patterns.checkPath, key: patterns.checkKey,
+    "object-key": patterns.checkObjectKey, "object-prefix": patterns.checkObjectPrefix,
+  }[c.kind ?? "pattern"];
   const r = res(() => f(c.input));
   return "ok" in r ? { ok: r.ok } : { error: r.error };
 }
 
 test("every vector file gives the Rust answers through the component in Node", () => {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
-  assert.ok(files.length >= 13);
+  assert.ok(files.length >= 15);
   const failures = [];
   let passed = 0;
   for (const f of files) {
@@ -131,7 +162,7 @@ test("every vector file gives the Rust answers through the component in Node", (
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(passed >= 390, `only ${passed} cases`);
+  assert.ok(passed >= 600, `only ${passed} cases`);
 });
 
 test("the exports no vector file covers answer as the contract says", () => {
@@ -148,6 +179,14 @@ test("the exports no vector file covers answer as the contract says", () => {
   const b = crypto.defaultParams();
   assert.deepEqual([a.tCost, a.mCostKib, a.pCost, a.salt.length], [3, 262144, 1, 16]);
   assert.notDeepEqual(Buffer.from(a.salt), Buffer.from(b.salt));
+  // The wrappers of patterns.check-object-key/-prefix and http.answer.
+  assert.equal(checkObjectKey("kb/Q4 (draft).md"), "kb/Q4 (draft).md");
+  assert.equal(checkObjectPrefix(""), "");
+  assert.throws(() => checkObjectKey("k".repeat(961)), (e) => e instanceof HqVaultError && e.code === "too-long");
+  const rep = { size: 10n, etag: '"new"', modifiedMs: 0n };
+  assert.equal(readAnswer({ range: "bytes=0-3", ifRange: '"old"' }, rep, 5000n).tag, "full");
+  const part = readAnswer({ range: "bytes=0-3", ifRange: '"new"' }, rep, 5000n);
+  assert.deepEqual([part.tag, part.val.start, part.val.end], ["partial", 0n, 3n]);
   // tokens.token-length, and a minted key parses.
   assert.equal(tokens.tokenLength(), 54);
   assert.equal(tokens.parse(tokens.mint("session-token")), "session-token");

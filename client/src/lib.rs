@@ -51,6 +51,27 @@ pub enum Error {
     BadAnswer(String),
     #[error("{0}")]
     Env(String),
+    #[error(
+        "the value is {size} bytes; a secret may be at most 1 MiB ({max} bytes): nothing was stored",
+        max = MAX_VALUE
+    )]
+    ValueTooLarge { size: usize },
+}
+
+/// The largest secret value the daemon stores, in bytes (1 MiB). The daemon answers a larger one
+/// with `413 value_too_large`; [`Client::put_secret`] refuses it before sending, so that it never
+/// sends a body the daemon stops reading.
+pub const MAX_VALUE: usize = 1024 * 1024;
+
+/// The JSON body field that carries `value` most compactly: `value` for UTF-8 text that JSON
+/// writes as is (no control character, `"` or `\`, which JSON escapes to up to 6 bytes each),
+/// else `value_base64` (4 bytes per 3). Either way a value of [`MAX_VALUE`] bytes fits well under
+/// the daemon's body limit, whatever its bytes.
+fn value_field(value: &[u8]) -> Value {
+    match std::str::from_utf8(value) {
+        Ok(s) if !s.chars().any(|c| c.is_control() || c == '"' || c == '\\') => json!({ "value": s }),
+        _ => json!({ "value_base64": B64.encode(value) }),
+    }
 }
 
 /// An HTTP answer: status and JSON body (or the text, when not JSON). No `Debug`: a body may hold
@@ -254,7 +275,8 @@ impl Client {
         }
     }
 
-    /// Store a secret; returns the daemon's summary (path, size, type), never the value.
+    /// Store a secret of at most [`MAX_VALUE`] bytes, any bytes; returns the daemon's summary
+    /// (path, size, type), never the value. A larger value is [`Error::ValueTooLarge`], unsent.
     pub fn put_secret(
         &self,
         path: &str,
@@ -262,10 +284,10 @@ impl Client {
         kind: Option<&str>,
         description: Option<&str>,
     ) -> Result<Value, Error> {
-        let mut body = match std::str::from_utf8(value) {
-            Ok(s) => json!({ "value": s }),
-            Err(_) => json!({ "value_base64": B64.encode(value) }),
-        };
+        if value.len() > MAX_VALUE {
+            return Err(Error::ValueTooLarge { size: value.len() });
+        }
+        let mut body = value_field(value);
         body["type"] = json!(kind);
         body["description"] = json!(description);
         let r = self.put(&format!("/v1/secrets/{}", encode_path(path)), &body);
@@ -286,9 +308,10 @@ impl Client {
         self.delete(&format!("/v1/secrets/{}", encode_path(path)))?.ok().map(drop)
     }
 
-    /// The secrets under a prefix as environment variables (see [`var_name`]). Values must be text
-    /// without NUL, as environment variables are.
-    pub fn env(&self, prefix: &str) -> Result<BTreeMap<String, Zeroizing<String>>, Error> {
+    /// The secrets under a prefix as environment variables (see [`var_name`]), as bytes: an
+    /// environment variable may hold any byte but NUL, so a value holding NUL is refused, as are
+    /// two paths that map to one name. Errors name the path, never the value.
+    pub fn env_values(&self, prefix: &str) -> Result<BTreeMap<String, Zeroizing<Vec<u8>>>, Error> {
         let mut out = BTreeMap::new();
         for s in self.list(prefix)? {
             let value = self.get_secret(&s.path)?;
@@ -298,12 +321,21 @@ impl Client {
                     s.path
                 )));
             }
-            let text = std::str::from_utf8(&value)
-                .map_err(|_| Error::Env(format!("{} is binary; environment variables must be text", s.path)))?;
             let name = var_name(prefix, &s.path);
-            if out.insert(name.clone(), Zeroizing::new(text.to_owned())).is_some() {
+            if out.insert(name.clone(), value).is_some() {
                 return Err(Error::Env(format!("two secrets under {prefix} map to the variable {name}: rename one")));
             }
+        }
+        Ok(out)
+    }
+
+    /// Like [`Client::env_values`], but every value must also be UTF-8 text.
+    pub fn env(&self, prefix: &str) -> Result<BTreeMap<String, Zeroizing<String>>, Error> {
+        let mut out = BTreeMap::new();
+        for (name, value) in self.env_values(prefix)? {
+            let text = std::str::from_utf8(&value)
+                .map_err(|_| Error::Env(format!("{name} is binary; environment variables must be text")))?;
+            out.insert(name, Zeroizing::new(text.to_owned()));
         }
         Ok(out)
     }
@@ -412,6 +444,17 @@ mod tests {
         assert_eq!(var_name("", "1key"), "_1KEY");
         assert_eq!(encode_path("a b/c%"), "a%20b/c%25");
         assert_eq!(encode_query("a/b"), "a%2Fb");
+    }
+
+    #[test]
+    fn values_are_sent_in_their_most_compact_field() {
+        assert_eq!(value_field("sk_live_1 café".as_bytes()), json!({ "value": "sk_live_1 café" }));
+        for escaped in [&b"a\"b"[..], b"a\\b", b"\x01", b"line\n", b"\xff"] {
+            assert_eq!(value_field(escaped)["value_base64"], B64.encode(escaped));
+        }
+        for worst in [vec![b'"'; MAX_VALUE], vec![1; MAX_VALUE], vec![0xff; MAX_VALUE]] {
+            assert!(value_field(&worst).to_string().len() < MAX_VALUE * 4 / 3 + 64);
+        }
     }
 
     #[test]

@@ -1,13 +1,33 @@
-//! Audit events as JSON lines, chained with SHA-256.
+//! Audit events as JSON lines, chained with SHA-256 and authenticated with the vault's audit key.
 //!
 //! Each line carries `prev`, the hash of the line before it (64 zeros for the first line), and the
 //! hash of a line is the SHA-256 of its exact bytes. Editing, removing or reordering lines breaks the
-//! chain at the first affected line. Lines cut off the end can only be detected against a hash
-//! kept elsewhere (the daemon prints the head hash with `audit verify`).
+//! chain at the first affected line — but a plain hash chain can be recomputed by whoever edits the
+//! file. So a line written while the daemon holds the vault's [`AuditKey`] also carries `mac`,
+//! HMAC-SHA256 under that key of the line's text before the `mac` field. The audit key is derived
+//! one way from the data key: without the passphrase no one can write a line that verifies, and a
+//! keyed line also vouches, through `prev`, for every line before it.
+//!
+//! Lines cut off the end are detected against a head kept outside the log: `audit.head` (the last
+//! keyed head, with its MAC) and the anchors `hq-vault audit anchor` prints for a person to keep
+//! elsewhere (`hqva1:<lines>:<hash>:<mac>`, see [`AuditKey::anchor`]).
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use crate::crypto::sha256_hex;
+
+/// The operation of the line a host writes when it finds its log deleted, truncated or broken at
+/// start: verification stops there and reports the line's `reason`.
+pub const BREAK_OPERATION: &str = "audit-break";
+/// Label of the audit key's derivation from the data key (HMAC-SHA256(data key, label)).
+const AUDIT_KEY_LABEL: &[u8] = b"hq-vault/audit-key/v1";
+/// Label of a head's MAC.
+const HEAD_LABEL: &[u8] = b"hq-vault/audit-head/v1";
+/// Prefix of an anchor's text.
+const ANCHOR_PREFIX: &str = "hqva1";
 
 /// How an operation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,12 +70,13 @@ struct Line<'a> {
     prev: Option<&'a str>,
 }
 
-/// What verification reads back from a line: that it is a record, and its link.
+/// What verification reads back from a line: that it is a record, and its link and MAC.
 #[derive(Deserialize)]
 struct Link {
-    #[allow(dead_code)] // required so that a line without it is not taken for a record
     op: String,
     prev: Option<String>,
+    mac: Option<String>,
+    reason: Option<String>,
 }
 
 fn to_line<'a>(e: &'a Event, prev: Option<&'a str>) -> String {
@@ -109,30 +130,170 @@ pub fn chain(event: &Event, prev_hash: &str) -> ChainedLine {
     ChainedLine { line, hash }
 }
 
-/// Verify a whole log, lines in order. Returns the number of lines and the head hash.
+/// Verify a whole log's chain links, lines in order, without the key (MACs are not checked).
+/// Returns the number of lines and the head hash.
 pub fn verify<S: AsRef<str>>(lines: &[S]) -> Result<(u64, String), ChainError> {
+    verify_with(lines, None).map(|s| (s.lines, s.head))
+}
+
+/// Verify a log's links without the key, and count its keyed lines (MACs present, not checked).
+pub fn summarize<S: AsRef<str>>(lines: &[S]) -> Result<ChainSummary, ChainError> {
+    verify_with(lines, None)
+}
+
+/// What a verified log holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainSummary {
+    /// Number of lines.
+    pub lines: u64,
+    /// Hash of the last line (the genesis for an empty log).
+    pub head: String,
+    /// Number of lines that carry a MAC (checked, when verified with the key).
+    pub keyed: u64,
+    /// 1-based number of the last line with a MAC, 0 if none. Lines after it were written before
+    /// the vault was unlocked in the latest run(s): their links hold, but nothing vouches for them.
+    pub last_keyed: u64,
+}
+
+/// Where the `mac` field starts in a keyed line: lines end with `,"mac":"<64 hex>"}`.
+const MAC_SUFFIX_LEN: usize = r#","mac":""}"#.len() + 64;
+
+fn verify_with<S: AsRef<str>>(lines: &[S], key: Option<&AuditKey>) -> Result<ChainSummary, ChainError> {
     let mut prev = genesis();
+    let (mut keyed, mut last_keyed) = (0, 0);
     for (i, raw) in lines.iter().enumerate() {
         let n = i as u64 + 1;
         let raw = raw.as_ref();
-        let parsed: Link = serde_json::from_str(raw)
-            .map_err(|_| ChainError { line: n, reason: "not an audit record (damaged or edited by hand)".into() })?;
+        let bad = |reason: &str| ChainError { line: n, reason: reason.to_owned() };
+        let parsed: Link =
+            serde_json::from_str(raw).map_err(|_| bad("not an audit record (damaged or edited by hand)"))?;
         match parsed.prev {
             Some(p) if p == prev => {}
             Some(_) => {
-                return Err(ChainError {
-                    line: n,
-                    reason: "its link does not match the line before: a line was edited, removed or reordered here"
-                        .into(),
-                });
+                return Err(bad(
+                    "its link does not match the line before: a line was edited, removed or reordered here",
+                ));
             }
-            None => {
-                return Err(ChainError { line: n, reason: "the line has no chain link".into() });
+            None => return Err(bad("the line has no chain link")),
+        }
+        if parsed.op == BREAK_OPERATION {
+            return Err(bad(&format!(
+                "the daemon recorded a break in the log here: {}",
+                parsed.reason.as_deref().unwrap_or("no reason given")
+            )));
+        }
+        if let Some(mac) = &parsed.mac {
+            let body = unmac(raw, mac).ok_or_else(|| bad("its MAC is not where the daemon writes it"))?;
+            if let Some(k) = key
+                && !k.check(&[body.as_bytes()], mac)
+            {
+                return Err(bad("its MAC does not verify: the line was edited, or written without this vault's key"));
             }
+            keyed += 1;
+            last_keyed = n;
         }
         prev = sha256_hex(raw.as_bytes());
     }
-    Ok((lines.len() as u64, prev))
+    Ok(ChainSummary { lines: lines.len() as u64, head: prev, keyed, last_keyed })
+}
+
+/// The text a line's MAC covers: the line without its trailing `,"mac":"…"` field.
+fn unmac(raw: &str, mac: &str) -> Option<String> {
+    let cut = raw.len().checked_sub(MAC_SUFFIX_LEN)?;
+    let (body, suffix) = (raw.get(..cut)?, raw.get(cut..)?);
+    (suffix == format!(r#","mac":"{mac}"}}"#)).then(|| format!("{body}}}"))
+}
+
+/// The vault's audit key: an HMAC-SHA256 key derived one way from the data key
+/// (HMAC-SHA256(data key, `hq-vault/audit-key/v1`)). It can write and check audit lines and
+/// anchors, and nothing else: it cannot open a secret. No `Debug`; zeroized on drop.
+pub struct AuditKey {
+    key: Zeroizing<[u8; 32]>,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+impl AuditKey {
+    /// The audit key of a data key.
+    pub(crate) fn derive(data_key: &[u8; 32]) -> AuditKey {
+        AuditKey::from_bytes(hmac_sha256(data_key, &[AUDIT_KEY_LABEL]))
+    }
+
+    pub(crate) fn from_bytes(key: [u8; 32]) -> AuditKey {
+        AuditKey { key: Zeroizing::new(key) }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// The audit key of a raw 32-byte data key, for known-answer tests only (hosts never hold a
+    /// data key). `None` if `data_key` is not 32 bytes.
+    pub fn from_data_key(data_key: &[u8]) -> Option<AuditKey> {
+        let k: &[u8; 32] = data_key.try_into().ok()?;
+        Some(AuditKey::derive(k))
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> String {
+        hex::encode(hmac_sha256(&self.key[..], parts))
+    }
+
+    fn check(&self, parts: &[&[u8]], mac_hex: &str) -> bool {
+        let Ok(given) = hex::decode(mac_hex) else {
+            return false;
+        };
+        let mut m = <HmacSha256 as Mac>::new_from_slice(&self.key[..]).expect("HMAC takes any key length");
+        parts.iter().for_each(|p| m.update(p));
+        m.verify_slice(&given).is_ok()
+    }
+
+    /// One JSON line chained to `prev_hash` and authenticated: `{…,"prev":"…","mac":"…"}`.
+    pub fn chain(&self, event: &Event, prev_hash: &str) -> ChainedLine {
+        let body = to_line(event, Some(prev_hash));
+        let mac = self.mac(&[body.as_bytes()]);
+        let line = format!(r#"{},"mac":"{mac}"}}"#, &body[..body.len() - 1]);
+        let hash = sha256_hex(line.as_bytes());
+        ChainedLine { line, hash }
+    }
+
+    /// Verify a whole log: every link, and the MAC of every line that has one.
+    pub fn verify<S: AsRef<str>>(&self, lines: &[S]) -> Result<ChainSummary, ChainError> {
+        verify_with(lines, Some(self))
+    }
+
+    /// The MAC of a head (`lines` lines ending with the line whose hash is `hash`).
+    pub fn head_mac(&self, lines: u64, hash: &str) -> String {
+        self.mac(&[HEAD_LABEL, &lines.to_be_bytes(), hash.as_bytes()])
+    }
+
+    /// An anchor: `hqva1:<lines>:<hash>:<mac>`, a head that only this vault's key could have made,
+    /// for a person to keep outside the machine.
+    pub fn anchor(&self, lines: u64, hash: &str) -> String {
+        format!("{ANCHOR_PREFIX}:{lines}:{hash}:{}", self.head_mac(lines, hash))
+    }
+
+    /// Check an anchor's MAC; returns its line count and head hash.
+    pub fn check_anchor(&self, anchor: &str) -> Result<(u64, String), ChainError> {
+        let bad = |reason: &str| ChainError { line: 0, reason: reason.to_owned() };
+        let parts: Vec<&str> = anchor.trim().split(':').collect();
+        let [prefix, lines, hash, mac] = parts.as_slice() else {
+            return Err(bad("not an anchor: expected hqva1:<lines>:<hash>:<mac>"));
+        };
+        let lines: u64 = lines.parse().map_err(|_| bad("the anchor's line count is not a number"))?;
+        if *prefix != ANCHOR_PREFIX || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("not an anchor: expected hqva1:<lines>:<hash>:<mac>"));
+        }
+        if !self.check(&[HEAD_LABEL, &lines.to_be_bytes(), hash.as_bytes()], mac) {
+            return Err(bad("the anchor's MAC does not verify: it was not made with this vault's key"));
+        }
+        Ok((lines, (*hash).to_owned()))
+    }
+}
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut m = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    parts.iter().for_each(|p| m.update(p));
+    m.finalize().into_bytes().into()
 }
 
 #[cfg(test)]
@@ -151,6 +312,50 @@ mod tests {
             source_ip: "127.0.0.1".into(),
             reason: None,
         }
+    }
+
+    #[test]
+    fn a_keyed_chain_cannot_be_relinked_without_the_key() {
+        let k = AuditKey::from_data_key(&[7u8; 32]).unwrap();
+        let a = k.chain(&ev("get"), &genesis());
+        let b = k.chain(&ev("store"), &a.hash);
+        let c = k.chain(&ev("delete"), &b.hash);
+        let s = k.verify(&[&a.line, &b.line, &c.line]).unwrap();
+        assert_eq!((s.lines, s.keyed, s.last_keyed, s.head), (3, 3, 3, c.hash.clone()));
+        // Remove line 2 and re-link line 3 to line 1 as a plain chain would allow.
+        let relinked = c.line.replace(&a.hash, "X").replace(&b.hash, &a.hash);
+        assert_eq!(verify(&[&a.line, &relinked]).unwrap().0, 2, "a plain chain cannot tell");
+        assert_eq!(k.verify(&[&a.line, &relinked]).unwrap_err().line, 2);
+        // Rewrite an outcome.
+        let rewritten = b.line.replace("\"allowed\"", "\"denied\"");
+        assert_eq!(k.verify(&[&a.line, &rewritten]).unwrap_err().line, 2);
+        // Another vault's key does not verify.
+        let other = AuditKey::from_data_key(&[8u8; 32]).unwrap();
+        assert_eq!(other.verify(&[&a.line]).unwrap_err().line, 1);
+        // Anchors.
+        let anchor = k.anchor(3, &c.hash);
+        assert_eq!(k.check_anchor(&anchor).unwrap(), (3, c.hash.clone()));
+        assert!(other.check_anchor(&anchor).is_err());
+        assert!(k.check_anchor(&anchor.replace(":3:", ":2:")).is_err());
+    }
+
+    #[test]
+    fn unkeyed_lines_after_the_last_keyed_one_are_reported() {
+        let k = AuditKey::from_data_key(&[7u8; 32]).unwrap();
+        let a = chain(&ev("unlock"), &genesis());
+        let b = k.chain(&ev("get"), &a.hash);
+        let c = chain(&ev("get"), &b.hash);
+        let s = k.verify(&[&a.line, &b.line, &c.line]).unwrap();
+        assert_eq!((s.keyed, s.last_keyed), (1, 2));
+    }
+
+    #[test]
+    fn a_break_line_stops_verification() {
+        let mut e = ev(BREAK_OPERATION);
+        e.reason = Some("audit.log was deleted".into());
+        let a = chain(&e, &genesis());
+        let err = verify(&[&a.line]).unwrap_err();
+        assert!(err.reason.contains("audit.log was deleted"), "{}", err.reason);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! Only type conversions live here; every rule is in the modules it calls.
 
-use crate::{audit, crypto, gate, patterns, tokens};
+use crate::{audit, crypto, gate, http, patterns, tokens};
 
 wit_bindgen::generate!({
     world: "core",
@@ -12,6 +12,7 @@ wit_bindgen::generate!({
 use exports::hq::vault::audit as w_audit;
 use exports::hq::vault::crypto as w_crypto;
 use exports::hq::vault::gate as w_gate;
+use exports::hq::vault::http as w_http;
 use exports::hq::vault::patterns as w_patterns;
 use exports::hq::vault::tokens as w_tokens;
 
@@ -43,6 +44,20 @@ fn path_err(e: patterns::PathError) -> w_patterns::PathError {
     }
 }
 
+fn key_err(e: patterns::KeyError) -> w_patterns::KeyError {
+    use patterns::KeyError as K;
+    use w_patterns::KeyError as W;
+    match e {
+        K::Empty => W::Empty,
+        K::LeadingSlash => W::LeadingSlash,
+        K::DotSegment => W::DotSegment,
+        K::EmptySegment => W::EmptySegment,
+        K::ControlCharacter => W::ControlCharacter,
+        K::TooLong => W::TooLong,
+        K::NotAKey => W::NotAKey,
+    }
+}
+
 fn source(s: patterns::ListingSource) -> w_patterns::ListingSource {
     w_patterns::ListingSource { prefix: s.prefix, exact: s.exact, rollup: s.rollup }
 }
@@ -65,6 +80,12 @@ impl w_patterns::Guest for Component {
     }
     fn check_key(raw: String) -> Result<String, w_patterns::PathError> {
         patterns::check_key(&raw).map(str::to_owned).map_err(path_err)
+    }
+    fn check_object_key(raw: String) -> Result<String, w_patterns::KeyError> {
+        patterns::check_object_key(&raw).map(str::to_owned).map_err(key_err)
+    }
+    fn check_object_prefix(raw: String) -> Result<String, w_patterns::KeyError> {
+        patterns::check_object_prefix(&raw).map(str::to_owned).map_err(key_err)
     }
     fn allows(patterns: Vec<String>, key: String) -> bool {
         patterns::allows(&patterns, &key)
@@ -216,6 +237,12 @@ impl w_crypto::GuestMasterKey for KeyResource {
     fn export_to(&self, recipient: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
         self.0.export_to(&recipient).map_err(crypto_err)
     }
+    fn audit_key(&self) -> w_audit::AuditKey {
+        w_audit::AuditKey::new(AuditKeyResource(self.0.audit_key()))
+    }
+    fn export_audit_key_to(&self, recipient: Vec<u8>) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        self.0.export_audit_key_to(&recipient).map_err(crypto_err)
+    }
 }
 
 /// The resource behind `key-receiver`.
@@ -230,6 +257,9 @@ impl w_crypto::GuestKeyReceiver for ReceiverResource {
     }
     fn accept(&self, blob: Vec<u8>) -> Result<w_crypto::MasterKey, w_crypto::CryptoError> {
         self.0.accept(&blob).map(|k| w_crypto::MasterKey::new(KeyResource(k))).map_err(crypto_err)
+    }
+    fn accept_audit_key(&self, blob: Vec<u8>) -> Result<w_audit::AuditKey, w_crypto::CryptoError> {
+        self.0.accept_audit_key(&blob).map(|k| w_audit::AuditKey::new(AuditKeyResource(k))).map_err(crypto_err)
     }
 }
 
@@ -318,7 +348,45 @@ fn event_to_wit(e: audit::Event) -> w_audit::Event {
     }
 }
 
+fn chain_err(e: audit::ChainError) -> w_audit::ChainError {
+    w_audit::ChainError { line: e.line, reason: e.reason }
+}
+
+fn summary_to_wit(s: audit::ChainSummary) -> w_audit::ChainSummary {
+    w_audit::ChainSummary { lines: s.lines, head: s.head, keyed: s.keyed, last_keyed: s.last_keyed }
+}
+
+/// The resource behind `audit-key`.
+struct AuditKeyResource(audit::AuditKey);
+
+impl w_audit::GuestAuditKey for AuditKeyResource {
+    fn from_data_key(data_key: Vec<u8>) -> Option<w_audit::AuditKey> {
+        audit::AuditKey::from_data_key(&data_key).map(|k| w_audit::AuditKey::new(AuditKeyResource(k)))
+    }
+    fn chain(&self, event: w_audit::Event, prev_hash: String) -> w_audit::ChainedLine {
+        let c = self.0.chain(&event_from_wit(event), &prev_hash);
+        w_audit::ChainedLine { line: c.line, hash: c.hash }
+    }
+    fn verify(&self, lines: Vec<String>) -> Result<w_audit::ChainSummary, w_audit::ChainError> {
+        self.0.verify(&lines).map(summary_to_wit).map_err(chain_err)
+    }
+    fn head_mac(&self, lines: u64, hash: String) -> String {
+        self.0.head_mac(lines, &hash)
+    }
+    fn anchor(&self, lines: u64, hash: String) -> String {
+        self.0.anchor(lines, &hash)
+    }
+    fn check_anchor(&self, anchor: String) -> Result<(u64, String), w_audit::ChainError> {
+        self.0.check_anchor(&anchor).map_err(chain_err)
+    }
+}
+
 impl w_audit::Guest for Component {
+    type AuditKey = AuditKeyResource;
+
+    fn summarize(lines: Vec<String>) -> Result<w_audit::ChainSummary, w_audit::ChainError> {
+        audit::summarize(&lines).map(summary_to_wit).map_err(chain_err)
+    }
     fn genesis() -> String {
         audit::genesis()
     }
@@ -330,7 +398,7 @@ impl w_audit::Guest for Component {
         w_audit::ChainedLine { line: c.line, hash: c.hash }
     }
     fn verify(lines: Vec<String>) -> Result<(u64, String), w_audit::ChainError> {
-        audit::verify(&lines).map_err(|e| w_audit::ChainError { line: e.line, reason: e.reason })
+        audit::verify(&lines).map_err(chain_err)
     }
 }
 
@@ -403,5 +471,30 @@ impl w_gate::Guest for Component {
     }
     fn error_body(code: String, message: String, request_id: String) -> String {
         gate::error_body(&code, &message, &request_id)
+    }
+}
+
+impl w_http::Guest for Component {
+    fn answer(
+        request: w_http::Preconditions,
+        representation: w_http::Representation,
+        now_ms: u64,
+    ) -> w_http::ReadAnswer {
+        let pre = http::Preconditions {
+            if_none_match: request.if_none_match.as_deref(),
+            range: request.range.as_deref(),
+            if_range: request.if_range.as_deref(),
+        };
+        let rep = http::Representation {
+            size: representation.size,
+            etag: &representation.etag,
+            modified_ms: representation.modified_ms,
+        };
+        match http::answer(&pre, &rep, now_ms) {
+            http::Answer::NotModified => w_http::ReadAnswer::NotModified,
+            http::Answer::Full => w_http::ReadAnswer::Full,
+            http::Answer::Partial { start, end } => w_http::ReadAnswer::Partial(w_http::ByteSpan { start, end }),
+            http::Answer::Unsatisfiable => w_http::ReadAnswer::Unsatisfiable,
+        }
     }
 }

@@ -7,10 +7,11 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::audit::{ChainError, ChainedLine, Event};
+use crate::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use crate::crypto::CryptoError;
 use crate::gate::{ConnectionRecord, Decision, ReadRequest};
-use crate::patterns::{AllowlistError, ListingSource, PathError};
+use crate::http::{Answer, Preconditions, Representation};
+use crate::patterns::{AllowlistError, KeyError, ListingSource, PathError};
 use crate::tokens::{TokenError, TokenKind, TokenNameError};
 
 /// The operations the vectors exercise, as one host exposes them.
@@ -19,6 +20,8 @@ pub trait Core {
     fn normalize_all(&mut self, raw: &[String]) -> Result<Vec<String>, AllowlistError>;
     fn check_path(&mut self, raw: &str) -> Result<String, PathError>;
     fn check_key(&mut self, raw: &str) -> Result<String, PathError>;
+    fn check_object_key(&mut self, raw: &str) -> Result<String, KeyError>;
+    fn check_object_prefix(&mut self, raw: &str) -> Result<String, KeyError>;
     fn allows(&mut self, patterns: &[String], key: &str) -> bool;
     fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Vec<ListingSource>;
     fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError>;
@@ -41,7 +44,12 @@ pub trait Core {
     fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError>;
     fn audit_chain(&mut self, event: &Event, prev: &str) -> ChainedLine;
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError>;
+    /// A keyed line with the audit key of a raw data key (`None`: not a 32-byte key).
+    fn audit_keyed_chain(&mut self, data_key: &[u8], event: &Event, prev: &str) -> Option<ChainedLine>;
+    /// Verify a log with the audit key of a raw data key (`None`: not a 32-byte key).
+    fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>>;
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision;
+    fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer;
 }
 
 /// The core called directly, as an rlib.
@@ -60,6 +68,12 @@ impl Core for Native {
     }
     fn check_key(&mut self, raw: &str) -> Result<String, PathError> {
         crate::patterns::check_key(raw).map(str::to_owned)
+    }
+    fn check_object_key(&mut self, raw: &str) -> Result<String, KeyError> {
+        crate::patterns::check_object_key(raw).map(str::to_owned)
+    }
+    fn check_object_prefix(&mut self, raw: &str) -> Result<String, KeyError> {
+        crate::patterns::check_object_prefix(raw).map(str::to_owned)
     }
     fn allows(&mut self, patterns: &[String], key: &str) -> bool {
         crate::patterns::allows(patterns, key)
@@ -106,8 +120,17 @@ impl Core for Native {
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError> {
         crate::audit::verify(lines)
     }
+    fn audit_keyed_chain(&mut self, data_key: &[u8], event: &Event, prev: &str) -> Option<ChainedLine> {
+        crate::audit::AuditKey::from_data_key(data_key).map(|k| k.chain(event, prev))
+    }
+    fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>> {
+        crate::audit::AuditKey::from_data_key(data_key).map(|k| k.verify(lines))
+    }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         crate::gate::decide(req, record)
+    }
+    fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
+        crate::http::answer(request, rep, now_ms)
     }
 }
 
@@ -171,6 +194,32 @@ fn path_result(r: Result<String, PathError>) -> Value {
     }
 }
 
+fn key_result(r: Result<String, KeyError>) -> Value {
+    match r {
+        Ok(s) => serde_json::json!({"ok": s}),
+        Err(e) => serde_json::json!({"error": e.code()}),
+    }
+}
+
+/// An [`Answer`] as the vectors write it: `full`, `not-modified`, `unsatisfiable`, or
+/// `{"partial": {"start", "end"}}`.
+pub fn answer_json(a: Answer) -> Value {
+    match a {
+        Answer::NotModified => Value::from("not-modified"),
+        Answer::Full => Value::from("full"),
+        Answer::Unsatisfiable => Value::from("unsatisfiable"),
+        Answer::Partial { start, end } => serde_json::json!({"partial": {"start": start, "end": end}}),
+    }
+}
+
+fn opt_text<'a>(v: &'a Value, field: &str) -> Option<&'a str> {
+    v.get(field).and_then(Value::as_str)
+}
+
+fn num64(v: &Value, field: &str) -> Result<u64, String> {
+    v.get(field).and_then(Value::as_u64).ok_or_else(|| format!("missing number `{field}`"))
+}
+
 fn allowlist_result(r: Result<Vec<String>, AllowlistError>) -> Value {
     match r {
         Ok(v) => serde_json::json!({"ok": v}),
@@ -210,6 +259,30 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
                 other => return Err(format!("unknown kind `{other}`")),
             };
             (expected(case, &["input", "kind"]), got)
+        }
+        "keys" => {
+            let input = text(case, "input")?;
+            let got = match case.get("kind").and_then(Value::as_str) {
+                Some("object-key") => key_result(core.check_object_key(input)),
+                Some("object-prefix") => key_result(core.check_object_prefix(input)),
+                other => return Err(format!("unknown kind `{other:?}`")),
+            };
+            (expected(case, &["input", "kind"]), got)
+        }
+        "reads" => {
+            let rep = Representation {
+                size: num64(case, "size")?,
+                etag: text(case, "etag")?,
+                modified_ms: num64(case, "modified_ms")?,
+            };
+            let pre = Preconditions {
+                if_none_match: opt_text(case, "if_none_match"),
+                range: opt_text(case, "range"),
+                if_range: opt_text(case, "if_range"),
+            };
+            let got = core.answer(&pre, &rep, num64(case, "now_ms")?);
+            let inputs = ["size", "etag", "modified_ms", "now_ms", "if_none_match", "range", "if_range"];
+            (expected(case, &inputs), serde_json::json!({ "answer": answer_json(got) }))
         }
         "allowlists" => {
             let got = allowlist_result(core.normalize_all(&strings(case, "patterns")?));
@@ -298,6 +371,22 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
                 Err(e) => serde_json::json!({ "bad_line": e.line }),
             };
             (expected(case, &["lines"]), got)
+        }
+        "audit-keyed" if case.get("line").is_some() => {
+            let event: Event =
+                serde_json::from_value(case.get("event").cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?;
+            let got = core
+                .audit_keyed_chain(&unhex(case, "data_key")?, &event, text(case, "prev")?)
+                .ok_or("the data key is not 32 bytes")?;
+            (expected(case, &["data_key", "event", "prev"]), serde_json::json!({"line": got.line, "hash": got.hash}))
+        }
+        "audit-keyed" => {
+            let got = match core.audit_keyed_verify(&unhex(case, "data_key")?, &strings(case, "lines")?) {
+                Some(Ok(s)) => serde_json::json!({"verify": s}),
+                Some(Err(e)) => serde_json::json!({ "bad_line": e.line }),
+                None => return Err("the data key is not 32 bytes".into()),
+            };
+            (expected(case, &["data_key", "lines"]), got)
         }
         "gate" => {
             let req: ReadRequest = serde_json::from_value(case.get("request").cloned().unwrap_or(Value::Null))

@@ -228,20 +228,36 @@ impl MasterKey {
     /// without its bytes ever leaving a component: X25519 with a fresh ephemeral key, SHA-256 over
     /// both public keys and the shared secret, XChaCha20-Poly1305. Blob: `ephemeral public ‖ sealed`.
     pub fn export_to(&self, recipient: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let r: [u8; 32] = recipient.try_into().map_err(|_| CryptoError::BadFormat)?;
-        let r_pub = x25519_dalek::PublicKey::from(r);
-        let e = x25519_dalek::StaticSecret::from(crate::rng::bytes::<32>());
-        let e_pub = x25519_dalek::PublicKey::from(&e);
-        let shared = e.diffie_hellman(&r_pub);
-        if !shared.was_contributory() {
-            return Err(CryptoError::BadFormat);
-        }
-        let k = transfer_key(shared.as_bytes(), e_pub.as_bytes(), &r);
-        let sealed = seal_with(&k, &self.key[..], TRANSFER_DOMAIN)?;
-        let mut out = e_pub.as_bytes().to_vec();
-        out.extend_from_slice(&sealed);
-        Ok(out)
+        seal_to(recipient, &self.key[..])
     }
+
+    /// The vault's audit key (see [`crate::audit::AuditKey`]).
+    pub fn audit_key(&self) -> crate::audit::AuditKey {
+        crate::audit::AuditKey::derive(&self.key)
+    }
+
+    /// Seal this vault's audit key (not the data key) to a [`KeyReceiver`], as [`Self::export_to`]
+    /// does: the instance that writes the audit log gets the audit key and never the data key.
+    pub fn export_audit_key_to(&self, recipient: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        seal_to(recipient, &self.audit_key().bytes()[..])
+    }
+}
+
+/// Seal 32 key bytes to a receiver's X25519 public key (see [`MasterKey::export_to`]).
+fn seal_to(recipient: &[u8], key: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let r: [u8; 32] = recipient.try_into().map_err(|_| CryptoError::BadFormat)?;
+    let r_pub = x25519_dalek::PublicKey::from(r);
+    let e = x25519_dalek::StaticSecret::from(crate::rng::bytes::<32>());
+    let e_pub = x25519_dalek::PublicKey::from(&e);
+    let shared = e.diffie_hellman(&r_pub);
+    if !shared.was_contributory() {
+        return Err(CryptoError::BadFormat);
+    }
+    let k = transfer_key(shared.as_bytes(), e_pub.as_bytes(), &r);
+    let sealed = seal_with(&k, key, TRANSFER_DOMAIN)?;
+    let mut out = e_pub.as_bytes().to_vec();
+    out.extend_from_slice(&sealed);
+    Ok(out)
 }
 
 /// The receiving end of a key transfer: an X25519 key pair that never leaves this instance.
@@ -267,6 +283,15 @@ impl KeyReceiver {
 
     /// Open a blob from [`MasterKey::export_to`].
     pub fn accept(&self, blob: &[u8]) -> Result<MasterKey, CryptoError> {
+        Ok(MasterKey { key: self.open_transfer(blob)? })
+    }
+
+    /// Open a blob from [`MasterKey::export_audit_key_to`].
+    pub fn accept_audit_key(&self, blob: &[u8]) -> Result<crate::audit::AuditKey, CryptoError> {
+        Ok(crate::audit::AuditKey::from_bytes(*self.open_transfer(blob)?))
+    }
+
+    fn open_transfer(&self, blob: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
         if blob.len() < 32 {
             return Err(CryptoError::Tampered);
         }
@@ -279,7 +304,7 @@ impl KeyReceiver {
         let k = transfer_key(shared.as_bytes(), &e, &self.public_key());
         let dk = open_with(&k, sealed, TRANSFER_DOMAIN)?;
         let bytes: [u8; 32] = dk.as_slice().try_into().map_err(|_| CryptoError::BadFormat)?;
-        Ok(MasterKey { key: Zeroizing::new(bytes) })
+        Ok(Zeroizing::new(bytes))
     }
 }
 

@@ -47,7 +47,8 @@ fn yes() -> bool {
     true
 }
 
-/// The request as the host received it (query values after one percent-decoding).
+/// The request as the host received it: query values percent-decoded exactly once, `+` read as a
+/// space (see [`crate::http::query_pairs`]), so a key holding a literal `+` arrives as `%2B`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadRequest {
     pub method: String,
@@ -270,7 +271,7 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
     match req.route {
         Route::Object => {
             let raw = req.path.as_deref().unwrap_or("");
-            let key = match patterns::check_key(raw) {
+            let key = match patterns::check_object_key(raw) {
                 Ok(k) => k.to_owned(),
                 Err(e) => return ctx.deny(400, "bad_path", &e.to_string()),
             };
@@ -282,7 +283,7 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
         }
         Route::List => {
             let raw = req.path.as_deref().unwrap_or("");
-            let prefix = match patterns::check_path(raw) {
+            let prefix = match patterns::check_object_prefix(raw) {
                 Ok(p) => p.to_owned(),
                 Err(e) => return ctx.deny(400, "bad_path", &e.to_string()),
             };

@@ -1,12 +1,67 @@
-//! HTTP mechanics shared by every host that serves objects: `Range` and `If-None-Match`.
+//! HTTP mechanics shared by every host that serves objects: the query string, `If-None-Match`,
+//! `Range` and `If-Range` (RFC 9110 §13 and §14).
 //!
-//! No access decision lives here (that is [`crate::gate`]); only how to answer a conditional or
-//! partial read of an object the gate already allowed.
+//! No access decision lives here (that is [`crate::gate`]); only how to read a request's query and
+//! how to answer a conditional or partial read of an object the gate already allowed. Hosts call
+//! [`answer`] with what they know of the object and send what it says; the Worker then fetches the
+//! bytes with R2's `onlyIf` on that same ETag, so the bytes sent are those the decision was about.
+
+use crate::time::http_date;
+
+/// What a host knows of the representation it is about to send (RFC 9110 §8.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Representation<'a> {
+    /// Size in bytes.
+    pub size: u64,
+    /// The entity tag the host sends as `ETag`, quoted: `"…"`, or `W/"…"` when weak.
+    pub etag: &'a str,
+    /// Modification time in ms since the epoch; `Last-Modified` is [`http_date`] of it.
+    pub modified_ms: u64,
+}
+
+/// The request's validator and range headers, as received; `None` when absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Preconditions<'a> {
+    /// `If-None-Match`.
+    pub if_none_match: Option<&'a str>,
+    /// `Range`.
+    pub range: Option<&'a str>,
+    /// `If-Range`.
+    pub if_range: Option<&'a str>,
+}
+
+/// What to send for a read of one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// 304 Not Modified, no body: `If-None-Match` matched.
+    NotModified,
+    /// 200 with the whole object.
+    Full,
+    /// 206 with bytes `start..=end` and `Content-Range: bytes start-end/size`.
+    Partial { start: u64, end: u64 },
+    /// 416 with `Content-Range: bytes */size`.
+    Unsatisfiable,
+}
+
+/// Decide the answer to a `GET`/`HEAD` of one object, in RFC 9110 §13.2.2's order: `If-None-Match`
+/// first (a match is 304), then `Range` as allowed by `If-Range` (see [`byte_range`]). `now_ms` is
+/// the request's time (see [`if_range_holds`]).
+pub fn answer(p: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
+    if etag_matches(p.if_none_match, rep.etag) {
+        return Answer::NotModified;
+    }
+    match byte_range(p.range, p.if_range, rep, now_ms) {
+        ByteRange::Full => Answer::Full,
+        ByteRange::Partial { start, end } => Answer::Partial { start, end },
+        ByteRange::Unsatisfiable => Answer::Unsatisfiable,
+    }
+}
 
 /// What to send for a `Range` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ByteRange {
-    /// The whole object (no header, or one we ignore as RFC 9110 allows: multiple ranges, other units, syntax errors).
+    /// The whole object (no header, a false `If-Range`, or a header we ignore as RFC 9110 allows:
+    /// multiple ranges, other units, syntax errors).
     Full,
     /// Bytes `start..=end` (206).
     Partial { start: u64, end: u64 },
@@ -14,9 +69,52 @@ pub enum ByteRange {
     Unsatisfiable,
 }
 
-/// Decide a single `bytes=` range against an object of `size` bytes.
-pub fn byte_range(header: Option<&str>, size: u64) -> ByteRange {
-    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+/// Decide a single `bytes=` range against the representation, honouring `If-Range` (RFC 9110
+/// §13.1.5): when `If-Range` is present and does not hold, `Range` is ignored and the whole object
+/// is sent, so a client never splices bytes of a new version onto a copy of an old one.
+pub fn byte_range(range: Option<&str>, if_range: Option<&str>, rep: &Representation<'_>, now_ms: u64) -> ByteRange {
+    let Some(range) = range else {
+        // If-Range without Range is ignored (§13.1.5).
+        return ByteRange::Full;
+    };
+    if let Some(v) = if_range
+        && !if_range_holds(v, rep, now_ms)
+    {
+        return ByteRange::Full;
+    }
+    parse_range(range, rep.size)
+}
+
+/// Whether an `If-Range` value holds for this representation (RFC 9110 §13.1.5):
+/// - an entity-tag holds only by strong comparison (§8.8.3.2): neither it nor the current ETag is
+///   weak (`W/`), and the two are the same characters;
+/// - an HTTP-date holds only if it is exactly the `Last-Modified` value this host sends, and that
+///   date is a strong validator (§8.8.2.2). It is, once the second it names is over at `now_ms`:
+///   the current representation is then the last one modified in that second, and a client may
+///   only send a date it got at least one second after it (§13.1.5, §8.8.2.2), that is, from this
+///   representation. Within that second the date is weak and never holds.
+///
+/// Anything else (an unquoted tag, a list, another date format, garbage) does not hold.
+pub fn if_range_holds(value: &str, rep: &Representation<'_>, now_ms: u64) -> bool {
+    let v = value.trim();
+    if v.starts_with('"') || v.starts_with("W/") {
+        return strong_tag(v) && strong_tag(rep.etag) && v == rep.etag;
+    }
+    let second_over = (rep.modified_ms / 1000 + 1).saturating_mul(1000);
+    v == http_date(rep.modified_ms) && now_ms >= second_over
+}
+
+/// A single strong entity-tag: `"` opaque characters `"` (RFC 9110 §8.8.3).
+fn strong_tag(t: &str) -> bool {
+    t.len() >= 2
+        && t.starts_with('"')
+        && t.ends_with('"')
+        && t[1..t.len() - 1].bytes().all(|c| c == 0x21 || (0x23..=0x7e).contains(&c) || c >= 0x80)
+}
+
+/// Parse a `Range` value for an object of `size` bytes (RFC 9110 §14.1.2, one range only).
+fn parse_range(header: &str, size: u64) -> ByteRange {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
         return ByteRange::Full;
     };
     if spec.contains(',') {
@@ -47,6 +145,35 @@ pub fn byte_range(header: Option<&str>, size: u64) -> ByteRange {
             _ => ByteRange::Full,
         },
     }
+}
+
+/// Why a query string was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("a query parameter is not UTF-8 after percent-decoding: encode names as UTF-8, then percent-encode")]
+    NotUtf8,
+}
+
+/// The parameters of a raw query string (without `?`), in order, duplicates kept: each name and
+/// value percent-decoded exactly once, `+` meaning a space (`application/x-www-form-urlencoded`,
+/// as browsers' `URLSearchParams` and the URL standard read a query). So a key holding a literal
+/// `+` is sent as `%2B` (what `encodeURIComponent` and `URLSearchParams` produce), and `%252B` is
+/// the three characters `%2B`. A value that is not UTF-8 once decoded is refused, never replaced.
+pub fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, QueryError> {
+    let decode = |part: &str| -> Result<String, QueryError> {
+        let spaced = part.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| QueryError::NotUtf8)
+    };
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
 }
 
 /// Whether an `If-None-Match` header matches this entity tag (weak comparison, `*` included).
@@ -98,20 +225,56 @@ pub fn content_type_for(key: &str) -> &'static str {
 mod tests {
     use super::*;
 
+    const REP: Representation<'static> = Representation { size: 10, etag: "\"v2\"", modified_ms: 1_000_000_500 };
+
+    fn br(h: Option<&str>, size: u64) -> ByteRange {
+        byte_range(h, None, &Representation { size, ..REP }, 0)
+    }
+
     #[test]
     fn ranges() {
-        assert_eq!(byte_range(None, 10), ByteRange::Full);
-        assert_eq!(byte_range(Some("bytes=0-3"), 10), ByteRange::Partial { start: 0, end: 3 });
-        assert_eq!(byte_range(Some("bytes=5-"), 10), ByteRange::Partial { start: 5, end: 9 });
-        assert_eq!(byte_range(Some("bytes=-3"), 10), ByteRange::Partial { start: 7, end: 9 });
-        assert_eq!(byte_range(Some("bytes=-30"), 10), ByteRange::Partial { start: 0, end: 9 });
-        assert_eq!(byte_range(Some("bytes=8-100"), 10), ByteRange::Partial { start: 8, end: 9 });
-        assert_eq!(byte_range(Some("bytes=10-"), 10), ByteRange::Unsatisfiable);
-        assert_eq!(byte_range(Some("bytes=0-1,3-4"), 10), ByteRange::Full);
-        assert_eq!(byte_range(Some("bytes=4-2"), 10), ByteRange::Full);
-        assert_eq!(byte_range(Some("items=0-1"), 10), ByteRange::Full);
-        assert_eq!(byte_range(Some("bytes=-0"), 10), ByteRange::Unsatisfiable);
-        assert_eq!(byte_range(Some("bytes=0-0"), 0), ByteRange::Unsatisfiable);
+        assert_eq!(br(None, 10), ByteRange::Full);
+        assert_eq!(br(Some("bytes=0-3"), 10), ByteRange::Partial { start: 0, end: 3 });
+        assert_eq!(br(Some("bytes=5-"), 10), ByteRange::Partial { start: 5, end: 9 });
+        assert_eq!(br(Some("bytes=-3"), 10), ByteRange::Partial { start: 7, end: 9 });
+        assert_eq!(br(Some("bytes=-30"), 10), ByteRange::Partial { start: 0, end: 9 });
+        assert_eq!(br(Some("bytes=8-100"), 10), ByteRange::Partial { start: 8, end: 9 });
+        assert_eq!(br(Some("bytes=10-"), 10), ByteRange::Unsatisfiable);
+        assert_eq!(br(Some("bytes=0-1,3-4"), 10), ByteRange::Full);
+        assert_eq!(br(Some("bytes=4-2"), 10), ByteRange::Full);
+        assert_eq!(br(Some("items=0-1"), 10), ByteRange::Full);
+        assert_eq!(br(Some("bytes=-0"), 10), ByteRange::Unsatisfiable);
+        assert_eq!(br(Some("bytes=0-0"), 0), ByteRange::Unsatisfiable);
+    }
+
+    #[test]
+    fn if_range_needs_a_strong_exact_validator() {
+        let later = REP.modified_ms + 5_000;
+        let lm = http_date(REP.modified_ms);
+        let r = Some("bytes=0-3");
+        let part = ByteRange::Partial { start: 0, end: 3 };
+        assert_eq!(byte_range(r, Some("\"v2\""), &REP, later), part);
+        assert_eq!(byte_range(r, Some("\"stale\""), &REP, later), ByteRange::Full);
+        assert_eq!(byte_range(r, Some("W/\"v2\""), &REP, later), ByteRange::Full, "a weak tag never matches");
+        let weak_rep = Representation { etag: "W/\"v2\"", ..REP };
+        assert_eq!(byte_range(r, Some("W/\"v2\""), &weak_rep, later), ByteRange::Full);
+        assert_eq!(byte_range(r, Some("v2"), &REP, later), ByteRange::Full);
+        assert_eq!(byte_range(r, Some(&lm), &REP, later), part);
+        assert_eq!(byte_range(r, Some(&http_date(REP.modified_ms - 1_000)), &REP, later), ByteRange::Full);
+        assert_eq!(byte_range(r, Some(&lm), &REP, REP.modified_ms + 100), ByteRange::Full, "weak within its second");
+        assert_eq!(byte_range(r, Some(&lm), &REP, 1_000_001_000), part, "strong once its second is over");
+        // A false If-Range turns even an unsatisfiable range into the whole object.
+        assert_eq!(byte_range(Some("bytes=99-"), Some("\"old\""), &REP, later), ByteRange::Full);
+        assert_eq!(byte_range(None, Some("\"v2\""), &REP, later), ByteRange::Full);
+    }
+
+    #[test]
+    fn answers_put_if_none_match_first() {
+        let p = Preconditions { if_none_match: Some("\"v2\""), range: Some("bytes=0-1"), if_range: None };
+        assert_eq!(answer(&p, &REP, 0), Answer::NotModified);
+        let p = Preconditions { if_none_match: Some("\"v1\""), range: Some("bytes=0-1"), if_range: None };
+        assert_eq!(answer(&p, &REP, 0), Answer::Partial { start: 0, end: 1 });
+        assert_eq!(answer(&Preconditions::default(), &REP, 0), Answer::Full);
     }
 
     #[test]
@@ -121,5 +284,18 @@ mod tests {
         assert!(etag_matches(Some("*"), "\"a\""));
         assert!(!etag_matches(Some("\"b\""), "\"a\""));
         assert!(!etag_matches(None, "\"a\""));
+    }
+
+    #[test]
+    fn queries_decode_once_with_plus_as_space() {
+        let q = query_pairs("path=kb%2Fa%2Bb+c.md&x=%252B&&flag").unwrap();
+        assert_eq!(
+            q,
+            [("path".into(), "kb/a+b c.md".into()), ("x".into(), "%2B".into()), ("flag".into(), String::new())]
+        );
+        assert_eq!(query_pairs("path=caf%C3%A9").unwrap()[0].1, "caf\u{e9}");
+        assert_eq!(query_pairs("path=%FF"), Err(QueryError::NotUtf8));
+        assert_eq!(query_pairs("path=%C0%AE"), Err(QueryError::NotUtf8));
+        assert_eq!(query_pairs("").unwrap(), []);
     }
 }

@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gate::{ListPlan, encode_cursor};
+use crate::patterns::{MAX_KEY_LEN, check_object_key, check_object_prefix};
 
 /// One listing the host must perform on its store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +60,30 @@ pub struct Page {
     pub cursor: Option<String>,
 }
 
-/// A key greater than every key under the common prefix `p` (keys are UTF-8).
+/// A bound greater than every key under the common prefix `p`: `p` followed by the byte-wise
+/// greatest UTF-8 text that fits in the rest of [`MAX_KEY_LEN`] bytes. Keys are compared byte for
+/// byte and are at most that long, so nothing under `p` sorts after it; and the bound is no longer
+/// than a key, so a store with a key-length limit (R2: 1024 bytes with the company prefix) accepts it.
 fn past(p: &str) -> String {
-    format!("{p}\u{10FFFF}")
+    let mut s = String::with_capacity(MAX_KEY_LEN);
+    s.push_str(p);
+    while MAX_KEY_LEN.saturating_sub(s.len()) >= 4 {
+        s.push('\u{10FFFF}');
+    }
+    match MAX_KEY_LEN.saturating_sub(s.len()) {
+        3 => s.push('\u{FFFF}'),
+        2 => s.push('\u{7FF}'),
+        1 => s.push('\u{7F}'),
+        _ => {}
+    }
+    s
+}
+
+/// Whether a listed entry may be shown: every key a listing returns must be one the object route
+/// accepts, and every folder one the listing route accepts (DESIGN §3.1). A store can hold names
+/// that are not keys (a control character, `a//b`, over 960 bytes): those are skipped.
+fn showable(key: &str, is_object: bool) -> bool {
+    if is_object { check_object_key(key).is_ok() } else { check_object_prefix(key).is_ok() }
 }
 
 enum Pending {
@@ -108,6 +130,12 @@ impl Lister {
                 return None;
             }
             let s = &self.plan.sources[self.source];
+            if s.prefix.len() > MAX_KEY_LEN {
+                // Granted by a long pattern, but no key (at most 960 bytes) is under it: nothing to
+                // ask the store (R2 would refuse a prefix past its own key limit).
+                self.next_source();
+                continue;
+            }
             if let Some(rollup) = &s.rollup {
                 let resumed_past = self.start_after.as_deref().is_some_and(|a| a >= rollup.as_str());
                 if resumed_past || self.page.prefixes.last() == Some(rollup) {
@@ -164,19 +192,29 @@ impl Lister {
                     .chain(answer.prefixes.into_iter().map(|p| (p, None)))
                     .collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
-                let cut = entries.len() > room;
-                entries.truncate(room);
+                let mut shown = 0usize;
+                let mut cut = false;
                 let mut last_key = None;
                 for (key, obj) in entries {
+                    if shown == room {
+                        cut = true;
+                        break;
+                    }
+                    // Consumed whether shown or skipped: a cursor resumes after it either way.
+                    last_key = Some(key.clone());
+                    if !showable(&key, obj.is_some()) {
+                        continue;
+                    }
                     match obj {
                         Some(o) => self.page.objects.push(o),
                         None => {
-                            if self.page.prefixes.last() != Some(&key) {
-                                self.page.prefixes.push(key.clone());
+                            if self.page.prefixes.last() == Some(&key) {
+                                continue;
                             }
+                            self.page.prefixes.push(key);
                         }
                     }
-                    last_key = Some(key);
+                    shown += 1;
                 }
                 if let Some(k) = &last_key {
                     self.last = Some((self.source, k.clone()));
@@ -314,6 +352,50 @@ mod tests {
             assert_eq!(prefixes, ["k/s/", "k/t/"], "limit {limit}");
             assert_eq!(objects, ["k/a.md", "k/z.md"], "limit {limit}");
         }
+    }
+
+    #[test]
+    fn names_that_are_not_keys_are_never_listed() {
+        let long = format!("k/{}", "x".repeat(MAX_KEY_LEN));
+        let keys = ["k/a b", "k/bell\u{7}", "k/c//d", "k/e", "k/./f", long.as_str(), "k/z/"];
+        for limit in 1..=4 {
+            let pages = run(&keys, &["k/*"], "", false, limit);
+            let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(all, ["k/a b", "k/e"], "limit {limit}");
+            let pages = run(&keys, &["k/*"], "k/", true, limit);
+            let prefixes: Vec<String> = pages.iter().flat_map(|p| p.prefixes.clone()).collect();
+            assert_eq!(prefixes, ["k/c/", "k/z/"], "limit {limit}: `k/./` is not a prefix one can list");
+        }
+    }
+
+    #[test]
+    fn the_bound_past_a_folder_is_after_every_key_in_it_and_no_longer_than_a_key() {
+        let folders =
+            ["k/".to_owned(), "a/".repeat(400), format!("{}/", "b".repeat(956)), format!("{}/", "c".repeat(957))];
+        for p in &folders {
+            let b = past(p);
+            assert!(b.len() <= MAX_KEY_LEN && b.starts_with(p), "{}", p.len());
+            for tail in ["\u{10FFFF}", "\u{FFFF}", "z", "\u{10FFFF}\u{10FFFF}z"] {
+                let k = format!("{p}{tail}");
+                if k.len() <= MAX_KEY_LEN {
+                    assert!(k.as_str() <= b.as_str(), "{} + {tail:?}", p.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sources_longer_than_a_key_are_not_asked_for() {
+        let long = "p".repeat(MAX_KEY_LEN + 10);
+        let sources = plan_listing(&[long.as_str(), "k/*"], "", false);
+        assert_eq!(sources.len(), 2);
+        let mut l = Lister::new(ListPlan { sources, start_source: 0, start_inner: None, limit: 10, delimited: false });
+        let mut asked = Vec::new();
+        while let Some(r) = l.next_request() {
+            asked.push(r.prefix.clone());
+            l.feed(SourcePage::default());
+        }
+        assert_eq!(asked, ["k/"]);
     }
 
     #[test]

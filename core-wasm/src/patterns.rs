@@ -1,13 +1,24 @@
-//! Allowlist patterns and requested paths.
+//! Allowlist patterns, object keys and secret paths (DESIGN §3.1).
 //!
-//! A pattern is `*` (everything), a prefix ending in `*` (everything that starts with it), or one
-//! exact key. `knowledge/` is normalized to `knowledge/*`. Paths are company-relative keys or
-//! listing prefixes. Both are plain printable ASCII with `/` separators and no `.`/`..` segments.
+//! - A **pattern** is `*` (everything), a prefix ending in `*` (everything that starts with it), or
+//!   one exact key. `knowledge/` is normalized to `knowledge/*`. Patterns are plain printable ASCII
+//!   with `/` separators and no `.`/`..` segments ([`normalize`], [`PathError`]).
+//! - An **object key** (External Connections: an object path or a listing prefix) is the real name
+//!   of a company file: any UTF-8 up to [`MAX_KEY_LEN`] bytes without a leading `/`, a `.`/`..` or
+//!   empty segment, or a control character ([`check_object_key`], [`check_object_prefix`],
+//!   [`KeyError`]). Spaces, Unicode, `*`, `\`, `+`, `%`, `#`, `?` are ordinary characters of a key.
+//!   Keys are compared byte for byte: NFC and NFD spellings are two keys, and nothing here
+//!   normalizes them. A pattern grants a key by a byte-prefix test ([`allows`]).
+//! - A **secret path** of the local vault keeps the pattern alphabet, because it becomes an
+//!   environment variable name ([`check_key`], [`check_path`]).
 
 use serde::{Deserialize, Serialize};
 
-/// Longest accepted pattern or path, in bytes.
+/// Longest accepted pattern or secret path, in bytes.
 pub const MAX_LEN: usize = 1024;
+/// Longest accepted object key or listing prefix, in bytes of UTF-8: `{company_id}/` (at most 64
+/// bytes) plus the key then fits R2's 1024-byte key limit.
+pub const MAX_KEY_LEN: usize = 960;
 /// Most distinct patterns one allowlist may hold.
 pub const MAX_PATTERNS: usize = 64;
 
@@ -54,6 +65,41 @@ impl PathError {
             PathError::NonAscii => "non-ascii",
             PathError::TooLong => "too-long",
             PathError::NotAKey => "not-a-key",
+        }
+    }
+}
+
+/// Why an object key or a listing prefix of External Connections was rejected (DESIGN §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyError {
+    #[error("the path is empty: give the key of one object, such as `knowledge/readme.md`")]
+    Empty,
+    #[error("the path starts with `/`: keys are relative to the company vault, drop the leading `/`")]
+    LeadingSlash,
+    #[error("the path has a `.` or `..` segment: name the key directly")]
+    DotSegment,
+    #[error("the path has an empty segment (`//`): remove the doubled `/`")]
+    EmptySegment,
+    #[error("the path has a control character (U+0000-U+001F or U+007F-U+009F)")]
+    ControlCharacter,
+    #[error("the path is longer than 960 bytes of UTF-8")]
+    TooLong,
+    #[error("the path names a folder (it ends with `/`): give the key of one object")]
+    NotAKey,
+}
+
+impl KeyError {
+    /// The stable machine-readable name (`leading-slash`, ...), as in the WIT and the vectors.
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyError::Empty => "empty",
+            KeyError::LeadingSlash => "leading-slash",
+            KeyError::DotSegment => "dot-segment",
+            KeyError::EmptySegment => "empty-segment",
+            KeyError::ControlCharacter => "control-character",
+            KeyError::TooLong => "too-long",
+            KeyError::NotAKey => "not-a-key",
         }
     }
 }
@@ -167,7 +213,8 @@ pub fn normalize_all<S: AsRef<str>>(raw: &[S]) -> Result<Vec<String>, AllowlistE
     Ok(out)
 }
 
-/// Check a requested path: a key, a listing prefix (may end with `/`), or empty for the root.
+/// Check a secret prefix of the local vault (may end with `/`, or be empty for everything) with the
+/// strict pattern alphabet: printable ASCII without spaces, `*` or `\\`.
 pub fn check_path(raw: &str) -> Result<&str, PathError> {
     check_bytes(raw)?;
     if raw.contains('*') {
@@ -177,7 +224,8 @@ pub fn check_path(raw: &str) -> Result<&str, PathError> {
     Ok(raw)
 }
 
-/// Check a path that must name exactly one object or secret.
+/// Check the path of one secret of the local vault (`aws/prod/key`) with the strict pattern
+/// alphabet, because it becomes an environment variable name.
 pub fn check_key(raw: &str) -> Result<&str, PathError> {
     if raw.is_empty() {
         return Err(PathError::Empty);
@@ -189,18 +237,73 @@ pub fn check_key(raw: &str) -> Result<&str, PathError> {
     Ok(raw)
 }
 
-/// Whether one normalized pattern grants a checked key.
+/// Key checks shared by object keys and listing prefixes: length, then the first control
+/// character, then a leading `/`, then the segments (a trailing `/` is left to the caller).
+fn check_key_text(raw: &str) -> Result<(), KeyError> {
+    if raw.len() > MAX_KEY_LEN {
+        return Err(KeyError::TooLong);
+    }
+    // C0 controls, DEL and the C1 controls (U+0080-U+009F) of Unicode's `Cc` category.
+    if raw.chars().any(char::is_control) {
+        return Err(KeyError::ControlCharacter);
+    }
+    if raw.starts_with('/') {
+        return Err(KeyError::LeadingSlash);
+    }
+    let body = raw.strip_suffix('/').unwrap_or(raw);
+    if body.is_empty() {
+        return Ok(());
+    }
+    for seg in body.split('/') {
+        match seg {
+            "" => return Err(KeyError::EmptySegment),
+            "." | ".." => return Err(KeyError::DotSegment),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Check the key of one object (External Connections, DESIGN §3.1): any UTF-8 of 1 to
+/// [`MAX_KEY_LEN`] bytes without a leading `/`, a `.`/`..` or empty segment, a control character,
+/// or a trailing `/`. The key is returned unchanged: no host or rule normalizes it.
+pub fn check_object_key(raw: &str) -> Result<&str, KeyError> {
+    if raw.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    check_key_text(raw)?;
+    if raw.ends_with('/') {
+        return Err(KeyError::NotAKey);
+    }
+    Ok(raw)
+}
+
+/// Check a listing prefix (External Connections): empty for the root, a folder ending with `/`, or
+/// the start of a name (`knowledge/Meeting`), with the rules of [`check_object_key`].
+pub fn check_object_prefix(raw: &str) -> Result<&str, KeyError> {
+    check_key_text(raw)?;
+    Ok(raw)
+}
+
+/// Whether one normalized pattern grants a key: a byte-prefix test, or byte equality.
 fn grants(pattern: &str, key: &str) -> bool {
     match pattern.strip_suffix('*') {
-        Some(prefix) => key.starts_with(prefix),
-        None => key == pattern,
+        Some(prefix) => key.as_bytes().starts_with(prefix.as_bytes()),
+        None => key.as_bytes() == pattern.as_bytes(),
     }
 }
 
-/// Whether any of the normalized patterns grants this key. A key that [`check_key`] rejects is
-/// never granted, even by `*`: hosts should check first, and a host that forgot is still safe.
+/// Whether any of the normalized patterns grants this object key. A key that
+/// [`check_object_key`] rejects is never granted, even by `*`: hosts should check first, and a
+/// host that forgot is still safe.
 pub fn allows<S: AsRef<str>>(patterns: &[S], key: &str) -> bool {
-    check_key(key).is_ok() && patterns.iter().any(|p| grants(p.as_ref(), key))
+    check_object_key(key).is_ok() && patterns.iter().any(|p| grants(p.as_ref(), key))
+}
+
+/// Whether any of the normalized patterns grants this secret path, which must also pass the strict
+/// [`check_key`] (managed-token scopes of the local vault).
+pub fn allows_secret<S: AsRef<str>>(patterns: &[S], path: &str) -> bool {
+    check_key(path).is_ok() && patterns.iter().any(|p| grants(p.as_ref(), path))
 }
 
 /// Plan a listing of `prefix` under the patterns: the sources to read, sorted, none of them
@@ -260,6 +363,30 @@ mod tests {
         assert_eq!(inner[0].rollup, None);
         let rolled = plan_listing(&pats, "", true);
         assert_eq!(rolled[0].rollup.as_deref(), Some("knowledge/"));
+    }
+
+    #[test]
+    fn keys_are_real_names_not_patterns() {
+        for k in
+            ["kb/has space.md", "kb/caf\u{e9}.md", "kb/cafe\u{301}.md", "kb/star*.md", "kb/back\\slash.md", "a +b%#?('"]
+        {
+            assert_eq!(check_object_key(k), Ok(k));
+            assert_eq!(check_object_prefix(k), Ok(k));
+            assert!(check_key(k).is_err(), "{k:?}: secret paths keep the strict alphabet");
+        }
+        assert_eq!(check_object_key(&"\u{e9}".repeat(480)).map(str::len), Ok(MAX_KEY_LEN));
+        assert_eq!(check_object_key(&"k".repeat(MAX_KEY_LEN + 1)), Err(KeyError::TooLong));
+        assert_eq!(check_object_key("a\u{9f}b"), Err(KeyError::ControlCharacter));
+        assert_eq!(check_object_key("kb/"), Err(KeyError::NotAKey));
+        assert_eq!(check_object_prefix("kb/"), Ok("kb/"));
+        assert_eq!(check_object_prefix(""), Ok(""));
+        assert_eq!(check_object_key(""), Err(KeyError::Empty));
+        assert_eq!(check_object_key("a//b"), Err(KeyError::EmptySegment));
+        assert_eq!(check_object_key("a/../b"), Err(KeyError::DotSegment));
+        // Byte comparison: the NFC spelling does not start with the NFD one's `cafe`.
+        assert!(!allows(&["kb/cafe*"], "kb/caf\u{e9}.md"));
+        assert!(allows(&["kb/cafe*"], "kb/cafe\u{301}.md"));
+        assert!(!allows_secret(&["*"], "caf\u{e9}"));
     }
 
     #[test]

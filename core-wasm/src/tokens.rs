@@ -186,7 +186,7 @@ pub fn evaluate(rules: &TokenRules, now_ms: u64, path: Option<&str>) -> Result<(
     }
     if let Some(p) = path
         && !rules.scope.is_empty()
-        && !patterns::allows(&rules.scope, p)
+        && !patterns::allows_secret(&rules.scope, p)
     {
         return Err(TokenDenial::OutOfScope);
     }

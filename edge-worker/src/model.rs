@@ -112,14 +112,34 @@ pub fn audit_key(conn_id: &str, time_ms: u64, request_id: &str) -> String {
     format!("{}{:016}:{request_id}", audit_prefix(conn_id), u64::MAX / 2 - time_ms.min(u64::MAX / 2))
 }
 
-/// The R2 key of a company-relative key.
+/// R2's longest key, in bytes.
+pub const R2_MAX_KEY: usize = 1024;
+
+/// The R2 key of a company-relative key. With a [`valid_id`] company (at most 63 bytes) and a key
+/// the core accepts (at most 960 bytes), it is at most 1024 bytes: R2's limit.
 pub fn r2_key(company: &str, key: &str) -> String {
     format!("{company}/{key}")
 }
 
-/// Company ids and connection ids as they may appear in a URL: `[a-z0-9_-]`, 1 to 64.
+/// An R2 `startAfter` bound for `key`, cut to R2's key length at a character boundary. Every R2
+/// key fits in 1024 bytes, so a longer bound (only a hand-made cursor makes one) orders like its
+/// first 1024 bytes; the cut keeps R2 from refusing the listing.
+pub fn r2_start_after(company: &str, key: &str) -> String {
+    let mut k = r2_key(company, key);
+    if k.len() > R2_MAX_KEY {
+        let mut end = R2_MAX_KEY;
+        while !k.is_char_boundary(end) {
+            end -= 1;
+        }
+        k.truncate(end);
+    }
+    k
+}
+
+/// Company ids and connection ids as they may appear in a URL: `[a-z0-9_-]`, 1 to 63 bytes, so
+/// that `{company_id}/` and a 960-byte key fit R2's 1024-byte key limit.
 pub fn valid_id(s: &str) -> bool {
-    (1..=64).contains(&s.len())
+    (1..=63).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
@@ -138,6 +158,18 @@ mod tests {
     #[test]
     fn ids() {
         assert!(valid_id("acme") && valid_id("conn_0a1b"));
-        assert!(!valid_id("") && !valid_id("Acme") && !valid_id("a/b") && !valid_id(&"a".repeat(65)));
+        assert!(!valid_id("") && !valid_id("Acme") && !valid_id("a/b") && !valid_id(&"a".repeat(64)));
+        assert!(valid_id(&"a".repeat(63)));
+    }
+
+    #[test]
+    fn the_longest_key_of_the_longest_company_fits_r2() {
+        let company = "c".repeat(63);
+        let key = "k".repeat(hq_vault_core::patterns::MAX_KEY_LEN);
+        assert!(hq_vault_core::patterns::check_object_key(&key).is_ok());
+        assert_eq!(r2_key(&company, &key).len(), R2_MAX_KEY);
+        let long = format!("{}\u{e9}", "k".repeat(1023 - 5));
+        let cut = r2_start_after("acme", &long);
+        assert!(cut.len() <= R2_MAX_KEY && cut.starts_with("acme/kkk") && !cut.ends_with('\u{e9}'));
     }
 }

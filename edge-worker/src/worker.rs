@@ -2,12 +2,14 @@
 
 use hq_vault_core::audit::{Event, Outcome};
 use hq_vault_core::gate::{self, ConnectionStatus, Plan, ReadRequest, Route};
-use hq_vault_core::http::{ByteRange, byte_range, content_range, content_type_for, etag_matches, object_headers};
+use hq_vault_core::http::{
+    Answer, Preconditions, Representation, answer, content_range, content_type_for, object_headers, query_pairs,
+};
 use hq_vault_core::listing::{Lister, ObjectInfo, SourcePage, SourceRequest};
 use hq_vault_core::time;
 use hq_vault_core::tokens::{self, TokenKind};
 use serde_json::{Value, json};
-use worker::{Bucket, Context, Env, Headers, Method, Request, Response, Result, event, kv::KvStore};
+use worker::{Bucket, Conditional, Context, Env, Headers, Method, Request, Response, Result, event, kv::KvStore};
 
 use crate::admin;
 use crate::model::{self, AdminCredential, CompanySettings, ConnectionDoc};
@@ -77,15 +79,14 @@ async fn fetch(req: Request, env: Env, wctx: Context) -> Result<Response> {
 
 async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &Ctx, route: Route) -> Result<Response> {
     let url = req.url()?;
-    // Query values decoded once by the URL parser; a parameter given twice is refused.
-    let mut q: Vec<(String, String)> = Vec::new();
-    let mut duplicate = false;
-    for (k, v) in url.query_pairs() {
-        if q.iter().any(|(x, _)| *x == k) {
-            duplicate = true;
-        }
-        q.push((k.into_owned(), v.into_owned()));
-    }
+    // Query values decoded exactly once (`+` is a space, `%2B` a plus) by the core's rule, as the
+    // daemon does; a value that is not UTF-8 is refused, never replaced, and a parameter given
+    // twice is refused below.
+    let q = match query_pairs(url.query().unwrap_or("")) {
+        Ok(q) => q,
+        Err(e) => return error(ctx, 400, "bad_query", &e.to_string()),
+    };
+    let duplicate = q.iter().enumerate().any(|(i, (k, _))| q[..i].iter().any(|(x, _)| x == k));
     let param = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let authorization = req.headers().get("authorization")?;
     let rr = ReadRequest {
@@ -115,7 +116,7 @@ async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &Ctx, 
     let record = match &doc {
         Some(d) => {
             let settings = company_settings(kv, &d.company_id);
-            let key = rr.path.as_deref().filter(|p| plain_get && hq_vault_core::patterns::check_key(p).is_ok());
+            let key = rr.path.as_deref().filter(|p| plain_get && hq_vault_core::patterns::check_object_key(p).is_ok());
             let (settings, obj) = match key {
                 Some(k) => {
                     let (s, o) = futures_util::join!(settings, bucket.get(model::r2_key(&d.company_id, k)).execute());
@@ -212,7 +213,7 @@ async fn list_source(bucket: &Bucket, company: &str, r: &SourceRequest) -> Resul
         b = b.delimiter("/");
     }
     if let Some(a) = &r.start_after {
-        b = b.start_after(model::r2_key(company, a));
+        b = b.start_after(model::r2_start_after(company, a));
     }
     let objs = b.execute().await?;
     let cut = |p: String| p.strip_prefix(&format!("{company}/")).map(str::to_owned);
@@ -223,62 +224,99 @@ async fn list_source(bucket: &Bucket, company: &str, r: &SourceRequest) -> Resul
     })
 }
 
+/// How many times the object may change between deciding and reading before the read gives up.
+const VERSION_TRIES: usize = 3;
+
 /// Stream an object: no buffering, whatever its size.
+///
+/// `meta` is the object as R2 last described it: from the plain read made alongside the company
+/// switch (it then holds the body), or from a `head`. The core decides 304, 200, 206 or 416 on
+/// that version; the bytes then come from one R2 `get` with `onlyIf: {etagMatches}` on that
+/// version's ETag and R2's own `range`, so the bytes, `ETag` and `Content-Range` sent are all of
+/// the one version the decision was about. If the object changed in between, R2 answers with the
+/// new version's metadata and no body, and the decision is made again on it.
 async fn object(
     req: &Request,
     bucket: &Bucket,
     ctx: &Ctx,
     company: &str,
     key: &str,
-    head: worker::Object,
+    mut meta: worker::Object,
     is_head: bool,
 ) -> Result<Response> {
-    let etag = head.http_etag();
-    let headers = Headers::new();
-    for (k, v) in object_headers(&etag, head.uploaded().as_millis(), &ctx.request_id) {
-        headers.set(k, &v)?;
-    }
-    let inm = req.headers().get("if-none-match")?;
-    if etag_matches(inm.as_deref(), &etag) {
-        return Ok(Response::empty()?.with_status(304).with_headers(headers));
-    }
-    let ct = head.http_metadata().content_type.unwrap_or_else(|| content_type_for(key).into());
-    headers.set("content-type", &ct)?;
-    let size = head.size();
+    let if_none_match = req.headers().get("if-none-match")?;
     let range = req.headers().get("range")?;
-    let (status, r2range, len) = match byte_range(range.as_deref(), size) {
-        ByteRange::Full => (200, None, size),
-        ByteRange::Partial { start, end } => {
-            headers.set("content-range", &content_range(Some((start, end)), size))?;
-            (206, Some(worker::Range::OffsetWithLength { offset: start, length: end - start + 1 }), end - start + 1)
-        }
-        ByteRange::Unsatisfiable => {
-            let r = error(ctx, 416, "range_not_satisfiable", "the range is outside the object")?;
-            r.headers().set("content-range", &content_range(None, size))?;
-            return Ok(r);
-        }
+    let if_range = req.headers().get("if-range")?;
+    let pre = Preconditions {
+        if_none_match: if_none_match.as_deref(),
+        range: range.as_deref(),
+        if_range: if_range.as_deref(),
     };
-    headers.set("content-length", &len.to_string())?;
-    if is_head {
-        return Ok(Response::empty()?.with_status(status).with_headers(headers));
-    }
-    // A plain read already holds the body; a range is fetched now.
-    let obj = if r2range.is_none() && head.body().is_some() {
-        head
-    } else {
-        let mut get = bucket.get(model::r2_key(company, key));
+    for _ in 0..VERSION_TRIES {
+        let etag = meta.http_etag();
+        let size = meta.size();
+        let rep = Representation { size, etag: &etag, modified_ms: meta.uploaded().as_millis() };
+        let decided = answer(&pre, &rep, ctx.now_ms);
+        let (status, r2range) = match decided {
+            Answer::NotModified => {
+                let headers = version_headers(ctx, &meta)?;
+                return Ok(Response::empty()?.with_status(304).with_headers(headers));
+            }
+            Answer::Unsatisfiable => {
+                let r = error(ctx, 416, "range_not_satisfiable", "the range is outside the object")?;
+                r.headers().set("content-range", &content_range(None, size))?;
+                return Ok(r);
+            }
+            Answer::Full => (200, None),
+            Answer::Partial { start, end } => {
+                (206, Some(worker::Range::OffsetWithLength { offset: start, length: end - start + 1 }))
+            }
+        };
+        let body_of = |o: &worker::Object| -> Result<Response> {
+            let headers = version_headers(ctx, o)?;
+            let ct = o.http_metadata().content_type.unwrap_or_else(|| content_type_for(key).into());
+            headers.set("content-type", &ct)?;
+            let len = match decided {
+                Answer::Partial { start, end } => {
+                    headers.set("content-range", &content_range(Some((start, end)), o.size()))?;
+                    end - start + 1
+                }
+                _ => o.size(),
+            };
+            headers.set("content-length", &len.to_string())?;
+            let r = match o.body() {
+                Some(b) if !is_head => Response::from_body(b.response_body()?)?,
+                _ => Response::empty()?,
+            };
+            Ok(r.with_status(status).with_headers(headers))
+        };
+        // HEAD sends no bytes; a plain read already holds the whole body of this very version.
+        if is_head || (r2range.is_none() && meta.body().is_some()) {
+            return body_of(&meta);
+        }
+        let mut get = bucket
+            .get(model::r2_key(company, key))
+            .only_if(Conditional { etag_matches: Some(meta.etag()), ..Conditional::default() });
         if let Some(r) = r2range {
             get = get.range(r);
         }
         match get.execute().await? {
-            Some(o) => o,
             None => return error(ctx, 404, "not_found", "no object at this path"),
+            Some(o) if o.body().is_some() => return body_of(&o),
+            // Replaced since `meta` was read: decide again on the version R2 describes now.
+            Some(o) => meta = o,
         }
-    };
-    let Some(body) = obj.body() else {
-        return error(ctx, 404, "not_found", "no object at this path");
-    };
-    Ok(Response::from_body(body.response_body()?)?.with_status(status).with_headers(headers))
+    }
+    error(ctx, 503, "object_changing", "the object changed while it was being read: retry the request")
+}
+
+/// `ETag`, `Last-Modified` and the other headers of one version of an object.
+fn version_headers(ctx: &Ctx, o: &worker::Object) -> Result<Headers> {
+    let headers = Headers::new();
+    for (k, v) in object_headers(&o.http_etag(), o.uploaded().as_millis(), &ctx.request_id) {
+        headers.set(k, &v)?;
+    }
+    Ok(headers)
 }
 
 // ---------------------------------------------------------------- KV records

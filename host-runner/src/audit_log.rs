@@ -1,20 +1,39 @@
-//! `audit.log`: append-only JSON lines, chained by the component, made durable in batches.
+//! `audit.log`: append-only JSON lines, chained and authenticated by the component, made durable
+//! in batches, with its head anchored in `audit.head`.
 //!
-//! One writer thread owns the file and the chain head. Callers hand it an event and wait until
-//! their line is on disk: concurrent lines are chained in arrival order, written together and made
-//! durable with one `fsync`. If a line cannot be written, every caller in that batch gets an error
-//! and must not perform its operation.
+//! One writer thread appends. Callers hand it an event and wait until their line is on disk:
+//! concurrent lines are chained in arrival order, written together and made durable with one
+//! `fsync`. If a line cannot be written, every caller in that batch gets an error and must not
+//! perform its operation.
+//!
+//! From the first unlock of a run on, the writer's component instance holds the vault's audit key
+//! (never the data key; it stays across `lock`, since it opens nothing) and every line carries a
+//! MAC. After each batch `audit.head` is rewritten with the log's head and the last keyed head
+//! with its MAC, so that a log cut short, emptied or deleted is detected at the next start and by
+//! `hq-vault audit verify`. At start, a problem is printed and recorded as an `audit-break` line,
+//! never silently continued.
+//!
+//! Failed authentications (actor `anonymous`) are rate-limited: at most [`ANON_BURST`] lines per
+//! [`ANON_WINDOW`], the rest counted into one summary line, so no one can fill the disk.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
-use hq_vault_core::audit::Event;
+use hq_vault_core::audit::{BREAK_OPERATION, Event, Outcome};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::host::CoreHost;
+use crate::host::{AuditKey, CoreHost, Instance, MasterKey};
+
+/// Most individual `anonymous` lines per window.
+pub const ANON_BURST: u64 = 20;
+/// The window of the `anonymous` rate limit.
+pub const ANON_WINDOW: Duration = Duration::from_secs(60);
 
 /// Why an audit line could not be recorded.
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +45,54 @@ struct Pending {
     done: oneshot::Sender<Result<(), String>>,
 }
 
+/// `audit.head`: the log's head after the last batch, and the last head written with the key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// Lines in the log.
+    pub lines: u64,
+    /// Hash of the last line.
+    pub hash: String,
+    /// The last head whose batch was written with the audit key, and its MAC.
+    pub keyed: Option<KeyedHead>,
+}
+
+/// A head authenticated with the audit key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyedHead {
+    pub lines: u64,
+    pub hash: String,
+    /// `head-mac(lines, hash)` under the audit key, hex.
+    pub mac: String,
+}
+
+/// The chain's state, shared by the writer and by [`AuditLog::install_key`].
+struct Chain {
+    inst: Instance,
+    key: Option<AuditKey>,
+    head: Head,
+}
+
+#[derive(Default)]
+struct Limiter {
+    window_start_ms: u64,
+    written: u64,
+    suppressed: u64,
+    first_ms: u64,
+    last_ms: u64,
+    ips: Vec<String>,
+}
+
+struct Shared {
+    chain: Mutex<Chain>,
+    head_path: PathBuf,
+    limiter: Mutex<Limiter>,
+}
+
 /// A handle to the writer thread.
 #[derive(Clone)]
 pub struct AuditLog {
     tx: mpsc::UnboundedSender<Pending>,
+    shared: Arc<Shared>,
 }
 
 /// Read every line of a log file (none if it does not exist or is not a regular file).
@@ -45,21 +108,89 @@ pub fn read_lines(path: &Path) -> Result<Vec<String>> {
         .with_context(|| format!("reading {}", path.display()))
 }
 
+/// Read `audit.head`; `None` if it does not exist.
+pub fn read_head(path: &Path) -> Result<Option<Head>> {
+    match std::fs::read(path) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .with_context(|| format!("{} is damaged (not the JSON the daemon writes)", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// What is wrong between a log and its head file, in words (empty: nothing). `expect_log` says
+/// the vault has audited before (so a log and a head must exist). Only links and hashes are
+/// checked here; MACs need the key (`hq-vault audit verify`).
+pub fn head_problems(
+    inst: &mut Instance,
+    lines: &[String],
+    head: Option<&Head>,
+    expect_log: bool,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    match inst.audit_summarize(lines).map_err(anyhow::Error::from)? {
+        Ok(_) => {}
+        Err(e) => problems.push(format!("audit.log does not verify at line {}: {}", e.line, e.reason)),
+    }
+    let hash_of = |inst: &mut Instance, n: u64| -> Result<Option<String>> {
+        match n {
+            0 => Ok(Some(inst.audit_genesis().map_err(anyhow::Error::from)?)),
+            n => match lines.get(n as usize - 1) {
+                Some(l) => Ok(Some(inst.sha256_hex(l.as_bytes()).map_err(anyhow::Error::from)?)),
+                None => Ok(None),
+            },
+        }
+    };
+    match head {
+        None if !lines.is_empty() || expect_log => {
+            problems.push("audit.head is missing, so lines cut off the end of audit.log cannot be ruled out".to_owned())
+        }
+        None => {}
+        Some(h) => {
+            let mut check = |what: &str, n: u64, hash: &str| -> Result<()> {
+                match hash_of(inst, n)? {
+                    None if lines.is_empty() => problems.push(format!(
+                        "audit.log is missing or empty, but {what} says it had {n} lines: it was deleted or emptied"
+                    )),
+                    None => problems.push(format!(
+                        "audit.log has {} lines, but {what} says it had {n}: lines were cut off the end",
+                        lines.len()
+                    )),
+                    Some(h) if h != hash => problems
+                        .push(format!("line {n} of audit.log is not the line {what} recorded: the log was rewritten")),
+                    Some(_) => {}
+                }
+                Ok(())
+            };
+            check("audit.head", h.lines, &h.hash)?;
+            if let Some(k) = &h.keyed {
+                check("audit.head's keyed head", k.lines, &k.hash)?;
+            }
+        }
+    }
+    Ok(problems)
+}
+
 impl AuditLog {
-    /// Open the log for appending and start the writer. The chain continues from the last line
-    /// (checked first; a broken chain is reported, and `hq-vault audit verify` names the line).
-    pub fn open(path: &Path, host: &CoreHost) -> Result<AuditLog> {
+    /// Open the log for appending and start the writer. The log is checked against `audit.head`
+    /// first; each problem is printed and recorded as one `audit-break` line, so that
+    /// `hq-vault audit verify` reports it from then on. `expect_log`: the vault has audited before.
+    pub async fn open(path: &Path, head_path: &Path, host: &CoreHost, expect_log: bool) -> Result<AuditLog> {
         let mut inst = host.instance()?;
         let lines = read_lines(path)?;
-        let head = match inst.audit_verify(&lines).map_err(anyhow::Error::from)? {
-            Ok((_, head)) => head,
-            Err(e) => {
-                eprintln!("warning: audit.log does not verify at line {}: {}", e.line, e.reason);
-                match lines.last() {
-                    Some(last) => inst.sha256_hex(last.as_bytes()).map_err(anyhow::Error::from)?,
-                    None => inst.audit_genesis().map_err(anyhow::Error::from)?,
-                }
-            }
+        let head = read_head(head_path).unwrap_or_else(|e| {
+            eprintln!("warning: {e:#}");
+            None
+        });
+        let problems = head_problems(&mut inst, &lines, head.as_ref(), expect_log)?;
+        let current = Head {
+            lines: lines.len() as u64,
+            hash: match lines.last() {
+                Some(last) => inst.sha256_hex(last.as_bytes()).map_err(anyhow::Error::from)?,
+                None => inst.audit_genesis().map_err(anyhow::Error::from)?,
+            },
+            keyed: head.and_then(|h| h.keyed),
         };
         let file = OpenOptions::new()
             .create(true)
@@ -68,12 +199,59 @@ impl AuditLog {
             .open(path)
             .with_context(|| format!("opening {} for appending", path.display()))?;
         let (tx, rx) = mpsc::unbounded_channel();
-        std::thread::Builder::new().name("audit-writer".into()).spawn(move || writer(file, inst, head, rx))?;
-        Ok(AuditLog { tx })
+        let shared = Arc::new(Shared {
+            chain: Mutex::new(Chain { inst, key: None, head: current }),
+            head_path: head_path.to_owned(),
+            limiter: Mutex::new(Limiter::default()),
+        });
+        let s2 = shared.clone();
+        std::thread::Builder::new().name("audit-writer".into()).spawn(move || writer(file, s2, rx))?;
+        let log = AuditLog { tx, shared };
+        if !problems.is_empty() {
+            for p in &problems {
+                eprintln!("warning: {p}; recorded as an audit-break line (see `hq-vault audit verify`)");
+            }
+            let event = Event {
+                time_ms: crate::daemon::now_ms(),
+                actor: "daemon".into(),
+                operation: BREAK_OPERATION.into(),
+                path: None,
+                outcome: Outcome::Failed,
+                status: 0,
+                request_id: "start".into(),
+                source_ip: "127.0.0.1".into(),
+                reason: Some(problems.join("; ")),
+            };
+            if let Err(e) = log.record(event).await {
+                // Every later operation needs its line too, and will fail the same way (503).
+                eprintln!("hq-vault: the break could not be recorded: {e}");
+            }
+        }
+        Ok(log)
     }
 
-    /// Record one event; returns once its line is durable.
+    /// Give the writer the vault's audit key, derived from `key` in `from`: every later line is
+    /// authenticated. Call it at every unlock (the first one of a run installs it).
+    pub fn install_key(&self, from: &mut Instance, key: &MasterKey) -> Result<()> {
+        let mut chain = self.shared.chain.lock().map_err(|_| anyhow::anyhow!("the audit writer is poisoned"))?;
+        if chain.key.is_some() {
+            return Ok(());
+        }
+        let k = chain
+            .inst
+            .receive_audit_key(from, key)
+            .map_err(anyhow::Error::from)?
+            .map_err(|e| anyhow::anyhow!("moving the audit key: {e}"))?;
+        chain.key = Some(k);
+        Ok(())
+    }
+
+    /// Record one event; returns once its line is durable. Failed authentications are
+    /// rate-limited: past the burst, they are counted and `Ok` is returned at once.
     pub async fn record(&self, event: Event) -> Result<(), AuditError> {
+        if event.actor == "anonymous" && !self.admit_anonymous(&event) {
+            return Ok(());
+        }
         let (done, wait) = oneshot::channel();
         self.tx.send(Pending { event, done }).map_err(|_| AuditError("the audit writer has stopped".into()))?;
         match wait.await {
@@ -82,9 +260,75 @@ impl AuditLog {
             Err(_) => Err(AuditError("the audit writer has stopped".into())),
         }
     }
+
+    /// Whether this anonymous failure gets its own line (else it is counted for the summary).
+    fn admit_anonymous(&self, e: &Event) -> bool {
+        let Ok(mut l) = self.shared.limiter.lock() else {
+            return true;
+        };
+        if e.time_ms.saturating_sub(l.window_start_ms) >= ANON_WINDOW.as_millis() as u64 && l.suppressed == 0 {
+            l.window_start_ms = e.time_ms;
+            l.written = 0;
+        }
+        if l.written < ANON_BURST {
+            l.written += 1;
+            return true;
+        }
+        if l.suppressed == 0 {
+            l.first_ms = e.time_ms;
+        }
+        l.suppressed += 1;
+        l.last_ms = e.time_ms;
+        if l.ips.len() < 8 && !l.ips.contains(&e.source_ip) {
+            l.ips.push(e.source_ip.clone());
+        }
+        false
+    }
+
+    /// Write the summary of the anonymous failures counted so far, once their window is over
+    /// (or at once, with `force`, at shutdown). Called by the daemon every few seconds.
+    pub async fn flush_anonymous(&self, now_ms: u64, force: bool) -> Result<(), AuditError> {
+        let summary = {
+            let Ok(mut l) = self.shared.limiter.lock() else {
+                return Ok(());
+            };
+            let over = now_ms.saturating_sub(l.window_start_ms) >= ANON_WINDOW.as_millis() as u64;
+            if l.suppressed == 0 || !(over || force) {
+                return Ok(());
+            }
+            let s = Event {
+                time_ms: now_ms,
+                actor: "anonymous".into(),
+                operation: "failed-authentications".into(),
+                path: None,
+                outcome: Outcome::Denied,
+                status: 401,
+                request_id: "summary".into(),
+                source_ip: l.ips.first().cloned().unwrap_or_default(),
+                reason: Some(format!(
+                    "{} more failed authentications between {} and {} (ms since the epoch) from {}, not written one by one",
+                    l.suppressed,
+                    l.first_ms,
+                    l.last_ms,
+                    l.ips.join(" ")
+                )),
+            };
+            *l = Limiter { window_start_ms: now_ms, ..Limiter::default() };
+            s
+        };
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send(Pending { event: summary, done })
+            .map_err(|_| AuditError("the audit writer has stopped".into()))?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(AuditError(e)),
+            Err(_) => Err(AuditError("the audit writer has stopped".into())),
+        }
+    }
 }
 
-fn writer(mut file: File, mut inst: crate::host::Instance, mut head: String, mut rx: mpsc::UnboundedReceiver<Pending>) {
+fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Pending>) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < 512 {
@@ -93,11 +337,22 @@ fn writer(mut file: File, mut inst: crate::host::Instance, mut head: String, mut
                 Err(_) => break,
             }
         }
-        let mut buf = Vec::with_capacity(batch.len() * 256);
-        let mut new_head = head.clone();
+        let Ok(mut chain) = shared.chain.lock() else {
+            for p in batch {
+                let _ = p.done.send(Err("the audit writer is poisoned".into()));
+            }
+            continue;
+        };
+        let chain = &mut *chain;
+        let mut buf = Vec::with_capacity(batch.len() * 320);
+        let mut new_head = chain.head.hash.clone();
         let mut chained = Ok(());
         for p in &batch {
-            match inst.audit_chain(&p.event, &new_head) {
+            let c = match &chain.key {
+                Some(k) => chain.inst.audit_chain_keyed(k, &p.event, &new_head),
+                None => chain.inst.audit_chain(&p.event, &new_head),
+            };
+            match c {
                 Ok(c) => {
                     buf.extend_from_slice(c.line.as_bytes());
                     buf.push(b'\n');
@@ -114,7 +369,16 @@ fn writer(mut file: File, mut inst: crate::host::Instance, mut head: String, mut
             .and_then(|()| file.write_all(&buf).map_err(|e| e.to_string()))
             .and_then(|()| file.sync_data().map_err(|e| e.to_string()));
         if result.is_ok() {
-            head = new_head;
+            chain.head.lines += batch.len() as u64;
+            chain.head.hash = new_head;
+            if let Some(k) = &chain.key
+                && let Ok(mac) = chain.inst.audit_head_mac(k, chain.head.lines, &chain.head.hash)
+            {
+                chain.head.keyed = Some(KeyedHead { lines: chain.head.lines, hash: chain.head.hash.clone(), mac });
+            }
+            if let Err(e) = write_head(&shared.head_path, &chain.head) {
+                eprintln!("hq-vault: warning: could not update audit.head: {e:#}");
+            }
         } else if let Some(len) = before {
             // Never leave half a line behind: the next batch must start on a clean line.
             let _ = file.set_len(len);
@@ -123,4 +387,15 @@ fn writer(mut file: File, mut inst: crate::host::Instance, mut head: String, mut
             let _ = p.done.send(result.clone());
         }
     }
+}
+
+/// Replace `audit.head` (written aside, then renamed over the old one).
+fn write_head(path: &Path, head: &Head) -> Result<()> {
+    let tmp = path.with_extension("head.tmp");
+    let mut f = OpenOptions::new().create(true).write(true).truncate(true).mode(0o600).open(&tmp)?;
+    f.write_all(&serde_json::to_vec(head)?)?;
+    f.write_all(b"\n")?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }

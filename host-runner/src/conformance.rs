@@ -6,11 +6,12 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use hq_vault_core::audit::{ChainError, ChainedLine, Event};
+use hq_vault_core::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use hq_vault_core::conformance::{Core, Report, run_file};
 use hq_vault_core::crypto::CryptoError;
 use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
-use hq_vault_core::patterns::{AllowlistError, ListingSource, PathError};
+use hq_vault_core::http::{Answer, Preconditions, Representation};
+use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
 use hq_vault_core::tokens::{TokenError, TokenKind, TokenNameError};
 
 use crate::host::Instance;
@@ -35,6 +36,12 @@ impl Core for Instance {
     }
     fn check_key(&mut self, raw: &str) -> Result<String, PathError> {
         ok(Instance::check_key(self, raw))
+    }
+    fn check_object_key(&mut self, raw: &str) -> Result<String, KeyError> {
+        ok(Instance::check_object_key(self, raw))
+    }
+    fn check_object_prefix(&mut self, raw: &str) -> Result<String, KeyError> {
+        ok(Instance::check_object_prefix(self, raw))
     }
     fn allows(&mut self, patterns: &[String], key: &str) -> bool {
         ok(Instance::allows(self, patterns, key))
@@ -79,8 +86,23 @@ impl Core for Instance {
     fn audit_verify(&mut self, lines: &[String]) -> Result<(u64, String), ChainError> {
         ok(Instance::audit_verify(self, lines))
     }
+    fn audit_keyed_chain(&mut self, data_key: &[u8], event: &Event, prev: &str) -> Option<ChainedLine> {
+        let key = ok(self.audit_key_from_data_key(data_key))?;
+        let line = ok(Instance::audit_chain_keyed(self, &key, event, prev));
+        ok(self.drop_audit_key(key));
+        Some(line)
+    }
+    fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>> {
+        let key = ok(self.audit_key_from_data_key(data_key))?;
+        let r = ok(Instance::audit_verify_keyed(self, &key, lines));
+        ok(self.drop_audit_key(key));
+        Some(r)
+    }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         ok(Instance::decide(self, req, record))
+    }
+    fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
+        ok(Instance::answer(self, request, rep, now_ms))
     }
 }
 

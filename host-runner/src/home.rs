@@ -28,6 +28,10 @@ impl Home {
     pub fn audit_log(&self) -> PathBuf {
         self.dir.join("audit.log")
     }
+    /// The audit log's anchored head (see `audit_log`).
+    pub fn audit_head(&self) -> PathBuf {
+        self.dir.join("audit.head")
+    }
     pub fn tls(&self) -> PathBuf {
         self.dir.join("tls")
     }

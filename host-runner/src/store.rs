@@ -101,6 +101,20 @@ impl Store {
         v.map(|s| serde_json::from_str(&s).context("the vault's key record is damaged")).transpose()
     }
 
+    /// A value of the `meta` table.
+    pub fn meta(&self, k: &str) -> Result<Option<String>> {
+        Ok(self.conn.prepare_cached("SELECT v FROM meta WHERE k = ?1")?.query_row([k], |r| r.get(0)).optional()?)
+    }
+
+    /// Set a value of the `meta` table.
+    pub fn set_meta(&self, k: &str, v: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+            params![k, v],
+        )?;
+        Ok(())
+    }
+
     /// Store the wrapped data key (init and passphrase change).
     pub fn set_vault(&self, v: &NewVault) -> Result<()> {
         self.conn.execute(

@@ -15,17 +15,17 @@ fn every_vector_passes_through_the_component() {
     let mut inst = host().instance().unwrap();
     let report = hq_vault::conformance::run_dir(&dir, &mut inst).unwrap();
     assert!(report.failures.is_empty(), "{}", report.failures.join("\n"));
-    assert!(report.passed >= 390, "only {} cases ran", report.passed);
+    assert!(report.passed >= 600, "only {} cases ran", report.passed);
 }
 
 #[test]
-fn the_artifact_imports_only_entropy_and_exports_the_five_interfaces() {
+fn the_artifact_imports_only_entropy_and_exports_the_six_interfaces() {
     let (imports, mut exports) = host().world();
     assert_eq!(imports, vec!["hq:vault/entropy@0.1.0".to_owned()]);
     exports.sort();
     assert_eq!(
         exports,
-        ["audit", "crypto", "gate", "patterns", "tokens"].map(|i| format!("hq:vault/{i}@0.1.0")).to_vec()
+        ["audit", "crypto", "gate", "http", "patterns", "tokens"].map(|i| format!("hq:vault/{i}@0.1.0")).to_vec()
     );
 }
 

@@ -10,13 +10,18 @@ compares the answer with `expect`.
 (the header value verbatim), `revoked`, `rotated-old`, `rotated-new`.
 `expect` may hold: `status`; `code` (the error code); `keys` (the listed object keys, in order);
 `prefixes`; `truncated`; `body` (the exact object bytes as UTF-8); `headers` (each must be equal);
-`no_body` (HEAD and 304).
+`no_body` (HEAD and 304). `note` says why, where the reason is not obvious.
+
+Keys are real names (DESIGN §3.1): the `kb/` files hold spaces, NFC and NFD spellings, `*`, `\\`, `+`,
+`%`, `#`, `?`, `(`, `'`, an emoji and a 960-byte key; every listed key is fetched back with that key.
+Queries decode `+` as a space, so a literal `+` travels as `%2B`.
 
 Run: python3 tests/scenarios/generate.py
 """
 
 import json
 import os
+from urllib.parse import quote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,11 +40,38 @@ FILES = {
 for i in range(12):
     FILES[f"pages/p{i:02d}.md"] = f"page {i}"
 
+# Keys are not patterns (DESIGN §3.1): real names, each fetched back with the key its listing gave.
+LONG_DIR = "kb/long/" + ("l" * 250 + "/") * 3  # no segment over 255 bytes, so a file system holds it
+LONGEST = LONG_DIR + "x" * (960 - len(LONG_DIR) - 4) + ".txt"
+TOO_LONG = LONG_DIR + "y" * (980 - len(LONG_DIR) - 4) + ".txt"
+assert len(LONGEST.encode()) == 960 and len(TOO_LONG.encode()) == 980
+AWKWARD = {
+    "kb/has space.md": "a name with a space",
+    "kb/caf\u00e9.md": "NFC: e with acute is one code point",
+    "kb/cafe\u0301.md": "NFD: e then a combining acute",
+    "kb/star*.md": "a star in a name",
+    "kb/back\\slash.md": "a backslash in a name",
+    "kb/plus+sign.md": "a plus in a name",
+    "kb/100%.md": "a percent sign",
+    "kb/hash#.md": "a hash",
+    "kb/what?.md": "a question mark",
+    "kb/Q4 (draft).md": "parentheses",
+    "kb/it's.md": "an apostrophe",
+    "kb/a&b=c.md": "an ampersand and an equals sign",
+    "kb/\U0001F511 key.md": "an emoji",
+    LONGEST: "the longest key: 960 bytes",
+}
+FILES.update(AWKWARD)
+# Names a store can hold that are not keys: never listed (a listing only shows what can be fetched).
+NOT_KEYS = {"kb/bell\u0007.md": "a control character", TOO_LONG: "980 bytes"}
+FILES.update(NOT_KEYS)
+
 CONNECTIONS = {
     "docs": ["knowledge/", "projects/plan.md"],
     "all": ["*"],
     "pages": ["pages/*", "big/range.txt"],
     "narrow": ["knowledge/sub/*"],
+    "kb": ["kb/"],
     "revoked": ["knowledge/*"],
     "rotated": ["knowledge/*"],
 }
@@ -47,10 +79,12 @@ CONNECTIONS = {
 cases = []
 
 
-def case(cid, route, query, auth="key:docs", method="GET", headers=None, **expect):
+def case(cid, route, query, auth="key:docs", method="GET", headers=None, note=None, **expect):
     c = {"id": cid, "method": method, "route": route, "query": query, "auth": auth, "expect": expect}
     if headers:
         c["headers"] = headers
+    if note:
+        c["note"] = note
     cases.append(c)
 
 
@@ -69,7 +103,7 @@ case("list-projects-only-granted-key", "list", "path=projects/", status=200, key
 case("list-disjoint", "list", "path=secrets/", status=403, code="forbidden_path")
 case("list-sibling-name", "list", "path=knowledgebase/", status=403, code="forbidden_path")
 case("list-all-root", "list", "path=&delimiter=/", auth="key:all", status=200, keys=[],
-     prefixes=["big/", "knowledge/", "knowledgebase/", "pages/", "projects/", "secrets/"])
+     prefixes=["big/", "kb/", "knowledge/", "knowledgebase/", "pages/", "projects/", "secrets/"])
 case("list-narrow-from-root", "list", "path=knowledge/&delimiter=/", auth="key:narrow", status=200, keys=[], prefixes=["knowledge/sub/"])
 case("list-page-1", "list", "path=pages/&limit=5", auth="key:pages", status=200,
      keys=[f"pages/p{i:02d}.md" for i in range(5)], truncated=True)
@@ -97,6 +131,51 @@ case("get-range-multi-ignored", "object", "path=big/range.txt", auth="key:pages"
      body=FILES["big/range.txt"])
 case("get-if-none-match-star", "object", "path=knowledge/b.txt", headers={"if-none-match": "*"}, status=304, no_body=True)
 case("get-if-none-match-other", "object", "path=knowledge/b.txt", headers={"if-none-match": "\"nope\""}, status=200, body="bravo")
+# If-Range (RFC 9110 §13.1.5): a validator that does not hold strongly turns the range into the whole object.
+WHOLE = FILES["big/range.txt"]
+for i, v in enumerate(["\"stale\"", "W/\"weak\"", "Mon, 01 Jan 2001 00:00:00 GMT", "yesterday", "\"a\", \"b\""]):
+    case(f"get-if-range-false-{i}", "object", "path=big/range.txt", auth="key:pages", headers={"range": "bytes=0-3", "if-range": v},
+         status=200, body=WHOLE, response_headers={"content-length": str(len(WHOLE))})
+case("get-if-range-false-unsatisfiable", "object", "path=big/range.txt", auth="key:pages",
+     headers={"range": "bytes=100-200", "if-range": "\"stale\""}, status=200, body=WHOLE)
+case("get-if-range-without-range", "object", "path=big/range.txt", auth="key:pages", headers={"if-range": "\"stale\""},
+     status=200, body=WHOLE)
+case("get-if-none-match-before-range", "object", "path=big/range.txt", auth="key:pages",
+     headers={"range": "bytes=0-3", "if-none-match": "*", "if-range": "\"stale\""}, status=304, no_body=True)
+
+# ---- keys are not patterns: list, then fetch every listed key with that same key
+KB_KEYS = sorted(AWKWARD)  # code-point order is UTF-8 byte order
+case("list-awkward-names", "list", "path=kb/", auth="key:kb", status=200, keys=KB_KEYS, prefixes=[], truncated=False)
+case("list-awkward-delimited", "list", "path=kb/&delimiter=/", auth="key:kb", status=200,
+     keys=[k for k in KB_KEYS if "/" not in k[3:]], prefixes=["kb/long/"])
+case("list-prefix-nfc-and-nfd", "list", "path=" + quote("kb/caf"), auth="key:kb", status=200,
+     keys=sorted(["kb/caf\u00e9.md", "kb/cafe\u0301.md"]))
+case("list-prefix-nfd-only", "list", "path=" + quote("kb/cafe"), auth="key:kb", status=200, keys=["kb/cafe\u0301.md"],
+     note="byte comparison: the NFC name does not start with `cafe`")
+case("list-prefix-with-star", "list", "path=" + quote("kb/star*", safe=""), auth="key:kb", status=200, keys=["kb/star*.md"])
+case("list-prefix-with-space-plus-encoded", "list", "path=kb/has+sp", auth="key:kb", status=200, keys=["kb/has space.md"],
+     note="`+` in a query is a space")
+for i, k in enumerate(KB_KEYS):
+    case(f"get-awkward-{i:02d}", "object", "path=" + quote(k, safe=""), auth="key:kb", status=200, body=AWKWARD[k])
+    case(f"get-awkward-slashes-kept-{i:02d}", "object", "path=" + quote(k, safe="/"), auth="key:kb", status=200, body=AWKWARD[k])
+case("head-awkward", "object", "path=" + quote("kb/has space.md"), auth="key:kb", method="HEAD", status=200, no_body=True,
+     response_headers={"content-length": str(len(AWKWARD["kb/has space.md"]))})
+case("get-plus-unencoded-is-a-space", "object", "path=kb/plus+sign.md", auth="key:kb", status=404, code="not_found",
+     note="a literal `+` must be sent as %2B: `+` in a query is a space")
+case("get-literal-percent-2B", "object", "path=kb/plus%252Bsign.md", auth="key:kb", status=404, code="not_found",
+     note="decoded once: %252B is the three characters %2B")
+case("get-nfc-is-not-nfd", "object", "path=" + quote("kb/cafe\u0301.md"), auth="key:kb", status=200,
+     body=AWKWARD["kb/cafe\u0301.md"])
+case("get-one-byte-too-long", "object", "path=" + quote(LONGEST[:-4] + "x.txt"), auth="key:kb", status=400, code="bad_path")
+case("get-stored-too-long", "object", "path=" + quote(TOO_LONG), auth="key:kb", status=400, code="bad_path")
+case("get-stored-control-character", "object", "path=" + quote("kb/bell\u0007.md"), auth="key:kb", status=400, code="bad_path")
+# Names that were refused while keys followed the pattern alphabet: now ordinary keys.
+for i, (p, status) in enumerate([
+    ("knowledge\\a.md", 403), ("knowledge%5Ca.md", 403), ("..%5Csecrets%5Cprod.env", 403), ("knowledge/a%20.md", 404),
+    ("knowledge/a+b.md", 404), ("knowledge/%C3%A9.md", 404), ("knowledge/%EF%BC%8E%EF%BC%8E/x", 404),
+    ("knowledge/%E2%80%8B.md", 404), ("knowledge/*", 404), ("*", 403), ("knowledge/a*.md", 404), ("%2A", 403),
+]):
+    case(f"now-a-key-{i:02d}", "object", "path=" + p, status=status, code="forbidden_path" if status == 403 else "not_found")
 
 # ---- credentials and lifecycle state
 case("no-auth", "object", "path=knowledge/a.md", auth="none", status=401, code="missing_credentials", headers_expect=None)
@@ -115,11 +194,10 @@ for i, raw in enumerate([
 BAD_PATHS = [
     "..", "../secrets/prod.env", "knowledge/../secrets/prod.env", "knowledge/..", "./knowledge/a.md", "knowledge/./a.md",
     "%2e%2e/secrets/prod.env", "%2E%2E%2Fsecrets%2Fprod.env", "knowledge%2F..%2F..%2Fsecrets%2Fprod.env", "knowledge/%2e%2e",
-    "/knowledge/a.md", "%2Fknowledge%2Fa.md", "//knowledge/a.md", "knowledge//a.md", "knowledge\\a.md", "knowledge%5Ca.md",
-    "..%5Csecrets%5Cprod.env", "knowledge/a.md%00", "%00", "knowledge/%00/a.md", "knowledge/a%0A.md", "knowledge/a%0D.md",
-    "knowledge/a%09.md", "knowledge/a%7F.md", "knowledge/a%20.md", "knowledge/a+b.md", "knowledge/%C3%A9.md", "knowledge/%EF%BC%8E%EF%BC%8E/x",
-    "knowledge/%E2%80%8B.md", "knowledge/*", "*", "knowledge/a*.md", "k" * 1025, "knowledge/" + "a" * 8192,
-    "knowledge/%FF.md", "knowledge/%C0%AE%C0%AE/x",
+    "/knowledge/a.md", "%2Fknowledge%2Fa.md", "//knowledge/a.md", "knowledge//a.md", "knowledge/a.md%00", "%00",
+    "knowledge/%00/a.md", "knowledge/a%0A.md", "knowledge/a%0D.md", "knowledge/a%09.md", "knowledge/a%7F.md",
+    "knowledge/a%C2%85.md", "knowledge/a%C2%9F.md", "k" * 961, "knowledge/" + "a" * 8192, "knowledge/%FF.md",
+    "knowledge/%C0%AE%C0%AE/x", "knowledge/%E9.md",
 ]
 for i, p in enumerate(BAD_PATHS):
     case(f"bad-object-path-{i:02d}", "object", "path=" + p, status=400)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the known-answer vectors in this directory.
 
-Expectations come from the specifications and are written by hand here (patterns, paths, gate
-statuses), or are computed independently of the Rust under test: CRC32 and SHA-256 with Python's
+Expectations come from the specifications and are written by hand here (patterns, paths, object
+keys, gate statuses, reads: DESIGN §3.1-3.3 and RFC 9110 §13-14), or are computed independently of
+the Rust under test (HTTP dates with Python's email.utils): CRC32 and SHA-256 with Python's
 zlib and hashlib, XChaCha20-Poly1305 with pycryptodome, Argon2id with argon2-cffi, Ed25519 with
 `cryptography`. Published test vectors (RFC 9106, draft-irtf-cfrg-xchacha-03, RFC 8032) are
 included verbatim and cross-checked against those libraries when this script runs.
@@ -11,7 +12,9 @@ Run: pip install pycryptodome argon2-cffi cryptography && python3 tests/vectors/
 """
 
 import datetime
+import email.utils
 import hashlib
+import hmac
 import json
 import os
 import zlib
@@ -115,6 +118,57 @@ def path_cases():
     return c
 
 
+MAX_KEY = 960  # DESIGN §3.1: `{company_id}/` (at most 64 bytes) + key fits R2's 1024 bytes
+
+NFC = "kb/caf\u00e9.md"
+NFD = "kb/cafe\u0301.md"
+
+
+def key_cases():
+    """Object keys and listing prefixes of External Connections (DESIGN §3.1): any UTF-8 up to 960
+    bytes but for a leading `/`, a `.`/`..` or empty segment, a control character (U+0000-U+001F,
+    U+007F-U+009F); an object key is not empty and does not end with `/`. Returned unchanged."""
+    c = []
+
+    def k(kind, inp, exp, note=None):
+        d = {"kind": kind, "input": inp, **exp}
+        if note:
+            d["note"] = note
+        c.append(d)
+
+    awkward = [
+        "kb/has space.md", NFC, NFD, "kb/star*.md", "kb/back\\slash.md", "kb/plus+sign.md", "kb/100%.md",
+        "kb/%2e%2e/x", "kb/hash#.md", "kb/what?.md", "kb/Q4 (draft).md", "kb/it's.md", "Meeting notes.md", "*", "a\\b",
+        "kb/..b", "kb/...", "kb/.env", " leading space", "trailing space ", "kb/\u200b.md", "kb/\u00a0nbsp",
+        "\U0001F511/key.md", "a\u2028b", "kb/a&b=c.md", "kb/semi;colon,comma.md", "kb/[brackets]{braces}.md",
+        "kb/\"quoted\".md", "kb/<angle>|pipe.md", "kb/~tilde`back`^caret.md", "kb/\ufffd.md", "kb/\uffff.md",
+        "k" * MAX_KEY, "\u00e9" * (MAX_KEY // 2), "kb/" + "a" * (MAX_KEY - 3), "\U0001F511" * (MAX_KEY // 4),
+    ]
+    for inp in awkward:
+        k("object-key", inp, ok(inp))
+    for inp, e in [
+        ("", "empty"), ("/kb/a.md", "leading-slash"), ("/", "leading-slash"), ("//", "leading-slash"),
+        ("kb//a.md", "empty-segment"), ("a//", "empty-segment"), ("kb/./a.md", "dot-segment"), ("kb/../a", "dot-segment"),
+        ("..", "dot-segment"), (".", "dot-segment"), ("kb/..", "dot-segment"), ("./a", "dot-segment"),
+        ("kb/", "not-a-key"), ("a/b/", "not-a-key"), ("k" * (MAX_KEY + 1), "too-long"), ("\u00e9" * (MAX_KEY // 2) + "a", "too-long"),
+        ("\U0001F511" * (MAX_KEY // 4 + 1), "too-long"), ("/" + "k" * MAX_KEY, "too-long"), ("/a\x00", "control-character"),
+        ("kb/a.md\n", "control-character"), ("kb/\x1b[31m.md", "control-character"),
+    ]:
+        k("object-key", inp, err(e))
+    for cp in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
+        k("object-key", "a" + chr(cp) + "b", err("control-character"), f"control character U+{cp:04X}")
+    for inp in ["", "kb/", "kb/caf", "kb/has sp", "kb/star*", "kb/back\\", "*", "kb/cafe\u0301", "k" * MAX_KEY, "kb/.env",
+                "Meeting", "kb/sub/"]:
+        k("object-prefix", inp, ok(inp))
+    for inp, e in [
+        ("/", "leading-slash"), ("/kb", "leading-slash"), ("kb//", "empty-segment"), ("kb//x", "empty-segment"),
+        ("kb/.", "dot-segment"), ("kb/..", "dot-segment"), ("../", "dot-segment"), ("./", "dot-segment"),
+        ("a\x01", "control-character"), ("kb/\x85", "control-character"), ("k" * (MAX_KEY + 1), "too-long"),
+    ]:
+        k("object-prefix", inp, err(e))
+    return c
+
+
 def allowlist_cases():
     many = [f"p{i:02d}/*" for i in range(65)]
     return [
@@ -143,7 +197,12 @@ def allows_cases():
         (["%2e%2e/*"], "%2e%2e/x", True), (["x/*"], "x/y/z/w", True), (["x/y/*"], "x/a", False),
         (["a"], "a", True), (["a"], "A", False), (["a/b/*"], "a/b/c/d.md", True),
         (["*"], "../etc/passwd", False), (["*"], "/etc/passwd", False), (["*"], "a/\x00", False), (["a/*"], "a/../b", False),
-        (["*"], "", False), (["*"], "a/", False), (["a/*"], "a\\b", False), (["*"], "caf\u00e9", False),
+        (["*"], "", False), (["*"], "a/", False), (["a/*"], "a\\b", False),
+        # Object keys are any UTF-8 (DESIGN §3.1); a pattern grants them by a byte-prefix test.
+        (["*"], "caf\u00e9", True), (["*"], "a\\b", True), (["kb/*"], "kb/has space.md", True),
+        (["kb/cafe*"], NFC, False), (["kb/cafe*"], NFD, True), (["kb/caf*"], NFC, True), (["kb/star*"], "kb/star*.md", True),
+        (["kb/star*"], "kb/stars.md", True), (["kb/*"], "kb/" + "a" * (MAX_KEY - 3), True), (["*"], "k" * (MAX_KEY + 1), False),
+        (["*"], "a\u0085", False), (["*"], "kb/", False), (["*"], "kb//a", False), (["kb/*"], "kb/\u00e9/../x", False),
     ]:
         c.append({"patterns": pats, "key": key, "allowed": allowed})
     return c
@@ -457,6 +516,58 @@ def audit_verify_cases():
     ]
 
 
+# Keyed lines: the audit key is HMAC-SHA256(data key, "hq-vault/audit-key/v1"); a keyed line is
+# the plain line with `,"mac":"<hex HMAC-SHA256(audit key, plain line)>"` before its closing brace.
+DATA_KEY = bytes(range(32))
+
+
+def audit_key(data_key):
+    return hmac.new(data_key, b"hq-vault/audit-key/v1", hashlib.sha256).digest()
+
+
+def keyed_line(ev, prev, data_key=DATA_KEY):
+    plain, _ = line(ev, prev)
+    mac = hmac.new(audit_key(data_key), plain.encode(), hashlib.sha256).hexdigest()
+    s = plain[:-1] + ',"mac":"' + mac + '"}'
+    return s, hashlib.sha256(s.encode()).hexdigest()
+
+
+def audit_keyed_cases():
+    cases, prev = [], GENESIS
+    for ev in events():
+        s, h = keyed_line(ev, prev)
+        cases.append({"data_key": DATA_KEY.hex(), "event": ev, "prev": prev, "line": s, "hash": h})
+        prev = h
+    lines, hashes, prev = [], [], GENESIS
+    for ev in events():
+        s, h = keyed_line(ev, prev)
+        lines.append(s)
+        hashes.append(h)
+        prev = h
+    k = DATA_KEY.hex()
+    other = bytes(32).hex()
+    plain0, p0 = line(events()[0], GENESIS)
+    k1, kh1 = keyed_line(events()[1], p0)
+    plain2, p2 = line(events()[2], kh1)
+    # Line 2 removed, line 3 re-linked to line 1 as a plain chain allows: its MAC no longer verifies.
+    relinked = lines[2].replace(hashes[1], hashes[0])
+    brk = dict(events()[0], operation="audit-break", actor="daemon", reason="audit.log was deleted")
+    brk_line, _ = line(brk, GENESIS)
+    cases += [
+        {"data_key": k, "lines": lines, "verify": {"lines": 4, "head": hashes[-1], "keyed": 4, "last_keyed": 4},
+         "note": "intact keyed log"},
+        {"data_key": k, "lines": [plain0, k1, plain2], "verify": {"lines": 3, "head": p2, "keyed": 1, "last_keyed": 2},
+         "note": "a plain line before and after a keyed one: the last one is not vouched for"},
+        {"data_key": k, "lines": [lines[0], relinked], "bad_line": 2, "note": "removed line, chain re-linked by hand"},
+        {"data_key": k, "lines": [lines[0], lines[1].replace('"allowed"', '"denied"')], "bad_line": 2,
+         "note": "an outcome rewritten (the link of the next line is not needed to see it)"},
+        {"data_key": other, "lines": lines[:1], "bad_line": 1, "note": "another vault's key"},
+        {"data_key": k, "lines": [brk_line], "bad_line": 1, "note": "a break recorded by the daemon stops verification"},
+        {"data_key": k, "lines": [lines[0][:-1] + ' }'], "bad_line": 1, "note": "the MAC is not where the daemon writes it"},
+    ]
+    return cases
+
+
 # ---------------------------------------------------------------- gate
 REC = {"id": "conn_1", "company_id": "acme", "status": "active", "key_ref": ref(KEY1),
        "patterns": ["knowledge/*", "projects/plan.md"], "company_enabled": True}
@@ -504,9 +615,17 @@ def gate_cases():
     g(rq(path="projects/other.md"), 403, "forbidden_path", audit_outcome="denied", audit_actor="conn_1")
     g(rq(path="secrets/prod.env"), 403, "forbidden_path")
     g(rq(path="knowledgebase/a.md"), 403, "forbidden_path")
-    for bad in ["../secrets/x", "knowledge/../secrets/x", "/knowledge/a.md", "knowledge//a.md", "knowledge\\a.md",
-                "knowledge/a\x00.md", "knowledge/\u00e9.md", "k" * 1025, "knowledge/", "", "knowledge/*", "knowledge/./a.md"]:
+    for bad in ["../secrets/x", "knowledge/../secrets/x", "/knowledge/a.md", "knowledge//a.md", "knowledge/a\x00.md",
+                "k" * 1025, "knowledge/", "", "knowledge/./a.md", "knowledge/" + "a" * (MAX_KEY - 9), "knowledge/a\x85.md",
+                "knowledge/a\x7f.md", "knowledge/a\n.md"]:
         g(rq(path=bad), 400, "bad_path")
+    # Keys are not patterns: the real names of files are keys, granted by a byte-prefix test.
+    for name in ["knowledge/Meeting notes.md", "knowledge/caf\u00e9.md", "knowledge/cafe\u0301.md", "knowledge/star*.md",
+                 "knowledge/*", "knowledge/back\\slash.md", "knowledge/a+b.md", "knowledge/100%.md", "knowledge/#?.md",
+                 "knowledge/(draft) it's.md", "knowledge/" + "a" * (MAX_KEY - 10)]:
+        g(rq(path=name), 200, "", plan={"object": name})
+    g(rq(path="knowledge\\a.md"), 403, "forbidden_path", note="a backslash is a character of the name, not a separator")
+    g(rq(path="*"), 403, "forbidden_path", note="a key named `*` is not the pattern `*`")
     g(rq(path=None), 400, "bad_path", note="object without a path")
     g(rq(path="%2e%2e/secrets/x"), 403, "forbidden_path", note="decoded once by the host: a literal name, outside the grant")
     g(rq(route="list", path=""), 200, "", plan=plan_list([src("knowledge/"), src("projects/plan.md", True)]))
@@ -517,6 +636,10 @@ def gate_cases():
     g(rq(route="list", path="secrets/"), 403, "forbidden_path")
     g(rq(route="list", path="projects/other"), 403, "forbidden_path")
     g(rq(route="list", path="../"), 400, "bad_path")
+    for bad in ["knowledge//", "knowledge/.", "/knowledge/", "k" * (MAX_KEY + 1), "knowledge/\x01"]:
+        g(rq(route="list", path=bad), 400, "bad_path")
+    for prefix in ["knowledge/caf", "knowledge/Meeting no", "knowledge/star*", "knowledge/cafe\u0301"]:
+        g(rq(route="list", path=prefix), 200, "", plan=plan_list([src(prefix)]))
     for lim in ["0", "1001", "-1", "abc", "+5", "1e3", "", " 5", "99999999999"]:
         g(rq(route="list", path="", limit=lim), 400, "bad_limit")
     g(rq(route="list", path="", limit="1"), 200, "", plan=plan_list([src("knowledge/"), src("projects/plan.md", True)], limit=1))
@@ -532,13 +655,80 @@ def gate_cases():
     return c
 
 
+# ---------------------------------------------------------------- reads (RFC 9110 §13.1.5, §13.2.2, §14)
+MOD = 1_795_507_287_123  # an object's modification time, ms
+LATER = MOD + 60_000
+
+
+def http_date(ms):
+    return email.utils.formatdate(ms // 1000, usegmt=True)
+
+
+def read_cases():
+    c = []
+
+    def r(ans, size=10, etag='"v2"', modified_ms=MOD, now_ms=LATER, note=None, **hdr):
+        d = {"size": size, "etag": etag, "modified_ms": modified_ms, "now_ms": now_ms, **hdr, "answer": ans}
+        if note:
+            d["note"] = note
+        c.append(d)
+
+    def part(a, b):
+        return {"partial": {"start": a, "end": b}}
+
+    lm = http_date(MOD)
+    second_over = (MOD // 1000 + 1) * 1000
+    r("full")
+    # If-None-Match: weak comparison, `*`, lists; it comes before Range (§13.2.2).
+    r("not-modified", if_none_match='"v2"')
+    r("not-modified", if_none_match='W/"v2"', note="weak comparison")
+    r("not-modified", if_none_match="*")
+    r("not-modified", if_none_match='"a", "v2"')
+    r("full", if_none_match='"v1"')
+    r("not-modified", if_none_match='"v2"', range="bytes=0-3", note="If-None-Match is evaluated before Range")
+    # Range: one bytes= range.
+    for rng, ans in [("bytes=0-3", part(0, 3)), ("bytes=5-", part(5, 9)), ("bytes=-3", part(7, 9)), ("bytes=-30", part(0, 9)),
+                     ("bytes=8-100", part(8, 9)), ("bytes=9-9", part(9, 9)), ("bytes=10-", "unsatisfiable"),
+                     ("bytes=10-20", "unsatisfiable"), ("bytes=-0", "unsatisfiable"), ("bytes=0-1,3-4", "full"),
+                     ("bytes=4-2", "full"), ("items=0-1", "full"), ("bytes=a-b", "full"), ("bytes=0-3 ", part(0, 3))]:
+        r(ans, range=rng)
+    r("unsatisfiable", size=0, range="bytes=0-0")
+    r("unsatisfiable", size=0, range="bytes=-5")
+    # If-Range with an entity-tag: strong comparison only (§13.1.5, §8.8.3.2).
+    r(part(0, 3), range="bytes=0-3", if_range='"v2"')
+    r("full", range="bytes=0-3", if_range='"stale"', note="a stale validator: the whole new object, never its bytes spliced")
+    r("full", range="bytes=0-3", if_range='W/"v2"', note="a weak tag never matches")
+    r("full", etag='W/"v2"', range="bytes=0-3", if_range='W/"v2"', note="a weak current ETag never matches")
+    r("full", range="bytes=0-3", if_range="v2", note="an unquoted tag is not an entity-tag")
+    r("full", range="bytes=0-3", if_range='"v2", "v3"', note="If-Range holds one validator, not a list")
+    r("full", range="bytes=99-", if_range='"stale"', note="Range is ignored, even an unsatisfiable one")
+    r("unsatisfiable", range="bytes=99-", if_range='"v2"')
+    r("full", if_range='"v2"', note="If-Range without Range is ignored")
+    r(part(0, 3), if_none_match='"v1"', range="bytes=0-3", if_range='"v2"')
+    # If-Range with an HTTP-date: exactly Last-Modified, and strong only once its second is over.
+    r(part(0, 3), range="bytes=0-3", if_range=lm)
+    r("full", range="bytes=0-3", if_range=http_date(MOD - 1000), note="an older date")
+    r("full", range="bytes=0-3", if_range=http_date(MOD + 1000), note="a later date is not an exact match either")
+    r("full", range="bytes=0-3", if_range=lm, now_ms=MOD + 500, note="weak while the second it names lasts (RFC 9110 8.8.2.2)")
+    r("full", range="bytes=0-3", if_range=lm, now_ms=second_over - 1)
+    r(part(0, 3), range="bytes=0-3", if_range=lm, now_ms=second_over)
+    rfc850 = datetime.datetime.fromtimestamp(MOD // 1000, datetime.timezone.utc).strftime("%A, %d-%b-%y %H:%M:%S GMT")
+    r("full", range="bytes=0-3", if_range=rfc850, note="another date format is not the Last-Modified value")
+    r("full", range="bytes=0-3", if_range="yesterday")
+    return c
+
+
 def main():
     total = 0
     pat = pattern_cases()
     pth = path_cases()
     total += write("patterns.json", pat, "Allowlist patterns: accepted with their normalized form, or rejected with the reason.")
-    total += write("paths.json", pth, "Requested paths (kind path: listing prefixes and keys; kind key: one object).")
+    total += write("paths.json", pth, "Secret paths of the local vault, strict pattern alphabet (kind path: a prefix; kind key: "
+                   "one secret).")
     print(f"pattern and path cases: {len(pat) + len(pth)}")
+    total += write("keys.json", key_cases(), "Object keys and listing prefixes of External Connections (any UTF-8 up to 960 bytes but "
+                   "a leading /, a . or .. or empty segment, a control character; kind object-key: one object, kind object-prefix: a "
+                   "listing prefix). Returned unchanged: no normalization.")
     total += write("allowlists.json", allowlist_cases(), "Whole allowlists: 1 to 64 distinct patterns after normalization.")
     total += write("allows.json", allows_cases(), "Whether normalized patterns grant a key.")
     total += write("listing.json", listing_cases(), "Listing plans: the sources to read for a prefix under the patterns.")
@@ -550,7 +740,11 @@ def main():
     total += write("ed25519.json", ed25519_cases(), "Ed25519 verification (RFC 8032 and challenge answers).")
     total += write("audit-chain.json", audit_chain_cases(), "Audit events encoded as chained JSON lines.")
     total += write("audit-verify.json", audit_verify_cases(), "Audit chain verification: intact, edited, removed, reordered.")
+    total += write("audit-keyed.json", audit_keyed_cases(),
+                   "Audit lines authenticated with the audit key (HMAC-SHA256 of the data key), and their verification.")
     total += write("gate.json", gate_cases(), "External Connections read decisions (status, code, plan).")
+    total += write("reads.json", read_cases(), "Answers to a read of one object: If-None-Match, then Range as If-Range allows "
+                   "(RFC 9110 13.1.5, 13.2.2, 14).")
     print(f"total: {total}")
 
 

@@ -4,6 +4,8 @@
     core = Core("hq_vault_core.wasm")        # the bytes `hq-vault component --out` writes
     core.normalize("knowledge/")             # 'knowledge/*'
     core.check_path("../etc")                # raises HqVaultError('dot-segment')
+    core.check_object_key("kb/Q4 (draft).md")  # 'kb/Q4 (draft).md': any UTF-8 up to 960 bytes
+    core.read_answer(None, "bytes=0-3", '"old"', 10, '"new"', mtime_ms, now_ms)  # 'full': If-Range does not hold
     core.token_reference("hqxc_…")           # the SHA-256 reference the vault stores
     core.audit_verify(lines)                 # (count, head) or raises HqVaultError('chain', line=…)
 
@@ -69,6 +71,30 @@ class Core:
 
     def check_key(self, raw):
         return _unwrap(self.call("patterns", "check-key", raw))
+
+    def check_object_key(self, raw):
+        """The key of one object (External Connections), unchanged; raises HqVaultError('too-long', ...)."""
+        return _unwrap(self.call("patterns", "check-object-key", raw))
+
+    def check_object_prefix(self, raw):
+        """A listing prefix ('' for the root), unchanged; raises HqVaultError."""
+        return _unwrap(self.call("patterns", "check-object-prefix", raw))
+
+    def read_answer(self, if_none_match, range_, if_range, size, etag, modified_ms, now_ms):
+        """What to answer for a GET/HEAD of one object: 'not-modified', 'full', 'unsatisfiable', or
+        {'partial': {'start': s, 'end': e}} (RFC 9110: If-None-Match, then Range as If-Range allows)."""
+        pre = wc.Record()
+        for k, v in (("if-none-match", if_none_match), ("range", range_), ("if-range", if_range)):
+            setattr(pre, k, v)
+        rep = wc.Record()
+        for k, v in (("size", size), ("etag", etag), ("modified-ms", modified_ms)):
+            setattr(rep, k, v)
+        a = self.call("http", "answer", pre, rep, now_ms)
+        if isinstance(a, wc.Variant):
+            if a.tag == "partial":
+                return {"partial": {"start": a.payload.start, "end": a.payload.end}}
+            return a.tag
+        return a
 
     def allows(self, patterns, key):
         return self.call("patterns", "allows", list(patterns), key)

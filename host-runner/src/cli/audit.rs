@@ -1,11 +1,14 @@
-//! `audit`, `audit --tail`, `audit verify`.
+//! `audit`, `audit --tail`, `audit verify`, `audit anchor`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use hq_vault::audit_log;
 use hq_vault::home::Home;
-use hq_vault::host::CoreHost;
+use hq_vault::host::{AuditKey, CoreHost, Instance};
+use hq_vault::store::Store;
 use hq_vault_client::Client;
 
 #[derive(clap::Args)]
@@ -19,14 +22,40 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Verify {
-    /// Check the chain of audit.log; names the first bad line.
-    #[command(after_help = "Example:\n  hq-vault audit verify")]
-    Verify,
+    /// Check audit.log: every chain link, every MAC (with the passphrase), and audit.head and
+    /// anchors for lines cut off the end. Names the first bad line; exits 1 on any problem.
+    #[command(
+        after_help = "Without the passphrase (no terminal and no --passphrase-stdin) only the links and audit.head are\nchecked: a person who can write the file could recompute those, so give the passphrase.\n\nExample:\n  hq-vault audit verify\n  printf '%s\\n' \"$PASS\" | hq-vault audit verify --passphrase-stdin --anchor hqva1:1200:…"
+    )]
+    Verify(VerifyArgs),
+    /// Print an anchor of the log's current head (`hqva1:<lines>:<hash>:<mac>`), made with the
+    /// vault's key: keep it outside this machine, and give it to `audit verify --anchor` later to
+    /// prove that no line up to it was removed, even if audit.log and audit.head were both replaced.
+    #[command(after_help = "Example:\n  hq-vault audit anchor >> ~/Documents/hq-vault-anchors.txt")]
+    Anchor(KeyArgs),
+}
+
+#[derive(clap::Args)]
+struct KeyArgs {
+    /// Read the passphrase from standard input (one line) instead of a hidden prompt.
+    #[arg(long)]
+    passphrase_stdin: bool,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    key: KeyArgs,
+    /// An anchor printed earlier by `audit anchor`: the log must still hold that line, unchanged.
+    #[arg(long)]
+    anchor: Vec<String>,
 }
 
 pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
-    if a.verify.is_some() {
-        return verify(home);
+    match a.verify {
+        Some(Verify::Verify(v)) => return verify(home, v),
+        Some(Verify::Anchor(k)) => return anchor(home, k),
+        None => {}
     }
     let client = Client::from_env()?;
     let mut after = 0u64;
@@ -43,19 +72,136 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     }
 }
 
-fn verify(home: &Home) -> Result<ExitCode> {
+/// The vault's audit key in `inst`, from the passphrase (prompted, or one line of stdin).
+/// `None` when there is no way to ask (no terminal and no `--passphrase-stdin`).
+fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<AuditKey>> {
+    if !k.passphrase_stdin && !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let vault = Store::open(&home.db())?.vault()?.context("this home has no vault: run `hq-vault init`")?;
+    let pass = super::read_passphrase("Passphrase (to check the MACs): ", k.passphrase_stdin)?;
+    let key = inst
+        .unlock(&pass, &vault.params, &vault.wrapped_key)
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let audit = inst.audit_key_of(&key).map_err(anyhow::Error::from)?;
+    inst.drop_key(key).map_err(anyhow::Error::from)?;
+    Ok(Some(audit))
+}
+
+fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
+    let lines = hq_vault::audit_log::read_lines(&home.audit_log())?;
+    let head = hq_vault::audit_log::read_head(&home.audit_head())?;
+    let host = CoreHost::new(Some(&home.cache()))?;
+    let mut inst = host.instance()?;
+    let mut problems = audit_log::head_problems(
+        &mut inst,
+        &lines,
+        head.as_ref(),
+        Store::open(&home.db())?.meta("audit_started")?.is_some(),
+    )?;
+    let key = audit_key(home, &mut inst, &a.key)?;
+    let summary = match &key {
+        Some(k) => inst.audit_verify_keyed(k, &lines).map_err(anyhow::Error::from)?,
+        None => inst.audit_summarize(&lines).map_err(anyhow::Error::from)?,
+    };
+    let mut notes = Vec::new();
+    match &summary {
+        Ok(s) => {
+            if let Some(k) = &key {
+                match head.as_ref().and_then(|h| h.keyed.as_ref()) {
+                    Some(kh) => {
+                        let mac = inst.audit_head_mac(k, kh.lines, &kh.hash).map_err(anyhow::Error::from)?;
+                        if !hq_vault::daemon::constant_time_eq(mac.as_bytes(), kh.mac.as_bytes()) {
+                            problems.push("audit.head's keyed head has a MAC this vault's key did not make: audit.head was forged".into());
+                        }
+                    }
+                    None if s.lines > 0 => problems.push(
+                        "audit.head holds no keyed head, yet every vault's first run writes one: audit.head was replaced".into(),
+                    ),
+                    None => {}
+                }
+            }
+            if s.last_keyed < s.lines {
+                notes.push(format!(
+                    "lines {}–{} were written before the vault was unlocked in the latest run: their links hold, but no MAC vouches for them",
+                    s.last_keyed + 1,
+                    s.lines
+                ));
+            }
+        }
+        Err(e) => problems.insert(0, format!("line {}: {}", e.line, e.reason)),
+    }
+    for text in &a.anchor {
+        let Some(k) = &key else {
+            problems.push("an anchor can only be checked with the passphrase (--passphrase-stdin)".into());
+            break;
+        };
+        match inst.audit_check_anchor(k, text).map_err(anyhow::Error::from)? {
+            Err(e) => problems.push(format!("anchor {text}: {}", e.reason)),
+            Ok((n, hash)) => {
+                let have = match n {
+                    0 => Some(inst.audit_genesis().map_err(anyhow::Error::from)?),
+                    n => match lines.get(n as usize - 1) {
+                        Some(l) => Some(inst.sha256_hex(l.as_bytes()).map_err(anyhow::Error::from)?),
+                        None => None,
+                    },
+                };
+                if have.as_deref() != Some(hash.as_str()) {
+                    problems.push(format!(
+                        "the anchor at line {n} no longer matches audit.log: lines up to it were removed or rewritten"
+                    ));
+                }
+            }
+        }
+    }
+    problems.dedup();
+    let checked = if key.is_some() {
+        "links and MACs checked with the vault's key"
+    } else {
+        "links checked; MACs NOT checked (give the passphrase with --passphrase-stdin, or run in a terminal)"
+    };
+    if problems.is_empty() {
+        let s = summary.as_ref().ok();
+        println!(
+            "audit.log: {} lines, chain intact ({checked}); {} keyed; head {}",
+            s.map_or(0, |s| s.lines),
+            s.map_or(0, |s| s.keyed),
+            s.map_or("", |s| s.head.as_str())
+        );
+        for n in notes {
+            println!("note: {n}");
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            println!("audit.log: {p}");
+        }
+        println!("({checked}; keep audit.log and audit.head as evidence)");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn anchor(home: &Home, a: KeyArgs) -> Result<ExitCode> {
     let lines = hq_vault::audit_log::read_lines(&home.audit_log())?;
     let host = CoreHost::new(Some(&home.cache()))?;
     let mut inst = host.instance()?;
-    match inst.audit_verify(&lines).map_err(anyhow::Error::from)? {
-        Ok((n, head)) => {
-            println!("audit.log: {n} lines, chain intact; head {head}");
-            println!("(keep the head elsewhere to detect lines cut off the end later)");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            println!("audit.log: line {}: {}", e.line, e.reason);
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    let Some(key) = audit_key(home, &mut inst, &a)? else {
+        anyhow::bail!(
+            "an anchor is made with the vault's key: give the passphrase (--passphrase-stdin, or run in a terminal)"
+        );
+    };
+    let s = match inst.audit_verify_keyed(&key, &lines).map_err(anyhow::Error::from)? {
+        Ok(s) => s,
+        Err(e) => anyhow::bail!(
+            "audit.log does not verify at line {} ({}): no anchor is made for a broken log",
+            e.line,
+            e.reason
+        ),
+    };
+    println!("{}", inst.audit_anchor(&key, s.lines, &s.head).map_err(anyhow::Error::from)?);
+    eprintln!(
+        "Keep this line outside this machine; `hq-vault audit verify --anchor <it>` checks the log still holds it."
+    );
+    Ok(ExitCode::SUCCESS)
 }

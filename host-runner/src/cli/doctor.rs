@@ -75,13 +75,18 @@ pub fn run(home: &Home) -> Result<ExitCode> {
         }
     }
     let lines = hq_vault::audit_log::read_lines(&home.audit_log())?;
-    let verdict = CoreHost::new(Some(&home.cache()))?.instance()?.audit_verify(&lines).map_err(anyhow::Error::from)?;
-    match verdict {
-        Ok((n, _)) => r.ok(&format!("audit.log: {n} lines, chain intact")),
-        Err(e) => r.fail(
-            &format!("audit.log line {}: {}", e.line, e.reason),
-            "keep the file as evidence; `hq-vault audit verify` names the line",
-        ),
+    let head = hq_vault::audit_log::read_head(&home.audit_head()).ok().flatten();
+    let expect = hq_vault::store::Store::open(&home.db())?.meta("audit_started")?.is_some();
+    let mut inst = CoreHost::new(Some(&home.cache()))?.instance()?;
+    let problems = hq_vault::audit_log::head_problems(&mut inst, &lines, head.as_ref(), expect)?;
+    if problems.is_empty() {
+        r.ok(&format!("audit.log: {} lines, links and audit.head agree (MACs: `hq-vault audit verify`)", lines.len()));
+    }
+    for p in problems {
+        r.fail(
+            &format!("audit: {p}"),
+            "keep audit.log and audit.head as evidence; `hq-vault audit verify` checks the MACs too",
+        );
     }
     if home.audit_log().exists() {
         r.mode(&home.audit_log(), 0o600, "audit log");

@@ -6,6 +6,8 @@ mod doctor;
 mod envfile;
 mod ingest;
 mod init;
+mod mask;
+mod run;
 mod secrets;
 mod serve;
 mod session;
@@ -49,7 +51,7 @@ enum Command {
     Status,
     /// Store a secret from a file or standard input; prints only its size and type.
     #[command(
-        after_help = "Example:\n  hq-vault store myapp/database-url --file <(grep DATABASE_URL .env | cut -d= -f2-)\n  printf '%s' \"$VALUE\" | hq-vault store stripe/secret-key --type api-key"
+        after_help = "What is stored: a single line of text (UTF-8, one newline, at the end) loses that newline\n(`\\n` or `\\r\\n`), as `$(…)` would drop it; multi-line text (a PEM, an SSH key) and anything that\nis not UTF-8 are stored byte for byte; --raw stores the input exactly. A value may be at most\n1 MiB (1048576 bytes), any bytes.\n\nExample:\n  hq-vault store myapp/database-url --file <(grep DATABASE_URL .env | cut -d= -f2-)\n  printf '%s' \"$VALUE\" | hq-vault store stripe/secret-key --type api-key\n  hq-vault store deploy/ssh-key --file ~/.ssh/id_ed25519"
     )]
     Store(secrets::StoreArgs),
     /// Ask a person for a secret (hidden prompt, or a one-time browser page) and store it.
@@ -69,12 +71,14 @@ enum Command {
     /// Print the secrets under a prefix as an env file (dotenv, export or json).
     #[command(
         name = "env-file",
-        after_help = "Example:\n  hq-vault env-file myapp/ > .env\n  eval \"$(hq-vault env-file myapp/ --format export)\""
+        after_help = "Names: `myapp/database-url` under `myapp/` is DATABASE_URL.\n\nFormats, each read back exactly or refused with the variable's name (nothing is written then):\n  dotenv  for python-dotenv, npm dotenv, dotenvx and node --env-file: NAME='value', verbatim\n          (newlines included); a value holding ' is written NAME=\"value\" with newlines as \\n.\n          Refused: a carriage return or ${ anywhere; \\\\ or a final \\; ' together with \", \\ or $.\n  export  export NAME='value' (' as '\\''): POSIX shell, safe under eval for any byte but NUL.\n  json    one object {\"NAME\": \"value\"}; any text.\n\nExample:\n  hq-vault env-file myapp/ > .env\n  eval \"$(hq-vault env-file myapp/ --format export)\"\n  hq-vault env-file myapp/ --format json"
     )]
     EnvFile(envfile::EnvFileArgs),
     /// Run a command with the secrets under a prefix in its environment only.
-    #[command(after_help = "Example:\n  hq-vault run --prefix myapp/ -- node server.js")]
-    Run(envfile::RunArgs),
+    #[command(
+        after_help = "The child gets this environment without HQ_VAULT_TOKEN, plus one variable per secret (names as\nin env-file). A secret that would replace an inherited variable, or PATH, HOME, SHELL, IFS,\nENV, BASH_ENV, NODE_OPTIONS, PYTHONPATH, LD_*, DYLD_*, HQ_VAULT_* and the like, is refused\nunless --allow-override NAME.\n\nEvery injected value in the child's stdout and stderr is shown as <hq-vault:NAME> (values\nshorter than 4 bytes are not masked, and run says which); --no-mask passes the output through.\nSIGINT, SIGTERM and SIGHUP are forwarded to the child; run exits with the child's code, or\n128+N when signal N killed it (127: command not found, 126: cannot be run).\n\nExample:\n  hq-vault run --prefix myapp/ -- node server.js\n  hq-vault run --prefix tools/ --allow-override PATH -- make deploy"
+    )]
+    Run(run::RunArgs),
     /// Managed tokens for agents and workers.
     #[command(
         subcommand,
@@ -131,7 +135,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List(a) => secrets::list(a),
         Command::Delete(a) => secrets::delete(a),
         Command::EnvFile(a) => envfile::env_file(a),
-        Command::Run(a) => envfile::run(a),
+        Command::Run(a) => run::run(a),
         Command::Token(c) => token::run(c),
         Command::Audit(a) => audit::run(&home, a),
         Command::Passphrase(c) => session::passphrase(c),

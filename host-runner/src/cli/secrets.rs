@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use hq_vault_client::{Client, encode_query};
+use hq_vault_client::{Client, MAX_VALUE, encode_query};
 use zeroize::Zeroizing;
 
 #[derive(clap::Args)]
@@ -15,6 +15,9 @@ pub struct StoreArgs {
     /// Read the value from this file (default: standard input).
     #[arg(long)]
     file: Option<PathBuf>,
+    /// Store the input exactly as read, even a single line's terminating newline.
+    #[arg(long)]
+    raw: bool,
     /// A type label, such as `api-key` or `password`.
     #[arg(long = "type")]
     kind: Option<String>,
@@ -41,29 +44,52 @@ pub fn put_value(
     Ok(())
 }
 
+/// What `store` keeps of its input unless `--raw`: a single line of UTF-8 text (one newline, at
+/// the end) loses that terminating `\n` or `\r\n`, as `$(…)` would drop it and as
+/// `grep … | cut -d= -f2-` adds it; multi-line text (a PEM, an OpenSSH key) and anything that is
+/// not UTF-8 are kept byte for byte.
+pub fn trim_single_line(input: &mut Vec<u8>) {
+    let Some(line) = input.strip_suffix(b"\n") else {
+        return;
+    };
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if !line.contains(&b'\n') && std::str::from_utf8(line).is_ok() {
+        let keep = line.len();
+        input.truncate(keep);
+    }
+}
+
+/// Read at most `limit` bytes of `from` into `into`.
+fn read_bounded(from: impl Read, into: &mut Vec<u8>, limit: usize) -> std::io::Result<()> {
+    from.take(limit as u64).read_to_end(into).map(drop)
+}
+
 pub fn store(a: StoreArgs) -> Result<ExitCode> {
     let client = Client::from_env()?;
-    let mut value = Zeroizing::new(Vec::new());
+    // Enough to tell a value over the limit (after at most `\r\n` is trimmed) without reading
+    // an input of any size whole; allocated once, so no reallocation leaves a copy behind.
+    let limit = MAX_VALUE + 3;
+    let mut value = Zeroizing::new(Vec::with_capacity(limit));
     match &a.file {
         Some(f) => {
-            std::fs::File::open(f).with_context(|| format!("opening {}", f.display()))?.read_to_end(&mut value)?;
+            let file = std::fs::File::open(f).with_context(|| format!("opening {}", f.display()))?;
+            read_bounded(file, &mut value, limit).with_context(|| format!("reading {}", f.display()))?;
         }
         None => {
             if std::io::stdin().is_terminal() {
                 bail!("no value: pipe it in, use --file, or use `hq-vault ingest` for a hidden prompt");
             }
-            std::io::stdin().read_to_end(&mut value)?;
+            read_bounded(std::io::stdin().lock(), &mut value, limit).context("reading standard input")?;
         }
     }
-    // A value read from a file or pipe usually ends with one newline that is not part of it.
-    if value.ends_with(b"\n") {
-        value.pop();
-        if value.ends_with(b"\r") {
-            value.pop();
-        }
+    if !a.raw {
+        trim_single_line(&mut value);
     }
     if value.is_empty() {
         bail!("the value is empty: nothing was stored");
+    }
+    if value.len() > MAX_VALUE {
+        bail!("the value is over 1 MiB: a secret may be at most 1 MiB ({MAX_VALUE} bytes); nothing was stored");
     }
     put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref())?;
     Ok(ExitCode::SUCCESS)
@@ -130,4 +156,29 @@ pub fn delete(a: DeleteArgs) -> Result<ExitCode> {
     client.delete_secret(&a.path)?;
     println!("Deleted: {}", a.path);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim_single_line;
+
+    fn trimmed(input: &[u8]) -> Vec<u8> {
+        let mut v = input.to_vec();
+        trim_single_line(&mut v);
+        v
+    }
+
+    #[test]
+    fn only_a_single_line_of_text_loses_its_newline() {
+        assert_eq!(trimmed(b"sk_live_1\n"), b"sk_live_1");
+        assert_eq!(trimmed(b"sk_live_1\r\n"), b"sk_live_1");
+        assert_eq!(trimmed(b"sk_live_1"), b"sk_live_1");
+        assert_eq!(trimmed("caf\u{e9}\n".as_bytes()), "caf\u{e9}".as_bytes());
+        // Multi-line text, a blank last line, and bytes that are not UTF-8 are kept whole.
+        let pem = b"-----BEGIN KEY-----\nAAAA\n-----END KEY-----\n";
+        assert_eq!(trimmed(pem), pem);
+        assert_eq!(trimmed(b"one\n\n"), b"one\n\n");
+        assert_eq!(trimmed(b"\xff\xfe\x0a"), b"\xff\xfe\x0a");
+        assert_eq!(trimmed(b"a\r"), b"a\r");
+    }
 }

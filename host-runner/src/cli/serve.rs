@@ -23,6 +23,15 @@ pub struct Args {
     /// Folder served to External Connections (default: $HQ_VAULT_HOME/files).
     #[arg(long)]
     files_root: Option<PathBuf>,
+    /// Time a client has to finish the TLS handshake and to send a request's headers, counted
+    /// from the connection's start or the end of the previous response, so an idle keep-alive
+    /// connection is closed after it too (90s, 10s, 1500ms).
+    #[arg(long, default_value = "10s")]
+    header_timeout: String,
+    /// Most connections served at once; lowered to stay below the open-files limit. One more is
+    /// closed at once.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
     #[command(flatten)]
     init: super::init::Args,
 }
@@ -38,6 +47,18 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         .parse_duration(&args.idle_lock)
         .map_err(anyhow::Error::from)?
         .map_err(|m| anyhow::anyhow!("--idle-lock: {m}"))?;
+    let header_timeout = inst
+        .parse_duration(&args.header_timeout)
+        .map_err(anyhow::Error::from)?
+        .map_err(|m| anyhow::anyhow!("--header-timeout: {m}"))?;
+    if header_timeout == 0 {
+        bail!("--header-timeout must be more than zero: a client that never sends a request would hold a connection");
+    }
+    let limits = daemon::listener::Limits {
+        header_timeout: Duration::from_millis(header_timeout),
+        max_connections: args.max_connections.max(1),
+    }
+    .clamped();
     let first_start = Store::open(&home.db())?.vault()?.is_none();
     let key = if first_start {
         if !args.init.passphrase_stdin && !std::io::stdin().is_terminal() {
@@ -63,7 +84,11 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         listen: args.listen,
         idle_lock: Duration::from_millis(idle),
         files_root,
-        keyholder: KeyHolder { inst, key },
+        keyholder: match key {
+            Some(k) => KeyHolder::unlocked(inst, k),
+            None => KeyHolder::locked(),
+        },
+        limits,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(daemon::serve(home.clone(), host, opts, |addr| {

@@ -35,3 +35,13 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     let values: Vec<serde_json::Value> = page.iter().map(|l| serde_json::from_str(l).unwrap_or(json!(l))).collect();
     http::json(ctx, 200, &json!({"lines": values, "next": next, "total": total}))
 }
+
+/// Write the summary line of rate-limited anonymous failures once their window is over.
+pub async fn summarize_anonymous(d: Arc<Daemon>) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        if let Err(e) = d.audit.flush_anonymous(super::now_ms(), false).await {
+            eprintln!("hq-vault: {e}");
+        }
+    }
+}

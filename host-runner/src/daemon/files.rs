@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use hq_vault_core::gate::{ListPlan, Plan, ReadRequest, Route};
-use hq_vault_core::http::{ByteRange, byte_range, content_range, content_type_for, etag_matches, object_headers};
+use hq_vault_core::http::{Answer, Preconditions, Representation, content_range, content_type_for, object_headers};
 use hq_vault_core::listing::{Lister, ObjectInfo, list_sorted_keys};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
@@ -95,7 +95,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     }
     let head = req.method() == Method::HEAD;
     match (decision.plan, found) {
-        (Some(Plan::Object(_)), Some(e)) => object(ctx, &req, e, head).await,
+        (Some(Plan::Object(_)), Some(e)) => object(d, ctx, &req, e, head).await,
         (Some(Plan::List(plan)), _) => list(d, ctx, &plan, head),
         _ => {
             let mut r = http::raw_json(ctx, decision.status, decision.error_body);
@@ -112,7 +112,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     }
 }
 
-async fn object(ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
+async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
     let etag = e.etag();
     let mut r = Response::new(http::empty());
     let set = |h: &mut hyper::HeaderMap, k: &'static str, v: String| {
@@ -123,20 +123,26 @@ async fn object(ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Res
     for (k, v) in object_headers(&etag, e.mtime_ms, &ctx.request_id) {
         set(r.headers_mut(), k, v);
     }
-    let inm = req.headers().get("if-none-match").and_then(|v| v.to_str().ok());
-    if etag_matches(inm, &etag) {
-        *r.status_mut() = StatusCode::NOT_MODIFIED;
-        return r;
-    }
-    let range = req.headers().get("range").and_then(|v| v.to_str().ok());
-    let (start, len) = match byte_range(range, e.size) {
-        ByteRange::Full => (0, e.size),
-        ByteRange::Partial { start, end } => {
+    // The core decides 304, 200, 206 or 416 (If-None-Match, then Range as If-Range allows).
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let pre =
+        Preconditions { if_none_match: header("if-none-match"), range: header("range"), if_range: header("if-range") };
+    let rep = Representation { size: e.size, etag: &etag, modified_ms: e.mtime_ms };
+    let Ok(decided) = d.core(|i| i.answer(&pre, &rep, ctx.now_ms)) else {
+        return http::internal(ctx, "deciding the read");
+    };
+    let (start, len) = match decided {
+        Answer::NotModified => {
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            return r;
+        }
+        Answer::Full => (0, e.size),
+        Answer::Partial { start, end } => {
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
             set(r.headers_mut(), "content-range", content_range(Some((start, end)), e.size));
             (start, end - start + 1)
         }
-        ByteRange::Unsatisfiable => {
+        Answer::Unsatisfiable => {
             let mut u = http::error(ctx, 416, "range_not_satisfiable", "the range is outside the object");
             set(u.headers_mut(), "content-range", content_range(None, e.size));
             return u;

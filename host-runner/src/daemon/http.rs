@@ -15,6 +15,12 @@ pub type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// Largest secret value.
 pub const MAX_VALUE: usize = 1024 * 1024;
+/// Time to send a whole request body once the headers are in; a client that trickles it gets 408.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Largest `PUT /v1/secrets/{path}` body: the worst legal JSON encoding of a [`MAX_VALUE`] value
+/// (`\u0001` is 6 bytes for 1) with room for the other fields, so that every value up to 1 MiB
+/// is read and decoded whatever its bytes, and a larger one is told `value_too_large`.
+pub const MAX_SECRET_BODY: usize = 6 * MAX_VALUE + 64 * 1024;
 
 /// Per-request facts: the request id, the client's address and the time.
 pub struct Ctx {
@@ -57,6 +63,22 @@ pub fn raw_json(ctx: &Ctx, status: u16, text: String) -> Response<Body> {
     r
 }
 
+/// A buffer that is zeroized when the last reference to it is dropped (after hyper has written it).
+struct Wiped(zeroize::Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// A JSON answer that carries a secret value: its buffer is wiped when the body is dropped.
+pub fn wiped_json(ctx: &Ctx, status: u16, text: zeroize::Zeroizing<Vec<u8>>) -> Response<Body> {
+    let mut r = raw_json(ctx, status, String::new());
+    *r.body_mut() = full(Bytes::from_owner(Wiped(text)));
+    r
+}
+
 /// The error shape of every route: `{"error":{"code","message","request_id"}}` (the core's).
 pub fn error(ctx: &Ctx, status: u16, code: &str, message: &str) -> Response<Body> {
     let mut r = raw_json(ctx, status, hq_vault_core::gate::error_body(code, message, &ctx.request_id));
@@ -91,13 +113,34 @@ pub fn internal(ctx: &Ctx, what: &str) -> Response<Body> {
 
 /// Read a JSON body of at most [`MAX_BODY`] bytes.
 pub async fn read_json<T: DeserializeOwned>(ctx: &Ctx, req: Request<Incoming>) -> Result<T, Response<Body>> {
-    let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+    read_json_limited(ctx, req, MAX_BODY, "the request body is over 2 MiB (a secret may be at most 1 MiB)").await
+}
+
+/// Read a JSON body of at most `limit` bytes; over it, 413 `body_too_large` with `too_large`; a
+/// body that does not arrive within [`BODY_TIMEOUT`], 408.
+pub async fn read_json_limited<T: DeserializeOwned>(
+    ctx: &Ctx,
+    req: Request<Incoming>,
+    limit: usize,
+    too_large: &str,
+) -> Result<T, Response<Body>> {
+    let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect()).await;
+    let Ok(collected) = collected else {
+        let mut r = error(
+            ctx,
+            408,
+            "request_timeout",
+            "the request body did not arrive within 30 s: send it whole, then retry",
+        );
+        r.headers_mut().insert("connection", "close".parse().expect("static header"));
+        return Err(r);
+    };
+    let bytes = match collected {
         Ok(b) => b.to_bytes(),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             // The rest of the body is not read, so this connection cannot carry another request:
             // say so, or a keep-alive client would send its next request into a closed socket.
-            let mut r =
-                error(ctx, 413, "body_too_large", "the request body is over 2 MiB (a secret may be at most 1 MiB)");
+            let mut r = error(ctx, 413, "body_too_large", too_large);
             r.headers_mut().insert("connection", "close".parse().expect("static header"));
             return Err(r);
         }

@@ -9,6 +9,7 @@ pub mod beneath;
 mod connections;
 mod files;
 mod http;
+pub mod listener;
 mod secrets;
 mod session;
 mod tokens;
@@ -22,7 +23,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -43,22 +43,72 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// The instance that holds the unlocked key, and the key handle (none while locked).
+/// The unlocked key and the one instance that holds it.
+struct Unlocked {
+    inst: Instance,
+    key: MasterKey,
+}
+
+/// The vault's key state.
+///
+/// Locking drops the key-holding instance whole, not just the key resource: its linear memory
+/// (where the key and every value it opened were) is unmapped, so no copy of the data key stays
+/// in the process. Every lock bumps an epoch; an unlock that began in an older epoch is refused
+/// when it tries to install its key, so an acknowledged lock wins over an unlock still deriving.
 pub struct KeyHolder {
-    pub inst: Instance,
-    pub key: Option<MasterKey>,
+    unlocked: Option<Unlocked>,
+    epoch: u64,
 }
 
 impl KeyHolder {
-    /// Drop the key inside the component (it zeroizes it). Returns whether it was unlocked.
+    /// Locked.
+    pub fn locked() -> KeyHolder {
+        KeyHolder { unlocked: None, epoch: 0 }
+    }
+
+    /// Unlocked with `key`, held by `inst` (the first start, which has just created the vault).
+    pub fn unlocked(inst: Instance, key: MasterKey) -> KeyHolder {
+        KeyHolder { unlocked: Some(Unlocked { inst, key }), epoch: 0 }
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.unlocked.is_some()
+    }
+
+    /// The current lock epoch (pass it back to [`KeyHolder::install`]).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// Lock: drop the key and the instance that held it. Returns whether it was unlocked.
     pub fn lock(&mut self) -> bool {
-        match self.key.take() {
-            Some(k) => {
-                let _ = self.inst.drop_key(k);
+        self.epoch += 1;
+        match self.unlocked.take() {
+            Some(mut u) => {
+                let _ = u.inst.drop_key(u.key);
+                drop(u.inst);
                 true
             }
             None => false,
         }
+    }
+
+    /// Install a key unlocked by an unlock that began at `epoch`. If a lock came since, the key
+    /// and its instance are dropped and `false` is returned: the lock wins.
+    pub fn install(&mut self, epoch: u64, mut inst: Instance, key: MasterKey) -> bool {
+        if epoch != self.epoch {
+            let _ = inst.drop_key(key);
+            return false;
+        }
+        self.lock();
+        self.epoch = epoch;
+        self.unlocked = Some(Unlocked { inst, key });
+        true
+    }
+
+    /// Run `f` with the key, if unlocked.
+    pub fn with_key<T>(&mut self, f: impl FnOnce(&mut Instance, &MasterKey) -> T) -> Option<T> {
+        self.unlocked.as_mut().map(|u| f(&mut u.inst, &u.key))
     }
 }
 
@@ -69,6 +119,9 @@ pub struct Daemon {
     /// never shrinks, so derivations run in an instance that is dropped afterwards.
     pub host: CoreHost,
     pub keyholder: Mutex<KeyHolder>,
+    /// Held while the key state changes (lock, the end of an unlock, idle lock) and its audit
+    /// line is written, so the line and the state always agree.
+    pub transition: tokio::sync::Mutex<()>,
     /// An instance for key-free work (checks, tokens, the gate).
     pub pool: Mutex<Instance>,
     pub store: Mutex<Store>,
@@ -89,6 +142,8 @@ pub struct Options {
     pub files_root: PathBuf,
     /// A key already unlocked (first start: the vault was just created), in `keyholder`.
     pub keyholder: KeyHolder,
+    /// Connection cap and timeouts.
+    pub limits: listener::Limits,
 }
 
 impl Daemon {
@@ -110,14 +165,21 @@ impl Daemon {
     }
 
     pub fn is_unlocked(&self) -> bool {
-        self.keyholder.lock().map(|k| k.key.is_some()).unwrap_or(false)
+        self.keyholder.lock().map(|k| k.is_unlocked()).unwrap_or(false)
     }
 }
 
 /// Start serving; returns when the process is asked to stop (the key is dropped first).
 pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let store = Store::open(&home.db())?;
-    let audit = AuditLog::open(&home.audit_log(), &host)?;
+    // Once a vault has audited, its log and head must exist: their absence is a deletion.
+    let expect_log = store.meta("audit_started")?.is_some();
+    let audit = AuditLog::open(&home.audit_log(), &home.audit_head(), &host, expect_log).await?;
+    store.set_meta("audit_started", "1")?;
+    let mut keyholder = opts.keyholder;
+    if let Some(r) = keyholder.with_key(|inst, key| audit.install_key(inst, key)) {
+        r.context("giving the audit writer the vault's audit key")?;
+    }
     let tls = crate::tls::server_config(&home)?;
     let mut pool = host.instance()?;
 
@@ -137,7 +199,8 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
     let daemon = Arc::new(Daemon {
         home,
         host: host.clone(),
-        keyholder: Mutex::new(opts.keyholder),
+        keyholder: Mutex::new(keyholder),
+        transition: tokio::sync::Mutex::new(()),
         pool: Mutex::new(pool),
         store: Mutex::new(store),
         audit,
@@ -150,36 +213,17 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
     ready(addr);
 
     tokio::spawn(session::idle_locker(daemon.clone()));
+    tokio::spawn(audit::summarize_anonymous(daemon.clone()));
     let acceptor = TlsAcceptor::from(tls);
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((tcp, peer)) = accepted else { continue };
-                let _ = tcp.set_nodelay(true);
-                let acceptor = acceptor.clone();
-                let daemon = daemon.clone();
-                tokio::spawn(async move {
-                    let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
-                        return;
-                    };
-                    let svc = hyper::service::service_fn(move |req| {
-                        let daemon = daemon.clone();
-                        async move { Ok::<_, std::convert::Infallible>(route(daemon, req, peer).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(tls), svc)
-                        .await;
-                });
-            }
-            _ = &mut shutdown => break,
-        }
-    }
+    let handler = {
+        let daemon = daemon.clone();
+        move |req, peer| route(daemon.clone(), req, peer)
+    };
+    listener::accept_loop(listener, acceptor, opts.limits, handler, shutdown_signal()).await;
     if let Ok(mut k) = daemon.keyholder.lock() {
         k.lock();
     }
+    let _ = daemon.audit.flush_anonymous(now_ms(), true).await;
     eprintln!("hq-vault: stopped; the key was dropped");
     Ok(())
 }

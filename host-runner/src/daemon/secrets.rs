@@ -84,7 +84,9 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         Ok(p) => p,
         Err(r) => return r,
     };
-    let body: PutBody = match http::read_json(ctx, req).await {
+    let too_large =
+        "the request body is over 6 MiB: a secret may be at most 1 MiB (1048576 bytes), however it is encoded";
+    let body: PutBody = match http::read_json_limited(ctx, req, http::MAX_SECRET_BODY, too_large).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -101,7 +103,12 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         }
     };
     if value.len() > http::MAX_VALUE {
-        return http::error(ctx, 413, "value_too_large", "a secret may be at most 1 MiB");
+        let message = format!(
+            "the value is {} bytes; a secret may be at most 1 MiB ({} bytes): nothing was stored",
+            value.len(),
+            http::MAX_VALUE
+        );
+        return http::error(ctx, 413, "value_too_large", &message);
     }
     let (kind, description) = match (short_text(body.kind, 64), short_text(body.description, 512)) {
         (Ok(k), Ok(ds)) => (k, ds),
@@ -113,22 +120,31 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
     if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
         return r;
     }
-    let sealed = {
-        let Ok(mut kh) = d.keyholder.lock() else {
-            return http::internal(ctx, "sealing");
-        };
-        let kh = &mut *kh;
-        match kh.key.as_ref() {
-            Some(k) => kh.inst.seal(k, &value, path.as_bytes()),
-            None => {
-                return http::error(ctx, 423, "locked", "the vault is locked: run `hq-vault unlock`");
+    let sealed = match d.keyholder.lock() {
+        Ok(mut kh) => kh.with_key(|inst, k| inst.seal(k, &value, path.as_bytes())),
+        Err(_) => return http::internal(ctx, "sealing"),
+    };
+    let sealed = match sealed {
+        Some(Ok(Ok(sealed))) => sealed,
+        None => {
+            return d
+                .refuse(ctx, "bootstrap", op, Some(&path), 423, "locked", "the vault is locked: run `hq-vault unlock`")
+                .await;
+        }
+        _ => return http::internal(ctx, "sealing"),
+    };
+    // The line names the status the caller will get: 201 for a new secret, 200 for a replacement.
+    let status = match d.db(|s| s.secret_meta(&path)) {
+        Ok(existing) => {
+            if existing.is_some() {
+                200
+            } else {
+                201
             }
         }
+        Err(_) => return http::internal(ctx, "reading vault.db"),
     };
-    let Ok(Ok(sealed)) = sealed else {
-        return http::internal(ctx, "sealing");
-    };
-    if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, 201, None)).await.is_err() {
+    if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, status, None)).await.is_err() {
         return http::audit_failed(ctx);
     }
     let meta = SecretMeta {
@@ -207,6 +223,8 @@ pub async fn get(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
     }
 }
 
+/// Open the value, then audit the outcome the caller gets, then answer. A managed token's use
+/// was reserved by the caller (`spent`); it is given back unless the value is delivered.
 async fn finish_get(
     d: &Daemon,
     ctx: &Ctx,
@@ -216,39 +234,78 @@ async fn finish_get(
     sealed: Vec<u8>,
     spent: Option<String>,
 ) -> Response<Body> {
-    if d.audit.record(d.event(ctx, actor, "get", Some(path), Outcome::Allowed, 200, None)).await.is_err() {
-        if let Some(name) = spent {
-            let _ = d.db(|s| s.refund_use(&name));
+    let refund = || {
+        if let Some(name) = &spent {
+            let _ = d.db(|s| s.refund_use(name));
         }
-        return http::audit_failed(ctx);
-    }
-    let opened = {
-        let Ok(mut kh) = d.keyholder.lock() else {
+    };
+    let opened = match d.keyholder.lock() {
+        Ok(mut kh) => kh.with_key(|inst, k| inst.open(k, &sealed, path.as_bytes())),
+        Err(_) => {
+            refund();
             return http::internal(ctx, "opening");
-        };
-        let kh = &mut *kh;
-        match kh.key.as_ref() {
-            Some(k) => kh.inst.open(k, &sealed, path.as_bytes()),
-            None => {
-                return http::error(ctx, 423, "locked", "the vault is locked: run `hq-vault unlock`");
-            }
         }
     };
     let value = match opened {
-        Ok(Ok(v)) => v,
-        Ok(Err(CryptoError::Tampered | CryptoError::BadFormat)) => {
+        Some(Ok(Ok(v))) => v,
+        None => {
+            refund();
+            return d
+                .refuse(ctx, actor, "get", Some(path), 423, "locked", "the vault is locked: run `hq-vault unlock`")
+                .await;
+        }
+        Some(Ok(Err(CryptoError::Tampered | CryptoError::BadFormat))) => {
+            refund();
             return d
                 .refuse(ctx, actor, "get", Some(path), 409, "tampered", "the stored ciphertext for this path failed authentication: vault.db was changed outside hq-vault; restore it from a backup")
                 .await;
         }
-        _ => return http::internal(ctx, "opening"),
+        _ => {
+            refund();
+            return http::internal(ctx, "opening");
+        }
     };
-    let mut body = json!({"path": path, "size": meta.size, "type": meta.kind, "description": meta.description, "updated_ms": meta.updated_ms});
-    match std::str::from_utf8(&value) {
-        Ok(s) => body["value"] = json!(s),
-        Err(_) => body["value_base64"] = json!(B64.encode(&value[..])),
+    if d.audit.record(d.event(ctx, actor, "get", Some(path), Outcome::Allowed, 200, None)).await.is_err() {
+        refund();
+        return http::audit_failed(ctx);
     }
-    http::json(ctx, 200, &body)
+    secret_response(ctx, path, &meta, &value)
+}
+
+/// The answer to a read: written straight into a buffer that is wiped when the response body is
+/// dropped, so the value leaves no copy of ours behind in the heap.
+fn secret_response(ctx: &Ctx, path: &str, meta: &SecretMeta, value: &[u8]) -> Response<Body> {
+    #[derive(serde::Serialize)]
+    struct Read<'a> {
+        path: &'a str,
+        size: u64,
+        #[serde(rename = "type")]
+        kind: Option<&'a str>,
+        description: Option<&'a str>,
+        updated_ms: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value_base64: Option<&'a str>,
+    }
+    let b64 = match std::str::from_utf8(value) {
+        Ok(_) => None,
+        Err(_) => Some(Zeroizing::new(B64.encode(value))),
+    };
+    let body = Read {
+        path,
+        size: meta.size,
+        kind: meta.kind.as_deref(),
+        description: meta.description.as_deref(),
+        updated_ms: meta.updated_ms,
+        value: std::str::from_utf8(value).ok(),
+        value_base64: b64.as_deref().map(|s| s.as_str()),
+    };
+    let mut buf = Zeroizing::new(Vec::with_capacity(value.len() * 2 + 256));
+    if serde_json::to_writer(&mut *buf, &body).is_err() {
+        return http::internal(ctx, "encoding the answer");
+    }
+    http::wiped_json(ctx, 200, buf)
 }
 
 pub async fn delete(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {

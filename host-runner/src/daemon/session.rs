@@ -33,14 +33,15 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if let Err(r) = d.authenticate_owner(ctx, &req, "unlock").await {
         return r;
     }
-    let body: UnlockBody = match http::read_json(ctx, req).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    // Already unlocked: answer before the body (the passphrase) is even read.
     if d.is_unlocked() {
         d.touch();
         return http::json(ctx, 200, &json!({"unlocked": true, "already": true}));
     }
+    let body: UnlockBody = match http::read_json(ctx, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let vault = match d.db(|s| s.vault()) {
         Ok(Some(v)) => v,
         Ok(None) => {
@@ -48,27 +49,35 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         }
         _ => return http::internal(ctx, "reading the vault key record"),
     };
+    // A lock acknowledged from now on wins over this unlock (see `KeyHolder::install`).
+    let Ok(epoch) = d.keyholder.lock().map(|k| k.epoch()) else {
+        return http::internal(ctx, "reading the key state");
+    };
     eprintln!(
         "hq-vault: unlocking: deriving the key (Argon2id, t={}, {} MiB)…",
         vault.params.t_cost,
         vault.params.m_cost_kib / 1024
     );
     let started = Instant::now();
-    let d2 = d.clone();
+    let host = d.host.clone();
+    let audit = d.audit.clone();
     let derived = tokio::task::spawn_blocking(move || {
-        // Derive in a throwaway instance, then move the key into the long-lived one: the 256 MiB
-        // Argon2 needs is freed with the throwaway, and the key never leaves a component.
-        let mut tmp = d2.host.instance()?;
+        // Derive in a throwaway instance, then move the key into a fresh one that will hold it:
+        // the 256 MiB Argon2 needs goes with the throwaway, and the key never leaves a component.
+        let mut tmp = host.instance()?;
         let key = match tmp.unlock(&body.passphrase, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
             Ok(k) => k,
             Err(e) => return Ok(Err(e)),
         };
-        let mut kh = d2.keyholder.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-        let r = kh.inst.receive_key(&mut tmp, key).map_err(anyhow::Error::from)?;
-        Ok::<_, anyhow::Error>(r)
+        drop(body);
+        // The audit writer gets the audit key (not the data key): from now on lines carry a MAC.
+        audit.install_key(&mut tmp, &key)?;
+        let mut holder = host.instance()?;
+        let r = holder.receive_key(&mut tmp, key).map_err(anyhow::Error::from)?;
+        Ok::<_, anyhow::Error>(r.map(|k| (holder, k)))
     })
     .await;
-    let key = match derived {
+    let (holder, key) = match derived {
         Ok(Ok(Ok(k))) => k,
         Ok(Ok(Err(CryptoError::WrongPassphrase))) => {
             return d
@@ -88,17 +97,33 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         }
         _ => return http::internal(ctx, "unlocking"),
     };
+    // The state change and its line happen together: no lock can slip between them.
+    let _transition = d.transition.lock().await;
+    let lock_won = d.keyholder.lock().map(|k| k.epoch() != epoch).unwrap_or(true);
+    if lock_won {
+        drop((holder, key));
+        return d
+            .refuse(
+                ctx,
+                "bootstrap",
+                "unlock",
+                None,
+                409,
+                "locked_meanwhile",
+                "the vault was locked while this unlock was deriving the key, and the lock wins: unlock again",
+            )
+            .await;
+    }
     // The line first: a key is never installed without its audit line.
     if d.audit.record(d.event(ctx, "bootstrap", "unlock", None, Outcome::Allowed, 200, None)).await.is_err() {
-        if let Ok(mut kh) = d.keyholder.lock() {
-            let _ = kh.inst.drop_key(key);
-        }
+        drop((holder, key));
         return http::audit_failed(ctx);
     }
     match d.keyholder.lock() {
         Ok(mut kh) => {
-            kh.lock();
-            kh.key = Some(key);
+            if !kh.install(epoch, holder, key) {
+                return http::internal(ctx, "installing the key");
+            }
         }
         Err(_) => return http::internal(ctx, "installing the key"),
     }
@@ -111,6 +136,7 @@ pub async fn lock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     if let Err(r) = d.authenticate_owner(ctx, &req, "lock").await {
         return r;
     }
+    let _transition = d.transition.lock().await;
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
     let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
     if d.audit.record(d.event(ctx, "bootstrap", "lock", None, Outcome::Allowed, 200, None)).await.is_err() {
@@ -183,6 +209,7 @@ pub async fn idle_locker(d: Arc<Daemon>) {
         if idle < d.idle_lock.as_millis() as u64 || !d.is_unlocked() {
             continue;
         }
+        let _transition = d.transition.lock().await;
         let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
         if was {
             let ctx = Ctx::new(([127, 0, 0, 1], 0).into());

@@ -115,6 +115,31 @@ impl Instance {
         Ok(result)
     }
 
+    /// Give this instance the vault's audit key, derived from `key` in `from`: only the audit key
+    /// moves (sealed to a receiver here), never the data key, and its bytes stay in components.
+    pub fn receive_audit_key(
+        &mut self,
+        from: &mut Instance,
+        key: &MasterKey,
+    ) -> Result<Result<super::AuditKey, CryptoError>> {
+        let kr = self.core.hq_vault_crypto().key_receiver();
+        let receiver = kr.call_constructor(&mut self.store)?;
+        let public = kr.call_public_key(&mut self.store, receiver)?;
+        let blob =
+            from.core.hq_vault_crypto().master_key().call_export_audit_key_to(&mut from.store, key.0, &public)?;
+        let result = match blob {
+            Ok(blob) => kr.call_accept_audit_key(&mut self.store, receiver, &blob)?.map(super::AuditKey).map_err(err),
+            Err(e) => Err(err(e)),
+        };
+        receiver.resource_drop(&mut self.store)?;
+        Ok(result)
+    }
+
+    /// The vault's audit key, in this instance (offline `audit verify`).
+    pub fn audit_key_of(&mut self, key: &MasterKey) -> Result<super::AuditKey> {
+        Ok(super::AuditKey(self.core.hq_vault_crypto().master_key().call_audit_key(&mut self.store, key.0)?))
+    }
+
     /// Drop a key: the component zeroizes it.
     pub fn drop_key(&mut self, key: MasterKey) -> Result<()> {
         key.0.resource_drop(&mut self.store)

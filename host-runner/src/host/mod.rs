@@ -7,6 +7,7 @@ mod audit;
 mod crypto;
 mod entropy;
 mod gate;
+mod http;
 mod patterns;
 mod tokens;
 
@@ -16,6 +17,7 @@ use anyhow::{Context, Result};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Cache, CacheConfig, Config, Engine, Store};
 
+pub use audit::AuditKey;
 pub use crypto::MasterKey;
 
 mod bindings {

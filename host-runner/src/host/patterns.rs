@@ -1,6 +1,6 @@
 //! Host side of `hq:vault/patterns`.
 
-use hq_vault_core::patterns::{AllowlistError, ListingSource, PathError};
+use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
 use wasmtime::Result;
 
 use super::Instance;
@@ -20,6 +20,19 @@ pub(super) fn path_err(e: w::PathError) -> PathError {
         W::NonAscii => PathError::NonAscii,
         W::TooLong => PathError::TooLong,
         W::NotAKey => PathError::NotAKey,
+    }
+}
+
+pub(super) fn key_err(e: w::KeyError) -> KeyError {
+    use w::KeyError as W;
+    match e {
+        W::Empty => KeyError::Empty,
+        W::LeadingSlash => KeyError::LeadingSlash,
+        W::DotSegment => KeyError::DotSegment,
+        W::EmptySegment => KeyError::EmptySegment,
+        W::ControlCharacter => KeyError::ControlCharacter,
+        W::TooLong => KeyError::TooLong,
+        W::NotAKey => KeyError::NotAKey,
     }
 }
 
@@ -43,17 +56,27 @@ impl Instance {
         }))
     }
 
-    /// Check a requested path (a key, a listing prefix, or empty for the root).
+    /// Check a secret prefix (strict pattern alphabet; empty for every secret).
     pub fn check_path(&mut self, raw: &str) -> Result<Result<String, PathError>> {
         Ok(self.core.hq_vault_patterns().call_check_path(&mut self.store, raw)?.map_err(path_err))
     }
 
-    /// Check a path that must name exactly one object or secret.
+    /// Check the path of one secret (strict pattern alphabet).
     pub fn check_key(&mut self, raw: &str) -> Result<Result<String, PathError>> {
         Ok(self.core.hq_vault_patterns().call_check_key(&mut self.store, raw)?.map_err(path_err))
     }
 
-    /// Whether any of the normalized patterns grants this checked key.
+    /// Check the key of one object of External Connections (any UTF-8 up to 960 bytes, DESIGN §3.1).
+    pub fn check_object_key(&mut self, raw: &str) -> Result<Result<String, KeyError>> {
+        Ok(self.core.hq_vault_patterns().call_check_object_key(&mut self.store, raw)?.map_err(key_err))
+    }
+
+    /// Check a listing prefix of External Connections (empty for the root).
+    pub fn check_object_prefix(&mut self, raw: &str) -> Result<Result<String, KeyError>> {
+        Ok(self.core.hq_vault_patterns().call_check_object_prefix(&mut self.store, raw)?.map_err(key_err))
+    }
+
+    /// Whether any of the normalized patterns grants this object key.
     pub fn allows(&mut self, patterns: &[String], key: &str) -> Result<bool> {
         self.core.hq_vault_patterns().call_allows(&mut self.store, patterns, key)
     }

@@ -240,15 +240,18 @@ pub fn daemon() -> Daemon {
 }
 
 pub fn daemon_with(serve_args: &[&str]) -> Daemon {
+    daemon_custom(&["--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"], serve_args)
+}
+
+/// A new vault made with these `init` arguments (Argon2 costs), served with `serve_args`, unlocked.
+pub fn daemon_custom(init_args: &[&str], serve_args: &[&str]) -> Daemon {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let mut init = Command::new(BIN);
     init.env("HQ_VAULT_HOME", &home);
-    let out = run_with(
-        init,
-        &["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"],
-        Some(format!("{PASS}\n").as_bytes()),
-    );
+    let mut args = vec!["init", "--passphrase-stdin"];
+    args.extend_from_slice(init_args);
+    let out = run_with(init, &args, Some(format!("{PASS}\n").as_bytes()));
     assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
     let agent = agent_for(&home.join("tls/ca.pem"));
     let mut d = Daemon {
@@ -262,6 +265,32 @@ pub fn daemon_with(serve_args: &[&str]) -> Daemon {
     d.start();
     d.unlock();
     d
+}
+
+/// The audit log's lines, parsed.
+pub fn audit_lines(d: &Daemon) -> Vec<Value> {
+    std::fs::read_to_string(d.home().join("audit.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("audit line {l:?}: {e}")))
+        .collect()
+}
+
+/// A raw TLS connection to the daemon, trusting the home's CA (for half-sent requests and idle
+/// connections that an HTTP client would not make).
+pub fn tls_stream(d: &Daemon) -> rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream> {
+    use rustls::pki_types::pem::PemObject;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(d.home().join("tls/ca.pem")).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let addr = d.url.trim_start_matches("https://");
+    let tcp = std::net::TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(config), "127.0.0.1".try_into().unwrap()).unwrap();
+    rustls::StreamOwned::new(conn, tcp)
 }
 
 pub fn text(o: &Output) -> String {

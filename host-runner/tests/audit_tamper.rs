@@ -1,0 +1,170 @@
+//! Audit that cannot be quietly rewritten (issue "Keep every promise", item 7): a removed line
+//! with the plain chain re-linked, a rewritten outcome, a cut tail, a deleted log — each is
+//! reported by `audit verify` and, where the file changed while the daemon was stopped, at start.
+//! Failed authentications are rate-limited into a summary line.
+
+mod common;
+
+use std::process::Output;
+
+use common::*;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+fn sha_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// A daemon that has written a handful of keyed lines, then stopped.
+fn stopped_daemon_with_history() -> Daemon {
+    let mut d = daemon();
+    assert_eq!(d.store("audit/a", "value-a").status, 201);
+    assert_eq!(d.owner("GET", "/v1/secrets/audit/a", None).status, 200);
+    assert_eq!(d.req("GET", "/v1/secrets/audit/a", Some("Bearer hqvt_nope"), None).status, 401);
+    assert_eq!(d.owner("DELETE", "/v1/secrets/audit/a", None).status, 204);
+    assert_eq!(d.store("audit/b", "value-b").status, 201);
+    d.stop();
+    d
+}
+
+fn raw_lines(d: &Daemon) -> Vec<String> {
+    std::fs::read_to_string(d.home().join("audit.log")).unwrap().lines().map(str::to_owned).collect()
+}
+
+/// Write lines back, re-linking every `prev` as a plain SHA-256 chain, as an editor would.
+fn write_relinked(d: &Daemon, lines: &[String]) {
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    for l in lines {
+        let at = l.find("\"prev\":\"").expect("a chained line") + 8;
+        let text = format!("{}{}{}", &l[..at], prev, &l[at + 64..]);
+        prev = sha_hex(&text);
+        out.push_str(&text);
+        out.push('\n');
+    }
+    std::fs::write(d.home().join("audit.log"), out).unwrap();
+    // The forger rewrites audit.head's plain part to match; the keyed part cannot be remade.
+    let head_path = d.home().join("audit.head");
+    let mut head: Value = serde_json::from_slice(&std::fs::read(&head_path).unwrap()).unwrap();
+    head["lines"] = lines.len().into();
+    head["hash"] = prev.clone().into();
+    if head["keyed"].is_object() {
+        head["keyed"]["lines"] = lines.len().into();
+        head["keyed"]["hash"] = prev.into();
+    }
+    std::fs::write(&head_path, serde_json::to_vec(&head).unwrap()).unwrap();
+}
+
+fn verify_with_key(d: &Daemon, extra: &[&str]) -> Output {
+    let mut args = vec!["audit", "verify", "--passphrase-stdin"];
+    args.extend_from_slice(extra);
+    d.run(&args, Some(format!("{PASS}\n").as_bytes()))
+}
+
+#[test]
+fn an_untouched_log_verifies_with_the_key() {
+    let d = stopped_daemon_with_history();
+    let v = verify_with_key(&d, &[]);
+    assert!(v.status.success(), "{}", text(&v));
+    assert!(text(&v).contains("MACs checked"), "{}", text(&v));
+    let a = d.run(&["audit", "anchor", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes()));
+    assert!(a.status.success(), "{}", text(&a));
+    let anchor = String::from_utf8_lossy(&a.stdout).trim().to_owned();
+    assert!(anchor.starts_with("hqva1:"), "{anchor}");
+    let v = verify_with_key(&d, &["--anchor", &anchor]);
+    assert!(v.status.success(), "{}", text(&v));
+}
+
+#[test]
+fn a_removed_line_with_the_chain_relinked_is_detected() {
+    let d = stopped_daemon_with_history();
+    let mut lines = raw_lines(&d);
+    let victim = lines.iter().position(|l| l.contains("\"op\":\"delete\"")).expect("a delete line");
+    lines.remove(victim);
+    write_relinked(&d, &lines);
+    let v = verify_with_key(&d, &[]);
+    assert!(!v.status.success(), "a removed line went unnoticed: {}", text(&v));
+    assert!(text(&v).contains(&format!("line {}", victim + 1)), "the first bad line is named: {}", text(&v));
+}
+
+#[test]
+fn a_rewritten_outcome_is_detected() {
+    let d = stopped_daemon_with_history();
+    let mut lines = raw_lines(&d);
+    let i = lines.iter().position(|l| l.contains("\"status\":401")).expect("a refused request");
+    lines[i] = lines[i]
+        .replace("\"outcome\":\"denied\"", "\"outcome\":\"allowed\"")
+        .replace("\"status\":401", "\"status\":200");
+    write_relinked(&d, &lines);
+    let v = verify_with_key(&d, &[]);
+    assert!(!v.status.success(), "a rewritten outcome went unnoticed: {}", text(&v));
+}
+
+#[test]
+fn a_cut_tail_is_reported_at_start_and_by_verify() {
+    let mut d = stopped_daemon_with_history();
+    let lines = raw_lines(&d);
+    std::fs::write(d.home().join("audit.log"), lines[..lines.len() - 2].join("\n") + "\n").unwrap();
+    let v = verify_with_key(&d, &[]);
+    assert!(!v.status.success(), "a cut tail went unnoticed: {}", text(&v));
+    assert!(text(&v).contains("cut off the end"), "{}", text(&v));
+    d.start();
+    let err = std::fs::read_to_string(d.dir.path().join("daemon.stderr")).unwrap();
+    assert!(err.contains("cut off the end"), "the daemon restarted silently: {err}");
+    let breaks: Vec<Value> = audit_lines(&d).into_iter().filter(|l| l["op"] == "audit-break").collect();
+    assert_eq!(breaks.len(), 1, "the break is recorded in the log");
+    d.stop();
+    let v = verify_with_key(&d, &[]);
+    assert!(!v.status.success());
+}
+
+#[test]
+fn a_cut_tail_with_a_consistent_head_is_caught_by_an_anchor() {
+    let d = stopped_daemon_with_history();
+    let a = d.run(&["audit", "anchor", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes()));
+    let anchor = String::from_utf8_lossy(&a.stdout).trim().to_owned();
+    // Roll back both files to an earlier state (as from an old backup).
+    let lines = raw_lines(&d);
+    let keep = &lines[..lines.len() - 2];
+    std::fs::write(d.home().join("audit.log"), keep.join("\n") + "\n").unwrap();
+    let head = serde_json::json!({"lines": keep.len(), "hash": sha_hex(keep.last().unwrap()), "keyed": null});
+    std::fs::write(d.home().join("audit.head"), head.to_string()).unwrap();
+    let v = verify_with_key(&d, &["--anchor", &anchor]);
+    assert!(!v.status.success(), "{}", text(&v));
+    assert!(text(&v).contains("anchor"), "{}", text(&v));
+}
+
+#[test]
+fn a_deleted_log_is_reported_at_start_and_by_verify() {
+    for also_head in [false, true] {
+        let mut d = stopped_daemon_with_history();
+        std::fs::remove_file(d.home().join("audit.log")).unwrap();
+        if also_head {
+            std::fs::remove_file(d.home().join("audit.head")).unwrap();
+        }
+        let v = verify_with_key(&d, &[]);
+        assert!(!v.status.success(), "a deleted log went unnoticed (head deleted too: {also_head}): {}", text(&v));
+        d.start();
+        let err = std::fs::read_to_string(d.dir.path().join("daemon.stderr")).unwrap();
+        assert!(err.contains("warning: audit"), "the daemon restarted silently (head deleted too: {also_head}): {err}");
+        assert_eq!(audit_lines(&d)[0]["op"], "audit-break");
+        d.stop();
+    }
+}
+
+#[test]
+fn anonymous_failures_are_summarized_not_written_one_by_one() {
+    let mut d = daemon();
+    let before = audit_lines(&d).len();
+    for _ in 0..300 {
+        assert_eq!(d.req("GET", "/v1/secrets/x", None, None).status, 401);
+    }
+    d.stop();
+    let lines = audit_lines(&d);
+    let anon: Vec<&Value> = lines[before..].iter().filter(|l| l["actor"] == "anonymous").collect();
+    assert!(anon.len() <= 21, "{} lines for 300 failed authentications", anon.len());
+    let summary = anon.iter().find(|l| l["op"] == "failed-authentications").expect("a summary line at shutdown");
+    assert!(summary["reason"].as_str().unwrap().starts_with("280 more"), "{summary}");
+    let v = verify_with_key(&d, &[]);
+    assert!(v.status.success(), "{}", text(&v));
+}
