@@ -46,6 +46,8 @@ export const allows = (pats, key) => patterns.allows(pats, key);
 export const parseToken = (token) => call(() => tokens.parse(token));
 /** The reference the vault stores for a credential: lower-case hex SHA-256 of the whole string. */
 export const tokenReference = (token) => tokens.reference(token);
+/** Check a managed token's name (1-63 of a-z 0-9 . -, not a reserved actor); throws HqVaultError("reserved", …). */
+export const checkTokenName = (name) => call(() => tokens.checkTokenName(name));
 /** Verify an audit log's lines: `{ count, head }`, or throws HqVaultError("chain", reason, { line }). */
 export function auditVerify(lines) {
   try {

@@ -58,6 +58,10 @@ const runners = {
     const r = res(() => tokens.parseDuration(c.text));
     return [["text"], "ok" in r ? { ms: Number(r.ok) } : { error: true }];
   },
+  "token-names": (c) => {
+    const r = res(() => tokens.checkTokenName(c.name));
+    return [["name"], "ok" in r ? { ok: true } : { error: r.error }];
+  },
   argon2id: (c) => {
     const r = res(() => crypto.argon2id(hex(c.password), hex(c.salt), hex(c.secret), hex(c.ad), c.t, c.m, c.p, c.len));
     return [["password", "salt", "secret", "ad", "t", "m", "p", "len"], "ok" in r ? { tag: toHex(r.ok) } : { error: r.error }];

@@ -59,6 +59,12 @@ def run_case(core, stem, c):
     if stem == "durations":
         r = core.call("tokens", "parse-duration", c["text"])
         return ["text"], ({"ms": r} if isinstance(r, int) else {"error": True})
+    if stem == "token-names":
+        try:
+            core.check_token_name(c["name"])
+            return ["name"], {"ok": True}
+        except HqVaultError as e:
+            return ["name"], {"error": e.code}
     h = lambda k: bytes.fromhex(c.get(k, ""))  # noqa: E731
     if stem == "argon2id":
         r = core.call("crypto", "argon2id", h("password"), h("salt"), h("secret"), h("ad"), c["t"], c["m"], c["p"], c["len"])

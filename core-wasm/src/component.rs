@@ -151,6 +151,17 @@ impl w_tokens::Guest for Component {
     fn parse_duration(text: String) -> Result<u64, String> {
         tokens::parse_duration(&text)
     }
+    fn check_token_name(name: String) -> Result<(), w_tokens::TokenNameError> {
+        use tokens::TokenNameError as E;
+        use w_tokens::TokenNameError as W;
+        tokens::check_name(&name).map_err(|e| match e {
+            E::Empty => W::Empty,
+            E::TooLong => W::TooLong,
+            E::BadCharacter => W::BadCharacter,
+            E::BadFirstCharacter => W::BadFirstCharacter,
+            E::Reserved => W::Reserved,
+        })
+    }
 }
 
 fn crypto_err(e: crypto::CryptoError) -> w_crypto::CryptoError {

@@ -12,7 +12,7 @@ use crate::crypto::CryptoError;
 use crate::gate::{ConnectionRecord, Decision, ReadRequest};
 use crate::http::{Answer, Preconditions, Representation};
 use crate::patterns::{AllowlistError, KeyError, ListingSource, PathError};
-use crate::tokens::{TokenError, TokenKind};
+use crate::tokens::{TokenError, TokenKind, TokenNameError};
 
 /// The operations the vectors exercise, as one host exposes them.
 pub trait Core {
@@ -27,6 +27,7 @@ pub trait Core {
     fn parse_token(&mut self, token: &str) -> Result<TokenKind, TokenError>;
     fn reference(&mut self, token: &str) -> String;
     fn parse_duration(&mut self, text: &str) -> Result<u64, String>;
+    fn check_token_name(&mut self, name: &str) -> Result<(), TokenNameError>;
     #[allow(clippy::too_many_arguments)]
     fn argon2id(
         &mut self,
@@ -88,6 +89,9 @@ impl Core for Native {
     }
     fn parse_duration(&mut self, text: &str) -> Result<u64, String> {
         crate::tokens::parse_duration(text)
+    }
+    fn check_token_name(&mut self, name: &str) -> Result<(), TokenNameError> {
+        crate::tokens::check_name(name)
     }
     fn argon2id(
         &mut self,
@@ -311,6 +315,13 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
                 Err(_) => serde_json::json!({ "error": true }),
             };
             (expected(case, &["text"]), got)
+        }
+        "token-names" => {
+            let got = match core.check_token_name(text(case, "name")?) {
+                Ok(()) => serde_json::json!({ "ok": true }),
+                Err(e) => serde_json::json!({ "error": e.code() }),
+            };
+            (expected(case, &["name"]), got)
         }
         "argon2id" => {
             let got = core.argon2id(

@@ -119,9 +119,12 @@ pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
 }
 
 /// The five-line agent snippet shown once with a new connection key (the seed's, with `BASE`).
+/// `base` is written as a JSON string literal (which is a JavaScript one), so no character of it
+/// can end the string and become code; hosts still build it from their own address.
 pub fn agent_snippet(base: &str) -> String {
+    let base = serde_json::Value::String(base.to_owned()).to_string();
     format!(
-        "const BASE = \"{base}\";\n\
+        "const BASE = {base};\n\
 const KEY = process.env.HQ_CONNECTION_KEY!; // hqxc_…\n\
 const h = {{ Authorization: `Bearer ${{KEY}}` }};\n\
 const {{ objects }} = await fetch(`${{BASE}}/v1/connections/files?path=knowledge/`, {{ headers: h }}).then(r => r.json());\n\

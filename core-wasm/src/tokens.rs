@@ -193,6 +193,76 @@ pub fn evaluate(rules: &TokenRules, now_ms: u64, path: Option<&str>) -> Result<(
     Ok(())
 }
 
+/// Longest managed-token name, in bytes (a DNS label's limit: short enough for an audit line).
+pub const NAME_MAX_LEN: usize = 63;
+
+/// Names that stand for an actor of the vault itself in audit lines, so no managed token may
+/// take them: `anonymous` (a failed authentication), `bootstrap` (the owner's token), `daemon`
+/// (the idle lock and other work of the daemon), `unknown` (a connection read with no valid
+/// key), and `owner`, `system`, kept free for the same use.
+pub const RESERVED_NAMES: [&str; 6] = ["anonymous", "bootstrap", "daemon", "unknown", "owner", "system"];
+
+/// The name rule in words, for error messages and help texts.
+pub const NAME_RULE: &str = "a token name is 1-63 characters of lower-case a-z, 0-9, `.` and `-`, starting with a letter or a digit, and none of anonymous, bootstrap, daemon, unknown, owner, system";
+
+/// Why a managed token's name was refused.
+///
+/// The rule: 1 to [`NAME_MAX_LEN`] bytes of `a-z`, `0-9`, `.`, `-`, starting with a letter or a
+/// digit, and none of [`RESERVED_NAMES`]. Every other actor in an audit line is outside this
+/// alphabet: connection ids (`conn_` + 16 hex), request ids (`req_…`) and credentials (`hqvt_…`)
+/// all hold `_`, and no name is upper-case, so a token name can never read as another actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenNameError {
+    #[error("the token name is empty: give one, such as `deploy-bot`")]
+    Empty,
+    #[error("the token name is longer than 63 bytes")]
+    TooLong,
+    #[error("the token name may hold only lower-case a-z, digits 0-9, `.` and `-` (such as `deploy-bot.prod`)")]
+    BadCharacter,
+    #[error("the token name must start with a lower-case letter or a digit")]
+    BadFirstCharacter,
+    #[error(
+        "this token name is reserved for the vault's own audit actors (anonymous, bootstrap, daemon, unknown, owner, system): pick another"
+    )]
+    Reserved,
+}
+
+impl TokenNameError {
+    /// The WIT case name (`bad-character`, …), as vectors and HTTP errors carry it.
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenNameError::Empty => "empty",
+            TokenNameError::TooLong => "too-long",
+            TokenNameError::BadCharacter => "bad-character",
+            TokenNameError::BadFirstCharacter => "bad-first-character",
+            TokenNameError::Reserved => "reserved",
+        }
+    }
+}
+
+/// Check a managed token's name (what audit lines show as its actor) against the rule of
+/// [`TokenNameError`]. Checked in order: empty, too long, a character outside the alphabet, the
+/// first character, reserved.
+pub fn check_name(name: &str) -> Result<(), TokenNameError> {
+    if name.is_empty() {
+        return Err(TokenNameError::Empty);
+    }
+    if name.len() > NAME_MAX_LEN {
+        return Err(TokenNameError::TooLong);
+    }
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-') {
+        return Err(TokenNameError::BadCharacter);
+    }
+    if !name.as_bytes()[0].is_ascii_alphanumeric() {
+        return Err(TokenNameError::BadFirstCharacter);
+    }
+    if RESERVED_NAMES.contains(&name) {
+        return Err(TokenNameError::Reserved);
+    }
+    Ok(())
+}
+
 /// Parse a duration such as `90s`, `15m`, `1h`, `7d` (at most 365 days) into milliseconds.
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -252,6 +322,27 @@ mod tests {
         assert_eq!(evaluate(&s, 9, Some("aws/key")), Ok(()));
         assert_eq!(evaluate(&s, 9, Some("gcp/key")), Err(TokenDenial::OutOfScope));
         assert_eq!(evaluate(&s, 10, Some("aws/key")), Err(TokenDenial::Expired));
+    }
+
+    #[test]
+    fn the_rule_in_words_names_every_reserved_name() {
+        for r in RESERVED_NAMES {
+            assert!(NAME_RULE.contains(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn token_names() {
+        assert_eq!(check_name("deploy-bot.prod"), Ok(()));
+        assert_eq!(check_name("0"), Ok(()));
+        assert_eq!(check_name(""), Err(TokenNameError::Empty));
+        assert_eq!(check_name(&"a".repeat(64)), Err(TokenNameError::TooLong));
+        assert_eq!(check_name("conn_0123456789abcdef"), Err(TokenNameError::BadCharacter));
+        assert_eq!(check_name("Bootstrap"), Err(TokenNameError::BadCharacter));
+        assert_eq!(check_name("-x"), Err(TokenNameError::BadFirstCharacter));
+        for r in RESERVED_NAMES {
+            assert_eq!(check_name(r), Err(TokenNameError::Reserved));
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use hq_vault_core::crypto::CryptoError;
 use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
 use hq_vault_core::http::{Answer, Preconditions, Representation};
 use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
-use hq_vault_core::tokens::{TokenError, TokenKind};
+use hq_vault_core::tokens::{TokenError, TokenKind, TokenNameError};
 
 use crate::host::Instance;
 
@@ -57,6 +57,9 @@ impl Core for Instance {
     }
     fn parse_duration(&mut self, text: &str) -> Result<u64, String> {
         ok(Instance::parse_duration(self, text))
+    }
+    fn check_token_name(&mut self, name: &str) -> Result<(), TokenNameError> {
+        ok(Instance::check_token_name(self, name))
     }
     fn argon2id(
         &mut self,

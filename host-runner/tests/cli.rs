@@ -200,21 +200,26 @@ fn ingest_web_accepts_exactly_one_submit_then_closes() {
         let s = r.status().as_u16();
         (s, r.into_body().read_to_string().unwrap())
     };
-    let post = |path: &str, body: &str| -> u16 {
-        d.agent
-            .post(format!("{base}/{path}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .send(body.to_owned())
-            .unwrap()
-            .status()
-            .as_u16()
+    // The page's own origin: `https://127.0.0.1:PORT`, what a browser sends with its form.
+    let origin = base.trim_end_matches("/ingest").to_owned();
+    let post_from = |origin: Option<&str>, path: &str, body: &str| -> u16 {
+        let mut r = d.agent.post(format!("{base}/{path}")).header("content-type", "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        r.send(body.to_owned()).unwrap().status().as_u16()
     };
+    let post = |path: &str, body: &str| post_from(Some(&origin), path, body);
     assert_eq!(page("0000").0, 404, "a wrong URL gets nothing");
     let wrong = format!("{}{}", &secret[..63], if secret.ends_with('0') { "1" } else { "0" });
     assert_eq!(page(&wrong).0, 404);
     let (s, html) = page(secret);
     assert_eq!(s, 200);
     assert!(html.contains("slack/token") && html.contains("closes"), "{html}");
+    // Not from the page: refused, and the page is still there.
+    assert_eq!(post_from(None, secret, "value=no-origin"), 403);
+    assert_eq!(post_from(Some("https://evil.example"), secret, "value=other-site"), 403);
+    assert_eq!(page(secret).0, 200, "a refused submit does not use the page up");
     assert_eq!(post(secret, "value=typed-in-the-browser"), 200);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());

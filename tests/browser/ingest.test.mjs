@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
+import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -13,16 +14,30 @@ const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, "target");
 const bin = process.env.HQ_VAULT_BIN || path.join(targetDir, "release/hq-vault");
 const artifacts = path.join(targetDir, "artifacts");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+};
 
-/** Read a stream until `re` matches; returns the match. */
-async function waitFor(stream, re) {
-  let seen = "";
-  for await (const chunk of stream) {
-    seen += chunk;
-    const m = seen.match(re);
-    if (m) return m;
-  }
-  throw new Error(`never saw ${re}: ${seen}`);
+/** Read a stream until `re` matches; returns the match. The stream stays open and keeps being
+ * drained (ending a `for await` would destroy it, and the child's next write would then fail). */
+function waitFor(stream, re) {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk) => {
+      seen += chunk;
+      const m = seen.match(re);
+      if (m) {
+        stream.off("end", onEnd);
+        stream.on("data", () => {});
+        stream.off("data", onData);
+        resolve(m);
+      }
+    };
+    const onEnd = () => reject(new Error(`never saw ${re}: ${seen}`));
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+  });
 }
 
 test("the one-time page takes one value from a person, then is gone", async () => {
@@ -34,16 +49,14 @@ test("the one-time page takes one value from a person, then is gone", async () =
     stdio: ["pipe", "ignore", "ignore"],
   });
   const daemon = spawn(bin, ["serve", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "ignore"] });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await chromium.launch(LAUNCH);
+  let ingest;
   try {
     const [line] = await once(daemon.stdout, "data");
     const base = `https://${String(line).split("https://")[1].split(/\s/)[0]}`;
     const cliEnv = { ...env, HQ_VAULT_URL: base };
     execFileSync(bin, ["unlock", "--passphrase-stdin"], { env: cliEnv, input: "browser passphrase\n", stdio: ["pipe", "ignore", "ignore"] });
-    const ingest = spawn(bin, ["ingest", "stripe/secret-key", "--web", "--type", "api-key", "--description", "Stripe live secret key"], {
+    ingest = spawn(bin, ["ingest", "stripe/secret-key", "--web", "--type", "api-key", "--description", "Stripe live secret key"], {
       env: cliEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -63,7 +76,7 @@ test("the one-time page takes one value from a person, then is gone", async () =
     const body = await page.textContent("body");
     assert.match(body, /stripe\/secret-key/);
     assert.match(body, /api-key/);
-    assert.match(body, /closes after you submit/);
+    assert.match(body, /closes after the vault stores your value/);
     assert.equal(ok.headers()["cache-control"], "no-store");
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, "ingest-page.png"), fullPage: true });
@@ -89,7 +102,131 @@ test("the one-time page takes one value from a person, then is gone", async () =
     await context.close();
   } finally {
     await browser.close();
+    ingest?.kill();
     daemon.kill();
     fs.rmSync(home, { recursive: true, force: true });
   }
+});
+
+/** A new vault and its daemon (locked: it is not unlocked here), and `ingest --web` started against it. */
+async function lockedVaultWithPage(t, args) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "hq-browser-"));
+  const env = { ...process.env, HQ_VAULT_HOME: home };
+  execFileSync(bin, ["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"], {
+    env,
+    input: "browser passphrase\n",
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  const daemon = spawn(bin, ["serve", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "ignore"] });
+  t.after(() => {
+    daemon.kill();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  const [line] = await once(daemon.stdout, "data");
+  assert.match(String(line), /locked/, "the daemon starts locked");
+  const base = `https://${String(line).split("https://")[1].split(/\s/)[0]}`;
+  const cliEnv = { ...env, HQ_VAULT_URL: base };
+  const ingest = spawn(bin, ["ingest", ...args, "--web"], { env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => ingest.kill());
+  let out = "";
+  ingest.stdout.on("data", (d) => (out += d));
+  ingest.stderr.setEncoding("utf8");
+  const [url] = await waitFor(ingest.stderr, /https:\/\/127\.0\.0\.1:\d+\/ingest\/[0-9a-f]{64}/);
+  const unlock = () => execFileSync(bin, ["unlock", "--passphrase-stdin"], { env: cliEnv, input: "browser passphrase\n", stdio: ["pipe", "ignore", "ignore"] });
+  /** `hq-vault get` of a path: its value, or null when the vault has none. */
+  const get = (p) => {
+    try {
+      return String(execFileSync(bin, ["get", p], { env: cliEnv, stdio: ["ignore", "pipe", "pipe"] }));
+    } catch (e) {
+      assert.match(String(e.stderr), /no secret at this path|not found/i, String(e.stderr));
+      return null;
+    }
+  };
+  return { home, url, ingest, unlock, get, stdout: () => out };
+}
+
+/** POST a form to the page from outside a browser, trusting the vault's CA, with these headers. */
+function postForm(url, home, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: "POST", ca: fs.readFileSync(path.join(home, "tls/ca.pem")), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("with the vault locked the page shows the daemon's error, not Stored, and a retry after unlock stores the value", async (t) => {
+  const v = await lockedVaultWithPage(t, ["stripe/secret-key", "--type", "api-key"]);
+  const browser = await chromium.launch(LAUNCH);
+  t.after(() => browser.close());
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 900, height: 640 } });
+  const page = await context.newPage();
+  assert.equal((await page.goto(v.url)).status(), 200);
+  await page.fill("textarea[name=value]", "sk_live_first_try_while_locked");
+  const [nav] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  const body = await page.textContent("body");
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, "ingest-locked.png"), fullPage: true });
+  assert.equal(nav.status(), 423, "the page answers with the vault's own status");
+  assert.doesNotMatch(await page.textContent("h1"), /Stored/);
+  assert.doesNotMatch(body, /stored the value|This page is now closed/);
+  assert.match(body, /Not stored\./);
+  assert.match(body, /the vault is locked: run `hq-vault unlock`, then submit again/);
+  assert.equal(await page.title(), "HQ Vault — not stored");
+  assert.doesNotMatch(body, /sk_live_first_try_while_locked/, "the value is never echoed back");
+  assert.equal(await page.inputValue("textarea[name=value]"), "", "the form is there again, empty");
+
+  // Nothing was stored, and the command is still waiting: the failed store did not use the page up.
+  v.unlock();
+  assert.equal(v.get("stripe/secret-key"), null);
+  assert.equal(v.ingest.exitCode, null, "ingest still runs");
+
+  // The person unlocked and submits again on the same page: now the vault stores it.
+  await page.fill("textarea[name=value]", "sk_live_second_try_unlocked");
+  const [ok] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  assert.equal(ok.status(), 200);
+  assert.equal(await page.textContent("h1"), "Stored");
+  assert.match(await page.textContent("body"), /Your vault stored the value for stripe\/secret-key/);
+  const [code] = await once(v.ingest, "exit");
+  assert.equal(code, 0);
+  assert.equal(v.stdout().trim(), "Stored: stripe/secret-key (27 bytes, type: api-key)");
+  assert.equal(v.get("stripe/secret-key"), "sk_live_second_try_unlocked");
+});
+
+test("a submit whose Origin is not the page's own is refused and stores nothing", async (t) => {
+  const v = await lockedVaultWithPage(t, ["github/token"]);
+  v.unlock();
+  const origin = new URL(v.url).origin;
+  for (const headers of [
+    { origin: "https://evil.example" },
+    { origin: "null" },
+    { origin: origin.replace("127.0.0.1", "localhost") },
+    { origin: `${origin}.evil.example` },
+    {},
+  ]) {
+    const r = await postForm(v.url, v.home, headers, "value=ghp_from_another_site");
+    assert.equal(r.status, 403, `${JSON.stringify(headers)}: ${r.text}`);
+    assert.doesNotMatch(r.text, /Stored/);
+    assert.match(r.text, /nothing was stored/);
+  }
+  assert.equal(v.get("github/token"), null, "nothing was stored");
+  assert.equal(v.ingest.exitCode, null, "the refused submits did not use the page up");
+
+  // The page itself, in a real browser, still works: its own form sends its own Origin.
+  const browser = await chromium.launch(LAUNCH);
+  t.after(() => browser.close());
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await page.goto(v.url);
+  await page.fill("textarea[name=value]", "ghp_typed_by_the_person");
+  const [ok] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  assert.equal(ok.status(), 200);
+  assert.equal((await ok.request().allHeaders()).origin, origin, "the browser sent the page's own origin");
+  const [code] = await once(v.ingest, "exit");
+  assert.equal(code, 0);
+  assert.equal(v.get("github/token"), "ghp_typed_by_the_person");
 });

@@ -315,6 +315,50 @@ def duration_cases():
     ]
 
 
+def token_name_cases():
+    """Managed-token names (what audit lines show as the actor), by the rule written in README and
+    wit/vault.wit: 1-63 bytes of a-z 0-9 . -, first a letter or digit, not a reserved actor.
+    The expectations are written by hand from that rule, not computed by the code under test."""
+    ok_ = {"ok": True}
+    c = [
+        # Accepted.
+        {"name": "deploy-bot", **ok_}, {"name": "a", **ok_}, {"name": "0", **ok_}, {"name": "ci.build-42", **ok_},
+        {"name": "deploy-run-42", **ok_}, {"name": "a" * 63, **ok_}, {"name": "x-", **ok_}, {"name": "x.", **ok_},
+        {"name": "9lives", **ok_}, {"name": "conn", **ok_, "note": "no connection id can be spelled without `_`"},
+        {"name": "conn-0123456789abcdef", **ok_}, {"name": "bootstrap2", **ok_}, {"name": "daemons", **ok_},
+        {"name": "my.anonymous", **ok_}, {"name": "owner-bot", **ok_},
+        # Empty and too long.
+        {"name": "", "error": "empty"},
+        {"name": "a" * 64, "error": "too-long"}, {"name": "b" * 200, "error": "too-long"},
+        {"name": "-" * 64, "error": "too-long", "note": "length is checked before the alphabet"},
+        # Outside the alphabet.
+        {"name": "conn_0123456789abcdef", "error": "bad-character", "note": "the shape of a connection id"},
+        {"name": "conn_", "error": "bad-character"}, {"name": "req_0011223344556677", "error": "bad-character"},
+        {"name": "hqvt_x", "error": "bad-character"}, {"name": "Deploy", "error": "bad-character"},
+        {"name": "ANONYMOUS", "error": "bad-character"}, {"name": "Bootstrap", "error": "bad-character"},
+        {"name": "bad name", "error": "bad-character"}, {"name": " deploy", "error": "bad-character"},
+        {"name": "deploy ", "error": "bad-character"}, {"name": "a/b", "error": "bad-character"},
+        {"name": "a\\b", "error": "bad-character"}, {"name": "a:b", "error": "bad-character"},
+        {"name": "a@b", "error": "bad-character"}, {"name": "a'b", "error": "bad-character"},
+        {"name": "a\"b", "error": "bad-character"}, {"name": "a<b>", "error": "bad-character"},
+        {"name": "a\nb", "error": "bad-character"}, {"name": "a\tb", "error": "bad-character"},
+        {"name": "a\u0000b", "error": "bad-character"}, {"name": "caf\u00e9", "error": "bad-character"},
+        {"name": "\u0430nonymous", "error": "bad-character", "note": "Cyrillic a: a look-alike of a reserved name"},
+        {"name": "bootstrap\u200b", "error": "bad-character", "note": "zero-width space"},
+        {"name": "a%20b", "error": "bad-character"}, {"name": "a+b", "error": "bad-character"},
+        {"name": "*", "error": "bad-character"},
+        # First character.
+        {"name": "-deploy", "error": "bad-first-character"}, {"name": ".hidden", "error": "bad-first-character"},
+        {"name": ".", "error": "bad-first-character"}, {"name": "..", "error": "bad-first-character"},
+        {"name": "-", "error": "bad-first-character"},
+        # Reserved actors.
+        {"name": "anonymous", "error": "reserved"}, {"name": "bootstrap", "error": "reserved"},
+        {"name": "daemon", "error": "reserved"}, {"name": "unknown", "error": "reserved"},
+        {"name": "owner", "error": "reserved"}, {"name": "system", "error": "reserved"},
+    ]
+    return c
+
+
 # ---------------------------------------------------------------- crypto
 def argon2_cases():
     from argon2.low_level import Type, hash_secret_raw
@@ -690,6 +734,7 @@ def main():
     total += write("listing.json", listing_cases(), "Listing plans: the sources to read for a prefix under the patterns.")
     total += write("tokens.json", token_cases(), "Credentials: prefix, base62 body of 32 random bytes and their CRC32, SHA-256 reference.")
     total += write("durations.json", duration_cases(), "Token TTL durations.")
+    total += write("token-names.json", token_name_cases(), "Managed-token names: 1-63 bytes of a-z 0-9 . -, first a letter or digit, not a reserved actor.")
     total += write("argon2id.json", argon2_cases(), "Argon2id v1.3 known answers.")
     total += write("xchacha.json", xchacha_cases(), "XChaCha20-Poly1305 known answers (ciphertext followed by the tag).")
     total += write("ed25519.json", ed25519_cases(), "Ed25519 verification (RFC 8032 and challenge answers).")

@@ -102,6 +102,17 @@ class Core:
     def parse_token(self, token):
         return _unwrap(self.call("tokens", "parse", token))
 
+    def check_token_name(self, name):
+        """None if `name` may name a managed token; raises HqVaultError('reserved', …) if not."""
+        r = self.call("tokens", "check-token-name", name)
+        if isinstance(r, wc.Variant):
+            if r.tag == "err":
+                raise HqVaultError(r.payload)
+            return None
+        if r is not None:
+            raise HqVaultError(r)
+        return None
+
     def token_reference(self, token):
         return self.call("tokens", "reference", token)
 

@@ -36,6 +36,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     let name = get("--name").unwrap_or_else(|| "admin".into());
+    if name.is_empty() || name.chars().any(char::is_control) {
+        eprintln!("error: --name is a non-empty name without control characters");
+        return std::process::ExitCode::FAILURE;
+    }
     let token = mint(TokenKind::VaultToken);
     let key = admin_key(&reference(token.expose_secret()));
     let value = serde_json::to_string(&AdminCredential { company_id: company, role, name }).expect("plain JSON");
@@ -44,7 +48,14 @@ fn main() -> std::process::ExitCode {
     } else {
         println!("{}", token.expose_secret());
         eprintln!("Admin credential printed above (shown once). Load its record into KV:");
-        eprintln!("  npx wrangler kv key put --binding CONNECTIONS '{key}' '{value}'   # add --local for wrangler dev");
+        // Each argument quoted for a POSIX shell, so a name holding `'`, `"`, `$`, a backtick or a
+        // space reaches KV exactly as given and never runs as code.
+        let line = shlex::try_join(["npx", "wrangler", "kv", "key", "put", "--binding", "CONNECTIONS", &key, &value]);
+        let Ok(line) = line else {
+            eprintln!("error: the record holds a NUL byte and cannot be written as a shell line: use --json");
+            return std::process::ExitCode::FAILURE;
+        };
+        eprintln!("  {line}   # add --local for wrangler dev");
     }
     std::process::ExitCode::SUCCESS
 }

@@ -2,11 +2,15 @@
 //! `Stored: PATH (N bytes, type: T)`.
 //!
 //! Without `--web`: a hidden prompt on the terminal. With `--web`: a one-time HTTPS page on a random
-//! loopback port behind an unguessable URL, which accepts exactly one submit, expires after 10
-//! minutes, and then shuts down.
+//! loopback port behind an unguessable URL. A submit must come from the page itself (its `Origin`
+//! is the page's own); the page stores the value in the vault before it answers, and confirms only
+//! what the vault accepted. A submit the vault refuses (locked, unreachable, …) shows the daemon's
+//! own message and leaves the page open for another try; the first value stored uses the page up,
+//! and it shuts down. It expires after 10 minutes either way.
 
+use std::io::Write;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -17,7 +21,6 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::sync::oneshot;
 use zeroize::Zeroizing;
 
 #[derive(clap::Args)]
@@ -59,13 +62,30 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     rt.block_on(web(home, client, a, Duration::from_millis(ttl)))
 }
 
+/// Where the one-time page is in its life.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for a value; a submit the vault refused leaves it here, for another try.
+    Open,
+    /// The vault accepted a value: the page is used up.
+    Stored,
+    /// Expired without a stored value.
+    Closed,
+}
+
 struct Page {
     secret: String,
+    /// `https://127.0.0.1:PORT`: the only `Origin` a submit may come from.
+    origin: String,
     path: String,
     kind: Option<String>,
     description: Option<String>,
-    /// Taken by the one submit that stores the value.
-    done: Mutex<Option<oneshot::Sender<Zeroizing<Vec<u8>>>>>,
+    client: Client,
+    /// Held for the whole of a submit, so two submits never both store, and expiry waits for a
+    /// store already under way.
+    phase: tokio::sync::Mutex<Phase>,
+    /// Told once, when the vault accepted the value.
+    stored: tokio::sync::Notify,
 }
 
 fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
@@ -79,7 +99,10 @@ fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
             "content-security-policy",
             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
         ),
-        ("referrer-policy", "no-referrer"),
+        // `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on
+        // the form's POST, and the submit's `Origin` is what proves it came from this page. No
+        // other origin is ever sent a referrer (the URL holds the page's secret).
+        ("referrer-policy", "same-origin"),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
     ] {
@@ -96,18 +119,27 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margi
 h1{font-size:1.4rem}.box{border:1px solid #d0d7e2;border-radius:8px;padding:1rem 1.2rem;background:#f7f9fc}\
 code{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}textarea{width:100%;height:6rem;font-family:monospace}\
 button{margin-top:.8rem;padding:.5rem 1.2rem;font-size:1rem}.note{color:#566176;font-size:.9rem}\
+.error{border:1px solid #d33;border-radius:8px;padding:.8rem 1.2rem;background:#fdf0f0;color:#8a1c1c;margin-bottom:1rem}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1rem}dt{color:#566176}dd{margin:0}";
 
-fn form(p: &Page) -> String {
+/// The form; `error` (already HTML) is shown above it when the last submit was not stored.
+fn form(p: &Page, error: Option<&str>) -> String {
     let row = |k: &str, v: Option<String>| v.map(|v| format!("<dt>{k}</dt><dd>{v}</dd>")).unwrap_or_default();
+    let (title, banner) = match error {
+        Some(e) => (
+            "HQ Vault — not stored",
+            format!("<div class=error role=alert id=error><strong>Not stored.</strong> {e}</div>"),
+        ),
+        None => ("HQ Vault — enter a secret", String::new()),
+    };
     format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — enter a secret</title><style>{STYLE}</style></head><body>\
-<h1>HQ Vault: enter a secret</h1><div class=box><p>The value you enter is encrypted on this machine and stored in your local vault.</p>\
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{STYLE}</style></head><body>\
+<h1>HQ Vault: enter a secret</h1>{banner}<div class=box><p>The value you enter is encrypted on this machine and stored in your local vault.</p>\
 <dl>{}{}{}</dl>\
 <form method=post action=\"/ingest/{}\"><label for=v>Secret value</label><textarea id=v name=value autocomplete=off autofocus required></textarea>\
 <button type=submit>Store in the vault</button></form></div>\
 <p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
-it closes after you submit, or in 10 minutes.</p></body></html>",
+it closes after the vault stores your value, or in 10 minutes. If the vault cannot store it, this page says why and stays open for another try.</p></body></html>",
         row("Path", Some(format!("<code>{}</code>", escape(&p.path)))),
         row("Type", p.kind.as_deref().map(escape)),
         row("What it is for", p.description.as_deref().map(escape)),
@@ -123,19 +155,38 @@ fn form_value(body: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     Some(Zeroizing::new(percent_encoding::percent_decode_str(&plus).collect()))
 }
 
+fn gone() -> Response<Full<Bytes>> {
+    html(
+        StatusCode::NOT_FOUND,
+        "<!doctype html><title>Not found</title><p>Nothing here. This page may already have been used.".into(),
+    )
+}
+
 async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let want = format!("/ingest/{}", page.secret);
     let path_ok = hq_vault::daemon::constant_time_eq(req.uri().path().as_bytes(), want.as_bytes());
-    let open = page.done.lock().map(|d| d.is_some()).unwrap_or(false);
-    if !path_ok || !open {
-        return html(
-            StatusCode::NOT_FOUND,
-            "<!doctype html><title>Not found</title><p>Nothing here. This page may already have been used.".into(),
-        );
+    if !path_ok {
+        return gone();
     }
     match *req.method() {
-        Method::GET => html(StatusCode::OK, form(&page)),
+        Method::GET => {
+            if *page.phase.lock().await != Phase::Open {
+                return gone();
+            }
+            html(StatusCode::OK, form(&page, None))
+        }
         Method::POST => {
+            // Only the page itself may submit: a form or script of any other origin (a site the
+            // person has open, which can guess nothing but could replay a leaked URL) is refused.
+            let same_origin = req.headers().get("origin").is_some_and(|o| o.as_bytes() == page.origin.as_bytes());
+            if !same_origin {
+                return html(
+                    StatusCode::FORBIDDEN,
+                    "<!doctype html><title>Refused</title><p>This submit did not come from the page itself \
+(its Origin header is missing or another site's), so nothing was stored."
+                        .into(),
+                );
+            }
             let Ok(body) = Limited::new(req.into_body(), 2 * 1024 * 1024).collect().await else {
                 return html(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -146,21 +197,63 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
             let Some(value) = form_value(&body).filter(|v| !v.is_empty()) else {
                 return html(
                     StatusCode::BAD_REQUEST,
-                    "<!doctype html><p>No value was sent. Go back and enter it.".into(),
+                    form(&page, Some("No value was sent: enter it, then submit again.")),
                 );
             };
-            let Some(tx) = page.done.lock().ok().and_then(|mut d| d.take()) else {
-                return html(StatusCode::NOT_FOUND, "<!doctype html><p>This page was already used.".into());
-            };
-            let _ = tx.send(value);
-            html(
-                StatusCode::OK,
-                format!(
-                    "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — stored</title><style>{STYLE}</style></head>\
-<body><h1>Stored</h1><div class=box><p>The value for <code>{}</code> was sent to your vault. This page is now closed; you can close the tab.</p></div></body></html>",
-                    escape(&page.path)
+            let mut phase = page.phase.lock().await;
+            if *phase != Phase::Open {
+                return gone();
+            }
+            // Store now, and confirm only what the vault accepted.
+            let p = page.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                super::secrets::put_value(&p.client, &p.path, &value, p.kind.as_deref(), p.description.as_deref())
+            })
+            .await;
+            match result {
+                Ok(Ok(())) => {
+                    *phase = Phase::Stored;
+                    page.stored.notify_one();
+                    html(
+                        StatusCode::OK,
+                        format!(
+                            "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — stored</title><style>{STYLE}</style></head>\
+<body><h1>Stored</h1><div class=box><p>Your vault stored the value for <code>{}</code>. This page is now closed; you can close the tab.</p></div></body></html>",
+                            escape(&page.path)
+                        ),
+                    )
+                }
+                Ok(Err(e)) => {
+                    // The daemon's own words (they never hold the value), and what to do next.
+                    let locked = e
+                        .downcast_ref::<hq_vault_client::Error>()
+                        .is_some_and(|e| matches!(e, hq_vault_client::Error::Locked));
+                    // Never a panic if whoever ran the command closed our stderr.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "hq-vault: the value from the page was not stored: {e:#}. The page stays open for another try."
+                    );
+                    let status = if locked {
+                        StatusCode::from_u16(423).unwrap_or(StatusCode::CONFLICT)
+                    } else {
+                        StatusCode::BAD_GATEWAY
+                    };
+                    html(
+                        status,
+                        form(
+                            &page,
+                            Some(&format!(
+                                "{}, then submit again. This page stays open until your vault stores a value, or it expires.",
+                                escape(&format!("{e:#}"))
+                            )),
+                        ),
+                    )
+                }
+                Err(_) => html(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    form(&page, Some("The store did not finish: submit again.")),
                 ),
-            )
+            }
         }
         _ => html(StatusCode::METHOD_NOT_ALLOWED, "<!doctype html><p>Method not allowed.".into()),
     }
@@ -172,18 +265,21 @@ async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<Exit
     let port = listener.local_addr()?.port();
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
-    let (tx, rx) = oneshot::channel();
     let page = Arc::new(Page {
         secret: hex::encode(secret),
+        origin: format!("https://127.0.0.1:{port}"),
         path: a.path.clone(),
         kind: a.kind.clone(),
         description: a.description.clone(),
-        done: Mutex::new(Some(tx)),
+        client,
+        phase: tokio::sync::Mutex::new(Phase::Open),
+        stored: tokio::sync::Notify::new(),
     });
     eprintln!(
-        "Open this one-time page to enter the secret for {} (it expires in {} min):\n  https://127.0.0.1:{port}/ingest/{}\n(the browser must trust {})",
+        "Open this one-time page to enter the secret for {} (it expires in {} min):\n  {}/ingest/{}\n(the browser must trust {})",
         a.path,
         ttl.as_secs() / 60,
+        page.origin,
         page.secret,
         home.ca_cert().display()
     );
@@ -209,19 +305,23 @@ async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<Exit
             }
         })
     };
-    let value = tokio::select! {
-        v = rx => v.ok(),
-        _ = tokio::time::sleep(ttl) => None,
+    tokio::select! {
+        _ = page.stored.notified() => {}
+        _ = tokio::time::sleep(ttl) => {}
+    }
+    // A store under way when the time ran out finishes first: its answer is the truth.
+    let stored = {
+        let mut phase = page.phase.lock().await;
+        if *phase == Phase::Open {
+            *phase = Phase::Closed;
+        }
+        *phase == Phase::Stored
     };
     // Give the browser its confirmation page, then close the listener for good.
     tokio::time::sleep(Duration::from_millis(300)).await;
     server.abort();
-    let Some(value) = value else {
-        bail!("the page expired without a submit: nothing was stored");
-    };
-    tokio::task::spawn_blocking(move || {
-        super::secrets::put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref())
-    })
-    .await??;
+    if !stored {
+        bail!("the page expired before your vault stored a value: nothing was stored");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,9 @@ pub enum Command {
         after_help = "Example:\n  hq-vault token create --name ci-build-main --ttl 30m --max-uses 5 --prefix deploy/prod/"
     )]
     Create {
-        /// A name for audit lines, such as `deploy-bot-prod`.
+        /// A name for audit lines, such as `deploy-bot-prod`: 1-63 of lower-case a-z, 0-9, `.`,
+        /// `-`, starting with a letter or a digit; `anonymous`, `bootstrap`, `daemon`, `unknown`,
+        /// `owner` and `system` are reserved for the vault's own actors.
         #[arg(long)]
         name: String,
         /// Time to live: 90s, 15m, 1h, 7d.

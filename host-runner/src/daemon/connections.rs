@@ -1,6 +1,7 @@
 //! Local External Connections lifecycle: `POST|GET /v1/connections`, `GET /v1/connections/{id}`,
 //! `POST …/{id}/rotate`, `POST …/{id}/revoke`, `GET …/{id}/audit`. Owner (bootstrap token) only.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use hq_vault_core::audit::Outcome;
@@ -36,6 +37,19 @@ fn view(c: &ConnectionRow) -> Value {
     })
 }
 
+/// The snippet's `BASE`: the daemon's own listening address, never a request header. A `Host`
+/// header is the caller's to choose (`127.0.0.1:1@evil.example`, or a quote that ends the string
+/// the snippet puts it in); the socket's address is not. A daemon bound to every address
+/// (`0.0.0.0`, `::`) is named by the loopback address of that family, which its certificate covers.
+fn snippet_base(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("https://{}", SocketAddr::new(ip, addr.port()))
+}
+
 fn mint(d: &Daemon) -> anyhow::Result<(hq_vault_core::secret::SecretString, String)> {
     d.core(|i| {
         let t = i.mint(TokenKind::ConnectionKey)?;
@@ -49,14 +63,6 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
-    // The snippet's BASE is the address the caller reached us at (loopback only).
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.starts_with("127.0.0.1:") || h.starts_with("localhost:") || h.starts_with("[::1]:"))
-        .unwrap_or("127.0.0.1:13100")
-        .to_owned();
     let body: CreateBody = match http::read_json(ctx, req).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -112,7 +118,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if d.db(|s| s.insert_connection(&row)).is_err() {
         return http::internal(ctx, "writing vault.db");
     }
-    let base = format!("https://{host}");
+    let base = snippet_base(d.listen_addr);
     http::json(
         ctx,
         201,

@@ -4,9 +4,7 @@
 //! The component's gate makes the decision (status, plan, audit event); this module reads the
 //! files the plan names and never anything else.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 use futures_util::TryStreamExt;
 use hq_vault_core::gate::{ListPlan, Plan, ReadRequest, Route};
@@ -18,14 +16,17 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::Daemon;
+use super::beneath::FilesRoot;
 use super::http::{self, Body, Ctx};
 
-/// One file under the root, by company-relative key.
+/// One regular file under the root, by company-relative key, opened: `size`, the times and the
+/// bytes all come from `file`, the one descriptor opened for this request.
 struct Entry {
     key: String,
     size: u64,
     mtime_ms: u64,
     mtime_ns: u128,
+    file: std::fs::File,
 }
 
 impl Entry {
@@ -34,44 +35,16 @@ impl Entry {
     }
 }
 
-fn entry(root: &Path, key: &str) -> Option<Entry> {
-    let canon_root = root.canonicalize().ok()?;
-    let p = root.join(key).canonicalize().ok()?;
-    // A symlink may not lead out of the root.
-    if !p.starts_with(&canon_root) {
-        return None;
-    }
-    let m = std::fs::metadata(&p).ok()?;
-    if !m.is_file() {
-        return None;
-    }
-    let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-    Some(Entry { key: key.to_owned(), size: m.len(), mtime_ms: mtime.as_millis() as u64, mtime_ns: mtime.as_nanos() })
-}
-
-/// Every regular file under the root, as sorted keys (symlinks and non-UTF-8 names skipped).
-fn all_keys(root: &Path) -> Vec<String> {
-    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let Ok(name) = e.file_name().into_string() else {
-                continue;
-            };
-            let Ok(ft) = e.file_type() else { continue };
-            let key = format!("{rel}{name}");
-            if ft.is_dir() {
-                walk(&e.path(), &format!("{key}/"), out);
-            } else if ft.is_file() {
-                out.push(key);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, "", &mut out);
-    out.sort();
-    out
+/// Open the object once, beneath the root, following no symlink (see [`super::beneath`]).
+fn entry(root: &FilesRoot, key: &str) -> Option<Entry> {
+    let o = root.open_object(key)?;
+    Some(Entry {
+        key: key.to_owned(),
+        size: o.meta.size,
+        mtime_ms: o.meta.mtime_ms(),
+        mtime_ns: o.meta.mtime_ns,
+        file: o.file,
+    })
 }
 
 pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
@@ -180,11 +153,8 @@ async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: 
     if head {
         return r;
     }
-    let path: PathBuf = d.files_root.join(&e.key);
-    let mut file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(_) => return http::internal(ctx, "opening the file"),
-    };
+    // The descriptor that was opened and checked is the one read: never the path again.
+    let mut file = tokio::fs::File::from_std(e.file);
     if file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
         return http::internal(ctx, "reading the file");
     }
@@ -195,13 +165,15 @@ async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: 
 }
 
 fn list(d: &Daemon, ctx: &Ctx, plan: &ListPlan, head: bool) -> Response<Body> {
-    let keys = all_keys(&d.files_root);
+    // One walk by descriptor: regular files only, no symlink followed or listed.
+    let files = d.files_root.walk();
+    let keys: Vec<String> = files.keys().cloned().collect();
     let info = |k: &str| {
-        entry(&d.files_root, k).map(|e| ObjectInfo {
-            etag: e.etag(),
-            uploaded: hq_vault_core::time::rfc3339(e.mtime_ms),
-            key: e.key,
-            size: e.size,
+        files.get(k).map(|m| ObjectInfo {
+            etag: m.etag(),
+            uploaded: hq_vault_core::time::rfc3339(m.mtime_ms()),
+            key: k.to_owned(),
+            size: m.size,
         })
     };
     // The core assembles the page across the plan's sources; this host only lists its folder.

@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+pub mod beneath;
 mod connections;
 mod files;
 mod http;
@@ -126,7 +127,10 @@ pub struct Daemon {
     pub store: Mutex<Store>,
     pub audit: AuditLog,
     pub bootstrap_ref: String,
-    pub files_root: PathBuf,
+    /// The files root, opened once at start; objects and listings are reached by descriptor.
+    pub files_root: beneath::FilesRoot,
+    /// The address the daemon listens on (what the connection snippet's `BASE` names).
+    pub listen_addr: SocketAddr,
     pub idle_lock: Duration,
     pub last_activity: AtomicU64,
 }
@@ -190,6 +194,8 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         .await
         .with_context(|| format!("listening on {} (is another hq-vault running? try --listen)", opts.listen))?;
     let addr = listener.local_addr()?;
+    let files_root = beneath::FilesRoot::open(&opts.files_root)
+        .with_context(|| format!("opening the files root {}", opts.files_root.display()))?;
     let daemon = Arc::new(Daemon {
         home,
         host: host.clone(),
@@ -199,7 +205,8 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         store: Mutex::new(store),
         audit,
         bootstrap_ref,
-        files_root: opts.files_root,
+        files_root,
+        listen_addr: addr,
         idle_lock: opts.idle_lock,
         last_activity: AtomicU64::new(now_ms()),
     });

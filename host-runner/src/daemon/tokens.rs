@@ -23,12 +23,9 @@ struct CreateBody {
     prefix: Vec<String>,
 }
 
-/// Token names: what audit lines show. Letters, digits, `-`, `_`, `.`, 1 to 64 characters.
-fn valid_name(n: &str) -> bool {
-    (1..=64).contains(&n.len())
-        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        && n != "bootstrap"
-}
+/// Longest name `DELETE /v1/tokens/{name}` looks up. Revocation only looks a name up, so a token
+/// named before the core's name rule (upper case, `_`) can still be revoked.
+const MAX_LOOKUP_NAME: usize = 256;
 
 pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "token-create";
@@ -39,13 +36,15 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         Ok(b) => b,
         Err(r) => return r,
     };
-    if !valid_name(&body.name) {
-        return http::error(
-            ctx,
-            400,
-            "bad_name",
-            "a token name is 1-64 letters, digits, `-`, `_` or `.` (and not `bootstrap`)",
-        );
+    // The name is what audit lines show as the actor: the core's rule keeps it from reading as
+    // another actor (bootstrap, anonymous, daemon, unknown, a connection id).
+    match d.core(|i| i.check_token_name(&body.name)) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            let msg = format!("{e} ({})", hq_vault_core::tokens::NAME_RULE);
+            return http::error(ctx, 400, "bad_name", &msg);
+        }
+        Err(_) => return http::internal(ctx, "checking the token name"),
     }
     let expires_at_ms = match body.ttl.as_deref() {
         None => None,
@@ -127,8 +126,8 @@ pub async fn revoke(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &st
         return r;
     }
     let name = http::decode_path(raw).unwrap_or_default();
-    if !valid_name(&name) {
-        return http::error(ctx, 400, "bad_name", "not a token name");
+    if name.is_empty() || name.len() > MAX_LOOKUP_NAME || name.chars().any(char::is_control) {
+        return http::error(ctx, 400, "bad_name", "not a token name: `hq-vault token list` shows the names");
     }
     match d.db(|s| s.token_by_name(&name)) {
         Ok(Some(_)) => {}

@@ -1,7 +1,7 @@
 //! Host side of `hq:vault/tokens`.
 
 use hq_vault_core::secret::SecretString;
-use hq_vault_core::tokens::{TokenDenial, TokenError, TokenKind, TokenRules};
+use hq_vault_core::tokens::{TokenDenial, TokenError, TokenKind, TokenNameError, TokenRules};
 use wasmtime::Result;
 
 use super::Instance;
@@ -71,5 +71,17 @@ impl Instance {
     /// Parse `90s`, `15m`, `1h`, `7d` into milliseconds.
     pub fn parse_duration(&mut self, text: &str) -> Result<Result<u64, String>> {
         self.core.hq_vault_tokens().call_parse_duration(&mut self.store, text)
+    }
+
+    /// Check a managed token's name against the core's rule (alphabet, length, reserved actors).
+    pub fn check_token_name(&mut self, name: &str) -> Result<Result<(), TokenNameError>> {
+        let r = self.core.hq_vault_tokens().call_check_token_name(&mut self.store, name)?;
+        Ok(r.map_err(|e| match e {
+            w::TokenNameError::Empty => TokenNameError::Empty,
+            w::TokenNameError::TooLong => TokenNameError::TooLong,
+            w::TokenNameError::BadCharacter => TokenNameError::BadCharacter,
+            w::TokenNameError::BadFirstCharacter => TokenNameError::BadFirstCharacter,
+            w::TokenNameError::Reserved => TokenNameError::Reserved,
+        }))
     }
 }
