@@ -287,23 +287,47 @@ impl Client {
         kind: Option<&str>,
         description: Option<&str>,
     ) -> Result<Value, Error> {
+        self.put_secret_with(path, value, kind, description, true)
+    }
+
+    /// Like [`Client::put_secret`]; with `overwrite` false, a secret already at `path` is kept and
+    /// the daemon answers 409 `exists` ([`Error::Api`]). A replacement keeps the stored type and
+    /// description where `kind`/`description` are `None`. The answer's `created` tells a new
+    /// secret (`true`) from a replacement.
+    pub fn put_secret_with(
+        &self,
+        path: &str,
+        value: &[u8],
+        kind: Option<&str>,
+        description: Option<&str>,
+        overwrite: bool,
+    ) -> Result<Value, Error> {
         if value.len() > MAX_VALUE {
             return Err(Error::ValueTooLarge { size: value.len() });
         }
         let mut body = value_field(value);
         body["type"] = json!(kind);
         body["description"] = json!(description);
-        let r = self.put(&format!("/v1/secrets/{}", encode_path(path)), &body);
+        let query = if overwrite { "" } else { "?overwrite=false" };
+        let r = self.put(&format!("/v1/secrets/{}{query}", encode_path(path)), &body);
         if let Value::Object(m) = &mut body {
             m.values_mut().for_each(|v| *v = Value::Null);
         }
         r?.ok()
     }
 
-    /// The secrets under a prefix (metadata only).
+    /// The secrets under a prefix (metadata only). A prefix is a folder: `myapp` means `myapp/`.
     pub fn list(&self, prefix: &str) -> Result<Vec<SecretInfo>, Error> {
+        self.list_folder(prefix).map(|(_, secrets)| secrets)
+    }
+
+    /// The folder the daemon listed for `prefix` (`myapp` → `myapp/`; empty stays empty, every
+    /// secret) and the secrets in it, metadata only.
+    pub fn list_folder(&self, prefix: &str) -> Result<(String, Vec<SecretInfo>), Error> {
         let body = self.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
-        serde_json::from_value(body["secrets"].clone()).map_err(|e| Error::BadAnswer(e.to_string()))
+        let folder = body["prefix"].as_str().ok_or_else(|| Error::BadAnswer("no `prefix` in the list".to_owned()))?;
+        let secrets = serde_json::from_value(body["secrets"].clone()).map_err(|e| Error::BadAnswer(e.to_string()))?;
+        Ok((folder.to_owned(), secrets))
     }
 
     /// Delete a secret.
@@ -313,10 +337,18 @@ impl Client {
 
     /// The secrets under a prefix as environment variables (see [`var_name`]), as bytes: an
     /// environment variable may hold any byte but NUL, so a value holding NUL is refused, as are
-    /// two paths that map to one name. Errors name the path, never the value.
+    /// two paths that map to one name. The prefix is a folder (`myapp` means `myapp/`); a folder
+    /// with no secret is an error that names it. Errors name the path, never the value.
     pub fn env_values(&self, prefix: &str) -> Result<BTreeMap<String, Zeroizing<Vec<u8>>>, Error> {
         let mut out = BTreeMap::new();
-        for s in self.list(prefix)? {
+        let (folder, secrets) = self.list_folder(prefix)?;
+        if secrets.is_empty() {
+            return Err(Error::Env(format!(
+                "no secrets under `{folder}` (a prefix is a folder: `myapp` means `myapp/`): see `hq-vault list`"
+            )));
+        }
+        let prefix = folder.as_str();
+        for s in secrets {
             let value = self.get_secret(&s.path)?;
             if value.contains(&0) {
                 return Err(Error::Env(format!(

@@ -1,6 +1,6 @@
 //! `audit`, `audit --tail`, `audit verify`, `audit anchor`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,9 +15,12 @@ use hq_vault_client::Client;
 pub struct Args {
     #[command(subcommand)]
     verify: Option<Verify>,
-    /// Keep following new lines.
+    /// Keep following new lines (in the same format).
     #[arg(long)]
     tail: bool,
+    /// Print the raw JSON lines, one a line, instead of the table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -59,17 +62,58 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     }
     let client = Client::from_env()?;
     let mut after = 0u64;
+    let mut out = std::io::stdout().lock();
+    if !a.json {
+        writeln!(out, "{}", row(["TIME", "ACTOR", "OP", "PATH", "STATUS", "IP"]))?;
+    }
     loop {
         let b = client.get(&format!("/v1/audit?after={after}"))?.ok()?;
-        for l in b["lines"].as_array().cloned().unwrap_or_default() {
-            println!("{l}");
+        for l in b["lines"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            if a.json {
+                writeln!(out, "{l}")?;
+            } else {
+                writeln!(out, "{}", table_row(l))?;
+            }
         }
+        out.flush()?;
         after = b["next"].as_u64().unwrap_or(after);
         if !a.tail {
             return Ok(ExitCode::SUCCESS);
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// Fixed column widths, so that rows printed later by `--tail` line up with the first ones; a
+/// longer cell pushes only its own row.
+const WIDTHS: [usize; 5] = [20, 16, 16, 32, 24];
+
+fn row<S: AsRef<str>>(cells: [S; 6]) -> String {
+    let mut line = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        // A cell never moves the cursor or talks to the terminal: control characters become `?`.
+        let c: String = c.as_ref().chars().map(|ch| if ch.is_control() { '?' } else { ch }).collect();
+        match WIDTHS.get(i) {
+            Some(&w) => line.push_str(&format!("{c:<w$} ")),
+            None => line.push_str(&c),
+        }
+    }
+    line
+}
+
+/// One audit line as a table row: time (UTC, to the second), actor, operation, path, outcome
+/// with status (and a refusal's reason), source IP. Audit lines never hold a value.
+fn table_row(l: &serde_json::Value) -> String {
+    let text = |k: &str| l[k].as_str().unwrap_or("-").to_owned();
+    let time = l["time"].as_str().map_or_else(|| "-".to_owned(), |t| t.get(..19).unwrap_or(t).replace('T', " "));
+    let mut status = text("outcome");
+    if let Some(code) = l["status"].as_u64() {
+        status.push_str(&format!(" {code}"));
+    }
+    if let Some(r) = l["reason"].as_str() {
+        status.push_str(&format!(" ({r})"));
+    }
+    row([time, text("actor"), text("op"), text("path"), status, text("ip")])
 }
 
 /// The vault's audit key in `inst`, from the passphrase (prompted, or one line of stdin).
@@ -164,8 +208,8 @@ fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
     if problems.is_empty() {
         let s = summary.as_ref().ok();
         println!(
-            "audit.log: {} lines, chain intact ({checked}); {} keyed; head {}",
-            s.map_or(0, |s| s.lines),
+            "audit.log: {}, chain intact ({checked}); {} keyed; head {}",
+            super::count(s.map_or(0, |s| s.lines), "line"),
             s.map_or(0, |s| s.keyed),
             s.map_or("", |s| s.head.as_str())
         );

@@ -80,7 +80,10 @@ pub fn run(home: &Home) -> Result<ExitCode> {
     let mut inst = CoreHost::new(Some(&home.cache()))?.instance()?;
     let problems = hq_vault::audit_log::head_problems(&mut inst, &lines, head.as_ref(), expect)?;
     if problems.is_empty() {
-        r.ok(&format!("audit.log: {} lines, links and audit.head agree (MACs: `hq-vault audit verify`)", lines.len()));
+        r.ok(&format!(
+            "audit.log: {}, links and audit.head agree (MACs: `hq-vault audit verify`)",
+            super::count(lines.len() as u64, "line")
+        ));
     }
     for p in problems {
         r.fail(
@@ -93,7 +96,11 @@ pub fn run(home: &Home) -> Result<ExitCode> {
     }
     println!(
         "{}",
-        if r.problems == 0 { "All checks passed.".to_owned() } else { format!("{} problem(s).", r.problems) }
+        if r.problems == 0 {
+            "All checks passed.".to_owned()
+        } else {
+            format!("{}.", super::count(r.problems as u64, "problem"))
+        }
     );
     Ok(if r.problems == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -27,7 +27,7 @@ pub enum Format {
 
 #[derive(clap::Args)]
 pub struct EnvFileArgs {
-    /// Prefix of the secrets, such as `myapp/`.
+    /// The folder of the secrets, such as `myapp/` (`myapp` means the same).
     prefix: String,
     /// Output format: dotenv (for dotenv loaders), export (POSIX shell, for `eval`), json (an object).
     #[arg(long, value_enum, default_value = "dotenv")]

@@ -33,6 +33,9 @@ pub struct Args {
     /// What the secret is for.
     #[arg(long)]
     description: Option<String>,
+    /// Refuse to replace a secret already at the path (nothing is stored then).
+    #[arg(long)]
+    no_overwrite: bool,
     /// Open a one-time local web page instead of prompting in the terminal.
     #[arg(long)]
     web: bool,
@@ -50,7 +53,14 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
         if v.is_empty() {
             bail!("the value is empty: nothing was stored");
         }
-        super::secrets::put_value(&client, &a.path, v.as_bytes(), a.kind.as_deref(), a.description.as_deref())?;
+        super::secrets::put_value(
+            &client,
+            &a.path,
+            v.as_bytes(),
+            a.kind.as_deref(),
+            a.description.as_deref(),
+            a.no_overwrite,
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let ttl = hq_vault::host::CoreHost::new(Some(&home.cache()))?
@@ -80,6 +90,7 @@ struct Page {
     path: String,
     kind: Option<String>,
     description: Option<String>,
+    no_overwrite: bool,
     client: Client,
     /// Held for the whole of a submit, so two submits never both store, and expiry waits for a
     /// store already under way.
@@ -207,7 +218,14 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
             // Store now, and confirm only what the vault accepted.
             let p = page.clone();
             let result = tokio::task::spawn_blocking(move || {
-                super::secrets::put_value(&p.client, &p.path, &value, p.kind.as_deref(), p.description.as_deref())
+                super::secrets::put_value(
+                    &p.client,
+                    &p.path,
+                    &value,
+                    p.kind.as_deref(),
+                    p.description.as_deref(),
+                    p.no_overwrite,
+                )
             })
             .await;
             match result {
@@ -271,6 +289,7 @@ async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<Exit
         path: a.path.clone(),
         kind: a.kind.clone(),
         description: a.description.clone(),
+        no_overwrite: a.no_overwrite,
         client,
         phase: tokio::sync::Mutex::new(Phase::Open),
         stored: tokio::sync::Notify::new(),

@@ -51,7 +51,7 @@ enum Command {
     Status,
     /// Store a secret from a file or standard input; prints only its size and type.
     #[command(
-        after_help = "What is stored: a single line of text (UTF-8, one newline, at the end) loses that newline\n(`\\n` or `\\r\\n`), as `$(…)` would drop it; multi-line text (a PEM, an SSH key) and anything that\nis not UTF-8 are stored byte for byte; --raw stores the input exactly. A value may be at most\n1 MiB (1048576 bytes), any bytes.\n\nExample:\n  hq-vault store myapp/database-url --file <(grep DATABASE_URL .env | cut -d= -f2-)\n  printf '%s' \"$VALUE\" | hq-vault store stripe/secret-key --type api-key\n  hq-vault store deploy/ssh-key --file ~/.ssh/id_ed25519"
+        after_help = "What is stored: a single line of text (UTF-8, one newline, at the end) loses that newline\n(`\\n` or `\\r\\n`), as `$(…)` would drop it; multi-line text (a PEM, an SSH key) and anything that\nis not UTF-8 are stored byte for byte; --raw stores the input exactly. A value may be at most\n1 MiB (1048576 bytes), any bytes.\n\nOn a path that holds a secret, store replaces it and prints `Replaced:`; the stored type and\ndescription stay unless --type/--description are given. --no-overwrite refuses instead.\n\nExample:\n  hq-vault store myapp/database-url --file <(grep DATABASE_URL .env | cut -d= -f2-)\n  printf '%s' \"$VALUE\" | hq-vault store stripe/secret-key --type api-key\n  hq-vault store deploy/ssh-key --file ~/.ssh/id_ed25519"
     )]
     Store(secrets::StoreArgs),
     /// Ask a person for a secret (hidden prompt, or a one-time browser page) and store it.
@@ -63,7 +63,9 @@ enum Command {
     #[command(after_help = "Example:\n  hq-vault get aws/deploy/access-key")]
     Get(secrets::GetArgs),
     /// List secrets (paths and metadata, never values).
-    #[command(after_help = "Example:\n  hq-vault list aws/")]
+    #[command(
+        after_help = "A prefix is a folder: `aws` and `aws/` both list `aws/…`, never `awsx/…`.\n\nExample:\n  hq-vault list aws/"
+    )]
     List(secrets::ListArgs),
     /// Delete a secret.
     #[command(after_help = "Example:\n  hq-vault delete myapp/old-key")]
@@ -71,22 +73,24 @@ enum Command {
     /// Print the secrets under a prefix as an env file (dotenv, export or json).
     #[command(
         name = "env-file",
-        after_help = "Names: `myapp/database-url` under `myapp/` is DATABASE_URL.\n\nFormats, each read back exactly or refused with the variable's name (nothing is written then):\n  dotenv  for python-dotenv, npm dotenv, dotenvx and node --env-file: NAME='value', verbatim\n          (newlines included); a value holding ' is written NAME=\"value\" with newlines as \\n.\n          Refused: a carriage return or ${ anywhere; \\\\ or a final \\; ' together with \", \\ or $.\n  export  export NAME='value' (' as '\\''): POSIX shell, safe under eval for any byte but NUL.\n  json    one object {\"NAME\": \"value\"}; any text.\n\nExample:\n  hq-vault env-file myapp/ > .env\n  eval \"$(hq-vault env-file myapp/ --format export)\"\n  hq-vault env-file myapp/ --format json"
+        after_help = "Names: `myapp/database-url` under `myapp/` is DATABASE_URL. A prefix is a folder: `myapp` means\n`myapp/` (never `myappx/`); a folder with no secret is an error and nothing is written.\n\nFormats, each read back exactly or refused with the variable's name (nothing is written then):\n  dotenv  for python-dotenv, npm dotenv, dotenvx and node --env-file: NAME='value', verbatim\n          (newlines included); a value holding ' is written NAME=\"value\" with newlines as \\n.\n          Refused: a carriage return or ${ anywhere; \\\\ or a final \\; ' together with \", \\ or $.\n  export  export NAME='value' (' as '\\''): POSIX shell, safe under eval for any byte but NUL.\n  json    one object {\"NAME\": \"value\"}; any text.\n\nExample:\n  hq-vault env-file myapp/ > .env\n  eval \"$(hq-vault env-file myapp/ --format export)\"\n  hq-vault env-file myapp/ --format json"
     )]
     EnvFile(envfile::EnvFileArgs),
     /// Run a command with the secrets under a prefix in its environment only.
     #[command(
-        after_help = "The child gets this environment without HQ_VAULT_TOKEN, plus one variable per secret (names as\nin env-file). A secret that would replace an inherited variable, or PATH, HOME, SHELL, IFS,\nENV, BASH_ENV, NODE_OPTIONS, PYTHONPATH, LD_*, DYLD_*, HQ_VAULT_* and the like, is refused\nunless --allow-override NAME.\n\nEvery injected value in the child's stdout and stderr is shown as <hq-vault:NAME> (values\nshorter than 4 bytes are not masked, and run says which); --no-mask passes the output through.\nSIGINT, SIGTERM and SIGHUP are forwarded to the child; run exits with the child's code, or\n128+N when signal N killed it (127: command not found, 126: cannot be run).\n\nExample:\n  hq-vault run --prefix myapp/ -- node server.js\n  hq-vault run --prefix tools/ --allow-override PATH -- make deploy"
+        after_help = "The child gets this environment without HQ_VAULT_TOKEN, plus one variable per secret (names as\nin env-file; a prefix is a folder: `myapp` means `myapp/`; a folder with no secret is an error,\nand nothing is run). A secret that would replace an inherited variable, or PATH, HOME, SHELL, IFS,\nENV, BASH_ENV, NODE_OPTIONS, PYTHONPATH, LD_*, DYLD_*, HQ_VAULT_* and the like, is refused\nunless --allow-override NAME.\n\nEvery injected value in the child's stdout and stderr is shown as <hq-vault:NAME> (values\nshorter than 4 bytes are not masked, and run says which); --no-mask passes the output through.\nSIGINT, SIGTERM and SIGHUP are forwarded to the child; run exits with the child's code, or\n128+N when signal N killed it (127: command not found, 126: cannot be run).\n\nExample:\n  hq-vault run --prefix myapp/ -- node server.js\n  hq-vault run --prefix tools/ --allow-override PATH -- make deploy"
     )]
     Run(run::RunArgs),
     /// Managed tokens for agents and workers.
     #[command(
         subcommand,
-        after_help = "Example:\n  hq-vault token create --name deploy-run-42 --ttl 1h --max-uses 10 --prefix aws/deploy/"
+        after_help = "--prefix is a folder: `aws` and `aws/` both grant `aws/*` (a pattern ending in `*` is kept).\n\nExample:\n  hq-vault token create --name deploy-run-42 --ttl 1h --max-uses 10 --prefix aws/deploy/"
     )]
     Token(token::Command),
-    /// Show the audit log, follow it, or verify its chain.
-    #[command(after_help = "Example:\n  hq-vault audit --tail\n  hq-vault audit verify")]
+    /// Show the audit log as a table (--json: its raw lines), follow it, or verify its chain.
+    #[command(
+        after_help = "Columns: TIME (UTC), ACTOR, OP, PATH, STATUS (outcome and HTTP status, with the reason of a\nrefusal), IP.\n\nExample:\n  hq-vault audit\n  hq-vault audit --tail\n  hq-vault audit --json | jq 'select(.outcome != \"allowed\")'\n  hq-vault audit verify"
+    )]
     Audit(audit::Args),
     /// Change the passphrase (rewraps the key; no secret is re-encrypted).
     #[command(subcommand, after_help = "Example:\n  hq-vault passphrase change")]
@@ -149,8 +153,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Component { out } => {
             std::fs::write(&out, hq_vault::host::COMPONENT)?;
             eprintln!(
-                "Wrote the hq:vault@0.1.0 component ({} bytes) to {}",
-                hq_vault::host::COMPONENT.len(),
+                "Wrote the hq:vault@0.1.0 component ({}) to {}",
+                count(hq_vault::host::COMPONENT.len() as u64, "byte"),
                 out.display()
             );
             Ok(ExitCode::SUCCESS)
@@ -166,6 +170,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
+}
+
+/// A count with its noun for people: `1 byte`, `0 bytes`, `2 lines`. `one` is the singular; the
+/// plural adds `s` (every noun the CLI counts takes it).
+pub fn count(n: impl Into<u64>, one: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") }
 }
 
 /// Read a passphrase: from standard input when asked to, else a hidden prompt on the terminal.

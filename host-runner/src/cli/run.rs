@@ -58,7 +58,7 @@ pub const GUARDED_PREFIXES: &[&str] = &["LD_", "DYLD_", "HQ_VAULT_"];
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// Prefix of the secrets, such as `myapp/`.
+    /// The folder of the secrets, such as `myapp/` (`myapp` means the same).
     #[arg(long)]
     prefix: String,
     /// Let the secret that becomes NAME replace the inherited (or guarded) variable NAME. Repeat for each.

@@ -24,6 +24,9 @@ pub struct StoreArgs {
     /// What the secret is for.
     #[arg(long)]
     description: Option<String>,
+    /// Refuse to replace a secret already at the path (nothing is stored then).
+    #[arg(long)]
+    no_overwrite: bool,
 }
 
 /// Store a value and print what an agent may see: path, size and type, never the value.
@@ -33,15 +36,29 @@ pub fn put_value(
     value: &[u8],
     kind: Option<&str>,
     description: Option<&str>,
+    no_overwrite: bool,
 ) -> Result<()> {
-    let got = client.put_secret(path, value, kind, description)?;
+    let got = match client.put_secret_with(path, value, kind, description, !no_overwrite) {
+        Err(hq_vault_client::Error::Api { status: 409, code, .. }) if code == "exists" => {
+            bail!("{path} already holds a secret and --no-overwrite was given: nothing was stored")
+        }
+        other => other?,
+    };
+    // A replacement says so: the old value is gone (its type and description are kept unless new
+    // ones were given).
+    let verb = if got["created"].as_bool() == Some(false) { "Replaced" } else { "Stored" };
     println!(
-        "Stored: {} ({} bytes, type: {})",
+        "{verb}: {} ({}, type: {})",
         got["path"].as_str().unwrap_or(path),
-        got["size"],
+        bytes(got["size"].as_u64().unwrap_or(0)),
         got["type"].as_str().unwrap_or("unspecified")
     );
     Ok(())
+}
+
+/// A size for people: `1 byte`, `0 bytes`, `2048 bytes`.
+fn bytes(n: u64) -> String {
+    super::count(n, "byte")
 }
 
 /// What `store` keeps of its input unless `--raw`: a single line of UTF-8 text (one newline, at
@@ -91,7 +108,7 @@ pub fn store(a: StoreArgs) -> Result<ExitCode> {
     if value.len() > MAX_VALUE {
         bail!("the value is over 1 MiB: a secret may be at most 1 MiB ({MAX_VALUE} bytes); nothing was stored");
     }
-    put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref())?;
+    put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -114,7 +131,7 @@ pub fn get(a: GetArgs) -> Result<ExitCode> {
 
 #[derive(clap::Args)]
 pub struct ListArgs {
-    /// Only paths starting with this.
+    /// Only the secrets in this folder (`aws` means `aws/`).
     prefix: Option<String>,
     /// Print JSON.
     #[arg(long)]
@@ -129,15 +146,19 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&body["secrets"])?);
         return Ok(ExitCode::SUCCESS);
     }
-    let items = client.list(prefix)?;
+    let (folder, items) = client.list_folder(prefix)?;
     if items.is_empty() {
-        eprintln!("No secrets{}.", a.prefix.map(|p| format!(" under {p}")).unwrap_or_default());
+        if folder.is_empty() {
+            eprintln!("No secrets.");
+        } else {
+            eprintln!("No secrets under {folder}.");
+        }
     }
     for s in items {
         println!(
-            "{}\t{} bytes\t{}\t{}",
+            "{}\t{}\t{}\t{}",
             s.path,
-            s.size,
+            bytes(s.size),
             s.kind.as_deref().unwrap_or("-"),
             s.description.as_deref().unwrap_or("")
         );

@@ -24,7 +24,7 @@ pub enum Command {
         /// Most secret reads it may make.
         #[arg(long)]
         max_uses: Option<u32>,
-        /// Only paths under this prefix (repeatable).
+        /// Only paths in this folder (repeatable; `aws` means `aws/`).
         #[arg(long)]
         prefix: Vec<String>,
     },

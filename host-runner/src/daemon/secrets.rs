@@ -84,6 +84,15 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         Ok(p) => p,
         Err(r) => return r,
     };
+    // `?overwrite=false`: refuse (409 `exists`) rather than replace a secret already at the path.
+    let overwrite = match http::query(&req) {
+        Ok(q) => match http::param(&q, "overwrite") {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => return http::error(ctx, 400, "bad_query", "overwrite must be `true` or `false`"),
+        },
+        Err(m) => return http::error(ctx, 400, "bad_query", m),
+    };
     let too_large =
         "the request body is over 6 MiB: a secret may be at most 1 MiB (1048576 bytes), however it is encoded";
     let body: PutBody = match http::read_json_limited(ctx, req, http::MAX_SECRET_BODY, too_large).await {
@@ -134,15 +143,28 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         _ => return http::internal(ctx, "sealing"),
     };
     // The line names the status the caller will get: 201 for a new secret, 200 for a replacement.
-    let status = match d.db(|s| s.secret_meta(&path)) {
-        Ok(existing) => {
-            if existing.is_some() {
-                200
-            } else {
-                201
-            }
-        }
+    let existing = match d.db(|s| s.secret_meta(&path)) {
+        Ok(existing) => existing,
         Err(_) => return http::internal(ctx, "reading vault.db"),
+    };
+    let status = if existing.is_some() { 200 } else { 201 };
+    if existing.is_some() && !overwrite {
+        return d
+            .refuse(
+                ctx,
+                "bootstrap",
+                op,
+                Some(&path),
+                409,
+                "exists",
+                "a secret already exists at this path and overwrite=false: nothing was stored",
+            )
+            .await;
+    }
+    // A replacement keeps the stored type and description unless new ones are given.
+    let (kind, description) = match existing {
+        Some(old) => (kind.or(old.kind), description.or(old.description)),
+        None => (kind, description),
     };
     if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, status, None)).await.is_err() {
         return http::audit_failed(ctx);
@@ -337,6 +359,12 @@ pub async fn delete(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &st
     }
 }
 
+/// A secret prefix as the folder it names: `myapp` and `myapp/` are both `myapp/`; empty (every
+/// secret) stays empty. The same rule makes `token create --prefix aws` grant `aws/*`.
+pub fn folder(raw: &str) -> String {
+    if raw.is_empty() || raw.ends_with('/') { raw.to_owned() } else { format!("{raw}/") }
+}
+
 pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let op = "list";
     let caller = match d.authenticate(ctx, &req, op).await {
@@ -348,7 +376,9 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         Ok(q) => q,
         Err(m) => return http::error(ctx, 400, "bad_query", m),
     };
-    let prefix = http::param(&q, "prefix").unwrap_or("").to_owned();
+    let raw = http::param(&q, "prefix").unwrap_or("");
+    // A prefix is a folder: `myapp` lists `myapp/…`, never a sibling `myappx/…`.
+    let prefix = folder(raw);
     match d.core(|i| i.check_path(&prefix)) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {

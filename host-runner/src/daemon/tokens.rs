@@ -60,7 +60,10 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     let scope = if body.prefix.is_empty() {
         Vec::new()
     } else {
-        match d.core(|i| i.normalize_all(&body.prefix)) {
+        // A prefix is a folder (`aws` grants `aws/*`, as `aws/` does); `*` keeps its pattern meaning.
+        let folders: Vec<String> =
+            body.prefix.iter().map(|p| if p.ends_with('*') { p.clone() } else { super::secrets::folder(p) }).collect();
+        match d.core(|i| i.normalize_all(&folders)) {
             Ok(Ok(s)) => s,
             Ok(Err(e)) => return http::error(ctx, 400, "bad_prefix", &e.to_string()),
             Err(_) => return http::internal(ctx, "checking the scope"),
