@@ -154,22 +154,42 @@ fn audit_prints_a_table_and_json_on_request() {
 #[test]
 fn audit_tail_follows_in_the_table_format() {
     let mut d = daemon();
-    let mut tail = d.cli().args(["audit", "--tail"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let mut out = tail.stdout.take().unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut tail =
+        Kill(d.cli().args(["audit", "--tail"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    // Read on a thread, so that a line that never comes fails the test after a bounded wait
+    // instead of blocking on a `--tail` that never ends.
+    let mut out = tail.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
     let mut seen = Vec::new();
-    let mut buf = [0u8; 512];
-    let mut read_until = |seen: &mut Vec<u8>, needle: &str| {
+    let read_until = |seen: &mut Vec<u8>, needle: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while !String::from_utf8_lossy(seen).contains(needle) {
-            let n = out.read(&mut buf).unwrap();
-            assert!(n > 0, "`{needle}` never came: {}", String::from_utf8_lossy(seen));
-            seen.extend_from_slice(&buf[..n]);
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(chunk) => seen.extend_from_slice(&chunk),
+                Err(_) => panic!("`{needle}` never came: {}", String::from_utf8_lossy(seen)),
+            }
         }
     };
     read_until(&mut seen, " unlock ");
     d.store("tail/new-line", "tail-value-10");
     read_until(&mut seen, "tail/new-line");
-    let _ = tail.kill();
-    let _ = tail.wait();
+    drop(tail);
     let t = String::from_utf8_lossy(&seen).into_owned();
     let row = t.lines().find(|l| l.contains("tail/new-line")).unwrap();
     assert!(row.contains(" allowed 201 ") && !row.contains('{'), "{t}");
