@@ -22,6 +22,10 @@ use crate::crypto::sha256_hex;
 /// The operation of the line a host writes when it finds its log deleted, truncated or broken at
 /// start: verification stops there and reports the line's `reason`.
 pub const BREAK_OPERATION: &str = "audit-break";
+/// The operation of the first keyed line of a run: its reason, `keyed-head:<n>:<hash>`, names the
+/// last keyed line before it (0 and the genesis if none), so that stripping the MACs of an earlier
+/// run, or removing its lines, is detected by the next run's keyed line.
+pub const RESUME_OPERATION: &str = "audit-resume";
 /// Label of the audit key's derivation from the data key (HMAC-SHA256(data key, label)).
 const AUDIT_KEY_LABEL: &[u8] = b"hq-vault/audit-key/v1";
 /// Label of a head's MAC.
@@ -155,12 +159,18 @@ pub struct ChainSummary {
     pub last_keyed: u64,
 }
 
+/// The `reason` of a run's [`RESUME_OPERATION`] line: the last keyed line before it.
+pub fn resume_reason(last_keyed: u64, last_keyed_hash: &str) -> String {
+    format!("keyed-head:{last_keyed}:{last_keyed_hash}")
+}
+
 /// Where the `mac` field starts in a keyed line: lines end with `,"mac":"<64 hex>"}`.
 const MAC_SUFFIX_LEN: usize = r#","mac":""}"#.len() + 64;
 
 fn verify_with<S: AsRef<str>>(lines: &[S], key: Option<&AuditKey>) -> Result<ChainSummary, ChainError> {
     let mut prev = genesis();
     let (mut keyed, mut last_keyed) = (0, 0);
+    let mut last_keyed_hash = genesis();
     for (i, raw) in lines.iter().enumerate() {
         let n = i as u64 + 1;
         let raw = raw.as_ref();
@@ -182,6 +192,14 @@ fn verify_with<S: AsRef<str>>(lines: &[S], key: Option<&AuditKey>) -> Result<Cha
                 parsed.reason.as_deref().unwrap_or("no reason given")
             )));
         }
+        if parsed.op == RESUME_OPERATION {
+            let claim = format!("keyed-head:{last_keyed}:{last_keyed_hash}");
+            if parsed.mac.is_none() || parsed.reason.as_deref() != Some(claim.as_str()) {
+                return Err(bad(
+                    "the run that starts here vouches for keyed lines that are no longer there: MACs were stripped or keyed lines removed before it",
+                ));
+            }
+        }
         if let Some(mac) = &parsed.mac {
             let body = unmac(raw, mac).ok_or_else(|| bad("its MAC is not where the daemon writes it"))?;
             if let Some(k) = key
@@ -191,6 +209,7 @@ fn verify_with<S: AsRef<str>>(lines: &[S], key: Option<&AuditKey>) -> Result<Cha
             }
             keyed += 1;
             last_keyed = n;
+            last_keyed_hash = sha256_hex(raw.as_bytes());
         }
         prev = sha256_hex(raw.as_bytes());
     }
@@ -347,6 +366,22 @@ mod tests {
         let c = chain(&ev("get"), &b.hash);
         let s = k.verify(&[&a.line, &b.line, &c.line]).unwrap();
         assert_eq!((s.keyed, s.last_keyed), (1, 2));
+    }
+
+    #[test]
+    fn a_resume_line_must_name_the_last_keyed_line_before_it() {
+        let k = AuditKey::from_data_key(&[7u8; 32]).unwrap();
+        let a = k.chain(&ev("get"), &genesis());
+        let b = chain(&ev("unlock"), &a.hash);
+        let mut r = ev(RESUME_OPERATION);
+        r.reason = Some(resume_reason(1, &a.hash));
+        let c = k.chain(&r, &b.hash);
+        assert_eq!(k.verify(&[&a.line, &b.line, &c.line]).unwrap().keyed, 2);
+        // Line 1's MAC stripped (and the chain re-linked): the resume line no longer holds.
+        let stripped = format!("{}}}", &a.line[..a.line.find(",\"mac\":\"").unwrap()]);
+        let b2 = chain(&ev("unlock"), &sha256_hex(stripped.as_bytes()));
+        let c2 = k.chain(&r, &b2.hash);
+        assert_eq!(k.verify(&[&stripped, &b2.line, &c2.line]).unwrap_err().line, 3);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! `hq-vault audit verify`. At start, a problem is printed and recorded as an `audit-break` line,
 //! never silently continued.
 //!
-//! Failed authentications (actor `anonymous`) are rate-limited: at most [`ANON_BURST`] lines per
+//! Failed authentications (actor `anonymous`, or `unknown` for a connection key) are rate-limited: at most [`ANON_BURST`] lines per
 //! [`ANON_WINDOW`], the rest counted into one summary line, so no one can fill the disk.
 
 use std::fs::{File, OpenOptions};
@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use hq_vault_core::audit::{BREAK_OPERATION, Event, Outcome};
+use hq_vault_core::audit::{BREAK_OPERATION, Event, Outcome, RESUME_OPERATION};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
@@ -70,6 +70,11 @@ struct Chain {
     inst: Instance,
     key: Option<AuditKey>,
     head: Head,
+    /// The last keyed line written (1-based number, hash): the claim of the next resume line.
+    last_keyed: (u64, String),
+    /// Set when the key arrives: the first keyed batch starts with a resume line (no problem
+    /// found in the log) or a break line (the problems, in words).
+    opening: Option<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -84,7 +89,10 @@ struct Limiter {
 
 struct Shared {
     chain: Mutex<Chain>,
+    log_path: PathBuf,
     head_path: PathBuf,
+    /// `vault.db` says this vault has written keyed lines before.
+    expect_keyed: bool,
     limiter: Mutex<Limiter>,
 }
 
@@ -119,6 +127,22 @@ pub fn read_head(path: &Path) -> Result<Option<Head>> {
     }
 }
 
+/// What `vault.db` says the log must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expect {
+    /// The vault has audited before: a log and a head must exist.
+    pub log: bool,
+    /// The vault has written keyed lines before: the log and the head must hold some.
+    pub keyed: bool,
+}
+
+impl Expect {
+    /// Read from `vault.db`'s `meta` table (`audit_started`, `audit_keyed`).
+    pub fn from_store(store: &crate::store::Store) -> Result<Expect> {
+        Ok(Expect { log: store.meta("audit_started")?.is_some(), keyed: store.meta("audit_keyed")?.is_some() })
+    }
+}
+
 /// What is wrong between a log and its head file, in words (empty: nothing). `expect_log` says
 /// the vault has audited before (so a log and a head must exist). Only links and hashes are
 /// checked here; MACs need the key (`hq-vault audit verify`).
@@ -126,10 +150,15 @@ pub fn head_problems(
     inst: &mut Instance,
     lines: &[String],
     head: Option<&Head>,
-    expect_log: bool,
+    expect: Expect,
 ) -> Result<Vec<String>> {
+    let expect_log = expect.log;
     let mut problems = Vec::new();
     match inst.audit_summarize(lines).map_err(anyhow::Error::from)? {
+        Ok(s) if expect.keyed && (s.keyed == 0 || head.is_some_and(|h| h.keyed.is_none())) => problems.push(
+            "this vault has written keyed audit lines before, but audit.log or audit.head holds none: MACs were stripped"
+                .to_owned(),
+        ),
         Ok(_) => {}
         Err(e) => problems.push(format!("audit.log does not verify at line {}: {}", e.line, e.reason)),
     }
@@ -176,14 +205,21 @@ impl AuditLog {
     /// Open the log for appending and start the writer. The log is checked against `audit.head`
     /// first; each problem is printed and recorded as one `audit-break` line, so that
     /// `hq-vault audit verify` reports it from then on. `expect_log`: the vault has audited before.
-    pub async fn open(path: &Path, head_path: &Path, host: &CoreHost, expect_log: bool) -> Result<AuditLog> {
+    pub async fn open(path: &Path, head_path: &Path, host: &CoreHost, expect: Expect) -> Result<AuditLog> {
         let mut inst = host.instance()?;
         let lines = read_lines(path)?;
         let head = read_head(head_path).unwrap_or_else(|e| {
             eprintln!("warning: {e:#}");
             None
         });
-        let problems = head_problems(&mut inst, &lines, head.as_ref(), expect_log)?;
+        let problems = head_problems(&mut inst, &lines, head.as_ref(), expect)?;
+        let last_keyed = match inst.audit_summarize(&lines).map_err(anyhow::Error::from)? {
+            Ok(s) if s.last_keyed > 0 => (
+                s.last_keyed,
+                inst.sha256_hex(lines[s.last_keyed as usize - 1].as_bytes()).map_err(anyhow::Error::from)?,
+            ),
+            _ => (0, inst.audit_genesis().map_err(anyhow::Error::from)?),
+        };
         let current = Head {
             lines: lines.len() as u64,
             hash: match lines.last() {
@@ -200,8 +236,10 @@ impl AuditLog {
             .with_context(|| format!("opening {} for appending", path.display()))?;
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            chain: Mutex::new(Chain { inst, key: None, head: current }),
+            chain: Mutex::new(Chain { inst, key: None, head: current, last_keyed, opening: None }),
+            log_path: path.to_owned(),
             head_path: head_path.to_owned(),
+            expect_keyed: expect.keyed,
             limiter: Mutex::new(Limiter::default()),
         });
         let s2 = shared.clone();
@@ -230,26 +268,58 @@ impl AuditLog {
         Ok(log)
     }
 
-    /// Give the writer the vault's audit key, derived from `key` in `from`: every later line is
-    /// authenticated. Call it at every unlock (the first one of a run installs it).
-    pub fn install_key(&self, from: &mut Instance, key: &MasterKey) -> Result<()> {
+    /// Give the writer the vault's audit key, derived from `key` in `from`, at the first unlock of
+    /// a run. Before any keyed line vouches for the log, the whole log is checked with the key
+    /// (every MAC, the keyed head's MAC, and that MACs were not stripped): the next batch then
+    /// starts with a resume line (`audit-resume`, naming the last keyed line), or with a break line
+    /// listing what was found. Returns those problems (empty: the log is intact).
+    pub fn install_key(&self, from: &mut Instance, key: &MasterKey) -> Result<Vec<String>> {
         let mut chain = self.shared.chain.lock().map_err(|_| anyhow::anyhow!("the audit writer is poisoned"))?;
         if chain.key.is_some() {
-            return Ok(());
+            return Ok(Vec::new());
         }
+        let chain = &mut *chain;
         let k = chain
             .inst
             .receive_audit_key(from, key)
             .map_err(anyhow::Error::from)?
             .map_err(|e| anyhow::anyhow!("moving the audit key: {e}"))?;
+        // The writer holds this lock while it writes, so the file is whole here.
+        let lines = read_lines(&self.shared.log_path)?;
+        let mut problems = Vec::new();
+        match chain.inst.audit_verify_keyed(&k, &lines).map_err(anyhow::Error::from)? {
+            Err(e) => problems
+                .push(format!("audit.log does not verify with the vault's key at line {}: {}", e.line, e.reason)),
+            Ok(s) if self.shared.expect_keyed && s.keyed == 0 => problems.push(
+                "this vault has written keyed audit lines before, but audit.log holds none: MACs were stripped".into(),
+            ),
+            Ok(_) => {}
+        }
+        if let Some(kh) = &chain.head.keyed {
+            let mac = chain.inst.audit_head_mac(&k, kh.lines, &kh.hash).map_err(anyhow::Error::from)?;
+            if !crate::daemon::constant_time_eq(mac.as_bytes(), kh.mac.as_bytes()) {
+                problems
+                    .push("audit.head's keyed head was not made with this vault's key: audit.head was forged".into());
+            }
+        } else if self.shared.expect_keyed {
+            problems
+                .push("audit.head holds no keyed head, yet this vault has written keyed lines: it was replaced".into());
+        }
+        for p in &problems {
+            eprintln!("warning: {p}; recorded as an audit-break line (see `hq-vault audit verify`)");
+        }
+        chain.opening = Some(problems.clone());
         chain.key = Some(k);
-        Ok(())
+        Ok(problems)
     }
 
     /// Record one event; returns once its line is durable. Failed authentications are
     /// rate-limited: past the burst, they are counted and `Ok` is returned at once.
     pub async fn record(&self, event: Event) -> Result<(), AuditError> {
-        if event.actor == "anonymous" && !self.admit_anonymous(&event) {
+        // Failed authentications: `anonymous` (no or a malformed vault token) and `unknown` (a
+        // connection key that names no connection).
+        let failed_auth = event.actor == "anonymous" || (event.actor == "unknown" && event.outcome != Outcome::Allowed);
+        if failed_auth && !self.admit_anonymous(&event) {
             return Ok(());
         }
         let (done, wait) = oneshot::channel();
@@ -347,15 +417,25 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
         let mut buf = Vec::with_capacity(batch.len() * 320);
         let mut new_head = chain.head.hash.clone();
         let mut chained = Ok(());
-        for p in &batch {
+        let mut written = batch.len() as u64;
+        let mut last_keyed = chain.last_keyed.clone();
+        let pending_opening = if chain.key.is_some() { chain.opening.take() } else { None };
+        let opening = pending_opening.as_ref().map(|problems| opening_event(&batch[0].event, problems, &last_keyed));
+        let mut n = chain.head.lines;
+        let events = opening.iter().chain(batch.iter().map(|p| &p.event));
+        for event in events {
             let c = match &chain.key {
-                Some(k) => chain.inst.audit_chain_keyed(k, &p.event, &new_head),
-                None => chain.inst.audit_chain(&p.event, &new_head),
+                Some(k) => chain.inst.audit_chain_keyed(k, event, &new_head),
+                None => chain.inst.audit_chain(event, &new_head),
             };
             match c {
                 Ok(c) => {
                     buf.extend_from_slice(c.line.as_bytes());
                     buf.push(b'\n');
+                    n += 1;
+                    if chain.key.is_some() {
+                        last_keyed = (n, c.hash.clone());
+                    }
                     new_head = c.hash;
                 }
                 Err(e) => {
@@ -368,8 +448,12 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
         let result = chained
             .and_then(|()| file.write_all(&buf).map_err(|e| e.to_string()))
             .and_then(|()| file.sync_data().map_err(|e| e.to_string()));
+        if opening.is_some() {
+            written += 1;
+        }
         if result.is_ok() {
-            chain.head.lines += batch.len() as u64;
+            chain.last_keyed = last_keyed;
+            chain.head.lines += written;
             chain.head.hash = new_head;
             if let Some(k) = &chain.key
                 && let Ok(mac) = chain.inst.audit_head_mac(k, chain.head.lines, &chain.head.hash)
@@ -379,13 +463,38 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
             if let Err(e) = write_head(&shared.head_path, &chain.head) {
                 eprintln!("hq-vault: warning: could not update audit.head: {e:#}");
             }
-        } else if let Some(len) = before {
-            // Never leave half a line behind: the next batch must start on a clean line.
-            let _ = file.set_len(len);
+        } else {
+            // Try the opening line again with the next batch.
+            chain.opening = pending_opening;
+            if let Some(len) = before {
+                // Never leave half a line behind: the next batch must start on a clean line.
+                let _ = file.set_len(len);
+            }
         }
         for p in batch {
             let _ = p.done.send(result.clone());
         }
+    }
+}
+
+/// The first keyed line of a run: a resume line naming the last keyed line before it, or a break
+/// line with the problems found when the key arrived.
+fn opening_event(like: &Event, problems: &[String], last_keyed: &(u64, String)) -> Event {
+    let (operation, reason) = if problems.is_empty() {
+        (RESUME_OPERATION, hq_vault_core::audit::resume_reason(last_keyed.0, &last_keyed.1))
+    } else {
+        (BREAK_OPERATION, problems.join("; "))
+    };
+    Event {
+        time_ms: like.time_ms,
+        actor: "daemon".into(),
+        operation: operation.into(),
+        path: None,
+        outcome: if problems.is_empty() { Outcome::Allowed } else { Outcome::Failed },
+        status: 0,
+        request_id: like.request_id.clone(),
+        source_ip: "127.0.0.1".into(),
+        reason: Some(reason),
     }
 }
 

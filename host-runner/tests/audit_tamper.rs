@@ -156,6 +156,73 @@ fn a_deleted_log_is_reported_at_start_and_by_verify() {
 }
 
 #[test]
+fn stripped_macs_and_a_plain_head_are_reported_at_start_and_not_vouched_for_after_unlock() {
+    let mut d = stopped_daemon_with_history();
+    // Strip every MAC, turn refusals into successes, re-link, and write a head with no keyed part.
+    let lines: Vec<String> = raw_lines(&d)
+        .iter()
+        .map(|l| {
+            let l = match l.find(",\"mac\":\"") {
+                Some(at) => format!("{}}}", &l[..at]),
+                None => l.clone(),
+            };
+            l.replace("\"outcome\":\"denied\"", "\"outcome\":\"allowed\"").replace("\"status\":401", "\"status\":200")
+        })
+        .collect();
+    write_relinked(&d, &lines);
+    let head = serde_json::json!({"lines": lines.len(), "hash": sha_hex(lines.last().unwrap()), "keyed": null});
+    std::fs::write(d.home().join("audit.head"), head.to_string()).unwrap();
+    let v = d.run(&["audit", "verify"], None);
+    assert!(!v.status.success(), "verify without the passphrase called a stripped log intact: {}", text(&v));
+    d.start();
+    let err = std::fs::read_to_string(d.dir.path().join("daemon.stderr")).unwrap();
+    assert!(err.contains("MACs were stripped"), "the daemon restarted silently: {err}");
+    // New keyed lines after an unlock must not launder the forged history.
+    d.unlock();
+    assert_eq!(d.owner("GET", "/v1/secrets?prefix=", None).status, 200);
+    d.stop();
+    let v = verify_with_key(&d, &[]);
+    assert!(!v.status.success(), "after an unlock the forged history verified: {}", text(&v));
+}
+
+#[test]
+fn an_earlier_runs_stripped_macs_are_caught_by_the_next_runs_resume_line() {
+    let mut d = stopped_daemon_with_history();
+    d.start();
+    d.unlock();
+    assert_eq!(d.store("audit/c", "value-c").status, 201);
+    d.stop();
+    // Strip the MACs of the first run only (the second run's lines stay keyed).
+    let all = raw_lines(&d);
+    let second_run = all.iter().rposition(|l| l.contains("\"op\":\"audit-resume\"")).unwrap();
+    let lines: Vec<String> = all
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match (i < second_run, l.find(",\"mac\":\"")) {
+            (true, Some(at)) => format!("{}}}", &l[..at]),
+            _ => l.clone(),
+        })
+        .collect();
+    write_relinked(&d, &lines);
+    let v = verify_with_key(&d, &[]);
+    assert!(!v.status.success(), "an earlier run's stripped MACs went unnoticed: {}", text(&v));
+}
+
+#[test]
+fn unknown_connection_keys_are_rate_limited_too() {
+    let mut d = daemon();
+    let before = audit_lines(&d).len();
+    let bogus = format!("Bearer hqxc_{}", "A".repeat(49));
+    for _ in 0..300 {
+        let a = d.req("GET", "/v1/connections/files?path=", Some(&bogus), None);
+        assert!(a.status == 401 || a.status == 403, "{}", a.status);
+    }
+    d.stop();
+    let lines = audit_lines(&d);
+    assert!(lines.len() - before <= 22, "{} lines for 300 refused connection keys", lines.len() - before);
+}
+
+#[test]
 fn anonymous_failures_are_summarized_not_written_one_by_one() {
     let mut d = daemon();
     let before = audit_lines(&d).len();

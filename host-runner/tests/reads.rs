@@ -65,3 +65,28 @@ fn if_range_sends_the_whole_new_object_unless_the_validator_holds_strongly() {
     );
     assert_eq!(get(&d, &auth, &[("if-none-match", &old_tag)], "GET").status, 200);
 }
+
+#[test]
+fn a_replacement_with_the_same_size_and_modification_time_gets_a_new_etag() {
+    let d = daemon();
+    let dir = d.home().join("files/docs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("doc.txt");
+    std::fs::write(&target, "PUBLIC X\n").unwrap();
+    let when = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&target).unwrap().set_modified(when).unwrap();
+    let c = d.owner("POST", "/v1/connections", Some(json!({"name": "docs", "patterns": ["docs/"]}))).json();
+    let auth = format!("Bearer {}", c["key"].as_str().unwrap());
+    let old = get(&d, &auth, &[], "GET");
+    let old_tag = old.header("etag").unwrap().to_owned();
+    // As `cp -p`, `rsync -t` or `tar x` would: other bytes of the same size, the same mtime.
+    let staged = dir.join("staged.tmp");
+    std::fs::write(&staged, "PUBLIC Y\n").unwrap();
+    std::fs::File::options().write(true).open(&staged).unwrap().set_modified(when).unwrap();
+    std::fs::rename(&staged, &target).unwrap();
+    let ranged = get(&d, &auth, &[("range", "bytes=0-3"), ("if-range", &old_tag)], "GET");
+    assert_eq!(ranged.status, 200, "a stale If-Range spliced new bytes onto an old copy");
+    assert_eq!(ranged.body, b"PUBLIC Y\n");
+    assert_ne!(ranged.header("etag").unwrap(), old_tag);
+    assert_eq!(get(&d, &auth, &[("if-none-match", &old_tag)], "GET").status, 200, "a stale If-None-Match got 304");
+}

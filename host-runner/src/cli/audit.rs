@@ -142,7 +142,7 @@ fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
         &mut inst,
         &lines,
         head.as_ref(),
-        Store::open(&home.db())?.meta("audit_started")?.is_some(),
+        hq_vault::audit_log::Expect::from_store(&Store::open(&home.db())?)?,
     )?;
     let key = audit_key(home, &mut inst, &a.key)?;
     let summary = match &key {

@@ -76,7 +76,7 @@ pub fn run(home: &Home) -> Result<ExitCode> {
     }
     let lines = hq_vault::audit_log::read_lines(&home.audit_log())?;
     let head = hq_vault::audit_log::read_head(&home.audit_head()).ok().flatten();
-    let expect = hq_vault::store::Store::open(&home.db())?.meta("audit_started")?.is_some();
+    let expect = hq_vault::audit_log::Expect::from_store(&hq_vault::store::Store::open(&home.db())?)?;
     let mut inst = CoreHost::new(Some(&home.cache()))?.instance()?;
     let problems = hq_vault::audit_log::head_problems(&mut inst, &lines, head.as_ref(), expect)?;
     if problems.is_empty() {

@@ -44,6 +44,11 @@ pub struct Meta {
     pub size: u64,
     /// Last modification, nanoseconds since the Unix epoch (0 for earlier times).
     pub mtime_ns: u128,
+    /// Inode number and last status change (ns): a file replaced by another with the same size
+    /// and a copied modification time (`cp -p`, `rsync -t`, `tar x`) still gets a new ETag,
+    /// because neither can be set back by a user.
+    pub ino: u64,
+    pub ctime_ns: u128,
 }
 
 impl Meta {
@@ -51,7 +56,13 @@ impl Meta {
         let secs = i128::from(st.st_mtime);
         let nanos = i128::from(st.st_mtime_nsec);
         let ns = (secs * 1_000_000_000 + nanos).max(0);
-        Meta { size: u64::try_from(st.st_size).unwrap_or(0), mtime_ns: ns.unsigned_abs() }
+        let ctime = (i128::from(st.st_ctime) * 1_000_000_000 + i128::from(st.st_ctime_nsec)).max(0);
+        Meta {
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            mtime_ns: ns.unsigned_abs(),
+            ino: st.st_ino,
+            ctime_ns: ctime.unsigned_abs(),
+        }
     }
 
     /// Last modification in milliseconds since the Unix epoch.
@@ -59,9 +70,10 @@ impl Meta {
         u64::try_from(self.mtime_ns / 1_000_000).unwrap_or(u64::MAX)
     }
 
-    /// The strong ETag: modification time (ns) and size, hex, quoted.
+    /// The strong ETag: inode, status change time (ns), modification time (ns) and size, hex,
+    /// quoted. Any replacement or write changes the status change time.
     pub fn etag(&self) -> String {
-        format!("\"{:x}-{:x}\"", self.mtime_ns, self.size)
+        format!("\"{:x}-{:x}-{:x}-{:x}\"", self.ino, self.ctime_ns, self.mtime_ns, self.size)
     }
 }
 

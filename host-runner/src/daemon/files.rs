@@ -25,13 +25,13 @@ struct Entry {
     key: String,
     size: u64,
     mtime_ms: u64,
-    mtime_ns: u128,
+    etag: String,
     file: std::fs::File,
 }
 
 impl Entry {
     fn etag(&self) -> String {
-        format!("\"{:x}-{:x}\"", self.mtime_ns, self.size)
+        self.etag.clone()
     }
 }
 
@@ -42,7 +42,7 @@ fn entry(root: &FilesRoot, key: &str) -> Option<Entry> {
         key: key.to_owned(),
         size: o.meta.size,
         mtime_ms: o.meta.mtime_ms(),
-        mtime_ns: o.meta.mtime_ns,
+        etag: o.meta.etag(),
         file: o.file,
     })
 }

@@ -173,12 +173,13 @@ impl Daemon {
 pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let store = Store::open(&home.db())?;
     // Once a vault has audited, its log and head must exist: their absence is a deletion.
-    let expect_log = store.meta("audit_started")?.is_some();
-    let audit = AuditLog::open(&home.audit_log(), &home.audit_head(), &host, expect_log).await?;
+    let expect = crate::audit_log::Expect::from_store(&store)?;
+    let audit = AuditLog::open(&home.audit_log(), &home.audit_head(), &host, expect).await?;
     store.set_meta("audit_started", "1")?;
     let mut keyholder = opts.keyholder;
     if let Some(r) = keyholder.with_key(|inst, key| audit.install_key(inst, key)) {
         r.context("giving the audit writer the vault's audit key")?;
+        store.set_meta("audit_keyed", "1")?;
     }
     let tls = crate::tls::server_config(&home)?;
     let mut pool = host.instance()?;

@@ -71,7 +71,7 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         };
         drop(body);
         // The audit writer gets the audit key (not the data key): from now on lines carry a MAC.
-        audit.install_key(&mut tmp, &key)?;
+        let _problems = audit.install_key(&mut tmp, &key)?;
         let mut holder = host.instance()?;
         let r = holder.receive_key(&mut tmp, key).map_err(anyhow::Error::from)?;
         Ok::<_, anyhow::Error>(r.map(|k| (holder, k)))
@@ -97,6 +97,10 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
         }
         _ => return http::internal(ctx, "unlocking"),
     };
+    // From now on the audit writer holds the audit key: remember that lines must be keyed.
+    if d.db(|s| s.set_meta("audit_keyed", "1")).is_err() {
+        return http::internal(ctx, "writing vault.db");
+    }
     // The state change and its line happen together: no lock can slip between them.
     let _transition = d.transition.lock().await;
     let lock_won = d.keyholder.lock().map(|k| k.epoch() != epoch).unwrap_or(true);
