@@ -9,6 +9,7 @@ mod connections;
 mod files;
 mod http;
 pub mod listener;
+pub mod requests;
 mod secrets;
 mod session;
 mod tokens;
