@@ -7,6 +7,7 @@
 pub mod audit_log;
 pub mod conformance;
 pub mod daemon;
+pub mod envfile;
 pub mod home;
 pub mod host;
 pub mod store;

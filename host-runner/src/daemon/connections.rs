@@ -9,21 +9,12 @@ use hq_vault_core::gate::ConnectionStatus;
 use hq_vault_core::tokens::TokenKind;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Daemon;
 use super::http::{self, Body, Ctx};
+use super::requests::ConnectionCreateBody;
 use crate::store::ConnectionRow;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    name: String,
-    patterns: Vec<String>,
-    #[serde(default)]
-    mechanism: Option<String>,
-}
 
 fn view(c: &ConnectionRow) -> Value {
     json!({
@@ -63,7 +54,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
-    let body: CreateBody = match http::read_json(ctx, req).await {
+    let body: ConnectionCreateBody = match http::read_json(ctx, req).await {
         Ok(b) => b,
         Err(r) => return r,
     };

@@ -10,6 +10,7 @@ mod connections;
 mod files;
 mod http;
 pub mod listener;
+pub mod requests;
 mod secrets;
 mod session;
 mod tokens;

@@ -13,13 +13,13 @@ use hq_vault_core::tokens::TokenDenial;
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
-use serde::Deserialize;
 use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::Daemon;
 use super::auth::Caller;
 use super::http::{self, Body, Ctx};
+use super::requests::{CheckedPut, PutBody};
 use crate::store::SecretMeta;
 
 /// Decode and check the secret's path with the component.
@@ -59,25 +59,6 @@ async fn require_unlocked(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, path: &s
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PutBody {
-    value: Option<Zeroizing<String>>,
-    value_base64: Option<Zeroizing<String>>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    description: Option<String>,
-}
-
-fn short_text(v: Option<String>, max: usize) -> Result<Option<String>, String> {
-    match v {
-        Some(s) if s.len() > max || s.chars().any(char::is_control) => {
-            Err(format!("must be at most {max} bytes without control characters"))
-        }
-        other => Ok(other.filter(|s| !s.is_empty())),
-    }
-}
-
 pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
     let op = "store";
     let path = match owner_path(d, ctx, &req, op, raw).await {
@@ -99,32 +80,9 @@ pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
         Ok(b) => b,
         Err(r) => return r,
     };
-    let value: Zeroizing<Vec<u8>> = match (body.value, body.value_base64) {
-        (Some(v), None) => Zeroizing::new(v.as_bytes().to_vec()),
-        (None, Some(b)) => match B64.decode(b.as_bytes()) {
-            Ok(v) => Zeroizing::new(v),
-            Err(_) => {
-                return http::error(ctx, 400, "bad_value", "value_base64 is not valid base64");
-            }
-        },
-        _ => {
-            return http::error(ctx, 400, "bad_value", "give exactly one of `value` or `value_base64`");
-        }
-    };
-    if value.len() > http::MAX_VALUE {
-        let message = format!(
-            "the value is {} bytes; a secret may be at most 1 MiB ({} bytes): nothing was stored",
-            value.len(),
-            http::MAX_VALUE
-        );
-        return http::error(ctx, 413, "value_too_large", &message);
-    }
-    let (kind, description) = match (short_text(body.kind, 64), short_text(body.description, 512)) {
-        (Ok(k), Ok(ds)) => (k, ds),
-        (Err(e), _) => return http::error(ctx, 400, "bad_type", &format!("type {e}")),
-        (_, Err(e)) => {
-            return http::error(ctx, 400, "bad_description", &format!("description {e}"));
-        }
+    let CheckedPut { value, kind, description } = match body.check() {
+        Ok(c) => c,
+        Err(e) => return http::error(ctx, e.status, e.code, &e.message),
     };
     if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
         return r;

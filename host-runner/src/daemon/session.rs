@@ -9,11 +9,10 @@ use hq_vault_core::crypto::CryptoError;
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
-use serde::Deserialize;
 use serde_json::json;
-use zeroize::Zeroizing;
 
 use super::http::{self, Body, Ctx};
+use super::requests::{PassphraseBody, UnlockBody};
 use super::{Daemon, now_ms};
 
 pub fn health(d: &Daemon, ctx: &Ctx) -> Response<Body> {
@@ -22,11 +21,6 @@ pub fn health(d: &Daemon, ctx: &Ctx) -> Response<Body> {
         200,
         &json!({"status": "ok", "locked": !d.is_unlocked(), "version": env!("CARGO_PKG_VERSION"), "idle_lock_seconds": d.idle_lock.as_secs()}),
     )
-}
-
-#[derive(Deserialize)]
-struct UnlockBody {
-    passphrase: Zeroizing<String>,
 }
 
 pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
@@ -147,12 +141,6 @@ pub async fn lock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         return http::audit_failed(ctx);
     }
     http::json(ctx, 200, &json!({"locked": true, "was_unlocked": was}))
-}
-
-#[derive(Deserialize)]
-struct PassphraseBody {
-    old: Zeroizing<String>,
-    new: Zeroizing<String>,
 }
 
 pub async fn change_passphrase(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {

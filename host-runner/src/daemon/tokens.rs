@@ -7,21 +7,11 @@ use hq_vault_core::tokens::{TokenKind, TokenRules};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::Daemon;
 use super::http::{self, Body, Ctx};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    name: String,
-    ttl: Option<String>,
-    max_uses: Option<u32>,
-    #[serde(default)]
-    prefix: Vec<String>,
-}
+use super::requests::TokenCreateBody;
 
 /// Longest name `DELETE /v1/tokens/{name}` looks up. Revocation only looks a name up, so a token
 /// named before the core's name rule (upper case, `_`) can still be revoked.
@@ -32,7 +22,7 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
         return r;
     }
-    let body: CreateBody = match http::read_json(ctx, req).await {
+    let body: TokenCreateBody = match http::read_json(ctx, req).await {
         Ok(b) => b,
         Err(r) => return r,
     };
