@@ -318,7 +318,7 @@ impl AuditLog {
     pub async fn record(&self, event: Event) -> Result<(), AuditError> {
         // Failed authentications: `anonymous` (no or a malformed vault token) and `unknown` (a
         // connection key that names no connection).
-        let failed_auth = event.actor == "anonymous" || (event.actor == "unknown" && event.outcome != Outcome::Allowed);
+        let failed_auth = matches!(event.actor.as_str(), "anonymous" | "unknown") && matches!(event.status, 401 | 403);
         if failed_auth && !self.admit_anonymous(&event) {
             return Ok(());
         }
