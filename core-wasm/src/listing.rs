@@ -108,7 +108,9 @@ impl Lister {
     pub fn new(plan: ListPlan) -> Lister {
         let source = plan.start_source as usize;
         let start_after = plan.start_inner.clone().map(|inner| {
-            // A cursor that ends on a common prefix resumes after everything under it.
+            // A cursor that ends on a common prefix resumes after everything under it. A page's
+            // cursor names its last shown entry, and a shown object is a key, which never ends with
+            // `/`: so a trailing `/` here means a folder.
             if inner.ends_with('/') { past(&inner) } else { inner }
         });
         Lister { plan, source, start_after, page: Page::default(), last: None, pending: None, done: false }
@@ -194,14 +196,15 @@ impl Lister {
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 let mut shown = 0usize;
                 let mut cut = false;
-                let mut last_key = None;
+                // The last entry consumed, and whether it was a common prefix (a folder).
+                let mut last_key: Option<(String, bool)> = None;
                 for (key, obj) in entries {
                     if shown == room {
                         cut = true;
                         break;
                     }
                     // Consumed whether shown or skipped: a cursor resumes after it either way.
-                    last_key = Some(key.clone());
+                    last_key = Some((key.clone(), obj.is_none()));
                     if !showable(&key, obj.is_some()) {
                         continue;
                     }
@@ -216,12 +219,17 @@ impl Lister {
                     }
                     shown += 1;
                 }
-                if let Some(k) = &last_key {
+                if let Some((k, _)) = &last_key {
                     self.last = Some((self.source, k.clone()));
                 }
                 if answer.truncated || cut {
                     match last_key {
-                        Some(k) => self.start_after = Some(if k.ends_with('/') { past(&k) } else { k }),
+                        // Past everything under a folder; just after an object, even one whose
+                        // name ends with `/` (a folder marker a store may hold, never shown): the
+                        // keys under it are still to come. (A page's cursor is always made from a
+                        // shown entry, where a trailing `/` does mean a folder: see `Lister::new`.)
+                        Some((k, true)) => self.start_after = Some(past(&k)),
+                        Some((k, false)) => self.start_after = Some(k),
                         // A store that says "more" but gave nothing: stop rather than loop.
                         None => self.done = true,
                     }
@@ -396,6 +404,22 @@ mod tests {
             l.feed(SourcePage::default());
         }
         assert_eq!(asked, ["k/"]);
+    }
+
+    #[test]
+    fn a_folder_marker_object_does_not_hide_the_keys_under_it() {
+        // Found by the fuzz target `cursor`: a store holding an object named `kb/` (a folder
+        // marker, as S3-style stores keep) answered a page ending on it; resuming "past the folder"
+        // skipped every key under it.
+        let keys = ["kb/", "kb/a", "kb/b", "z"];
+        for limit in 1..=4 {
+            let pages = run(&keys, &["*"], "", false, limit);
+            let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(all, ["kb/a", "kb/b", "z"], "limit {limit}");
+            let pages = run(&keys, &["kb/*"], "kb/", true, limit);
+            let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(all, ["kb/a", "kb/b"], "delimited, limit {limit}");
+        }
     }
 
     #[test]
