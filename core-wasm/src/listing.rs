@@ -98,6 +98,9 @@ pub struct Lister {
     plan: ListPlan,
     source: usize,
     start_after: Option<String>,
+    /// Where this page resumes (from the cursor): every entry up to it was on an earlier page.
+    /// Unlike `start_after`, it holds for every source of the page, not only the first.
+    resume: Option<String>,
     page: Page,
     last: Option<(usize, String)>,
     pending: Option<Pending>,
@@ -113,7 +116,8 @@ impl Lister {
             // `/`: so a trailing `/` here means a folder.
             if inner.ends_with('/') { past(&inner) } else { inner }
         });
-        Lister { plan, source, start_after, page: Page::default(), last: None, pending: None, done: false }
+        let resume = start_after.clone();
+        Lister { plan, source, start_after, resume, page: Page::default(), last: None, pending: None, done: false }
     }
 
     fn emitted(&self) -> u32 {
@@ -139,7 +143,12 @@ impl Lister {
                 continue;
             }
             if let Some(rollup) = &s.rollup {
-                let resumed_past = self.start_after.as_deref().is_some_and(|a| a >= rollup.as_str());
+                // Entries come out in key order across sources, so a folder at or before where
+                // this page resumes was shown on an earlier page: two sources can share a folder
+                // (`f/0` and `f/1` both roll up to `f/`), and a page may end between them.
+                let resumed_past = [&self.start_after, &self.resume]
+                    .into_iter()
+                    .any(|a| a.as_deref().is_some_and(|a| a >= rollup.as_str()));
                 if resumed_past || self.page.prefixes.last() == Some(rollup) {
                     self.next_source();
                     continue;
@@ -419,6 +428,19 @@ mod tests {
             let pages = run(&keys, &["kb/*"], "kb/", true, limit);
             let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
             assert_eq!(all, ["kb/a", "kb/b"], "delimited, limit {limit}");
+        }
+    }
+
+    #[test]
+    fn a_folder_two_sources_share_is_listed_once_across_pages() {
+        // Found by the fuzz target `cursor`: a page ending on the folder of the first of two exact
+        // patterns under it listed the folder again on the next page, for the second.
+        let keys = ["f/0", "f/1", "z"];
+        for limit in 1..=3 {
+            let pages = run(&keys, &["f/0", "f/1", "z"], "", true, limit);
+            let prefixes: Vec<String> = pages.iter().flat_map(|p| p.prefixes.clone()).collect();
+            let objects: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!((prefixes, objects), (vec!["f/".to_owned()], vec!["z".to_owned()]), "limit {limit}");
         }
     }
 
