@@ -257,7 +257,13 @@ impl AuditKey {
         hex::encode(hmac_sha256(&self.key[..], parts))
     }
 
+    /// Whether `mac_hex` is the MAC of `parts`, spelled as it is written: 64 lower-case hex
+    /// digits. Another spelling of the same bytes (upper-case digits) is refused, so that no edit
+    /// of a keyed line's bytes verifies.
     fn check(&self, parts: &[&[u8]], mac_hex: &str) -> bool {
+        if mac_hex.len() != 64 || !mac_hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return false;
+        }
         let Ok(given) = hex::decode(mac_hex) else {
             return false;
         };
@@ -366,6 +372,23 @@ mod tests {
         let c = chain(&ev("get"), &b.hash);
         let s = k.verify(&[&a.line, &b.line, &c.line]).unwrap();
         assert_eq!((s.keyed, s.last_keyed), (1, 2));
+    }
+
+    #[test]
+    fn a_mac_spelled_in_upper_case_does_not_verify() {
+        // Found by the fuzz target `audit_verify`: one MAC digit turned upper case is the same
+        // bytes to a hex decoder, so the edited line verified.
+        let k = AuditKey::from_data_key(&[7u8; 32]).unwrap();
+        let a = k.chain(&ev("get"), &genesis());
+        let at = a.line.rfind(|c: char| c.is_ascii_lowercase() && c.is_ascii_hexdigit()).unwrap();
+        let mut edited = a.line.clone();
+        edited.replace_range(at..=at, &a.line[at..=at].to_ascii_uppercase());
+        assert_ne!(edited, a.line);
+        assert_eq!(k.verify(&[&edited]).unwrap_err().line, 1);
+        let anchor = k.anchor(1, &a.hash);
+        assert!(k.check_anchor(&anchor).is_ok());
+        let (body, mac) = anchor.rsplit_once(':').unwrap();
+        assert!(k.check_anchor(&format!("{body}:{}", mac.to_ascii_uppercase())).is_err());
     }
 
     #[test]

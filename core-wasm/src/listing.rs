@@ -98,6 +98,9 @@ pub struct Lister {
     plan: ListPlan,
     source: usize,
     start_after: Option<String>,
+    /// Where this page resumes (from the cursor): every entry up to it was on an earlier page.
+    /// Unlike `start_after`, it holds for every source of the page, not only the first.
+    resume: Option<String>,
     page: Page,
     last: Option<(usize, String)>,
     pending: Option<Pending>,
@@ -108,10 +111,13 @@ impl Lister {
     pub fn new(plan: ListPlan) -> Lister {
         let source = plan.start_source as usize;
         let start_after = plan.start_inner.clone().map(|inner| {
-            // A cursor that ends on a common prefix resumes after everything under it.
+            // A cursor that ends on a common prefix resumes after everything under it. A page's
+            // cursor names its last shown entry, and a shown object is a key, which never ends with
+            // `/`: so a trailing `/` here means a folder.
             if inner.ends_with('/') { past(&inner) } else { inner }
         });
-        Lister { plan, source, start_after, page: Page::default(), last: None, pending: None, done: false }
+        let resume = start_after.clone();
+        Lister { plan, source, start_after, resume, page: Page::default(), last: None, pending: None, done: false }
     }
 
     fn emitted(&self) -> u32 {
@@ -137,7 +143,12 @@ impl Lister {
                 continue;
             }
             if let Some(rollup) = &s.rollup {
-                let resumed_past = self.start_after.as_deref().is_some_and(|a| a >= rollup.as_str());
+                // Entries come out in key order across sources, so a folder at or before where
+                // this page resumes was shown on an earlier page: two sources can share a folder
+                // (`f/0` and `f/1` both roll up to `f/`), and a page may end between them.
+                let resumed_past = [&self.start_after, &self.resume]
+                    .into_iter()
+                    .any(|a| a.as_deref().is_some_and(|a| a >= rollup.as_str()));
                 if resumed_past || self.page.prefixes.last() == Some(rollup) {
                     self.next_source();
                     continue;
@@ -194,14 +205,15 @@ impl Lister {
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 let mut shown = 0usize;
                 let mut cut = false;
-                let mut last_key = None;
+                // The last entry consumed, and whether it was a common prefix (a folder).
+                let mut last_key: Option<(String, bool)> = None;
                 for (key, obj) in entries {
                     if shown == room {
                         cut = true;
                         break;
                     }
                     // Consumed whether shown or skipped: a cursor resumes after it either way.
-                    last_key = Some(key.clone());
+                    last_key = Some((key.clone(), obj.is_none()));
                     if !showable(&key, obj.is_some()) {
                         continue;
                     }
@@ -216,12 +228,17 @@ impl Lister {
                     }
                     shown += 1;
                 }
-                if let Some(k) = &last_key {
+                if let Some((k, _)) = &last_key {
                     self.last = Some((self.source, k.clone()));
                 }
                 if answer.truncated || cut {
                     match last_key {
-                        Some(k) => self.start_after = Some(if k.ends_with('/') { past(&k) } else { k }),
+                        // Past everything under a folder; just after an object, even one whose
+                        // name ends with `/` (a folder marker a store may hold, never shown): the
+                        // keys under it are still to come. (A page's cursor is always made from a
+                        // shown entry, where a trailing `/` does mean a folder: see `Lister::new`.)
+                        Some((k, true)) => self.start_after = Some(past(&k)),
+                        Some((k, false)) => self.start_after = Some(k),
                         // A store that says "more" but gave nothing: stop rather than loop.
                         None => self.done = true,
                     }
@@ -396,6 +413,35 @@ mod tests {
             l.feed(SourcePage::default());
         }
         assert_eq!(asked, ["k/"]);
+    }
+
+    #[test]
+    fn a_folder_marker_object_does_not_hide_the_keys_under_it() {
+        // Found by the fuzz target `cursor`: a store holding an object named `kb/` (a folder
+        // marker, as S3-style stores keep) answered a page ending on it; resuming "past the folder"
+        // skipped every key under it.
+        let keys = ["kb/", "kb/a", "kb/b", "z"];
+        for limit in 1..=4 {
+            let pages = run(&keys, &["*"], "", false, limit);
+            let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(all, ["kb/a", "kb/b", "z"], "limit {limit}");
+            let pages = run(&keys, &["kb/*"], "kb/", true, limit);
+            let all: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!(all, ["kb/a", "kb/b"], "delimited, limit {limit}");
+        }
+    }
+
+    #[test]
+    fn a_folder_two_sources_share_is_listed_once_across_pages() {
+        // Found by the fuzz target `cursor`: a page ending on the folder of the first of two exact
+        // patterns under it listed the folder again on the next page, for the second.
+        let keys = ["f/0", "f/1", "z"];
+        for limit in 1..=3 {
+            let pages = run(&keys, &["f/0", "f/1", "z"], "", true, limit);
+            let prefixes: Vec<String> = pages.iter().flat_map(|p| p.prefixes.clone()).collect();
+            let objects: Vec<String> = pages.iter().flat_map(|p| p.objects.iter().map(|o| o.key.clone())).collect();
+            assert_eq!((prefixes, objects), (vec!["f/".to_owned()], vec!["z".to_owned()]), "limit {limit}");
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub enum PathError {
     Whitespace,
     #[error("the path has a non-ASCII character: keys are printable ASCII")]
     NonAscii,
-    #[error("the path is longer than 1024 bytes")]
+    #[error("the path is longer than 1024 bytes (a folder `x/` counts as its pattern `x/*`)")]
     TooLong,
     #[error("the path names a folder or nothing: give the key of one object or secret")]
     NotAKey,
@@ -165,7 +165,9 @@ fn check_segments(body: &str) -> Result<(), PathError> {
     Ok(())
 }
 
-/// Validate and normalize one allowlist pattern.
+/// Validate and normalize one allowlist pattern. The normalized pattern is itself valid and at
+/// most [`MAX_LEN`] bytes, so normalizing it again returns it unchanged: a folder `x/` becomes
+/// `x/*`, and is refused as too long when that would exceed the limit.
 pub fn normalize(raw: &str) -> Result<String, PathError> {
     if raw.is_empty() {
         return Err(PathError::Empty);
@@ -192,7 +194,13 @@ pub fn normalize(raw: &str) -> Result<String, PathError> {
         return Ok(raw.to_owned());
     }
     check_segments(body)?;
-    if body.ends_with('/') { Ok(format!("{body}*")) } else { Ok(body.to_owned()) }
+    if !body.ends_with('/') {
+        return Ok(body.to_owned());
+    }
+    if body.len() >= MAX_LEN {
+        return Err(PathError::TooLong);
+    }
+    Ok(format!("{body}*"))
 }
 
 /// Validate and normalize an allowlist: 1 to 64 distinct patterns, sorted, duplicates dropped.
@@ -347,6 +355,18 @@ mod tests {
         assert_eq!(normalize("*").unwrap(), "*");
         assert_eq!(normalize("a/b.md").unwrap(), "a/b.md");
         assert_eq!(normalize("a/*/b"), Err(PathError::MisplacedStar));
+    }
+
+    #[test]
+    fn a_normalized_pattern_fits_the_limit_and_normalizes_to_itself() {
+        // Found by the fuzz target `pattern_normalize`: a 1024-byte folder became a 1025-byte
+        // pattern that `normalize` itself refused.
+        let folder = format!("{}/", "k".repeat(MAX_LEN - 1));
+        assert_eq!(normalize(&folder), Err(PathError::TooLong));
+        let fits = format!("{}/", "k".repeat(MAX_LEN - 2));
+        let n = normalize(&fits).unwrap();
+        assert_eq!(n.len(), MAX_LEN);
+        assert_eq!(normalize(&n), Ok(n.clone()));
     }
 
     #[test]
