@@ -80,7 +80,7 @@ fn past(p: &str) -> String {
 }
 
 /// Whether a listed entry may be shown: every key a listing returns must be one the object route
-/// accepts, and every folder one the listing route accepts (DESIGN §3.1). A store can hold names
+/// accepts, and every folder one the listing route accepts (docs/design.md §3.1). A store can hold names
 /// that are not keys (a control character, `a//b`, over 960 bytes): those are skipped.
 fn showable(key: &str, is_object: bool) -> bool {
     if is_object { check_object_key(key).is_ok() } else { check_object_prefix(key).is_ok() }

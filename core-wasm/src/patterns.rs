@@ -1,4 +1,4 @@
-//! Allowlist patterns, object keys and secret paths (DESIGN §3.1).
+//! Allowlist patterns, object keys and secret paths (docs/design.md §3.1).
 //!
 //! - A **pattern** is `*` (everything), a prefix ending in `*` (everything that starts with it), or
 //!   one exact key. `knowledge/` is normalized to `knowledge/*`. Patterns are plain printable ASCII
@@ -69,7 +69,7 @@ impl PathError {
     }
 }
 
-/// Why an object key or a listing prefix of External Connections was rejected (DESIGN §3.1).
+/// Why an object key or a listing prefix of External Connections was rejected (docs/design.md §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyError {
@@ -272,7 +272,7 @@ fn check_key_text(raw: &str) -> Result<(), KeyError> {
     Ok(())
 }
 
-/// Check the key of one object (External Connections, DESIGN §3.1): any UTF-8 of 1 to
+/// Check the key of one object (External Connections, docs/design.md §3.1): any UTF-8 of 1 to
 /// [`MAX_KEY_LEN`] bytes without a leading `/`, a `.`/`..` or empty segment, a control character,
 /// or a trailing `/`. The key is returned unchanged: no host or rule normalizes it.
 pub fn check_object_key(raw: &str) -> Result<&str, KeyError> {

@@ -31,7 +31,7 @@ fn pathish() -> impl Strategy<Value = String> {
     .prop_map(|v| v.concat())
 }
 
-/// Names as people give files: the characters DESIGN §3.1 calls ordinary, and some that are not.
+/// Names as people give files: the characters docs/design.md §3.1 calls ordinary, and some that are not.
 fn namelike() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![

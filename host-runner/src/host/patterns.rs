@@ -66,7 +66,7 @@ impl Instance {
         Ok(self.core.hq_vault_patterns().call_check_key(&mut self.store, raw)?.map_err(path_err))
     }
 
-    /// Check the key of one object of External Connections (any UTF-8 up to 960 bytes, DESIGN §3.1).
+    /// Check the key of one object of External Connections (any UTF-8 up to 960 bytes, docs/design.md §3.1).
     pub fn check_object_key(&mut self, raw: &str) -> Result<Result<String, KeyError>> {
         Ok(self.core.hq_vault_patterns().call_check_object_key(&mut self.store, raw)?.map_err(key_err))
     }
