@@ -1,4 +1,4 @@
-//! `env-file` read back by the real loaders (DESIGN §4): values are written through the real
+//! `env-file` read back by the real loaders (docs/audit-and-keys.md and the README's security model): values are written through the real
 //! daemon, each format is produced by the real CLI, and python-dotenv, npm `dotenv`,
 //! `@dotenvx/dotenvx`, `node --env-file`, `sh` (`eval` of `export`) and a JSON parser read them
 //! back. Every value must come back byte for byte, or be refused with its variable's name; no

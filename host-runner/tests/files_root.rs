@@ -1,4 +1,4 @@
-//! The files root (DESIGN §4): each object is opened once, beneath the root, following no
+//! The files root (docs/audit-and-keys.md and the README's security model): each object is opened once, beneath the root, following no
 //! symlink; size, ETag and bytes come from that one descriptor; symlinks are neither listed nor
 //! served, whether they lead out of the root or to another file or folder inside it.
 //!

@@ -1,5 +1,5 @@
 // The Worker in workerd: keys are not patterns (every key a listing returns is fetched back with
-// that key, DESIGN §3.1), the longest key at R2's limit, If-Range (RFC 9110 §13.1.5), and reads
+// that key, docs/design.md §3.1), the longest key at R2's limit, If-Range (RFC 9110 §13.1.5), and reads
 // whose ETag and bytes come from one version of the object.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
