@@ -12,7 +12,7 @@ compares the answer with `expect`.
 `prefixes`; `truncated`; `body` (the exact object bytes as UTF-8); `headers` (each must be equal);
 `no_body` (HEAD and 304). `note` says why, where the reason is not obvious.
 
-Keys are real names (DESIGN §3.1): the `kb/` files hold spaces, NFC and NFD spellings, `*`, `\\`, `+`,
+Keys are real names (docs/design.md §3.1): the `kb/` files hold spaces, NFC and NFD spellings, `*`, `\\`, `+`,
 `%`, `#`, `?`, `(`, `'`, an emoji and a 960-byte key; every listed key is fetched back with that key.
 Queries decode `+` as a space, so a literal `+` travels as `%2B`.
 
@@ -40,7 +40,7 @@ FILES = {
 for i in range(12):
     FILES[f"pages/p{i:02d}.md"] = f"page {i}"
 
-# Keys are not patterns (DESIGN §3.1): real names, each fetched back with the key its listing gave.
+# Keys are not patterns (docs/design.md §3.1): real names, each fetched back with the key its listing gave.
 LONG_DIR = "kb/long/" + ("l" * 250 + "/") * 3  # no segment over 255 bytes, so a file system holds it
 LONGEST = LONG_DIR + "x" * (960 - len(LONG_DIR) - 4) + ".txt"
 TOO_LONG = LONG_DIR + "y" * (980 - len(LONG_DIR) - 4) + ".txt"

@@ -2,7 +2,7 @@
 """Writes the known-answer vectors in this directory.
 
 Expectations come from the specifications and are written by hand here (patterns, paths, object
-keys, gate statuses, reads: DESIGN §3.1-3.3 and RFC 9110 §13-14), or are computed independently of
+keys, gate statuses, reads: docs/design.md §3.1-3.3 and RFC 9110 §13-14), or are computed independently of
 the Rust under test (HTTP dates with Python's email.utils): CRC32 and SHA-256 with Python's
 zlib and hashlib, XChaCha20-Poly1305 with pycryptodome, Argon2id with argon2-cffi, Ed25519 with
 `cryptography`. Published test vectors (RFC 9106, draft-irtf-cfrg-xchacha-03, RFC 8032) are
@@ -120,14 +120,14 @@ def path_cases():
     return c
 
 
-MAX_KEY = 960  # DESIGN §3.1: `{company_id}/` (at most 64 bytes) + key fits R2's 1024 bytes
+MAX_KEY = 960  # docs/design.md §3.1: `{company_id}/` (at most 64 bytes) + key fits R2's 1024 bytes
 
 NFC = "kb/caf\u00e9.md"
 NFD = "kb/cafe\u0301.md"
 
 
 def key_cases():
-    """Object keys and listing prefixes of External Connections (DESIGN §3.1): any UTF-8 up to 960
+    """Object keys and listing prefixes of External Connections (docs/design.md §3.1): any UTF-8 up to 960
     bytes but for a leading `/`, a `.`/`..` or empty segment, a control character (U+0000-U+001F,
     U+007F-U+009F); an object key is not empty and does not end with `/`. Returned unchanged."""
     c = []
@@ -200,7 +200,7 @@ def allows_cases():
         (["a"], "a", True), (["a"], "A", False), (["a/b/*"], "a/b/c/d.md", True),
         (["*"], "../etc/passwd", False), (["*"], "/etc/passwd", False), (["*"], "a/\x00", False), (["a/*"], "a/../b", False),
         (["*"], "", False), (["*"], "a/", False), (["a/*"], "a\\b", False),
-        # Object keys are any UTF-8 (DESIGN §3.1); a pattern grants them by a byte-prefix test.
+        # Object keys are any UTF-8 (docs/design.md §3.1); a pattern grants them by a byte-prefix test.
         (["*"], "caf\u00e9", True), (["*"], "a\\b", True), (["kb/*"], "kb/has space.md", True),
         (["kb/cafe*"], NFC, False), (["kb/cafe*"], NFD, True), (["kb/caf*"], NFC, True), (["kb/star*"], "kb/star*.md", True),
         (["kb/star*"], "kb/stars.md", True), (["kb/*"], "kb/" + "a" * (MAX_KEY - 3), True), (["*"], "k" * (MAX_KEY + 1), False),
