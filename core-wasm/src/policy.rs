@@ -267,7 +267,7 @@ impl InputKind {
         match self {
             K::BadJson => (400, "bad_json"),
             K::BodyTooLarge => (413, "body_too_large"),
-            K::BodyTimeout => (408, "body_timeout"),
+            K::BodyTimeout => (408, "request_timeout"),
             K::BadQuery => (400, "bad_query"),
             K::BadValue => (400, "bad_value"),
             K::ValueTooLarge => (413, "value_too_large"),
@@ -492,7 +492,7 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
             Err(TokenDenial::Exhausted) => Err(refusal(
                 401,
                 "token_exhausted",
-                "this token has been used as many times as it may be (max_uses): ask the vault's owner for a new one",
+                "this token has no uses left (its max_uses are spent): ask the vault's owner for a new one",
             )),
         },
         Caller::Session(s) => {

@@ -94,6 +94,25 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// Begin a write transaction (`BEGIN IMMEDIATE`): every call on this store until
+    /// [`Store::commit`] or [`Store::rollback`] belongs to it.
+    pub fn begin(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").context("beginning a transaction")
+    }
+
+    /// Commit the transaction [`Store::begin`] opened.
+    pub fn commit(&self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").context("committing")
+    }
+
+    /// Roll back the transaction [`Store::begin`] opened, if one is open.
+    pub fn rollback(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("ROLLBACK").context("rolling back")?;
+        }
+        Ok(())
+    }
+
     /// The wrapped data key and its KDF parameters, if the vault was initialized.
     pub fn vault(&self) -> Result<Option<NewVault>> {
         let v: Option<String> =

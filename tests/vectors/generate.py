@@ -929,7 +929,7 @@ EFFECTS = {  # effect -> (status, code); None: the operation's success status
     "tampered": (409, "tampered"), "wrong-passphrase": (401, "wrong_passphrase"),
     "locked-meanwhile": (409, "locked_meanwhile"), "locked": (423, "locked"), "not-initialized": (409, "not_initialized"),
 }
-INPUT = {"bad-json": (400, "bad_json"), "body-too-large": (413, "body_too_large"), "body-timeout": (408, "body_timeout"),
+INPUT = {"bad-json": (400, "bad_json"), "body-too-large": (413, "body_too_large"), "body-timeout": (408, "request_timeout"),
          "bad-query": (400, "bad_query"), "bad-value": (400, "bad_value"), "value-too-large": (413, "value_too_large"),
          "bad-type": (400, "bad_type"), "bad-description": (400, "bad_description"), "bad-name": (400, "bad_name"),
          "bad-ttl": (400, "bad_ttl"), "bad-max-uses": (400, "bad_max_uses"), "bad-prefix": (400, "bad_prefix"),
