@@ -17,19 +17,11 @@ let sdk; // the installed module
 let ca; // the daemon's CA, PEM
 let owner; // a Vault with the bootstrap token
 
-// Values that must never appear in an error, its inspection or a logged result.
-const SECRETS = {
-  "myapp/database-url": "postgres://app:pa55-w0rd@db.internal/app",
-  "myapp/api-key": "sk_live_51HqVaultNodeSdk",
-  "myapp/db/read-replica.url": "postgres://ro:r3plica@db2.internal/app",
-  "myapp/1st-key": "first key value",
-  "myapp/x_y.z": "dots and underscores",
-  "myapp/unicode": "café ☕ naïve",
-  "myapp/pem": "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n",
-  "myappx/sibling": "must not be in myapp",
-  "aws/deploy/access-key": "AKIAEXAMPLENODE0001",
-};
-const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x41]);
+// What the daemon holds (shared with test_python.py); no value may appear in an error, its
+// inspection or a logged result.
+const FIXTURES = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "fixtures.json"), "utf8"));
+const SECRETS = FIXTURES.secrets;
+const BINARY = Buffer.from(FIXTURES.binary_hex, "hex");
 
 /** Assert that an error (and everything Node prints of it) names no secret value and no token. */
 function assertClean(e, tokens = []) {
@@ -298,15 +290,7 @@ describe("getEnv", () => {
       assert.deepEqual(Object.keys(env), Object.keys(env).sort());
     }
     // What those names are, so that a rule changed in both places is still noticed.
-    assert.deepEqual(Object.keys(cli.ok).sort(), [
-      "API_KEY",
-      "DATABASE_URL",
-      "DB_READ_REPLICA_URL",
-      "PEM",
-      "UNICODE",
-      "X_Y_Z",
-      "_1ST_KEY",
-    ]);
+    assert.deepEqual(Object.keys(cli.ok).sort(), FIXTURES.env_names_of_myapp);
     assert.ok(!Object.values(cli.ok).includes(SECRETS["myappx/sibling"]));
   });
 
@@ -387,14 +371,7 @@ describe("createToken", () => {
 });
 
 describe("Connection", () => {
-  const files = {
-    "knowledge/a.md": "alpha",
-    "knowledge/Meeting notes.md": "notes with spaces",
-    "knowledge/café.md": "unicode name",
-    "knowledge/100%.md": "percent",
-    "knowledge/a+b.md": "plus",
-    "knowledge/deep/nested/z.md": "nested",
-  };
+  const files = FIXTURES.files;
   let key;
 
   before(() => {

@@ -29,26 +29,11 @@ BIN = Path(
 PASS = "sdk test passphrase"
 MARK = "HQ_SDK_TEST_VENV"
 
-SECRETS = {
-    "myapp/database-url": "postgres://app:pa55-w0rd@db.internal/app",
-    "myapp/api-key": "sk_live_51HqVaultPythonSdk",
-    "myapp/db/read-replica.url": "postgres://ro:r3plica@db2.internal/app",
-    "myapp/1st-key": "first key value",
-    "myapp/x_y.z": "dots and underscores",
-    "myapp/unicode": "café ☕ naïve",
-    "myapp/pem": "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n",
-    "myappx/sibling": "must not be in myapp",
-    "aws/deploy/access-key": "AKIAEXAMPLEPYTHON001",
-}
-BINARY = bytes([0xFF, 0xFE, 0x00, 0x01, 0x80, 0x41])
-FILES = {
-    "knowledge/a.md": "alpha",
-    "knowledge/Meeting notes.md": "notes with spaces",
-    "knowledge/café.md": "unicode name",
-    "knowledge/100%.md": "percent",
-    "knowledge/a+b.md": "plus",
-    "knowledge/deep/nested/z.md": "nested",
-}
+# What the daemon holds (shared with node.test.mjs); no value may appear in an error or a repr.
+FIXTURES = json.loads((Path(__file__).parent / "fixtures.json").read_text(encoding="utf-8"))
+SECRETS = FIXTURES["secrets"]
+BINARY = bytes.fromhex(FIXTURES["binary_hex"])
+FILES = FIXTURES["files"]
 
 
 def clean_env(**extra: str) -> dict:
@@ -384,9 +369,7 @@ class GetEnv(Base):
             env = owner().get_env(prefix)
             self.assertEqual(env, cli)
             self.assertEqual(list(env), sorted(env))
-        self.assertEqual(
-            sorted(cli), ["API_KEY", "DATABASE_URL", "DB_READ_REPLICA_URL", "PEM", "UNICODE", "X_Y_Z", "_1ST_KEY"]
-        )
+        self.assertEqual(sorted(cli), FIXTURES["env_names_of_myapp"])
 
     def test_top_level_get_env_with_a_managed_token(self) -> None:
         token = D.cli("token", "create", "--name", "py-env-worker", "--prefix", "myapp").strip()
