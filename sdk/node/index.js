@@ -135,8 +135,23 @@ function endpoint(url, ca) {
   };
 }
 
-/** One request; resolves to `{status, headers, bytes}` whatever the status. */
-function send(ep, method, apiPath, { headers = {}, body, caHint }) {
+/** One request; resolves to `{status, headers, bytes}` whatever the status. A GET whose kept-alive
+ * connection turns out to have been closed by the server before it answered is sent once more on
+ * a new connection (as browsers do; the daemon counts a token's use only for a value delivered). */
+async function send(ep, method, apiPath, options) {
+  try {
+    try {
+      return await sendOnce(ep, method, apiPath, options);
+    } catch (e) {
+      if (method === "GET" && e.staleSocket) return await sendOnce(ep, method, apiPath, options);
+      throw e;
+    }
+  } catch (e) {
+    throw transportError(ep.base, e, options.caHint);
+  }
+}
+
+function sendOnce(ep, method, apiPath, { headers = {}, body }) {
   const mod = ep.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request({
@@ -147,14 +162,19 @@ function send(ep, method, apiPath, { headers = {}, body, caHint }) {
       headers,
       agent: ep.agent,
     });
+    let answered = false;
     req.setTimeout(REQUEST_TIMEOUT_MS, () => {
       req.destroy(new VaultError(`no answer from ${ep.base} within ${REQUEST_TIMEOUT_MS / 1000} s`, { code: "timeout" }));
     });
-    req.on("error", (e) => reject(transportError(ep.base, e, caHint)));
+    req.on("error", (e) => {
+      if (req.reusedSocket && !answered && (e.code === "ECONNRESET" || e.code === "EPIPE")) e.staleSocket = true;
+      reject(e);
+    });
     req.on("response", (res) => {
+      answered = true;
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("error", (e) => reject(transportError(ep.base, e, caHint)));
+      res.on("error", reject);
       res.on("end", () => {
         const bytes = Buffer.concat(chunks);
         for (const c of chunks) c.fill(0);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
@@ -262,6 +263,33 @@ describe("typed errors", () => {
     );
     assert.match(e.message, /start it with `hq-vault serve`/);
     assertClean(e, [d.token()]);
+  });
+
+  test("a GET on a kept-alive connection the server closed unanswered is sent again; a POST is not", async () => {
+    // A plain HTTP server standing in for a daemon that closes an idle connection just as the
+    // next request arrives: the second request on each connection is dropped unanswered.
+    const seen = [];
+    const server = http.createServer((req, res) => {
+      const nth = (req.socket.requests = (req.socket.requests ?? 0) + 1);
+      seen.push([req.method, nth]);
+      if (nth === 2) return req.socket.destroy();
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(req.method === "GET" ? { path: "a/b", value: "v" } : { name: "n", token: "t" }));
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const v = new sdk.Vault({ url: `http://127.0.0.1:${server.address().port}`, token: "t" });
+      assert.equal(await v.getSecret("a/b"), "v");
+      assert.equal(await v.getSecret("a/b"), "v");
+      assert.deepEqual(seen, [["GET", 1], ["GET", 2], ["GET", 1]]);
+      seen.length = 0;
+      await rejection(v.createToken({ name: "n" }), sdk.VaultError, "transport");
+      assert.deepEqual(seen, [["POST", 2]]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test("a path is never re-resolved by the client: `../tokens` is the daemon's 400, not another route", async () => {
