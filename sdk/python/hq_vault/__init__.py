@@ -143,7 +143,7 @@ def _transport_error(base: str, e: BaseException, ca_hint: str) -> VaultError:
             f"the certificate of {base} is not trusted ({e.verify_message}): {ca_hint}",
             code="untrusted_certificate",
         )
-    if isinstance(e, TimeoutError):
+    if isinstance(e, (TimeoutError, socket.timeout)):
         return VaultError(f"no answer from {base} within {REQUEST_TIMEOUT:g} s", code="timeout")
     if isinstance(e, socket.gaierror) or getattr(e, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return NotRunningError(
