@@ -463,7 +463,7 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
         Caller::Anonymous(P::Malformed) => Err(refusal(
             401,
             "malformed_credentials",
-            "the Authorization header must be `Bearer hqvt_…` with the whole token: check it was copied whole",
+            "the Authorization header must be `Bearer` and a whole vault token: check it was copied whole",
         )),
         Caller::Anonymous(P::WrongKind) => Err(refusal(
             401,
@@ -482,17 +482,17 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
             Err(TokenDenial::Revoked) => Err(refusal(
                 401,
                 "token_revoked",
-                "this token was revoked: ask the vault's owner for a new one (`hq-vault token create`)",
+                "the token was revoked: ask the vault's owner for a new one (`hq-vault token create`)",
             )),
             Err(TokenDenial::Expired) => Err(refusal(
                 401,
                 "token_expired",
-                "this token has expired: ask the vault's owner for a new one (`hq-vault token create --ttl …`)",
+                "the token has expired: ask the vault's owner for a new one (`hq-vault token create --ttl …`)",
             )),
             Err(TokenDenial::Exhausted) => Err(refusal(
                 401,
                 "token_exhausted",
-                "this token has no uses left (its max_uses are spent): ask the vault's owner for a new one",
+                "the token has no uses left (its max_uses are spent): ask the vault's owner for a new one",
             )),
         },
         Caller::Session(s) => {
@@ -614,7 +614,7 @@ fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refus
                 Err(_) => Err(refusal(
                     403,
                     "out_of_scope",
-                    "the path is outside this token's prefix scope: `hq-vault token list` shows its scope",
+                    "the path is outside the token's prefix scope: `hq-vault token list` shows its scope",
                 )),
             },
             O::SecretList => Ok((false, true)),
