@@ -70,11 +70,11 @@ test("Pattern 2: the managed token serves ten reads to `node worker.js`, then ex
     reads.filter((l) => l.status === 200).map((l) => l.path),
     Array(5).fill(["aws/deploy/access-key", "aws/deploy/secret-key"]).flat(),
   );
-  assert.equal(reads.length, 10);
-  // The refused read is audited too (the daemon files it without a name or path).
+  // The refused eleventh read is audited too, under the token's name.
+  assert.equal(reads.length, 11);
   assert.deepEqual(
-    facts.audit.filter((l) => l.op === "get" && l.status === 401).map((l) => l.reason),
-    ["token_exhausted"],
+    facts.audit.filter((l) => l.op === "get" && l.status === 401).map((l) => [l.actor, l.reason]),
+    [["deploy-run-42", "token_exhausted"]],
   );
 });
 
