@@ -3,9 +3,9 @@
 //! Every route of the daemon, and the Worker's lifecycle routes, go through the same two
 //! questions (docs/policy.md):
 //!
-//! 1. [`admit`]: the checks that need no storage, in this order: credentials (401), target (400),
-//!    locked (423), permission and scope (403; 404 on the Worker's lifecycle routes, which hide
-//!    themselves from whoever may not manage the company).
+//! 1. [`admit`]: the checks that need no storage, in this order: credentials (401; on the Worker's
+//!    lifecycle routes, which hide themselves from whoever may not manage the company, 404),
+//!    target (400), locked (423), permission and scope (403).
 //! 2. [`conclude`]: once the host has acted, the answer for what happened ([`Effect`]): existence
 //!    (404), conflicts (409), refused input (400, 408, 413), failures (500), or success.
 //!
@@ -339,6 +339,10 @@ pub const ANONYMOUS_ACTOR: &str = "anonymous";
 /// before the name rule (upper case, `_`) can still be revoked.
 pub const MAX_LOOKUP_NAME: usize = 256;
 const LOCKED_MESSAGE: &str = "the vault is locked: run `hq-vault unlock`";
+/// The message of the 404 that hides the Worker's lifecycle routes from whoever may not manage
+/// the company. The Worker's route table answers a route that does not exist with the same words,
+/// so that the two answers cannot be told apart.
+pub const NO_SUCH_ROUTE: &str = "no such route";
 
 /// The reference of the vault or session token an `Authorization` header carries.
 pub fn credential(authorization: Option<&str>) -> Result<String, CredentialProblem> {
@@ -355,6 +359,14 @@ pub fn credential(authorization: Option<&str>) -> Result<String, CredentialProbl
 /// secret) stays empty.
 pub fn folder(raw: &str) -> String {
     if raw.is_empty() || raw.ends_with('/') { raw.to_owned() } else { format!("{raw}/") }
+}
+
+/// A company id (the Worker): 1 to 63 bytes of `a-z`, `0-9`, `_` and `-`, so that it can name KV
+/// keys and, followed by `/` and a 960-byte object key, fit R2's 1024-byte key limit
+/// (docs/design.md §3.5). A lifecycle request naming any other company is answered 404.
+pub fn is_company_id(id: &str) -> bool {
+    (1..=63).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// A connection id: `conn_` and 8 to 64 lower-case hex digits.
@@ -447,11 +459,14 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
     if req.operation == Operation::Health {
         return Ok(());
     }
-    // The Worker's lifecycle routes hide from whoever may not manage the company.
-    if req.company.is_some() {
-        return match &req.caller {
-            Caller::CompanyAdmin(_) => Ok(()),
-            _ => Err(refusal(404, "not_found", "no such route")),
+    // The Worker's lifecycle routes hide from whoever may not manage the company, before anything
+    // else about the request is looked at: a member sending a malformed connection id gets the
+    // same 404 as a stranger.
+    if let Some(company) = &req.company {
+        return if may_manage(&req.caller, company, req.operation) {
+            Ok(())
+        } else {
+            Err(refusal(404, "not_found", NO_SUCH_ROUTE))
         };
     }
     match &req.caller {
@@ -579,6 +594,20 @@ fn session_grants(s: &IdentitySession, path: &str, write: bool) -> bool {
     })
 }
 
+/// Whether `caller` may ask for `op` on the lifecycle routes of `company` (a company id by
+/// [`is_company_id`]): its owner or an admin of it, and for the company switch (`settings-write`)
+/// its owner only.
+fn may_manage(caller: &Caller, company: &str, op: Operation) -> bool {
+    let Caller::CompanyAdmin(a) = caller else { return false };
+    is_company_id(company)
+        && a.company_id == company
+        && op.is_lifecycle()
+        && match op {
+            Operation::SettingsWrite => a.role == Role::Owner,
+            _ => matches!(a.role, Role::Owner | Role::Admin),
+        }
+}
+
 /// Step 4: permission and scope.
 fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refusal> {
     use Operation as O;
@@ -586,18 +615,12 @@ fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refus
     if op == O::Health {
         return Ok((false, false));
     }
-    if let Some(company) = &req.company {
-        let Caller::CompanyAdmin(a) = &req.caller else { return Err(refusal(404, "not_found", "no such route")) };
-        let may = a.company_id == *company
-            && op.is_lifecycle()
-            && match op {
-                O::SettingsWrite => a.role == Role::Owner,
-                _ => matches!(a.role, Role::Owner | Role::Admin),
-            };
-        return if may { Ok((false, false)) } else { Err(refusal(404, "not_found", "no such route")) };
+    if req.company.is_some() {
+        // Checked with the credentials (step 1).
+        return Ok((false, false));
     }
     if matches!(op, O::SettingsRead | O::SettingsWrite) {
-        return Err(refusal(404, "not_found", "no such route"));
+        return Err(refusal(404, "not_found", NO_SUCH_ROUTE));
     }
     let owner_only = || {
         refusal(
@@ -639,7 +662,8 @@ fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refus
     }
 }
 
-/// Admit or refuse: credentials (401), target (400), locked (423), permission and scope (403).
+/// Admit or refuse: credentials (401; for a request naming a `company`, 404 unless the caller may
+/// manage it), target (400), locked (423), permission and scope (403).
 pub fn admit(req: &Request) -> Result<Admission, Box<Decision>> {
     let actor = actor_of(&req.caller);
     credentials(req).map_err(|r| Box::new(refuse(req, &actor, r, &[])))?;
@@ -736,7 +760,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                     (failure(status, code, p.detail.clone()), &p.rejections[..])
                 }
                 Effect::Failed(what) => {
-                    (failure(500, "internal", format!("{what} failed: see the daemon's output")), &[][..])
+                    (failure(500, "internal", format!("{what} failed: see the daemon's output or the Worker's log")), &[][..])
                 }
                 Effect::Done | Effect::Created | Effect::Replaced => unreachable!("handled above"),
             };
@@ -883,6 +907,35 @@ mod tests {
         assert_eq!((d.status, d.code.as_str()), (409, "name_taken"));
         let ev = d.audit.unwrap();
         assert_eq!((ev.status, ev.outcome), (409, Outcome::Failed));
+    }
+
+    fn admin(company: &str, role: Role) -> Caller {
+        Caller::CompanyAdmin(CompanyAdmin { name: "carol".into(), company_id: company.into(), role })
+    }
+
+    #[test]
+    fn whoever_may_not_manage_the_company_gets_404_before_the_target_is_looked_at() {
+        for caller in
+            [admin("c1", Role::Member), admin("c2", Role::Admin), Caller::Anonymous(CredentialProblem::Missing)]
+        {
+            let mut r = req(Operation::ConnectionRotate, caller, Some("not-an-id"));
+            r.company = Some("c1".into());
+            let d = admit(&r).unwrap_err();
+            assert_eq!((d.status, d.code.as_str(), d.message.as_str()), (404, "not_found", NO_SUCH_ROUTE));
+        }
+        let mut r = req(Operation::ConnectionRotate, admin("c1", Role::Admin), Some("not-an-id"));
+        r.company = Some("c1".into());
+        assert_eq!(admit(&r).unwrap_err().code, "bad_connection_id");
+    }
+
+    #[test]
+    fn a_company_that_is_no_company_id_is_nobodys() {
+        for company in ["C1", "a/b", "", &"c".repeat(64)] {
+            let mut r = req(Operation::ConnectionList, admin(company, Role::Owner), None);
+            r.company = Some(company.into());
+            assert_eq!(admit(&r).unwrap_err().status, 404, "{company:?}");
+        }
+        assert!(is_company_id(&"c".repeat(63)) && is_company_id("acme_2-x"));
     }
 
     #[test]

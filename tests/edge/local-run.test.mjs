@@ -122,11 +122,16 @@ test("npm run dev builds once, stays quiet offline, and edge-seed's printed line
   assert.match(await sh(curls[1]), /^# Welcome\n/);
   const audit = JSON.parse(await sh(curls[2]));
   assert.deepEqual(
-    audit.events.map((e) => [e.actor, e.op, e.path, e.status]).sort(),
+    audit.events.filter((e) => e.actor === id).map((e) => [e.actor, e.op, e.path, e.status]).sort(),
     [
       [id, "get", "knowledge/welcome.md", 200],
       [id, "list", "knowledge/", 200],
     ],
+  );
+  // The connection's own lifecycle is in its audit too: edge-seed created it.
+  assert.deepEqual(
+    audit.events.filter((e) => e.actor !== id).map((e) => [e.op, e.status, e.reason]),
+    [["connection-create", 201, id]],
   );
   // The printed id is the key's connection, and its patterns hold: plan.md yes, secrets no.
   const conn = await fetch(`${base}/v1/companies/demo/connections/${id}`, { headers: { authorization: `Bearer ${owner}` } });

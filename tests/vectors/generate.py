@@ -722,8 +722,9 @@ def read_cases():
 
 # ---------------------------------------------------------------- policy (docs/policy.md)
 # The vault API's decision, modelled here from the rules in docs/policy.md, not from the Rust:
-# credentials (401) -> target (400) -> locked (423) -> permission and scope (403; 404 on the
-# Worker's lifecycle routes) at admission, then the effect's answer (404, 409, 400/408/413, 500).
+# credentials (401; on the Worker's lifecycle routes 404 unless the caller may manage the company)
+# -> target (400) -> locked (423) -> permission and scope (403) at admission, then the effect's
+# answer (404, 409, 400/408/413, 500).
 OPS = {
     # operation: (audit name, target kind, needs the key, lifecycle, success status)
     "health": ("health", None, False, False, 200),
@@ -828,9 +829,13 @@ def model_admit(op, caller, target, company=None, locked=False):
     if op == "health":
         return {"target": None, "actor": actor(caller), "count_use": False, "scoped": False}, None
     kind, body = (caller, None) if caller == "owner" else next(iter(caller.items()))
-    # 1. credentials
+    # 1. credentials; on a company's lifecycle routes, whether the caller may manage the company
+    # (a company id is 1-63 of a-z 0-9 _ -): its owner, or an admin but for the company switch.
     if company is not None:
-        if kind != "company-admin":
+        valid = 1 <= len(company) <= 63 and all(ch in "abcdefghijklmnopqrstuvwxyz0123456789_-" for ch in company)
+        ok = kind == "company-admin" and valid and body["company_id"] == company and lifecycle and (
+            body["role"] == "owner" if op == "settings-write" else body["role"] in ("owner", "admin"))
+        if not ok:
             return None, (404, "not_found", None)
     elif kind == "anonymous":
         return None, (401, ANON_CODES[body], None)
@@ -868,10 +873,7 @@ def model_admit(op, caller, target, company=None, locked=False):
     # 4. permission and scope
     count_use = scoped = False
     if company is not None:
-        ok = body["company_id"] == company and lifecycle and (
-            body["role"] == "owner" if op == "settings-write" else body["role"] in ("owner", "admin"))
-        if not ok:
-            return None, (404, "not_found", None)
+        pass  # decided with the credentials
     elif op in ("settings-read", "settings-write"):
         return None, (404, "not_found", None)
     elif kind == "managed":
@@ -1003,6 +1005,17 @@ def policy_cases():
     for op in [o for o, v in OPS.items() if v[3]]:
         for who in ("c1-owner", "c1-admin", "c1-member", "c2-admin", "owner", "anon-missing", "ci"):
             c.append(admit_case(op, who, GOOD_TARGET.get(OPS[op][1]), company="c1"))
+    # Whoever may not manage the company gets the 404 before the target is looked at; its admins
+    # get the target's 400.
+    for op in ("connection-get", "connection-rotate", "connection-revoke", "connection-audit"):
+        for who in ("c1-admin", "c1-member", "c2-admin", "anon-unknown"):
+            c.append(admit_case(op, who, "conn_../x", company="c1"))
+    # A company that is no company id (upper case, a slash, empty, over 63 bytes) is nobody's, even
+    # an admin credential's that names it.
+    for company in ("C1", "c1/x", "", "c" * 64, "c" * 63):
+        who = {"company-admin": {"name": "erin", "company_id": company, "role": "owner"}}
+        for op in ("connection-list", "settings-write"):
+            c.append(admit_case(op, who, company=company))
     # Effects.
     for op, effect, who, target, subject in [
         ("secret-put", "created", "owner", "aws/key", None), ("secret-put", "replaced", "owner", "aws/key", None),

@@ -12,8 +12,9 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, ValueEnum};
+    use hq_vault_core::policy::is_company_id;
     use hq_vault_core::tokens::{TokenKind, mint, reference};
-    use hq_vault_edge::model::{AdminCredential, Role, admin_key, valid_id};
+    use hq_vault_edge::model::{AdminCredential, Role, admin_key};
 
     /// Mint an admin credential for the Worker's lifecycle routes (printed once) and print the KV
     /// record that makes it valid.
@@ -59,7 +60,7 @@ mod cli {
     }
 
     fn company_id(s: &str) -> Result<String, String> {
-        if valid_id(s) { Ok(s.to_owned()) } else { Err("a company id is 1-63 of a-z, 0-9, `_`, `-`".into()) }
+        if is_company_id(s) { Ok(s.to_owned()) } else { Err("a company id is 1-63 of a-z, 0-9, `_`, `-`".into()) }
     }
 
     fn holder_name(s: &str) -> Result<String, String> {
