@@ -182,6 +182,33 @@ impl Daemon {
         }
     }
 
+    /// What a failed use of the key means for the request; a trap also gets its own audit line
+    /// (the vault was locked by it).
+    pub fn key_failure(&self, e: super::KeyError) -> Acted {
+        match e {
+            super::KeyError::Locked => Acted::failed(Effect::Locked),
+            super::KeyError::Trapped(why) => {
+                eprintln!("hq-vault: {}", super::KeyError::Trapped(why));
+                let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
+                let event = hq_vault_core::audit::Event {
+                    time_ms: ctx.now_ms,
+                    actor: "daemon".into(),
+                    operation: "auto-lock".into(),
+                    path: None,
+                    outcome: hq_vault_core::audit::Outcome::Allowed,
+                    status: 200,
+                    request_id: ctx.request_id.clone(),
+                    source_ip: ctx.ip.clone(),
+                    reason: Some("trap".into()),
+                };
+                let audit = self.audit.clone();
+                tokio::runtime::Handle::current().spawn(async move { audit.record(event, false).await });
+                Acted::internal("the key-holding instance (it trapped, so the vault was locked)")
+            }
+            super::KeyError::Stopped => Acted::internal("the key thread"),
+        }
+    }
+
     /// The core's decision for what a handler did.
     pub fn conclude(&self, call: &Call, acted: &Acted) -> anyhow::Result<Decision> {
         self.core(|i| i.conclude(&call.request, &call.admission, &acted.effect, acted.subject.as_deref()))
