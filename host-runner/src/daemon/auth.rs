@@ -29,6 +29,26 @@ impl Caller {
     }
 }
 
+/// The code and message of the core's refusal of a managed token: each names the token, the real
+/// cause (expired when, used up, revoked) and who can fix it (a token's holder cannot make a new
+/// one; the vault's owner can).
+pub fn denial(row: &TokenRow, denial: TokenDenial) -> (&'static str, String) {
+    let new_one = "the vault's owner can create a new one with `hq-vault token create`";
+    let name = &row.name;
+    match denial {
+        TokenDenial::Expired => {
+            let at = row.rules.expires_at_ms.map(hq_vault_core::time::rfc3339).unwrap_or_default();
+            ("token_expired", format!("the token `{name}` expired at {at}: {new_one}"))
+        }
+        TokenDenial::Exhausted => {
+            let n = row.rules.max_uses.unwrap_or_default();
+            ("token_exhausted", format!("the token `{name}` has no reads left (it allowed {n}): {new_one}"))
+        }
+        TokenDenial::Revoked => ("token_revoked", format!("the token `{name}` was revoked: {new_one}")),
+        TokenDenial::OutOfScope => ("out_of_scope", "the path is outside the token's scope".to_owned()),
+    }
+}
+
 impl Daemon {
     /// Build an audit event for this request.
     pub fn event(
@@ -74,56 +94,57 @@ impl Daemon {
 
     /// Authenticate the request's bearer vault token.
     pub async fn authenticate(&self, ctx: &Ctx, req: &Request<Incoming>, op: &str) -> Result<Caller, Response<Body>> {
-        let deny = |code: &'static str, msg: &'static str| (code, msg);
         let outcome = match http::authorization(req) {
-            None => Err(deny(
+            None => Err((
                 "missing_credentials",
-                "send `Authorization: Bearer hqvt_…` (the token file, or HQ_VAULT_TOKEN)",
+                "send `Authorization: Bearer hqvt_…` (the token file, or HQ_VAULT_TOKEN)".to_owned(),
             )),
             Some(h) => self.check_token(ctx, &h),
         };
         match outcome {
             Ok(c) => Ok(c),
-            Err((code, msg)) => Err(self.refuse(ctx, "anonymous", op, None, 401, code, msg).await),
+            Err((code, msg)) => Err(self.refuse(ctx, "anonymous", op, None, 401, code, &msg).await),
         }
     }
 
-    fn check_token(&self, ctx: &Ctx, header: &str) -> Result<Caller, (&'static str, &'static str)> {
-        let internal = ("internal", "the token could not be checked");
+    /// The caller of `header`, or the refusal's code and message. Each message names the real
+    /// cause (unknown, expired, used up, revoked) and who can fix it: a managed token's holder
+    /// cannot make a new one, the vault's owner can.
+    fn check_token(&self, ctx: &Ctx, header: &str) -> Result<Caller, (&'static str, String)> {
+        let internal = || ("internal", "the token could not be checked".to_owned());
         let Some(token) = hq_vault_core::gate::bearer(header) else {
-            return Err(("malformed_credentials", "the Authorization header must be `Bearer hqvt_…`"));
+            return Err(("malformed_credentials", "the Authorization header must be `Bearer hqvt_…`".to_owned()));
         };
-        match self.core(|i| i.parse_token(token)).map_err(|_| internal)? {
+        match self.core(|i| i.parse_token(token)).map_err(|_| internal())? {
             Ok(TokenKind::VaultToken) => {}
             Ok(_) => {
-                return Err(("malformed_credentials", "this is not a vault token: the vault API takes an hqvt_ token"));
+                return Err((
+                    "malformed_credentials",
+                    "this is not a vault token: the vault API takes an hqvt_ token".to_owned(),
+                ));
             }
             Err(_) => {
-                return Err(("malformed_credentials", "the token is malformed: check it was copied whole"));
+                return Err(("malformed_credentials", "the token is malformed: check it was copied whole".to_owned()));
             }
         }
-        let reference = self.core(|i| i.reference(token)).map_err(|_| internal)?;
-        if self.core(|i| i.references_equal(&reference, &self.bootstrap_ref)).map_err(|_| internal)? {
+        let reference = self.core(|i| i.reference(token)).map_err(|_| internal())?;
+        if self.core(|i| i.references_equal(&reference, &self.bootstrap_ref)).map_err(|_| internal())? {
             return Ok(Caller::Bootstrap);
         }
         let row = {
-            let store = self.store.lock().map_err(|_| internal)?;
-            store.token_by_reference(&reference).map_err(|_| internal)?
+            let store = self.store.lock().map_err(|_| internal())?;
+            store.token_by_reference(&reference).map_err(|_| internal())?
         };
         let Some(row) = row else {
             return Err((
                 "invalid_token",
-                "this token is not known to this vault (a bootstrap token from an earlier start?)",
+                "this token is not known to this vault (a bootstrap token from an earlier start, or another vault's token?)"
+                    .to_owned(),
             ));
         };
-        match self.core(|i| i.evaluate(&row.rules, ctx.now_ms, None)).map_err(|_| internal)? {
+        match self.core(|i| i.evaluate(&row.rules, ctx.now_ms, None)).map_err(|_| internal())? {
             Ok(()) => Ok(Caller::Managed(row)),
-            Err(TokenDenial::Expired) => {
-                Err(("token_expired", "the token has expired: create a new one with `hq-vault token create`"))
-            }
-            Err(TokenDenial::Exhausted) => Err(("token_exhausted", "the token has no uses left: create a new one")),
-            Err(TokenDenial::Revoked) => Err(("token_revoked", "the token was revoked")),
-            Err(TokenDenial::OutOfScope) => Err(("out_of_scope", "the path is outside the token's scope")),
+            Err(e) => Err(denial(&row, e)),
         }
     }
 

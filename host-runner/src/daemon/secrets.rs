@@ -167,24 +167,27 @@ pub async fn get(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) 
             let Ok(store) = d.store.lock() else {
                 return http::internal(ctx, "reading tokens");
             };
-            let row = match store.token_by_name(&t.name) {
+            let row = match store.token_by_reference(&t.reference) {
                 Ok(Some(r)) => r,
                 _ => return http::internal(ctx, "reading tokens"),
             };
             match d.core(|i| i.evaluate(&row.rules, ctx.now_ms, Some(&path))) {
                 Ok(Ok(())) => match store.get_secret(&path) {
                     Ok(Some(found)) => {
-                        if store.spend_use(&t.name).is_err() {
+                        if store.spend_use(&t.reference).is_err() {
                             return http::internal(ctx, "counting the token's use");
                         }
-                        spent = Some(t.name.clone());
+                        spent = Some(t.reference.clone());
                         Ok(found)
                     }
                     Ok(None) => Err((404, "not_found", "no secret at this path".to_owned())),
                     Err(_) => return http::internal(ctx, "reading vault.db"),
                 },
                 Ok(Err(TokenDenial::OutOfScope)) => Err((403, "out_of_scope", TokenDenial::OutOfScope.to_string())),
-                Ok(Err(e)) => Err((401, "token_unusable", e.to_string())),
+                Ok(Err(e)) => {
+                    let (code, msg) = crate::daemon::auth::denial(&row, e);
+                    Err((401, code, msg))
+                }
                 Err(_) => return http::internal(ctx, "checking the token"),
             }
         };
@@ -215,8 +218,8 @@ async fn finish_get(
     spent: Option<String>,
 ) -> Response<Body> {
     let refund = || {
-        if let Some(name) = &spent {
-            let _ = d.db(|s| s.refund_use(name));
+        if let Some(reference) = &spent {
+            let _ = d.db(|s| s.refund_use(reference));
         }
     };
     let opened = match d.keyholder.lock() {

@@ -82,7 +82,7 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
                     None,
                     401,
                     "wrong_passphrase",
-                    "the passphrase does not unlock this vault",
+                    "the passphrase does not unlock this vault: run `hq-vault unlock` and type it again",
                 )
                 .await;
         }
@@ -178,7 +178,15 @@ pub async fn change_passphrase(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming
         Ok(Ok(Ok(v))) => v,
         Ok(Ok(Err(CryptoError::WrongPassphrase))) => {
             return d
-                .refuse(ctx, "bootstrap", op, None, 401, "wrong_passphrase", "the current passphrase is wrong")
+                .refuse(
+                    ctx,
+                    "bootstrap",
+                    op,
+                    None,
+                    401,
+                    "wrong_passphrase",
+                    "the current passphrase is wrong: nothing was changed",
+                )
                 .await;
         }
         _ => return http::internal(ctx, "changing the passphrase"),

@@ -83,7 +83,19 @@ pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
                     "max_uses": rules.max_uses, "scope": rules.scope}),
         ),
         Ok(false) => {
-            http::error(ctx, 409, "name_taken", "a token with this name exists: pick another name or revoke it")
+            let state = match d.db(|s| s.token_by_name(&body.name)) {
+                Ok(Some(t)) => match d.core(|i| i.evaluate(&t.rules, ctx.now_ms, None)) {
+                    Ok(Ok(())) => "active".to_owned(),
+                    Ok(Err(e)) => state_word(e).to_owned(),
+                    Err(_) => return http::internal(ctx, "checking tokens"),
+                },
+                _ => return http::internal(ctx, "reading vault.db"),
+            };
+            let name = &body.name;
+            let msg = format!(
+                "a token named `{name}` exists ({state}): pick another name, or revoke it first (`hq-vault token revoke {name}`): a revoked token's name is free again"
+            );
+            http::error(ctx, 409, "name_taken", &msg)
         }
         _ => http::internal(ctx, "writing vault.db"),
     }
@@ -102,7 +114,7 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     for t in rows {
         let state = match d.core(|i| i.evaluate(&t.rules, ctx.now_ms, None)) {
             Ok(Ok(())) => "active".to_owned(),
-            Ok(Err(e)) => format!("{e:?}").to_lowercase(),
+            Ok(Err(e)) => state_word(e).to_owned(),
             Err(_) => return http::internal(ctx, "checking tokens"),
         };
         out.push(
@@ -111,6 +123,17 @@ pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         );
     }
     http::json(ctx, 200, &json!({ "tokens": out }))
+}
+
+/// A token's state in `GET /v1/tokens` for the core's refusal: `expired`, `exhausted`, `revoked`.
+fn state_word(denial: hq_vault_core::tokens::TokenDenial) -> &'static str {
+    use hq_vault_core::tokens::TokenDenial;
+    match denial {
+        TokenDenial::Expired => "expired",
+        TokenDenial::Exhausted => "exhausted",
+        TokenDenial::Revoked => "revoked",
+        TokenDenial::OutOfScope => "out-of-scope",
+    }
 }
 
 pub async fn revoke(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
