@@ -366,15 +366,20 @@ impl Client {
     }
 
     fn auth(&self) -> Result<String, Error> {
-        self.token.as_ref().map(|t| format!("Bearer {}", t.as_str())).ok_or_else(|| {
-            Error::NoToken(match &self.token_file {
-                Some(f) => format!(
-                    "no token: {} does not exist (`hq-vault serve` writes it at each start). If the daemon runs with another home, set HQ_VAULT_HOME to the home it printed; else start it with `hq-vault serve`; an agent sets HQ_VAULT_TOKEN",
-                    f.display()
-                ),
-                None => "no token was given".to_owned(),
-            })
-        })
+        if let Some(t) = &self.token {
+            return Ok(format!("Bearer {}", t.as_str()));
+        }
+        // No token file: is the daemon there another home's? That is the cause to name, then.
+        if let Err(e @ Error::ForeignDaemon { .. }) = self.get_anonymous("/v1/health") {
+            return Err(e);
+        }
+        Err(Error::NoToken(match &self.token_file {
+            Some(f) => format!(
+                "no token: {} does not exist (`hq-vault serve` writes it at each start). If the daemon runs with another home, set HQ_VAULT_HOME to the home it printed; else start it with `hq-vault serve`; an agent sets HQ_VAULT_TOKEN",
+                f.display()
+            ),
+            None => "no token was given".to_owned(),
+        }))
     }
 
     fn reply(&self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, Error> {
