@@ -378,3 +378,58 @@ impl Store {
         Ok(self.conn.execute("UPDATE connections SET status = 'revoked' WHERE id = ?1", params![id])? > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> TokenRules {
+        TokenRules { expires_at_ms: None, max_uses: Some(5), uses: 0, revoked: false, scope: vec!["aws/*".into()] }
+    }
+
+    #[test]
+    fn a_revoked_tokens_name_is_free_and_its_row_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("vault.db")).unwrap();
+        assert!(s.insert_token("deploy", "ref-1", &rules(), 1).unwrap());
+        assert!(!s.insert_token("deploy", "ref-2", &rules(), 2).unwrap(), "the name is taken while not revoked");
+        assert!(s.revoke_token("deploy").unwrap());
+        assert!(s.insert_token("deploy", "ref-2", &rules(), 3).unwrap(), "revoking freed the name");
+        assert!(s.token_by_reference("ref-1").unwrap().unwrap().rules.revoked, "the revoked row stays");
+        assert_eq!(s.token_by_name("deploy").unwrap().unwrap().reference, "ref-2", "the name means the live one");
+        s.spend_use("ref-2").unwrap();
+        assert_eq!(s.token_by_reference("ref-1").unwrap().unwrap().rules.uses, 0, "uses are counted per token");
+        assert_eq!(s.token_by_reference("ref-2").unwrap().unwrap().rules.uses, 1);
+        assert_eq!(s.list_tokens().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_tokens_table_keyed_by_name_is_rekeyed_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE tokens (
+                    name TEXT PRIMARY KEY,
+                    reference TEXT NOT NULL UNIQUE,
+                    expires_at_ms INTEGER,
+                    max_uses INTEGER,
+                    uses INTEGER NOT NULL DEFAULT 0,
+                    revoked INTEGER NOT NULL DEFAULT 0,
+                    scope TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                INSERT INTO tokens VALUES ('old', 'ref-old', NULL, 3, 2, 1, '[\"a/*\"]', 7);",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        let row = s.token_by_reference("ref-old").unwrap().unwrap();
+        assert_eq!((row.name.as_str(), row.rules.uses, row.rules.revoked, row.created_ms), ("old", 2, true, 7));
+        assert!(s.insert_token("old", "ref-new", &rules(), 8).unwrap(), "the revoked token's name is free");
+        drop(s);
+        // Opening again changes nothing.
+        assert_eq!(Store::open(&path).unwrap().list_tokens().unwrap().len(), 2);
+    }
+}

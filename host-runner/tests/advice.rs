@@ -89,7 +89,7 @@ fn each_refusal_names_its_cause_not_the_token_variable() {
     let once = token(&["token", "create", "--name", "once", "--max-uses", "1"]);
     assert!(run_with(d.cli_with_token(&once), &["get", "app/key"], None).status.success());
     let out = run_with(d.cli_with_token(&once), &["get", "app/key"], None);
-    fails_with(&out, &["the token `once` has no reads left (it allowed 1)", "vault's owner", "hq-vault token create"]);
+    fails_with(&out, &["the token `once` has no uses left (--max-uses 1)", "vault's owner", "hq-vault token create"]);
     // Revoked.
     let gone = token(&["token", "create", "--name", "gone"]);
     assert!(d.run(&["token", "revoke", "gone"], None).status.success());

@@ -42,7 +42,7 @@ pub fn denial(row: &TokenRow, denial: TokenDenial) -> (&'static str, String) {
         }
         TokenDenial::Exhausted => {
             let n = row.rules.max_uses.unwrap_or_default();
-            ("token_exhausted", format!("the token `{name}` has no reads left (it allowed {n}): {new_one}"))
+            ("token_exhausted", format!("the token `{name}` has no uses left (--max-uses {n}): {new_one}"))
         }
         TokenDenial::Revoked => ("token_revoked", format!("the token `{name}` was revoked: {new_one}")),
         TokenDenial::OutOfScope => ("out_of_scope", "the path is outside the token's scope".to_owned()),
