@@ -131,6 +131,25 @@ impl Store {
         Ok(())
     }
 
+    /// Begin a write transaction (`BEGIN IMMEDIATE`): every call on this store until
+    /// [`Store::commit`] or [`Store::rollback`] belongs to it.
+    pub fn begin(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").context("beginning a transaction")
+    }
+
+    /// Commit the transaction [`Store::begin`] opened.
+    pub fn commit(&self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").context("committing")
+    }
+
+    /// Roll back the transaction [`Store::begin`] opened, if one is open.
+    pub fn rollback(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("ROLLBACK").context("rolling back")?;
+        }
+        Ok(())
+    }
+
     /// Open an existing `vault.db` to read only: nothing is created, no mode is changed, the
     /// schema is left as it is (`doctor`). A missing file is an error. Without a `-wal` file (no
     /// daemon has it open) the database is opened `immutable`, because a read-only reader of a WAL

@@ -89,17 +89,20 @@ fn each_refusal_names_its_cause_not_the_token_variable() {
     let once = token(&["token", "create", "--name", "once", "--max-uses", "1"]);
     assert!(run_with(d.cli_with_token(&once), &["get", "app/key"], None).status.success());
     let out = run_with(d.cli_with_token(&once), &["get", "app/key"], None);
-    fails_with(&out, &["the token `once` has no uses left (--max-uses 1)", "vault's owner", "hq-vault token create"]);
+    fails_with(
+        &out,
+        &["the token has no uses left (token `once`, --max-uses 1)", "vault's owner", "hq-vault token create"],
+    );
     // Revoked.
     let gone = token(&["token", "create", "--name", "gone"]);
     assert!(d.run(&["token", "revoke", "gone"], None).status.success());
     let out = run_with(d.cli_with_token(&gone), &["get", "app/key"], None);
-    fails_with(&out, &["the token `gone` was revoked", "vault's owner"]);
+    fails_with(&out, &["the token was revoked (token `gone`)", "vault's owner"]);
     // Expired.
     let brief = token(&["token", "create", "--name", "brief", "--ttl", "1s"]);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let out = run_with(d.cli_with_token(&brief), &["get", "app/key"], None);
-    fails_with(&out, &["the token `brief` expired at 20", "vault's owner"]);
+    fails_with(&out, &["the token has expired (token `brief`, at 20", "vault's owner"]);
     // The API carries the distinct codes the CLI's words come from.
     let codes: Vec<String> = [&once, &gone, &brief]
         .iter()
@@ -201,14 +204,14 @@ fn tokens_read_in_words_and_a_revoked_name_is_free_again() {
     assert!(!t.contains("null") && !t.contains("[]"), "{t}");
     // The name is taken while the token lives; the message says how to free it.
     let out = d.run(&["token", "create", "--name", "deploy"], None);
-    fails_with(&out, &["a token named `deploy` exists (active)", "hq-vault token revoke deploy", "free again"]);
+    fails_with(&out, &["a token named `deploy` exists", "hq-vault token revoke deploy", "free again"]);
     let out = d.run(&["token", "revoke", "deploy"], None);
     assert!(text(&out).contains("the name is free for a new token"), "{}", text(&out));
     let (again, _) = create(&["token", "create", "--name", "deploy", "--prefix", "aws/deploy/"]);
     assert!(run_with(d.cli_with_token(&again), &["get", "aws/deploy/key"], None).status.success());
     // The old token stays revoked, and says so (not "unknown").
     let out = run_with(d.cli_with_token(&deploy), &["get", "aws/deploy/key"], None);
-    fails_with(&out, &["the token `deploy` was revoked"]);
+    fails_with(&out, &["the token was revoked (token `deploy`)"]);
     let t = String::from_utf8_lossy(&d.run(&["token", "list"], None).stdout).into_owned();
     assert!(t.contains("deploy\trevoked\t") && t.contains("deploy\tactive\tno expiry\tuses 1 (no limit)"), "{t}");
     // Revoking the name again revokes the new one; a third time says it was already revoked.

@@ -115,7 +115,11 @@ fn zsh(dir: &Path, line: &str) -> Vec<String> {
         } else if !last.is_empty() && since.elapsed() > std::time::Duration::from_secs(1) {
             break;
         }
-        assert!(start.elapsed() < pty::PATIENCE, "zsh offered nothing for {line:?}; the terminal shows:\n{}", t.screen());
+        assert!(
+            start.elapsed() < pty::PATIENCE,
+            "zsh offered nothing for {line:?}; the terminal shows:\n{}",
+            t.screen()
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let mut v: Vec<String> = std::fs::read_to_string(&offered).unwrap().lines().map(str::to_owned).collect();

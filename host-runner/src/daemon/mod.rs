@@ -1,15 +1,17 @@
 //! The local daemon: HTTPS on loopback, the component behind a mutex, SQLite, the audit log.
 //!
-//! One module per concern of the API: `session` (health, unlock, lock, passphrase), `secrets`,
-//! `tokens`, `audit`, `connections` (lifecycle) and `files` (the External Connections read routes).
+//! Every vault API request goes through one pipeline (`pipeline`: route table → authenticate →
+//! the core's policy → act → audit → respond); one module per concern holds the acts: `session`
+//! (health, unlock, lock, passphrase), `secrets`, `tokens`, `audit`, `connections` (lifecycle).
+//! `files` serves the External Connections read routes on the core's `gate` decision.
 
 mod audit;
-mod auth;
 pub mod beneath;
 mod connections;
 mod files;
 mod http;
 pub mod listener;
+mod pipeline;
 pub mod requests;
 mod secrets;
 mod session;
@@ -23,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use hyper::body::Incoming;
-use hyper::{Method, Request, Response};
+use hyper::{Request, Response};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -250,54 +252,36 @@ async fn shutdown_signal() {
 }
 
 async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    use hq_vault_core::policy::Operation as O;
     let ctx = Ctx::new(peer);
-    let path = req.uri().path().to_owned();
-    let method = req.method().clone();
-    let segs: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
-    match segs.as_slice() {
-        ["v1", "health"] => only(&method, &[Method::GET], || session::health(&d, &ctx)),
-        ["v1", "unlock"] if method == Method::POST => session::unlock(&d, &ctx, req).await,
-        ["v1", "lock"] if method == Method::POST => session::lock(&d, &ctx, req).await,
-        ["v1", "passphrase"] if method == Method::POST => session::change_passphrase(&d, &ctx, req).await,
-        ["v1", "unlock" | "lock" | "passphrase"] => http::method_not_allowed(&ctx, "POST"),
-        ["v1", "secrets"] if method == Method::GET => secrets::list(&d, &ctx, req).await,
-        ["v1", "secrets"] => http::method_not_allowed(&ctx, "GET"),
-        ["v1", "secrets", rest] => {
-            let rest = rest.to_string();
-            match method {
-                Method::GET => secrets::get(&d, &ctx, req, &rest).await,
-                Method::PUT => secrets::put(&d, &ctx, req, &rest).await,
-                Method::DELETE => secrets::delete(&d, &ctx, req, &rest).await,
-                _ => http::method_not_allowed(&ctx, "GET, PUT, DELETE"),
-            }
-        }
-        ["v1", "tokens"] if method == Method::GET => tokens::list(&d, &ctx, req).await,
-        ["v1", "tokens"] if method == Method::POST => tokens::create(&d, &ctx, req).await,
-        ["v1", "tokens"] => http::method_not_allowed(&ctx, "GET, POST"),
-        ["v1", "tokens", name] if !name.contains('/') && method == Method::DELETE => {
-            let name = name.to_string();
-            tokens::revoke(&d, &ctx, req, &name).await
-        }
-        ["v1", "tokens", name] if !name.contains('/') => http::method_not_allowed(&ctx, "DELETE"),
-        ["v1", "audit"] if method == Method::GET => audit::read(&d, &ctx, req).await,
-        ["v1", "audit"] => http::method_not_allowed(&ctx, "GET"),
-        ["v1", "connections", "files"] | ["v1", "connections", "files/object"] => files::read(&d, &ctx, req).await,
-        ["v1", "connections"] if method == Method::GET => connections::list(&d, &ctx, req).await,
-        ["v1", "connections"] if method == Method::POST => connections::create(&d, &ctx, req).await,
-        ["v1", "connections"] => http::method_not_allowed(&ctx, "GET, POST"),
-        ["v1", "connections", rest] => {
-            let rest = rest.to_string();
-            connections::by_id(&d, &ctx, req, &rest).await
-        }
-        _ => http::error(&ctx, 404, "not_found", "no such route: see the API in the README"),
+    if matches!(req.uri().path(), "/v1/connections/files" | "/v1/connections/files/object") {
+        return files::read(&d, &ctx, req).await;
     }
-}
-
-fn only(method: &Method, allowed: &[Method], f: impl FnOnce() -> Response<Body>) -> Response<Body> {
-    if allowed.contains(method) {
-        f()
-    } else {
-        let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        http::method_not_allowed(&Ctx::new(([127, 0, 0, 1], 0).into()), &list.join(", "))
+    let call = match d.admit(ctx, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match call.request.operation {
+        O::Health => session::health(&d, call).await,
+        O::Unlock => session::unlock(&d, call, req).await,
+        O::Lock => session::lock(&d, call).await,
+        O::PassphraseChange => session::change_passphrase(&d, call, req).await,
+        O::SecretGet => secrets::get(&d, call).await,
+        O::SecretPut => secrets::put(&d, call, req).await,
+        O::SecretDelete => secrets::delete(&d, call).await,
+        O::SecretList => secrets::list(&d, call, http::query(&req).map(|_| ())).await,
+        O::TokenCreate => tokens::create(&d, call, req).await,
+        O::TokenList => tokens::list(&d, call).await,
+        O::TokenRevoke => tokens::revoke(&d, call).await,
+        O::AuditRead => audit::read(&d, call, &req).await,
+        O::ConnectionCreate => connections::create(&d, call, req).await,
+        O::ConnectionList => connections::list(&d, call).await,
+        O::ConnectionGet => connections::get(&d, call).await,
+        O::ConnectionRotate => connections::rotate(&d, call).await,
+        O::ConnectionRevoke => connections::revoke(&d, call).await,
+        O::ConnectionAudit => connections::audit(&d, call, &req).await,
+        O::SettingsRead | O::SettingsWrite => {
+            http::error(&call.ctx, 404, "not_found", "no such route: see the API in the README")
+        }
     }
 }

@@ -9,6 +9,7 @@ mod entropy;
 mod gate;
 mod http;
 mod patterns;
+mod policy;
 mod tokens;
 
 use std::path::Path;
