@@ -73,7 +73,9 @@ pub struct Daemon {
 
 /// How to start the daemon.
 pub struct Options {
-    pub listen: SocketAddr,
+    /// The socket, bound before anything else was done, so that a busy address fails a start
+    /// that has not yet touched the home.
+    pub listener: std::net::TcpListener,
     pub idle_lock: Duration,
     pub files_root: PathBuf,
     /// A key already unlocked (first start: the vault was just created), in `keyholder`.
@@ -130,9 +132,8 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         .context("writing the bootstrap token file")?;
     drop(bootstrap);
 
-    let listener = TcpListener::bind(opts.listen)
-        .await
-        .with_context(|| format!("listening on {} (is another hq-vault running? try --listen)", opts.listen))?;
+    opts.listener.set_nonblocking(true)?;
+    let listener = TcpListener::from_std(opts.listener)?;
     let addr = listener.local_addr()?;
     let files_root = beneath::FilesRoot::open(&opts.files_root)
         .with_context(|| format!("opening the files root {}", opts.files_root.display()))?;

@@ -108,8 +108,10 @@ fn opened(
 /// re-admitted inside it (another read may have spent the last use), and the use is committed
 /// only if the core says the value was delivered.
 fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Decision>> {
-    let Caller::Managed(t) = call.caller() else { return Ok(Acted::internal("counting a use")) };
-    let row = match store.token_by_name(&t.name) {
+    let (Caller::Managed(_), Some(reference)) = (call.caller(), &call.token_reference) else {
+        return Ok(Acted::internal("counting a use"));
+    };
+    let row = match store.token_by_reference(reference) {
         Ok(Some(row)) => row,
         _ => return Ok(Acted::internal("reading tokens")),
     };
@@ -120,7 +122,7 @@ fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Dec
         Ok(Err(refused)) => return Err(refused),
         Err(_) => return Ok(Acted::internal("admitting the request")),
     }
-    if store.spend_use(&t.name).is_err() {
+    if store.spend_use(reference).is_err() {
         return Ok(Acted::internal("counting the token's use"));
     }
     Ok(match store.get_secret(call.target()) {
