@@ -488,26 +488,38 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
         Caller::Anonymous(P::Unknown) => Err(refusal(
             401,
             "invalid_token",
-            "this token is not known to this vault: a bootstrap token from an earlier start, or a revoked token's name reused; \
+            "this token is not known to this vault: a bootstrap token from an earlier start, or another vault's token; \
              the owner's token is rewritten to the home's `token` file at each start",
         )),
         Caller::Owner => Ok(()),
         Caller::Managed(t) => match tokens::evaluate(&t.rules, req.time_ms, None) {
             Ok(()) | Err(TokenDenial::OutOfScope) => Ok(()),
+            // Each names the token and the real cause; its holder cannot make a new one, the owner can.
             Err(TokenDenial::Revoked) => Err(refusal(
                 401,
                 "token_revoked",
-                "the token was revoked: ask the vault's owner for a new one (`hq-vault token create`)",
+                format!(
+                    "the token was revoked (token `{}`): ask the vault's owner for a new one (`hq-vault token create`)",
+                    t.name
+                ),
             )),
             Err(TokenDenial::Expired) => Err(refusal(
                 401,
                 "token_expired",
-                "the token has expired: ask the vault's owner for a new one (`hq-vault token create --ttl …`)",
+                format!(
+                    "the token has expired (token `{}`, at {}): ask the vault's owner for a new one (`hq-vault token create --ttl …`)",
+                    t.name,
+                    t.rules.expires_at_ms.map(crate::time::rfc3339).unwrap_or_default()
+                ),
             )),
             Err(TokenDenial::Exhausted) => Err(refusal(
                 401,
                 "token_exhausted",
-                "the token has no uses left (its max_uses are spent): ask the vault's owner for a new one",
+                format!(
+                    "the token has no uses left (token `{}`, --max-uses {}): ask the vault's owner for a new one (`hq-vault token create`)",
+                    t.name,
+                    t.rules.max_uses.unwrap_or_default()
+                ),
             )),
         },
         Caller::Session(s) => {
@@ -714,7 +726,12 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                     failure(
                         409,
                         "name_taken",
-                        "a token with this name exists (revoked tokens keep their names): pick another name".into(),
+                        match subject {
+                            Some(name) => format!(
+                                "a token named `{name}` exists: pick another name, or revoke it first (`hq-vault token revoke {name}`): a revoked token's name is free again"
+                            ),
+                            None => "a token with this name exists: pick another name, or revoke it first: a revoked token's name is free again".into(),
+                        },
                     ),
                     &[][..],
                 ),
@@ -737,7 +754,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                         if op == Operation::PassphraseChange {
                             "the current passphrase is wrong: nothing was changed".into()
                         } else {
-                            "the passphrase does not unlock this vault: try again".into()
+                            "the passphrase does not unlock this vault: run `hq-vault unlock` and type it again".into()
                         },
                     ),
                     &[][..],

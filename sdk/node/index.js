@@ -67,6 +67,8 @@ function transportError(base, e, caHint) {
   return new VaultError(`talking to ${base}: ${e.message}`, { code: "transport" });
 }
 
+/** 401 codes whose message already names the cause and the next step: no token hint is added. */
+const SELF_EXPLAINED = new Set(["token_expired", "token_exhausted", "token_revoked", "wrong_passphrase", "session_expired"]);
 /** What to do about a 401 from the daemon (the Rust client's words). */
 const VAULT_HINTS = {
   401: "check HQ_VAULT_TOKEN or the token file; the daemon writes a new bootstrap token at each start",
@@ -91,7 +93,8 @@ function answerError(status, bytes, what, hints = {}) {
   } catch {}
   if (status === 423) message = "the vault is locked: run `hq-vault unlock`";
   message ??= `the server answered ${status}`;
-  const text = `${what ? `${what}: ` : ""}${message}${hints[status] ? ` (${hints[status]})` : ""}`;
+  const hint = hints[status] && !(status === 401 && SELF_EXPLAINED.has(code)) ? hints[status] : null;
+  const text = `${what ? `${what}: ` : ""}${message}${hint ? ` (${hint})` : ""}`;
   const Cls = { 401: UnauthorizedError, 403: ForbiddenError, 404: NotFoundError, 423: LockedError }[status] ?? VaultError;
   return new Cls(text, { status, code, requestId });
 }

@@ -10,9 +10,11 @@ pub mod beneath;
 mod connections;
 mod files;
 mod http;
+mod key_holder;
 pub mod listener;
 mod pipeline;
 pub mod requests;
+pub use key_holder::{KeyError, KeyHolder};
 mod secrets;
 mod session;
 mod tokens;
@@ -31,7 +33,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::audit_log::AuditLog;
 use crate::home::Home;
-use crate::host::{CoreHost, Instance, MasterKey};
+use crate::host::{CoreHost, Instance};
 use crate::store::Store;
 use http::{Body, Ctx};
 
@@ -46,87 +48,18 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// The unlocked key and the one instance that holds it.
-struct Unlocked {
-    inst: Instance,
-    key: MasterKey,
-}
-
-/// The vault's key state.
-///
-/// Locking drops the key-holding instance whole, not just the key resource: its linear memory
-/// (where the key and every value it opened were) is unmapped, so no copy of the data key stays
-/// in the process. Every lock bumps an epoch; an unlock that began in an older epoch is refused
-/// when it tries to install its key, so an acknowledged lock wins over an unlock still deriving.
-pub struct KeyHolder {
-    unlocked: Option<Unlocked>,
-    epoch: u64,
-}
-
-impl KeyHolder {
-    /// Locked.
-    pub fn locked() -> KeyHolder {
-        KeyHolder { unlocked: None, epoch: 0 }
-    }
-
-    /// Unlocked with `key`, held by `inst` (the first start, which has just created the vault).
-    pub fn unlocked(inst: Instance, key: MasterKey) -> KeyHolder {
-        KeyHolder { unlocked: Some(Unlocked { inst, key }), epoch: 0 }
-    }
-
-    pub fn is_unlocked(&self) -> bool {
-        self.unlocked.is_some()
-    }
-
-    /// The current lock epoch (pass it back to [`KeyHolder::install`]).
-    pub fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
-    /// Lock: drop the key and the instance that held it. Returns whether it was unlocked.
-    pub fn lock(&mut self) -> bool {
-        self.epoch += 1;
-        match self.unlocked.take() {
-            Some(mut u) => {
-                let _ = u.inst.drop_key(u.key);
-                drop(u.inst);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Install a key unlocked by an unlock that began at `epoch`. If a lock came since, the key
-    /// and its instance are dropped and `false` is returned: the lock wins.
-    pub fn install(&mut self, epoch: u64, mut inst: Instance, key: MasterKey) -> bool {
-        if epoch != self.epoch {
-            let _ = inst.drop_key(key);
-            return false;
-        }
-        self.lock();
-        self.epoch = epoch;
-        self.unlocked = Some(Unlocked { inst, key });
-        true
-    }
-
-    /// Run `f` with the key, if unlocked.
-    pub fn with_key<T>(&mut self, f: impl FnOnce(&mut Instance, &MasterKey) -> T) -> Option<T> {
-        self.unlocked.as_mut().map(|u| f(&mut u.inst, &u.key))
-    }
-}
-
 /// Everything a request may touch.
 pub struct Daemon {
     pub home: Home,
-    /// For throwaway instances: Argon2 grows an instance's memory to 256 MiB, and wasm memory
-    /// never shrinks, so derivations run in an instance that is dropped afterwards.
+    /// The component, ready to instantiate: every piece of key-free work runs on a short-lived
+    /// instance of its own (wasmtime's pooling allocator makes that cheap), and derivations run in
+    /// one that is dropped afterwards (Argon2 grows its memory to 256 MiB).
     pub host: CoreHost,
-    pub keyholder: Mutex<KeyHolder>,
+    /// The key, held by one instance on its own thread.
+    pub keyholder: KeyHolder,
     /// Held while the key state changes (lock, the end of an unlock, idle lock) and its audit
     /// line is written, so the line and the state always agree.
     pub transition: tokio::sync::Mutex<()>,
-    /// An instance for key-free work (checks, tokens, the gate).
-    pub pool: Mutex<Instance>,
     pub store: Mutex<Store>,
     pub audit: AuditLog,
     pub bootstrap_ref: String,
@@ -140,7 +73,9 @@ pub struct Daemon {
 
 /// How to start the daemon.
 pub struct Options {
-    pub listen: SocketAddr,
+    /// The socket, bound before anything else was done, so that a busy address fails a start
+    /// that has not yet touched the home.
+    pub listener: std::net::TcpListener,
     pub idle_lock: Duration,
     pub files_root: PathBuf,
     /// A key already unlocked (first start: the vault was just created), in `keyholder`.
@@ -150,9 +85,9 @@ pub struct Options {
 }
 
 impl Daemon {
-    /// Run `f` on the key-free instance.
+    /// Run `f` on a fresh, short-lived instance of the component (no key in it).
     pub fn core<T>(&self, f: impl FnOnce(&mut Instance) -> wasmtime::Result<T>) -> Result<T> {
-        let mut inst = self.pool.lock().map_err(|_| anyhow::anyhow!("the component instance is poisoned"))?;
+        let mut inst = self.host.instance()?;
         f(&mut inst).map_err(anyhow::Error::from)
     }
 
@@ -168,7 +103,7 @@ impl Daemon {
     }
 
     pub fn is_unlocked(&self) -> bool {
-        self.keyholder.lock().map(|k| k.is_unlocked()).unwrap_or(false)
+        self.keyholder.is_unlocked()
     }
 }
 
@@ -179,33 +114,34 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
     let expect = crate::audit_log::Expect::from_store(&store)?;
     let audit = AuditLog::open(&home.audit_log(), &home.audit_head(), &host, expect).await?;
     store.set_meta("audit_started", "1")?;
-    let mut keyholder = opts.keyholder;
-    if let Some(r) = keyholder.with_key(|inst, key| audit.install_key(inst, key)) {
-        r.context("giving the audit writer the vault's audit key")?;
+    let keyholder = opts.keyholder;
+    if keyholder.is_unlocked() {
+        let writer = audit.clone();
+        keyholder
+            .run(move |inst, key| writer.install_key(inst, key).map_err(|e| wasmtime::format_err!("{e:#}")))
+            .await
+            .context("giving the audit writer the vault's audit key")?;
         store.set_meta("audit_keyed", "1")?;
     }
     let tls = crate::tls::server_config(&home)?;
-    let mut pool = host.instance()?;
-
+    let mut inst = host.instance()?;
     // A new bootstrap token at every start; only its reference stays in memory.
-    let bootstrap = pool.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
-    let bootstrap_ref = pool.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
+    let bootstrap = inst.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
+    let bootstrap_ref = inst.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
     crate::home::write_private(&home.token(), format!("{}\n", bootstrap.expose_secret()).as_bytes())
         .context("writing the bootstrap token file")?;
     drop(bootstrap);
 
-    let listener = TcpListener::bind(opts.listen)
-        .await
-        .with_context(|| format!("listening on {} (is another hq-vault running? try --listen)", opts.listen))?;
+    opts.listener.set_nonblocking(true)?;
+    let listener = TcpListener::from_std(opts.listener)?;
     let addr = listener.local_addr()?;
     let files_root = beneath::FilesRoot::open(&opts.files_root)
         .with_context(|| format!("opening the files root {}", opts.files_root.display()))?;
     let daemon = Arc::new(Daemon {
         home,
         host: host.clone(),
-        keyholder: Mutex::new(keyholder),
+        keyholder,
         transition: tokio::sync::Mutex::new(()),
-        pool: Mutex::new(pool),
         store: Mutex::new(store),
         audit,
         bootstrap_ref,
@@ -224,9 +160,7 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         move |req, peer| route(daemon.clone(), req, peer)
     };
     listener::accept_loop(listener, acceptor, opts.limits, handler, shutdown_signal()).await;
-    if let Ok(mut k) = daemon.keyholder.lock() {
-        k.lock();
-    }
+    daemon.keyholder.lock().await;
     let _ = daemon.audit.flush_anonymous(now_ms(), true).await;
     eprintln!("hq-vault: stopped; the key was dropped");
     Ok(())

@@ -24,6 +24,8 @@ pub struct Call {
     pub ctx: Ctx,
     pub request: hq_vault_core::policy::Request,
     pub admission: Admission,
+    /// A managed token's reference (its row's key: a revoked token's name may be reused).
+    pub token_reference: Option<String>,
 }
 
 impl Call {
@@ -123,17 +125,21 @@ pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>
 
 impl Daemon {
     /// Who the `Authorization` header names: the core parses it, the store is asked.
-    fn caller(&self, authorization: Option<&str>) -> anyhow::Result<Caller> {
+    /// With a managed token, its reference too.
+    fn caller(&self, authorization: Option<&str>) -> anyhow::Result<(Caller, Option<String>)> {
         let reference = match self.core(|i| i.policy_credential(authorization))? {
             Ok(r) => r,
-            Err(p) => return Ok(Caller::Anonymous(p)),
+            Err(p) => return Ok((Caller::Anonymous(p), None)),
         };
         if self.core(|i| i.references_equal(&reference, &self.bootstrap_ref))? {
-            return Ok(Caller::Owner);
+            return Ok((Caller::Owner, None));
         }
         Ok(match self.db(|s| s.token_by_reference(&reference))? {
-            Some(row) => Caller::Managed(hq_vault_core::policy::ManagedToken { name: row.name, rules: row.rules }),
-            None => Caller::Anonymous(CredentialProblem::Unknown),
+            Some(row) => (
+                Caller::Managed(hq_vault_core::policy::ManagedToken { name: row.name, rules: row.rules }),
+                Some(reference),
+            ),
+            None => (Caller::Anonymous(CredentialProblem::Unknown), None),
         })
     }
 
@@ -144,8 +150,8 @@ impl Daemon {
             Err((405, allow)) => return Err(http::method_not_allowed(&ctx, allow)),
             Err(_) => return Err(http::error(&ctx, 404, "not_found", "no such route: see the API in the README")),
         };
-        let caller = if operation == Operation::Health {
-            Caller::Anonymous(CredentialProblem::Missing)
+        let (caller, token_reference) = if operation == Operation::Health {
+            (Caller::Anonymous(CredentialProblem::Missing), None)
         } else {
             match self.caller(http::authorization(req).as_deref()) {
                 Ok(c) => c,
@@ -175,10 +181,37 @@ impl Daemon {
                 if operation.needs_activity() {
                     self.touch();
                 }
-                Ok(Call { ctx, request, admission })
+                Ok(Call { ctx, request, admission, token_reference })
             }
             Ok(Err(decision)) => Err(self.answer(&ctx, &decision, None).await),
             Err(_) => Err(http::internal(&ctx, "admitting the request")),
+        }
+    }
+
+    /// What a failed use of the key means for the request; a trap also gets its own audit line
+    /// (the vault was locked by it).
+    pub fn key_failure(&self, e: super::KeyError) -> Acted {
+        match e {
+            super::KeyError::Locked => Acted::failed(Effect::Locked),
+            super::KeyError::Trapped(why) => {
+                eprintln!("hq-vault: {}", super::KeyError::Trapped(why));
+                let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
+                let event = hq_vault_core::audit::Event {
+                    time_ms: ctx.now_ms,
+                    actor: "daemon".into(),
+                    operation: "auto-lock".into(),
+                    path: None,
+                    outcome: hq_vault_core::audit::Outcome::Allowed,
+                    status: 200,
+                    request_id: ctx.request_id.clone(),
+                    source_ip: ctx.ip.clone(),
+                    reason: Some("trap".into()),
+                };
+                let audit = self.audit.clone();
+                tokio::runtime::Handle::current().spawn(async move { audit.record(event, false).await });
+                Acted::internal("the key-holding instance (it trapped, so the vault was locked)")
+            }
+            super::KeyError::Stopped => Acted::internal("the key thread"),
         }
     }
 

@@ -13,10 +13,10 @@ use hyper::body::Incoming;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::Daemon;
 use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::{BodyError, CheckedPut, PutBody};
+use super::{Daemon, KeyError};
 use crate::store::{SecretMeta, Store};
 
 fn body_problem(e: BodyError) -> Acted {
@@ -52,17 +52,13 @@ pub async fn put(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Respons
         Err(e) => return d.finish(&call, body_problem(e)).await,
     };
     let path = call.target().to_owned();
-    let sealed = d.keyholder.lock().ok().map(|mut kh| kh.with_key(|inst, k| inst.seal(k, &value, path.as_bytes())));
-    let Some(sealed) = sealed else {
-        return d.finish(&call, Acted::internal("sealing")).await;
-    };
-    let sealed = match sealed {
-        Some(Ok(Ok(sealed))) => sealed,
-        None => return d.finish(&call, Acted::failed(Effect::Locked)).await,
-        _ => return d.finish(&call, Acted::internal("sealing")).await,
-    };
     let size = value.len() as u64;
-    drop(value);
+    let aad = path.clone();
+    let sealed = match d.keyholder.run(move |inst, k| inst.seal(k, &value, aad.as_bytes())).await {
+        Ok(Ok(sealed)) => sealed,
+        Ok(Err(_)) => return d.finish(&call, Acted::internal("sealing")).await,
+        Err(e) => return d.finish(&call, d.key_failure(e)).await,
+    };
     d.transact(call, move |_, call, store| {
         let existing = match store.secret_meta(&path) {
             Ok(e) => e,
@@ -90,20 +86,21 @@ pub async fn put(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Respons
     .await
 }
 
-/// Open a sealed value with the vault's key and make the read's answer.
-fn open(d: &Daemon, path: &str, meta: &SecretMeta, sealed: &[u8]) -> Acted {
-    let opened = match d.keyholder.lock() {
-        Ok(mut kh) => kh.with_key(|inst, k| inst.open(k, sealed, path.as_bytes())),
-        Err(_) => return Acted::internal("opening"),
-    };
-    match opened {
-        Some(Ok(Ok(v))) => match secret_body(path, meta, &v) {
+/// The read's answer from what opening the sealed value gave.
+fn opened(
+    d: &Daemon,
+    path: &str,
+    meta: &SecretMeta,
+    r: Result<Result<Zeroizing<Vec<u8>>, CryptoError>, KeyError>,
+) -> Acted {
+    match r {
+        Ok(Ok(v)) => match secret_body(path, meta, &v) {
             Some(buf) => Acted::done(Effect::Done, Success::Wiped(buf)),
             None => Acted::internal("encoding the answer"),
         },
-        None => Acted::failed(Effect::Locked),
-        Some(Ok(Err(CryptoError::Tampered | CryptoError::BadFormat))) => Acted::failed(Effect::Tampered),
-        _ => Acted::internal("opening"),
+        Ok(Err(CryptoError::Tampered | CryptoError::BadFormat)) => Acted::failed(Effect::Tampered),
+        Ok(Err(_)) => Acted::internal("opening"),
+        Err(e) => d.key_failure(e),
     }
 }
 
@@ -111,8 +108,10 @@ fn open(d: &Daemon, path: &str, meta: &SecretMeta, sealed: &[u8]) -> Acted {
 /// re-admitted inside it (another read may have spent the last use), and the use is committed
 /// only if the core says the value was delivered.
 fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Decision>> {
-    let Caller::Managed(t) = call.caller() else { return Ok(Acted::internal("counting a use")) };
-    let row = match store.token_by_name(&t.name) {
+    let (Caller::Managed(_), Some(reference)) = (call.caller(), &call.token_reference) else {
+        return Ok(Acted::internal("counting a use"));
+    };
+    let row = match store.token_by_reference(reference) {
         Ok(Some(row)) => row,
         _ => return Ok(Acted::internal("reading tokens")),
     };
@@ -123,11 +122,15 @@ fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Dec
         Ok(Err(refused)) => return Err(refused),
         Err(_) => return Ok(Acted::internal("admitting the request")),
     }
-    if store.spend_use(&t.name).is_err() {
+    if store.spend_use(reference).is_err() {
         return Ok(Acted::internal("counting the token's use"));
     }
     Ok(match store.get_secret(call.target()) {
-        Ok(Some((meta, sealed))) => open(d, call.target(), &meta, &sealed),
+        Ok(Some((meta, sealed))) => {
+            let aad = call.target().to_owned();
+            let r = d.keyholder.run_blocking(move |inst, k| inst.open(k, &sealed, aad.as_bytes()));
+            opened(d, call.target(), &meta, r)
+        }
         Ok(None) => Acted::failed(Effect::NotFound),
         Err(_) => Acted::internal("reading vault.db"),
     })
@@ -138,7 +141,11 @@ pub async fn get(d: &Arc<Daemon>, call: Call) -> Response<Body> {
         return d.transact(call, counted_read).await;
     }
     let acted = match d.db(|s| s.get_secret(call.target())) {
-        Ok(Some((meta, sealed))) => open(d, call.target(), &meta, &sealed),
+        Ok(Some((meta, sealed))) => {
+            let aad = call.target().to_owned();
+            let r = d.keyholder.run(move |inst, k| inst.open(k, &sealed, aad.as_bytes())).await;
+            opened(d, call.target(), &meta, r)
+        }
         Ok(None) => Acted::failed(Effect::NotFound),
         Err(_) => Acted::internal("reading vault.db"),
     };

@@ -43,9 +43,7 @@ pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         Err(_) => return d.finish(&call, Acted::internal("reading the vault key record")).await,
     };
     // A lock acknowledged from now on wins over this unlock (see `KeyHolder::install`).
-    let Ok(epoch) = d.keyholder.lock().map(|k| k.epoch()) else {
-        return d.finish(&call, Acted::internal("reading the key state")).await;
-    };
+    let epoch = d.keyholder.epoch();
     eprintln!(
         "hq-vault: unlocking: deriving the key (Argon2id, t={}, {} MiB)…",
         vault.params.t_cost,
@@ -83,7 +81,7 @@ pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     }
     // The state change and its line happen together: no lock can slip between them.
     let _transition = d.transition.lock().await;
-    let lock_won = d.keyholder.lock().map(|k| k.epoch() != epoch).unwrap_or(true);
+    let lock_won = d.keyholder.epoch() != epoch;
     if lock_won {
         drop((holder, key));
         return d.finish(&call, Acted::failed(Effect::LockedMeanwhile)).await;
@@ -100,8 +98,7 @@ pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         drop((holder, key));
         return http::audit_failed(&call.ctx);
     }
-    let installed = d.keyholder.lock().map(|mut kh| kh.install(epoch, holder, key)).unwrap_or(false);
-    if !installed {
+    if !d.keyholder.install(epoch, holder, key).await {
         return http::internal(&call.ctx, "installing the key");
     }
     d.touch();
@@ -112,7 +109,7 @@ pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
 pub async fn lock(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let _transition = d.transition.lock().await;
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
-    let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
+    let was = d.keyholder.lock().await;
     d.finish(&call, Acted::done(Effect::Done, Success::Json(json!({"locked": true, "was_unlocked": was})))).await
 }
 
@@ -170,7 +167,7 @@ pub async fn idle_locker(d: Arc<Daemon>) {
             continue;
         }
         let _transition = d.transition.lock().await;
-        let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
+        let was = d.keyholder.lock().await;
         if was {
             // Not a request: the daemon's own act, recorded as such.
             let ctx = Ctx::new(([127, 0, 0, 1], 0).into());

@@ -99,6 +99,8 @@ class NotRunningError(VaultError):
 
 _CLASSES = {401: UnauthorizedError, 403: ForbiddenError, 404: NotFoundError, 423: LockedError}
 
+#: 401 codes whose message already names the cause and the next step: no token hint is added.
+_SELF_EXPLAINED = {"token_expired", "token_exhausted", "token_revoked", "wrong_passphrase", "session_expired"}
 #: What to do about a 401 from the daemon (the Rust client's words).
 _VAULT_HINTS = {
     401: "check HQ_VAULT_TOKEN or the token file; the daemon writes a new bootstrap token at each start",
@@ -127,7 +129,7 @@ def _answer_error(status: int, body: bytes, what: Optional[str], hints: Mapping[
     if message is None:
         message = f"the server answered {status}"
     text = f"{what}: {message}" if what else message
-    if status in hints:
+    if status in hints and not (status == 401 and code in _SELF_EXPLAINED):
         text += f" ({hints[status]})"
     cls = _CLASSES.get(status, VaultError)
     return cls(text, status=status, code=code, request_id=request_id)
