@@ -436,7 +436,12 @@ async fn create(req: &mut Request, kv: &KvStore, ctx: &Ctx, company: &str) -> Re
     let out = json!({
         "connection": doc.view(),
         "key": key.expose_secret(),
-        "snippet": gate::agent_snippet(&ctx.origin),
+        "snippet": gate::agent_snippet(&gate::SnippetOptions {
+            base: &ctx.origin,
+            patterns: &doc.patterns,
+            ca_file: None,
+            files_from: &format!("the R2 bucket under {company}/{}", gate::snippet_folder(&doc.patterns)),
+        }),
         "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
     });
     json_response(ctx, 201, out.to_string())
