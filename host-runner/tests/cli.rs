@@ -34,6 +34,7 @@ fn every_command_has_help_with_an_example() {
         &["connection", "revoke"],
         &["connection", "audit"],
         &["conformance"],
+        &["trust"],
     ];
     for c in commands {
         let mut args = c.to_vec();

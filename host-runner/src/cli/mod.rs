@@ -1,6 +1,7 @@
 //! The command line. Every command has `--help` with an example.
 
 mod audit;
+mod completions;
 mod connection;
 mod doctor;
 mod envfile;
@@ -155,8 +156,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Connection(c) => connection::run(c),
         Command::Doctor => doctor::run(&home),
         Command::Completions { shell } => {
-            use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "hq-vault", &mut std::io::stdout());
+            print!("{}", completions::script(shell));
             Ok(ExitCode::SUCCESS)
         }
         Command::Component { out } => {
@@ -205,17 +205,32 @@ pub fn read_passphrase(prompt: &str, from_stdin: bool) -> Result<zeroize::Zeroiz
     Ok(zeroize::Zeroizing::new(p))
 }
 
-/// Ask for a new passphrase twice.
-pub fn new_passphrase(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
-    let p = read_passphrase("New passphrase: ", from_stdin)?;
-    if p.chars().count() < 8 {
-        anyhow::bail!("the passphrase must be at least 8 characters");
-    }
-    if !from_stdin {
-        let again = read_passphrase("Repeat it: ", false)?;
-        if *again != *p {
-            anyhow::bail!("the two passphrases differ: nothing was changed");
+/// The fewest characters a passphrase may have (the daemon's `passphrase change` holds the same).
+const MIN_PASSPHRASE: usize = 8;
+
+/// Ask for a new passphrase: at least 8 characters, and on a terminal typed twice. A terminal gets
+/// three tries, each refusal saying why; standard input (a script) gets one. `nothing` says what a
+/// final refusal leaves: "nothing was created", "nothing was changed".
+pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroizing<String>> {
+    const TRIES: u32 = 3;
+    let mut left = TRIES;
+    loop {
+        left -= 1;
+        let p = read_passphrase("New passphrase: ", from_stdin)?;
+        let problem = if p.chars().count() < MIN_PASSPHRASE {
+            "it is shorter than 8 characters"
+        } else if from_stdin || *read_passphrase("Repeat it: ", false)? == *p {
+            return Ok(p);
+        } else {
+            "the two entries differ"
+        };
+        if from_stdin {
+            anyhow::bail!("the passphrase was refused: {problem}; {nothing}");
         }
+        if left == 0 {
+            anyhow::bail!("no passphrase after {TRIES} tries (the last: {problem}); {nothing}");
+        }
+        let tries = if left == 1 { "try" } else { "tries" };
+        eprintln!("That passphrase cannot be used: {problem}. Try again ({left} {tries} left).");
     }
-    Ok(p)
 }
