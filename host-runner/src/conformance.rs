@@ -143,6 +143,21 @@ impl Core for Instance {
     }
 }
 
+/// The known-answer vectors built into this binary: every `tests/vectors/*.json` of the source tree
+/// it was built from, as `(file name, text)` in name order.
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
+}
+
+/// Run the vectors built into this binary ([`embedded::VECTORS`]) through `core`.
+pub fn run_embedded(core: &mut dyn Core) -> Report {
+    let mut report = Report::default();
+    for (name, text) in embedded::VECTORS {
+        report.merge(run_file(name, text, core));
+    }
+    report
+}
+
 /// Run every `*.json` file of a vector directory through `core`, in name order.
 pub fn run_dir(dir: &Path, core: &mut dyn Core) -> Result<Report> {
     let mut files: Vec<_> = std::fs::read_dir(dir)

@@ -220,7 +220,7 @@ fn lifecycle_rotate_revoke_and_per_connection_audit() {
     assert_eq!(c.status, 201);
     let j = c.json();
     assert_eq!(j["connection"]["patterns"], json!(["knowledge/*"]));
-    assert!(j["snippet"].as_str().unwrap().contains("/v1/connections/files?path=knowledge/"));
+    assert!(j["snippet"].as_str().unwrap().contains("const FOLDER = \"knowledge/\";"));
     assert!(j["snippet"].as_str().unwrap().contains(&format!("const BASE = \"{}\";", d.url)), "BASE is this daemon");
     let id = j["connection"]["id"].as_str().unwrap().to_owned();
     let k1 = format!("Bearer {}", j["key"].as_str().unwrap());

@@ -95,7 +95,12 @@ async fn create(call: &Call<'_>, req: Request) -> Acted {
     Acted::done(json!({
         "connection": doc.view(),
         "key": key.expose_secret(),
-        "snippet": gate::agent_snippet(&call.ctx.origin),
+        "snippet": gate::agent_snippet(&gate::SnippetOptions {
+            base: &call.ctx.origin,
+            patterns: &doc.patterns,
+            ca_file: None,
+            files_from: &format!("the R2 bucket under {company}/{}", gate::snippet_folder(&doc.patterns)),
+        }),
         "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
     }))
     .subject(&doc.id)

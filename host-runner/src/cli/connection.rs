@@ -62,9 +62,14 @@ pub fn run(c: Command) -> Result<ExitCode> {
             let b = r.ok()?;
             println!("{}", b["key"].as_str().unwrap_or_default());
             eprintln!(
-                "Connection {} created for {} (key shown once). Agent snippet:\n\n{}",
+                "Connection {} created for {}. Its key, the line above, is shown once: give it to your agent as\n\
+HQ_CONNECTION_KEY (`export HQ_CONNECTION_KEY=$(hq-vault connection create …)` keeps it off the screen).",
                 b["connection"]["id"].as_str().unwrap_or_default(),
-                b["connection"]["patterns"],
+                self::patterns(&b["connection"]["patterns"])
+            );
+            eprintln!("{}", files_line(&b["files"]));
+            eprintln!(
+                "\nAgent snippet (JavaScript): save it as agent.mjs and run it as its first line says.\n\n{}",
                 b["snippet"].as_str().unwrap_or_default()
             );
         }
@@ -112,6 +117,21 @@ pub fn run(c: Command) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the connection's files are, from the daemon's answer: how many it may read now, or, when
+/// none, the folder to put them in and the files root.
+fn files_line(files: &Value) -> String {
+    let root = files["root"].as_str().unwrap_or_default();
+    let folder = std::path::Path::new(root).join(files["folder"].as_str().unwrap_or_default());
+    match files["readable"].as_u64().unwrap_or(0) {
+        0 => format!("No file it may read yet: put them in {} (the daemon's files root is {root}).", folder.display()),
+        n => format!(
+            "It may read {} now, under {} (the daemon's files root is {root}).",
+            super::count(n, "file"),
+            folder.display()
+        ),
+    }
 }
 
 /// A connection's patterns for people: `knowledge/*, projects/plan.md`.

@@ -20,6 +20,10 @@ impl Report {
     fn ok(&self, what: &str) {
         println!("ok    {what}");
     }
+    /// Worth knowing, not a problem (the exit status stays 0).
+    fn note(&self, what: &str) {
+        println!("note  {what}");
+    }
     fn fail(&mut self, what: &str, fix: &str) {
         self.problems += 1;
         println!("FAIL  {what}\n      → {fix}");
@@ -108,6 +112,12 @@ pub fn run(home: &Home) -> Result<ExitCode> {
     };
     r.mode(&home.server_key(), 0o600, "TLS key");
     r.mode(&home.ca_cert(), 0o644, "CA certificate");
+    if home.ca_cert().exists() {
+        match hq_vault::trust::suggestion(home) {
+            None => r.ok("your browsers trust the vault's certificate (`ingest --web` opens with no warning)"),
+            Some(s) => r.note(&s),
+        }
+    }
     if home.token().exists() {
         r.mode(&home.token(), 0o600, "token file");
     }

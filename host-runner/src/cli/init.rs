@@ -55,6 +55,11 @@ pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<Mas
         return Err(e.context(format!("creating the vault in {}; nothing was left behind", home.dir.display())));
     }
     eprintln!("Created the vault in {} ({:.1} s).", home.dir.display(), t.elapsed().as_secs_f64());
+    // `init` and the first `serve` both come here: the person learns about `trust` before the
+    // first `ingest --web` meets a certificate warning.
+    if let Some(s) = hq_vault::trust::suggestion(home) {
+        eprintln!("{s}");
+    }
     Ok(key)
 }
 

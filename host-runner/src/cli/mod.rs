@@ -13,6 +13,7 @@ mod secrets;
 mod serve;
 mod session;
 mod token;
+mod trust;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,11 @@ enum Command {
     /// Run the daemon on https://127.0.0.1:13100 (first start: asks for a passphrase).
     #[command(after_help = "Example:\n  hq-vault serve\n  hq-vault serve --idle-lock 10m --listen 127.0.0.1:13101")]
     Serve(serve::Args),
+    /// Make your browsers trust this vault's certificate (for `ingest --web`); --uninstall undoes it.
+    #[command(
+        after_help = "Adds the vault's local CA (tls/ca.pem, named by its fingerprint) to the NSS databases of Chromium\n(~/.pki/nssdb, made when missing) and of every Firefox profile with NSS's certutil\n(Debian: `sudo apt-get install libnss3-tools`), and, run as root, to the system store.\n--uninstall removes exactly this CA again.\n\nExample:\n  hq-vault trust\n  hq-vault trust --uninstall"
+    )]
+    Trust(trust::Args),
     /// Unlock the running daemon (asks for the passphrase without echo).
     #[command(after_help = "Example:\n  hq-vault unlock")]
     Unlock(session::UnlockArgs),
@@ -117,12 +123,14 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Run the known-answer vectors through the embedded component.
-    #[command(after_help = "Example:\n  hq-vault conformance --vectors tests/vectors")]
+    /// Run the known-answer vectors (built into this binary) through the embedded component.
+    #[command(
+        after_help = "Works from any directory. Example:\n  hq-vault conformance\n  hq-vault conformance --vectors tests/vectors"
+    )]
     Conformance {
-        /// Directory of vector files.
-        #[arg(long, default_value = "tests/vectors")]
-        vectors: PathBuf,
+        /// Run the `*.json` vector files of this directory instead of the built-in ones.
+        #[arg(long)]
+        vectors: Option<PathBuf>,
     },
 }
 
@@ -131,6 +139,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(a) => init::run(&home, a),
         Command::Serve(a) => serve::run(home, a),
+        Command::Trust(a) => trust::run(&home, a),
         Command::Unlock(a) => session::unlock(a),
         Command::Lock => session::lock(),
         Command::Status => session::status(),
@@ -162,7 +171,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Conformance { vectors } => {
             let host = hq_vault::host::CoreHost::new(None)?;
             let mut instance = host.instance()?;
-            let report = hq_vault::conformance::run_dir(&vectors, &mut instance)?;
+            let report = match vectors {
+                Some(dir) => hq_vault::conformance::run_dir(&dir, &mut instance)?,
+                None => hq_vault::conformance::run_embedded(&mut instance),
+            };
             for f in &report.failures {
                 println!("FAIL {f}");
             }

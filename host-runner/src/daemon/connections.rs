@@ -83,12 +83,37 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         rotated_ms: None,
     };
     let base = snippet_base(d.listen_addr);
+    let root = d.files_root_path.clone();
+    let folder = hq_vault_core::gate::snippet_folder(&row.record.patterns);
+    let files_from = root.join(&folder).display().to_string();
+    let ca = std::fs::canonicalize(d.home.ca_cert()).unwrap_or_else(|_| d.home.ca_cert());
+    let ca = ca.to_string_lossy();
+    let snippet = hq_vault_core::gate::agent_snippet(&hq_vault_core::gate::SnippetOptions {
+        base: &base,
+        patterns: &row.record.patterns,
+        ca_file: Some(&ca),
+        files_from: &files_from,
+    });
+    // How many files the connection may read now: none means the person has yet to put some there.
+    let keys: Vec<String> = d.files_root.walk().into_keys().collect();
+    let readable = d.core(|i| {
+        let mut n = 0u64;
+        for k in &keys {
+            if i.allows(&row.record.patterns, k)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    });
+    let Ok(readable) = readable else {
+        return d.finish(&call, Acted::internal("checking the files root")).await;
+    };
     d.transact(call, move |_, _, store| {
         Ok(match store.insert_connection(&row) {
             Ok(()) => Acted::done(
                 Effect::Done,
-                Success::Json(json!({"connection": view(&row), "key": key.expose_secret(),
-                    "snippet": hq_vault_core::gate::agent_snippet(&base),
+                Success::Json(json!({"connection": view(&row), "key": key.expose_secret(), "snippet": snippet,
+                    "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable},
                     "note": "the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost"})),
             )
             .with_subject(row.record.id.clone()),

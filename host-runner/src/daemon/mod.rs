@@ -65,6 +65,8 @@ pub struct Daemon {
     pub bootstrap_ref: String,
     /// The files root, opened once at start; objects and listings are reached by descriptor.
     pub files_root: beneath::FilesRoot,
+    /// Where the files root is, absolute (what `connection create` tells the person).
+    pub files_root_path: PathBuf,
     /// The address the daemon listens on (what the connection snippet's `BASE` names).
     pub listen_addr: SocketAddr,
     pub idle_lock: Duration,
@@ -137,6 +139,7 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
     let addr = listener.local_addr()?;
     let files_root = beneath::FilesRoot::open(&opts.files_root)
         .with_context(|| format!("opening the files root {}", opts.files_root.display()))?;
+    let files_root_path = std::fs::canonicalize(&opts.files_root).unwrap_or(opts.files_root);
     let daemon = Arc::new(Daemon {
         home,
         host: host.clone(),
@@ -146,6 +149,7 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         audit,
         bootstrap_ref,
         files_root,
+        files_root_path,
         listen_addr: addr,
         idle_lock: opts.idle_lock,
         last_activity: AtomicU64::new(now_ms()),
