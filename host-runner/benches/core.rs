@@ -126,9 +126,16 @@ fn main() {
         }),
     );
 
+    // What each request's key-free work pays for its own short-lived instance.
+    let fresh = time(9, 2_000, || {
+        let mut i = host.instance().unwrap();
+        black_box(i.token_length().unwrap());
+    });
+
     println!("| operation | native | component (wasmtime) | ratio |");
     println!("|---|---:|---:|---:|");
     for (name, n, w) in rows {
         println!("| {name} | {} | {} | {:.2}× |", fmt(n), fmt(w), w.as_secs_f64() / n.as_secs_f64());
     }
+    println!("| a fresh instance from the InstancePre (pooling allocator) and one call | — | {} | — |", fmt(fresh));
 }

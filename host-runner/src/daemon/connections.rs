@@ -43,8 +43,8 @@ fn snippet_base(addr: SocketAddr) -> String {
     format!("https://{}", SocketAddr::new(ip, addr.port()))
 }
 
-fn mint(d: &Daemon) -> anyhow::Result<(hq_vault_core::secret::SecretString, String)> {
-    d.core(|i| {
+fn mint(call: &Call) -> anyhow::Result<(hq_vault_core::secret::SecretString, String)> {
+    call.core(|i| {
         let t = i.mint(TokenKind::ConnectionKey)?;
         let r = i.reference(t.expose_secret())?;
         Ok((t, r))
@@ -57,12 +57,12 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         Err(a) => return d.finish(&call, a).await,
     };
     // The core checks the name, the mechanism and every pattern (each rejection with its reason).
-    let patterns = match d.core(|i| i.check_connection_request(&body.name, body.mechanism.as_deref(), &body.patterns)) {
+    let patterns = match call.core(|i| i.check_connection_request(&body.name, body.mechanism.as_deref(), &body.patterns)) {
         Ok(Ok(p)) => p,
         Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
         Err(_) => return d.finish(&call, Acted::internal("checking the connection request")).await,
     };
-    let Ok((key, key_ref)) = mint(d) else {
+    let Ok((key, key_ref)) = mint(&call) else {
         return d.finish(&call, Acted::internal("minting the key")).await;
     };
     let mut id = [0u8; 8];
@@ -96,7 +96,7 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     });
     // How many files the connection may read now: none means the person has yet to put some there.
     let keys: Vec<String> = d.files_root.walk().into_keys().collect();
-    let readable = d.core(|i| {
+    let readable = call.core(|i| {
         let mut n = 0u64;
         for k in &keys {
             if i.allows(&row.record.patterns, k)? {
@@ -143,12 +143,12 @@ pub async fn get(d: &Arc<Daemon>, call: Call) -> Response<Body> {
 }
 
 pub async fn rotate(d: &Arc<Daemon>, call: Call) -> Response<Body> {
-    d.transact(call, |d, call, store| {
+    d.transact(call, |_, call, store| {
         let id = call.target();
         Ok(match store.connection(id) {
             Ok(Some(row)) if row.record.status == ConnectionStatus::Revoked => Acted::failed(Effect::ConnectionRevoked),
             Ok(Some(row)) => {
-                let Ok((key, key_ref)) = mint(d) else { return Ok(Acted::internal("minting the key")) };
+                let Ok((key, key_ref)) = mint(call) else { return Ok(Acted::internal("minting the key")) };
                 match store.rotate_connection(id, &key_ref, call.ctx.now_ms) {
                     Ok(true) => {
                         let row = store.connection(id).ok().flatten().unwrap_or(row);

@@ -16,6 +16,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::Daemon;
+use crate::host::Instance;
 use super::beneath::FilesRoot;
 use super::http::{self, Body, Ctx};
 
@@ -49,6 +50,11 @@ fn entry(root: &FilesRoot, key: &str) -> Option<Entry> {
 
 pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
     let route = if req.uri().path().ends_with("/object") { Route::Object } else { Route::List };
+    // This request's own short-lived instance of the component (no key in it).
+    let mut inst = match d.host.instance() {
+        Ok(i) => i,
+        Err(_) => return http::internal(ctx, "instantiating the component"),
+    };
     let q = match http::query(&req) {
         Ok(q) => q,
         Err(m) => {
@@ -71,7 +77,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         }
     };
     let auth = http::authorization(&req);
-    let record = match d.core(|i| i.credential_reference(auth.as_deref())) {
+    let record = match inst.credential_reference(auth.as_deref()) {
         Ok(Some(r)) => match d.db(|s| s.connection_by_key(&r)) {
             Ok(row) => row.map(|row| row.record),
             _ => return http::internal(ctx, "reading connections"),
@@ -91,7 +97,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         request_id: ctx.request_id.clone(),
         source_ip: ctx.ip.clone(),
     };
-    let Ok(mut decision) = d.core(|i| i.decide(&rr, record.as_ref())) else {
+    let Ok(mut decision) = inst.decide(&rr, record.as_ref()) else {
         return http::internal(ctx, "deciding the read");
     };
     // An allowed object that does not exist is a 404, audited as such (one line per read).
@@ -99,7 +105,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     if let (Some(Plan::Object(key)), Some(rec)) = (&decision.plan, &record) {
         found = entry(&d.files_root, key);
         if found.is_none() {
-            match d.core(|i| i.not_found(&rr, rec)) {
+            match inst.not_found(&rr, rec) {
                 Ok(nf) => decision = nf,
                 Err(_) => return http::internal(ctx, "deciding the read"),
             }
@@ -112,7 +118,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     }
     let head = req.method() == Method::HEAD;
     match (decision.plan, found) {
-        (Some(Plan::Object(_)), Some(e)) => object(d, ctx, &req, e, head).await,
+        (Some(Plan::Object(_)), Some(e)) => object(&mut inst, ctx, &req, e, head).await,
         (Some(Plan::List(plan)), _) => list(d, ctx, &plan, head),
         _ => {
             let mut r = http::raw_json(ctx, decision.status, decision.error_body);
@@ -129,7 +135,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     }
 }
 
-async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
+async fn object(inst: &mut Instance, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
     let etag = e.etag();
     let mut r = Response::new(http::empty());
     let set = |h: &mut hyper::HeaderMap, k: &'static str, v: String| {
@@ -145,7 +151,7 @@ async fn object(d: &Daemon, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: 
     let pre =
         Preconditions { if_none_match: header("if-none-match"), range: header("range"), if_range: header("if-range") };
     let rep = Representation { size: e.size, etag: &etag, modified_ms: e.mtime_ms };
-    let Ok(decided) = d.core(|i| i.answer(&pre, &rep, ctx.now_ms)) else {
+    let Ok(decided) = inst.answer(&pre, &rep, ctx.now_ms) else {
         return http::internal(ctx, "deciding the read");
     };
     let (start, len) = match decided {

@@ -33,7 +33,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::audit_log::AuditLog;
 use crate::home::Home;
-use crate::host::{CoreHost, Instance};
+use crate::host::CoreHost;
 use crate::store::Store;
 use http::{Body, Ctx};
 
@@ -87,12 +87,6 @@ pub struct Options {
 }
 
 impl Daemon {
-    /// Run `f` on a fresh, short-lived instance of the component (no key in it).
-    pub fn core<T>(&self, f: impl FnOnce(&mut Instance) -> wasmtime::Result<T>) -> Result<T> {
-        let mut inst = self.host.instance()?;
-        f(&mut inst).map_err(anyhow::Error::from)
-    }
-
     /// Run `f` on the database; the lock is released before this returns (never held across an await).
     pub fn db<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
         let store = self.store.lock().map_err(|_| anyhow::anyhow!("the database handle is poisoned"))?;

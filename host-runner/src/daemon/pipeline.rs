@@ -17,6 +17,7 @@ use hyper::{Method, Request, Response};
 use serde::de::DeserializeOwned;
 
 use super::Daemon;
+use crate::host::Instance;
 use super::http::{self, Body, Ctx};
 
 /// A request the core admitted.
@@ -26,6 +27,9 @@ pub struct Call {
     pub admission: Admission,
     /// A managed token's reference (its row's key: a revoked token's name may be reused).
     pub token_reference: Option<String>,
+    /// This request's own short-lived instance of the component (no key in it), made from the
+    /// `InstancePre` when the request arrived and dropped with it.
+    inst: std::sync::Mutex<Instance>,
 }
 
 impl Call {
@@ -36,6 +40,12 @@ impl Call {
 
     pub fn caller(&self) -> &Caller {
         &self.request.caller
+    }
+
+    /// Run `f` on this request's instance.
+    pub fn core<T>(&self, f: impl FnOnce(&mut Instance) -> wasmtime::Result<T>) -> anyhow::Result<T> {
+        let mut inst = self.inst.lock().map_err(|_| anyhow::anyhow!("the request's instance is poisoned"))?;
+        f(&mut inst).map_err(anyhow::Error::from)
     }
 }
 
@@ -126,12 +136,12 @@ pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>
 impl Daemon {
     /// Who the `Authorization` header names: the core parses it, the store is asked.
     /// With a managed token, its reference too.
-    fn caller(&self, authorization: Option<&str>) -> anyhow::Result<(Caller, Option<String>)> {
-        let reference = match self.core(|i| i.policy_credential(authorization))? {
+    fn caller(&self, inst: &mut Instance, authorization: Option<&str>) -> anyhow::Result<(Caller, Option<String>)> {
+        let reference = match inst.policy_credential(authorization)? {
             Ok(r) => r,
             Err(p) => return Ok((Caller::Anonymous(p), None)),
         };
-        if self.core(|i| i.references_equal(&reference, &self.bootstrap_ref))? {
+        if inst.references_equal(&reference, &self.bootstrap_ref)? {
             return Ok((Caller::Owner, None));
         }
         Ok(match self.db(|s| s.token_by_reference(&reference))? {
@@ -150,10 +160,14 @@ impl Daemon {
             Err((405, allow)) => return Err(http::method_not_allowed(&ctx, allow)),
             Err(_) => return Err(http::error(&ctx, 404, "not_found", "no such route: see the API in the README")),
         };
+        let mut inst = match self.host.instance() {
+            Ok(i) => i,
+            Err(_) => return Err(http::internal(&ctx, "instantiating the component")),
+        };
         let (caller, token_reference) = if operation == Operation::Health {
             (Caller::Anonymous(CredentialProblem::Missing), None)
         } else {
-            match self.caller(http::authorization(req).as_deref()) {
+            match self.caller(&mut inst, http::authorization(req).as_deref()) {
                 Ok(c) => c,
                 Err(_) => return Err(http::internal(&ctx, "checking the credential")),
             }
@@ -176,12 +190,12 @@ impl Daemon {
             request_id: ctx.request_id.clone(),
             source_ip: ctx.ip.clone(),
         };
-        match self.core(|i| i.admit(&request)) {
+        match inst.admit(&request) {
             Ok(Ok(admission)) => {
                 if operation.needs_activity() {
                     self.touch();
                 }
-                Ok(Call { ctx, request, admission, token_reference })
+                Ok(Call { ctx, request, admission, token_reference, inst: std::sync::Mutex::new(inst) })
             }
             Ok(Err(decision)) => Err(self.answer(&ctx, &decision, None).await),
             Err(_) => Err(http::internal(&ctx, "admitting the request")),
@@ -217,7 +231,7 @@ impl Daemon {
 
     /// The core's decision for what a handler did.
     pub fn conclude(&self, call: &Call, acted: &Acted) -> anyhow::Result<Decision> {
-        self.core(|i| i.conclude(&call.request, &call.admission, &acted.effect, acted.subject.as_deref()))
+        call.core(|i| i.conclude(&call.request, &call.admission, &acted.effect, acted.subject.as_deref()))
     }
 
     /// Conclude, make the audit line durable, then answer.

@@ -117,7 +117,7 @@ fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Dec
     };
     let mut now = call.request.clone();
     now.caller = Caller::Managed(ManagedToken { name: row.name.clone(), rules: row.rules });
-    match d.core(|i| i.admit(&now)) {
+    match call.core(|i| i.admit(&now)) {
         Ok(Ok(_)) => {}
         Ok(Err(refused)) => return Err(refused),
         Err(_) => return Ok(Acted::internal("admitting the request")),
@@ -213,7 +213,7 @@ pub async fn list(d: &Arc<Daemon>, call: Call, query: Result<(), &'static str>) 
     let visible: Vec<SecretMeta> = if call.admission.scoped {
         let mut out = Vec::new();
         for m in all {
-            match d.core(|i| i.visible(call.caller(), &m.path, call.ctx.now_ms)) {
+            match call.core(|i| i.visible(call.caller(), &m.path, call.ctx.now_ms)) {
                 Ok(true) => out.push(m),
                 Ok(false) => {}
                 Err(_) => return d.finish(&call, Acted::internal("checking the scope")).await,

@@ -24,12 +24,12 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     // and each prefix as the folder it names.
     let now = call.ctx.now_ms;
     let rules =
-        match d.core(|i| i.check_token_request(&body.name, body.ttl.as_deref(), body.max_uses, &body.prefix, now)) {
+        match call.core(|i| i.check_token_request(&body.name, body.ttl.as_deref(), body.max_uses, &body.prefix, now)) {
             Ok(Ok(r)) => r,
             Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p)).with_subject(body.name)).await,
             Err(_) => return d.finish(&call, Acted::internal("checking the token request")).await,
         };
-    let (token, reference) = match d.core(|i| {
+    let (token, reference) = match call.core(|i| {
         let t = i.mint(TokenKind::VaultToken)?;
         let r = i.reference(t.expose_secret())?;
         Ok((t, r))
@@ -62,7 +62,7 @@ pub async fn list(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     };
     let mut out = Vec::new();
     for t in rows {
-        let state = match d.core(|i| i.evaluate(&t.rules, call.ctx.now_ms, None)) {
+        let state = match call.core(|i| i.evaluate(&t.rules, call.ctx.now_ms, None)) {
             Ok(Ok(())) => "active".to_owned(),
             Ok(Err(e)) => format!("{e:?}").to_lowercase(),
             Err(_) => return d.finish(&call, Acted::internal("checking tokens")).await,
