@@ -50,7 +50,7 @@ function callerIn(c) {
   return { tag, val };
 }
 const requestIn = (q) => ({
-  operation: q.operation, caller: callerIn(q.caller), target: q.target ?? undefined, company: q.company ?? undefined,
+  operation: q.operation, caller: callerIn(q.caller), target: q.target ?? undefined, company: q.company ?? undefined, queryProblem: q.query_problem ?? undefined,
   locked: q.locked, timeMs: BigInt(q.time_ms), requestId: q.request_id, sourceIp: q.source_ip,
 });
 function effectIn(e) {
@@ -62,7 +62,8 @@ const decisionOut = (d) => ({
   status: d.status, code: d.code, summarized: d.summarized, headers: d.headers,
   audit: d.audit ? {
     actor: d.audit.actor, operation: d.audit.operation, path: d.audit.path ?? null, outcome: d.audit.outcome,
-    status: d.audit.status, reason: d.audit.reason ?? null,
+    status: d.audit.status, reason: d.audit.reason ?? null, time_ms: Number(d.audit.timeMs), request_id: d.audit.requestId,
+    source_ip: d.audit.sourceIp,
   } : null,
 });
 const admissionOut = (a) => ({ admitted: { target: a.target ?? null, actor: a.actor, count_use: a.countUse, scoped: a.scoped } });

@@ -45,7 +45,7 @@ def _caller(c):
 
 
 def _request(q):
-    return record(operation=q["operation"], caller=_caller(q["caller"]), target=q["target"], company=q["company"],
+    return record(operation=q["operation"], caller=_caller(q["caller"]), target=q["target"], company=q["company"], query_problem=q.get("query_problem"),
                   locked=q["locked"], time_ms=q["time_ms"], request_id=q["request_id"], source_ip=q["source_ip"])
 
 
@@ -69,7 +69,9 @@ def _decision(d):
     a = d.audit
     return {"status": d.status, "code": d.code, "summarized": d.summarized, "headers": [list(h) for h in d.headers],
             "audit": None if a is None else {"actor": a.actor, "operation": a.operation, "path": a.path,
-                                             "outcome": a.outcome, "status": a.status, "reason": a.reason}}
+                                             "outcome": a.outcome, "status": a.status, "reason": a.reason,
+                                             "time_ms": getattr(a, "time-ms"), "request_id": getattr(a, "request-id"),
+                                             "source_ip": getattr(a, "source-ip")}}
 
 
 def run_policy(core, c):

@@ -626,6 +626,7 @@ fn policy_request_from_wit(r: w_policy::Request) -> policy::Request {
         caller: caller_from_wit(r.caller),
         target: r.target,
         company: r.company,
+        query_problem: r.query_problem,
         locked: r.locked,
         time_ms: r.time_ms,
         request_id: r.request_id,

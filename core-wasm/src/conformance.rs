@@ -316,7 +316,7 @@ fn kebab<T: serde::Serialize>(x: &T) -> Value {
 }
 
 /// What a policy decision looks like in `policy.json`: status, code, headers, the summary flag and
-/// the audit event without its time, request id and source (which the request fixes).
+/// the audit event (its time, request id and source must be the request's).
 fn decision_view(d: &policy::Decision) -> Value {
     serde_json::json!({
         "status": d.status,
@@ -325,7 +325,8 @@ fn decision_view(d: &policy::Decision) -> Value {
         "headers": d.headers,
         "audit": d.audit.as_ref().map(|e| serde_json::json!({
             "actor": e.actor, "operation": e.operation, "path": e.path, "outcome": kebab(&e.outcome),
-            "status": e.status, "reason": e.reason,
+            "status": e.status, "reason": e.reason, "time_ms": e.time_ms, "request_id": e.request_id,
+            "source_ip": e.source_ip,
         })),
     })
 }

@@ -198,6 +198,9 @@ pub struct Request {
     /// The company the URL names (the Worker's lifecycle routes).
     #[serde(default)]
     pub company: Option<String>,
+    /// Why the URL's query string could not be read; refused at the target step.
+    #[serde(default)]
+    pub query_problem: Option<String>,
     #[serde(default)]
     pub locked: bool,
     #[serde(default)]
@@ -541,6 +544,9 @@ fn path_refusal(e: PathError) -> Refusal {
 
 /// Step 2: the target the URL names.
 fn target(req: &Request) -> Result<Option<String>, Refusal> {
+    if let Some(problem) = &req.query_problem {
+        return Err(refusal(400, "bad_query", problem.clone()));
+    }
     let raw = req.target.as_deref();
     match req.operation.target() {
         Target::None => Ok(None),
@@ -900,6 +906,7 @@ mod tests {
             caller,
             target: target.map(str::to_owned),
             company: None,
+            query_problem: None,
             locked: false,
             time_ms: 1_000,
             request_id: "req_1".into(),

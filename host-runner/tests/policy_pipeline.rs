@@ -86,3 +86,32 @@ fn a_refused_or_failed_read_spends_no_use_and_a_delivered_one_does() {
     let lines = lines_of(&d, &request_id(&spent));
     assert_eq!(lines[0]["actor"], "ci", "{lines:?}");
 }
+
+#[test]
+fn a_query_that_cannot_be_read_is_refused_before_the_lock_and_names_no_path() {
+    let d = daemon();
+    assert_eq!(d.owner("POST", "/v1/lock", None).status, 200);
+    for q in ["prefix=a&prefix=b", "prefix=%ff"] {
+        let a = d.owner("GET", &format!("/v1/secrets?{q}"), None);
+        assert_eq!((a.status, a.code()), (400, "bad_query".to_owned()), "{q}");
+        let lines = lines_of(&d, &request_id(&a));
+        assert_eq!(lines[0]["path"], Value::Null, "{lines:?}");
+    }
+}
+
+#[test]
+fn two_passphrase_changes_at_once_cannot_both_succeed() {
+    let d = daemon();
+    let change = |new: &'static str| {
+        let body = json!({"old": common::PASS, "new": new});
+        d.owner("POST", "/v1/passphrase", Some(body)).status
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| change("first new passphrase"));
+        let b = s.spawn(|| change("second new passphrase"));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [200, 401], "the second change checks its old passphrase against the first one's record");
+}

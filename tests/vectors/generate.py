@@ -823,7 +823,7 @@ def grants(session, path, write):
     return False
 
 
-def model_admit(op, caller, target, company=None, locked=False):
+def model_admit(op, caller, target, company=None, locked=False, query_problem=None):
     """(admission, None) or (None, (status, code, checked target or None))."""
     name, tkind, needs_key, lifecycle, _ = OPS[op]
     if op == "health":
@@ -847,7 +847,9 @@ def model_admit(op, caller, target, company=None, locked=False):
         return None, (401, "session_expired", None)
     elif kind == "company-admin":
         return None, (403, "forbidden", None)
-    # 2. target
+    # 2. target: first the query string, then what the URL names
+    if query_problem is not None:
+        return None, (400, "bad_query", None)
     checked = None
     if tkind == "key":
         if KEY_CHECK[target or ""] is not None:
@@ -902,9 +904,13 @@ def outcome_of(status):
     return "denied" if status in (401, 403, 423) else "failed"
 
 
-def prq(op, caller, target=None, company=None, locked=False):
+# Every event carries the request's time, id and source, whatever the decision.
+REQ_FIELDS = {"time_ms": NOW, "request_id": "req_v", "source_ip": "192.0.2.7"}
+
+
+def prq(op, caller, target=None, company=None, locked=False, query_problem=None):
     return {"operation": op, "caller": CALLERS[caller] if isinstance(caller, str) else caller, "target": target,
-            "company": company, "locked": locked, "time_ms": NOW, "request_id": "req_v", "source_ip": "192.0.2.7"}
+            "company": company, "query_problem": query_problem, "locked": locked, "time_ms": NOW, "request_id": "req_v", "source_ip": "192.0.2.7"}
 
 
 def refusal_view(op, caller_v, status, code, path):
@@ -912,12 +918,12 @@ def refusal_view(op, caller_v, status, code, path):
             "headers": [["WWW-Authenticate", "Bearer"]] if status == 401 else [],
             "audit": None if op == "health" else {
                 "actor": actor(caller_v), "operation": OPS[op][0], "path": path, "outcome": outcome_of(status),
-                "status": status, "reason": code}}
+                "status": status, "reason": code, **REQ_FIELDS}}
 
 
-def admit_case(op, caller, target=None, company=None, locked=False, note=None):
-    req = prq(op, caller, target, company, locked)
-    adm, ref_ = model_admit(op, req["caller"], target, company, locked)
+def admit_case(op, caller, target=None, company=None, locked=False, note=None, query_problem=None):
+    req = prq(op, caller, target, company, locked, query_problem)
+    adm, ref_ = model_admit(op, req["caller"], target, company, locked, query_problem)
     want = {"admitted": adm} if adm else refusal_view(op, req["caller"], *ref_)
     c = {"fn": "admit", "request": req, "expect": want}
     if note:
@@ -958,7 +964,7 @@ def conclude_case(op, caller, effect, target=None, subject=None, company=None):
         elif OPS[op][3] and named is not None:
             reason = named
         audit = None if op == "health" else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
-                                              "outcome": "allowed", "status": status, "reason": reason}
+                                              "outcome": "allowed", "status": status, "reason": reason, **REQ_FIELDS}
         want = {"status": status, "code": "", "summarized": False, "headers": [], "audit": audit}
     else:
         want = refusal_view(op, req["caller"], status, code, secret_path)
@@ -991,6 +997,10 @@ def policy_cases():
         c.append(admit_case("token-revoke", "owner", t))
     for t in ("conn_0123456789abcdef", "conn_XYZ", "abc", "conn_", "conn_" + "a" * 65, "conn_../x"):
         c.append(admit_case("connection-get", "owner", t))
+    # A query string that cannot be read is a 400 at the target step: after credentials, before locked.
+    for op, who, locked in [("secret-list", "owner", True), ("secret-list", "owner", False), ("secret-list", "anon-missing", True),
+                            ("audit-read", "owner", False), ("secret-get", "ci-scoped", True), ("token-list", "ci", False)]:
+        c.append(admit_case(op, who, GOOD_TARGET.get(OPS[op][1]), locked=locked, query_problem="a query parameter is given twice"))
     # Scope: a scoped token reads inside its folder only; counts the use; lists filtered.
     for t in ("aws/key", "gcp/key"):
         c.append(admit_case("secret-get", "ci-scoped", t))

@@ -117,6 +117,8 @@ pub async fn serve(req: Request, kv: &KvStore, ctx: &Ctx) -> Result<Response> {
         caller,
         target: route.target,
         company: Some(route.company),
+        // The lifecycle routes read their few query parameters in the act.
+        query_problem: None,
         locked: false,
         time_ms: ctx.now_ms,
         request_id: ctx.request_id.clone(),

@@ -57,11 +57,12 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         Err(a) => return d.finish(&call, a).await,
     };
     // The core checks the name, the mechanism and every pattern (each rejection with its reason).
-    let patterns = match call.core(|i| i.check_connection_request(&body.name, body.mechanism.as_deref(), &body.patterns)) {
-        Ok(Ok(p)) => p,
-        Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
-        Err(_) => return d.finish(&call, Acted::internal("checking the connection request")).await,
-    };
+    let patterns =
+        match call.core(|i| i.check_connection_request(&body.name, body.mechanism.as_deref(), &body.patterns)) {
+            Ok(Ok(p)) => p,
+            Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
+            Err(_) => return d.finish(&call, Acted::internal("checking the connection request")).await,
+        };
     let Ok((key, key_ref)) = mint(&call) else {
         return d.finish(&call, Acted::internal("minting the key")).await;
     };

@@ -16,9 +16,9 @@ use hyper::{Method, Request, Response, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::Daemon;
-use crate::host::Instance;
 use super::beneath::FilesRoot;
 use super::http::{self, Body, Ctx};
+use crate::host::Instance;
 
 /// One regular file under the root, by company-relative key, opened: `size`, the times and the
 /// bytes all come from `file`, the one descriptor opened for this request.

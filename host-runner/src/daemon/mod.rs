@@ -200,7 +200,7 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         O::SecretGet => secrets::get(&d, call).await,
         O::SecretPut => secrets::put(&d, call, req).await,
         O::SecretDelete => secrets::delete(&d, call).await,
-        O::SecretList => secrets::list(&d, call, http::query(&req).map(|_| ())).await,
+        O::SecretList => secrets::list(&d, call).await,
         O::TokenCreate => tokens::create(&d, call, req).await,
         O::TokenList => tokens::list(&d, call).await,
         O::TokenRevoke => tokens::revoke(&d, call).await,

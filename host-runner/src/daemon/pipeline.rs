@@ -17,8 +17,8 @@ use hyper::{Method, Request, Response};
 use serde::de::DeserializeOwned;
 
 use super::Daemon;
-use crate::host::Instance;
 use super::http::{self, Body, Ctx};
+use crate::host::Instance;
 
 /// A request the core admitted.
 pub struct Call {
@@ -176,7 +176,7 @@ impl Daemon {
         // that is not UTF-8 after decoding is a target the core refuses too.
         let target = match operation {
             // The listing's folder is the `prefix` query parameter (decoded once by `query`); a
-            // malformed query is refused by the handler once admitted.
+            // query that cannot be read is the core's to refuse (`query_problem`).
             Operation::SecretList => http::query(req).ok().and_then(|q| http::param(&q, "prefix").map(str::to_owned)),
             _ => raw.map(|r| http::decode_path(&r).unwrap_or_else(|| "\u{fffd}\u{0}".to_owned())),
         };
@@ -185,6 +185,7 @@ impl Daemon {
             caller,
             target,
             company: None,
+            query_problem: http::query(req).err().map(str::to_owned),
             locked: !self.is_unlocked(),
             time_ms: ctx.now_ms,
             request_id: ctx.request_id.clone(),

@@ -200,10 +200,7 @@ pub async fn delete(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     .await
 }
 
-pub async fn list(d: &Arc<Daemon>, call: Call, query: Result<(), &'static str>) -> Response<Body> {
-    if let Err(m) = query {
-        return d.finish(&call, Acted::input(InputKind::BadQuery, m)).await;
-    }
+pub async fn list(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let prefix = call.target().to_owned();
     let all = match d.db(|s| s.list_secrets(&prefix)) {
         Ok(v) => v,

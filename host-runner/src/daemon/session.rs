@@ -110,7 +110,24 @@ pub async fn lock(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let _transition = d.transition.lock().await;
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
     let was = d.keyholder.lock().await;
-    d.finish(&call, Acted::done(Effect::Done, Success::Json(json!({"locked": true, "was_unlocked": was})))).await
+    let acted = Acted::done(Effect::Done, Success::Json(json!({"locked": true, "was_unlocked": was})));
+    let decision = match d.conclude(&call, &acted) {
+        Ok(dec) => dec,
+        Err(_) => return http::internal(&call.ctx, "concluding the lock"),
+    };
+    if let Some(ev) = &decision.audit
+        && d.audit.record(ev.clone(), false).await.is_err()
+    {
+        // Unlike every other refusal for this reason, the lock did happen: say so.
+        return http::error(
+            &call.ctx,
+            503,
+            "audit_unavailable",
+            "the vault is locked (a lock is always done), but its audit line could not be written: \
+             check free space and the permissions of audit.log",
+        );
+    }
+    pipeline::respond(&call.ctx, &decision, acted.body)
 }
 
 pub async fn change_passphrase(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
@@ -118,6 +135,9 @@ pub async fn change_passphrase(d: &Arc<Daemon>, call: Call, req: Request<Incomin
         Ok(b) => b,
         Err(a) => return d.finish(&call, a).await,
     };
+    // One change at a time, like every key-state change: a second change racing this one checks
+    // its old passphrase against the record this one writes, so both cannot answer 200.
+    let _transition = d.transition.lock().await;
     if body.new.chars().count() < 8 {
         return d
             .finish(&call, Acted::input(InputKind::WeakPassphrase, "the new passphrase must be at least 8 characters"))

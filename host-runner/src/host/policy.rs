@@ -131,6 +131,7 @@ fn request_to_wit(r: &Request) -> w::Request {
         caller: caller_to_wit(&r.caller),
         target: r.target.clone(),
         company: r.company.clone(),
+        query_problem: r.query_problem.clone(),
         locked: r.locked,
         time_ms: r.time_ms,
         request_id: r.request_id.clone(),
