@@ -2,7 +2,7 @@
 //!
 //! `tests/vectors/*.json` hold one case per entry with its expectation. Every host runs the same
 //! files through its own binding of the core (natively here, through the wasm component in
-//! `host-runner`) by implementing [`Core`]; the runner compares answers and counts failures.
+//! `host-runner`) by implementing [`Binding`]; the runner compares answers and counts failures.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use crate::policy::{self, Admission, Caller, CredentialProblem, Effect, InputPro
 use crate::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
 
 /// The operations the vectors exercise, as one host exposes them.
-pub trait Core {
+pub trait Binding {
     fn normalize(&mut self, raw: &str) -> Result<String, PathError>;
     fn normalize_all(&mut self, raw: &[String]) -> Result<Vec<String>, AllowlistError>;
     fn check_path(&mut self, raw: &str) -> Result<String, PathError>;
@@ -81,7 +81,7 @@ pub trait Core {
 #[derive(Debug, Default)]
 pub struct Native;
 
-impl Core for Native {
+impl Binding for Native {
     fn normalize(&mut self, raw: &str) -> Result<String, PathError> {
         crate::patterns::normalize(raw)
     }
@@ -331,7 +331,7 @@ fn decision_view(d: &policy::Decision) -> Value {
     })
 }
 
-fn run_policy(case: &Value, core: &mut dyn Core) -> Result<Value, String> {
+fn run_policy(case: &Value, core: &mut dyn Binding) -> Result<Value, String> {
     let f = case.get("fn").and_then(Value::as_str).unwrap_or("");
     Ok(match f {
         "admit" => match core.policy_admit(&field(case, "request")?) {
@@ -386,7 +386,7 @@ fn run_policy(case: &Value, core: &mut dyn Core) -> Result<Value, String> {
     })
 }
 
-fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Value), String> {
+fn run_case(file: &str, case: &Value, core: &mut dyn Binding) -> Result<(Value, Value), String> {
     let stem = file.trim_end_matches(".json");
     Ok(match stem {
         "patterns" | "paths" => {
@@ -554,7 +554,7 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
 }
 
 /// Run one vector file (its name, such as `patterns.json`, picks the runner).
-pub fn run_file(file: &str, json: &str, core: &mut dyn Core) -> Report {
+pub fn run_file(file: &str, json: &str, core: &mut dyn Binding) -> Report {
     let mut report = Report::default();
     let parsed: File = match serde_json::from_str(json) {
         Ok(f) => f,

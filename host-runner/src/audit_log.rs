@@ -138,7 +138,7 @@ pub struct Expect {
 
 impl Expect {
     /// Read from `vault.db`'s `meta` table (`audit_started`, `audit_keyed`).
-    pub fn from_store(store: &crate::store::Store) -> Result<Expect> {
+    pub fn from_store(store: &crate::store::VaultDb) -> Result<Expect> {
         Ok(Expect { log: store.meta("audit_started")?.is_some(), keyed: store.meta("audit_keyed")?.is_some() })
     }
 }

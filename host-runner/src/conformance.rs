@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use hq_vault_core::audit::{ChainError, ChainSummary, ChainedLine, Event};
-use hq_vault_core::conformance::{Core, Report, run_file};
+use hq_vault_core::conformance::{Binding, Report, run_file};
 use hq_vault_core::crypto::CryptoError;
 use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
 use hq_vault_core::http::{Answer, Preconditions, Representation};
@@ -25,7 +25,7 @@ fn ok<T>(r: wasmtime::Result<T>) -> T {
     }
 }
 
-impl Core for Instance {
+impl Binding for Instance {
     fn normalize(&mut self, raw: &str) -> Result<String, PathError> {
         ok(Instance::normalize(self, raw))
     }
@@ -150,7 +150,7 @@ pub mod embedded {
 }
 
 /// Run the vectors built into this binary ([`embedded::VECTORS`]) through `core`.
-pub fn run_embedded(core: &mut dyn Core) -> Report {
+pub fn run_embedded(core: &mut dyn Binding) -> Report {
     let mut report = Report::default();
     for (name, text) in embedded::VECTORS {
         report.merge(run_file(name, text, core));
@@ -159,7 +159,7 @@ pub fn run_embedded(core: &mut dyn Core) -> Report {
 }
 
 /// Run every `*.json` file of a vector directory through `core`, in name order.
-pub fn run_dir(dir: &Path, core: &mut dyn Core) -> Result<Report> {
+pub fn run_dir(dir: &Path, core: &mut dyn Binding) -> Result<Report> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("reading the vector directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -96,8 +96,8 @@ pub struct ConnectionRow {
     pub rotated_ms: Option<u64>,
 }
 
-/// The database.
-pub struct Store {
+/// `vault.db`: the SQLite database of one vault (named so, beside `wasmtime::Store`).
+pub struct VaultDb {
     conn: Connection,
 }
 
@@ -105,9 +105,9 @@ fn u(v: i64) -> u64 {
     v.max(0) as u64
 }
 
-impl Store {
+impl VaultDb {
     /// Open (or create) `vault.db`, mode 0600.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub fn open(path: &Path) -> Result<VaultDb> {
         let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -116,7 +116,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Self::rekey_tokens(&conn)?;
         conn.execute_batch(SCHEMA).context("creating the vault schema")?;
-        Ok(Store { conn })
+        Ok(VaultDb { conn })
     }
 
     /// Rebuild a `tokens` table keyed by name (see [`REKEY_TOKENS`]); nothing to do otherwise.
@@ -132,17 +132,17 @@ impl Store {
     }
 
     /// Begin a write transaction (`BEGIN IMMEDIATE`): every call on this store until
-    /// [`Store::commit`] or [`Store::rollback`] belongs to it.
+    /// [`VaultDb::commit`] or [`VaultDb::rollback`] belongs to it.
     pub fn begin(&self) -> Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE").context("beginning a transaction")
     }
 
-    /// Commit the transaction [`Store::begin`] opened.
+    /// Commit the transaction [`VaultDb::begin`] opened.
     pub fn commit(&self) -> Result<()> {
         self.conn.execute_batch("COMMIT").context("committing")
     }
 
-    /// Roll back the transaction [`Store::begin`] opened, if one is open.
+    /// Roll back the transaction [`VaultDb::begin`] opened, if one is open.
     pub fn rollback(&self) -> Result<()> {
         if !self.conn.is_autocommit() {
             self.conn.execute_batch("ROLLBACK").context("rolling back")?;
@@ -154,7 +154,7 @@ impl Store {
     /// schema is left as it is (`doctor`). A missing file is an error. Without a `-wal` file (no
     /// daemon has it open) the database is opened `immutable`, because a read-only reader of a WAL
     /// database would otherwise create `-wal` and `-shm` files beside it.
-    pub fn open_read_only(path: &Path) -> Result<Store> {
+    pub fn open_read_only(path: &Path) -> Result<VaultDb> {
         use rusqlite::OpenFlags;
         const URI: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
         let wal = path.with_file_name(format!("{}-wal", path.file_name().unwrap_or_default().to_string_lossy()));
@@ -166,7 +166,7 @@ impl Store {
         }
         let conn = Connection::open_with_flags(&uri, flags).with_context(|| format!("opening {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Store { conn })
+        Ok(VaultDb { conn })
     }
 
     /// The wrapped data key and its KDF parameters, if the vault was initialized.
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn a_revoked_tokens_name_is_free_and_its_row_stays() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("vault.db")).unwrap();
+        let s = VaultDb::open(&dir.path().join("vault.db")).unwrap();
         assert!(s.insert_token("deploy", "ref-1", &rules(), 1).unwrap());
         assert!(!s.insert_token("deploy", "ref-2", &rules(), 2).unwrap(), "the name is taken while not revoked");
         assert!(s.revoke_token("deploy").unwrap());
@@ -443,12 +443,12 @@ mod tests {
             )
             .unwrap();
         }
-        let s = Store::open(&path).unwrap();
+        let s = VaultDb::open(&path).unwrap();
         let row = s.token_by_reference("ref-old").unwrap().unwrap();
         assert_eq!((row.name.as_str(), row.rules.uses, row.rules.revoked, row.created_ms), ("old", 2, true, 7));
         assert!(s.insert_token("old", "ref-new", &rules(), 8).unwrap(), "the revoked token's name is free");
         drop(s);
         // Opening again changes nothing.
-        assert_eq!(Store::open(&path).unwrap().list_tokens().unwrap().len(), 2);
+        assert_eq!(VaultDb::open(&path).unwrap().list_tokens().unwrap().len(), 2);
     }
 }

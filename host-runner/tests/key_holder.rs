@@ -48,7 +48,7 @@ fn an_unlock_that_began_before_a_lock_loses() {
     let (key, vault) = inst.create_vault("correct horse battery", 1, 64, 1).unwrap().unwrap();
     let keys = KeyHolder::unlocked(inst, key);
     let began = keys.epoch();
-    assert!(rt.block_on(keys.lock()), "it was unlocked");
+    assert!(rt.block_on(keys.drop_key()), "it was unlocked");
     let mut late = host.instance().unwrap();
     let key = late.unlock("correct horse battery", &vault.params, &vault.wrapped_key).unwrap().unwrap();
     assert!(!rt.block_on(keys.install(began, late, key)), "the lock wins");

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use hq_vault::audit_log;
 use hq_vault::home::Home;
 use hq_vault::host::{AuditKey, CoreHost, Instance};
-use hq_vault::store::Store;
+use hq_vault::store::VaultDb;
 use hq_vault_client::Client;
 
 #[derive(clap::Args)]
@@ -122,7 +122,7 @@ fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<Aud
     if !k.passphrase_stdin && !std::io::stdin().is_terminal() {
         return Ok(None);
     }
-    let vault = Store::open(&home.db())?.vault()?.context("this home has no vault: run `hq-vault init`")?;
+    let vault = VaultDb::open(&home.db())?.vault()?.context("this home has no vault: run `hq-vault init`")?;
     let pass = super::read_passphrase("Passphrase (to check the MACs): ", k.passphrase_stdin)?;
     let key = inst
         .unlock(&pass, &vault.params, &vault.wrapped_key)
@@ -142,7 +142,7 @@ fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
         &mut inst,
         &lines,
         head.as_ref(),
-        hq_vault::audit_log::Expect::from_store(&Store::open(&home.db())?)?,
+        hq_vault::audit_log::Expect::from_store(&VaultDb::open(&home.db())?)?,
     )?;
     let key = audit_key(home, &mut inst, &a.key)?;
     let summary = match &key {

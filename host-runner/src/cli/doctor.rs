@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use hq_vault::home::Home;
 use hq_vault::host::CoreHost;
-use hq_vault::store::Store;
+use hq_vault::store::VaultDb;
 use hq_vault_client::Client;
 
 struct Report {
@@ -84,7 +84,7 @@ pub fn run(home: &Home) -> Result<ExitCode> {
     r.mode(&home.dir, 0o700, "home");
     let store = if home.db().exists() {
         r.mode(&home.db(), 0o600, "database");
-        match Store::open_read_only(&home.db()).and_then(|s| s.vault().map(|v| (s, v))) {
+        match VaultDb::open_read_only(&home.db()).and_then(|s| s.vault().map(|v| (s, v))) {
             Ok((s, Some(v))) => {
                 r.ok(&format!(
                     "vault key record present (Argon2id t={}, {} MiB)",

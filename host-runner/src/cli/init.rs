@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use hq_vault::home::Home;
 use hq_vault::host::{CoreHost, Instance, MasterKey};
-use hq_vault::store::Store;
+use hq_vault::store::VaultDb;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,7 +24,7 @@ pub struct Args {
 
 /// Whether `home` already holds a vault. Creates nothing: a home without `vault.db` has none.
 pub fn has_vault(home: &Home) -> Result<bool> {
-    Ok(home.db().exists() && Store::open(&home.db())?.vault()?.is_some())
+    Ok(home.db().exists() && VaultDb::open(&home.db())?.vault()?.is_some())
 }
 
 /// Create the vault's key in `inst` and store the wrapped key. Returns the unlocked key.
@@ -47,7 +47,7 @@ pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<Mas
     let written = (|| {
         home.ensure()?;
         hq_vault::tls::ensure_certificates(home)?;
-        Store::open(&home.db())?.set_vault(&vault)
+        VaultDb::open(&home.db())?.set_vault(&vault)
     })();
     if let Err(e) = written {
         made.undo();

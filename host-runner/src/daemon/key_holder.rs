@@ -30,7 +30,7 @@ struct Slot {
 
 impl Slot {
     /// Drop the key and the instance that held it; bump the epoch.
-    fn lock(&mut self) -> bool {
+    fn drop_instance(&mut self) -> bool {
         self.shared.epoch.fetch_add(1, Ordering::SeqCst);
         self.shared.unlocked.store(false, Ordering::SeqCst);
         match self.unlocked.take() {
@@ -98,7 +98,7 @@ impl KeyHolder {
                 while let Ok(job) = rx.recv() {
                     job(&mut slot);
                 }
-                slot.lock();
+                slot.drop_instance();
             })
             .expect("spawning the key thread");
         KeyHolder { jobs, shared }
@@ -135,7 +135,7 @@ impl KeyHolder {
                 Ok(v) => Ok(v),
                 Err(e) => {
                     // The instance's state is unknown after a trap: drop it with the key.
-                    slot.lock();
+                    slot.drop_instance();
                     slot.shared.traps.fetch_add(1, Ordering::SeqCst);
                     Err(KeyError::Trapped(format!("{e:#}")))
                 }
@@ -159,10 +159,10 @@ impl KeyHolder {
         self.submit(Self::with(f)).blocking_recv().unwrap_or(Err(KeyError::Stopped))
     }
 
-    /// Lock: drop the key and the instance that held it. Returns whether it was unlocked, once
-    /// the instance is gone.
-    pub async fn lock(&self) -> bool {
-        self.submit(|slot: &mut Slot| slot.lock()).await.unwrap_or(false)
+    /// Drop the key and the instance that held it (this is what locks the vault). Returns whether
+    /// there was a key, once the instance is gone.
+    pub async fn drop_key(&self) -> bool {
+        self.submit(|slot: &mut Slot| slot.drop_instance()).await.unwrap_or(false)
     }
 
     /// Install a key unlocked by an unlock that began at `epoch`. If a lock came since, the key
@@ -173,7 +173,7 @@ impl KeyHolder {
                 let _ = inst.drop_key(key);
                 return false;
             }
-            slot.lock();
+            slot.drop_instance();
             slot.shared.epoch.store(epoch, Ordering::SeqCst);
             slot.unlocked = Some(Unlocked { inst, key });
             slot.shared.unlocked.store(true, Ordering::SeqCst);

@@ -34,7 +34,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::audit_log::AuditLog;
 use crate::home::Home;
 use crate::host::CoreHost;
-use crate::store::Store;
+use crate::store::VaultDb;
 use http::{Body, Ctx};
 
 /// Compare two byte strings in constant time (for URL secrets; tokens go through the core).
@@ -60,7 +60,7 @@ pub struct Daemon {
     /// Held while the key state changes (lock, the end of an unlock, idle lock) and its audit
     /// line is written, so the line and the state always agree.
     pub transition: tokio::sync::Mutex<()>,
-    pub store: Mutex<Store>,
+    pub store: Mutex<VaultDb>,
     pub audit: AuditLog,
     pub bootstrap_ref: String,
     /// The files root, opened once at start; objects and listings are reached by descriptor.
@@ -88,7 +88,7 @@ pub struct Options {
 
 impl Daemon {
     /// Run `f` on the database; the lock is released before this returns (never held across an await).
-    pub fn db<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+    pub fn db<T>(&self, f: impl FnOnce(&VaultDb) -> Result<T>) -> Result<T> {
         let store = self.store.lock().map_err(|_| anyhow::anyhow!("the database handle is poisoned"))?;
         f(&store)
     }
@@ -105,7 +105,7 @@ impl Daemon {
 
 /// Start serving; returns when the process is asked to stop (the key is dropped first).
 pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
-    let store = Store::open(&home.db())?;
+    let store = VaultDb::open(&home.db())?;
     // Once a vault has audited, its log and head must exist: their absence is a deletion.
     let expect = crate::audit_log::Expect::from_store(&store)?;
     let audit = AuditLog::open(&home.audit_log(), &home.audit_head(), &host, expect).await?;
@@ -158,7 +158,7 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         move |req, peer| route(daemon.clone(), req, peer)
     };
     listener::accept_loop(listener, acceptor, opts.limits, handler, shutdown_signal()).await;
-    daemon.keyholder.lock().await;
+    daemon.keyholder.drop_key().await;
     let _ = daemon.audit.flush_anonymous(now_ms(), true).await;
     eprintln!("hq-vault: stopped; the key was dropped");
     Ok(())

@@ -261,7 +261,7 @@ impl Daemon {
     pub async fn transact(
         self: &Arc<Self>,
         call: Call,
-        act: impl FnOnce(&Daemon, &Call, &crate::store::Store) -> Result<Acted, Box<Decision>> + Send + 'static,
+        act: impl FnOnce(&Daemon, &Call, &crate::store::VaultDb) -> Result<Acted, Box<Decision>> + Send + 'static,
     ) -> Response<Body> {
         let d = self.clone();
         let handle = tokio::runtime::Handle::current();

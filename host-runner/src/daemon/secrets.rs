@@ -17,7 +17,7 @@ use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::{BodyError, CheckedPut, PutBody};
 use super::{Daemon, KeyError};
-use crate::store::{SecretMeta, Store};
+use crate::store::{SecretMeta, VaultDb};
 
 fn body_problem(e: BodyError) -> Acted {
     let kind = match e.code {
@@ -107,7 +107,7 @@ fn opened(
 /// Read one secret in the transaction that counts the use: the token's rules are re-read and
 /// re-admitted inside it (another read may have spent the last use), and the use is committed
 /// only if the core says the value was delivered.
-fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Decision>> {
+fn counted_read(d: &Daemon, call: &Call, store: &VaultDb) -> Result<Acted, Box<Decision>> {
     let (Caller::Managed(_), Some(reference)) = (call.caller(), &call.token_reference) else {
         return Ok(Acted::internal("counting a use"));
     };

@@ -109,7 +109,7 @@ pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
 pub async fn lock(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let _transition = d.transition.lock().await;
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
-    let was = d.keyholder.lock().await;
+    let was = d.keyholder.drop_key().await;
     let acted = Acted::done(Effect::Done, Success::Json(json!({"locked": true, "was_unlocked": was})));
     let decision = match d.conclude(&call, &acted) {
         Ok(dec) => dec,
@@ -187,7 +187,7 @@ pub async fn idle_locker(d: Arc<Daemon>) {
             continue;
         }
         let _transition = d.transition.lock().await;
-        let was = d.keyholder.lock().await;
+        let was = d.keyholder.drop_key().await;
         if was {
             // Not a request: the daemon's own act, recorded as such.
             let ctx = Ctx::new(([127, 0, 0, 1], 0).into());

@@ -59,35 +59,35 @@ impl Instance {
     /// One JSON line chained to `prev` and authenticated with the audit key.
     pub fn audit_chain_keyed(&mut self, key: &AuditKey, event: &Event, prev: &str) -> Result<ChainedLine> {
         let c =
-            self.core.hq_vault_audit().audit_key().call_chain(&mut self.store, key.0, &event_to_wit(event), prev)?;
+            self.exports.hq_vault_audit().audit_key().call_chain(&mut self.store, key.0, &event_to_wit(event), prev)?;
         Ok(ChainedLine { line: c.line, hash: c.hash })
     }
 
     /// Verify a whole log with the audit key: every link and every MAC.
     pub fn audit_verify_keyed(&mut self, key: &AuditKey, lines: &[String]) -> Result<Result<ChainSummary, ChainError>> {
-        let r = self.core.hq_vault_audit().audit_key().call_verify(&mut self.store, key.0, lines)?;
+        let r = self.exports.hq_vault_audit().audit_key().call_verify(&mut self.store, key.0, lines)?;
         Ok(r.map(summary).map_err(chain_err))
     }
 
     /// The MAC of a head (`lines` lines ending with the line whose hash is `hash`).
     pub fn audit_head_mac(&mut self, key: &AuditKey, lines: u64, hash: &str) -> Result<String> {
-        self.core.hq_vault_audit().audit_key().call_head_mac(&mut self.store, key.0, lines, hash)
+        self.exports.hq_vault_audit().audit_key().call_head_mac(&mut self.store, key.0, lines, hash)
     }
 
     /// An anchor `hqva1:<lines>:<hash>:<mac>` for a person to keep elsewhere.
     pub fn audit_anchor(&mut self, key: &AuditKey, lines: u64, hash: &str) -> Result<String> {
-        self.core.hq_vault_audit().audit_key().call_anchor(&mut self.store, key.0, lines, hash)
+        self.exports.hq_vault_audit().audit_key().call_anchor(&mut self.store, key.0, lines, hash)
     }
 
     /// Check an anchor's MAC; its line count and hash.
     pub fn audit_check_anchor(&mut self, key: &AuditKey, anchor: &str) -> Result<Result<(u64, String), ChainError>> {
-        let r = self.core.hq_vault_audit().audit_key().call_check_anchor(&mut self.store, key.0, anchor)?;
+        let r = self.exports.hq_vault_audit().audit_key().call_check_anchor(&mut self.store, key.0, anchor)?;
         Ok(r.map_err(chain_err))
     }
 
     /// For known-answer tests: the audit key of a raw data key.
     pub fn audit_key_from_data_key(&mut self, data_key: &[u8]) -> Result<Option<AuditKey>> {
-        Ok(self.core.hq_vault_audit().audit_key().call_from_data_key(&mut self.store, data_key)?.map(AuditKey))
+        Ok(self.exports.hq_vault_audit().audit_key().call_from_data_key(&mut self.store, data_key)?.map(AuditKey))
     }
 
     /// Drop an audit key: the component zeroizes it.
@@ -97,23 +97,23 @@ impl Instance {
 
     /// Verify a log's links without the key, with the counts of keyed lines.
     pub fn audit_summarize(&mut self, lines: &[String]) -> Result<Result<ChainSummary, ChainError>> {
-        Ok(self.core.hq_vault_audit().call_summarize(&mut self.store, lines)?.map(summary).map_err(chain_err))
+        Ok(self.exports.hq_vault_audit().call_summarize(&mut self.store, lines)?.map(summary).map_err(chain_err))
     }
 
     /// The `prev` of a log's first line.
     pub fn audit_genesis(&mut self) -> Result<String> {
-        self.core.hq_vault_audit().call_genesis(&mut self.store)
+        self.exports.hq_vault_audit().call_genesis(&mut self.store)
     }
 
     /// One JSON line chained to the previous line's hash.
     pub fn audit_chain(&mut self, event: &Event, prev: &str) -> Result<ChainedLine> {
-        let c = self.core.hq_vault_audit().call_chain(&mut self.store, &event_to_wit(event), prev)?;
+        let c = self.exports.hq_vault_audit().call_chain(&mut self.store, &event_to_wit(event), prev)?;
         Ok(ChainedLine { line: c.line, hash: c.hash })
     }
 
     /// Verify a whole log; the number of lines and the head hash.
     pub fn audit_verify(&mut self, lines: &[String]) -> Result<Result<(u64, String), ChainError>> {
-        let r = self.core.hq_vault_audit().call_verify(&mut self.store, lines)?;
+        let r = self.exports.hq_vault_audit().call_verify(&mut self.store, lines)?;
         Ok(r.map_err(|e| ChainError { line: e.line, reason: e.reason }))
     }
 }

@@ -42,7 +42,7 @@ impl Instance {
         m_cost_kib: u32,
         p_cost: u32,
     ) -> Result<Result<(MasterKey, NewVault), CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_create(
+        let r = self.exports.hq_vault_crypto().master_key().call_create(
             &mut self.store,
             passphrase,
             t_cost,
@@ -65,7 +65,8 @@ impl Instance {
             m_cost_kib: params.m_cost_kib,
             p_cost: params.p_cost,
         };
-        let r = self.core.hq_vault_crypto().master_key().call_unlock(&mut self.store, passphrase, &p, wrapped_key)?;
+        let r =
+            self.exports.hq_vault_crypto().master_key().call_unlock(&mut self.store, passphrase, &p, wrapped_key)?;
         Ok(r.map(MasterKey).map_err(err))
     }
 
@@ -78,13 +79,13 @@ impl Instance {
         m: u32,
         p: u32,
     ) -> Result<Result<NewVault, CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_rewrap(&mut self.store, key.0, passphrase, t, m, p)?;
+        let r = self.exports.hq_vault_crypto().master_key().call_rewrap(&mut self.store, key.0, passphrase, t, m, p)?;
         Ok(r.map(vault_from_wit).map_err(err))
     }
 
     /// Seal a value for a path.
     pub fn seal(&mut self, key: &MasterKey, plaintext: &[u8], aad: &[u8]) -> Result<Result<Vec<u8>, CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_seal(&mut self.store, key.0, plaintext, aad)?;
+        let r = self.exports.hq_vault_crypto().master_key().call_seal(&mut self.store, key.0, plaintext, aad)?;
         Ok(r.map_err(err))
     }
 
@@ -95,17 +96,17 @@ impl Instance {
         sealed: &[u8],
         aad: &[u8],
     ) -> Result<Result<Zeroizing<Vec<u8>>, CryptoError>> {
-        let r = self.core.hq_vault_crypto().master_key().call_open(&mut self.store, key.0, sealed, aad)?;
+        let r = self.exports.hq_vault_crypto().master_key().call_open(&mut self.store, key.0, sealed, aad)?;
         Ok(r.map(Zeroizing::new).map_err(err))
     }
 
     /// Move a key from `from` into this instance without its bytes leaving the components:
     /// a receiver here, `export-to` there, `accept` here. The key in `from` is dropped.
     pub fn receive_key(&mut self, from: &mut Instance, key: MasterKey) -> Result<Result<MasterKey, CryptoError>> {
-        let kr = self.core.hq_vault_crypto().key_receiver();
+        let kr = self.exports.hq_vault_crypto().key_receiver();
         let receiver = kr.call_constructor(&mut self.store)?;
         let public = kr.call_public_key(&mut self.store, receiver)?;
-        let blob = from.core.hq_vault_crypto().master_key().call_export_to(&mut from.store, key.0, &public)?;
+        let blob = from.exports.hq_vault_crypto().master_key().call_export_to(&mut from.store, key.0, &public)?;
         from.drop_key(key)?;
         let result = match blob {
             Ok(blob) => kr.call_accept(&mut self.store, receiver, &blob)?.map(MasterKey).map_err(err),
@@ -122,11 +123,11 @@ impl Instance {
         from: &mut Instance,
         key: &MasterKey,
     ) -> Result<Result<super::AuditKey, CryptoError>> {
-        let kr = self.core.hq_vault_crypto().key_receiver();
+        let kr = self.exports.hq_vault_crypto().key_receiver();
         let receiver = kr.call_constructor(&mut self.store)?;
         let public = kr.call_public_key(&mut self.store, receiver)?;
         let blob =
-            from.core.hq_vault_crypto().master_key().call_export_audit_key_to(&mut from.store, key.0, &public)?;
+            from.exports.hq_vault_crypto().master_key().call_export_audit_key_to(&mut from.store, key.0, &public)?;
         let result = match blob {
             Ok(blob) => kr.call_accept_audit_key(&mut self.store, receiver, &blob)?.map(super::AuditKey).map_err(err),
             Err(e) => Err(err(e)),
@@ -137,7 +138,7 @@ impl Instance {
 
     /// The vault's audit key, in this instance (offline `audit verify`).
     pub fn audit_key_of(&mut self, key: &MasterKey) -> Result<super::AuditKey> {
-        Ok(super::AuditKey(self.core.hq_vault_crypto().master_key().call_audit_key(&mut self.store, key.0)?))
+        Ok(super::AuditKey(self.exports.hq_vault_crypto().master_key().call_audit_key(&mut self.store, key.0)?))
     }
 
     /// Drop a key: the component zeroizes it.
@@ -147,7 +148,7 @@ impl Instance {
 
     /// Verify an Ed25519 signature.
     pub fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<Result<(), CryptoError>> {
-        Ok(self.core.hq_vault_crypto().call_verify_signature(&mut self.store, pk, msg, sig)?.map_err(err))
+        Ok(self.exports.hq_vault_crypto().call_verify_signature(&mut self.store, pk, msg, sig)?.map_err(err))
     }
 
     /// Raw Argon2id (known-answer tests).
@@ -163,7 +164,8 @@ impl Instance {
         p: u32,
         len: u32,
     ) -> Result<Result<Vec<u8>, CryptoError>> {
-        let r = self.core.hq_vault_crypto().call_argon2id(&mut self.store, password, salt, secret, ad, t, m, p, len)?;
+        let r =
+            self.exports.hq_vault_crypto().call_argon2id(&mut self.store, password, salt, secret, ad, t, m, p, len)?;
         Ok(r.map_err(err))
     }
 
@@ -175,11 +177,11 @@ impl Instance {
         pt: &[u8],
         aad: &[u8],
     ) -> Result<Result<Vec<u8>, CryptoError>> {
-        Ok(self.core.hq_vault_crypto().call_xchacha_seal(&mut self.store, key, nonce, pt, aad)?.map_err(err))
+        Ok(self.exports.hq_vault_crypto().call_xchacha_seal(&mut self.store, key, nonce, pt, aad)?.map_err(err))
     }
 
     /// SHA-256, hex.
     pub fn sha256_hex(&mut self, data: &[u8]) -> Result<String> {
-        self.core.hq_vault_crypto().call_sha256_hex(&mut self.store, data)
+        self.exports.hq_vault_crypto().call_sha256_hex(&mut self.store, data)
     }
 }

@@ -64,20 +64,23 @@ fn decision_from_wit(d: w::Decision) -> Decision {
 impl Instance {
     /// The reference of a well-formed connection credential, for the key-index lookup.
     pub fn credential_reference(&mut self, authorization: Option<&str>) -> Result<Option<String>> {
-        self.core.hq_vault_gate().call_credential_reference(&mut self.store, authorization)
+        self.exports.hq_vault_gate().call_credential_reference(&mut self.store, authorization)
     }
 
     /// Decide a read, given the record found for the credential (none if unknown).
     pub fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Result<Decision> {
         let rec = record.map(record_to_wit);
-        let d = self.core.hq_vault_gate().call_decide(&mut self.store, &request_to_wit(req), rec.as_ref())?;
+        let d = self.exports.hq_vault_gate().call_decide(&mut self.store, &request_to_wit(req), rec.as_ref())?;
         Ok(decision_from_wit(d))
     }
 
     /// The 404 decision for an allowed object that does not exist.
     pub fn not_found(&mut self, req: &ReadRequest, record: &ConnectionRecord) -> Result<Decision> {
-        let d =
-            self.core.hq_vault_gate().call_not_found(&mut self.store, &request_to_wit(req), &record_to_wit(record))?;
+        let d = self.exports.hq_vault_gate().call_not_found(
+            &mut self.store,
+            &request_to_wit(req),
+            &record_to_wit(record),
+        )?;
         Ok(decision_from_wit(d))
     }
 }

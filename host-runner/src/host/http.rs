@@ -15,7 +15,7 @@ impl Instance {
             if_range: request.if_range.map(str::to_owned),
         };
         let rep = w::Representation { size: rep.size, etag: rep.etag.to_owned(), modified_ms: rep.modified_ms };
-        Ok(match self.core.hq_vault_http().call_answer(&mut self.store, &pre, &rep, now_ms)? {
+        Ok(match self.exports.hq_vault_http().call_answer(&mut self.store, &pre, &rep, now_ms)? {
             w::ReadAnswer::NotModified => Answer::NotModified,
             w::ReadAnswer::Full => Answer::Full,
             w::ReadAnswer::Partial(s) => Answer::Partial { start: s.start, end: s.end },

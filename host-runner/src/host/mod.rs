@@ -30,7 +30,7 @@ mod bindings {
     });
 }
 
-use bindings::{Core, CorePre};
+use bindings::{Core as Exports, CorePre as ExportsPre};
 
 /// Add context to a wasmtime error (its error type is not anyhow's).
 fn ctx<T>(r: wasmtime::Result<T>, what: &'static str) -> Result<T> {
@@ -54,7 +54,7 @@ pub use entropy::Source as EntropySource;
 pub struct CoreHost {
     engine: Engine,
     component: Component,
-    pre: CorePre<HostState>,
+    pre: ExportsPre<HostState>,
     entropy: EntropySource,
 }
 
@@ -97,8 +97,8 @@ impl CoreHost {
         let engine = ctx(Engine::new(&config), "creating the wasmtime engine")?;
         let component = ctx(Component::new(&engine, COMPONENT), "compiling the embedded hq:vault component")?;
         let mut linker = Linker::new(&engine);
-        Core::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        let pre = CorePre::new(linker.instantiate_pre(&component)?)?;
+        Exports::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        let pre = ExportsPre::new(linker.instantiate_pre(&component)?)?;
         Ok(CoreHost { engine, component, pre, entropy })
     }
 
@@ -114,12 +114,13 @@ impl CoreHost {
     pub fn instance(&self) -> Result<Instance> {
         let mut store = Store::new(&self.engine, HostState { entropy: self.entropy.clone() });
         let core = ctx(self.pre.instantiate(&mut store), "instantiating the hq:vault component")?;
-        Ok(Instance { store, core })
+        Ok(Instance { store, exports: core })
     }
 }
 
 /// One instance of the component. Not `Sync`: callers that share one wrap it in a mutex.
 pub struct Instance {
     store: Store<HostState>,
-    core: Core,
+    /// The component's exports in this instance.
+    exports: Exports,
 }

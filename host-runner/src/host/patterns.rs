@@ -43,12 +43,12 @@ pub(super) fn source(s: w::ListingSource) -> ListingSource {
 impl Instance {
     /// Validate and normalize one allowlist pattern.
     pub fn normalize(&mut self, raw: &str) -> Result<Result<String, PathError>> {
-        Ok(self.core.hq_vault_patterns().call_normalize(&mut self.store, raw)?.map_err(path_err))
+        Ok(self.exports.hq_vault_patterns().call_normalize(&mut self.store, raw)?.map_err(path_err))
     }
 
     /// Validate and normalize a whole allowlist.
     pub fn normalize_all(&mut self, raw: &[String]) -> Result<Result<Vec<String>, AllowlistError>> {
-        let r = self.core.hq_vault_patterns().call_normalize_all(&mut self.store, raw)?;
+        let r = self.exports.hq_vault_patterns().call_normalize_all(&mut self.store, raw)?;
         Ok(r.map_err(|e| match e {
             w::AllowlistError::None => AllowlistError::None,
             w::AllowlistError::TooMany(n) => AllowlistError::TooMany(n),
@@ -58,32 +58,32 @@ impl Instance {
 
     /// Check a secret prefix (strict pattern alphabet; empty for every secret).
     pub fn check_path(&mut self, raw: &str) -> Result<Result<String, PathError>> {
-        Ok(self.core.hq_vault_patterns().call_check_path(&mut self.store, raw)?.map_err(path_err))
+        Ok(self.exports.hq_vault_patterns().call_check_path(&mut self.store, raw)?.map_err(path_err))
     }
 
     /// Check the path of one secret (strict pattern alphabet).
     pub fn check_key(&mut self, raw: &str) -> Result<Result<String, PathError>> {
-        Ok(self.core.hq_vault_patterns().call_check_key(&mut self.store, raw)?.map_err(path_err))
+        Ok(self.exports.hq_vault_patterns().call_check_key(&mut self.store, raw)?.map_err(path_err))
     }
 
     /// Check the key of one object of External Connections (any UTF-8 up to 960 bytes, docs/design.md §3.1).
     pub fn check_object_key(&mut self, raw: &str) -> Result<Result<String, KeyError>> {
-        Ok(self.core.hq_vault_patterns().call_check_object_key(&mut self.store, raw)?.map_err(key_err))
+        Ok(self.exports.hq_vault_patterns().call_check_object_key(&mut self.store, raw)?.map_err(key_err))
     }
 
     /// Check a listing prefix of External Connections (empty for the root).
     pub fn check_object_prefix(&mut self, raw: &str) -> Result<Result<String, KeyError>> {
-        Ok(self.core.hq_vault_patterns().call_check_object_prefix(&mut self.store, raw)?.map_err(key_err))
+        Ok(self.exports.hq_vault_patterns().call_check_object_prefix(&mut self.store, raw)?.map_err(key_err))
     }
 
     /// Whether any of the normalized patterns grants this object key.
     pub fn allows(&mut self, patterns: &[String], key: &str) -> Result<bool> {
-        self.core.hq_vault_patterns().call_allows(&mut self.store, patterns, key)
+        self.exports.hq_vault_patterns().call_allows(&mut self.store, patterns, key)
     }
 
     /// Plan a listing of `prefix` under the patterns.
     pub fn plan_listing(&mut self, patterns: &[String], prefix: &str, delimited: bool) -> Result<Vec<ListingSource>> {
-        let r = self.core.hq_vault_patterns().call_plan_listing(&mut self.store, patterns, prefix, delimited)?;
+        let r = self.exports.hq_vault_patterns().call_plan_listing(&mut self.store, patterns, prefix, delimited)?;
         Ok(r.into_iter().map(source).collect())
     }
 }

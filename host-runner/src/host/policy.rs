@@ -200,13 +200,13 @@ fn effect_to_wit(e: &Effect) -> w::Effect {
 impl Instance {
     /// The reference of the vault or session token in an `Authorization` header, or why none.
     pub fn policy_credential(&mut self, authorization: Option<&str>) -> Result<Result<String, CredentialProblem>> {
-        let r = self.core.hq_vault_policy().call_credential(&mut self.store, authorization)?;
+        let r = self.exports.hq_vault_policy().call_credential(&mut self.store, authorization)?;
         Ok(r.map_err(problem_from_wit))
     }
 
     /// Admit or refuse a request (credentials, target, locked, permission and scope).
     pub fn admit(&mut self, req: &Request) -> Result<Result<Admission, Box<Decision>>> {
-        let r = self.core.hq_vault_policy().call_admit(&mut self.store, &request_to_wit(req))?;
+        let r = self.exports.hq_vault_policy().call_admit(&mut self.store, &request_to_wit(req))?;
         Ok(match r {
             Ok(a) => Ok(Admission { target: a.target, actor: a.actor, count_use: a.count_use, scoped: a.scoped }),
             Err(d) => Err(Box::new(decision_from_wit(d))),
@@ -221,7 +221,7 @@ impl Instance {
         effect: &Effect,
         subject: Option<&str>,
     ) -> Result<Decision> {
-        let d = self.core.hq_vault_policy().call_conclude(
+        let d = self.exports.hq_vault_policy().call_conclude(
             &mut self.store,
             &request_to_wit(req),
             &admission_to_wit(adm),
@@ -233,7 +233,7 @@ impl Instance {
 
     /// Whether a scoped caller may see `path` in a listing.
     pub fn visible(&mut self, caller: &Caller, path: &str, time_ms: u64) -> Result<bool> {
-        self.core.hq_vault_policy().call_visible(&mut self.store, &caller_to_wit(caller), path, time_ms)
+        self.exports.hq_vault_policy().call_visible(&mut self.store, &caller_to_wit(caller), path, time_ms)
     }
 
     /// A managed token's rules from its create request, or what is wrong with it.
@@ -245,7 +245,7 @@ impl Instance {
         prefixes: &[String],
         now_ms: u64,
     ) -> Result<Result<TokenRules, InputProblem>> {
-        let r = self.core.hq_vault_policy().call_check_token_request(
+        let r = self.exports.hq_vault_policy().call_check_token_request(
             &mut self.store,
             name,
             ttl,
@@ -271,7 +271,7 @@ impl Instance {
         patterns: &[String],
     ) -> Result<Result<Vec<String>, InputProblem>> {
         let r =
-            self.core.hq_vault_policy().call_check_connection_request(&mut self.store, name, mechanism, patterns)?;
+            self.exports.hq_vault_policy().call_check_connection_request(&mut self.store, name, mechanism, patterns)?;
         Ok(r.map_err(problem_from_wit_input))
     }
 }

@@ -10,7 +10,7 @@ use super::bindings::exports::hq::vault::tokens as w;
 impl Instance {
     /// Length of every well-formed credential.
     pub fn token_length(&mut self) -> Result<u32> {
-        self.core.hq_vault_tokens().call_token_length(&mut self.store)
+        self.exports.hq_vault_tokens().call_token_length(&mut self.store)
     }
 
     /// Mint a credential; the caller shows it once and stores only its reference.
@@ -20,12 +20,12 @@ impl Instance {
             TokenKind::VaultToken => w::TokenKind::VaultToken,
             TokenKind::SessionToken => w::TokenKind::SessionToken,
         };
-        Ok(SecretString::new(self.core.hq_vault_tokens().call_mint(&mut self.store, k)?))
+        Ok(SecretString::new(self.exports.hq_vault_tokens().call_mint(&mut self.store, k)?))
     }
 
     /// Check a credential's format and checksum.
     pub fn parse_token(&mut self, token: &str) -> Result<Result<TokenKind, TokenError>> {
-        let r = self.core.hq_vault_tokens().call_parse(&mut self.store, token)?;
+        let r = self.exports.hq_vault_tokens().call_parse(&mut self.store, token)?;
         Ok(r.map(|k| match k {
             w::TokenKind::ConnectionKey => TokenKind::ConnectionKey,
             w::TokenKind::VaultToken => TokenKind::VaultToken,
@@ -42,12 +42,12 @@ impl Instance {
 
     /// The credential's reference (hex SHA-256).
     pub fn reference(&mut self, token: &str) -> Result<String> {
-        self.core.hq_vault_tokens().call_reference(&mut self.store, token)
+        self.exports.hq_vault_tokens().call_reference(&mut self.store, token)
     }
 
     /// Compare two references in constant time.
     pub fn references_equal(&mut self, a: &str, b: &str) -> Result<bool> {
-        self.core.hq_vault_tokens().call_references_equal(&mut self.store, a, b)
+        self.exports.hq_vault_tokens().call_references_equal(&mut self.store, a, b)
     }
 
     /// Whether a managed token may be used now for this path.
@@ -59,7 +59,7 @@ impl Instance {
             revoked: rules.revoked,
             scope: rules.scope.clone(),
         };
-        let out = self.core.hq_vault_tokens().call_evaluate(&mut self.store, &r, now_ms, path)?;
+        let out = self.exports.hq_vault_tokens().call_evaluate(&mut self.store, &r, now_ms, path)?;
         Ok(out.map_err(|d| match d {
             w::TokenDenial::Expired => TokenDenial::Expired,
             w::TokenDenial::Exhausted => TokenDenial::Exhausted,
@@ -70,12 +70,12 @@ impl Instance {
 
     /// Parse `90s`, `15m`, `1h`, `7d` into milliseconds.
     pub fn parse_duration(&mut self, text: &str) -> Result<Result<u64, String>> {
-        self.core.hq_vault_tokens().call_parse_duration(&mut self.store, text)
+        self.exports.hq_vault_tokens().call_parse_duration(&mut self.store, text)
     }
 
     /// Check a managed token's name against the core's rule (alphabet, length, reserved actors).
     pub fn check_token_name(&mut self, name: &str) -> Result<Result<(), TokenNameError>> {
-        let r = self.core.hq_vault_tokens().call_check_token_name(&mut self.store, name)?;
+        let r = self.exports.hq_vault_tokens().call_check_token_name(&mut self.store, name)?;
         Ok(r.map_err(|e| match e {
             w::TokenNameError::Empty => TokenNameError::Empty,
             w::TokenNameError::TooLong => TokenNameError::TooLong,
