@@ -185,6 +185,18 @@ fn main() {
     assert!(run(&["unlock", "--passphrase-stdin"], Some(&format!("{pass}\n"))));
     assert!(run(&["store", "bench/api-key"], Some("sk_bench_0123456789abcdef")));
     let token = std::fs::read_to_string(home.join("token")).unwrap().trim().to_owned();
+    // A managed token, as an agent holds one: every read it makes counts a use, durably.
+    let managed = {
+        let out = Command::new(BIN)
+            .env("HQ_VAULT_HOME", &home)
+            .env("HQ_VAULT_URL", &url)
+            .args(["token", "create", "--name", "bench-agent", "--prefix", "bench"])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
     let rss_after_unlock = peak_rss_kib(daemon.id());
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -198,10 +210,11 @@ fn main() {
     let mut hello_line = String::new();
     BufReader::new(hello_proc.stdout.take().unwrap()).read_line(&mut hello_line).unwrap();
     let hello: std::net::SocketAddr = hello_line.trim().parse().unwrap();
-    let (bare, vault) = rt.block_on(async {
+    let (bare, vault, agent) = rt.block_on(async {
         let bare = load(hello, "/", None, tls.clone(), secs).await;
         let vault = load(addr, "/v1/secrets/bench/api-key", Some(format!("Bearer {token}")), tls.clone(), secs).await;
-        (bare, vault)
+        let agent = load(addr, "/v1/secrets/bench/api-key", Some(format!("Bearer {managed}")), tls.clone(), secs).await;
+        (bare, vault, agent)
     });
     let rss = peak_rss_kib(daemon.id());
     let audit_lines = std::fs::read_to_string(home.join("audit.log")).map(|s| s.lines().count()).unwrap_or(0);
@@ -282,7 +295,15 @@ fn main() {
         ms(vault.p99),
         vault.errors
     );
+    println!(
+        "| managed-token reads (each use counted durably), 16 keep-alive clients | {:.0} req/s (p50 {}, p99 {}), {} errors |",
+        agent.rps,
+        ms(agent.p50),
+        ms(agent.p99),
+        agent.errors
+    );
     println!("| audited reads / bare server | {:.0}% (target ≥ 60%) |", 100.0 * vault.rps / bare.rps);
+    println!("| managed-token reads / owner reads | {:.0}% (target ≥ 50%) |", 100.0 * agent.rps / vault.rps);
     println!("| audit lines written (all durable) | {audit_lines} |");
     println!(
         "| daemon RSS: peak (the Argon2 unlock) / peak after the load / now | {} MiB / {} MiB / {} MiB |",
