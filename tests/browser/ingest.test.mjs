@@ -60,6 +60,11 @@ test("the one-time page takes one value from a person, then is gone", async () =
       env: cliEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    // Listen for the exit now: the command ends 300 ms after the page confirms, which can be before
+    // the screenshots below are done on a loaded machine (a listener added then would wait forever).
+    const exited = once(ingest, "exit");
+    let out = "";
+    ingest.stdout.on("data", (d) => (out += d));
     ingest.stderr.setEncoding("utf8");
     const [url] = await waitFor(ingest.stderr, /https:\/\/127\.0\.0\.1:\d+\/ingest\/[0-9a-f]{64}/);
     const origin = new URL(url).origin;
@@ -86,9 +91,7 @@ test("the one-time page takes one value from a person, then is gone", async () =
     assert.match(await page.textContent("body"), /This page is now closed/);
     await page.screenshot({ path: path.join(artifacts, "ingest-stored.png"), fullPage: true });
 
-    let out = "";
-    ingest.stdout.on("data", (d) => (out += d));
-    const [code] = await once(ingest, "exit");
+    const [code] = await exited;
     assert.equal(code, 0);
     assert.equal(out.trim(), "Stored: stripe/secret-key (25 bytes, type: api-key)");
     const got = execFileSync(bin, ["get", "stripe/secret-key"], { env: cliEnv });
