@@ -348,10 +348,9 @@ impl Vault {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn files_list(&self, Parameters(p): Parameters<FilesListParams>) -> Result<CallToolResult, ErrorData> {
-        let Some(conn) = self.connection.clone() else {
-            return Ok(failed(
-                "no External Connection: start `hq-vault mcp` with HQ_CONNECTION_URL and HQ_CONNECTION_KEY",
-            ));
+        let conn = match self.connection() {
+            Ok(c) => c,
+            Err(e) => return Ok(e),
         };
         blocking(move || {
             let page = conn.list_page(
@@ -370,10 +369,9 @@ impl Vault {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn files_read(&self, Parameters(p): Parameters<FilesReadParams>) -> Result<CallToolResult, ErrorData> {
-        let Some(conn) = self.connection.clone() else {
-            return Ok(failed(
-                "no External Connection: start `hq-vault mcp` with HQ_CONNECTION_URL and HQ_CONNECTION_KEY",
-            ));
+        let conn = match self.connection() {
+            Ok(c) => c,
+            Err(e) => return Ok(e),
         };
         blocking(move || {
             let max = p.max_bytes.unwrap_or(READ_BYTES.0).clamp(1, READ_BYTES.1);
@@ -381,6 +379,16 @@ impl Vault {
             Ok(file_result(&p.path, p.offset, &part))
         })
         .await
+    }
+}
+
+impl Vault {
+    /// The External Connection, or the failure that says how to give one (the files tools are
+    /// listed only with a key, but a client may call a tool it was not shown).
+    fn connection(&self) -> Result<Arc<Connection>, CallToolResult> {
+        self.connection.clone().ok_or_else(|| {
+            failed("no External Connection: start `hq-vault mcp` with HQ_CONNECTION_URL and HQ_CONNECTION_KEY")
+        })
     }
 }
 

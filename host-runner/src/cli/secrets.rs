@@ -29,19 +29,6 @@ pub struct StoreArgs {
     no_overwrite: bool,
 }
 
-/// Store a value and print what an agent may see: path, size and type, never the value.
-pub fn put_value(
-    client: &Client,
-    path: &str,
-    value: &[u8],
-    kind: Option<&str>,
-    description: Option<&str>,
-    no_overwrite: bool,
-) -> Result<()> {
-    println!("{}", store_value(client, path, value, kind, description, no_overwrite)?);
-    Ok(())
-}
-
 /// Store a value; returns the line an agent may see: `Stored: PATH (N bytes, type: T)`, or
 /// `Replaced: …` when the path held a secret. Never the value.
 pub fn store_value(
@@ -121,7 +108,7 @@ pub fn store(a: StoreArgs) -> Result<ExitCode> {
     if value.len() > MAX_VALUE {
         bail!("the value is over 1 MiB: a secret may be at most 1 MiB ({MAX_VALUE} bytes); nothing was stored");
     }
-    put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?;
+    println!("{}", store_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?);
     Ok(ExitCode::SUCCESS)
 }
 
