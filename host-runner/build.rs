@@ -37,6 +37,33 @@ fn main() -> Result<()> {
     let dest = out_dir.join("hq_vault_core.component.wasm");
     fs::write(&dest, &component)?;
     println!("cargo:rustc-env=HQ_VAULT_COMPONENT={}", dest.display());
+    embed_vectors(&root.join("tests/vectors"), &out_dir)?;
+    Ok(())
+}
+
+/// Write `vectors.rs`: every `tests/vectors/*.json`, by name, as `include_str!` of its file, so
+/// `hq-vault conformance` runs them from any directory (and from an installed binary).
+fn embed_vectors(dir: &Path, out_dir: &Path) -> Result<()> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no vector files in {}", dir.display());
+    }
+    let mut code = String::from(
+        "/// Every vector file of `tests/vectors/`, by name, in name order.\npub const VECTORS: &[(&str, &str)] = &[\n",
+    );
+    for f in &files {
+        let name = f.file_name().and_then(|n| n.to_str()).context("a vector file name is not UTF-8")?;
+        let path = f.to_str().context("the vector path is not UTF-8")?;
+        code.push_str(&format!("    ({name:?}, include_str!({path:?})),\n"));
+    }
+    code.push_str("];\n");
+    fs::write(out_dir.join("vectors.rs"), code)?;
     Ok(())
 }
 

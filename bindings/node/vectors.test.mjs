@@ -5,7 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { checkObjectKey, checkObjectPrefix, HqVaultError, raw, readAnswer } from "./index.js";
 
-const { audit, crypto, gate, http, patterns, tokens } = raw;
+const { audit, crypto, gate, http, patterns, policy, tokens } = raw;
 const dir = path.resolve(import.meta.dirname, "../../tests/vectors");
 const hex = (s) => Uint8Array.from(Buffer.from(s || "", "hex"));
 const toHex = (b) => Buffer.from(b).toString("hex");
@@ -28,7 +28,68 @@ function expectedOf(c, inputs) {
   return e;
 }
 
+// policy.json: WIT shapes in jco's form (camelCase fields, variants as {tag, val}, u64 as BigInt).
+const big = (n) => (n === null || n === undefined ? undefined : BigInt(n));
+const num = (n) => (n === undefined ? null : Number(n));
+const rulesIn = (r) => ({
+  expiresAtMs: big(r.expires_at_ms), maxUses: r.max_uses ?? undefined, uses: r.uses, revoked: r.revoked, scope: r.scope,
+});
+const rulesOut = (r) => ({ expires_at_ms: num(r.expiresAtMs), max_uses: r.maxUses ?? null, uses: r.uses, revoked: r.revoked, scope: r.scope });
+function callerIn(c) {
+  if (typeof c === "string") return { tag: c };
+  const [tag, v] = Object.entries(c)[0];
+  const val = {
+    anonymous: () => v,
+    managed: () => ({ name: v.name, rules: rulesIn(v.rules) }),
+    session: () => ({
+      name: v.name, expiresAtMs: BigInt(v.expires_at_ms),
+      memberships: v.memberships.map((m) => ({ org: m.org, project: m.project ?? undefined, role: m.role })),
+    }),
+    "company-admin": () => ({ name: v.name, companyId: v.company_id, role: v.role }),
+  }[tag]();
+  return { tag, val };
+}
+const requestIn = (q) => ({
+  operation: q.operation, caller: callerIn(q.caller), target: q.target ?? undefined, company: q.company ?? undefined,
+  locked: q.locked, timeMs: BigInt(q.time_ms), requestId: q.request_id, sourceIp: q.source_ip,
+});
+function effectIn(e) {
+  if (typeof e === "string") return { tag: e };
+  const [tag, v] = Object.entries(e)[0];
+  return { tag, val: tag === "bad-input" ? { kind: v.kind, detail: v.detail, rejections: v.rejections } : v };
+}
+const decisionOut = (d) => ({
+  status: d.status, code: d.code, summarized: d.summarized, headers: d.headers,
+  audit: d.audit ? {
+    actor: d.audit.actor, operation: d.audit.operation, path: d.audit.path ?? null, outcome: d.audit.outcome,
+    status: d.audit.status, reason: d.audit.reason ?? null,
+  } : null,
+});
+const admissionOut = (a) => ({ admitted: { target: a.target ?? null, actor: a.actor, count_use: a.countUse, scoped: a.scoped } });
+const policyRunners = {
+  admit: (c) => {
+    const r = res(() => policy.admit(requestIn(c.request)));
+    return "ok" in r ? admissionOut(r.ok) : decisionOut(r.error);
+  },
+  conclude: (c) => {
+    const req = requestIn(c.request);
+    const adm = policy.admit(req);
+    return decisionOut(policy.conclude(req, adm, effectIn(c.effect), c.subject ?? undefined));
+  },
+  credential: (c) => res(() => policy.credential(c.authorization ?? undefined)),
+  visible: (c) => policy.visible(callerIn(c.caller), c.path, BigInt(c.time_ms)),
+  "check-token-request": (c) => {
+    const r = res(() => policy.checkTokenRequest(c.name, c.ttl ?? undefined, c.max_uses ?? undefined, c.prefixes, BigInt(c.now_ms)));
+    return "ok" in r ? { ok: rulesOut(r.ok) } : { error: r.error.kind };
+  },
+  "check-connection-request": (c) => {
+    const r = res(() => policy.checkConnectionRequest(c.name, c.mechanism ?? undefined, c.patterns));
+    return "ok" in r ? r : { error: { kind: r.error.kind, rejected: r.error.rejections.map((x) => x.index) } };
+  },
+};
+
 const runners = {
+  policy: (c) => [Object.keys(c).filter((k) => k !== "expect"), { expect: policyRunners[c.fn](c) }],
   patterns: (c) => [["input", "kind"], path1(c)],
   paths: (c) => [["input", "kind"], path1(c)],
   keys: (c) => [["input", "kind"], path1(c)],

@@ -26,6 +26,84 @@ def src(s):
     return {"prefix": s.prefix, "exact": s.exact, "rollup": s.rollup}
 
 
+# policy.json: WIT shapes as wasmtime-py takes them (records with WIT field names, variants as
+# Variant(tag, payload), `result`s as Variant('ok'|'err', payload)).
+def _caller(c):
+    if isinstance(c, str):
+        return wc.Variant(c, None)
+    tag, v = next(iter(c.items()))
+    if tag == "managed":
+        r = v["rules"]
+        v = record(name=v["name"], rules=record(expires_at_ms=r["expires_at_ms"], max_uses=r["max_uses"], uses=r["uses"],
+                                                revoked=r["revoked"], scope=r["scope"]))
+    elif tag == "session":
+        v = record(name=v["name"], expires_at_ms=v["expires_at_ms"],
+                   memberships=[record(org=m["org"], project=m["project"], role=m["role"]) for m in v["memberships"]])
+    elif tag == "company-admin":
+        v = record(name=v["name"], company_id=v["company_id"], role=v["role"])
+    return wc.Variant(tag, v)
+
+
+def _request(q):
+    return record(operation=q["operation"], caller=_caller(q["caller"]), target=q["target"], company=q["company"],
+                  locked=q["locked"], time_ms=q["time_ms"], request_id=q["request_id"], source_ip=q["source_ip"])
+
+
+def _effect(e):
+    if isinstance(e, str):
+        return wc.Variant(e, None)
+    tag, v = next(iter(e.items()))
+    if tag == "bad-input":
+        v = record(kind=v["kind"], detail=v["detail"], rejections=[])
+    return wc.Variant(tag, v)
+
+
+def _result(r):
+    """(ok?, payload) of a WIT `result`."""
+    if isinstance(r, wc.Variant) and r.tag in ("ok", "err"):
+        return r.tag == "ok", r.payload
+    return True, r
+
+
+def _decision(d):
+    a = d.audit
+    return {"status": d.status, "code": d.code, "summarized": d.summarized, "headers": [list(h) for h in d.headers],
+            "audit": None if a is None else {"actor": a.actor, "operation": a.operation, "path": a.path,
+                                             "outcome": a.outcome, "status": a.status, "reason": a.reason}}
+
+
+def run_policy(core, c):
+    f = c["fn"]
+    if f == "admit":
+        good, v = _result(core.call("policy", "admit", _request(c["request"])))
+        if good:
+            return {"admitted": {"target": v.target, "actor": v.actor, "count_use": getattr(v, "count-use"),
+                                 "scoped": v.scoped}}
+        return _decision(v)
+    if f == "conclude":
+        req = _request(c["request"])
+        good, adm = _result(core.call("policy", "admit", req))
+        assert good, "not admitted"
+        return _decision(core.call("policy", "conclude", req, adm, _effect(c["effect"]), c["subject"]))
+    if f == "credential":
+        good, v = _result(core.call("policy", "credential", c["authorization"]))
+        return {"ok": v} if good else {"error": v}
+    if f == "visible":
+        return core.call("policy", "visible", _caller(c["caller"]), c["path"], c["time_ms"])
+    if f == "check-token-request":
+        good, v = _result(core.call("policy", "check-token-request", c["name"], c["ttl"], c["max_uses"], c["prefixes"],
+                                    c["now_ms"]))
+        if good:
+            return {"ok": {"expires_at_ms": getattr(v, "expires-at-ms"), "max_uses": getattr(v, "max-uses"),
+                           "uses": v.uses, "revoked": v.revoked, "scope": v.scope}}
+        return {"error": v.kind}
+    if f == "check-connection-request":
+        good, v = _result(core.call("policy", "check-connection-request", c["name"], c["mechanism"], c["patterns"]))
+        good = good and isinstance(v, list)  # ok (a list) and error (a record) differ: no Variant wraps them
+        return {"ok": v} if good else {"error": {"kind": v.kind, "rejected": [r.index for r in v.rejections]}}
+    raise ValueError(f"no policy function {f}")
+
+
 def run_case(core, stem, c):
     """The inputs a case has, and what the component answered, in the Rust runner's shape."""
     if stem in ("patterns", "paths", "keys"):
@@ -111,6 +189,8 @@ def run_case(core, stem, c):
             return ["lines"], {"count": n, "head": head}
         except HqVaultError as e:
             return ["lines"], {"bad_line": e.line}
+    if stem == "policy":
+        return [k for k in c if k != "expect"], {"expect": run_policy(core, c)}
     if stem == "gate":
         q = c["request"]
         req = record(

@@ -28,18 +28,33 @@ use zeroize::Zeroizing;
 /// What went wrong, and what to do about it. Never holds a secret value or a credential.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("the daemon is not running at {0}: start it with `hq-vault serve`")]
+    #[error(
+        "nothing answers at {0}: start the daemon with `hq-vault serve`, or, if it listens elsewhere (`serve --listen`), set HQ_VAULT_URL to its address"
+    )]
     NotRunning(String),
-    #[error("cannot reach {0}: start the daemon with `hq-vault serve`, or check the URL")]
+    #[error("cannot reach {0}: start the daemon with `hq-vault serve`, or check HQ_VAULT_URL")]
     Unreachable(String),
     #[error("the vault is locked: run `hq-vault unlock`")]
     Locked,
-    #[error("{0} (check HQ_VAULT_TOKEN or the token file; the daemon writes a new bootstrap token at each start)")]
-    Unauthorized(String),
+    /// A 401: `code` is the daemon's (`invalid_token`, `token_expired`, `token_exhausted`,
+    /// `token_revoked`, `wrong_passphrase`, `malformed_credentials`, …); `message` is the daemon's
+    /// message with where this client took the token from and what to do.
+    #[error("{message}")]
+    Unauthorized { code: String, message: String },
     #[error("{message}")]
     Api { status: u16, code: String, message: String },
-    #[error("no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file")]
-    NoToken,
+    /// No token to send: the message says where one was looked for.
+    #[error("{0}")]
+    NoToken(String),
+    /// The home holds no vault (no `tls/ca.pem`) and `HQ_VAULT_CA_CERT` is not set; the message
+    /// says whether something listens at the URL (a daemon of another home) or not.
+    #[error("{0}")]
+    NoVault(String),
+    /// The daemon's certificate is not signed by the CA this client trusts: it runs with another home.
+    #[error(
+        "the daemon at {url} was started with another home: its certificate is not signed by {ca}. Point the CLI at the daemon's home with HQ_VAULT_HOME=<the home `hq-vault serve` printed> (or set HQ_VAULT_CA_CERT to that home's tls/ca.pem)"
+    )]
+    ForeignDaemon { url: String, ca: String },
     #[error("reading {path}: {source} ({hint})")]
     File { path: PathBuf, source: std::io::Error, hint: &'static str },
     #[error("the certificate file is not PEM: {0}")]
@@ -80,6 +95,26 @@ fn value_field(value: &[u8]) -> Value {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// Where the token that was sent came from, for the advice of a 401.
+    source: Arc<Source>,
+}
+
+/// Where a client's token and certificate came from: a 401 or a failed handshake names them.
+#[derive(Debug, Default)]
+struct Source {
+    url: String,
+    token: TokenSource,
+}
+
+#[derive(Debug, Default)]
+enum TokenSource {
+    /// `HQ_VAULT_TOKEN`.
+    Env,
+    /// The home's token file.
+    File(PathBuf),
+    /// Given to [`Client::new`].
+    #[default]
+    Given,
 }
 
 impl Reply {
@@ -91,18 +126,45 @@ impl Reply {
             .unwrap_or_else(|| format!("the server answered {}", self.status))
     }
 
+    fn code(&self) -> String {
+        self.body["error"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// The body of a 2xx answer, or the error it stands for.
     pub fn ok(self) -> Result<Value, Error> {
         match self.status {
             200..=299 => Ok(self.body),
             423 => Err(Error::Locked),
-            401 => Err(Error::Unauthorized(self.message())),
-            status => Err(Error::Api {
-                status,
-                code: self.body["error"]["code"].as_str().unwrap_or_default().to_owned(),
-                message: self.message(),
-            }),
+            401 => {
+                let code = self.code();
+                let message = unauthorized(&code, &self.message(), &self.source);
+                Err(Error::Unauthorized { code, message })
+            }
+            status => Err(Error::Api { status, code: self.code(), message: self.message() }),
         }
+    }
+}
+
+/// The daemon's 401 message, with what this client knows: where the token came from, and what
+/// that means for each of the daemon's codes.
+fn unauthorized(code: &str, message: &str, source: &Source) -> String {
+    let url = &source.url;
+    match (code, &source.token) {
+        ("invalid_token", TokenSource::Env) => format!(
+            "{message}: HQ_VAULT_TOKEN is not a token of the daemon at {url}. Unset it to use the bootstrap token of the daemon's home, or ask the vault's owner for a new one (`hq-vault token create`)"
+        ),
+        ("invalid_token", TokenSource::File(path)) => format!(
+            "{message}: the daemon at {url} did not write {}. Either it runs with another home (set HQ_VAULT_HOME to the home `hq-vault serve` printed), or a later `hq-vault serve` of this home replaced the file (run one daemon per home)",
+            path.display()
+        ),
+        ("malformed_credentials", TokenSource::Env) => format!("{message} (HQ_VAULT_TOKEN)"),
+        ("malformed_credentials", TokenSource::File(path)) => {
+            format!("{message} ({} is damaged: restart `hq-vault serve` to write it again)", path.display())
+        }
+        ("token_expired" | "token_exhausted" | "token_revoked", TokenSource::Env) => {
+            format!("{message} (the token in HQ_VAULT_TOKEN)")
+        }
+        _ => message.to_owned(),
     }
 }
 
@@ -135,20 +197,70 @@ fn agent(ca_pem: Option<&[u8]>) -> Result<ureq::Agent, Error> {
     Ok(config.into())
 }
 
-fn transport(base: &str, e: ureq::Error) -> Error {
+/// Whether a transport error is a certificate that the trusted CA did not sign.
+fn bad_certificate(e: &ureq::Error) -> bool {
+    let invalid = |r: &rustls::Error| matches!(r, rustls::Error::InvalidCertificate(_));
+    match e {
+        ureq::Error::Rustls(r) => invalid(r),
+        ureq::Error::Io(io) => io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()).is_some_and(invalid),
+        _ => false,
+    }
+}
+
+fn transport(source: &Source, ca: Option<&str>, e: ureq::Error) -> Error {
+    let base = &source.url;
     match e {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::NotRunning(base.to_owned()),
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Error::Unreachable(base.to_owned()),
+        e if bad_certificate(&e) && ca.is_some() => {
+            Error::ForeignDaemon { url: base.to_owned(), ca: ca.unwrap_or_default().to_owned() }
+        }
         other => Error::Transport { url: base.to_owned(), detail: other.to_string() },
     }
 }
 
-fn reply(base: &str, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, Error> {
-    let mut r = r.map_err(|e| transport(base, e))?;
+fn reply(
+    source: &Arc<Source>,
+    ca: Option<&str>,
+    r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<Reply, Error> {
+    let mut r = r.map_err(|e| transport(source, ca, e))?;
     let status = r.status().as_u16();
     let text = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Ok(Reply { status, body })
+    Ok(Reply { status, body, source: source.clone() })
+}
+
+/// Whether anything accepts a TCP connection at `url`'s host and port (within a second).
+fn listens(url: &str) -> bool {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let port = uri.port_u16().unwrap_or(443);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (host, port)
+        .to_socket_addrs()
+        .map(|mut addrs| addrs.any(|a| TcpStream::connect_timeout(&a, Duration::from_secs(1)).is_ok()))
+        .unwrap_or(false)
+}
+
+/// Why a home without `tls/ca.pem` has no client: another home's daemon listens at `url`, or no
+/// daemon runs at all.
+fn no_vault(home: &std::path::Path, url: &str) -> String {
+    let home = home.display();
+    if listens(url) {
+        format!(
+            "{home} holds no vault (no tls/ca.pem), but something listens at {url}: a daemon started with another home? Point the CLI at that home with HQ_VAULT_HOME=<the home `hq-vault serve` printed>, or set HQ_VAULT_URL to this home's daemon"
+        )
+    } else {
+        format!(
+            "{home} holds no vault and nothing answers at {url}: start the daemon with `hq-vault serve` (its first start creates the vault), or set HQ_VAULT_HOME to the home of your vault"
+        )
+    }
 }
 
 /// Percent-encode a secret path for the URL, keeping `/` as the separator.
@@ -190,34 +302,62 @@ pub struct Client {
     agent: ureq::Agent,
     base: String,
     token: Option<Zeroizing<String>>,
+    /// Where the token and the certificate came from, for advice in errors.
+    source: Arc<Source>,
+    /// The CA file trusted, as errors name it.
+    ca: Option<String>,
+    /// The token file looked for when there was no token, as [`Error::NoToken`] names it.
+    token_file: Option<PathBuf>,
 }
 
 impl Client {
     /// `HQ_VAULT_URL` (default `https://127.0.0.1:13100`), `HQ_VAULT_TOKEN` (default: the home's
-    /// token file), `HQ_VAULT_CA_CERT` (default: the home's `tls/ca.pem`).
+    /// token file), `HQ_VAULT_CA_CERT` (default: the home's `tls/ca.pem`). A home with no
+    /// `tls/ca.pem` is [`Error::NoVault`], which says whether something listens at the URL.
     pub fn from_env() -> Result<Client, Error> {
         let home = default_home()?;
         let base = std::env::var("HQ_VAULT_URL").unwrap_or_else(|_| "https://127.0.0.1:13100".into());
-        let ca_path =
-            std::env::var_os("HQ_VAULT_CA_CERT").map(PathBuf::from).unwrap_or_else(|| home.join("tls/ca.pem"));
+        let base = base.trim_end_matches('/');
+        let ca_path = match std::env::var_os("HQ_VAULT_CA_CERT").filter(|v| !v.is_empty()) {
+            Some(p) => PathBuf::from(p),
+            None => {
+                let p = home.join("tls/ca.pem");
+                if !p.exists() {
+                    return Err(Error::NoVault(no_vault(&home, base)));
+                }
+                p
+            }
+        };
         let ca = std::fs::read(&ca_path).map_err(|source| Error::File {
             path: ca_path.clone(),
             source,
-            hint: "run `hq-vault init`, or set HQ_VAULT_CA_CERT",
+            hint: "check HQ_VAULT_CA_CERT, or unset it to trust the home's tls/ca.pem",
         })?;
-        let token = match std::env::var("HQ_VAULT_TOKEN") {
-            Ok(t) if !t.is_empty() => Some(t),
-            _ => std::fs::read_to_string(home.join("token")).ok().map(|t| t.trim().to_owned()),
+        let token_file = home.join("token");
+        let (token, source) = match std::env::var("HQ_VAULT_TOKEN") {
+            Ok(t) if !t.is_empty() => (Some(t), TokenSource::Env),
+            _ => (
+                std::fs::read_to_string(&token_file).ok().map(|t| t.trim().to_owned()),
+                TokenSource::File(token_file.clone()),
+            ),
         };
-        Client::new(&base, token, &ca)
+        let mut client = Client::new(base, token, &ca)?;
+        client.source = Arc::new(Source { url: client.base.clone(), token: source });
+        client.ca = Some(ca_path.display().to_string());
+        client.token_file = Some(token_file);
+        Ok(client)
     }
 
     /// A client of the daemon at `base`, trusting only `ca_pem`.
     pub fn new(base: &str, token: Option<String>, ca_pem: &[u8]) -> Result<Client, Error> {
+        let base = base.trim_end_matches('/').to_owned();
         Ok(Client {
             agent: agent(Some(ca_pem))?,
-            base: base.trim_end_matches('/').to_owned(),
+            source: Arc::new(Source { url: base.clone(), token: TokenSource::Given }),
+            base,
             token: token.map(Zeroizing::new),
+            ca: Some("the CA certificate given".to_owned()),
+            token_file: None,
         })
     }
 
@@ -227,19 +367,36 @@ impl Client {
     }
 
     fn auth(&self) -> Result<String, Error> {
-        self.token.as_ref().map(|t| format!("Bearer {}", t.as_str())).ok_or(Error::NoToken)
+        if let Some(t) = &self.token {
+            return Ok(format!("Bearer {}", t.as_str()));
+        }
+        // No token file: is the daemon there another home's? That is the cause to name, then.
+        if let Err(e @ Error::ForeignDaemon { .. }) = self.get_anonymous("/v1/health") {
+            return Err(e);
+        }
+        Err(Error::NoToken(match &self.token_file {
+            Some(f) => format!(
+                "no token: {} does not exist (`hq-vault serve` writes it at each start). If the daemon runs with another home, set HQ_VAULT_HOME to the home it printed; else start it with `hq-vault serve`; an agent sets HQ_VAULT_TOKEN",
+                f.display()
+            ),
+            None => "no token was given".to_owned(),
+        }))
+    }
+
+    fn reply(&self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, Error> {
+        reply(&self.source, self.ca.as_deref(), r)
     }
 
     pub fn get(&self, path: &str) -> Result<Reply, Error> {
-        reply(&self.base, self.agent.get(self.url(path)).header("authorization", self.auth()?).call())
+        self.reply(self.agent.get(self.url(path)).header("authorization", self.auth()?).call())
     }
 
     pub fn get_anonymous(&self, path: &str) -> Result<Reply, Error> {
-        reply(&self.base, self.agent.get(self.url(path)).call())
+        self.reply(self.agent.get(self.url(path)).call())
     }
 
     pub fn delete(&self, path: &str) -> Result<Reply, Error> {
-        reply(&self.base, self.agent.delete(self.url(path)).header("authorization", self.auth()?).call())
+        self.reply(self.agent.delete(self.url(path)).header("authorization", self.auth()?).call())
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Result<Reply, Error> {
@@ -249,7 +406,7 @@ impl Client {
             .header("authorization", self.auth()?)
             .header("content-type", "application/json")
             .send(body.to_string());
-        reply(&self.base, r)
+        self.reply(r)
     }
 
     pub fn put(&self, path: &str, body: &Value) -> Result<Reply, Error> {
@@ -259,7 +416,7 @@ impl Client {
             .header("authorization", self.auth()?)
             .header("content-type", "application/json")
             .send(body.to_string());
-        reply(&self.base, r)
+        self.reply(r)
     }
 
     /// `GET /v1/health`.
@@ -456,6 +613,21 @@ impl Connection {
         self
     }
 
+    fn source(&self) -> Arc<Source> {
+        Arc::new(Source { url: self.base.clone(), token: TokenSource::Given })
+    }
+
+    fn get_raw(&self, path: &str, range: Option<String>) -> Result<ureq::http::Response<ureq::Body>, Error> {
+        let mut req = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {}", self.key.as_str()));
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        req.call().map_err(|e| transport(&self.source(), None, e))
+    }
+
     /// Every granted object under `prefix`, following the cursor across pages.
     pub fn list(&self, prefix: &str) -> Result<Vec<Object>, Error> {
         let mut out = Vec::new();
@@ -490,28 +662,20 @@ impl Connection {
         if let Some(d) = delimiter {
             q.push_str(&format!("&delimiter={}", encode_query(d)));
         }
-        let body = reply(&self.base, Ok(self.get_raw(&q, None)?))?.ok()?;
+        let body = reply(&self.source(), None, Ok(self.get_raw(&q, None)?))?.ok()?;
         serde_json::from_value(body).map_err(|e| Error::BadAnswer(e.to_string()))
-    }
-
-    fn get_raw(&self, path: &str, range: Option<String>) -> Result<ureq::http::Response<ureq::Body>, Error> {
-        let mut req = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .header("authorization", format!("Bearer {}", self.key.as_str()));
-        if let Some(r) = range {
-            req = req.header("range", r);
-        }
-        req.call().map_err(|e| transport(&self.base, e))
     }
 
     /// One object's bytes.
     pub fn get(&self, key: &str) -> Result<Vec<u8>, Error> {
         let mut r = self.get_raw(&format!("/v1/connections/files/object?path={}", encode_query(key)), None)?;
         if r.status().as_u16() != 200 {
-            return Err(reply(&self.base, Ok(r))?.ok().err().unwrap_or(Error::BadAnswer("unexpected status".into())));
+            return Err(reply(&self.source(), None, Ok(r))?
+                .ok()
+                .err()
+                .unwrap_or(Error::BadAnswer("unexpected status".into())));
         }
-        r.body_mut().with_config().limit(u64::MAX).read_to_vec().map_err(|e| transport(&self.base, e))
+        r.body_mut().with_config().limit(u64::MAX).read_to_vec().map_err(|e| transport(&self.source(), None, e))
     }
 
     /// At most `max` bytes of an object from byte `offset` (an HTTP `Range` request, RFC 9110
@@ -523,10 +687,15 @@ impl Connection {
         let mut r = self.get_raw(&path, range)?;
         let status = r.status().as_u16();
         let size = content_range_size(&r);
+        let io = |e: std::io::Error| Error::Transport { url: self.base.clone(), detail: e.to_string() };
         match status {
             206 => {
-                let bytes =
-                    r.body_mut().with_config().limit(max).read_to_vec().map_err(|e| transport(&self.base, e))?;
+                let bytes = r
+                    .body_mut()
+                    .with_config()
+                    .limit(max)
+                    .read_to_vec()
+                    .map_err(|e| transport(&self.source(), None, e))?;
                 let size = size.ok_or_else(|| Error::BadAnswer("a partial answer without Content-Range".into()))?;
                 Ok(Part { bytes, size })
             }
@@ -535,7 +704,6 @@ impl Connection {
             200 => {
                 // The whole object: skip to the offset, keep `max` bytes.
                 let size = r.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse().ok());
-                let io = |e: std::io::Error| Error::Transport { url: self.base.clone(), detail: e.to_string() };
                 let mut reader = r.body_mut().with_config().limit(u64::MAX).reader();
                 std::io::copy(&mut reader.by_ref().take(offset), &mut std::io::sink()).map_err(io)?;
                 let mut bytes = Vec::new();
@@ -543,7 +711,10 @@ impl Connection {
                 let size = size.unwrap_or(offset + bytes.len() as u64);
                 Ok(Part { bytes, size })
             }
-            _ => Err(reply(&self.base, Ok(r))?.ok().err().unwrap_or(Error::BadAnswer("unexpected status".into()))),
+            _ => Err(reply(&self.source(), None, Ok(r))?
+                .ok()
+                .err()
+                .unwrap_or(Error::BadAnswer("unexpected status".into()))),
         }
     }
 }
@@ -573,10 +744,14 @@ mod tests {
 
     #[test]
     fn error_answers_say_what_to_do() {
-        let locked = Reply { status: 423, body: Value::Null }.ok().unwrap_err();
+        let source = Arc::new(Source::default());
+        let locked = Reply { status: 423, body: Value::Null, source: source.clone() }.ok().unwrap_err();
         assert!(locked.to_string().contains("hq-vault unlock"));
-        let other =
-            Reply { status: 404, body: json!({"error": {"code": "not_found", "message": "no secret at this path"}}) };
+        let other = Reply {
+            status: 404,
+            body: json!({"error": {"code": "not_found", "message": "no secret at this path"}}),
+            source,
+        };
         assert!(matches!(other.ok(), Err(Error::Api { status: 404, .. })));
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Only type conversions live here; every rule is in the modules it calls.
 
-use crate::{audit, crypto, gate, http, patterns, tokens};
+use crate::{audit, crypto, gate, http, patterns, policy, tokens};
 
 wit_bindgen::generate!({
     world: "core",
@@ -14,6 +14,7 @@ use exports::hq::vault::crypto as w_crypto;
 use exports::hq::vault::gate as w_gate;
 use exports::hq::vault::http as w_http;
 use exports::hq::vault::patterns as w_patterns;
+use exports::hq::vault::policy as w_policy;
 use exports::hq::vault::tokens as w_tokens;
 
 /// Fill `buf` from the host's `entropy` import.
@@ -496,5 +497,255 @@ impl w_http::Guest for Component {
             http::Answer::Partial { start, end } => w_http::ReadAnswer::Partial(w_http::ByteSpan { start, end }),
             http::Answer::Unsatisfiable => w_http::ReadAnswer::Unsatisfiable,
         }
+    }
+}
+
+/// Convert between a unit enum of this crate and its WIT twin, both ways, variant by variant.
+macro_rules! enum_twins {
+    ($to:ident, $from:ident, $rust:path, $wit:path, [$($v:ident),* $(,)?]) => {
+        fn $to(x: $rust) -> $wit {
+            use $rust as R;
+            use $wit as W;
+            match x { $(R::$v => W::$v),* }
+        }
+        fn $from(x: $wit) -> $rust {
+            use $rust as R;
+            use $wit as W;
+            match x { $(W::$v => R::$v),* }
+        }
+    };
+}
+
+enum_twins!(
+    op_to_wit,
+    op_from_wit,
+    policy::Operation,
+    w_policy::Operation,
+    [
+        Health,
+        Unlock,
+        Lock,
+        PassphraseChange,
+        SecretGet,
+        SecretPut,
+        SecretDelete,
+        SecretList,
+        TokenCreate,
+        TokenList,
+        TokenRevoke,
+        AuditRead,
+        ConnectionCreate,
+        ConnectionList,
+        ConnectionGet,
+        ConnectionRotate,
+        ConnectionRevoke,
+        ConnectionAudit,
+        SettingsRead,
+        SettingsWrite,
+    ]
+);
+enum_twins!(
+    problem_to_wit,
+    problem_from_wit,
+    policy::CredentialProblem,
+    w_policy::CredentialProblem,
+    [Missing, Malformed, WrongKind, Unknown,]
+);
+enum_twins!(role_to_wit, role_from_wit, policy::Role, w_policy::Role, [Owner, Admin, Member, Readonly]);
+enum_twins!(
+    input_to_wit,
+    input_from_wit,
+    policy::InputKind,
+    w_policy::InputKind,
+    [
+        BadJson,
+        BodyTooLarge,
+        BodyTimeout,
+        BadQuery,
+        BadValue,
+        ValueTooLarge,
+        BadType,
+        BadDescription,
+        BadName,
+        BadTtl,
+        BadMaxUses,
+        BadPrefix,
+        BadPatterns,
+        BadMechanism,
+        WeakPassphrase,
+        BadCursor,
+    ]
+);
+
+fn rules_from_wit(r: w_tokens::TokenRules) -> tokens::TokenRules {
+    tokens::TokenRules {
+        expires_at_ms: r.expires_at_ms,
+        max_uses: r.max_uses,
+        uses: r.uses,
+        revoked: r.revoked,
+        scope: r.scope,
+    }
+}
+
+fn rules_to_wit(r: tokens::TokenRules) -> w_tokens::TokenRules {
+    w_tokens::TokenRules {
+        expires_at_ms: r.expires_at_ms,
+        max_uses: r.max_uses,
+        uses: r.uses,
+        revoked: r.revoked,
+        scope: r.scope,
+    }
+}
+
+fn caller_from_wit(c: w_policy::Caller) -> policy::Caller {
+    use w_policy::Caller as W;
+    match c {
+        W::Anonymous(p) => policy::Caller::Anonymous(problem_from_wit(p)),
+        W::Owner => policy::Caller::Owner,
+        W::Managed(t) => policy::Caller::Managed(policy::ManagedToken { name: t.name, rules: rules_from_wit(t.rules) }),
+        W::Session(s) => policy::Caller::Session(policy::IdentitySession {
+            name: s.name,
+            memberships: s
+                .memberships
+                .into_iter()
+                .map(|m| policy::Membership { org: m.org, project: m.project, role: role_from_wit(m.role) })
+                .collect(),
+            expires_at_ms: s.expires_at_ms,
+        }),
+        W::CompanyAdmin(a) => policy::Caller::CompanyAdmin(policy::CompanyAdmin {
+            name: a.name,
+            company_id: a.company_id,
+            role: role_from_wit(a.role),
+        }),
+    }
+}
+
+fn policy_request_from_wit(r: w_policy::Request) -> policy::Request {
+    policy::Request {
+        operation: op_from_wit(r.operation),
+        caller: caller_from_wit(r.caller),
+        target: r.target,
+        company: r.company,
+        locked: r.locked,
+        time_ms: r.time_ms,
+        request_id: r.request_id,
+        source_ip: r.source_ip,
+    }
+}
+
+fn admission_to_wit(a: policy::Admission) -> w_policy::Admission {
+    w_policy::Admission { target: a.target, actor: a.actor, count_use: a.count_use, scoped: a.scoped }
+}
+
+fn admission_from_wit(a: w_policy::Admission) -> policy::Admission {
+    policy::Admission { target: a.target, actor: a.actor, count_use: a.count_use, scoped: a.scoped }
+}
+
+fn policy_decision_to_wit(d: policy::Decision) -> w_policy::Decision {
+    w_policy::Decision {
+        status: d.status,
+        code: d.code,
+        message: d.message,
+        error_body: d.error_body,
+        headers: d.headers,
+        audit: d.audit.map(event_to_wit),
+        summarized: d.summarized,
+    }
+}
+
+fn problem_input_to_wit(p: policy::InputProblem) -> w_policy::InputProblem {
+    w_policy::InputProblem {
+        kind: input_to_wit(p.kind),
+        detail: p.detail,
+        rejections: p
+            .rejections
+            .into_iter()
+            .map(|r| w_policy::PatternRejection {
+                index: r.index,
+                pattern: r.pattern,
+                reason: r.reason,
+                message: r.message,
+            })
+            .collect(),
+    }
+}
+
+fn effect_from_wit(e: w_policy::Effect) -> policy::Effect {
+    use policy::Effect as E;
+    use w_policy::Effect as W;
+    match e {
+        W::Done => E::Done,
+        W::Created => E::Created,
+        W::Replaced => E::Replaced,
+        W::NotFound => E::NotFound,
+        W::Exists => E::Exists,
+        W::NameTaken => E::NameTaken,
+        W::ConnectionRevoked => E::ConnectionRevoked,
+        W::Tampered => E::Tampered,
+        W::WrongPassphrase => E::WrongPassphrase,
+        W::LockedMeanwhile => E::LockedMeanwhile,
+        W::Locked => E::Locked,
+        W::NotInitialized => E::NotInitialized,
+        W::BadInput(p) => E::BadInput(policy::InputProblem {
+            kind: input_from_wit(p.kind),
+            detail: p.detail,
+            rejections: p
+                .rejections
+                .into_iter()
+                .map(|r| policy::PatternRejection {
+                    index: r.index,
+                    pattern: r.pattern,
+                    reason: r.reason,
+                    message: r.message,
+                })
+                .collect(),
+        }),
+        W::Failed(what) => E::Failed(what),
+    }
+}
+
+impl w_policy::Guest for Component {
+    fn operation_name(operation: w_policy::Operation) -> String {
+        op_from_wit(operation).name().to_owned()
+    }
+    fn credential(authorization: Option<String>) -> Result<String, w_policy::CredentialProblem> {
+        policy::credential(authorization.as_deref()).map_err(problem_to_wit)
+    }
+    fn admit(request: w_policy::Request) -> Result<w_policy::Admission, w_policy::Decision> {
+        policy::admit(&policy_request_from_wit(request)).map(admission_to_wit).map_err(|d| policy_decision_to_wit(*d))
+    }
+    fn conclude(
+        request: w_policy::Request,
+        admission: w_policy::Admission,
+        effect: w_policy::Effect,
+        subject: Option<String>,
+    ) -> w_policy::Decision {
+        policy_decision_to_wit(policy::conclude(
+            &policy_request_from_wit(request),
+            &admission_from_wit(admission),
+            &effect_from_wit(effect),
+            subject.as_deref(),
+        ))
+    }
+    fn visible(caller: w_policy::Caller, path: String, time_ms: u64) -> bool {
+        policy::visible(&caller_from_wit(caller), &path, time_ms)
+    }
+    fn check_token_request(
+        name: String,
+        ttl: Option<String>,
+        max_uses: Option<u32>,
+        prefixes: Vec<String>,
+        now_ms: u64,
+    ) -> Result<w_tokens::TokenRules, w_policy::InputProblem> {
+        policy::token_rules(&name, ttl.as_deref(), max_uses, &prefixes, now_ms)
+            .map(rules_to_wit)
+            .map_err(problem_input_to_wit)
+    }
+    fn check_connection_request(
+        name: String,
+        mechanism: Option<String>,
+        patterns: Vec<String>,
+    ) -> Result<Vec<String>, w_policy::InputProblem> {
+        policy::connection_patterns(&name, mechanism.as_deref(), &patterns).map_err(problem_input_to_wit)
     }
 }

@@ -12,7 +12,8 @@ use crate::crypto::CryptoError;
 use crate::gate::{ConnectionRecord, Decision, ReadRequest};
 use crate::http::{Answer, Preconditions, Representation};
 use crate::patterns::{AllowlistError, KeyError, ListingSource, PathError};
-use crate::tokens::{TokenError, TokenKind, TokenNameError};
+use crate::policy::{self, Admission, Caller, CredentialProblem, Effect, InputProblem};
+use crate::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
 
 /// The operations the vectors exercise, as one host exposes them.
 pub trait Core {
@@ -50,6 +51,30 @@ pub trait Core {
     fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>>;
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision;
     fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer;
+    fn policy_credential(&mut self, authorization: Option<&str>) -> Result<String, CredentialProblem>;
+    fn policy_admit(&mut self, req: &policy::Request) -> Result<Admission, Box<policy::Decision>>;
+    fn policy_conclude(
+        &mut self,
+        req: &policy::Request,
+        adm: &Admission,
+        effect: &Effect,
+        subject: Option<&str>,
+    ) -> policy::Decision;
+    fn policy_visible(&mut self, caller: &Caller, path: &str, time_ms: u64) -> bool;
+    fn policy_token_request(
+        &mut self,
+        name: &str,
+        ttl: Option<&str>,
+        max_uses: Option<u32>,
+        prefixes: &[String],
+        now_ms: u64,
+    ) -> Result<TokenRules, InputProblem>;
+    fn policy_connection_request(
+        &mut self,
+        name: &str,
+        mechanism: Option<&str>,
+        patterns: &[String],
+    ) -> Result<Vec<String>, InputProblem>;
 }
 
 /// The core called directly, as an rlib.
@@ -131,6 +156,42 @@ impl Core for Native {
     }
     fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
         crate::http::answer(request, rep, now_ms)
+    }
+    fn policy_credential(&mut self, authorization: Option<&str>) -> Result<String, CredentialProblem> {
+        policy::credential(authorization)
+    }
+    fn policy_admit(&mut self, req: &policy::Request) -> Result<Admission, Box<policy::Decision>> {
+        policy::admit(req)
+    }
+    fn policy_conclude(
+        &mut self,
+        req: &policy::Request,
+        adm: &Admission,
+        effect: &Effect,
+        subject: Option<&str>,
+    ) -> policy::Decision {
+        policy::conclude(req, adm, effect, subject)
+    }
+    fn policy_visible(&mut self, caller: &Caller, path: &str, time_ms: u64) -> bool {
+        policy::visible(caller, path, time_ms)
+    }
+    fn policy_token_request(
+        &mut self,
+        name: &str,
+        ttl: Option<&str>,
+        max_uses: Option<u32>,
+        prefixes: &[String],
+        now_ms: u64,
+    ) -> Result<TokenRules, InputProblem> {
+        policy::token_rules(name, ttl, max_uses, prefixes, now_ms)
+    }
+    fn policy_connection_request(
+        &mut self,
+        name: &str,
+        mechanism: Option<&str>,
+        patterns: &[String],
+    ) -> Result<Vec<String>, InputProblem> {
+        policy::connection_patterns(name, mechanism, patterns)
     }
 }
 
@@ -244,6 +305,84 @@ fn expected(case: &Value, inputs: &[&str]) -> Value {
         m.remove(*k);
     }
     Value::Object(m)
+}
+
+fn field<T: serde::de::DeserializeOwned>(case: &Value, name: &str) -> Result<T, String> {
+    serde_json::from_value(case.get(name).cloned().unwrap_or(Value::Null)).map_err(|e| format!("`{name}`: {e}"))
+}
+
+fn kebab<T: serde::Serialize>(x: &T) -> Value {
+    serde_json::to_value(x).unwrap_or(Value::Null)
+}
+
+/// What a policy decision looks like in `policy.json`: status, code, headers, the summary flag and
+/// the audit event without its time, request id and source (which the request fixes).
+fn decision_view(d: &policy::Decision) -> Value {
+    serde_json::json!({
+        "status": d.status,
+        "code": d.code,
+        "summarized": d.summarized,
+        "headers": d.headers,
+        "audit": d.audit.as_ref().map(|e| serde_json::json!({
+            "actor": e.actor, "operation": e.operation, "path": e.path, "outcome": kebab(&e.outcome),
+            "status": e.status, "reason": e.reason,
+        })),
+    })
+}
+
+fn run_policy(case: &Value, core: &mut dyn Core) -> Result<Value, String> {
+    let f = case.get("fn").and_then(Value::as_str).unwrap_or("");
+    Ok(match f {
+        "admit" => match core.policy_admit(&field(case, "request")?) {
+            Ok(a) => serde_json::json!({ "admitted": kebab(&a) }),
+            Err(d) => decision_view(&d),
+        },
+        "conclude" => {
+            let req: policy::Request = field(case, "request")?;
+            let adm = core.policy_admit(&req).map_err(|d| format!("not admitted: {}", d.code))?;
+            let effect: Effect = field(case, "effect")?;
+            let subject: Option<String> = field(case, "subject")?;
+            decision_view(&core.policy_conclude(&req, &adm, &effect, subject.as_deref()))
+        }
+        "credential" => {
+            let auth: Option<String> = field(case, "authorization")?;
+            match core.policy_credential(auth.as_deref()) {
+                Ok(r) => serde_json::json!({ "ok": r }),
+                Err(p) => serde_json::json!({ "error": kebab(&p) }),
+            }
+        }
+        "visible" => Value::Bool(core.policy_visible(
+            &field(case, "caller")?,
+            &field::<String>(case, "path")?,
+            field(case, "time_ms")?,
+        )),
+        "check-token-request" => {
+            let name: String = field(case, "name")?;
+            let ttl: Option<String> = field(case, "ttl")?;
+            let prefixes: Vec<String> = field(case, "prefixes")?;
+            match core.policy_token_request(
+                &name,
+                ttl.as_deref(),
+                field(case, "max_uses")?,
+                &prefixes,
+                field(case, "now_ms")?,
+            ) {
+                Ok(r) => serde_json::json!({ "ok": r }),
+                Err(p) => serde_json::json!({ "error": kebab(&p.kind) }),
+            }
+        }
+        "check-connection-request" => {
+            let name: String = field(case, "name")?;
+            let mechanism: Option<String> = field(case, "mechanism")?;
+            let patterns: Vec<String> = field(case, "patterns")?;
+            match core.policy_connection_request(&name, mechanism.as_deref(), &patterns) {
+                Ok(p) => serde_json::json!({ "ok": p }),
+                Err(p) => serde_json::json!({ "error": {
+                    "kind": kebab(&p.kind), "rejected": p.rejections.iter().map(|r| r.index).collect::<Vec<_>>() } }),
+            }
+        }
+        other => return Err(format!("no policy function `{other}`")),
+    })
 }
 
 fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Value), String> {
@@ -408,6 +547,7 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Core) -> Result<(Value, Val
             }
             (expected(case, &["request", "record"]), got)
         }
+        "policy" => (case.get("expect").cloned().unwrap_or(Value::Null), run_policy(case, core)?),
         other => return Err(format!("no runner for vector file `{other}`")),
     })
 }

@@ -118,17 +118,79 @@ pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
     serde_json::json!({"error": {"code": code, "message": message, "request_id": request_id}}).to_string()
 }
 
-/// The five-line agent snippet shown once with a new connection key (the seed's, with `BASE`).
-/// `base` is written as a JSON string literal (which is a JavaScript one), so no character of it
-/// can end the string and become code; hosts still build it from their own address.
-pub fn agent_snippet(base: &str) -> String {
-    let base = serde_json::Value::String(base.to_owned()).to_string();
+/// How [`agent_snippet`] is written for one connection.
+#[derive(Debug, Clone, Copy)]
+pub struct SnippetOptions<'a> {
+    /// The origin the snippet fetches from (`https://127.0.0.1:13100`): the host's own address,
+    /// never a request header.
+    pub base: &'a str,
+    /// The connection's normalized patterns; the snippet lists the folder of the first
+    /// ([`snippet_folder`]).
+    pub patterns: &'a [String],
+    /// The CA file Node must trust to reach `base` (the daemon's self-signed CA), named on the run
+    /// line as `NODE_EXTRA_CA_CERTS`; `None` for a host with a public certificate.
+    pub ca_file: Option<&'a str>,
+    /// Where the files under that folder come from, printed when the listing is empty (the daemon:
+    /// the folder in its files root; the Worker: the company's R2 prefix).
+    pub files_from: &'a str,
+}
+
+/// The folder the snippet lists: the first pattern without its final `*` (`knowledge/*` →
+/// `knowledge/`, `*` → the whole grant, `projects/plan.md` → that key), so the listing is always
+/// one the connection is granted.
+pub fn snippet_folder(patterns: &[String]) -> String {
+    let first = patterns.first().map(String::as_str).unwrap_or_default();
+    first.strip_suffix('*').unwrap_or(first).to_owned()
+}
+
+/// The run line's `NODE_EXTRA_CA_CERTS=…`, quoted for a POSIX shell. A path that a shell word or a
+/// JavaScript comment cannot hold (NUL, a line terminator) is named in words instead, so the
+/// comment never ends early.
+fn node_ca_assignment(ca_file: &str) -> String {
+    let fallback = "NODE_EXTRA_CA_CERTS=<the daemon's tls/ca.pem> ".to_owned();
+    match shlex::try_quote(ca_file) {
+        Ok(q) if !q.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => format!("NODE_EXTRA_CA_CERTS={q} "),
+        _ => fallback,
+    }
+}
+
+/// The agent snippet shown once with a new connection key: an ES module in plain JavaScript that
+/// runs as printed with Node 18 or later (`node agent.mjs`; its first line says how, with the CA to
+/// trust when the host has its own). It reads the key from `HQ_CONNECTION_KEY`, lists the
+/// connection's folder ([`snippet_folder`]) and prints the first file, or says where files come
+/// from when there is none; a refused listing throws with the host's status and message.
+///
+/// Every value put in it (`base`, the folder, `files_from`) is written as a JSON string literal
+/// (which is a JavaScript one), so no character of them can end the string and become code; the
+/// CA path on the first line is shell-quoted, or named in words when it holds a line terminator.
+pub fn agent_snippet(o: &SnippetOptions<'_>) -> String {
+    // U+2028 and U+2029 are escaped too: JSON leaves them raw, and a reader that splits lines on
+    // them should still see one line.
+    let js = |s: &str| {
+        serde_json::Value::String(s.to_owned())
+            .to_string()
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    };
+    let folder = snippet_folder(o.patterns);
+    let ca = o.ca_file.map(node_ca_assignment).unwrap_or_default();
+    let base = js(o.base);
+    let folder_js = js(&folder);
+    let shown = if folder.is_empty() { "your files".to_owned() } else { folder.clone() };
+    let empty = js(&format!("No file under {shown} yet: add some to {}", o.files_from));
+    let listing = js(&format!("listing {shown}: "));
     format!(
-        "const BASE = {base};\n\
-const KEY = process.env.HQ_CONNECTION_KEY!; // hqxc_…\n\
+        "// agent.mjs (JavaScript, Node 18 or later). With the connection's key in HQ_CONNECTION_KEY, run: {ca}node agent.mjs\n\
+const BASE = {base};\n\
+const FOLDER = {folder_js};\n\
+const KEY = process.env.HQ_CONNECTION_KEY; // hqxc_…\n\
+if (!KEY) throw new Error(\"set HQ_CONNECTION_KEY to the connection's hqxc_ key\");\n\
 const h = {{ Authorization: `Bearer ${{KEY}}` }};\n\
-const {{ objects }} = await fetch(`${{BASE}}/v1/connections/files?path=knowledge/`, {{ headers: h }}).then(r => r.json());\n\
-const text = await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then(r => r.text());\n"
+const list = await fetch(`${{BASE}}/v1/connections/files?path=${{encodeURIComponent(FOLDER)}}`, {{ headers: h }});\n\
+if (!list.ok) throw new Error({listing} + list.status + \" \" + (await list.text()));\n\
+const {{ objects }} = await list.json();\n\
+if (objects.length === 0) console.log({empty});\n\
+else console.log(objects[0].key + \"\\n\" + (await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then((r) => r.text())));\n"
     )
 }
 
@@ -335,6 +397,42 @@ pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn snippet(patterns: &[&str], ca_file: Option<&str>, files_from: &str) -> String {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        agent_snippet(&SnippetOptions { base: "https://127.0.0.1:13100", patterns: &patterns, ca_file, files_from })
+    }
+
+    #[test]
+    fn the_snippet_lists_the_first_patterns_folder_and_names_its_run_line() {
+        assert_eq!(snippet_folder(&["knowledge/*".into(), "x".into()]), "knowledge/");
+        assert_eq!(snippet_folder(&["*".into()]), "");
+        assert_eq!(snippet_folder(&["projects/plan.md".into()]), "projects/plan.md");
+        let s = snippet(&["projects/*"], Some("/home/a b/.hq-vault/tls/ca.pem"), "/srv/files/projects/");
+        let first = s.lines().next().unwrap();
+        assert!(first.starts_with("// agent.mjs (JavaScript"), "{first}");
+        assert!(first.ends_with("run: NODE_EXTRA_CA_CERTS='/home/a b/.hq-vault/tls/ca.pem' node agent.mjs"), "{first}");
+        assert!(s.contains("const FOLDER = \"projects/\";"), "{s}");
+        assert!(s.contains("No file under projects/ yet: add some to /srv/files/projects/"), "{s}");
+        assert!(!s.contains("HQ_CONNECTION_KEY!"), "no TypeScript: {s}");
+        let worker = snippet(&["*"], None, "R2");
+        assert!(worker.lines().next().unwrap().ends_with("run: node agent.mjs"), "{worker}");
+    }
+
+    #[test]
+    fn nothing_put_in_the_snippet_can_end_its_comment_or_its_strings() {
+        for evil in ["/tmp/x\nprocess.exit(7)//", "/tmp/x\rprocess.exit(7)", "/tmp/x\u{2028}process.exit(7)", "/t\0"] {
+            let s = snippet(&["k/*"], Some(evil), evil);
+            let first = s.lines().next().unwrap();
+            assert!(first.contains("NODE_EXTRA_CA_CERTS=<the daemon's tls/ca.pem> node agent.mjs"), "{evil:?}: {s}");
+            assert!(
+                !s.split(['\n', '\r', '\u{2028}', '\u{2029}']).any(|l| l.starts_with("process.exit")),
+                "{evil:?}: {s}"
+            );
+            // `files_from` lives only inside a JSON string literal.
+            assert_eq!(s.matches("process.exit(7)").count(), evil.matches("process.exit(7)").count(), "{evil:?}: {s}");
+        }
+    }
 
     #[test]
     fn cursor_round_trips_and_is_bounded() {

@@ -5,6 +5,7 @@
 //! - [`crypto`]: the vault key (Argon2id, wrapped data key), XChaCha20-Poly1305 seal/open, Ed25519.
 //! - [`audit`]: audit events as JSON lines, chained with SHA-256.
 //! - [`gate`]: the External Connections read decision shared by every host.
+//! - [`policy`]: who may do what on the vault API, in which order, with which answer and audit event.
 //! - [`conformance`]: the known-answer vector runner every host runs on `tests/vectors/`.
 //!
 //! The same crate is an rlib (native hosts, the Worker) and, with the `component` feature on
@@ -18,6 +19,7 @@ pub mod gate;
 pub mod http;
 pub mod listing;
 pub mod patterns;
+pub mod policy;
 mod rng;
 pub mod secret;
 pub mod time;

@@ -260,7 +260,7 @@ impl AuditLog {
                 source_ip: "127.0.0.1".into(),
                 reason: Some(problems.join("; ")),
             };
-            if let Err(e) = log.record(event).await {
+            if let Err(e) = log.record(event, false).await {
                 // Every later operation needs its line too, and will fail the same way (503).
                 eprintln!("hq-vault: the break could not be recorded: {e}");
             }
@@ -313,13 +313,11 @@ impl AuditLog {
         Ok(problems)
     }
 
-    /// Record one event; returns once its line is durable. Failed authentications are
-    /// rate-limited: past the burst, they are counted and `Ok` is returned at once.
-    pub async fn record(&self, event: Event) -> Result<(), AuditError> {
-        // Failed authentications: `anonymous` (no or a malformed vault token) and `unknown` (a
-        // connection key that names no connection).
-        let failed_auth = matches!(event.actor.as_str(), "anonymous" | "unknown") && matches!(event.status, 401 | 403);
-        if failed_auth && !self.admit_anonymous(&event) {
+    /// Record one event; returns once its line is durable. A `summarized` event (an anonymous
+    /// failure, as the core's decision says) is rate-limited: past the burst, it is counted for
+    /// a summary line and `Ok` is returned at once.
+    pub async fn record(&self, event: Event, summarized: bool) -> Result<(), AuditError> {
+        if summarized && !self.admit_anonymous(&event) {
             return Ok(());
         }
         let (done, wait) = oneshot::channel();

@@ -12,7 +12,8 @@ use hq_vault_core::crypto::CryptoError;
 use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
 use hq_vault_core::http::{Answer, Preconditions, Representation};
 use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
-use hq_vault_core::tokens::{TokenError, TokenKind, TokenNameError};
+use hq_vault_core::policy::{self, Admission, Caller, CredentialProblem, Effect, InputProblem};
+use hq_vault_core::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
 
 use crate::host::Instance;
 
@@ -104,6 +105,57 @@ impl Core for Instance {
     fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
         ok(Instance::answer(self, request, rep, now_ms))
     }
+    fn policy_credential(&mut self, authorization: Option<&str>) -> Result<String, CredentialProblem> {
+        ok(Instance::policy_credential(self, authorization))
+    }
+    fn policy_admit(&mut self, req: &policy::Request) -> Result<Admission, Box<policy::Decision>> {
+        ok(Instance::admit(self, req))
+    }
+    fn policy_conclude(
+        &mut self,
+        req: &policy::Request,
+        adm: &Admission,
+        effect: &Effect,
+        subject: Option<&str>,
+    ) -> policy::Decision {
+        ok(Instance::conclude(self, req, adm, effect, subject))
+    }
+    fn policy_visible(&mut self, caller: &Caller, path: &str, time_ms: u64) -> bool {
+        ok(Instance::visible(self, caller, path, time_ms))
+    }
+    fn policy_token_request(
+        &mut self,
+        name: &str,
+        ttl: Option<&str>,
+        max_uses: Option<u32>,
+        prefixes: &[String],
+        now_ms: u64,
+    ) -> Result<TokenRules, InputProblem> {
+        ok(Instance::check_token_request(self, name, ttl, max_uses, prefixes, now_ms))
+    }
+    fn policy_connection_request(
+        &mut self,
+        name: &str,
+        mechanism: Option<&str>,
+        patterns: &[String],
+    ) -> Result<Vec<String>, InputProblem> {
+        ok(Instance::check_connection_request(self, name, mechanism, patterns))
+    }
+}
+
+/// The known-answer vectors built into this binary: every `tests/vectors/*.json` of the source tree
+/// it was built from, as `(file name, text)` in name order.
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
+}
+
+/// Run the vectors built into this binary ([`embedded::VECTORS`]) through `core`.
+pub fn run_embedded(core: &mut dyn Core) -> Report {
+    let mut report = Report::default();
+    for (name, text) in embedded::VECTORS {
+        report.merge(run_file(name, text, core));
+    }
+    report
 }
 
 /// Run every `*.json` file of a vector directory through `core`, in name order.

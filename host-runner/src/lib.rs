@@ -12,3 +12,4 @@ pub mod home;
 pub mod host;
 pub mod store;
 pub mod tls;
+pub mod trust;

@@ -23,8 +23,8 @@ CREATE TABLE IF NOT EXISTS secrets (
     updated_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS tokens (
-    name TEXT PRIMARY KEY,
-    reference TEXT NOT NULL UNIQUE,
+    reference TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
     expires_at_ms INTEGER,
     max_uses INTEGER,
     uses INTEGER NOT NULL DEFAULT 0,
@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS tokens (
     scope TEXT NOT NULL,
     created_ms INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS tokens_live_name ON tokens (name) WHERE revoked = 0;
 CREATE TABLE IF NOT EXISTS connections (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -55,9 +56,32 @@ pub struct SecretMeta {
     pub updated_ms: u64,
 }
 
-/// A managed token's row.
+/// Before 0.1's name reuse, `tokens` was keyed by name, so a revoked token kept its name for ever.
+/// Such a table is rebuilt keyed by reference, its rows kept, in one transaction.
+const TOKENS_BY_NAME: &str = "name TEXT PRIMARY KEY";
+const REKEY_TOKENS: &str = "
+CREATE TABLE tokens_by_reference (
+    reference TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    expires_at_ms INTEGER,
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    scope TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+INSERT INTO tokens_by_reference (reference, name, expires_at_ms, max_uses, uses, revoked, scope, created_ms)
+    SELECT reference, name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_by_reference RENAME TO tokens;
+";
+
+/// A managed token's row. Its name is unique among tokens not revoked: revoking a token frees its
+/// name for a new one, while the revoked row stays (its holder is told it was revoked).
 #[derive(Debug, Clone)]
 pub struct TokenRow {
+    /// The token's reference (SHA-256 hex of the token; not a secret), its row's key.
+    pub reference: String,
     pub name: String,
     pub rules: TokenRules,
     pub created_ms: u64,
@@ -90,7 +114,58 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Self::rekey_tokens(&conn)?;
         conn.execute_batch(SCHEMA).context("creating the vault schema")?;
+        Ok(Store { conn })
+    }
+
+    /// Rebuild a `tokens` table keyed by name (see [`REKEY_TOKENS`]); nothing to do otherwise.
+    fn rekey_tokens(conn: &Connection) -> Result<()> {
+        let sql: Option<String> = conn
+            .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tokens'", [], |r| r.get(0))
+            .optional()?;
+        if sql.is_some_and(|s| s.contains(TOKENS_BY_NAME)) {
+            conn.execute_batch(&format!("BEGIN IMMEDIATE; {REKEY_TOKENS} COMMIT;"))
+                .context("rebuilding the tokens table keyed by reference")?;
+        }
+        Ok(())
+    }
+
+    /// Begin a write transaction (`BEGIN IMMEDIATE`): every call on this store until
+    /// [`Store::commit`] or [`Store::rollback`] belongs to it.
+    pub fn begin(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").context("beginning a transaction")
+    }
+
+    /// Commit the transaction [`Store::begin`] opened.
+    pub fn commit(&self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").context("committing")
+    }
+
+    /// Roll back the transaction [`Store::begin`] opened, if one is open.
+    pub fn rollback(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("ROLLBACK").context("rolling back")?;
+        }
+        Ok(())
+    }
+
+    /// Open an existing `vault.db` to read only: nothing is created, no mode is changed, the
+    /// schema is left as it is (`doctor`). A missing file is an error. Without a `-wal` file (no
+    /// daemon has it open) the database is opened `immutable`, because a read-only reader of a WAL
+    /// database would otherwise create `-wal` and `-shm` files beside it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        const URI: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
+        let wal = path.with_file_name(format!("{}-wal", path.file_name().unwrap_or_default().to_string_lossy()));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let file = percent_encoding::utf8_percent_encode(&path.to_string_lossy(), URI).to_string();
+        let uri = if wal.exists() { format!("file:{file}") } else { format!("file:{file}?immutable=1") };
+        if !path.is_file() {
+            anyhow::bail!("{} does not exist", path.display());
+        }
+        let conn = Connection::open_with_flags(&uri, flags).with_context(|| format!("opening {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Store { conn })
     }
 
@@ -181,6 +256,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Insert a token; `false` when a token of that name is not revoked (the name is taken).
     pub fn insert_token(&self, name: &str, reference: &str, rules: &TokenRules, now_ms: u64) -> Result<bool> {
         let n = self.conn.execute(
             "INSERT OR IGNORE INTO tokens (name, reference, expires_at_ms, max_uses, uses, revoked, scope, created_ms)
@@ -200,6 +276,7 @@ impl Store {
     fn token_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
         let scope: String = r.get(5)?;
         Ok(TokenRow {
+            reference: r.get(7)?,
             name: r.get(0)?,
             rules: TokenRules {
                 expires_at_ms: r.get::<_, Option<i64>>(1)?.map(u),
@@ -213,17 +290,19 @@ impl Store {
     }
 
     pub fn token_by_reference(&self, reference: &str) -> Result<Option<TokenRow>> {
-        Ok(self.conn.prepare_cached("SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE reference = ?1")?.query_row(params![reference],
+        Ok(self.conn.prepare_cached("SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms, reference FROM tokens WHERE reference = ?1")?.query_row(params![reference],
                 Self::token_of,
             )
             .optional()?)
     }
 
+    /// The token of this name that is not revoked, else the newest revoked one.
     pub fn token_by_name(&self, name: &str) -> Result<Option<TokenRow>> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens WHERE name = ?1",
+                "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms, reference FROM tokens WHERE name = ?1
+                 ORDER BY revoked, created_ms DESC LIMIT 1",
             )?
             .query_row(params![name], Self::token_of)
             .optional()?)
@@ -231,25 +310,27 @@ impl Store {
 
     pub fn list_tokens(&self) -> Result<Vec<TokenRow>> {
         let mut st = self.conn.prepare(
-            "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms FROM tokens ORDER BY created_ms, name",
+            "SELECT name, expires_at_ms, max_uses, uses, revoked, scope, created_ms, reference FROM tokens ORDER BY created_ms, name",
         )?;
         let rows = st.query_map([], Self::token_of)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Revoke the token of this name that is not revoked (there is at most one); its name is then
+    /// free. `false`: none was active.
     pub fn revoke_token(&self, name: &str) -> Result<bool> {
         Ok(self.conn.execute("UPDATE tokens SET revoked = 1 WHERE name = ?1 AND revoked = 0", params![name])? > 0)
     }
 
     /// Count one use of a token (the caller has already asked the core that it may be used).
-    pub fn spend_use(&self, name: &str) -> Result<()> {
-        self.conn.execute("UPDATE tokens SET uses = uses + 1 WHERE name = ?1", params![name])?;
+    pub fn spend_use(&self, reference: &str) -> Result<()> {
+        self.conn.execute("UPDATE tokens SET uses = uses + 1 WHERE reference = ?1", params![reference])?;
         Ok(())
     }
 
     /// Give back a use counted for an operation that was then not performed.
-    pub fn refund_use(&self, name: &str) -> Result<()> {
-        self.conn.execute("UPDATE tokens SET uses = uses - 1 WHERE name = ?1 AND uses > 0", params![name])?;
+    pub fn refund_use(&self, reference: &str) -> Result<()> {
+        self.conn.execute("UPDATE tokens SET uses = uses - 1 WHERE reference = ?1 AND uses > 0", params![reference])?;
         Ok(())
     }
 
@@ -314,5 +395,60 @@ impl Store {
 
     pub fn revoke_connection(&self, id: &str) -> Result<bool> {
         Ok(self.conn.execute("UPDATE connections SET status = 'revoked' WHERE id = ?1", params![id])? > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> TokenRules {
+        TokenRules { expires_at_ms: None, max_uses: Some(5), uses: 0, revoked: false, scope: vec!["aws/*".into()] }
+    }
+
+    #[test]
+    fn a_revoked_tokens_name_is_free_and_its_row_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("vault.db")).unwrap();
+        assert!(s.insert_token("deploy", "ref-1", &rules(), 1).unwrap());
+        assert!(!s.insert_token("deploy", "ref-2", &rules(), 2).unwrap(), "the name is taken while not revoked");
+        assert!(s.revoke_token("deploy").unwrap());
+        assert!(s.insert_token("deploy", "ref-2", &rules(), 3).unwrap(), "revoking freed the name");
+        assert!(s.token_by_reference("ref-1").unwrap().unwrap().rules.revoked, "the revoked row stays");
+        assert_eq!(s.token_by_name("deploy").unwrap().unwrap().reference, "ref-2", "the name means the live one");
+        s.spend_use("ref-2").unwrap();
+        assert_eq!(s.token_by_reference("ref-1").unwrap().unwrap().rules.uses, 0, "uses are counted per token");
+        assert_eq!(s.token_by_reference("ref-2").unwrap().unwrap().rules.uses, 1);
+        assert_eq!(s.list_tokens().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_tokens_table_keyed_by_name_is_rekeyed_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE tokens (
+                    name TEXT PRIMARY KEY,
+                    reference TEXT NOT NULL UNIQUE,
+                    expires_at_ms INTEGER,
+                    max_uses INTEGER,
+                    uses INTEGER NOT NULL DEFAULT 0,
+                    revoked INTEGER NOT NULL DEFAULT 0,
+                    scope TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                INSERT INTO tokens VALUES ('old', 'ref-old', NULL, 3, 2, 1, '[\"a/*\"]', 7);",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        let row = s.token_by_reference("ref-old").unwrap().unwrap();
+        assert_eq!((row.name.as_str(), row.rules.uses, row.rules.revoked, row.created_ms), ("old", 2, true, 7));
+        assert!(s.insert_token("old", "ref-new", &rules(), 8).unwrap(), "the revoked token's name is free");
+        drop(s);
+        // Opening again changes nothing.
+        assert_eq!(Store::open(&path).unwrap().list_tokens().unwrap().len(), 2);
     }
 }

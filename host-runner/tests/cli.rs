@@ -34,6 +34,7 @@ fn every_command_has_help_with_an_example() {
         &["connection", "revoke"],
         &["connection", "audit"],
         &["conformance"],
+        &["trust"],
     ];
     for c in commands {
         let mut args = c.to_vec();
@@ -155,6 +156,19 @@ fn connection_commands_create_list_rotate_revoke_audit() {
     let key = String::from_utf8_lossy(&c.stdout).trim().to_owned();
     assert!(key.starts_with("hqxc_"));
     assert!(String::from_utf8_lossy(&c.stderr).contains("fetch("), "the snippet is shown");
+    // An empty files root is said so, with where the files go.
+    let root = std::fs::canonicalize(d.home().join("files")).unwrap();
+    let want = format!(
+        "No file it may read yet: put them in {} (the daemon's files root is {}).",
+        root.join("knowledge/").display(),
+        root.display()
+    );
+    assert!(String::from_utf8_lossy(&c.stderr).contains(&want), "{}", text(&c));
+    std::fs::create_dir_all(root.join("knowledge")).unwrap();
+    std::fs::write(root.join("knowledge/a.md"), "a").unwrap();
+    std::fs::write(root.join("private.md"), "not granted").unwrap();
+    let c2 = d.run(&["connection", "create", "--name", "docs-bot-2", "--pattern", "knowledge/"], None);
+    assert!(String::from_utf8_lossy(&c2.stderr).contains("It may read 1 file now, under"), "{}", text(&c2));
     let list = String::from_utf8_lossy(&d.run(&["connection", "list"], None).stdout).to_string();
     let id = list.split_whitespace().next().unwrap().to_owned();
     assert!(list.contains("docs-bot") && list.contains("active"));

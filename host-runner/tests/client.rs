@@ -28,8 +28,8 @@ fn secrets_env_and_typed_errors() {
     let env = c.env("app/").unwrap();
     assert_eq!(env["DATABASE_URL"].as_str(), "client-value-1");
     assert!(matches!(c.get_secret("app/missing"), Err(Error::Api { status: 404, .. })));
-    assert!(matches!(client(&d, Some("hqvt_nope".into())).get_secret("app/x"), Err(Error::Unauthorized(_))));
-    assert!(matches!(client(&d, None).get_secret("app/x"), Err(Error::NoToken)));
+    assert!(matches!(client(&d, Some("hqvt_nope".into())).get_secret("app/x"), Err(Error::Unauthorized { .. })));
+    assert!(matches!(client(&d, None).get_secret("app/x"), Err(Error::NoToken(_))));
     d.owner("POST", "/v1/lock", None);
     assert!(matches!(c.get_secret("app/database-url"), Err(Error::Locked)));
     d.stop();

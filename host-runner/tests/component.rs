@@ -19,13 +19,15 @@ fn every_vector_passes_through_the_component() {
 }
 
 #[test]
-fn the_artifact_imports_only_entropy_and_exports_the_six_interfaces() {
+fn the_artifact_imports_only_entropy_and_exports_the_seven_interfaces() {
     let (imports, mut exports) = host().world();
     assert_eq!(imports, vec!["hq:vault/entropy@0.1.0".to_owned()]);
     exports.sort();
     assert_eq!(
         exports,
-        ["audit", "crypto", "gate", "http", "patterns", "tokens"].map(|i| format!("hq:vault/{i}@0.1.0")).to_vec()
+        ["audit", "crypto", "gate", "http", "patterns", "policy", "tokens"]
+            .map(|i| format!("hq:vault/{i}@0.1.0"))
+            .to_vec()
     );
 }
 
@@ -111,4 +113,41 @@ fn a_key_moves_between_instances_without_leaving_the_components() {
     // The sender's key was dropped; a fresh unlock there still works.
     let again = a.unlock("pw", &v.params, &v.wrapped_key).unwrap().unwrap();
     assert_eq!(&a.open(&again, &sealed, b"m/k").unwrap().unwrap()[..], b"moved");
+}
+
+#[test]
+fn the_built_in_vectors_are_exactly_the_files_of_tests_vectors() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let mut on_disk: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    on_disk.sort();
+    let built_in: Vec<(String, String)> =
+        hq_vault::conformance::embedded::VECTORS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    assert_eq!(built_in.len(), on_disk.len());
+    for (b, d) in built_in.iter().zip(&on_disk) {
+        assert_eq!(b.0, d.0);
+        assert!(b.1 == d.1, "{} differs from the file", b.0);
+    }
+}
+
+/// The README's `hq-vault conformance` from any directory, as an installed binary is run.
+#[test]
+fn conformance_runs_from_any_directory() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let mut inst = host().instance().unwrap();
+    let want = hq_vault::conformance::run_dir(&dir, &mut inst).unwrap().passed;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hq-vault"))
+        .arg("conformance")
+        .current_dir(elsewhere.path())
+        .env("HQ_VAULT_HOME", elsewhere.path().join("home"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.trim(), format!("conformance: {want} passed, 0 failed"));
 }

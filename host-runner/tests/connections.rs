@@ -220,7 +220,7 @@ fn lifecycle_rotate_revoke_and_per_connection_audit() {
     assert_eq!(c.status, 201);
     let j = c.json();
     assert_eq!(j["connection"]["patterns"], json!(["knowledge/*"]));
-    assert!(j["snippet"].as_str().unwrap().contains("/v1/connections/files?path=knowledge/"));
+    assert!(j["snippet"].as_str().unwrap().contains("const FOLDER = \"knowledge/\";"));
     assert!(j["snippet"].as_str().unwrap().contains(&format!("const BASE = \"{}\";", d.url)), "BASE is this daemon");
     let id = j["connection"]["id"].as_str().unwrap().to_owned();
     let k1 = format!("Bearer {}", j["key"].as_str().unwrap());
@@ -256,7 +256,9 @@ fn lifecycle_rotate_revoke_and_per_connection_audit() {
     assert_eq!(ev[1]["ip"], "127.0.0.1");
     assert!(ev[1]["request_id"].as_str().unwrap().starts_with("req_"));
     // Unknown ids and wrong methods.
-    assert_eq!(d.owner("GET", "/v1/connections/conn_nope", None).status, 404);
+    assert_eq!(d.owner("GET", "/v1/connections/conn_0000000000000000", None).status, 404);
+    let malformed = d.owner("GET", "/v1/connections/conn_nope", None);
+    assert_eq!((malformed.status, malformed.code()), (400, "bad_connection_id".to_owned()));
     assert_eq!(d.owner("DELETE", &format!("/v1/connections/{id}"), None).status, 405);
     // Managed tokens cannot manage connections.
     let t = d.owner("POST", "/v1/tokens", Some(json!({"name": "reader"}))).json();

@@ -110,9 +110,12 @@ fn a_replacement_says_replaced_and_keeps_type_and_description() {
     };
     let a = put("?overwrite=false");
     assert_eq!((a.status, a.code()), (409, "exists".to_owned()));
-    assert_eq!(put("?overwrite=maybe").status, 400);
     let last = audit_lines(&d).into_iter().rev().find(|l| l["op"] == "store").unwrap();
     assert_eq!((last["status"].as_u64(), last["outcome"].as_str()), (Some(409), Some("failed")), "{last}");
+    assert_eq!(put("?overwrite=maybe").status, 400);
+    // A refused input is audited too, with the status answered.
+    let last = audit_lines(&d).into_iter().rev().find(|l| l["op"] == "store").unwrap();
+    assert_eq!((last["status"].as_u64(), last["reason"].as_str()), (Some(400), Some("bad_query")), "{last}");
     assert_eq!(put("?overwrite=true").status, 200);
     d.assert_no_leaks();
 }

@@ -19,22 +19,45 @@ const LAUNCH = {
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 };
 
+/** A child's `[exit code, signal]`, also when it has already exited: `once(child, "exit")` alone
+ * would wait forever for an exit that happened while the test was busy (ingest exits 300 ms after
+ * the page confirms, and a screenshot on a loaded machine can take longer). */
+function exited(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve([child.exitCode, child.signalCode]);
+  return once(child, "exit");
+}
+
 /** Read a stream until `re` matches; returns the match. The stream stays open and keeps being
- * drained (ending a `for await` would destroy it, and the child's next write would then fail). */
-function waitFor(stream, re) {
+ * drained (ending a `for await` would destroy it, and the child's next write would then fail).
+ * With `ms`, gives up after that long. */
+function waitFor(stream, re, ms = 0) {
   return new Promise((resolve, reject) => {
     let seen = "";
+    let timer = null;
+    const stop = () => {
+      clearTimeout(timer);
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.on("data", () => {});
+    };
     const onData = (chunk) => {
       seen += chunk;
       const m = seen.match(re);
       if (m) {
-        stream.off("end", onEnd);
-        stream.on("data", () => {});
-        stream.off("data", onData);
+        stop();
         resolve(m);
       }
     };
-    const onEnd = () => reject(new Error(`never saw ${re}: ${seen}`));
+    const onEnd = () => {
+      stop();
+      reject(new Error(`never saw ${re}: ${seen}`));
+    };
+    if (ms) {
+      timer = setTimeout(() => {
+        stop();
+        reject(new Error(`no ${re} within ${ms} ms: ${seen}`));
+      }, ms);
+    }
     stream.on("data", onData);
     stream.once("end", onEnd);
   });
@@ -60,9 +83,7 @@ test("the one-time page takes one value from a person, then is gone", async () =
       env: cliEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    // Listen for the exit now: the command ends 300 ms after the page confirms, which can be before
-    // the screenshots below are done on a loaded machine (a listener added then would wait forever).
-    const exited = once(ingest, "exit");
+    // Collected from the start: the command may exit while the test is still busy with the page.
     let out = "";
     ingest.stdout.on("data", (d) => (out += d));
     ingest.stderr.setEncoding("utf8");
@@ -91,7 +112,7 @@ test("the one-time page takes one value from a person, then is gone", async () =
     assert.match(await page.textContent("body"), /This page is now closed/);
     await page.screenshot({ path: path.join(artifacts, "ingest-stored.png"), fullPage: true });
 
-    const [code] = await exited;
+    const [code] = await exited(ingest);
     assert.equal(code, 0);
     assert.equal(out.trim(), "Stored: stripe/secret-key (25 bytes, type: api-key)");
     const got = execFileSync(bin, ["get", "stripe/secret-key"], { env: cliEnv });
@@ -194,7 +215,7 @@ test("with the vault locked the page shows the daemon's error, not Stored, and a
   assert.equal(ok.status(), 200);
   assert.equal(await page.textContent("h1"), "Stored");
   assert.match(await page.textContent("body"), /Your vault stored the value for stripe\/secret-key/);
-  const [code] = await once(v.ingest, "exit");
+  const [code] = await exited(v.ingest);
   assert.equal(code, 0);
   assert.equal(v.stdout().trim(), "Stored: stripe/secret-key (27 bytes, type: api-key)");
   assert.equal(v.get("stripe/secret-key"), "sk_live_second_try_unlocked");
@@ -229,7 +250,84 @@ test("a submit whose Origin is not the page's own is refused and stores nothing"
   const [ok] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
   assert.equal(ok.status(), 200);
   assert.equal((await ok.request().allHeaders()).origin, origin, "the browser sent the page's own origin");
-  const [code] = await once(v.ingest, "exit");
+  const [code] = await exited(v.ingest);
   assert.equal(code, 0);
   assert.equal(v.get("github/token"), "ghp_typed_by_the_person");
+});
+
+test("after `hq-vault trust` Chromium opens the page with no certificate warning; the value stays hidden until Show", async (t) => {
+  // The person's own home folder: Chromium reads its NSS database from $HOME/.pki/nssdb, and
+  // `hq-vault trust` writes there; the real user's is never touched.
+  const user = fs.mkdtempSync(path.join(os.tmpdir(), "hq-user-"));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "hq-browser-"));
+  const env = { ...process.env, HQ_VAULT_HOME: home, HOME: user };
+  t.after(() => {
+    fs.rmSync(user, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  execFileSync(bin, ["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"], { env, input: "browser passphrase\n", stdio: ["pipe", "ignore", "ignore"] });
+  const daemon = spawn(bin, ["serve", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "ignore"] });
+  t.after(() => daemon.kill());
+  const [line] = await once(daemon.stdout, "data");
+  const cliEnv = { ...env, HQ_VAULT_URL: `https://${String(line).split("https://")[1].split(/\s/)[0]}` };
+  execFileSync(bin, ["unlock", "--passphrase-stdin"], { env: cliEnv, input: "browser passphrase\n", stdio: ["pipe", "ignore", "ignore"] });
+  const ingest = spawn(bin, ["ingest", "stripe/secret-key", "--web", "--type", "api-key"], { env: cliEnv, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => ingest.kill());
+  let out = "";
+  ingest.stdout.on("data", (d) => (out += d));
+  ingest.stderr.setEncoding("utf8");
+  // The command says the browser does not trust the page yet, and what to run.
+  const [said, url] = await waitFor(ingest.stderr, /(https:\/\/127\.0\.0\.1:\d+\/ingest\/[0-9a-f]{64})\n.*run `hq-vault trust`/, 60_000);
+  assert.match(said, /do not trust this vault's certificate yet/);
+  const launch = { ...LAUNCH, env: { ...process.env, HOME: user } };
+
+  // Not trusted: Chromium refuses the page (and no test option waves the error away).
+  let browser = await chromium.launch(launch);
+  let page = await (await browser.newContext()).newPage();
+  await assert.rejects(page.goto(url), /net::ERR_CERT_AUTHORITY_INVALID/);
+  await browser.close();
+
+  // `hq-vault trust`, then the browser restarted, as the command says: the page opens, no warning.
+  // (`--store nss`: the tests run as root, and the system store is no test's to change.)
+  const trusted = execFileSync(bin, ["trust", "--store", "nss"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.match(trusted, /HQ Vault local CA [0-9a-f]{16}: trusted by Chromium/);
+  browser = await chromium.launch(launch);
+  t.after(() => browser.close());
+  page = await (await browser.newContext({ viewport: { width: 900, height: 640 } })).newPage();
+  const ok = await page.goto(url);
+  assert.equal(ok.status(), 200);
+  assert.equal(await page.title(), "HQ Vault — enter a secret");
+  assert.equal((await ok.securityDetails())?.issuer, "HQ Vault local CA");
+
+  // The value is hidden as it is typed; Show reveals it.
+  const security = () => page.$eval("textarea[name=value]", (e) => getComputedStyle(e).webkitTextSecurity);
+  assert.equal(await security(), "disc");
+  await page.fill("textarea[name=value]", "sk_live_hidden_then_shown");
+  assert.equal(await security(), "disc");
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, "ingest-hidden.png"), fullPage: true });
+  await page.click("label[for=show]");
+  assert.equal(await security(), "none");
+  await page.click("label[for=show]");
+  assert.equal(await security(), "disc");
+
+  // A second visit before the value is stored shows the form again (a reload, a tab closed by mistake).
+  const again = await page.goto(url);
+  assert.equal(again.status(), 200);
+  assert.equal(await page.inputValue("textarea[name=value]"), "");
+  await page.fill("textarea[name=value]", "sk_live_hidden_then_shown");
+  const [stored] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  assert.equal(stored.status(), 200);
+  assert.equal(await page.textContent("h1"), "Stored");
+  const [code] = await exited(ingest);
+  assert.equal(code, 0);
+  assert.equal(out.trim(), "Stored: stripe/secret-key (25 bytes, type: api-key)");
+  await browser.close();
+
+  // `trust --uninstall` takes exactly this CA away again: a new browser refuses a page it signs.
+  execFileSync(bin, ["trust", "--uninstall", "--store", "nss"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  browser = await chromium.launch(launch);
+  page = await (await browser.newContext()).newPage();
+  await assert.rejects(page.goto(`${cliEnv.HQ_VAULT_URL}/v1/health`), /net::ERR_CERT_AUTHORITY_INVALID/);
+  await browser.close();
 });

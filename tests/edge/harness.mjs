@@ -8,8 +8,22 @@ const build = path.join(root, "edge-worker/build");
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, "target");
 const adminBin = process.env.HQ_EDGE_ADMIN || path.join(targetDir, "release/hq-edge-admin");
 
-export async function startWorker() {
+/**
+ * Start the Worker. `log: true` collects what the Worker writes to its log (workerd's stdout and
+ * stderr, where `console.log` goes) into the returned `log` array, one entry a line.
+ */
+export async function startWorker({ log = false } = {}) {
+  const lines = [];
+  const collect = (stream) => {
+    let rest = "";
+    stream.on("data", (chunk) => {
+      const parts = (rest + chunk.toString("utf8")).split("\n");
+      rest = parts.pop();
+      lines.push(...parts);
+    });
+  };
   const mf = new Miniflare({
+    ...(log ? { handleRuntimeStdio: (stdout, stderr) => (collect(stdout), collect(stderr)) } : {}),
     modules: true,
     scriptPath: path.join(build, "worker/shim.mjs"),
     modulesRoot: build,
@@ -30,8 +44,9 @@ export async function startWorker() {
   const base = url.origin;
 
   /** Mint an admin credential with the project's own tool and load its KV record. */
-  async function admin(company, role) {
-    const out = execFileSync(adminBin, ["--company", company, "--role", role, "--json"], { encoding: "utf8" });
+  async function admin(company, role, name) {
+    const args = ["--company", company, "--role", role, "--json", ...(name === undefined ? [] : ["--name", name])];
+    const out = execFileSync(adminBin, args, { encoding: "utf8" });
     const { token, kv_key, kv_value } = JSON.parse(out);
     await kv.put(kv_key, kv_value);
     return token;
@@ -54,5 +69,5 @@ export async function startWorker() {
     return { status: r.status, headers: r.headers, bytes, text: bytes.toString("utf8"), json };
   }
 
-  return { mf, kv, r2, base, admin, req, dispose: () => mf.dispose() };
+  return { mf, kv, r2, base, admin, req, log: lines, dispose: () => mf.dispose() };
 }

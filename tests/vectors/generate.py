@@ -720,6 +720,374 @@ def read_cases():
     return c
 
 
+# ---------------------------------------------------------------- policy (docs/policy.md)
+# The vault API's decision, modelled here from the rules in docs/policy.md, not from the Rust:
+# credentials (401; on the Worker's lifecycle routes 404 unless the caller may manage the company)
+# -> target (400) -> locked (423) -> permission and scope (403) at admission, then the effect's
+# answer (404, 409, 400/408/413, 500).
+OPS = {
+    # operation: (audit name, target kind, needs the key, lifecycle, success status)
+    "health": ("health", None, False, False, 200),
+    "unlock": ("unlock", None, False, False, 200),
+    "lock": ("lock", None, False, False, 200),
+    "passphrase-change": ("passphrase-change", None, False, False, 200),
+    "secret-get": ("get", "key", True, False, 200),
+    "secret-put": ("store", "key", True, False, 200),
+    "secret-delete": ("delete", "key", True, False, 204),
+    "secret-list": ("list", "folder", True, False, 200),
+    "token-create": ("token-create", None, False, False, 201),
+    "token-list": ("token-list", None, False, False, 200),
+    "token-revoke": ("token-revoke", "name", False, False, 200),
+    "audit-read": ("audit-read", None, False, False, 200),
+    "connection-create": ("connection-create", None, False, True, 201),
+    "connection-list": ("connection-list", None, False, True, 200),
+    "connection-get": ("connection-get", "id", False, True, 200),
+    "connection-rotate": ("connection-rotate", "id", False, True, 200),
+    "connection-revoke": ("connection-revoke", "id", False, True, 200),
+    "connection-audit": ("connection-audit", "id", False, True, 200),
+    "settings-read": ("settings-read", None, False, True, 200),
+    "settings-write": ("settings-write", None, False, True, 200),
+}
+GOOD_TARGET = {"key": "aws/key", "folder": "aws", "name": "ci", "id": "conn_0123456789abcdef"}
+NOW = 1_700_000_000_000
+# Paths the policy cases use, with check_key's answer (docs/design.md §3.1: paths.json holds the rule).
+KEY_CHECK = {"aws/key": None, "gcp/key": None, "../x": "bad_path", "/abs": "bad_path", "": "bad_path",
+             "a/": "bad_path", "org/indigo/project/hq-cloud/aws/key": None, "org/indigo/project/other/x": None,
+             "org/acme/project/hq-cloud/x": None}
+
+
+def rules(scope=(), max_uses=None, uses=0, revoked=False, expires=None):
+    return {"expires_at_ms": expires, "max_uses": max_uses, "uses": uses, "revoked": revoked, "scope": list(scope)}
+
+
+CALLERS = {
+    "owner": "owner",
+    "ci": {"managed": {"name": "ci", "rules": rules()}},
+    "ci-scoped": {"managed": {"name": "ci-scoped", "rules": rules(scope=["aws/*"], max_uses=5, uses=2)}},
+    "ci-revoked": {"managed": {"name": "ci-revoked", "rules": rules(revoked=True)}},
+    "ci-expired": {"managed": {"name": "ci-expired", "rules": rules(expires=NOW)}},
+    "ci-exhausted": {"managed": {"name": "ci-exhausted", "rules": rules(max_uses=3, uses=3)}},
+    "anon-missing": {"anonymous": "missing"},
+    "anon-malformed": {"anonymous": "malformed"},
+    "anon-wrong-kind": {"anonymous": "wrong-kind"},
+    "anon-unknown": {"anonymous": "unknown"},
+    "deploy-bot": {"session": {"name": "deploy-bot", "expires_at_ms": NOW + 3600_000,
+                               "memberships": [{"org": "indigo", "project": "hq-cloud", "role": "member"}]}},
+    "auditor": {"session": {"name": "auditor", "expires_at_ms": NOW + 3600_000,
+                            "memberships": [{"org": "indigo", "project": "hq-cloud", "role": "readonly"}]}},
+    "boss": {"session": {"name": "boss", "expires_at_ms": NOW + 3600_000,
+                         "memberships": [{"org": "indigo", "project": None, "role": "admin"}]}},
+    "stale": {"session": {"name": "stale", "expires_at_ms": NOW, "memberships": []}},
+    "c1-owner": {"company-admin": {"name": "alice", "company_id": "c1", "role": "owner"}},
+    "c1-admin": {"company-admin": {"name": "bob", "company_id": "c1", "role": "admin"}},
+    "c1-member": {"company-admin": {"name": "carol", "company_id": "c1", "role": "member"}},
+    "c2-admin": {"company-admin": {"name": "dave", "company_id": "c2", "role": "admin"}},
+}
+ANON_CODES = {"missing": "missing_credentials", "malformed": "malformed_credentials",
+              "wrong-kind": "malformed_credentials", "unknown": "invalid_token"}
+
+
+def actor(caller):
+    if caller == "owner":
+        return "bootstrap"
+    kind, body = next(iter(caller.items()))
+    return "anonymous" if kind == "anonymous" else body["name"]
+
+
+def token_state(r, path=None):
+    if r["revoked"]:
+        return "revoked"
+    if r["expires_at_ms"] is not None and NOW >= r["expires_at_ms"]:
+        return "expired"
+    if r["max_uses"] is not None and r["uses"] >= r["max_uses"]:
+        return "exhausted"
+    if path is not None and r["scope"] and not any(
+            p == "*" or (p.endswith("/*") and path.startswith(p[:-1])) or p == path for p in r["scope"]):
+        return "out-of-scope"
+    return "ok"
+
+
+def grants(session, path, write):
+    parts = path.split("/")
+    if len(parts) < 2 or parts[0] != "org" or not parts[1]:
+        return False
+    org = parts[1]
+    project = parts[3] if len(parts) > 3 and parts[2] == "project" and parts[3] else None
+    for m in session["memberships"]:
+        if m["org"] != org:
+            continue
+        if m["role"] in ("owner", "admin"):
+            return True
+        if m["project"] is not None and m["project"] == project and (not write or m["role"] == "member"):
+            return True
+    return False
+
+
+def model_admit(op, caller, target, company=None, locked=False):
+    """(admission, None) or (None, (status, code, checked target or None))."""
+    name, tkind, needs_key, lifecycle, _ = OPS[op]
+    if op == "health":
+        return {"target": None, "actor": actor(caller), "count_use": False, "scoped": False}, None
+    kind, body = (caller, None) if caller == "owner" else next(iter(caller.items()))
+    # 1. credentials; on a company's lifecycle routes, whether the caller may manage the company
+    # (a company id is 1-63 of a-z 0-9 _ -): its owner, or an admin but for the company switch.
+    if company is not None:
+        valid = 1 <= len(company) <= 63 and all(ch in "abcdefghijklmnopqrstuvwxyz0123456789_-" for ch in company)
+        ok = kind == "company-admin" and valid and body["company_id"] == company and lifecycle and (
+            body["role"] == "owner" if op == "settings-write" else body["role"] in ("owner", "admin"))
+        if not ok:
+            return None, (404, "not_found", None)
+    elif kind == "anonymous":
+        return None, (401, ANON_CODES[body], None)
+    elif kind == "managed":
+        st = token_state(body["rules"])
+        if st != "ok":
+            return None, (401, "token_" + st, None)
+    elif kind == "session" and NOW >= body["expires_at_ms"]:
+        return None, (401, "session_expired", None)
+    elif kind == "company-admin":
+        return None, (403, "forbidden", None)
+    # 2. target
+    checked = None
+    if tkind == "key":
+        if KEY_CHECK[target or ""] is not None:
+            return None, (400, "bad_path", None)
+        checked = target
+    elif tkind == "folder":
+        checked = "" if not target else (target if target.endswith("/") else target + "/")
+        if checked and ("*" in checked or ".." in checked.split("/") or checked.startswith("/")):
+            return None, (400, "bad_path", None)
+    elif tkind == "name":
+        if not target or len(target.encode()) > 256 or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+            return None, (400, "bad_name", None)
+        checked = target
+    elif tkind == "id":
+        hexpart = (target or "")[5:]
+        if not (target or "").startswith("conn_") or not 8 <= len(hexpart) <= 64 or any(ch not in "0123456789abcdef" for ch in hexpart):
+            return None, (400, "bad_connection_id", None)
+        checked = target
+    secret_path = checked if tkind in ("key", "folder") else None
+    # 3. locked
+    if locked and needs_key:
+        return None, (423, "locked", secret_path)
+    # 4. permission and scope
+    count_use = scoped = False
+    if company is not None:
+        pass  # decided with the credentials
+    elif op in ("settings-read", "settings-write"):
+        return None, (404, "not_found", None)
+    elif kind == "managed":
+        if op == "secret-get":
+            if token_state(body["rules"], checked) != "ok":
+                return None, (403, "out_of_scope", secret_path)
+            count_use = True
+        elif op == "secret-list":
+            scoped = True
+        else:
+            return None, (403, "owner_only", secret_path)
+    elif kind == "session":
+        if op in ("secret-get", "secret-put", "secret-delete"):
+            if not grants(body, checked, op != "secret-get"):
+                return None, (403, "forbidden", secret_path)
+        elif op == "secret-list":
+            scoped = True
+        else:
+            return None, (403, "owner_only", secret_path)
+    return {"target": checked, "actor": actor(caller), "count_use": count_use, "scoped": scoped}, None
+
+
+def outcome_of(status):
+    if 200 <= status < 300:
+        return "allowed"
+    return "denied" if status in (401, 403, 423) else "failed"
+
+
+def prq(op, caller, target=None, company=None, locked=False):
+    return {"operation": op, "caller": CALLERS[caller] if isinstance(caller, str) else caller, "target": target,
+            "company": company, "locked": locked, "time_ms": NOW, "request_id": "req_v", "source_ip": "192.0.2.7"}
+
+
+def refusal_view(op, caller_v, status, code, path):
+    return {"status": status, "code": code, "summarized": actor(caller_v) == "anonymous",
+            "headers": [["WWW-Authenticate", "Bearer"]] if status == 401 else [],
+            "audit": None if op == "health" else {
+                "actor": actor(caller_v), "operation": OPS[op][0], "path": path, "outcome": outcome_of(status),
+                "status": status, "reason": code}}
+
+
+def admit_case(op, caller, target=None, company=None, locked=False, note=None):
+    req = prq(op, caller, target, company, locked)
+    adm, ref_ = model_admit(op, req["caller"], target, company, locked)
+    want = {"admitted": adm} if adm else refusal_view(op, req["caller"], *ref_)
+    c = {"fn": "admit", "request": req, "expect": want}
+    if note:
+        c["note"] = note
+    return c
+
+
+EFFECTS = {  # effect -> (status, code); None: the operation's success status
+    "done": None, "created": (201, None), "replaced": (200, None), "not-found": (404, "not_found"),
+    "exists": (409, "exists"), "name-taken": (409, "name_taken"), "connection-revoked": (409, "revoked"),
+    "tampered": (409, "tampered"), "wrong-passphrase": (401, "wrong_passphrase"),
+    "locked-meanwhile": (409, "locked_meanwhile"), "locked": (423, "locked"), "not-initialized": (409, "not_initialized"),
+}
+INPUT = {"bad-json": (400, "bad_json"), "body-too-large": (413, "body_too_large"), "body-timeout": (408, "request_timeout"),
+         "bad-query": (400, "bad_query"), "bad-value": (400, "bad_value"), "value-too-large": (413, "value_too_large"),
+         "bad-type": (400, "bad_type"), "bad-description": (400, "bad_description"), "bad-name": (400, "bad_name"),
+         "bad-ttl": (400, "bad_ttl"), "bad-max-uses": (400, "bad_max_uses"), "bad-prefix": (400, "bad_prefix"),
+         "bad-patterns": (400, "bad_patterns"), "bad-mechanism": (400, "bad_mechanism"),
+         "weak-passphrase": (400, "weak_passphrase"), "bad-cursor": (400, "bad_cursor")}
+
+
+def conclude_case(op, caller, effect, target=None, subject=None, company=None):
+    req = prq(op, caller, target, company)
+    adm, _ = model_admit(op, req["caller"], target, company)
+    assert adm is not None, (op, caller)
+    if isinstance(effect, dict) and "bad-input" in effect:
+        status, code = INPUT[effect["bad-input"]["kind"]]
+    elif isinstance(effect, dict):
+        status, code = 500, "internal"
+    else:
+        status, code = EFFECTS[effect] or (OPS[op][4], None)
+    secret_path = adm["target"] if OPS[op][1] in ("key", "folder") else None
+    if code is None:
+        reason = None
+        named = subject if subject is not None else adm["target"]
+        if op in ("token-create", "token-revoke") and named is not None:
+            reason = "name=" + named
+        elif OPS[op][3] and named is not None:
+            reason = named
+        audit = None if op == "health" else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
+                                              "outcome": "allowed", "status": status, "reason": reason}
+        want = {"status": status, "code": "", "summarized": False, "headers": [], "audit": audit}
+    else:
+        want = refusal_view(op, req["caller"], status, code, secret_path)
+        want["summarized"] = False
+    return {"fn": "conclude", "request": req, "effect": effect, "subject": subject, "expect": want}
+
+
+def policy_cases():
+    c = []
+    daemon_callers = ["owner", "ci", "ci-scoped", "ci-revoked", "ci-expired", "ci-exhausted", "anon-missing",
+                      "anon-malformed", "anon-wrong-kind", "anon-unknown", "deploy-bot", "stale", "c1-admin"]
+    # Every operation, every kind of caller, on the daemon, with a good target.
+    for op, (_, tkind, _, _, _) in OPS.items():
+        for who in daemon_callers:
+            c.append(admit_case(op, who, GOOD_TARGET.get(tkind)))
+    # Locked: 423 for operations that need the key, after credentials and target, before scope.
+    for op in ("secret-get", "secret-put", "secret-delete", "secret-list", "token-list", "unlock", "lock"):
+        for who in ("owner", "ci-scoped", "anon-missing"):
+            c.append(admit_case(op, who, GOOD_TARGET.get(OPS[op][1]), locked=True))
+    c.append(admit_case("secret-get", "ci-scoped", "gcp/key", locked=True, note="locked comes before scope"))
+    c.append(admit_case("secret-get", "owner", "../x", locked=True, note="the path comes before locked"))
+    # Targets: bad paths, names and ids are 400s, after credentials.
+    for op in ("secret-get", "secret-put", "secret-delete"):
+        for t in ("../x", "/abs", "", "a/"):
+            c.append(admit_case(op, "owner", t))
+        c.append(admit_case(op, "anon-missing", "../x", note="credentials come before the path"))
+    for t in ("myapp", "myapp/", "", "a/../b", "/abs", "a*"):
+        c.append(admit_case("secret-list", "owner", t))
+    for t in ("ci", "", "x" * 257, "a\u0001b", "Legacy_Name"):
+        c.append(admit_case("token-revoke", "owner", t))
+    for t in ("conn_0123456789abcdef", "conn_XYZ", "abc", "conn_", "conn_" + "a" * 65, "conn_../x"):
+        c.append(admit_case("connection-get", "owner", t))
+    # Scope: a scoped token reads inside its folder only; counts the use; lists filtered.
+    for t in ("aws/key", "gcp/key"):
+        c.append(admit_case("secret-get", "ci-scoped", t))
+        c.append(admit_case("secret-put", "ci-scoped", t))
+    c.append(admit_case("secret-list", "ci-scoped", "gcp"))
+    # Network mode: roles over org/<org>/project/<project>/.
+    for who in ("deploy-bot", "auditor", "boss"):
+        for t in ("org/indigo/project/hq-cloud/aws/key", "org/indigo/project/other/x", "org/acme/project/hq-cloud/x", "aws/key"):
+            for op in ("secret-get", "secret-put", "secret-delete"):
+                c.append(admit_case(op, who, t))
+    # The Worker's lifecycle routes: only the company's owner or admins; everyone else a 404.
+    for op in [o for o, v in OPS.items() if v[3]]:
+        for who in ("c1-owner", "c1-admin", "c1-member", "c2-admin", "owner", "anon-missing", "ci"):
+            c.append(admit_case(op, who, GOOD_TARGET.get(OPS[op][1]), company="c1"))
+    # Whoever may not manage the company gets the 404 before the target is looked at; its admins
+    # get the target's 400.
+    for op in ("connection-get", "connection-rotate", "connection-revoke", "connection-audit"):
+        for who in ("c1-admin", "c1-member", "c2-admin", "anon-unknown"):
+            c.append(admit_case(op, who, "conn_../x", company="c1"))
+    # A company that is no company id (upper case, a slash, empty, over 63 bytes) is nobody's, even
+    # an admin credential's that names it.
+    for company in ("C1", "c1/x", "", "c" * 64, "c" * 63):
+        who = {"company-admin": {"name": "erin", "company_id": company, "role": "owner"}}
+        for op in ("connection-list", "settings-write"):
+            c.append(admit_case(op, who, company=company))
+    # Effects.
+    for op, effect, who, target, subject in [
+        ("secret-put", "created", "owner", "aws/key", None), ("secret-put", "replaced", "owner", "aws/key", None),
+        ("secret-put", "exists", "owner", "aws/key", None), ("secret-get", "done", "owner", "aws/key", None),
+        ("secret-get", "done", "ci-scoped", "aws/key", None), ("secret-get", "not-found", "ci-scoped", "aws/key", None),
+        ("secret-get", "tampered", "owner", "aws/key", None), ("secret-get", "locked", "owner", "aws/key", None),
+        ("secret-delete", "done", "owner", "aws/key", None), ("secret-delete", "not-found", "owner", "aws/key", None),
+        ("secret-list", "done", "owner", "myapp", None), ("secret-list", "done", "ci-scoped", "", None),
+        ("token-create", "done", "owner", None, "deploy"), ("token-create", "name-taken", "owner", None, "deploy"),
+        ("token-revoke", "done", "owner", "ci", None), ("token-revoke", "not-found", "owner", "ci", None),
+        ("token-list", "done", "owner", None, None), ("audit-read", "done", "owner", None, None),
+        ("unlock", "done", "owner", None, None), ("unlock", "wrong-passphrase", "owner", None, None),
+        ("unlock", "locked-meanwhile", "owner", None, None), ("unlock", "not-initialized", "owner", None, None),
+        ("lock", "done", "owner", None, None), ("passphrase-change", "wrong-passphrase", "owner", None, None),
+        ("passphrase-change", "done", "owner", None, None), ("health", "done", "anon-missing", None, None),
+        ("connection-create", "done", "owner", None, "conn_00000000000000aa"),
+        ("connection-rotate", "done", "owner", "conn_0123456789abcdef", None),
+        ("connection-rotate", "connection-revoked", "owner", "conn_0123456789abcdef", None),
+        ("connection-revoke", "done", "owner", "conn_0123456789abcdef", None),
+        ("connection-get", "not-found", "owner", "conn_0123456789abcdef", None),
+        ("connection-list", "done", "c1-admin", None, None), ("settings-write", "done", "c1-owner", None, None),
+    ]:
+        company = "c1" if who.startswith("c1") else None
+        c.append(conclude_case(op, who, effect, target, subject, company))
+    for kind in INPUT:
+        op = {"bad-value": "secret-put", "value-too-large": "secret-put", "bad-type": "secret-put",
+              "bad-description": "secret-put", "bad-name": "token-create", "bad-ttl": "token-create",
+              "bad-max-uses": "token-create", "bad-prefix": "token-create", "bad-patterns": "connection-create",
+              "bad-mechanism": "connection-create", "weak-passphrase": "passphrase-change",
+              "bad-cursor": "connection-audit"}.get(kind, "secret-put")
+        target = GOOD_TARGET.get(OPS[op][1])
+        c.append(conclude_case(op, "owner", {"bad-input": {"kind": kind, "detail": "what is wrong", "rejections": []}}, target))
+    c.append(conclude_case("secret-put", "owner", {"failed": "writing vault.db"}, "aws/key"))
+    # Credentials: the reference of a vault or session token; why not, otherwise.
+    vt, vs, xc = token("hqvt_", R1), token("hqvs_", R2), token("hqxc_", R3)
+    for auth, want in [(None, err("missing")), ("Bearer " + vt, ok(ref(vt))), ("bearer  " + vs, ok(ref(vs))),
+                       ("Bearer " + xc, err("wrong-kind")), ("Bearer " + vt[:-1] + ("A" if vt[-1] != "A" else "B"), err("malformed")),
+                       ("Basic " + vt, err("malformed")), ("Bearer", err("malformed")), ("Bearer hqvt_short", err("malformed")),
+                       ("Bearer " + vt + " extra", err("malformed")), ("", err("malformed"))]:
+        c.append({"fn": "credential", "authorization": auth, "expect": want})
+    # Visibility in a scoped listing.
+    for who, path, want in [("ci-scoped", "aws/key", True), ("ci-scoped", "gcp/key", False), ("owner", "gcp/key", True),
+                            ("deploy-bot", "org/indigo/project/hq-cloud/a", True), ("deploy-bot", "org/indigo/project/x/a", False),
+                            ("auditor", "org/indigo/project/hq-cloud/a", True), ("boss", "org/indigo/project/any/a", True),
+                            ("boss", "org/acme/project/any/a", False), ("anon-missing", "aws/key", False)]:
+        c.append({"fn": "visible", "caller": CALLERS[who], "path": path, "time_ms": NOW, "expect": want})
+    # A managed token's create request.
+    for name, ttl, mx, prefixes, want in [
+        ("deploy", None, None, [], ok(rules())),
+        ("deploy", "1h", 3, ["aws"], ok(rules(scope=["aws/*"], max_uses=3, expires=NOW + 3600_000))),
+        ("deploy", None, None, ["aws/", "gcp/*"], ok(rules(scope=["aws/*", "gcp/*"]))),
+        ("deploy", None, None, ["*"], ok(rules(scope=["*"]))),
+        ("Deploy", None, None, [], err("bad-name")), ("bootstrap", None, None, [], err("bad-name")),
+        ("", None, None, [], err("bad-name")), ("deploy", "soon", None, [], err("bad-ttl")),
+        ("deploy", None, 0, [], err("bad-max-uses")), ("deploy", None, None, ["../x"], err("bad-prefix")),
+        ("deploy", None, None, ["/abs"], err("bad-prefix")),
+    ]:
+        c.append({"fn": "check-token-request", "name": name, "ttl": ttl, "max_uses": mx, "prefixes": prefixes,
+                  "now_ms": NOW, "expect": want})
+    for name, mech, pats, want in [
+        ("agent", None, ["knowledge/*"], ok(["knowledge/*"])), ("agent", "api_key", ["b/*", "a/*", "b/*"], ok(["a/*", "b/*"])),
+        ("agent", None, ["knowledge/"], ok(["knowledge/*"])), ("agent", None, [], err("bad-patterns")),
+        ("agent", None, ["../x", "ok/*", "/abs"], {"error": {"kind": "bad-patterns", "rejected": [0, 2]}}), ("", None, ["a/*"], err("bad-name")),
+        ("   ", None, ["a/*"], err("bad-name")), ("x" * 129, None, ["a/*"], err("bad-name")),
+        ("agent", "password", ["a/*"], err("bad-mechanism")), ("agent", "agent_identity", ["a/*"], err("bad-mechanism")),
+    ]:
+        if "error" in want and isinstance(want["error"], str):
+            want = {"error": {"kind": want["error"], "rejected": []}}
+        c.append({"fn": "check-connection-request", "name": name, "mechanism": mech, "patterns": pats, "expect": want})
+    return c
+
+
 def main():
     total = 0
     pat = pattern_cases()
@@ -747,6 +1115,9 @@ def main():
     total += write("gate.json", gate_cases(), "External Connections read decisions (status, code, plan).")
     total += write("reads.json", read_cases(), "Answers to a read of one object: If-None-Match, then Range as If-Range allows "
                    "(RFC 9110 13.1.5, 13.2.2, 14).")
+    total += write("policy.json", policy_cases(), "The vault API's decisions (docs/policy.md): admit (credentials, target, "
+                   "locked, permission and scope), conclude (the answer and audit event for what happened), credential "
+                   "references, scoped listings, and token and connection create requests.")
     print(f"total: {total}")
 
 

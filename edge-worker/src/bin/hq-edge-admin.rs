@@ -4,60 +4,101 @@
 //! Example:
 //!   cargo run -p hq-vault-edge --bin hq-edge-admin -- --company acme --role owner --name alice
 //!   (then run the printed `npx wrangler kv key put …` line)
+//!
+//! Arguments are parsed by clap: an unknown flag, a stray argument or a missing `--company`/`--role`
+//! is an error (exit status 2, usage on stderr) and nothing is minted.
 #![forbid(unsafe_code)]
 
 #[cfg(not(target_arch = "wasm32"))]
-fn main() -> std::process::ExitCode {
+mod cli {
+    use clap::{Parser, ValueEnum};
+    use hq_vault_core::policy::is_company_id;
     use hq_vault_core::tokens::{TokenKind, mint, reference};
-    use hq_vault_edge::model::{AdminCredential, Role, admin_key, valid_id};
+    use hq_vault_edge::model::{AdminCredential, Role, admin_key};
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let get = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
-    let usage = "usage: hq-edge-admin --company ID --role owner|admin|member [--name NAME] [--json]";
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{usage}\n\nExample:\n  hq-edge-admin --company acme --role owner --name alice");
-        return std::process::ExitCode::SUCCESS;
+    /// Mint an admin credential for the Worker's lifecycle routes (printed once) and print the KV
+    /// record that makes it valid.
+    #[derive(Parser)]
+    #[command(
+        name = "hq-edge-admin",
+        version,
+        after_help = "Example:\n  hq-edge-admin --company acme --role owner --name alice\n  \
+                      then run the printed `npx wrangler kv key put …` line (add --local for wrangler dev)"
+    )]
+    struct Args {
+        /// The company the credential administers: 1-63 of a-z, 0-9, `_`, `-`.
+        #[arg(long, value_name = "ID", value_parser = company_id)]
+        company: String,
+        /// What the credential may do on the company's lifecycle routes.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Who holds the credential, as shown in the record (no control characters).
+        #[arg(long, default_value = "admin", value_parser = holder_name)]
+        name: String,
+        /// Print one JSON object {"token","kv_key","kv_value"} on stdout instead of the token and a
+        /// shell line.
+        #[arg(long)]
+        json: bool,
     }
-    let (Some(company), Some(role)) = (get("--company"), get("--role")) else {
-        eprintln!("{usage}");
-        return std::process::ExitCode::FAILURE;
-    };
-    if !valid_id(&company) {
-        eprintln!("error: a company id is 1-64 of a-z, 0-9, `_`, `-`");
-        return std::process::ExitCode::FAILURE;
+
+    /// `--role` values; each is a [`Role`] of the Worker's model.
+    #[derive(Clone, Copy, ValueEnum)]
+    enum RoleArg {
+        Owner,
+        Admin,
+        Member,
     }
-    let role = match role.as_str() {
-        "owner" => Role::Owner,
-        "admin" => Role::Admin,
-        "member" => Role::Member,
-        _ => {
-            eprintln!("error: --role is owner, admin or member");
-            return std::process::ExitCode::FAILURE;
+
+    impl From<RoleArg> for Role {
+        fn from(r: RoleArg) -> Role {
+            match r {
+                RoleArg::Owner => Role::Owner,
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Member => Role::Member,
+            }
         }
-    };
-    let name = get("--name").unwrap_or_else(|| "admin".into());
-    if name.is_empty() || name.chars().any(char::is_control) {
-        eprintln!("error: --name is a non-empty name without control characters");
-        return std::process::ExitCode::FAILURE;
     }
-    let token = mint(TokenKind::VaultToken);
-    let key = admin_key(&reference(token.expose_secret()));
-    let value = serde_json::to_string(&AdminCredential { company_id: company, role, name }).expect("plain JSON");
-    if args.iter().any(|a| a == "--json") {
-        println!("{}", serde_json::json!({"token": token.expose_secret(), "kv_key": key, "kv_value": value}));
-    } else {
-        println!("{}", token.expose_secret());
-        eprintln!("Admin credential printed above (shown once). Load its record into KV:");
+
+    fn company_id(s: &str) -> Result<String, String> {
+        if is_company_id(s) { Ok(s.to_owned()) } else { Err("a company id is 1-63 of a-z, 0-9, `_`, `-`".into()) }
+    }
+
+    fn holder_name(s: &str) -> Result<String, String> {
+        if s.is_empty() || s.chars().any(char::is_control) {
+            Err("a name is non-empty and holds no control characters".into())
+        } else {
+            Ok(s.to_owned())
+        }
+    }
+
+    pub fn main() -> std::process::ExitCode {
+        let args = Args::parse();
+        let token = mint(TokenKind::VaultToken);
+        let key = admin_key(&reference(token.expose_secret()));
+        let record = AdminCredential { company_id: args.company, role: args.role.into(), name: args.name };
+        let value = serde_json::to_string(&record).expect("plain JSON");
+        if args.json {
+            println!("{}", serde_json::json!({"token": token.expose_secret(), "kv_key": key, "kv_value": value}));
+            return std::process::ExitCode::SUCCESS;
+        }
         // Each argument quoted for a POSIX shell, so a name holding `'`, `"`, `$`, a backtick or a
-        // space reaches KV exactly as given and never runs as code.
+        // space reaches KV exactly as given and never runs as code. Checked before the token is
+        // printed, so a refused record prints no credential.
         let line = shlex::try_join(["npx", "wrangler", "kv", "key", "put", "--binding", "CONNECTIONS", &key, &value]);
         let Ok(line) = line else {
             eprintln!("error: the record holds a NUL byte and cannot be written as a shell line: use --json");
             return std::process::ExitCode::FAILURE;
         };
+        println!("{}", token.expose_secret());
+        eprintln!("Admin credential printed above (shown once). Load its record into KV:");
         eprintln!("  {line}   # add --local for wrangler dev");
+        std::process::ExitCode::SUCCESS
     }
-    std::process::ExitCode::SUCCESS
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -59,12 +59,14 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     rt.block_on(async {
         let page = OpenPage::open(home, client, request, ttl).await?;
         eprintln!(
-            "Open this one-time page to enter the secret for {} (it expires in {} min):\n  {}\n(the browser must trust {})",
+            "Open this one-time page to enter the secret for {} (it expires in {} min):\n  {}",
             page.path(),
             ttl.as_secs() / 60,
             page.url(),
-            home.ca_cert().display()
         );
+        if let Some(s) = hq_vault::trust::suggestion(home) {
+            eprintln!("{s}");
+        }
         match page.closed().await {
             Outcome::Stored(line) => {
                 println!("{line}");
@@ -173,7 +175,9 @@ h1{font-size:1.4rem}.box{border:1px solid #d0d7e2;border-radius:8px;padding:1rem
 code{background:#eef2f7;padding:.1rem .3rem;border-radius:4px}textarea{width:100%;height:6rem;font-family:monospace}\
 button{margin-top:.8rem;padding:.5rem 1.2rem;font-size:1rem}.note{color:#566176;font-size:.9rem}\
 .error{border:1px solid #d33;border-radius:8px;padding:.8rem 1.2rem;background:#fdf0f0;color:#8a1c1c;margin-bottom:1rem}\
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1rem}dt{color:#566176}dd{margin:0}";
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1rem}dt{color:#566176}dd{margin:0}\
+textarea{-webkit-text-security:disc}#show:checked~textarea{-webkit-text-security:none}\
+#show{margin-left:1rem}label[for=show]{font-size:.9rem;color:#566176}";
 
 /// The form; `error` (already HTML) is shown above it when the last submit was not stored.
 fn form(p: &Page, error: Option<&str>) -> String {
@@ -189,10 +193,11 @@ fn form(p: &Page, error: Option<&str>) -> String {
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{STYLE}</style></head><body>\
 <h1>HQ Vault: enter a secret</h1>{banner}<div class=box><p>The value you enter is encrypted on this machine and stored in your local vault.</p>\
 <dl>{}{}{}</dl>\
-<form method=post action=\"/ingest/{}\"><label for=v>Secret value</label><textarea id=v name=value autocomplete=off autofocus required></textarea>\
+<form method=post action=\"/ingest/{}\"><label for=v>Secret value</label><input type=checkbox id=show><label for=show>Show</label>\
+<textarea id=v name=value autocomplete=off spellcheck=false autofocus required></textarea>\
 <button type=submit>Store in the vault</button></form></div>\
 <p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
-it closes after the vault stores your value, or in 10 minutes. If the vault cannot store it, this page says why and stays open for another try.</p></body></html>",
+it closes after the vault stores your value, or in 10 minutes; until then it can be reloaded. If the vault cannot store it, this page says why and stays open for another try.</p></body></html>",
         row("Path", Some(format!("<code>{}</code>", escape(&p.request.path)))),
         row("Type", p.request.kind.as_deref().map(escape)),
         row("What it is for", p.request.description.as_deref().map(escape)),

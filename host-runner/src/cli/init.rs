@@ -1,5 +1,6 @@
 //! `hq-vault init`: the home, the TLS certificate, and the passphrase-derived key.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -21,28 +22,88 @@ pub struct Args {
     pub kdf_m_cost_kib: u32,
 }
 
+/// Whether `home` already holds a vault. Creates nothing: a home without `vault.db` has none.
+pub fn has_vault(home: &Home) -> Result<bool> {
+    Ok(home.db().exists() && Store::open(&home.db())?.vault()?.is_some())
+}
+
 /// Create the vault's key in `inst` and store the wrapped key. Returns the unlocked key.
+///
+/// The passphrase is asked for (three tries on a terminal) and the key derived before anything is
+/// written; if writing then fails, what this call made is removed again (a home that did not
+/// exist does not exist afterwards), so a failed first start leaves no half-made home.
 pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<MasterKey> {
-    home.ensure()?;
-    hq_vault::tls::ensure_certificates(home)?;
-    let store = Store::open(&home.db())?;
-    if store.vault()?.is_some() {
+    if has_vault(home)? {
         bail!("a vault already exists in {}: use `hq-vault serve` and `hq-vault unlock`", home.dir.display());
     }
-    let pass = super::new_passphrase(args.passphrase_stdin)?;
+    let pass = super::new_passphrase(args.passphrase_stdin, "nothing was created")?;
     eprintln!("Deriving the key (Argon2id, t={}, {} MiB)…", args.kdf_t_cost, args.kdf_m_cost_kib / 1024);
     let t = Instant::now();
     let (key, vault) = inst
         .create_vault(&pass, args.kdf_t_cost, args.kdf_m_cost_kib, 1)
         .map_err(anyhow::Error::from)?
-        .map_err(|e| anyhow::anyhow!("creating the key: {e}"))?;
-    store.set_vault(&vault)?;
+        .map_err(|e| anyhow::anyhow!("creating the key: {e}; nothing was created"))?;
+    let made = Made::before(home);
+    let written = (|| {
+        home.ensure()?;
+        hq_vault::tls::ensure_certificates(home)?;
+        Store::open(&home.db())?.set_vault(&vault)
+    })();
+    if let Err(e) = written {
+        made.undo();
+        let _ = inst.drop_key(key);
+        return Err(e.context(format!("creating the vault in {}; nothing was left behind", home.dir.display())));
+    }
     eprintln!("Created the vault in {} ({:.1} s).", home.dir.display(), t.elapsed().as_secs_f64());
+    // `init` and the first `serve` both come here: the person learns about `trust` before the
+    // first `ingest --web` meets a certificate warning.
+    if let Some(s) = hq_vault::trust::suggestion(home) {
+        eprintln!("{s}");
+    }
     Ok(key)
 }
 
+/// What a vault's creation may add, noted before it starts, so that a failure can take it back.
+struct Made {
+    /// The outermost folder of the home's path that did not exist (the home itself, or a parent).
+    new_root: Option<PathBuf>,
+    /// Files and folders of an existing home that did not exist yet.
+    new_paths: Vec<PathBuf>,
+}
+
+impl Made {
+    fn before(home: &Home) -> Made {
+        let new_root = home.dir.ancestors().take_while(|p| !p.as_os_str().is_empty() && !p.exists()).last();
+        let db = home.db();
+        let candidates = [
+            home.server_key(),
+            home.server_cert(),
+            home.ca_cert(),
+            home.tls(),
+            PathBuf::from(format!("{}-wal", db.display())),
+            PathBuf::from(format!("{}-shm", db.display())),
+            db,
+        ];
+        Made {
+            new_root: new_root.map(Path::to_path_buf),
+            new_paths: candidates.into_iter().filter(|p| !p.exists()).collect(),
+        }
+    }
+
+    fn undo(self) {
+        if let Some(root) = self.new_root {
+            let _ = std::fs::remove_dir_all(&root);
+            return;
+        }
+        for p in self.new_paths {
+            let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir(&p));
+        }
+    }
+}
+
 pub fn run(home: &Home, args: Args) -> Result<ExitCode> {
-    let host = CoreHost::new(Some(&home.cache()))?;
+    // No compiled-code cache: it would be a folder in the home before the passphrase is even asked.
+    let host = CoreHost::new(None)?;
     let mut inst = host.instance()?;
     let key = create_vault(home, &mut inst, &args)?;
     inst.drop_key(key).map_err(anyhow::Error::from)?;

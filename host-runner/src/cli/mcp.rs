@@ -1,5 +1,5 @@
 //! `hq-vault mcp`: a stdio MCP server (the official `rmcp` SDK) through which an agent uses the
-//! vault without ever being given a value (docs/design.md §6).
+//! vault without ever being given a value (docs/design.md §6.1).
 //!
 //! Tools:
 //! - `secrets_list`: paths and metadata of one folder, never values.
@@ -270,11 +270,17 @@ impl Vault {
                     };
                     eprintln!("hq-vault mcp: the page for {} is open at {}", page.path(), page.url());
                     pages.insert(p.path.clone(), page.clone());
+                    let home = self.home.clone();
+                    let trust = tokio::task::spawn_blocking(move || hq_vault::trust::suggestion(&home))
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|s| format!("\nTell the person too: {s}"))
+                        .unwrap_or_default();
                     return Ok(text(format!(
-                        "{note}Nothing is stored yet. Show the person this one-time link, and ask them to open it in a browser on this computer and enter the value for `{path}` there (it expires in {minutes} min; their browser must trust {ca}; the value goes straight into their vault and is never shown to you):\n{url}\nThen call secret_request again with the same path: it waits for the person and answers with the `Stored:` line.",
+                        "{note}Nothing is stored yet. Show the person this one-time link, and ask them to open it in a browser on this computer and enter the value for `{path}` there (it expires in {minutes} min; the value goes straight into their vault and is never shown to you):\n{url}\nThen call secret_request again with the same path: it waits for the person and answers with the `Stored:` line.{trust}",
                         path = page.path(),
                         minutes = page.remaining().as_secs().div_ceil(60),
-                        ca = self.home.ca_cert().display(),
                         url = page.url(),
                     )));
                 }

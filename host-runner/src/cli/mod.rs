@@ -1,6 +1,7 @@
 //! The command line. Every command has `--help` with an example.
 
 mod audit;
+mod completions;
 mod connection;
 mod doctor;
 mod envfile;
@@ -13,6 +14,7 @@ mod secrets;
 mod serve;
 mod session;
 mod token;
+mod trust;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +43,11 @@ enum Command {
     /// Run the daemon on https://127.0.0.1:13100 (first start: asks for a passphrase).
     #[command(after_help = "Example:\n  hq-vault serve\n  hq-vault serve --idle-lock 10m --listen 127.0.0.1:13101")]
     Serve(serve::Args),
+    /// Make your browsers trust this vault's certificate (for `ingest --web`); --uninstall undoes it.
+    #[command(
+        after_help = "Adds the vault's local CA (tls/ca.pem, named by its fingerprint) to the NSS databases of Chromium\n(~/.pki/nssdb, made when missing) and of every Firefox profile with NSS's certutil\n(Debian: `sudo apt-get install libnss3-tools`), and, run as root, to the system store.\n--uninstall removes exactly this CA again.\n\nExample:\n  hq-vault trust\n  hq-vault trust --uninstall"
+    )]
+    Trust(trust::Args),
     /// Unlock the running daemon (asks for the passphrase without echo).
     #[command(after_help = "Example:\n  hq-vault unlock")]
     Unlock(session::UnlockArgs),
@@ -127,12 +134,14 @@ Example:
         #[arg(long)]
         out: PathBuf,
     },
-    /// Run the known-answer vectors through the embedded component.
-    #[command(after_help = "Example:\n  hq-vault conformance --vectors tests/vectors")]
+    /// Run the known-answer vectors (built into this binary) through the embedded component.
+    #[command(
+        after_help = "Works from any directory. Example:\n  hq-vault conformance\n  hq-vault conformance --vectors tests/vectors"
+    )]
     Conformance {
-        /// Directory of vector files.
-        #[arg(long, default_value = "tests/vectors")]
-        vectors: PathBuf,
+        /// Run the `*.json` vector files of this directory instead of the built-in ones.
+        #[arg(long)]
+        vectors: Option<PathBuf>,
     },
 }
 
@@ -141,6 +150,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(a) => init::run(&home, a),
         Command::Serve(a) => serve::run(home, a),
+        Command::Trust(a) => trust::run(&home, a),
         Command::Unlock(a) => session::unlock(a),
         Command::Lock => session::lock(),
         Command::Status => session::status(),
@@ -158,8 +168,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Doctor => doctor::run(&home),
         Command::Mcp(a) => mcp::run(&home, a),
         Command::Completions { shell } => {
-            use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "hq-vault", &mut std::io::stdout());
+            print!("{}", completions::script(shell));
             Ok(ExitCode::SUCCESS)
         }
         Command::Component { out } => {
@@ -174,7 +183,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Conformance { vectors } => {
             let host = hq_vault::host::CoreHost::new(None)?;
             let mut instance = host.instance()?;
-            let report = hq_vault::conformance::run_dir(&vectors, &mut instance)?;
+            let report = match vectors {
+                Some(dir) => hq_vault::conformance::run_dir(&dir, &mut instance)?,
+                None => hq_vault::conformance::run_embedded(&mut instance),
+            };
             for f in &report.failures {
                 println!("FAIL {f}");
             }
@@ -205,17 +217,32 @@ pub fn read_passphrase(prompt: &str, from_stdin: bool) -> Result<zeroize::Zeroiz
     Ok(zeroize::Zeroizing::new(p))
 }
 
-/// Ask for a new passphrase twice.
-pub fn new_passphrase(from_stdin: bool) -> Result<zeroize::Zeroizing<String>> {
-    let p = read_passphrase("New passphrase: ", from_stdin)?;
-    if p.chars().count() < 8 {
-        anyhow::bail!("the passphrase must be at least 8 characters");
-    }
-    if !from_stdin {
-        let again = read_passphrase("Repeat it: ", false)?;
-        if *again != *p {
-            anyhow::bail!("the two passphrases differ: nothing was changed");
+/// The fewest characters a passphrase may have (the daemon's `passphrase change` holds the same).
+const MIN_PASSPHRASE: usize = 8;
+
+/// Ask for a new passphrase: at least 8 characters, and on a terminal typed twice. A terminal gets
+/// three tries, each refusal saying why; standard input (a script) gets one. `nothing` says what a
+/// final refusal leaves: "nothing was created", "nothing was changed".
+pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroizing<String>> {
+    const TRIES: u32 = 3;
+    let mut left = TRIES;
+    loop {
+        left -= 1;
+        let p = read_passphrase("New passphrase: ", from_stdin)?;
+        let problem = if p.chars().count() < MIN_PASSPHRASE {
+            "it is shorter than 8 characters"
+        } else if from_stdin || *read_passphrase("Repeat it: ", false)? == *p {
+            return Ok(p);
+        } else {
+            "the two entries differ"
+        };
+        if from_stdin {
+            anyhow::bail!("the passphrase was refused: {problem}; {nothing}");
         }
+        if left == 0 {
+            anyhow::bail!("no passphrase after {TRIES} tries (the last: {problem}); {nothing}");
+        }
+        let tries = if left == 1 { "try" } else { "tries" };
+        eprintln!("That passphrase cannot be used: {problem}. Try again ({left} {tries} left).");
     }
-    Ok(p)
 }

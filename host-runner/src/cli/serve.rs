@@ -10,7 +10,6 @@ use anyhow::{Context, Result, bail};
 use hq_vault::daemon::{self, KeyHolder, Options};
 use hq_vault::home::Home;
 use hq_vault::host::CoreHost;
-use hq_vault::store::Store;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -37,10 +36,13 @@ pub struct Args {
 }
 
 pub fn run(home: Home, args: Args) -> Result<ExitCode> {
-    home.ensure()?;
-    hq_vault::tls::ensure_certificates(&home)?;
+    // The address first: a second `serve` on a busy port fails before it touches any home.
+    let listener = bind(&home, args.listen)?;
+    let first_start = !super::init::has_vault(&home)?;
     let t = std::time::Instant::now();
-    let host = CoreHost::new(Some(&home.cache()))?;
+    // A first start compiles without the cache, which would be a folder in the home before the
+    // passphrase is even asked (and stay there if it is never given).
+    let host = CoreHost::new((!first_start).then(|| home.cache()).as_deref())?;
     let compile = t.elapsed();
     let mut inst = host.instance()?;
     let idle = inst
@@ -59,7 +61,6 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         max_connections: args.max_connections.max(1),
     }
     .clamped();
-    let first_start = Store::open(&home.db())?.vault()?.is_none();
     let key = if first_start {
         if !args.init.passphrase_stdin && !std::io::stdin().is_terminal() {
             bail!("no vault yet and no terminal to ask for a passphrase: run `hq-vault init --passphrase-stdin` first");
@@ -74,6 +75,8 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("moving the key: {e}"))?,
         )
     } else {
+        home.ensure()?;
+        hq_vault::tls::ensure_certificates(&home)?;
         None
     };
     let files_root = args.files_root.unwrap_or_else(|| home.files());
@@ -81,7 +84,7 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         .with_context(|| format!("creating the files root {}", files_root.display()))?;
     let unlocked = key.is_some();
     let opts = Options {
-        listen: args.listen,
+        listener,
         idle_lock: Duration::from_millis(idle),
         files_root,
         keyholder: match key {
@@ -93,11 +96,42 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(daemon::serve(home.clone(), host, opts, |addr| {
         println!(
-            "hq-vault listening on https://{addr} ({}); component ready in {} ms; token file {}",
+            "hq-vault listening on https://{addr} ({}); component ready in {} ms; home {}",
             if unlocked { "unlocked" } else { "locked: run `hq-vault unlock`" },
             compile.as_millis(),
-            home.token().display()
+            home.dir.display()
         );
     }))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Bind `addr`, or say who holds it: a daemon of this home, one of another home, or another
+/// program. Nothing is created either way.
+fn bind(home: &Home, addr: SocketAddr) -> Result<std::net::TcpListener> {
+    let e = match std::net::TcpListener::bind(addr) {
+        Ok(l) => return Ok(l),
+        Err(e) => e,
+    };
+    if e.kind() != std::io::ErrorKind::AddrInUse {
+        return Err(anyhow::Error::from(e).context(format!("listening on {addr}; nothing was created")));
+    }
+    let mut probe = addr;
+    if probe.ip().is_unspecified() {
+        probe.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("https://{probe}");
+    let ca = std::fs::read(home.ca_cert()).ok();
+    let holder = match ca.as_deref().map(|pem| hq_vault_client::Client::new(&url, None, pem).and_then(|c| c.health())) {
+        Some(Ok(_)) => format!(
+            "a daemon of this home ({}) already runs there: use it (`hq-vault status`), or stop it first",
+            home.dir.display()
+        ),
+        Some(Err(hq_vault_client::Error::ForeignDaemon { .. })) => {
+            "an hq-vault daemon of another home runs there: stop it, or start this one on another address".to_owned()
+        }
+        _ => "another program (an hq-vault daemon of another home?) listens there".to_owned(),
+    };
+    bail!(
+        "{addr} is already in use: {holder}. Nothing was created or changed. Another address: `hq-vault serve --listen 127.0.0.1:13101` (clients then set HQ_VAULT_URL=https://127.0.0.1:13101)"
+    )
 }

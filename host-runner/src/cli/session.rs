@@ -21,8 +21,8 @@ pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
     eprint!("Unlocking (Argon2id key derivation, about a second)… ");
     let _ = std::io::stderr().flush();
     let t = Instant::now();
-    let r = client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() }))?;
-    let body = r.ok()?;
+    let body = client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() })).and_then(|r| r.ok());
+    let body = body.inspect_err(|_| eprintln!("failed"))?;
     eprintln!("done in {:.1} s", t.elapsed().as_secs_f64());
     println!("{}", if body["already"] == true { "Already unlocked." } else { "Unlocked." });
     Ok(ExitCode::SUCCESS)
@@ -62,7 +62,7 @@ pub fn passphrase(c: PassphraseCommand) -> Result<ExitCode> {
     let PassphraseCommand::Change { passphrase_stdin } = c;
     let client = Client::from_env()?;
     let old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
-    let new = super::new_passphrase(passphrase_stdin)?;
+    let new = super::new_passphrase(passphrase_stdin, "nothing was changed")?;
     eprintln!("Rewrapping the key (two Argon2id derivations)…");
     client.post("/v1/passphrase", &json!({"old": old.as_str(), "new": new.as_str()}))?.ok()?;
     println!("Passphrase changed. No secret was re-encrypted.");

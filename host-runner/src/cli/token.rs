@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use hq_vault_client::{Client, encode_path};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -28,10 +28,12 @@ pub enum Command {
         #[arg(long)]
         prefix: Vec<String>,
     },
-    /// List managed tokens (never their values).
-    #[command(after_help = "Example:\n  hq-vault token list")]
+    /// List managed tokens (never their values): name, state, expiry, uses, scope.
+    #[command(
+        after_help = "One token a line, tab-separated: NAME, STATE (active, expired, exhausted, revoked), expiry,\nuses (`uses 3/10`, or `uses 3 (no limit)`), scope (its folders, or `all secrets`).\n\nExample:\n  hq-vault token list"
+    )]
     List,
-    /// Revoke a managed token by name.
+    /// Revoke a managed token by name: its next read is refused, and its name is free again.
     #[command(after_help = "Example:\n  hq-vault token revoke deploy-run-42")]
     Revoke {
         /// The token's name.
@@ -41,6 +43,7 @@ pub enum Command {
 
 pub fn run(c: Command) -> Result<ExitCode> {
     let client = Client::from_env()?;
+    let now = now_ms();
     match c {
         Command::Create { name, ttl, max_uses, prefix } => {
             let b = client
@@ -48,30 +51,101 @@ pub fn run(c: Command) -> Result<ExitCode> {
                 .ok()?;
             println!("{}", b["token"].as_str().unwrap_or_default());
             eprintln!(
-                "Token `{}` created (shown once): ttl {}, max uses {}, scope {}. Pass it as HQ_VAULT_TOKEN.",
+                "Token `{}` created (shown once): {}, {}, scope {}. Pass it as HQ_VAULT_TOKEN.",
                 b["name"].as_str().unwrap_or_default(),
-                ttl.as_deref().unwrap_or("none"),
-                b["max_uses"],
-                b["scope"]
+                expiry(&b["expires_at_ms"], now),
+                uses(0, &b["max_uses"]),
+                scope(&b["scope"])
             );
         }
         Command::List => {
             let b = client.get("/v1/tokens")?.ok()?;
-            for t in b["tokens"].as_array().cloned().unwrap_or_default() {
+            let tokens = b["tokens"].as_array().cloned().unwrap_or_default();
+            if tokens.is_empty() {
+                eprintln!("No managed tokens: `hq-vault token create --name NAME` makes one.");
+            }
+            for t in tokens {
                 println!(
-                    "{}\t{}\tuses {}/{}\tscope {}",
+                    "{}\t{}\t{}\t{}\tscope {}",
                     t["name"].as_str().unwrap_or_default(),
                     t["state"].as_str().unwrap_or_default(),
-                    t["uses"],
-                    t["max_uses"],
-                    t["scope"]
+                    expiry(&t["expires_at_ms"], now),
+                    uses(t["uses"].as_u64().unwrap_or_default(), &t["max_uses"]),
+                    scope(&t["scope"])
                 );
             }
         }
         Command::Revoke { name } => {
-            client.delete(&format!("/v1/tokens/{}", encode_path(&name)))?.ok()?;
-            println!("Revoked: {name}");
+            let b = client.delete(&format!("/v1/tokens/{}", encode_path(&name)))?.ok()?;
+            if b["was_active"] == false {
+                println!("`{name}` was already revoked; its name is free for a new token.");
+            } else {
+                println!("Revoked: {name}. Its next read is refused; the name is free for a new token.");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// `expires 2026-05-01 12:00 UTC (in 59m)`, `expired … (3h 2m ago)`, or `no expiry`.
+fn expiry(expires_at_ms: &Value, now: u64) -> String {
+    let Some(at) = expires_at_ms.as_u64() else {
+        return "no expiry".to_owned();
+    };
+    let when = hq_vault_core::time::rfc3339(at);
+    let when = format!("{} UTC", when.get(..16).unwrap_or(&when).replace('T', " "));
+    if at > now {
+        format!("expires {when} (in {})", span(at - now))
+    } else {
+        format!("expired {when} ({} ago)", span(now - at))
+    }
+}
+
+/// A duration for people, to its two largest units: `45s`, `59m`, `3h 2m`, `6d 23h`.
+fn span(ms: u64) -> String {
+    let s = ms / 1000;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+/// `uses 3/10`, or `uses 3 (no limit)`.
+fn uses(used: u64, max: &Value) -> String {
+    match max.as_u64() {
+        Some(m) => format!("uses {used}/{m}"),
+        None => format!("uses {used} (no limit)"),
+    }
+}
+
+/// `aws/deploy/*, gcp/*`, or `all secrets` for a token without a prefix.
+fn scope(scope: &Value) -> String {
+    let patterns: Vec<&str> =
+        scope.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    if patterns.is_empty() { "all secrets".to_owned() } else { patterns.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_read_in_words() {
+        assert_eq!(uses(3, &json!(10)), "uses 3/10");
+        assert_eq!(uses(3, &Value::Null), "uses 3 (no limit)");
+        assert_eq!(scope(&json!([])), "all secrets");
+        assert_eq!(scope(&json!(["aws/*", "gcp/x"])), "aws/*, gcp/x");
+        assert_eq!(expiry(&Value::Null, 0), "no expiry");
+        let hour = 3_600_000;
+        assert_eq!(expiry(&json!(hour), hour - 59 * 60_000), "expires 1970-01-01 01:00 UTC (in 59m)");
+        assert_eq!(expiry(&json!(hour), 2 * hour + 120_000), "expired 1970-01-01 01:00 UTC (1h 2m ago)");
+        assert_eq!(span(45_000), "45s");
+        assert_eq!(span(7 * 86_400_000 - 1), "6d 23h");
+    }
 }

@@ -52,7 +52,22 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     let q = match http::query(&req) {
         Ok(q) => q,
         Err(m) => {
-            return d.refuse(ctx, "unknown", "read", None, 400, "bad_query", m).await;
+            // No credential was looked at yet: the caller is `unknown`, as the gate calls it.
+            let event = hq_vault_core::audit::Event {
+                time_ms: ctx.now_ms,
+                actor: "unknown".into(),
+                operation: "read".into(),
+                path: None,
+                outcome: hq_vault_core::audit::Outcome::Failed,
+                status: 400,
+                request_id: ctx.request_id.clone(),
+                source_ip: ctx.ip.clone(),
+                reason: Some("bad_query".into()),
+            };
+            if d.audit.record(event, false).await.is_err() {
+                return http::audit_failed(ctx);
+            }
+            return http::error(ctx, 400, "bad_query", m);
         }
     };
     let auth = http::authorization(&req);
@@ -90,7 +105,9 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
             }
         }
     }
-    if d.audit.record(decision.audit.clone()).await.is_err() {
+    // A connection key that names no connection (`unknown`) is an anonymous failure: summarized.
+    let anonymous = decision.audit.actor == "unknown" && matches!(decision.status, 401 | 403);
+    if d.audit.record(decision.audit.clone(), anonymous).await.is_err() {
         return http::audit_failed(ctx);
     }
     let head = req.method() == Method::HEAD;

@@ -111,46 +111,30 @@ pub fn internal(ctx: &Ctx, what: &str) -> Response<Body> {
     error(ctx, 500, "internal", &format!("{what} failed; the daemon's log has details (request {})", ctx.request_id))
 }
 
-/// Read a JSON body of at most [`MAX_BODY`] bytes.
-pub async fn read_json<T: DeserializeOwned>(ctx: &Ctx, req: Request<Incoming>) -> Result<T, Response<Body>> {
-    read_json_limited(ctx, req, MAX_BODY, "the request body is over 2 MiB (a secret may be at most 1 MiB)").await
-}
-
-/// Read a JSON body of at most `limit` bytes; over it, 413 `body_too_large` with `too_large`; a
-/// body that does not arrive within [`BODY_TIMEOUT`], 408.
-pub async fn read_json_limited<T: DeserializeOwned>(
-    ctx: &Ctx,
+/// Read a JSON body of at most `limit` bytes within [`BODY_TIMEOUT`]; what is wrong with it is
+/// an input problem for the core (`body-too-large`, `body-timeout`, `bad-json`) with its detail.
+pub async fn read_json_body<T: DeserializeOwned>(
     req: Request<Incoming>,
     limit: usize,
-    too_large: &str,
-) -> Result<T, Response<Body>> {
+) -> Result<T, (hq_vault_core::policy::InputKind, String)> {
+    use hq_vault_core::policy::InputKind;
     let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect()).await;
     let Ok(collected) = collected else {
-        let mut r = error(
-            ctx,
-            408,
-            "request_timeout",
-            "the request body did not arrive within 30 s: send it whole, then retry",
-        );
-        r.headers_mut().insert("connection", "close".parse().expect("static header"));
-        return Err(r);
+        return Err((
+            InputKind::BodyTimeout,
+            "the request body did not arrive within 30 s: send it whole, then retry".to_owned(),
+        ));
     };
     let bytes = match collected {
         Ok(b) => b.to_bytes(),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            // The rest of the body is not read, so this connection cannot carry another request:
-            // say so, or a keep-alive client would send its next request into a closed socket.
-            let mut r = error(ctx, 413, "body_too_large", too_large);
-            r.headers_mut().insert("connection", "close".parse().expect("static header"));
-            return Err(r);
+            return Err((InputKind::BodyTooLarge, format!("the request body is over {limit} bytes")));
         }
-        Err(_) => {
-            return Err(error(ctx, 400, "bad_body", "the request body could not be read"));
-        }
+        Err(_) => return Err((InputKind::BadJson, "the request body could not be read".to_owned())),
     };
     serde_json::from_slice(&bytes).map_err(|e| {
         // serde's message names the field and position, never the value.
-        error(ctx, 400, "bad_json", &format!("the body is not the JSON this route takes: {}", e.classify_message()))
+        (InputKind::BadJson, format!("the body is not the JSON this route takes: {}", e.classify_message()))
     })
 }
 

@@ -1,16 +1,20 @@
 //! The local daemon: HTTPS on loopback, the component behind a mutex, SQLite, the audit log.
 //!
-//! One module per concern of the API: `session` (health, unlock, lock, passphrase), `secrets`,
-//! `tokens`, `audit`, `connections` (lifecycle) and `files` (the External Connections read routes).
+//! Every vault API request goes through one pipeline (`pipeline`: route table → authenticate →
+//! the core's policy → act → audit → respond); one module per concern holds the acts: `session`
+//! (health, unlock, lock, passphrase), `secrets`, `tokens`, `audit`, `connections` (lifecycle).
+//! `files` serves the External Connections read routes on the core's `gate` decision.
 
 mod audit;
-mod auth;
 pub mod beneath;
 mod connections;
 mod files;
 mod http;
+mod key_holder;
 pub mod listener;
+mod pipeline;
 pub mod requests;
+pub use key_holder::{KeyError, KeyHolder};
 mod secrets;
 mod session;
 mod tokens;
@@ -23,13 +27,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use hyper::body::Incoming;
-use hyper::{Method, Request, Response};
+use hyper::{Request, Response};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::audit_log::AuditLog;
 use crate::home::Home;
-use crate::host::{CoreHost, Instance, MasterKey};
+use crate::host::{CoreHost, Instance};
 use crate::store::Store;
 use http::{Body, Ctx};
 
@@ -44,92 +48,25 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// The unlocked key and the one instance that holds it.
-struct Unlocked {
-    inst: Instance,
-    key: MasterKey,
-}
-
-/// The vault's key state.
-///
-/// Locking drops the key-holding instance whole, not just the key resource: its linear memory
-/// (where the key and every value it opened were) is unmapped, so no copy of the data key stays
-/// in the process. Every lock bumps an epoch; an unlock that began in an older epoch is refused
-/// when it tries to install its key, so an acknowledged lock wins over an unlock still deriving.
-pub struct KeyHolder {
-    unlocked: Option<Unlocked>,
-    epoch: u64,
-}
-
-impl KeyHolder {
-    /// Locked.
-    pub fn locked() -> KeyHolder {
-        KeyHolder { unlocked: None, epoch: 0 }
-    }
-
-    /// Unlocked with `key`, held by `inst` (the first start, which has just created the vault).
-    pub fn unlocked(inst: Instance, key: MasterKey) -> KeyHolder {
-        KeyHolder { unlocked: Some(Unlocked { inst, key }), epoch: 0 }
-    }
-
-    pub fn is_unlocked(&self) -> bool {
-        self.unlocked.is_some()
-    }
-
-    /// The current lock epoch (pass it back to [`KeyHolder::install`]).
-    pub fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
-    /// Lock: drop the key and the instance that held it. Returns whether it was unlocked.
-    pub fn lock(&mut self) -> bool {
-        self.epoch += 1;
-        match self.unlocked.take() {
-            Some(mut u) => {
-                let _ = u.inst.drop_key(u.key);
-                drop(u.inst);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Install a key unlocked by an unlock that began at `epoch`. If a lock came since, the key
-    /// and its instance are dropped and `false` is returned: the lock wins.
-    pub fn install(&mut self, epoch: u64, mut inst: Instance, key: MasterKey) -> bool {
-        if epoch != self.epoch {
-            let _ = inst.drop_key(key);
-            return false;
-        }
-        self.lock();
-        self.epoch = epoch;
-        self.unlocked = Some(Unlocked { inst, key });
-        true
-    }
-
-    /// Run `f` with the key, if unlocked.
-    pub fn with_key<T>(&mut self, f: impl FnOnce(&mut Instance, &MasterKey) -> T) -> Option<T> {
-        self.unlocked.as_mut().map(|u| f(&mut u.inst, &u.key))
-    }
-}
-
 /// Everything a request may touch.
 pub struct Daemon {
     pub home: Home,
-    /// For throwaway instances: Argon2 grows an instance's memory to 256 MiB, and wasm memory
-    /// never shrinks, so derivations run in an instance that is dropped afterwards.
+    /// The component, ready to instantiate: every piece of key-free work runs on a short-lived
+    /// instance of its own (wasmtime's pooling allocator makes that cheap), and derivations run in
+    /// one that is dropped afterwards (Argon2 grows its memory to 256 MiB).
     pub host: CoreHost,
-    pub keyholder: Mutex<KeyHolder>,
+    /// The key, held by one instance on its own thread.
+    pub keyholder: KeyHolder,
     /// Held while the key state changes (lock, the end of an unlock, idle lock) and its audit
     /// line is written, so the line and the state always agree.
     pub transition: tokio::sync::Mutex<()>,
-    /// An instance for key-free work (checks, tokens, the gate).
-    pub pool: Mutex<Instance>,
     pub store: Mutex<Store>,
     pub audit: AuditLog,
     pub bootstrap_ref: String,
     /// The files root, opened once at start; objects and listings are reached by descriptor.
     pub files_root: beneath::FilesRoot,
+    /// Where the files root is, absolute (what `connection create` tells the person).
+    pub files_root_path: PathBuf,
     /// The address the daemon listens on (what the connection snippet's `BASE` names).
     pub listen_addr: SocketAddr,
     pub idle_lock: Duration,
@@ -138,7 +75,9 @@ pub struct Daemon {
 
 /// How to start the daemon.
 pub struct Options {
-    pub listen: SocketAddr,
+    /// The socket, bound before anything else was done, so that a busy address fails a start
+    /// that has not yet touched the home.
+    pub listener: std::net::TcpListener,
     pub idle_lock: Duration,
     pub files_root: PathBuf,
     /// A key already unlocked (first start: the vault was just created), in `keyholder`.
@@ -148,9 +87,9 @@ pub struct Options {
 }
 
 impl Daemon {
-    /// Run `f` on the key-free instance.
+    /// Run `f` on a fresh, short-lived instance of the component (no key in it).
     pub fn core<T>(&self, f: impl FnOnce(&mut Instance) -> wasmtime::Result<T>) -> Result<T> {
-        let mut inst = self.pool.lock().map_err(|_| anyhow::anyhow!("the component instance is poisoned"))?;
+        let mut inst = self.host.instance()?;
         f(&mut inst).map_err(anyhow::Error::from)
     }
 
@@ -166,7 +105,7 @@ impl Daemon {
     }
 
     pub fn is_unlocked(&self) -> bool {
-        self.keyholder.lock().map(|k| k.is_unlocked()).unwrap_or(false)
+        self.keyholder.is_unlocked()
     }
 }
 
@@ -177,37 +116,40 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
     let expect = crate::audit_log::Expect::from_store(&store)?;
     let audit = AuditLog::open(&home.audit_log(), &home.audit_head(), &host, expect).await?;
     store.set_meta("audit_started", "1")?;
-    let mut keyholder = opts.keyholder;
-    if let Some(r) = keyholder.with_key(|inst, key| audit.install_key(inst, key)) {
-        r.context("giving the audit writer the vault's audit key")?;
+    let keyholder = opts.keyholder;
+    if keyholder.is_unlocked() {
+        let writer = audit.clone();
+        keyholder
+            .run(move |inst, key| writer.install_key(inst, key).map_err(|e| wasmtime::format_err!("{e:#}")))
+            .await
+            .context("giving the audit writer the vault's audit key")?;
         store.set_meta("audit_keyed", "1")?;
     }
     let tls = crate::tls::server_config(&home)?;
-    let mut pool = host.instance()?;
-
+    let mut inst = host.instance()?;
     // A new bootstrap token at every start; only its reference stays in memory.
-    let bootstrap = pool.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
-    let bootstrap_ref = pool.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
+    let bootstrap = inst.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
+    let bootstrap_ref = inst.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
     crate::home::write_private(&home.token(), format!("{}\n", bootstrap.expose_secret()).as_bytes())
         .context("writing the bootstrap token file")?;
     drop(bootstrap);
 
-    let listener = TcpListener::bind(opts.listen)
-        .await
-        .with_context(|| format!("listening on {} (is another hq-vault running? try --listen)", opts.listen))?;
+    opts.listener.set_nonblocking(true)?;
+    let listener = TcpListener::from_std(opts.listener)?;
     let addr = listener.local_addr()?;
     let files_root = beneath::FilesRoot::open(&opts.files_root)
         .with_context(|| format!("opening the files root {}", opts.files_root.display()))?;
+    let files_root_path = std::fs::canonicalize(&opts.files_root).unwrap_or(opts.files_root);
     let daemon = Arc::new(Daemon {
         home,
         host: host.clone(),
-        keyholder: Mutex::new(keyholder),
+        keyholder,
         transition: tokio::sync::Mutex::new(()),
-        pool: Mutex::new(pool),
         store: Mutex::new(store),
         audit,
         bootstrap_ref,
         files_root,
+        files_root_path,
         listen_addr: addr,
         idle_lock: opts.idle_lock,
         last_activity: AtomicU64::new(now_ms()),
@@ -222,9 +164,7 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         move |req, peer| route(daemon.clone(), req, peer)
     };
     listener::accept_loop(listener, acceptor, opts.limits, handler, shutdown_signal()).await;
-    if let Ok(mut k) = daemon.keyholder.lock() {
-        k.lock();
-    }
+    daemon.keyholder.lock().await;
     let _ = daemon.audit.flush_anonymous(now_ms(), true).await;
     eprintln!("hq-vault: stopped; the key was dropped");
     Ok(())
@@ -249,54 +189,36 @@ async fn shutdown_signal() {
 }
 
 async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    use hq_vault_core::policy::Operation as O;
     let ctx = Ctx::new(peer);
-    let path = req.uri().path().to_owned();
-    let method = req.method().clone();
-    let segs: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
-    match segs.as_slice() {
-        ["v1", "health"] => only(&method, &[Method::GET], || session::health(&d, &ctx)),
-        ["v1", "unlock"] if method == Method::POST => session::unlock(&d, &ctx, req).await,
-        ["v1", "lock"] if method == Method::POST => session::lock(&d, &ctx, req).await,
-        ["v1", "passphrase"] if method == Method::POST => session::change_passphrase(&d, &ctx, req).await,
-        ["v1", "unlock" | "lock" | "passphrase"] => http::method_not_allowed(&ctx, "POST"),
-        ["v1", "secrets"] if method == Method::GET => secrets::list(&d, &ctx, req).await,
-        ["v1", "secrets"] => http::method_not_allowed(&ctx, "GET"),
-        ["v1", "secrets", rest] => {
-            let rest = rest.to_string();
-            match method {
-                Method::GET => secrets::get(&d, &ctx, req, &rest).await,
-                Method::PUT => secrets::put(&d, &ctx, req, &rest).await,
-                Method::DELETE => secrets::delete(&d, &ctx, req, &rest).await,
-                _ => http::method_not_allowed(&ctx, "GET, PUT, DELETE"),
-            }
-        }
-        ["v1", "tokens"] if method == Method::GET => tokens::list(&d, &ctx, req).await,
-        ["v1", "tokens"] if method == Method::POST => tokens::create(&d, &ctx, req).await,
-        ["v1", "tokens"] => http::method_not_allowed(&ctx, "GET, POST"),
-        ["v1", "tokens", name] if !name.contains('/') && method == Method::DELETE => {
-            let name = name.to_string();
-            tokens::revoke(&d, &ctx, req, &name).await
-        }
-        ["v1", "tokens", name] if !name.contains('/') => http::method_not_allowed(&ctx, "DELETE"),
-        ["v1", "audit"] if method == Method::GET => audit::read(&d, &ctx, req).await,
-        ["v1", "audit"] => http::method_not_allowed(&ctx, "GET"),
-        ["v1", "connections", "files"] | ["v1", "connections", "files/object"] => files::read(&d, &ctx, req).await,
-        ["v1", "connections"] if method == Method::GET => connections::list(&d, &ctx, req).await,
-        ["v1", "connections"] if method == Method::POST => connections::create(&d, &ctx, req).await,
-        ["v1", "connections"] => http::method_not_allowed(&ctx, "GET, POST"),
-        ["v1", "connections", rest] => {
-            let rest = rest.to_string();
-            connections::by_id(&d, &ctx, req, &rest).await
-        }
-        _ => http::error(&ctx, 404, "not_found", "no such route: see the API in the README"),
+    if matches!(req.uri().path(), "/v1/connections/files" | "/v1/connections/files/object") {
+        return files::read(&d, &ctx, req).await;
     }
-}
-
-fn only(method: &Method, allowed: &[Method], f: impl FnOnce() -> Response<Body>) -> Response<Body> {
-    if allowed.contains(method) {
-        f()
-    } else {
-        let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        http::method_not_allowed(&Ctx::new(([127, 0, 0, 1], 0).into()), &list.join(", "))
+    let call = match d.admit(ctx, &req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match call.request.operation {
+        O::Health => session::health(&d, call).await,
+        O::Unlock => session::unlock(&d, call, req).await,
+        O::Lock => session::lock(&d, call).await,
+        O::PassphraseChange => session::change_passphrase(&d, call, req).await,
+        O::SecretGet => secrets::get(&d, call).await,
+        O::SecretPut => secrets::put(&d, call, req).await,
+        O::SecretDelete => secrets::delete(&d, call).await,
+        O::SecretList => secrets::list(&d, call, http::query(&req).map(|_| ())).await,
+        O::TokenCreate => tokens::create(&d, call, req).await,
+        O::TokenList => tokens::list(&d, call).await,
+        O::TokenRevoke => tokens::revoke(&d, call).await,
+        O::AuditRead => audit::read(&d, call, &req).await,
+        O::ConnectionCreate => connections::create(&d, call, req).await,
+        O::ConnectionList => connections::list(&d, call).await,
+        O::ConnectionGet => connections::get(&d, call).await,
+        O::ConnectionRotate => connections::rotate(&d, call).await,
+        O::ConnectionRevoke => connections::revoke(&d, call).await,
+        O::ConnectionAudit => connections::audit(&d, call, &req).await,
+        O::SettingsRead | O::SettingsWrite => {
+            http::error(&call.ctx, 404, "not_found", "no such route: see the API in the README")
+        }
     }
 }

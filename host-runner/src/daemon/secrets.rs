@@ -1,260 +1,160 @@
-//! `PUT|GET|DELETE /v1/secrets/{path}` and `GET /v1/secrets?prefix=`.
-//!
-//! Order of checks, the same for every route: credentials (401), path (400), locked (423),
-//! scope (403), existence (404); the audit line is durable before any effect.
+//! `PUT|GET|DELETE /v1/secrets/{path}` and `GET /v1/secrets?prefix=`: the acts behind the
+//! pipeline ([`super::pipeline`]); the core admitted the request and decides the answer.
 
 use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use hq_vault_core::audit::Outcome;
 use hq_vault_core::crypto::CryptoError;
-use hq_vault_core::tokens::TokenDenial;
+use hq_vault_core::policy::{Caller, Decision, Effect, InputKind, ManagedToken};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::Daemon;
-use super::auth::Caller;
-use super::http::{self, Body, Ctx};
-use super::requests::{CheckedPut, PutBody};
-use crate::store::SecretMeta;
+use super::http::{self, Body};
+use super::pipeline::{self, Acted, Call, Success};
+use super::requests::{BodyError, CheckedPut, PutBody};
+use super::{Daemon, KeyError};
+use crate::store::{SecretMeta, Store};
 
-/// Decode and check the secret's path with the component.
-async fn checked_path(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, raw: &str) -> Result<String, Response<Body>> {
-    let Some(decoded) = http::decode_path(raw) else {
-        return Err(d
-            .refuse(ctx, actor, op, None, 400, "bad_path", "the path is not valid UTF-8 after decoding")
-            .await);
+fn body_problem(e: BodyError) -> Acted {
+    let kind = match e.code {
+        "value_too_large" => InputKind::ValueTooLarge,
+        "bad_type" => InputKind::BadType,
+        "bad_description" => InputKind::BadDescription,
+        _ => InputKind::BadValue,
     };
-    match d.core(|i| i.check_key(&decoded)) {
-        Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(d.refuse(ctx, actor, op, None, 400, "bad_path", &e.to_string()).await),
-        Err(_) => Err(http::internal(ctx, "checking the path")),
-    }
+    Acted::input(kind, e.message)
 }
 
-/// Authenticate, check the path, and require the owner (writes and deletes).
-async fn owner_path(
-    d: &Daemon,
-    ctx: &Ctx,
-    req: &Request<Incoming>,
-    op: &str,
-    raw: &str,
-) -> Result<String, Response<Body>> {
-    let caller = d.authenticate(ctx, req, op).await?;
-    let path = checked_path(d, ctx, caller.name(), op, raw).await?;
-    d.require_owner(ctx, &caller, op, Some(&path)).await?;
-    Ok(path)
-}
-
-async fn require_unlocked(d: &Daemon, ctx: &Ctx, actor: &str, op: &str, path: &str) -> Result<(), Response<Body>> {
-    if d.is_unlocked() {
-        d.touch();
-        Ok(())
-    } else {
-        Err(d.refuse(ctx, actor, op, Some(path), 423, "locked", "the vault is locked: run `hq-vault unlock`").await)
-    }
-}
-
-pub async fn put(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
-    let op = "store";
-    let path = match owner_path(d, ctx, &req, op, raw).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn put(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
     // `?overwrite=false`: refuse (409 `exists`) rather than replace a secret already at the path.
     let overwrite = match http::query(&req) {
         Ok(q) => match http::param(&q, "overwrite") {
             None | Some("true") => true,
             Some("false") => false,
-            Some(_) => return http::error(ctx, 400, "bad_query", "overwrite must be `true` or `false`"),
+            Some(_) => {
+                return d.finish(&call, Acted::input(InputKind::BadQuery, "overwrite must be `true` or `false`")).await;
+            }
         },
-        Err(m) => return http::error(ctx, 400, "bad_query", m),
+        Err(m) => return d.finish(&call, Acted::input(InputKind::BadQuery, m)).await,
     };
     let too_large =
         "the request body is over 6 MiB: a secret may be at most 1 MiB (1048576 bytes), however it is encoded";
-    let body: PutBody = match http::read_json_limited(ctx, req, http::MAX_SECRET_BODY, too_large).await {
+    let body: PutBody = match pipeline::body(req, http::MAX_SECRET_BODY, too_large).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(a) => return d.finish(&call, a).await,
     };
     let CheckedPut { value, kind, description } = match body.check() {
         Ok(c) => c,
-        Err(e) => return http::error(ctx, e.status, e.code, &e.message),
+        Err(e) => return d.finish(&call, body_problem(e)).await,
     };
-    if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
-        return r;
-    }
-    let sealed = match d.keyholder.lock() {
-        Ok(mut kh) => kh.with_key(|inst, k| inst.seal(k, &value, path.as_bytes())),
-        Err(_) => return http::internal(ctx, "sealing"),
+    let path = call.target().to_owned();
+    let size = value.len() as u64;
+    let aad = path.clone();
+    let sealed = match d.keyholder.run(move |inst, k| inst.seal(k, &value, aad.as_bytes())).await {
+        Ok(Ok(sealed)) => sealed,
+        Ok(Err(_)) => return d.finish(&call, Acted::internal("sealing")).await,
+        Err(e) => return d.finish(&call, d.key_failure(e)).await,
     };
-    let sealed = match sealed {
-        Some(Ok(Ok(sealed))) => sealed,
-        None => {
-            return d
-                .refuse(ctx, "bootstrap", op, Some(&path), 423, "locked", "the vault is locked: run `hq-vault unlock`")
-                .await;
+    d.transact(call, move |_, call, store| {
+        let existing = match store.secret_meta(&path) {
+            Ok(e) => e,
+            Err(_) => return Ok(Acted::internal("reading vault.db")),
+        };
+        if existing.is_some() && !overwrite {
+            return Ok(Acted::failed(Effect::Exists));
         }
-        _ => return http::internal(ctx, "sealing"),
-    };
-    // The line names the status the caller will get: 201 for a new secret, 200 for a replacement.
-    let existing = match d.db(|s| s.secret_meta(&path)) {
-        Ok(existing) => existing,
-        Err(_) => return http::internal(ctx, "reading vault.db"),
-    };
-    let status = if existing.is_some() { 200 } else { 201 };
-    if existing.is_some() && !overwrite {
-        return d
-            .refuse(
-                ctx,
-                "bootstrap",
-                op,
-                Some(&path),
-                409,
-                "exists",
-                "a secret already exists at this path and overwrite=false: nothing was stored",
-            )
-            .await;
-    }
-    // A replacement keeps the stored type and description unless new ones are given.
-    let (kind, description) = match existing {
-        Some(old) => (kind.or(old.kind), description.or(old.description)),
-        None => (kind, description),
-    };
-    if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, status, None)).await.is_err() {
-        return http::audit_failed(ctx);
-    }
-    let meta = SecretMeta {
-        path: path.clone(),
-        size: value.len() as u64,
-        kind,
-        description,
-        created_ms: ctx.now_ms,
-        updated_ms: ctx.now_ms,
-    };
-    match d.db(|s| s.put_secret(&meta, &sealed)) {
-        Ok(created) => http::json(
-            ctx,
-            if created { 201 } else { 200 },
-            &json!({"path": meta.path, "size": meta.size, "type": meta.kind, "description": meta.description, "created": created}),
-        ),
-        _ => http::internal(ctx, "writing vault.db"),
-    }
+        // A replacement keeps the stored type and description unless new ones are given.
+        let (kind, description) = match existing {
+            Some(old) => (kind.or(old.kind), description.or(old.description)),
+            None => (kind, description),
+        };
+        let now = call.ctx.now_ms;
+        let meta = SecretMeta { path: path.clone(), size, kind, description, created_ms: now, updated_ms: now };
+        Ok(match store.put_secret(&meta, &sealed) {
+            Ok(created) => Acted::done(
+                if created { Effect::Created } else { Effect::Replaced },
+                Success::Json(json!({"path": meta.path, "size": meta.size, "type": meta.kind,
+                                     "description": meta.description, "created": created})),
+            ),
+            Err(_) => Acted::internal("writing vault.db"),
+        })
+    })
+    .await
 }
 
-pub async fn get(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
-    let op = "get";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let actor = caller.name().to_owned();
-    let path = match checked_path(d, ctx, &actor, op, raw).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(r) = require_unlocked(d, ctx, &actor, op, &path).await {
-        return r;
-    }
-    // A managed token: ask the core with the path (scope), then count the use. Both under the
-    // store's lock, so concurrent reads cannot spend more uses than the token has.
-    let mut spent = None;
-    if let Caller::Managed(t) = &caller {
-        let verdict = {
-            let Ok(store) = d.store.lock() else {
-                return http::internal(ctx, "reading tokens");
-            };
-            let row = match store.token_by_name(&t.name) {
-                Ok(Some(r)) => r,
-                _ => return http::internal(ctx, "reading tokens"),
-            };
-            match d.core(|i| i.evaluate(&row.rules, ctx.now_ms, Some(&path))) {
-                Ok(Ok(())) => match store.get_secret(&path) {
-                    Ok(Some(found)) => {
-                        if store.spend_use(&t.name).is_err() {
-                            return http::internal(ctx, "counting the token's use");
-                        }
-                        spent = Some(t.name.clone());
-                        Ok(found)
-                    }
-                    Ok(None) => Err((404, "not_found", "no secret at this path".to_owned())),
-                    Err(_) => return http::internal(ctx, "reading vault.db"),
-                },
-                Ok(Err(TokenDenial::OutOfScope)) => Err((403, "out_of_scope", TokenDenial::OutOfScope.to_string())),
-                Ok(Err(e)) => Err((401, "token_unusable", e.to_string())),
-                Err(_) => return http::internal(ctx, "checking the token"),
-            }
-        };
-        return match verdict {
-            Ok((meta, sealed)) => finish_get(d, ctx, &actor, &path, meta, sealed, spent).await,
-            Err((status, code, msg)) => d.refuse(ctx, &actor, op, Some(&path), status, code, &msg).await,
-        };
-    }
-    let found = match d.db(|s| s.get_secret(&path)) {
-        Ok(f) => f,
-        _ => return http::internal(ctx, "reading vault.db"),
-    };
-    match found {
-        Some((meta, sealed)) => finish_get(d, ctx, &actor, &path, meta, sealed, None).await,
-        None => d.refuse(ctx, &actor, op, Some(&path), 404, "not_found", "no secret at this path").await,
-    }
-}
-
-/// Open the value, then audit the outcome the caller gets, then answer. A managed token's use
-/// was reserved by the caller (`spent`); it is given back unless the value is delivered.
-async fn finish_get(
+/// The read's answer from what opening the sealed value gave.
+fn opened(
     d: &Daemon,
-    ctx: &Ctx,
-    actor: &str,
     path: &str,
-    meta: SecretMeta,
-    sealed: Vec<u8>,
-    spent: Option<String>,
-) -> Response<Body> {
-    let refund = || {
-        if let Some(name) = &spent {
-            let _ = d.db(|s| s.refund_use(name));
-        }
-    };
-    let opened = match d.keyholder.lock() {
-        Ok(mut kh) => kh.with_key(|inst, k| inst.open(k, &sealed, path.as_bytes())),
-        Err(_) => {
-            refund();
-            return http::internal(ctx, "opening");
-        }
-    };
-    let value = match opened {
-        Some(Ok(Ok(v))) => v,
-        None => {
-            refund();
-            return d
-                .refuse(ctx, actor, "get", Some(path), 423, "locked", "the vault is locked: run `hq-vault unlock`")
-                .await;
-        }
-        Some(Ok(Err(CryptoError::Tampered | CryptoError::BadFormat))) => {
-            refund();
-            return d
-                .refuse(ctx, actor, "get", Some(path), 409, "tampered", "the stored ciphertext for this path failed authentication: vault.db was changed outside hq-vault; restore it from a backup")
-                .await;
-        }
-        _ => {
-            refund();
-            return http::internal(ctx, "opening");
-        }
-    };
-    if d.audit.record(d.event(ctx, actor, "get", Some(path), Outcome::Allowed, 200, None)).await.is_err() {
-        refund();
-        return http::audit_failed(ctx);
+    meta: &SecretMeta,
+    r: Result<Result<Zeroizing<Vec<u8>>, CryptoError>, KeyError>,
+) -> Acted {
+    match r {
+        Ok(Ok(v)) => match secret_body(path, meta, &v) {
+            Some(buf) => Acted::done(Effect::Done, Success::Wiped(buf)),
+            None => Acted::internal("encoding the answer"),
+        },
+        Ok(Err(CryptoError::Tampered | CryptoError::BadFormat)) => Acted::failed(Effect::Tampered),
+        Ok(Err(_)) => Acted::internal("opening"),
+        Err(e) => d.key_failure(e),
     }
-    secret_response(ctx, path, &meta, &value)
 }
 
-/// The answer to a read: written straight into a buffer that is wiped when the response body is
+/// Read one secret in the transaction that counts the use: the token's rules are re-read and
+/// re-admitted inside it (another read may have spent the last use), and the use is committed
+/// only if the core says the value was delivered.
+fn counted_read(d: &Daemon, call: &Call, store: &Store) -> Result<Acted, Box<Decision>> {
+    let (Caller::Managed(_), Some(reference)) = (call.caller(), &call.token_reference) else {
+        return Ok(Acted::internal("counting a use"));
+    };
+    let row = match store.token_by_reference(reference) {
+        Ok(Some(row)) => row,
+        _ => return Ok(Acted::internal("reading tokens")),
+    };
+    let mut now = call.request.clone();
+    now.caller = Caller::Managed(ManagedToken { name: row.name.clone(), rules: row.rules });
+    match d.core(|i| i.admit(&now)) {
+        Ok(Ok(_)) => {}
+        Ok(Err(refused)) => return Err(refused),
+        Err(_) => return Ok(Acted::internal("admitting the request")),
+    }
+    if store.spend_use(reference).is_err() {
+        return Ok(Acted::internal("counting the token's use"));
+    }
+    Ok(match store.get_secret(call.target()) {
+        Ok(Some((meta, sealed))) => {
+            let aad = call.target().to_owned();
+            let r = d.keyholder.run_blocking(move |inst, k| inst.open(k, &sealed, aad.as_bytes()));
+            opened(d, call.target(), &meta, r)
+        }
+        Ok(None) => Acted::failed(Effect::NotFound),
+        Err(_) => Acted::internal("reading vault.db"),
+    })
+}
+
+pub async fn get(d: &Arc<Daemon>, call: Call) -> Response<Body> {
+    if call.admission.count_use {
+        return d.transact(call, counted_read).await;
+    }
+    let acted = match d.db(|s| s.get_secret(call.target())) {
+        Ok(Some((meta, sealed))) => {
+            let aad = call.target().to_owned();
+            let r = d.keyholder.run(move |inst, k| inst.open(k, &sealed, aad.as_bytes())).await;
+            opened(d, call.target(), &meta, r)
+        }
+        Ok(None) => Acted::failed(Effect::NotFound),
+        Err(_) => Acted::internal("reading vault.db"),
+    };
+    d.finish(&call, acted).await
+}
+
+/// The answer to a read, written straight into a buffer that is wiped when the response body is
 /// dropped, so the value leaves no copy of ours behind in the heap.
-fn secret_response(ctx: &Ctx, path: &str, meta: &SecretMeta, value: &[u8]) -> Response<Body> {
+fn secret_body(path: &str, meta: &SecretMeta, value: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     #[derive(serde::Serialize)]
     struct Read<'a> {
         path: &'a str,
@@ -282,92 +182,46 @@ fn secret_response(ctx: &Ctx, path: &str, meta: &SecretMeta, value: &[u8]) -> Re
         value_base64: b64.as_deref().map(|s| s.as_str()),
     };
     let mut buf = Zeroizing::new(Vec::with_capacity(value.len() * 2 + 256));
-    if serde_json::to_writer(&mut *buf, &body).is_err() {
-        return http::internal(ctx, "encoding the answer");
-    }
-    http::wiped_json(ctx, 200, buf)
+    serde_json::to_writer(&mut *buf, &body).ok()?;
+    Some(buf)
 }
 
-pub async fn delete(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
-    let op = "delete";
-    let path = match owner_path(d, ctx, &req, op, raw).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(r) = require_unlocked(d, ctx, "bootstrap", op, &path).await {
-        return r;
-    }
-    match d.db(|s| s.secret_meta(&path)) {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return d.refuse(ctx, "bootstrap", op, Some(&path), 404, "not_found", "no secret at this path").await;
-        }
-        _ => return http::internal(ctx, "reading vault.db"),
-    }
-    if d.audit.record(d.event(ctx, "bootstrap", op, Some(&path), Outcome::Allowed, 204, None)).await.is_err() {
-        return http::audit_failed(ctx);
-    }
-    match d.db(|s| s.delete_secret(&path)) {
-        Ok(_) => {
-            let mut r = Response::new(http::empty());
-            *r.status_mut() = hyper::StatusCode::NO_CONTENT;
-            r
-        }
-        _ => http::internal(ctx, "writing vault.db"),
-    }
+pub async fn delete(d: &Arc<Daemon>, call: Call) -> Response<Body> {
+    d.transact(call, |_, call, store| {
+        Ok(match store.secret_meta(call.target()) {
+            Ok(Some(_)) => match store.delete_secret(call.target()) {
+                Ok(_) => Acted::done(Effect::Done, Success::Empty),
+                Err(_) => Acted::internal("writing vault.db"),
+            },
+            Ok(None) => Acted::failed(Effect::NotFound),
+            Err(_) => Acted::internal("reading vault.db"),
+        })
+    })
+    .await
 }
 
-/// A secret prefix as the folder it names: `myapp` and `myapp/` are both `myapp/`; empty (every
-/// secret) stays empty. The same rule makes `token create --prefix aws` grant `aws/*`.
-pub fn folder(raw: &str) -> String {
-    if raw.is_empty() || raw.ends_with('/') { raw.to_owned() } else { format!("{raw}/") }
-}
-
-pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let op = "list";
-    let caller = match d.authenticate(ctx, &req, op).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let actor = caller.name().to_owned();
-    let q = match http::query(&req) {
-        Ok(q) => q,
-        Err(m) => return http::error(ctx, 400, "bad_query", m),
-    };
-    let raw = http::param(&q, "prefix").unwrap_or("");
-    // A prefix is a folder: `myapp` lists `myapp/…`, never a sibling `myappx/…`.
-    let prefix = folder(raw);
-    match d.core(|i| i.check_path(&prefix)) {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => {
-            return d.refuse(ctx, &actor, op, None, 400, "bad_path", &e.to_string()).await;
-        }
-        Err(_) => return http::internal(ctx, "checking the prefix"),
+pub async fn list(d: &Arc<Daemon>, call: Call, query: Result<(), &'static str>) -> Response<Body> {
+    if let Err(m) = query {
+        return d.finish(&call, Acted::input(InputKind::BadQuery, m)).await;
     }
-    if let Err(r) = require_unlocked(d, ctx, &actor, op, &prefix).await {
-        return r;
-    }
+    let prefix = call.target().to_owned();
     let all = match d.db(|s| s.list_secrets(&prefix)) {
         Ok(v) => v,
-        _ => return http::internal(ctx, "reading vault.db"),
+        Err(_) => return d.finish(&call, Acted::internal("reading vault.db")).await,
     };
-    // A scoped token sees only what its scope grants: the core decides each path.
-    let visible: Vec<SecretMeta> = match &caller {
-        Caller::Bootstrap => all,
-        Caller::Managed(t) => {
-            let mut out = Vec::new();
-            for m in all {
-                match d.core(|i| i.evaluate(&t.rules, ctx.now_ms, Some(&m.path))) {
-                    Ok(Ok(())) => out.push(m),
-                    Ok(Err(_)) => {}
-                    Err(_) => return http::internal(ctx, "checking the token's scope"),
-                }
+    // A scoped caller sees only what its scope grants: the core decides each path.
+    let visible: Vec<SecretMeta> = if call.admission.scoped {
+        let mut out = Vec::new();
+        for m in all {
+            match d.core(|i| i.visible(call.caller(), &m.path, call.ctx.now_ms)) {
+                Ok(true) => out.push(m),
+                Ok(false) => {}
+                Err(_) => return d.finish(&call, Acted::internal("checking the scope")).await,
             }
-            out
         }
+        out
+    } else {
+        all
     };
-    if d.audit.record(d.event(ctx, &actor, op, Some(&prefix), Outcome::Allowed, 200, None)).await.is_err() {
-        return http::audit_failed(ctx);
-    }
-    http::json(ctx, 200, &json!({ "prefix": prefix, "secrets": visible }))
+    d.finish(&call, Acted::done(Effect::Done, Success::Json(json!({ "prefix": prefix, "secrets": visible })))).await
 }

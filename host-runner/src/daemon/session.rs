@@ -1,52 +1,49 @@
-//! Health, unlock, lock, passphrase change, and the idle auto-lock.
+//! Health, unlock, lock, passphrase change (the acts behind the pipeline), and the idle auto-lock.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use hq_vault_core::audit::Outcome;
+use hq_vault_core::audit::{Event, Outcome};
 use hq_vault_core::crypto::CryptoError;
+use hq_vault_core::policy::{Effect, InputKind};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
 use serde_json::json;
 
 use super::http::{self, Body, Ctx};
+use super::pipeline::{self, Acted, Call, Success};
 use super::requests::{PassphraseBody, UnlockBody};
 use super::{Daemon, now_ms};
 
-pub fn health(d: &Daemon, ctx: &Ctx) -> Response<Body> {
-    http::json(
-        ctx,
-        200,
-        &json!({"status": "ok", "locked": !d.is_unlocked(), "version": env!("CARGO_PKG_VERSION"), "idle_lock_seconds": d.idle_lock.as_secs()}),
-    )
+const TOO_LARGE: &str = "the request body is over 2 MiB";
+
+pub async fn health(d: &Arc<Daemon>, call: Call) -> Response<Body> {
+    let body = json!({"status": "ok", "locked": !d.is_unlocked(), "version": env!("CARGO_PKG_VERSION"),
+                      "idle_lock_seconds": d.idle_lock.as_secs()});
+    d.finish(&call, Acted::done(Effect::Done, Success::Json(body))).await
 }
 
-pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    if let Err(r) = d.authenticate_owner(ctx, &req, "unlock").await {
-        return r;
-    }
+pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
     // Already unlocked: answer before the body (the passphrase) is even read.
     if d.is_unlocked() {
         d.touch();
-        return http::json(ctx, 200, &json!({"unlocked": true, "already": true}));
+        return d
+            .finish(&call, Acted::done(Effect::Done, Success::Json(json!({"unlocked": true, "already": true}))))
+            .await;
     }
-    let body: UnlockBody = match http::read_json(ctx, req).await {
+    let body: UnlockBody = match pipeline::body(req, http::MAX_BODY, TOO_LARGE).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(a) => return d.finish(&call, a).await,
     };
     let vault = match d.db(|s| s.vault()) {
         Ok(Some(v)) => v,
-        Ok(None) => {
-            return http::error(ctx, 409, "not_initialized", "this vault has no key yet: run `hq-vault init`");
-        }
-        _ => return http::internal(ctx, "reading the vault key record"),
+        Ok(None) => return d.finish(&call, Acted::failed(Effect::NotInitialized)).await,
+        Err(_) => return d.finish(&call, Acted::internal("reading the vault key record")).await,
     };
     // A lock acknowledged from now on wins over this unlock (see `KeyHolder::install`).
-    let Ok(epoch) = d.keyholder.lock().map(|k| k.epoch()) else {
-        return http::internal(ctx, "reading the key state");
-    };
+    let epoch = d.keyholder.epoch();
     eprintln!(
         "hq-vault: unlocking: deriving the key (Argon2id, t={}, {} MiB)…",
         vault.params.t_cost,
@@ -74,92 +71,62 @@ pub async fn unlock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respo
     let (holder, key) = match derived {
         Ok(Ok(Ok(k))) => k,
         Ok(Ok(Err(CryptoError::WrongPassphrase))) => {
-            return d
-                .refuse(
-                    ctx,
-                    "bootstrap",
-                    "unlock",
-                    None,
-                    401,
-                    "wrong_passphrase",
-                    "the passphrase does not unlock this vault",
-                )
-                .await;
+            return d.finish(&call, Acted::failed(Effect::WrongPassphrase)).await;
         }
-        Ok(Ok(Err(e))) => {
-            return d.refuse(ctx, "bootstrap", "unlock", None, 500, "unlock_failed", &e.to_string()).await;
-        }
-        _ => return http::internal(ctx, "unlocking"),
+        _ => return d.finish(&call, Acted::internal("unlocking")).await,
     };
     // From now on the audit writer holds the audit key: remember that lines must be keyed.
     if d.db(|s| s.set_meta("audit_keyed", "1")).is_err() {
-        return http::internal(ctx, "writing vault.db");
+        return d.finish(&call, Acted::internal("writing vault.db")).await;
     }
     // The state change and its line happen together: no lock can slip between them.
     let _transition = d.transition.lock().await;
-    let lock_won = d.keyholder.lock().map(|k| k.epoch() != epoch).unwrap_or(true);
+    let lock_won = d.keyholder.epoch() != epoch;
     if lock_won {
         drop((holder, key));
-        return d
-            .refuse(
-                ctx,
-                "bootstrap",
-                "unlock",
-                None,
-                409,
-                "locked_meanwhile",
-                "the vault was locked while this unlock was deriving the key, and the lock wins: unlock again",
-            )
-            .await;
+        return d.finish(&call, Acted::failed(Effect::LockedMeanwhile)).await;
     }
     // The line first: a key is never installed without its audit line.
-    if d.audit.record(d.event(ctx, "bootstrap", "unlock", None, Outcome::Allowed, 200, None)).await.is_err() {
+    let acted = Acted::done(Effect::Done, Success::Json(json!({"unlocked": true})));
+    let decision = match d.conclude(&call, &acted) {
+        Ok(dec) => dec,
+        Err(_) => return http::internal(&call.ctx, "concluding the unlock"),
+    };
+    if let Some(ev) = &decision.audit
+        && d.audit.record(ev.clone(), false).await.is_err()
+    {
         drop((holder, key));
-        return http::audit_failed(ctx);
+        return http::audit_failed(&call.ctx);
     }
-    match d.keyholder.lock() {
-        Ok(mut kh) => {
-            if !kh.install(epoch, holder, key) {
-                return http::internal(ctx, "installing the key");
-            }
-        }
-        Err(_) => return http::internal(ctx, "installing the key"),
+    if !d.keyholder.install(epoch, holder, key).await {
+        return http::internal(&call.ctx, "installing the key");
     }
     d.touch();
     eprintln!("hq-vault: unlocked in {:.2} s", started.elapsed().as_secs_f64());
-    http::json(ctx, 200, &json!({"unlocked": true}))
+    pipeline::respond(&call.ctx, &decision, acted.body)
 }
 
-pub async fn lock(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    if let Err(r) = d.authenticate_owner(ctx, &req, "lock").await {
-        return r;
-    }
+pub async fn lock(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let _transition = d.transition.lock().await;
     // Locking always happens, even if the line cannot be written: dropping the key is safe.
-    let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
-    if d.audit.record(d.event(ctx, "bootstrap", "lock", None, Outcome::Allowed, 200, None)).await.is_err() {
-        return http::audit_failed(ctx);
-    }
-    http::json(ctx, 200, &json!({"locked": true, "was_unlocked": was}))
+    let was = d.keyholder.lock().await;
+    d.finish(&call, Acted::done(Effect::Done, Success::Json(json!({"locked": true, "was_unlocked": was})))).await
 }
 
-pub async fn change_passphrase(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let op = "passphrase-change";
-    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
-        return r;
-    }
-    let body: PassphraseBody = match http::read_json(ctx, req).await {
+pub async fn change_passphrase(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
+    let body: PassphraseBody = match pipeline::body(req, http::MAX_BODY, TOO_LARGE).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(a) => return d.finish(&call, a).await,
     };
     if body.new.chars().count() < 8 {
-        return http::error(ctx, 400, "weak_passphrase", "the new passphrase must be at least 8 characters");
+        return d
+            .finish(&call, Acted::input(InputKind::WeakPassphrase, "the new passphrase must be at least 8 characters"))
+            .await;
     }
     let vault = match d.db(|s| s.vault()) {
         Ok(Some(v)) => v,
-        _ => {
-            return http::error(ctx, 409, "not_initialized", "this vault has no key yet: run `hq-vault init`");
-        }
+        Ok(None) => return d.finish(&call, Acted::failed(Effect::NotInitialized)).await,
+        Err(_) => return d.finish(&call, Acted::internal("reading the vault key record")).await,
     };
     let d2 = d.clone();
     let rewrapped = tokio::task::spawn_blocking(move || {
@@ -177,19 +144,17 @@ pub async fn change_passphrase(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming
     let newer = match rewrapped {
         Ok(Ok(Ok(v))) => v,
         Ok(Ok(Err(CryptoError::WrongPassphrase))) => {
-            return d
-                .refuse(ctx, "bootstrap", op, None, 401, "wrong_passphrase", "the current passphrase is wrong")
-                .await;
+            return d.finish(&call, Acted::failed(Effect::WrongPassphrase)).await;
         }
-        _ => return http::internal(ctx, "changing the passphrase"),
+        _ => return d.finish(&call, Acted::internal("changing the passphrase")).await,
     };
-    if d.audit.record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, None)).await.is_err() {
-        return http::audit_failed(ctx);
-    }
-    match d.db(|s| s.set_vault(&newer)) {
-        Ok(()) => http::json(ctx, 200, &json!({"changed": true, "reencrypted_secrets": 0})),
-        _ => http::internal(ctx, "storing the rewrapped key"),
-    }
+    d.transact(call, move |_, _, store| {
+        Ok(match store.set_vault(&newer) {
+            Ok(()) => Acted::done(Effect::Done, Success::Json(json!({"changed": true, "reencrypted_secrets": 0}))),
+            Err(_) => Acted::internal("storing the rewrapped key"),
+        })
+    })
+    .await
 }
 
 /// Lock the vault after `idle_lock` without a vault operation.
@@ -202,11 +167,22 @@ pub async fn idle_locker(d: Arc<Daemon>) {
             continue;
         }
         let _transition = d.transition.lock().await;
-        let was = d.keyholder.lock().map(|mut k| k.lock()).unwrap_or(false);
+        let was = d.keyholder.lock().await;
         if was {
+            // Not a request: the daemon's own act, recorded as such.
             let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
-            let _ =
-                d.audit.record(d.event(&ctx, "daemon", "auto-lock", None, Outcome::Allowed, 200, Some("idle"))).await;
+            let event = Event {
+                time_ms: ctx.now_ms,
+                actor: "daemon".into(),
+                operation: "auto-lock".into(),
+                path: None,
+                outcome: Outcome::Allowed,
+                status: 200,
+                request_id: ctx.request_id.clone(),
+                source_ip: ctx.ip.clone(),
+                reason: Some("idle".into()),
+            };
+            let _ = d.audit.record(event, false).await;
             eprintln!("hq-vault: locked after {} s without a vault operation", idle / 1000);
         }
     }

@@ -1,143 +1,93 @@
-//! `POST|GET /v1/tokens`, `DELETE /v1/tokens/{name}`: managed tokens for agents and workers.
+//! `POST|GET /v1/tokens`, `DELETE /v1/tokens/{name}`: managed tokens for agents and workers. The
+//! acts behind the pipeline; the core admitted the request (owner only) and decides the answer.
 
 use std::sync::Arc;
 
-use hq_vault_core::audit::Outcome;
-use hq_vault_core::tokens::{TokenKind, TokenRules};
+use hq_vault_core::policy::Effect;
+use hq_vault_core::tokens::TokenKind;
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
 use serde_json::json;
 
 use super::Daemon;
-use super::http::{self, Body, Ctx};
+use super::http::{self, Body};
+use super::pipeline::{self, Acted, Call, Success};
 use super::requests::TokenCreateBody;
 
-/// Longest name `DELETE /v1/tokens/{name}` looks up. Revocation only looks a name up, so a token
-/// named before the core's name rule (upper case, `_`) can still be revoked.
-const MAX_LOOKUP_NAME: usize = 256;
-
-pub async fn create(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let op = "token-create";
-    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
-        return r;
-    }
-    let body: TokenCreateBody = match http::read_json(ctx, req).await {
+pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
+    let body: TokenCreateBody = match pipeline::body(req, http::MAX_BODY, "the request body is over 2 MiB").await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(a) => return d.finish(&call, a).await,
     };
-    // The name is what audit lines show as the actor: the core's rule keeps it from reading as
-    // another actor (bootstrap, anonymous, daemon, unknown, a connection id).
-    match d.core(|i| i.check_token_name(&body.name)) {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            let msg = format!("{e} ({})", hq_vault_core::tokens::NAME_RULE);
-            return http::error(ctx, 400, "bad_name", &msg);
-        }
-        Err(_) => return http::internal(ctx, "checking the token name"),
-    }
-    let expires_at_ms = match body.ttl.as_deref() {
-        None => None,
-        Some(t) => match d.core(|i| i.parse_duration(t)) {
-            Ok(Ok(ms)) => Some(ctx.now_ms + ms),
-            Ok(Err(m)) => return http::error(ctx, 400, "bad_ttl", &m),
-            Err(_) => return http::internal(ctx, "parsing the TTL"),
-        },
-    };
-    if body.max_uses == Some(0) {
-        return http::error(ctx, 400, "bad_max_uses", "max_uses must be at least 1");
-    }
-    let scope = if body.prefix.is_empty() {
-        Vec::new()
-    } else {
-        // A prefix is a folder (`aws` grants `aws/*`, as `aws/` does); `*` keeps its pattern meaning.
-        let folders: Vec<String> =
-            body.prefix.iter().map(|p| if p.ends_with('*') { p.clone() } else { super::secrets::folder(p) }).collect();
-        match d.core(|i| i.normalize_all(&folders)) {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return http::error(ctx, 400, "bad_prefix", &e.to_string()),
-            Err(_) => return http::internal(ctx, "checking the scope"),
-        }
-    };
-    let rules = TokenRules { expires_at_ms, max_uses: body.max_uses, uses: 0, revoked: false, scope };
+    // The core holds the rules: the name (what audit lines show as the actor), the TTL, max_uses,
+    // and each prefix as the folder it names.
+    let now = call.ctx.now_ms;
+    let rules =
+        match d.core(|i| i.check_token_request(&body.name, body.ttl.as_deref(), body.max_uses, &body.prefix, now)) {
+            Ok(Ok(r)) => r,
+            Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p)).with_subject(body.name)).await,
+            Err(_) => return d.finish(&call, Acted::internal("checking the token request")).await,
+        };
     let (token, reference) = match d.core(|i| {
         let t = i.mint(TokenKind::VaultToken)?;
         let r = i.reference(t.expose_secret())?;
         Ok((t, r))
     }) {
         Ok(v) => v,
-        Err(_) => return http::internal(ctx, "minting the token"),
+        Err(_) => return d.finish(&call, Acted::internal("minting the token")).await,
     };
-    if d.audit
-        .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 201, Some(&format!("name={}", body.name))))
-        .await
-        .is_err()
-    {
-        return http::audit_failed(ctx);
-    }
-    match d.db(|s| s.insert_token(&body.name, &reference, &rules, ctx.now_ms)) {
-        Ok(true) => http::json(
-            ctx,
-            201,
-            &json!({"name": body.name, "token": token.expose_secret(), "expires_at_ms": rules.expires_at_ms,
-                    "max_uses": rules.max_uses, "scope": rules.scope}),
-        ),
-        Ok(false) => {
-            http::error(ctx, 409, "name_taken", "a token with this name exists: pick another name or revoke it")
-        }
-        _ => http::internal(ctx, "writing vault.db"),
-    }
+    let name = body.name;
+    d.transact(call, move |_, call, store| {
+        Ok(match store.insert_token(&name, &reference, &rules, call.ctx.now_ms) {
+            Ok(true) => Acted::done(
+                Effect::Done,
+                Success::Json(
+                    json!({"name": name, "token": token.expose_secret(), "expires_at_ms": rules.expires_at_ms,
+                                     "max_uses": rules.max_uses, "scope": rules.scope}),
+                ),
+            )
+            .with_subject(name),
+            Ok(false) => Acted::failed(Effect::NameTaken).with_subject(name),
+            Err(_) => Acted::internal("writing vault.db"),
+        })
+    })
+    .await
 }
 
-pub async fn list(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Response<Body> {
-    let op = "token-list";
-    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
-        return r;
-    }
+pub async fn list(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let rows = match d.db(|s| s.list_tokens()) {
         Ok(r) => r,
-        _ => return http::internal(ctx, "reading vault.db"),
+        Err(_) => return d.finish(&call, Acted::internal("reading vault.db")).await,
     };
     let mut out = Vec::new();
     for t in rows {
-        let state = match d.core(|i| i.evaluate(&t.rules, ctx.now_ms, None)) {
+        let state = match d.core(|i| i.evaluate(&t.rules, call.ctx.now_ms, None)) {
             Ok(Ok(())) => "active".to_owned(),
             Ok(Err(e)) => format!("{e:?}").to_lowercase(),
-            Err(_) => return http::internal(ctx, "checking tokens"),
+            Err(_) => return d.finish(&call, Acted::internal("checking tokens")).await,
         };
-        out.push(
-            json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms, "max_uses": t.rules.max_uses,
-                        "uses": t.rules.uses, "scope": t.rules.scope, "created_ms": t.created_ms}),
-        );
+        out.push(json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms,
+                        "max_uses": t.rules.max_uses, "uses": t.rules.uses, "scope": t.rules.scope,
+                        "created_ms": t.created_ms}));
     }
-    http::json(ctx, 200, &json!({ "tokens": out }))
+    d.finish(&call, Acted::done(Effect::Done, Success::Json(json!({ "tokens": out })))).await
 }
 
-pub async fn revoke(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, raw: &str) -> Response<Body> {
-    let op = "token-revoke";
-    if let Err(r) = d.authenticate_owner(ctx, &req, op).await {
-        return r;
-    }
-    let name = http::decode_path(raw).unwrap_or_default();
-    if name.is_empty() || name.len() > MAX_LOOKUP_NAME || name.chars().any(char::is_control) {
-        return http::error(ctx, 400, "bad_name", "not a token name: `hq-vault token list` shows the names");
-    }
-    match d.db(|s| s.token_by_name(&name)) {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return d.refuse(ctx, "bootstrap", op, None, 404, "not_found", "no token with this name").await;
-        }
-        _ => return http::internal(ctx, "reading vault.db"),
-    }
-    if d.audit
-        .record(d.event(ctx, "bootstrap", op, None, Outcome::Allowed, 200, Some(&format!("name={name}"))))
-        .await
-        .is_err()
-    {
-        return http::audit_failed(ctx);
-    }
-    match d.db(|s| s.revoke_token(&name)) {
-        Ok(changed) => http::json(ctx, 200, &json!({"name": name, "revoked": true, "was_active": changed})),
-        _ => http::internal(ctx, "writing vault.db"),
-    }
+pub async fn revoke(d: &Arc<Daemon>, call: Call) -> Response<Body> {
+    d.transact(call, |_, call, store| {
+        let name = call.target();
+        Ok(match store.token_by_name(name) {
+            Ok(Some(_)) => match store.revoke_token(name) {
+                Ok(changed) => Acted::done(
+                    Effect::Done,
+                    Success::Json(json!({"name": name, "revoked": true, "was_active": changed})),
+                ),
+                Err(_) => Acted::internal("writing vault.db"),
+            },
+            Ok(None) => Acted::failed(Effect::NotFound),
+            Err(_) => Acted::internal("reading vault.db"),
+        })
+    })
+    .await
 }

@@ -1,0 +1,964 @@
+//! Who may do what on the vault API, in which order, with which answer and which audit event.
+//!
+//! Every route of the daemon, and the Worker's lifecycle routes, go through the same two
+//! questions (docs/policy.md):
+//!
+//! 1. [`admit`]: the checks that need no storage, in this order: credentials (401; on the Worker's
+//!    lifecycle routes, which hide themselves from whoever may not manage the company, 404),
+//!    target (400), locked (423), permission and scope (403).
+//! 2. [`conclude`]: once the host has acted, the answer for what happened ([`Effect`]): existence
+//!    (404), conflicts (409), refused input (400, 408, 413), failures (500), or success.
+//!
+//! Both return the audit event the host makes durable before it answers; the host never picks a
+//! status or writes an event of its own.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{Event, Outcome};
+use crate::patterns::{self, PathError};
+use crate::tokens::{self, TokenDenial, TokenKind, TokenRules};
+
+/// Every operation a caller can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Health,
+    Unlock,
+    Lock,
+    PassphraseChange,
+    SecretGet,
+    SecretPut,
+    SecretDelete,
+    SecretList,
+    TokenCreate,
+    TokenList,
+    TokenRevoke,
+    AuditRead,
+    ConnectionCreate,
+    ConnectionList,
+    ConnectionGet,
+    ConnectionRotate,
+    ConnectionRevoke,
+    ConnectionAudit,
+    SettingsRead,
+    SettingsWrite,
+}
+
+impl Operation {
+    /// The name audit lines give the operation.
+    pub fn name(self) -> &'static str {
+        use Operation as O;
+        match self {
+            O::Health => "health",
+            O::Unlock => "unlock",
+            O::Lock => "lock",
+            O::PassphraseChange => "passphrase-change",
+            O::SecretGet => "get",
+            O::SecretPut => "store",
+            O::SecretDelete => "delete",
+            O::SecretList => "list",
+            O::TokenCreate => "token-create",
+            O::TokenList => "token-list",
+            O::TokenRevoke => "token-revoke",
+            O::AuditRead => "audit-read",
+            O::ConnectionCreate => "connection-create",
+            O::ConnectionList => "connection-list",
+            O::ConnectionGet => "connection-get",
+            O::ConnectionRotate => "connection-rotate",
+            O::ConnectionRevoke => "connection-revoke",
+            O::ConnectionAudit => "connection-audit",
+            O::SettingsRead => "settings-read",
+            O::SettingsWrite => "settings-write",
+        }
+    }
+
+    /// What the URL's target names.
+    fn target(self) -> Target {
+        use Operation as O;
+        match self {
+            O::SecretGet | O::SecretPut | O::SecretDelete => Target::SecretPath,
+            O::SecretList => Target::Folder,
+            O::TokenRevoke => Target::TokenName,
+            O::ConnectionGet | O::ConnectionRotate | O::ConnectionRevoke | O::ConnectionAudit => Target::ConnectionId,
+            _ => Target::None,
+        }
+    }
+
+    /// Whether the operation needs the vault's key (unlocked).
+    fn needs_key(self) -> bool {
+        matches!(self, Operation::SecretGet | Operation::SecretPut | Operation::SecretDelete | Operation::SecretList)
+    }
+
+    /// The Worker's routes of a company's connections and settings.
+    fn is_lifecycle(self) -> bool {
+        use Operation as O;
+        matches!(
+            self,
+            O::ConnectionCreate
+                | O::ConnectionList
+                | O::ConnectionGet
+                | O::ConnectionRotate
+                | O::ConnectionRevoke
+                | O::ConnectionAudit
+                | O::SettingsRead
+                | O::SettingsWrite
+        )
+    }
+
+    fn success_status(self) -> u16 {
+        match self {
+            Operation::SecretDelete => 204,
+            Operation::TokenCreate | Operation::ConnectionCreate => 201,
+            _ => 200,
+        }
+    }
+}
+
+enum Target {
+    None,
+    SecretPath,
+    Folder,
+    TokenName,
+    ConnectionId,
+}
+
+/// Why no caller could be established from the `Authorization` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialProblem {
+    Missing,
+    Malformed,
+    WrongKind,
+    Unknown,
+}
+
+/// A role in an org (network mode) or a company (the Worker's admins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+    Readonly,
+}
+
+/// One membership of an identity: a role in an org, for one project or (`None`) all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub org: String,
+    #[serde(default)]
+    pub project: Option<String>,
+    pub role: Role,
+}
+
+/// A managed token as stored now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedToken {
+    pub name: String,
+    pub rules: TokenRules,
+}
+
+/// An identity's session (network mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySession {
+    pub name: String,
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    pub expires_at_ms: u64,
+}
+
+/// An admin credential of a company on the Worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyAdmin {
+    pub name: String,
+    pub company_id: String,
+    pub role: Role,
+}
+
+/// The caller, as the host established it from the credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Caller {
+    Anonymous(CredentialProblem),
+    Owner,
+    Managed(ManagedToken),
+    Session(IdentitySession),
+    CompanyAdmin(CompanyAdmin),
+}
+
+/// A request, as the route table and the authentication step saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub operation: Operation,
+    pub caller: Caller,
+    /// What the URL names, percent-decoded once (a secret path, a listing prefix, a token name,
+    /// a connection id).
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The company the URL names (the Worker's lifecycle routes).
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub locked: bool,
+    #[serde(default)]
+    pub time_ms: u64,
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub source_ip: String,
+}
+
+/// What [`admit`] lets through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Admission {
+    /// The target as checked (a listing prefix as the folder it names).
+    pub target: Option<String>,
+    /// The audit actor.
+    pub actor: String,
+    /// Whether a successful answer spends one of the managed token's uses.
+    pub count_use: bool,
+    /// Whether a listing must be filtered with [`visible`].
+    pub scoped: bool,
+}
+
+/// A decision to audit and answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub status: u16,
+    /// Error code (empty on success).
+    pub code: String,
+    /// Error message (empty on success); never a value or a credential.
+    pub message: String,
+    /// The JSON error body (empty on success).
+    pub error_body: String,
+    /// Headers to add (`WWW-Authenticate: Bearer` on 401).
+    pub headers: Vec<(String, String)>,
+    /// The event to make durable before the answer and any effect; `None` for `health`.
+    pub audit: Option<Event>,
+    /// An anonymous failure: rate-limited into summary lines.
+    pub summarized: bool,
+}
+
+/// Why a request's input was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    BadJson,
+    BodyTooLarge,
+    BodyTimeout,
+    BadQuery,
+    BadValue,
+    ValueTooLarge,
+    BadType,
+    BadDescription,
+    BadName,
+    BadTtl,
+    BadMaxUses,
+    BadPrefix,
+    BadPatterns,
+    BadMechanism,
+    WeakPassphrase,
+    BadCursor,
+}
+
+impl InputKind {
+    fn status_and_code(self) -> (u16, &'static str) {
+        use InputKind as K;
+        match self {
+            K::BadJson => (400, "bad_json"),
+            K::BodyTooLarge => (413, "body_too_large"),
+            K::BodyTimeout => (408, "request_timeout"),
+            K::BadQuery => (400, "bad_query"),
+            K::BadValue => (400, "bad_value"),
+            K::ValueTooLarge => (413, "value_too_large"),
+            K::BadType => (400, "bad_type"),
+            K::BadDescription => (400, "bad_description"),
+            K::BadName => (400, "bad_name"),
+            K::BadTtl => (400, "bad_ttl"),
+            K::BadMaxUses => (400, "bad_max_uses"),
+            K::BadPrefix => (400, "bad_prefix"),
+            K::BadPatterns => (400, "bad_patterns"),
+            K::BadMechanism => (400, "bad_mechanism"),
+            K::WeakPassphrase => (400, "weak_passphrase"),
+            K::BadCursor => (400, "bad_cursor"),
+        }
+    }
+}
+
+/// One rejected pattern of a connection's allowlist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatternRejection {
+    pub index: u32,
+    /// The pattern with its control characters escaped.
+    pub pattern: String,
+    /// The reason's code (`dot-segment`, …).
+    pub reason: String,
+    pub message: String,
+}
+
+/// A refused input and what exactly is wrong (never a value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputProblem {
+    pub kind: InputKind,
+    pub detail: String,
+    #[serde(default)]
+    pub rejections: Vec<PatternRejection>,
+}
+
+impl InputProblem {
+    fn new(kind: InputKind, detail: impl Into<String>) -> InputProblem {
+        InputProblem { kind, detail: detail.into(), rejections: Vec::new() }
+    }
+}
+
+/// What happened when the host acted on an admitted request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    Done,
+    Created,
+    Replaced,
+    NotFound,
+    Exists,
+    NameTaken,
+    ConnectionRevoked,
+    Tampered,
+    WrongPassphrase,
+    LockedMeanwhile,
+    Locked,
+    NotInitialized,
+    BadInput(InputProblem),
+    Failed(String),
+}
+
+/// The actor name of the vault's owner in audit lines.
+pub const OWNER_ACTOR: &str = "bootstrap";
+/// The actor name of a caller without a usable credential.
+pub const ANONYMOUS_ACTOR: &str = "anonymous";
+/// Longest token name `token-revoke` looks up: revocation only looks a name up, so a token named
+/// before the name rule (upper case, `_`) can still be revoked.
+pub const MAX_LOOKUP_NAME: usize = 256;
+const LOCKED_MESSAGE: &str = "the vault is locked: run `hq-vault unlock`";
+/// The message of the 404 that hides the Worker's lifecycle routes from whoever may not manage
+/// the company. The Worker's route table answers a route that does not exist with the same words,
+/// so that the two answers cannot be told apart.
+pub const NO_SUCH_ROUTE: &str = "no such route";
+
+/// The reference of the vault or session token an `Authorization` header carries.
+pub fn credential(authorization: Option<&str>) -> Result<String, CredentialProblem> {
+    let header = authorization.ok_or(CredentialProblem::Missing)?;
+    let token = crate::gate::bearer(header).ok_or(CredentialProblem::Malformed)?;
+    match tokens::parse(token) {
+        Ok(TokenKind::VaultToken | TokenKind::SessionToken) => Ok(tokens::reference(token)),
+        Ok(TokenKind::ConnectionKey) => Err(CredentialProblem::WrongKind),
+        Err(_) => Err(CredentialProblem::Malformed),
+    }
+}
+
+/// A secret prefix as the folder it names: `myapp` and `myapp/` are both `myapp/`; empty (every
+/// secret) stays empty.
+pub fn folder(raw: &str) -> String {
+    if raw.is_empty() || raw.ends_with('/') { raw.to_owned() } else { format!("{raw}/") }
+}
+
+/// A company id (the Worker): 1 to 63 bytes of `a-z`, `0-9`, `_` and `-`, so that it can name KV
+/// keys and, followed by `/` and a 960-byte object key, fit R2's 1024-byte key limit
+/// (docs/design.md §3.5). A lifecycle request naming any other company is answered 404.
+pub fn is_company_id(id: &str) -> bool {
+    (1..=63).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// A connection id: `conn_` and 8 to 64 lower-case hex digits.
+pub fn is_connection_id(id: &str) -> bool {
+    id.strip_prefix("conn_").is_some_and(|h| {
+        (8..=64).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+struct Refusal {
+    status: u16,
+    code: &'static str,
+    message: String,
+    /// The checked target, when the refusal comes after the target check (secret paths only).
+    path: Option<String>,
+}
+
+fn refusal(status: u16, code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal { status, code, message: message.into(), path: None }
+}
+
+fn actor_of(caller: &Caller) -> String {
+    match caller {
+        Caller::Anonymous(_) => ANONYMOUS_ACTOR.to_owned(),
+        Caller::Owner => OWNER_ACTOR.to_owned(),
+        Caller::Managed(t) => t.name.clone(),
+        Caller::Session(s) => s.name.clone(),
+        Caller::CompanyAdmin(a) => a.name.clone(),
+    }
+}
+
+fn outcome_of(status: u16) -> Outcome {
+    match status {
+        200..=299 | 304 => Outcome::Allowed,
+        401 | 403 | 423 => Outcome::Denied,
+        _ => Outcome::Failed,
+    }
+}
+
+fn event(req: &Request, actor: &str, path: Option<String>, status: u16, reason: Option<String>) -> Event {
+    Event {
+        time_ms: req.time_ms,
+        actor: actor.to_owned(),
+        operation: req.operation.name().to_owned(),
+        path,
+        outcome: outcome_of(status),
+        status,
+        request_id: req.request_id.clone(),
+        source_ip: req.source_ip.clone(),
+        reason,
+    }
+}
+
+fn refuse(req: &Request, actor: &str, r: Refusal, rejections: &[PatternRejection]) -> Decision {
+    let mut headers = Vec::new();
+    if r.status == 401 {
+        headers.push(("WWW-Authenticate".to_owned(), "Bearer".to_owned()));
+    }
+    let body = if rejections.is_empty() {
+        crate::gate::error_body(r.code, &r.message, &req.request_id)
+    } else {
+        serde_json::json!({"error": {"code": r.code, "message": r.message, "request_id": req.request_id,
+                                      "rejections": rejections}})
+        .to_string()
+    };
+    let audit = (req.operation != Operation::Health).then(|| {
+        let path = if req.operation.target().is_secret() { r.path.clone() } else { None };
+        event(req, actor, path, r.status, Some(r.code.to_owned()))
+    });
+    Decision {
+        status: r.status,
+        code: r.code.to_owned(),
+        message: r.message,
+        error_body: body,
+        headers,
+        audit,
+        summarized: actor == ANONYMOUS_ACTOR,
+    }
+}
+
+impl Target {
+    fn is_secret(&self) -> bool {
+        matches!(self, Target::SecretPath | Target::Folder)
+    }
+}
+
+/// Step 1 of the check order: who is calling, and may they call at all.
+fn credentials(req: &Request) -> Result<(), Refusal> {
+    use CredentialProblem as P;
+    if req.operation == Operation::Health {
+        return Ok(());
+    }
+    // The Worker's lifecycle routes hide from whoever may not manage the company, before anything
+    // else about the request is looked at: a member sending a malformed connection id gets the
+    // same 404 as a stranger.
+    if let Some(company) = &req.company {
+        return if may_manage(&req.caller, company, req.operation) {
+            Ok(())
+        } else {
+            Err(refusal(404, "not_found", NO_SUCH_ROUTE))
+        };
+    }
+    match &req.caller {
+        Caller::Anonymous(P::Missing) => Err(refusal(
+            401,
+            "missing_credentials",
+            "send `Authorization: Bearer hqvt_…` (the token file, or HQ_VAULT_TOKEN)",
+        )),
+        Caller::Anonymous(P::Malformed) => Err(refusal(
+            401,
+            "malformed_credentials",
+            "the Authorization header must be `Bearer` and a whole vault token: check it was copied whole",
+        )),
+        Caller::Anonymous(P::WrongKind) => Err(refusal(
+            401,
+            "malformed_credentials",
+            "this is not a vault token: the vault API takes an hqvt_ token (an hqxc_ connection key reads files only)",
+        )),
+        Caller::Anonymous(P::Unknown) => Err(refusal(
+            401,
+            "invalid_token",
+            "this token is not known to this vault: a bootstrap token from an earlier start, or another vault's token; \
+             the owner's token is rewritten to the home's `token` file at each start",
+        )),
+        Caller::Owner => Ok(()),
+        Caller::Managed(t) => match tokens::evaluate(&t.rules, req.time_ms, None) {
+            Ok(()) | Err(TokenDenial::OutOfScope) => Ok(()),
+            // Each names the token and the real cause; its holder cannot make a new one, the owner can.
+            Err(TokenDenial::Revoked) => Err(refusal(
+                401,
+                "token_revoked",
+                format!(
+                    "the token was revoked (token `{}`): ask the vault's owner for a new one (`hq-vault token create`)",
+                    t.name
+                ),
+            )),
+            Err(TokenDenial::Expired) => Err(refusal(
+                401,
+                "token_expired",
+                format!(
+                    "the token has expired (token `{}`, at {}): ask the vault's owner for a new one (`hq-vault token create --ttl …`)",
+                    t.name,
+                    t.rules.expires_at_ms.map(crate::time::rfc3339).unwrap_or_default()
+                ),
+            )),
+            Err(TokenDenial::Exhausted) => Err(refusal(
+                401,
+                "token_exhausted",
+                format!(
+                    "the token has no uses left (token `{}`, --max-uses {}): ask the vault's owner for a new one (`hq-vault token create`)",
+                    t.name,
+                    t.rules.max_uses.unwrap_or_default()
+                ),
+            )),
+        },
+        Caller::Session(s) => {
+            if req.time_ms >= s.expires_at_ms {
+                Err(refusal(401, "session_expired", "the session has expired: log in again (`hq-vault login`)"))
+            } else {
+                Ok(())
+            }
+        }
+        Caller::CompanyAdmin(_) => {
+            Err(refusal(403, "forbidden", "a company admin credential manages connections only"))
+        }
+    }
+}
+
+fn path_refusal(e: PathError) -> Refusal {
+    refusal(400, "bad_path", e.to_string())
+}
+
+/// Step 2: the target the URL names.
+fn target(req: &Request) -> Result<Option<String>, Refusal> {
+    let raw = req.target.as_deref();
+    match req.operation.target() {
+        Target::None => Ok(None),
+        Target::SecretPath => match patterns::check_key(raw.unwrap_or("")) {
+            Ok(p) => Ok(Some(p.to_owned())),
+            Err(e) => Err(path_refusal(e)),
+        },
+        Target::Folder => {
+            let prefix = folder(raw.unwrap_or(""));
+            if prefix.is_empty() {
+                return Ok(Some(prefix));
+            }
+            match patterns::check_path(&prefix) {
+                Ok(_) => Ok(Some(prefix)),
+                Err(e) => Err(path_refusal(e)),
+            }
+        }
+        Target::TokenName => {
+            let name = raw.unwrap_or("");
+            if name.is_empty() || name.len() > MAX_LOOKUP_NAME || name.chars().any(char::is_control) {
+                Err(refusal(400, "bad_name", "not a token name: `hq-vault token list` shows the names"))
+            } else {
+                Ok(Some(name.to_owned()))
+            }
+        }
+        Target::ConnectionId => {
+            let id = raw.unwrap_or("");
+            if is_connection_id(id) {
+                Ok(Some(id.to_owned()))
+            } else {
+                Err(refusal(
+                    400,
+                    "bad_connection_id",
+                    "not a connection id (`conn_` and hex digits): `hq-vault connection list` shows them",
+                ))
+            }
+        }
+    }
+}
+
+/// The org and project a network-mode path belongs to: `org/<org>/project/<project>/…`.
+fn org_project(path: &str) -> Option<(&str, Option<&str>)> {
+    let rest = path.strip_prefix("org/")?;
+    let (org, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    if org.is_empty() {
+        return None;
+    }
+    let project = rest.strip_prefix("project/").and_then(|r| r.split('/').next()).filter(|p| !p.is_empty());
+    Some((org, project))
+}
+
+/// Whether an identity's memberships grant reading (or writing) `path`.
+fn session_grants(s: &IdentitySession, path: &str, write: bool) -> bool {
+    let Some((org, project)) = org_project(path) else { return false };
+    s.memberships.iter().any(|m| {
+        m.org == org
+            && match m.role {
+                Role::Owner | Role::Admin => true,
+                Role::Member | Role::Readonly => {
+                    (!write || m.role == Role::Member) && m.project.is_some() && m.project.as_deref() == project
+                }
+            }
+    })
+}
+
+/// Whether `caller` may ask for `op` on the lifecycle routes of `company` (a company id by
+/// [`is_company_id`]): its owner or an admin of it, and for the company switch (`settings-write`)
+/// its owner only.
+fn may_manage(caller: &Caller, company: &str, op: Operation) -> bool {
+    let Caller::CompanyAdmin(a) = caller else { return false };
+    is_company_id(company)
+        && a.company_id == company
+        && op.is_lifecycle()
+        && match op {
+            Operation::SettingsWrite => a.role == Role::Owner,
+            _ => matches!(a.role, Role::Owner | Role::Admin),
+        }
+}
+
+/// Step 4: permission and scope.
+fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refusal> {
+    use Operation as O;
+    let op = req.operation;
+    if op == O::Health {
+        return Ok((false, false));
+    }
+    if req.company.is_some() {
+        // Checked with the credentials (step 1).
+        return Ok((false, false));
+    }
+    if matches!(op, O::SettingsRead | O::SettingsWrite) {
+        return Err(refusal(404, "not_found", NO_SUCH_ROUTE));
+    }
+    let owner_only = || {
+        refusal(
+            403,
+            "owner_only",
+            "a managed token may only read and list secrets: use the vault owner's token for this",
+        )
+    };
+    match &req.caller {
+        Caller::Owner => Ok((false, false)),
+        Caller::Managed(t) => match op {
+            O::SecretGet => match tokens::evaluate(&t.rules, req.time_ms, target) {
+                Ok(()) => Ok((true, false)),
+                Err(_) => Err(refusal(
+                    403,
+                    "out_of_scope",
+                    "the path is outside the token's prefix scope: `hq-vault token list` shows its scope",
+                )),
+            },
+            O::SecretList => Ok((false, true)),
+            _ => Err(owner_only()),
+        },
+        Caller::Session(s) => match op {
+            O::SecretGet | O::SecretPut | O::SecretDelete => {
+                if session_grants(s, target.unwrap_or(""), op != O::SecretGet) {
+                    Ok((false, false))
+                } else {
+                    Err(refusal(
+                        403,
+                        "forbidden",
+                        "no membership of this identity grants this: file an access request for the project",
+                    ))
+                }
+            }
+            O::SecretList => Ok((false, true)),
+            _ => Err(refusal(403, "owner_only", "only the vault's owner may do this")),
+        },
+        Caller::Anonymous(_) | Caller::CompanyAdmin(_) => Err(refusal(403, "forbidden", "not allowed")),
+    }
+}
+
+/// Admit or refuse: credentials (401; for a request naming a `company`, 404 unless the caller may
+/// manage it), target (400), locked (423), permission and scope (403).
+pub fn admit(req: &Request) -> Result<Admission, Box<Decision>> {
+    let actor = actor_of(&req.caller);
+    credentials(req).map_err(|r| Box::new(refuse(req, &actor, r, &[])))?;
+    let checked = target(req).map_err(|r| Box::new(refuse(req, &actor, r, &[])))?;
+    let with_path = |mut r: Refusal| {
+        r.path = checked.clone();
+        Box::new(refuse(req, &actor, r, &[]))
+    };
+    if req.locked && req.operation.needs_key() {
+        return Err(with_path(refusal(423, "locked", LOCKED_MESSAGE)));
+    }
+    let (count_use, scoped) = permission(req, checked.as_deref()).map_err(with_path)?;
+    Ok(Admission { target: checked, actor, count_use, scoped })
+}
+
+fn not_found_message(op: Operation) -> &'static str {
+    use Operation as O;
+    match op {
+        O::SecretGet | O::SecretPut | O::SecretDelete => "no secret at this path: `hq-vault list` shows the paths",
+        O::TokenRevoke => "no token with this name: `hq-vault token list` shows the names",
+        O::ConnectionGet | O::ConnectionRotate | O::ConnectionRevoke | O::ConnectionAudit => {
+            "no connection with this id: `hq-vault connection list` shows them"
+        }
+        _ => "not found",
+    }
+}
+
+/// The answer and audit event for what the host did with an admitted request. `subject` names
+/// what the operation acted on when the URL did not (a created token's name, a created
+/// connection's id).
+pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option<&str>) -> Decision {
+    let op = req.operation;
+    let secret_path = if op.target().is_secret() { adm.target.clone() } else { None };
+    let failure =
+        |status: u16, code: &'static str, message: String| Refusal { status, code, message, path: secret_path.clone() };
+    let status = match effect {
+        Effect::Done => op.success_status(),
+        Effect::Created => 201,
+        Effect::Replaced => 200,
+        other => {
+            let (r, rejections) = match other {
+                Effect::NotFound => (failure(404, "not_found", not_found_message(op).to_owned()), &[][..]),
+                Effect::Exists => (
+                    failure(409, "exists", "a secret already exists at this path and overwrite=false: nothing was stored".into()),
+                    &[][..],
+                ),
+                Effect::NameTaken => (
+                    failure(
+                        409,
+                        "name_taken",
+                        match subject {
+                            Some(name) => format!(
+                                "a token named `{name}` exists: pick another name, or revoke it first (`hq-vault token revoke {name}`): a revoked token's name is free again"
+                            ),
+                            None => "a token with this name exists: pick another name, or revoke it first: a revoked token's name is free again".into(),
+                        },
+                    ),
+                    &[][..],
+                ),
+                Effect::ConnectionRevoked => (
+                    failure(409, "revoked", "a revoked connection cannot be rotated: create a new one".into()),
+                    &[][..],
+                ),
+                Effect::Tampered => (
+                    failure(
+                        409,
+                        "tampered",
+                        "the stored ciphertext for this path failed authentication: vault.db was changed outside hq-vault; restore it from a backup".into(),
+                    ),
+                    &[][..],
+                ),
+                Effect::WrongPassphrase => (
+                    failure(
+                        401,
+                        "wrong_passphrase",
+                        if op == Operation::PassphraseChange {
+                            "the current passphrase is wrong: nothing was changed".into()
+                        } else {
+                            "the passphrase does not unlock this vault: run `hq-vault unlock` and type it again".into()
+                        },
+                    ),
+                    &[][..],
+                ),
+                Effect::LockedMeanwhile => (
+                    failure(
+                        409,
+                        "locked_meanwhile",
+                        "the vault was locked while this unlock was deriving the key, and the lock wins: unlock again".into(),
+                    ),
+                    &[][..],
+                ),
+                Effect::Locked => (failure(423, "locked", LOCKED_MESSAGE.into()), &[][..]),
+                Effect::NotInitialized => (
+                    failure(409, "not_initialized", "this vault has no key yet: run `hq-vault init`".into()),
+                    &[][..],
+                ),
+                Effect::BadInput(p) => {
+                    let (status, code) = p.kind.status_and_code();
+                    (failure(status, code, p.detail.clone()), &p.rejections[..])
+                }
+                Effect::Failed(what) => {
+                    (failure(500, "internal", format!("{what} failed: see the daemon's output or the Worker's log")), &[][..])
+                }
+                Effect::Done | Effect::Created | Effect::Replaced => unreachable!("handled above"),
+            };
+            let mut d = refuse(req, &adm.actor, r, rejections);
+            d.summarized = false;
+            return d;
+        }
+    };
+    let reason = match op {
+        Operation::TokenCreate | Operation::TokenRevoke => {
+            subject.or(adm.target.as_deref()).map(|n| format!("name={n}"))
+        }
+        o if o.is_lifecycle() => subject.or(adm.target.as_deref()).map(str::to_owned),
+        _ => None,
+    };
+    Decision {
+        status,
+        code: String::new(),
+        message: String::new(),
+        error_body: String::new(),
+        headers: Vec::new(),
+        audit: (op != Operation::Health).then(|| event(req, &adm.actor, secret_path, status, reason)),
+        summarized: false,
+    }
+}
+
+/// Whether a scoped caller may see `path` in a listing.
+pub fn visible(caller: &Caller, path: &str, time_ms: u64) -> bool {
+    match caller {
+        Caller::Owner => true,
+        Caller::Managed(t) => tokens::evaluate(&t.rules, time_ms, Some(path)).is_ok(),
+        Caller::Session(s) => session_grants(s, path, false),
+        Caller::Anonymous(_) | Caller::CompanyAdmin(_) => false,
+    }
+}
+
+/// A managed token's rules from its create request: the name's rule, the TTL from `now_ms`,
+/// `max_uses` ≥ 1, and each prefix as the folder it names (`aws` → `aws/*`; a pattern ending in
+/// `*` keeps its meaning).
+pub fn token_rules(
+    name: &str,
+    ttl: Option<&str>,
+    max_uses: Option<u32>,
+    prefixes: &[String],
+    now_ms: u64,
+) -> Result<TokenRules, InputProblem> {
+    tokens::check_name(name)
+        .map_err(|e| InputProblem::new(InputKind::BadName, format!("{e} ({})", tokens::NAME_RULE)))?;
+    let expires_at_ms = match ttl {
+        None => None,
+        Some(t) => {
+            Some(now_ms.saturating_add(tokens::parse_duration(t).map_err(|m| InputProblem::new(InputKind::BadTtl, m))?))
+        }
+    };
+    if max_uses == Some(0) {
+        return Err(InputProblem::new(InputKind::BadMaxUses, "max_uses must be at least 1"));
+    }
+    let scope = if prefixes.is_empty() {
+        Vec::new()
+    } else {
+        let folders: Vec<String> =
+            prefixes.iter().map(|p| if p.ends_with('*') { p.clone() } else { folder(p) }).collect();
+        patterns::normalize_all(&folders).map_err(|e| InputProblem::new(InputKind::BadPrefix, e.to_string()))?
+    };
+    Ok(TokenRules { expires_at_ms, max_uses, uses: 0, revoked: false, scope })
+}
+
+/// A connection's create request: the name (1–128 characters, not blank, no control characters),
+/// the mechanism (`api_key`), and the patterns, normalized; a refusal lists every rejected
+/// pattern with its reason.
+pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) -> Result<Vec<String>, InputProblem> {
+    if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+        return Err(InputProblem::new(
+            InputKind::BadName,
+            "a connection name is 1-128 characters without control characters",
+        ));
+    }
+    match mechanism {
+        None | Some("api_key") => {}
+        Some("agent_identity") => {
+            return Err(InputProblem::new(
+                InputKind::BadMechanism,
+                "the agent_identity mechanism is not offered here yet: use api_key",
+            ));
+        }
+        Some(_) => {
+            return Err(InputProblem::new(InputKind::BadMechanism, "mechanism is api_key or agent_identity"));
+        }
+    }
+    let rejections: Vec<PatternRejection> = raw
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            patterns::normalize(p).err().map(|e| PatternRejection {
+                index: i as u32,
+                pattern: p.escape_default().to_string(),
+                reason: e.code().to_owned(),
+                message: e.to_string(),
+            })
+        })
+        .collect();
+    if !rejections.is_empty() {
+        let n = rejections.len();
+        return Err(InputProblem {
+            kind: InputKind::BadPatterns,
+            detail: format!("{n} pattern{} rejected", if n == 1 { "" } else { "s" }),
+            rejections,
+        });
+    }
+    patterns::normalize_all(raw).map_err(|e| InputProblem::new(InputKind::BadPatterns, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(op: Operation, caller: Caller, target: Option<&str>) -> Request {
+        Request {
+            operation: op,
+            caller,
+            target: target.map(str::to_owned),
+            company: None,
+            locked: false,
+            time_ms: 1_000,
+            request_id: "req_1".into(),
+            source_ip: "127.0.0.1".into(),
+        }
+    }
+
+    #[test]
+    fn a_replacement_is_audited_as_answered() {
+        let r = req(Operation::SecretPut, Caller::Owner, Some("a/b"));
+        let adm = admit(&r).unwrap();
+        let d = conclude(&r, &adm, &Effect::Replaced, None);
+        assert_eq!(d.status, 200);
+        assert_eq!(d.audit.unwrap().status, 200);
+    }
+
+    #[test]
+    fn a_taken_name_is_audited_as_a_conflict() {
+        let r = req(Operation::TokenCreate, Caller::Owner, None);
+        let adm = admit(&r).unwrap();
+        let d = conclude(&r, &adm, &Effect::NameTaken, Some("ci"));
+        assert_eq!((d.status, d.code.as_str()), (409, "name_taken"));
+        let ev = d.audit.unwrap();
+        assert_eq!((ev.status, ev.outcome), (409, Outcome::Failed));
+    }
+
+    fn admin(company: &str, role: Role) -> Caller {
+        Caller::CompanyAdmin(CompanyAdmin { name: "carol".into(), company_id: company.into(), role })
+    }
+
+    #[test]
+    fn whoever_may_not_manage_the_company_gets_404_before_the_target_is_looked_at() {
+        for caller in
+            [admin("c1", Role::Member), admin("c2", Role::Admin), Caller::Anonymous(CredentialProblem::Missing)]
+        {
+            let mut r = req(Operation::ConnectionRotate, caller, Some("not-an-id"));
+            r.company = Some("c1".into());
+            let d = admit(&r).unwrap_err();
+            assert_eq!((d.status, d.code.as_str(), d.message.as_str()), (404, "not_found", NO_SUCH_ROUTE));
+        }
+        let mut r = req(Operation::ConnectionRotate, admin("c1", Role::Admin), Some("not-an-id"));
+        r.company = Some("c1".into());
+        assert_eq!(admit(&r).unwrap_err().code, "bad_connection_id");
+    }
+
+    #[test]
+    fn a_company_that_is_no_company_id_is_nobodys() {
+        for company in ["C1", "a/b", "", &"c".repeat(64)] {
+            let mut r = req(Operation::ConnectionList, admin(company, Role::Owner), None);
+            r.company = Some(company.into());
+            assert_eq!(admit(&r).unwrap_err().status, 404, "{company:?}");
+        }
+        assert!(is_company_id(&"c".repeat(63)) && is_company_id("acme_2-x"));
+    }
+
+    #[test]
+    fn org_paths_split() {
+        assert_eq!(org_project("org/indigo/project/hq-cloud/aws/key"), Some(("indigo", Some("hq-cloud"))));
+        assert_eq!(org_project("org/indigo/x"), Some(("indigo", None)));
+        assert_eq!(org_project("aws/key"), None);
+    }
+}

@@ -1,0 +1,45 @@
+//! `hq-vault trust [--uninstall]`: the vault's local CA in the browsers' trust stores (and the
+//! system store as root), so `ingest --web` opens with no certificate warning. The work is in
+//! `hq_vault::trust`.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use hq_vault::home::Home;
+use hq_vault::trust::{self, Store};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Remove this vault's CA from the stores instead (exactly it: other CAs stay).
+    #[arg(long)]
+    uninstall: bool,
+    /// Only these stores (repeatable). Default: nss, and system when run as root.
+    #[arg(long = "store", value_enum)]
+    stores: Vec<Store>,
+}
+
+pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
+    let ca = trust::LocalCa::load(home)?;
+    if a.uninstall {
+        let done = trust::uninstall(home, &a.stores)?;
+        if done.is_empty() {
+            println!("{} was in no trust store: nothing to remove.", ca.nickname());
+        }
+        for d in done {
+            println!("{}: {d}", ca.nickname());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let done = trust::install(home, &a.stores)?;
+    for d in &done {
+        println!("{}: {d}", ca.nickname());
+    }
+    if a.stores.is_empty() && !trust::is_root() {
+        eprintln!(
+            "The system store (curl, OpenSSL) is unchanged; clients of the vault trust {} by file anyway.",
+            ca.pem_path.display()
+        );
+    }
+    eprintln!("Restart your browser if it is open. Undo with `hq-vault trust --uninstall`.");
+    Ok(ExitCode::SUCCESS)
+}

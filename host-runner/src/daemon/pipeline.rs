@@ -1,0 +1,345 @@
+//! The one request pipeline of the vault API (docs/policy.md): route table → authenticate → the
+//! core's `admit` → act → the core's `conclude` → audit (durable) → respond.
+//!
+//! A handler receives an admitted [`Call`] and returns an [`Acted`]: what happened (an
+//! [`Effect`], never a status) and the body to send if the core says it succeeded. It cannot
+//! choose a status or write an audit line. Writes run in a SQLite transaction that commits only
+//! once the audit line is on disk ([`Daemon::transact`]): no effect is visible before its line is
+//! durable, and an effect whose line cannot be written is rolled back.
+
+use std::sync::Arc;
+
+use hq_vault_core::policy::{
+    Admission, Caller, CredentialProblem, Decision, Effect, InputKind, InputProblem, Operation,
+};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response};
+use serde::de::DeserializeOwned;
+
+use super::Daemon;
+use super::http::{self, Body, Ctx};
+
+/// A request the core admitted.
+pub struct Call {
+    pub ctx: Ctx,
+    pub request: hq_vault_core::policy::Request,
+    pub admission: Admission,
+    /// A managed token's reference (its row's key: a revoked token's name may be reused).
+    pub token_reference: Option<String>,
+}
+
+impl Call {
+    /// The checked target (a secret's path, a listing folder, a token name, a connection id).
+    pub fn target(&self) -> &str {
+        self.admission.target.as_deref().unwrap_or("")
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.request.caller
+    }
+}
+
+/// What a handler did: the effect for the core, the subject a create made, and the success body.
+pub struct Acted {
+    pub effect: Effect,
+    pub subject: Option<String>,
+    /// The answer's body when the core says it succeeded (the status is the core's).
+    pub body: Option<Success>,
+}
+
+/// A success body.
+pub enum Success {
+    Json(serde_json::Value),
+    /// A body that carries a secret value: its buffer is wiped when dropped.
+    Wiped(zeroize::Zeroizing<Vec<u8>>),
+    Empty,
+}
+
+impl Acted {
+    pub fn done(effect: Effect, body: Success) -> Acted {
+        Acted { effect, subject: None, body: Some(body) }
+    }
+
+    pub fn failed(effect: Effect) -> Acted {
+        Acted { effect, subject: None, body: None }
+    }
+
+    pub fn input(kind: InputKind, detail: impl Into<String>) -> Acted {
+        Acted::failed(Effect::BadInput(InputProblem { kind, detail: detail.into(), rejections: Vec::new() }))
+    }
+
+    pub fn internal(what: &str) -> Acted {
+        Acted::failed(Effect::Failed(what.to_owned()))
+    }
+
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Acted {
+        self.subject = Some(subject.into());
+        self
+    }
+}
+
+/// The route table: method and path → the operation and the target the URL names; `Err` for a
+/// route that does not exist (404) or a method it does not take (405, with `Allow`).
+pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>), (u16, &'static str)> {
+    use Operation as O;
+    let segs: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
+    let m = |allowed: &'static str, ops: &[(Method, Operation)]| {
+        ops.iter().find(|(mm, _)| mm == method).map(|(_, o)| *o).ok_or((405, allowed))
+    };
+    let target = |raw: &str| Some(raw.to_owned());
+    Ok(match segs.as_slice() {
+        ["v1", "health"] => (m("GET", &[(Method::GET, O::Health)])?, None),
+        ["v1", "unlock"] => (m("POST", &[(Method::POST, O::Unlock)])?, None),
+        ["v1", "lock"] => (m("POST", &[(Method::POST, O::Lock)])?, None),
+        ["v1", "passphrase"] => (m("POST", &[(Method::POST, O::PassphraseChange)])?, None),
+        ["v1", "secrets"] => (m("GET", &[(Method::GET, O::SecretList)])?, None),
+        ["v1", "secrets", rest] => (
+            m(
+                "GET, PUT, DELETE",
+                &[(Method::GET, O::SecretGet), (Method::PUT, O::SecretPut), (Method::DELETE, O::SecretDelete)],
+            )?,
+            target(rest),
+        ),
+        ["v1", "tokens"] => (m("GET, POST", &[(Method::GET, O::TokenList), (Method::POST, O::TokenCreate)])?, None),
+        ["v1", "tokens", name] if !name.contains('/') => {
+            (m("DELETE", &[(Method::DELETE, O::TokenRevoke)])?, target(name))
+        }
+        ["v1", "audit"] => (m("GET", &[(Method::GET, O::AuditRead)])?, None),
+        ["v1", "connections"] => {
+            (m("GET, POST", &[(Method::GET, O::ConnectionList), (Method::POST, O::ConnectionCreate)])?, None)
+        }
+        ["v1", "connections", rest] => {
+            let (id, action) = rest.split_once('/').unwrap_or((rest, ""));
+            let op = match action {
+                "" => m("GET", &[(Method::GET, O::ConnectionGet)])?,
+                "rotate" => m("POST", &[(Method::POST, O::ConnectionRotate)])?,
+                "revoke" => m("POST", &[(Method::POST, O::ConnectionRevoke)])?,
+                "audit" => m("GET", &[(Method::GET, O::ConnectionAudit)])?,
+                _ => return Err((404, "")),
+            };
+            (op, target(id))
+        }
+        _ => return Err((404, "")),
+    })
+}
+
+impl Daemon {
+    /// Who the `Authorization` header names: the core parses it, the store is asked.
+    /// With a managed token, its reference too.
+    fn caller(&self, authorization: Option<&str>) -> anyhow::Result<(Caller, Option<String>)> {
+        let reference = match self.core(|i| i.policy_credential(authorization))? {
+            Ok(r) => r,
+            Err(p) => return Ok((Caller::Anonymous(p), None)),
+        };
+        if self.core(|i| i.references_equal(&reference, &self.bootstrap_ref))? {
+            return Ok((Caller::Owner, None));
+        }
+        Ok(match self.db(|s| s.token_by_reference(&reference))? {
+            Some(row) => (
+                Caller::Managed(hq_vault_core::policy::ManagedToken { name: row.name, rules: row.rules }),
+                Some(reference),
+            ),
+            None => (Caller::Anonymous(CredentialProblem::Unknown), None),
+        })
+    }
+
+    /// Route, authenticate and admit; `Err` is the answer already (a refusal, audited).
+    pub async fn admit(&self, ctx: Ctx, req: &Request<Incoming>) -> Result<Call, Response<Body>> {
+        let (operation, raw) = match resolve(req.method(), req.uri().path()) {
+            Ok(r) => r,
+            Err((405, allow)) => return Err(http::method_not_allowed(&ctx, allow)),
+            Err(_) => return Err(http::error(&ctx, 404, "not_found", "no such route: see the API in the README")),
+        };
+        let (caller, token_reference) = if operation == Operation::Health {
+            (Caller::Anonymous(CredentialProblem::Missing), None)
+        } else {
+            match self.caller(http::authorization(req).as_deref()) {
+                Ok(c) => c,
+                Err(_) => return Err(http::internal(&ctx, "checking the credential")),
+            }
+        };
+        // A URL segment is decoded once (`%2e%2e` becomes `..`, which the core refuses); one
+        // that is not UTF-8 after decoding is a target the core refuses too.
+        let target = match operation {
+            // The listing's folder is the `prefix` query parameter (decoded once by `query`); a
+            // malformed query is refused by the handler once admitted.
+            Operation::SecretList => http::query(req).ok().and_then(|q| http::param(&q, "prefix").map(str::to_owned)),
+            _ => raw.map(|r| http::decode_path(&r).unwrap_or_else(|| "\u{fffd}\u{0}".to_owned())),
+        };
+        let request = hq_vault_core::policy::Request {
+            operation,
+            caller,
+            target,
+            company: None,
+            locked: !self.is_unlocked(),
+            time_ms: ctx.now_ms,
+            request_id: ctx.request_id.clone(),
+            source_ip: ctx.ip.clone(),
+        };
+        match self.core(|i| i.admit(&request)) {
+            Ok(Ok(admission)) => {
+                if operation.needs_activity() {
+                    self.touch();
+                }
+                Ok(Call { ctx, request, admission, token_reference })
+            }
+            Ok(Err(decision)) => Err(self.answer(&ctx, &decision, None).await),
+            Err(_) => Err(http::internal(&ctx, "admitting the request")),
+        }
+    }
+
+    /// What a failed use of the key means for the request; a trap also gets its own audit line
+    /// (the vault was locked by it).
+    pub fn key_failure(&self, e: super::KeyError) -> Acted {
+        match e {
+            super::KeyError::Locked => Acted::failed(Effect::Locked),
+            super::KeyError::Trapped(why) => {
+                eprintln!("hq-vault: {}", super::KeyError::Trapped(why));
+                let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
+                let event = hq_vault_core::audit::Event {
+                    time_ms: ctx.now_ms,
+                    actor: "daemon".into(),
+                    operation: "auto-lock".into(),
+                    path: None,
+                    outcome: hq_vault_core::audit::Outcome::Allowed,
+                    status: 200,
+                    request_id: ctx.request_id.clone(),
+                    source_ip: ctx.ip.clone(),
+                    reason: Some("trap".into()),
+                };
+                let audit = self.audit.clone();
+                tokio::runtime::Handle::current().spawn(async move { audit.record(event, false).await });
+                Acted::internal("the key-holding instance (it trapped, so the vault was locked)")
+            }
+            super::KeyError::Stopped => Acted::internal("the key thread"),
+        }
+    }
+
+    /// The core's decision for what a handler did.
+    pub fn conclude(&self, call: &Call, acted: &Acted) -> anyhow::Result<Decision> {
+        self.core(|i| i.conclude(&call.request, &call.admission, &acted.effect, acted.subject.as_deref()))
+    }
+
+    /// Conclude, make the audit line durable, then answer.
+    pub async fn finish(&self, call: &Call, acted: Acted) -> Response<Body> {
+        match self.conclude(call, &acted) {
+            Ok(d) => self.answer(&call.ctx, &d, acted.body).await,
+            Err(_) => http::internal(&call.ctx, "concluding the request"),
+        }
+    }
+
+    /// Record the decision's audit line (durable before anything is answered), then answer it.
+    pub async fn answer(&self, ctx: &Ctx, d: &Decision, body: Option<Success>) -> Response<Body> {
+        if let Some(ev) = &d.audit
+            && self.audit.record(ev.clone(), d.summarized).await.is_err()
+        {
+            return http::audit_failed(ctx);
+        }
+        respond(ctx, d, body)
+    }
+
+    /// Run a write in a SQLite transaction: `act` returns what happened; the core concludes; the
+    /// audit line is made durable; only then is the transaction committed, and only for a
+    /// success (a refusal or failure is rolled back). If the line cannot be written the
+    /// transaction is rolled back and the answer is 503: nothing happened. If the commit itself
+    /// fails after the line was written, a second line records the failure (500).
+    pub async fn transact(
+        self: &Arc<Self>,
+        call: Call,
+        act: impl FnOnce(&Daemon, &Call, &crate::store::Store) -> Result<Acted, Box<Decision>> + Send + 'static,
+    ) -> Response<Body> {
+        let d = self.clone();
+        let handle = tokio::runtime::Handle::current();
+        let done = tokio::task::spawn_blocking(move || {
+            let Ok(store) = d.store.lock() else {
+                return http::internal(&call.ctx, "opening a transaction");
+            };
+            if store.begin().is_err() {
+                return http::internal(&call.ctx, "opening a transaction");
+            }
+            // A refusal on re-admission inside the transaction is the core's decision too.
+            let (decision, body) = match act(&d, &call, &store) {
+                Ok(acted) => match d.conclude(&call, &acted) {
+                    Ok(dec) => (dec, acted.body),
+                    Err(_) => {
+                        let _ = store.rollback();
+                        return http::internal(&call.ctx, "concluding the request");
+                    }
+                },
+                Err(refused) => (*refused, None),
+            };
+            // The line first, then the effect becomes visible.
+            let recorded = match &decision.audit {
+                Some(ev) => handle.block_on(d.audit.record(ev.clone(), decision.summarized)).is_ok(),
+                None => true,
+            };
+            if !recorded {
+                let _ = store.rollback();
+                return http::audit_failed(&call.ctx);
+            }
+            // Only a success is committed; a refusal or failure leaves nothing behind (a counted
+            // use is given back).
+            if decision.status >= 300 {
+                let _ = store.rollback();
+                return respond(&call.ctx, &decision, None);
+            }
+            if store.commit().is_err() {
+                let _ = store.rollback();
+                let failed = Acted::internal("committing the change to vault.db");
+                if let Ok(dec) = d.conclude(&call, &failed)
+                    && let Some(ev) = &dec.audit
+                {
+                    let _ = handle.block_on(d.audit.record(ev.clone(), false));
+                }
+                return http::internal(&call.ctx, "committing the change to vault.db");
+            }
+            respond(&call.ctx, &decision, body)
+        })
+        .await;
+        done.unwrap_or_else(|_| http::internal(&Ctx::new(([127, 0, 0, 1], 0).into()), "the write"))
+    }
+}
+
+impl OperationExt for Operation {
+    fn needs_activity(self) -> bool {
+        matches!(self, Operation::SecretGet | Operation::SecretPut | Operation::SecretDelete | Operation::SecretList)
+    }
+}
+
+/// Whether an operation resets the idle-lock timer (a use of the unlocked vault).
+trait OperationExt {
+    fn needs_activity(self) -> bool;
+}
+
+/// The answer to a decision: the success body with the core's status, or the core's error body.
+pub fn respond(ctx: &Ctx, d: &Decision, body: Option<Success>) -> Response<Body> {
+    if d.status >= 300 {
+        let mut r = http::raw_json(ctx, d.status, d.error_body.clone());
+        for (k, v) in &d.headers {
+            if let (Ok(k), Ok(v)) = (hyper::header::HeaderName::try_from(k.as_str()), v.parse()) {
+                r.headers_mut().insert(k, v);
+            }
+        }
+        // The rest of an unread body cannot be skipped: the connection closes.
+        if matches!(d.status, 408 | 413) {
+            r.headers_mut().insert("connection", "close".parse().expect("static header"));
+        }
+        return r;
+    }
+    match body {
+        Some(Success::Json(v)) => http::json(ctx, d.status, &v),
+        Some(Success::Wiped(buf)) => http::wiped_json(ctx, d.status, buf),
+        Some(Success::Empty) | None => {
+            let mut r = Response::new(http::empty());
+            *r.status_mut() = hyper::StatusCode::from_u16(d.status).unwrap_or(hyper::StatusCode::NO_CONTENT);
+            r
+        }
+    }
+}
+
+/// Read a JSON body of at most `limit` bytes; what is wrong with it is an input problem.
+pub async fn body<T: DeserializeOwned>(req: Request<Incoming>, limit: usize, too_large: &str) -> Result<T, Acted> {
+    http::read_json_body(req, limit).await.map_err(|(kind, detail)| {
+        Acted::input(kind, if kind == InputKind::BodyTooLarge { too_large.to_owned() } else { detail })
+    })
+}

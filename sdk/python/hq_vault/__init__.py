@@ -1,0 +1,556 @@
+"""Secrets from the local HQ Vault daemon, and company files through an External Connection.
+
+Standard library only. The daemon's own CA (``$HQ_VAULT_HOME/tls/ca.pem``) is trusted through an
+``ssl`` context made for it, so nothing has to be added to the system's trust store
+(docs/design.md §6)::
+
+    from hq_vault import get_secret, get_env
+    key = get_secret("aws/deploy/access-key")   # HQ_VAULT_TOKEN, else the home's token file
+    env = get_env("myapp")                      # {"DATABASE_URL": ...}, as `hq-vault env-file` names them
+
+Secrets in Python are ``str`` and ``bytes`` that cannot be wiped reliably: this package never logs a
+value or a token and never puts one in an error or a ``repr``.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import http.client
+import json
+import os
+import socket
+import ssl
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Union
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_URL",
+    "VaultError",
+    "LockedError",
+    "NotFoundError",
+    "ForbiddenError",
+    "UnauthorizedError",
+    "NotRunningError",
+    "Vault",
+    "Connection",
+    "CreatedToken",
+    "default_home",
+    "env_name",
+    "get_secret",
+    "get_secret_bytes",
+    "get_env",
+    "create_token",
+]
+
+#: Where the daemon listens unless HQ_VAULT_URL says otherwise.
+DEFAULT_URL = "https://127.0.0.1:13100"
+
+#: Seconds an answer may take before the request is abandoned.
+REQUEST_TIMEOUT = 120.0
+
+# ------------------------------------------------------------------------------------------------
+# Errors (docs/design.md §6: the daemon's status decides the class; messages say what to do)
+
+
+class VaultError(Exception):
+    """Every error this package raises. ``status`` is the HTTP status (or None), ``code`` the
+    daemon's error code or this package's own (``binary``, ``not_running``, ...), ``request_id``
+    the daemon's. Never holds a secret value or a credential."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        code: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+
+
+class LockedError(VaultError):
+    """423: the vault is locked; a person runs ``hq-vault unlock``."""
+
+
+class NotFoundError(VaultError):
+    """404: no secret at that path, no object at that key, or an empty folder."""
+
+
+class ForbiddenError(VaultError):
+    """403: outside the token's or the connection's scope, or an owner-only operation."""
+
+
+class UnauthorizedError(VaultError):
+    """401: no token, a malformed one, or one that expired, ran out of uses or was revoked."""
+
+
+class NotRunningError(VaultError):
+    """Nothing answers at the URL, or there is no vault home: start it with ``hq-vault serve``."""
+
+
+_CLASSES = {401: UnauthorizedError, 403: ForbiddenError, 404: NotFoundError, 423: LockedError}
+
+#: 401 codes whose message already names the cause and the next step: no token hint is added.
+_SELF_EXPLAINED = {"token_expired", "token_exhausted", "token_revoked", "wrong_passphrase", "session_expired"}
+#: What to do about a 401 from the daemon (the Rust client's words).
+_VAULT_HINTS = {
+    401: "check HQ_VAULT_TOKEN or the token file; the daemon writes a new bootstrap token at each start",
+}
+#: What to do about a connection's 401 and 403.
+_CONNECTION_HINTS = {
+    401: "check HQ_CONNECTION_KEY: the key `connection create` printed once, or its rotated successor",
+    403: "outside the connection's patterns, or its key was rotated or revoked",
+}
+
+
+def _answer_error(status: int, body: bytes, what: Optional[str], hints: Mapping[int, str]) -> VaultError:
+    """The error an answer with a non-2xx status stands for: the status picks the class, the
+    daemon's message follows ``what`` (a path or key, never a value), ``hints[status]`` says what
+    to do."""
+    code = message = request_id = None
+    try:
+        err = json.loads(body.decode("utf-8"))["error"]
+        code = err.get("code") if isinstance(err.get("code"), str) else None
+        message = err.get("message") if isinstance(err.get("message"), str) else None
+        request_id = err.get("request_id") if isinstance(err.get("request_id"), str) else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass
+    if status == 423:
+        message = "the vault is locked: run `hq-vault unlock`"
+    if message is None:
+        message = f"the server answered {status}"
+    text = f"{what}: {message}" if what else message
+    if status in hints and not (status == 401 and code in _SELF_EXPLAINED):
+        text += f" ({hints[status]})"
+    cls = _CLASSES.get(status, VaultError)
+    return cls(text, status=status, code=code, request_id=request_id)
+
+
+def _transport_error(base: str, e: BaseException, ca_hint: str) -> VaultError:
+    if isinstance(e, ConnectionRefusedError):
+        return NotRunningError(
+            f"the daemon is not running at {base}: start it with `hq-vault serve`", code="not_running"
+        )
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return VaultError(
+            f"the certificate of {base} is not trusted ({e.verify_message}): {ca_hint}",
+            code="untrusted_certificate",
+        )
+    if isinstance(e, (TimeoutError, socket.timeout)):
+        return VaultError(f"no answer from {base} within {REQUEST_TIMEOUT:g} s", code="timeout")
+    if isinstance(e, socket.gaierror) or getattr(e, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return NotRunningError(
+            f"cannot reach {base} ({e.__class__.__name__}): start the daemon with `hq-vault serve`, or check the URL",
+            code="unreachable",
+        )
+    return VaultError(f"talking to {base}: {e}", code="transport")
+
+
+# ------------------------------------------------------------------------------------------------
+# HTTP
+
+
+class _Endpoint:
+    """A base URL and the TLS context to reach it with. Paths are sent as given: no dot-segment
+    folding, so ``../tokens`` in a secret path reaches the daemon's check, not another route."""
+
+    def __init__(self, url: str, ca: Optional[Union[str, bytes]], ca_hint: str) -> None:
+        u = urllib.parse.urlsplit(url)
+        if u.scheme not in ("https", "http") or not u.hostname:
+            raise VaultError(f"not an http(s) URL: {url}", code="bad_url")
+        self.scheme = u.scheme
+        self.host = u.hostname
+        self.port = u.port
+        self.prefix = u.path.rstrip("/")
+        self.base = f"{u.scheme}://{u.netloc}{self.prefix}"
+        self.ca_hint = ca_hint
+        self.context: Optional[ssl.SSLContext] = None
+        if u.scheme == "https":
+            if ca is None:
+                self.context = ssl.create_default_context()
+            else:
+                pem = ca.decode("utf-8") if isinstance(ca, bytes) else ca
+                self.context = ssl.create_default_context(cadata=pem)
+
+    def send(self, method: str, api_path: str, headers: Mapping[str, str], body: Optional[bytes] = None):
+        """One request; returns ``(status, body bytes)`` whatever the status."""
+        if self.scheme == "https":
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                self.host, self.port, timeout=REQUEST_TIMEOUT, context=self.context
+            )
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            conn.request(method, self.prefix + api_path, body=body, headers=dict(headers))
+            r = conn.getresponse()
+            return r.status, r.read()
+        except (OSError, http.client.HTTPException) as e:
+            raise _transport_error(self.base, e, self.ca_hint) from None
+        finally:
+            conn.close()
+
+
+def _percent_encode(s: str, keep: str) -> str:
+    """Percent-encode every UTF-8 byte but ASCII letters, digits and ``keep`` (as the Rust client
+    does)."""
+    out = []
+    for byte in s.encode("utf-8"):
+        c = chr(byte)
+        out.append(c if (c.isascii() and c.isalnum()) or c in keep else f"%{byte:02X}")
+    return "".join(out)
+
+
+def _encode_path(p: str) -> str:
+    """A secret path in the URL, ``/`` kept as the separator."""
+    return _percent_encode(p, "/-_.~")
+
+
+def _encode_query(p: str) -> str:
+    """A query value."""
+    return _percent_encode(p, "")
+
+
+def _require_str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str")
+    return value
+
+
+def _read_setting(file: Path, hint: str, missing: type = VaultError) -> str:
+    """Read a settings file, naming it and the fix when it cannot be read."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise missing(f"reading {file}: not found ({hint})", code="settings") from None
+    except OSError as e:
+        raise VaultError(f"reading {file}: {e.strerror} ({hint})", code="settings") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# The vault
+
+
+def default_home(env: Optional[Mapping[str, str]] = None) -> Path:
+    """The home the daemon uses: ``$HQ_VAULT_HOME``, or ``~/.hq-vault``."""
+    env = os.environ if env is None else env
+    if env.get("HQ_VAULT_HOME"):
+        return Path(env["HQ_VAULT_HOME"])
+    home = env.get("HOME") or str(Path.home())
+    return Path(home) / ".hq-vault"
+
+
+def env_name(folder: str, secret_path: str) -> str:
+    """The environment variable for a secret under a folder: ``myapp/db/url`` under ``myapp/`` is
+    ``DB_URL``. Every character but an ASCII letter or digit becomes ``_``, letters are
+    upper-cased, and a name that would be empty or start with a digit gets a leading ``_``. The
+    same rule as ``hq-vault env-file`` and ``hq-vault run`` (docs/design.md §6)."""
+    rest = secret_path[len(folder) :] if secret_path.startswith(folder) else secret_path
+    name = "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in rest)
+    if name == "" or name[0].isdigit():
+        name = "_" + name
+    return name
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    """A minted managed token. ``token`` is left out of the ``repr``, so logging it does not print
+    the token."""
+
+    name: str
+    #: The ``hqvt_`` token, shown once: pass it to the worker as HQ_VAULT_TOKEN.
+    token: str = field(repr=False)
+    #: Milliseconds since the Unix epoch, or None without a TTL.
+    expires_at_ms: Optional[int] = None
+    max_uses: Optional[int] = None
+    #: The normalized patterns (``aws/*``), empty for every secret.
+    scope: List[str] = field(default_factory=list)
+
+
+class Vault:
+    """A client of one daemon with explicit settings; ``Vault.from_env()`` finds them as the CLI
+    does."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        token: Optional[str] = None,
+        ca: Optional[Union[str, bytes]] = None,
+    ) -> None:
+        """``url`` (default https://127.0.0.1:13100), ``token`` (an ``hqvt_`` vault token or an
+        ``hqvs_`` session token), ``ca`` the PEM of the CA to trust (default: the system's
+        roots)."""
+        hint = "the CA given does not sign this daemon's certificate" if ca else "pass the daemon's tls/ca.pem as `ca`"
+        self._ep = _Endpoint(url, ca, hint)
+        self._token = token or None
+
+    def __repr__(self) -> str:
+        return f"Vault(url={self._ep.base!r})"
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Vault":
+        """Settings as the CLI finds them: HQ_VAULT_URL (default https://127.0.0.1:13100),
+        HQ_VAULT_TOKEN (default: the home's ``token`` file), HQ_VAULT_CA_CERT (default: the home's
+        ``tls/ca.pem``), the home being HQ_VAULT_HOME or ~/.hq-vault."""
+        env = os.environ if env is None else env
+        home = default_home(env)
+        if env.get("HQ_VAULT_CA_CERT"):
+            ca_file = Path(env["HQ_VAULT_CA_CERT"])
+            ca = _read_setting(ca_file, "check HQ_VAULT_CA_CERT")
+        else:
+            ca_file = home / "tls" / "ca.pem"
+            ca = _read_setting(
+                ca_file,
+                f"no vault at {home}: start it with `hq-vault serve` (the first start creates it), "
+                "or set HQ_VAULT_HOME or HQ_VAULT_CA_CERT",
+                NotRunningError,
+            )
+        token = env.get("HQ_VAULT_TOKEN") or None
+        if token is None:
+            try:
+                token = (home / "token").read_text(encoding="utf-8").strip() or None
+            except OSError:
+                token = None
+        vault = cls(env.get("HQ_VAULT_URL") or DEFAULT_URL, token, ca)
+        vault._ep.ca_hint = f"set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now {ca_file})"
+        return vault
+
+    @property
+    def url(self) -> str:
+        """The daemon's base URL."""
+        return self._ep.base
+
+    def _call(self, method: str, api_path: str, body: Optional[dict] = None, what: Optional[str] = None) -> dict:
+        if not self._token:
+            raise UnauthorizedError(
+                "no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file",
+                code="no_token",
+            )
+        headers = {"authorization": f"Bearer {self._token}"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode("utf-8")
+            headers["content-type"] = "application/json"
+        status, raw = self._ep.send(method, api_path, headers, payload)
+        if not 200 <= status <= 299:
+            raise _answer_error(status, raw, what, _VAULT_HINTS)
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except ValueError:
+            raise VaultError(f"the answer of {self._ep.base} is not JSON", status=status, code="bad_answer") from None
+
+    def health(self) -> dict:
+        """``GET /v1/health``: ``{status, locked, version, idle_lock_seconds}`` (no token needed)."""
+        status, raw = self._ep.send("GET", "/v1/health", {})
+        if status != 200:
+            raise _answer_error(status, raw, None, {})
+        return json.loads(raw.decode("utf-8"))
+
+    def _read(self, secret_path: str) -> dict:
+        _require_str(secret_path, "the secret's path")
+        return self._call("GET", f"/v1/secrets/{_encode_path(secret_path)}", what=secret_path)
+
+    def get_secret(self, secret_path: str) -> str:
+        """A secret's value as text. A value that is not UTF-8 text raises ``VaultError`` with code
+        ``binary`` (read it with ``get_secret_bytes``)."""
+        body = self._read(secret_path)
+        if isinstance(body.get("value"), str):
+            return body["value"]
+        if isinstance(body.get("value_base64"), str):
+            raise VaultError(
+                f"{secret_path} is binary ({body.get('size')} bytes), not text: read it with get_secret_bytes",
+                status=200,
+                code="binary",
+            )
+        raise VaultError(f"the answer for {secret_path} has no value", status=200, code="bad_answer")
+
+    def get_secret_bytes(self, secret_path: str) -> bytes:
+        """A secret's value as bytes, whatever they are."""
+        body = self._read(secret_path)
+        if isinstance(body.get("value"), str):
+            return body["value"].encode("utf-8")
+        if isinstance(body.get("value_base64"), str):
+            return base64.b64decode(body["value_base64"], validate=True)
+        raise VaultError(f"the answer for {secret_path} has no value", status=200, code="bad_answer")
+
+    def list(self, prefix: str = "") -> dict:
+        """The folder the daemon listed (``myapp`` and ``myapp/`` are both ``myapp/``; empty: every
+        secret) and its secrets' metadata, never their values: ``{"prefix", "secrets": [...]}``."""
+        _require_str(prefix, "the prefix")
+        body = self._call("GET", f"/v1/secrets?prefix={_encode_query(prefix)}", what=prefix or None)
+        return {"prefix": body["prefix"], "secrets": body["secrets"]}
+
+    def get_env(self, prefix: str) -> Dict[str, str]:
+        """The secrets of a folder as environment variables (``myapp/database-url`` →
+        ``DATABASE_URL``, see ``env_name``), sorted by name. Refused, as by ``hq-vault env-file``:
+        an empty folder (``NotFoundError``), a value holding NUL or not UTF-8, two paths that map to
+        one name."""
+        listed = self.list(prefix)
+        folder, secrets = listed["prefix"], listed["secrets"]
+        if not secrets:
+            raise NotFoundError(
+                f"no secrets under `{folder}` (a prefix is a folder: `myapp` means `myapp/`): see `hq-vault list`",
+                code="empty_folder",
+            )
+        values: Dict[str, bytes] = {}
+        for s in secrets:
+            value = self.get_secret_bytes(s["path"])
+            if b"\x00" in value:
+                raise VaultError(f"{s['path']} holds a NUL byte, which no environment variable can carry", code="env")
+            name = env_name(folder, s["path"])
+            if name in values:
+                raise VaultError(f"two secrets under {folder} map to the variable {name}: rename one", code="env")
+            values[name] = value
+        env: Dict[str, str] = {}
+        for name in sorted(values):
+            try:
+                env[name] = values[name].decode("utf-8")
+            except UnicodeDecodeError:
+                raise VaultError(f"{name} is binary; environment variables must be text", code="env") from None
+        return env
+
+    def create_token(
+        self,
+        name: str,
+        ttl: Optional[str] = None,
+        max_uses: Optional[int] = None,
+        prefix: Optional[Union[str, Sequence[str]]] = None,
+    ) -> CreatedToken:
+        """Mint a managed token (owner only): ``name`` for audit lines (lower-case a-z, 0-9, ``.``,
+        ``-``), optional ``ttl`` (``90s``, ``15m``, ``1h``, ``7d``), ``max_uses`` (secret reads),
+        ``prefix`` (a folder or a list of folders it may read)."""
+        _require_str(name, "the token's name")
+        scope = [] if prefix is None else [prefix] if isinstance(prefix, str) else list(prefix)
+        body = self._call(
+            "POST",
+            "/v1/tokens",
+            body={"name": name, "ttl": ttl, "max_uses": max_uses, "prefix": scope},
+            what=f"token {name}",
+        )
+        return CreatedToken(
+            name=body["name"],
+            token=body["token"],
+            expires_at_ms=body.get("expires_at_ms"),
+            max_uses=body.get("max_uses"),
+            scope=list(body.get("scope") or []),
+        )
+
+
+def get_secret(secret_path: str) -> str:
+    """A secret's value as text, with the settings ``Vault.from_env()`` finds (HQ_VAULT_TOKEN, ...)."""
+    return Vault.from_env().get_secret(secret_path)
+
+
+def get_secret_bytes(secret_path: str) -> bytes:
+    """A secret's value as bytes, with the settings ``Vault.from_env()`` finds."""
+    return Vault.from_env().get_secret_bytes(secret_path)
+
+
+def get_env(prefix: str) -> Dict[str, str]:
+    """A folder's secrets as environment variables, with the settings ``Vault.from_env()`` finds."""
+    return Vault.from_env().get_env(prefix)
+
+
+def create_token(
+    name: str,
+    ttl: Optional[str] = None,
+    max_uses: Optional[int] = None,
+    prefix: Optional[Union[str, Sequence[str]]] = None,
+) -> CreatedToken:
+    """Mint a managed token with the settings ``Vault.from_env()`` finds (the owner's token)."""
+    return Vault.from_env().create_token(name, ttl=ttl, max_uses=max_uses, prefix=prefix)
+
+
+# ------------------------------------------------------------------------------------------------
+# External Connections (docs/design.md §3.2)
+
+
+class Connection:
+    """A reader of company files through an External Connection (the daemon's or the Worker's)."""
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        ca: Optional[Union[str, bytes]] = None,
+        page_size: Optional[int] = None,
+    ) -> None:
+        """The connection's base URL, its ``hqxc_`` key (or an ``hqvs_`` session token), the PEM of
+        the CA to trust (default: the system's roots, as for the hosted Worker), and the page size
+        of listings (1-1000; the server's default is 1000)."""
+        _require_str(url, "the connection's url")
+        _require_str(key, "the connection's key")
+        if page_size is not None and not (isinstance(page_size, int) and 1 <= page_size <= 1000):
+            raise ValueError("page_size must be an integer from 1 to 1000")
+        hint = "the CA given does not sign this server's certificate" if ca else "pass the daemon's tls/ca.pem as `ca`"
+        self._ep = _Endpoint(url, ca, hint)
+        self._key = key
+        self._page_size = page_size
+
+    def __repr__(self) -> str:
+        return f"Connection(url={self._ep.base!r})"
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Connection":
+        """HQ_CONNECTION_URL and HQ_CONNECTION_KEY; HQ_CONNECTION_CA_CERT to trust a local daemon's
+        certificate (default: the system's roots)."""
+        env = os.environ if env is None else env
+        for name in ("HQ_CONNECTION_URL", "HQ_CONNECTION_KEY"):
+            if not env.get(name):
+                raise VaultError(f"{name} is not set", code="missing_setting")
+        ca_file = env.get("HQ_CONNECTION_CA_CERT")
+        ca = _read_setting(Path(ca_file), "check HQ_CONNECTION_CA_CERT") if ca_file else None
+        c = cls(env["HQ_CONNECTION_URL"], env["HQ_CONNECTION_KEY"], ca)
+        c._ep.ca_hint = (
+            f"the CA in {ca_file} does not sign it" if ca_file else "set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem"
+        )
+        return c
+
+    def _get(self, api_path: str, what: Optional[str]) -> bytes:
+        status, raw = self._ep.send("GET", api_path, {"authorization": f"Bearer {self._key}"})
+        if status != 200:
+            raise _answer_error(status, raw, what, _CONNECTION_HINTS)
+        return raw
+
+    def list(self, prefix: str = "") -> List[dict]:
+        """Every granted object under ``prefix`` (``{"key", "size", "etag", "uploaded"}``),
+        following the cursor across pages."""
+        _require_str(prefix, "the prefix")
+        out: List[dict] = []
+        cursor: Optional[str] = None
+        while True:
+            q = f"/v1/connections/files?path={_encode_query(prefix)}"
+            if self._page_size is not None:
+                q += f"&limit={self._page_size}"
+            if cursor is not None:
+                q += f"&cursor={_encode_query(cursor)}"
+            page = json.loads(self._get(q, prefix or None).decode("utf-8"))
+            out.extend(page["objects"])
+            nxt = page.get("cursor")
+            if page.get("truncated") is not True or not isinstance(nxt, str):
+                return out
+            if nxt == cursor:
+                raise VaultError(f"the server repeated the cursor of {prefix}: stopped listing", code="bad_answer")
+            cursor = nxt
+
+    def get(self, key: str, encoding: Optional[str] = None) -> Union[bytes, str]:
+        """One object's bytes, or its text with ``encoding="utf-8"`` (``VaultError`` with code
+        ``binary`` when the object is not UTF-8)."""
+        _require_str(key, "the key")
+        if encoding not in (None, "utf-8", "utf8"):
+            raise ValueError('encoding must be "utf-8" (text) or None (bytes)')
+        raw = self._get(f"/v1/connections/files/object?path={_encode_query(key)}", key)
+        if encoding is None:
+            return raw
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise VaultError(f"{key} is not UTF-8 text: call get(key) for its bytes", status=200, code="binary") from None
