@@ -354,17 +354,9 @@ impl Vault {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn files_list(&self, Parameters(p): Parameters<FilesListParams>) -> Result<CallToolResult, ErrorData> {
-        let conn = match self.connection() {
-            Ok(c) => c,
-            Err(e) => return Ok(e),
-        };
-        blocking(move || {
-            let page = conn.list_page(
-                &p.path,
-                p.cursor.as_deref(),
-                Some(p.limit.unwrap_or(LIST_LIMIT)),
-                p.delimiter.as_deref(),
-            )?;
+        self.with_connection(move |conn| {
+            let limit = Some(p.limit.unwrap_or(LIST_LIMIT));
+            let page = conn.list_page(&p.path, p.cursor.as_deref(), limit, p.delimiter.as_deref())?;
             Ok(CallToolResult::structured(serde_json::to_value(page)?))
         })
         .await
@@ -375,11 +367,7 @@ impl Vault {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn files_read(&self, Parameters(p): Parameters<FilesReadParams>) -> Result<CallToolResult, ErrorData> {
-        let conn = match self.connection() {
-            Ok(c) => c,
-            Err(e) => return Ok(e),
-        };
-        blocking(move || {
+        self.with_connection(move |conn| {
             let max = p.max_bytes.unwrap_or(READ_BYTES.0).clamp(1, READ_BYTES.1);
             let part = conn.read(&p.path, p.offset, max)?;
             Ok(file_result(&p.path, p.offset, &part))
@@ -389,12 +377,19 @@ impl Vault {
 }
 
 impl Vault {
-    /// The External Connection, or the failure that says how to give one (the files tools are
-    /// listed only with a key, but a client may call a tool it was not shown).
-    fn connection(&self) -> Result<Arc<Connection>, CallToolResult> {
-        self.connection.clone().ok_or_else(|| {
-            failed("no External Connection: start `hq-vault mcp` with HQ_CONNECTION_URL and HQ_CONNECTION_KEY")
-        })
+    /// Blocking work with the External Connection; without one, the failure that says how to give
+    /// one (the files tools are listed only with a key, but a client may call a tool it was not
+    /// shown).
+    async fn with_connection(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<CallToolResult> + Send + 'static,
+    ) -> Result<CallToolResult, ErrorData> {
+        let Some(conn) = self.connection.clone() else {
+            return Ok(failed(
+                "no External Connection: start `hq-vault mcp` with HQ_CONNECTION_URL and HQ_CONNECTION_KEY",
+            ));
+        };
+        blocking(move || work(&conn)).await
     }
 }
 
