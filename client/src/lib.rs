@@ -13,13 +13,14 @@
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use zeroize::Zeroizing;
@@ -534,12 +535,39 @@ impl Client {
 }
 
 /// An object as a connection lists it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Object {
     pub key: String,
     pub size: u64,
     pub etag: String,
     pub uploaded: String,
+}
+
+/// One page of a listing, as the read API answers it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Page {
+    /// The granted objects on this page, keys company-relative (`knowledge/a.md`).
+    pub objects: Vec<Object>,
+    /// With a delimiter: the folders one level down (`knowledge/2024/`).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// More entries follow: ask again with `cursor`.
+    pub truncated: bool,
+    pub cursor: Option<String>,
+}
+
+/// Part of an object: the bytes read and the object's whole size.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The bytes from the offset asked for: all that remain, or as many as asked for.
+    pub bytes: Vec<u8>,
+    /// The size of the whole object, in bytes.
+    pub size: u64,
+}
+
+/// The whole size in a `Content-Range` header: `bytes 0-9/1234` or `bytes */1234`.
+fn content_range_size(r: &ureq::http::Response<ureq::Body>) -> Option<u64> {
+    r.headers().get("content-range")?.to_str().ok()?.rsplit('/').next()?.trim().parse().ok()
 }
 
 /// A reader of company files through an External Connection (the daemon's or the Worker's).
@@ -589,12 +617,15 @@ impl Connection {
         Arc::new(Source { url: self.base.clone(), token: TokenSource::Given })
     }
 
-    fn get_raw(&self, path: &str) -> Result<ureq::http::Response<ureq::Body>, Error> {
-        self.agent
+    fn get_raw(&self, path: &str, range: Option<String>) -> Result<ureq::http::Response<ureq::Body>, Error> {
+        let mut req = self
+            .agent
             .get(format!("{}{path}", self.base))
-            .header("authorization", format!("Bearer {}", self.key.as_str()))
-            .call()
-            .map_err(|e| transport(&self.source(), None, e))
+            .header("authorization", format!("Bearer {}", self.key.as_str()));
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        req.call().map_err(|e| transport(&self.source(), None, e))
     }
 
     /// Every granted object under `prefix`, following the cursor across pages.
@@ -602,27 +633,42 @@ impl Connection {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut q = format!("/v1/connections/files?path={}", encode_query(prefix));
-            if let Some(n) = self.page_size {
-                q.push_str(&format!("&limit={n}"));
-            }
-            if let Some(c) = &cursor {
-                q.push_str(&format!("&cursor={}", encode_query(c)));
-            }
-            let body = reply(&self.source(), None, Ok(self.get_raw(&q)?))?.ok()?;
-            let page: Vec<Object> =
-                serde_json::from_value(body["objects"].clone()).map_err(|e| Error::BadAnswer(e.to_string()))?;
-            out.extend(page);
-            match body["cursor"].as_str() {
-                Some(c) if body["truncated"] == true => cursor = Some(c.to_owned()),
+            let page = self.list_page(prefix, cursor.as_deref(), self.page_size, None)?;
+            out.extend(page.objects);
+            match page.cursor {
+                Some(c) if page.truncated => cursor = Some(c),
                 _ => return Ok(out),
             }
         }
     }
 
+    /// One page of the granted objects under `prefix`: at most `limit` entries (1 to 1000; the
+    /// server's default is 1000), from `cursor` (the previous page's), and with a `delimiter`
+    /// (`/`) the folders one level down instead of what they hold.
+    pub fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+        delimiter: Option<&str>,
+    ) -> Result<Page, Error> {
+        let mut q = format!("/v1/connections/files?path={}", encode_query(prefix));
+        if let Some(n) = limit {
+            q.push_str(&format!("&limit={n}"));
+        }
+        if let Some(c) = cursor {
+            q.push_str(&format!("&cursor={}", encode_query(c)));
+        }
+        if let Some(d) = delimiter {
+            q.push_str(&format!("&delimiter={}", encode_query(d)));
+        }
+        let body = reply(&self.source(), None, Ok(self.get_raw(&q, None)?))?.ok()?;
+        serde_json::from_value(body).map_err(|e| Error::BadAnswer(e.to_string()))
+    }
+
     /// One object's bytes.
     pub fn get(&self, key: &str) -> Result<Vec<u8>, Error> {
-        let mut r = self.get_raw(&format!("/v1/connections/files/object?path={}", encode_query(key)))?;
+        let mut r = self.get_raw(&format!("/v1/connections/files/object?path={}", encode_query(key)), None)?;
         if r.status().as_u16() != 200 {
             return Err(reply(&self.source(), None, Ok(r))?
                 .ok()
@@ -630,6 +676,46 @@ impl Connection {
                 .unwrap_or(Error::BadAnswer("unexpected status".into())));
         }
         r.body_mut().with_config().limit(u64::MAX).read_to_vec().map_err(|e| transport(&self.source(), None, e))
+    }
+
+    /// At most `max` bytes of an object from byte `offset` (an HTTP `Range` request, RFC 9110
+    /// §14), and the object's size. An offset at or past the end gives no bytes; only a server
+    /// that ignores `Range` sends more than asked for, and only `max` bytes of that are read.
+    pub fn read(&self, key: &str, offset: u64, max: u64) -> Result<Part, Error> {
+        let path = format!("/v1/connections/files/object?path={}", encode_query(key));
+        let range = (max > 0).then(|| format!("bytes={offset}-{}", offset.saturating_add(max - 1)));
+        let mut r = self.get_raw(&path, range)?;
+        let status = r.status().as_u16();
+        let size = content_range_size(&r);
+        let io = |e: std::io::Error| Error::Transport { url: self.base.clone(), detail: e.to_string() };
+        match status {
+            206 => {
+                let bytes = r
+                    .body_mut()
+                    .with_config()
+                    .limit(max)
+                    .read_to_vec()
+                    .map_err(|e| transport(&self.source(), None, e))?;
+                let size = size.ok_or_else(|| Error::BadAnswer("a partial answer without Content-Range".into()))?;
+                Ok(Part { bytes, size })
+            }
+            // The range starts at or past the end.
+            416 => Ok(Part { bytes: Vec::new(), size: size.unwrap_or(offset) }),
+            200 => {
+                // The whole object: skip to the offset, keep `max` bytes.
+                let size = r.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse().ok());
+                let mut reader = r.body_mut().with_config().limit(u64::MAX).reader();
+                std::io::copy(&mut reader.by_ref().take(offset), &mut std::io::sink()).map_err(io)?;
+                let mut bytes = Vec::new();
+                reader.take(max).read_to_end(&mut bytes).map_err(io)?;
+                let size = size.unwrap_or(offset + bytes.len() as u64);
+                Ok(Part { bytes, size })
+            }
+            _ => Err(reply(&self.source(), None, Ok(r))?
+                .ok()
+                .err()
+                .unwrap_or(Error::BadAnswer("unexpected status".into()))),
+        }
     }
 }
 

@@ -255,6 +255,27 @@ fn every_injected_value_is_masked_in_stdout_and_stderr() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "sk_live_abcdef123456");
 }
 
+/// A program that prints a value re-encoded (base64 alone and inside `KEY=value`, hex, a JSON
+/// string) does not get it past the masker.
+#[test]
+fn a_value_printed_in_base64_hex_or_json_is_masked_too() {
+    let mut d = daemon();
+    let value = "sk_live_\"quoted\"/v4lue+";
+    d.store("enc/api-key", value);
+    let script = "printf %s \"$API_KEY\" | base64 -w0; echo; printf 'KEY=%s' \"$API_KEY\" | base64 -w0; echo; \
+        printf %s \"$API_KEY\" | od -An -tx1 -v | tr -d ' \\n'; echo; \
+        python3 -c 'import json, os; print(json.dumps(os.environ[\"API_KEY\"]))'";
+    let out = d.run(&["run", "--prefix", "enc/", "--", "sh", "-c", script], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    assert_eq!(lines[0], "<hq-vault:API_KEY>", "{stdout}");
+    assert!(lines[1].starts_with("S0VZP") && lines[1].contains("<hq-vault:API_KEY>"), "{stdout}");
+    assert_eq!(lines[2], "<hq-vault:API_KEY>", "{stdout}");
+    assert_eq!(lines[3], "\"<hq-vault:API_KEY>\"", "{stdout}");
+}
+
 #[test]
 fn a_closed_output_ends_the_child_as_a_pipe_would() {
     // `hq-vault run … -- yes | head -1`: once the reader is gone, the child gets SIGPIPE.

@@ -46,30 +46,77 @@ pub struct Args {
 
 pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let client = Client::from_env()?;
+    let request =
+        SecretRequest { path: a.path, kind: a.kind, description: a.description, no_overwrite: a.no_overwrite };
     if !a.web {
-        let v = rpassword::prompt_password(format!("Value for {} (hidden): ", a.path))
+        let v = ask_terminal(&request.path)
             .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?;
-        let v = Zeroizing::new(v);
-        if v.is_empty() {
-            bail!("the value is empty: nothing was stored");
-        }
-        super::secrets::put_value(
-            &client,
-            &a.path,
-            v.as_bytes(),
-            a.kind.as_deref(),
-            a.description.as_deref(),
-            a.no_overwrite,
-        )?;
+        println!("{}", request.store(&client, v.as_bytes())?);
         return Ok(ExitCode::SUCCESS);
     }
-    let ttl = hq_vault::host::CoreHost::new(Some(&home.cache()))?
-        .instance()?
-        .parse_duration(&a.expires)
-        .map_err(anyhow::Error::from)?
-        .map_err(|m| anyhow::anyhow!("--expires: {m}"))?;
+    let ttl = page_lifetime(home, &a.expires).context("--expires")?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(web(home, client, a, Duration::from_millis(ttl)))
+    rt.block_on(async {
+        let page = OpenPage::open(home, client, request, ttl).await?;
+        eprintln!(
+            "Open this one-time page to enter the secret for {} (it expires in {} min):\n  {}",
+            page.path(),
+            ttl.as_secs() / 60,
+            page.url(),
+        );
+        if let Some(s) = hq_vault::trust::suggestion(home) {
+            eprintln!("{s}");
+        }
+        match page.closed().await {
+            Outcome::Stored(line) => {
+                println!("{line}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Outcome::Expired => bail!("the page expired before your vault stored a value: nothing was stored"),
+        }
+    })
+}
+
+/// What to store, and how: the same for the terminal and the page.
+pub struct SecretRequest {
+    pub path: String,
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    pub no_overwrite: bool,
+}
+
+impl SecretRequest {
+    /// Store `value`; the `Stored: …` line, never the value.
+    pub fn store(&self, client: &Client, value: &[u8]) -> Result<String> {
+        super::secrets::store_value(
+            client,
+            &self.path,
+            value,
+            self.kind.as_deref(),
+            self.description.as_deref(),
+            self.no_overwrite,
+        )
+    }
+}
+
+/// Ask for the value with a hidden prompt on the controlling terminal (`/dev/tty`, never
+/// standard input or output). An empty answer stores nothing.
+pub fn ask_terminal(path: &str) -> Result<Zeroizing<String>> {
+    let v = Zeroizing::new(rpassword::prompt_password(format!("Value for {path} (hidden): "))?);
+    if v.is_empty() {
+        bail!("the value is empty: nothing was stored");
+    }
+    Ok(v)
+}
+
+/// A page lifetime such as `10m`, read by the core's duration rule.
+pub fn page_lifetime(home: &Home, text: &str) -> Result<Duration> {
+    let ms = hq_vault::host::CoreHost::new(Some(&home.cache()))?
+        .instance()?
+        .parse_duration(text)
+        .map_err(anyhow::Error::from)?
+        .map_err(|m| anyhow::anyhow!("{m}"))?;
+    Ok(Duration::from_millis(ms))
 }
 
 /// Where the one-time page is in its life.
@@ -87,16 +134,13 @@ struct Page {
     secret: String,
     /// `https://127.0.0.1:PORT`: the only `Origin` a submit may come from.
     origin: String,
-    path: String,
-    kind: Option<String>,
-    description: Option<String>,
-    no_overwrite: bool,
+    request: SecretRequest,
     client: Client,
     /// Held for the whole of a submit, so two submits never both store, and expiry waits for a
     /// store already under way.
     phase: tokio::sync::Mutex<Phase>,
-    /// Told once, when the vault accepted the value.
-    stored: tokio::sync::Notify,
+    /// Set once, to the `Stored: …` line, when the vault accepted the value.
+    stored: tokio::sync::watch::Sender<Option<String>>,
 }
 
 fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
@@ -154,9 +198,9 @@ fn form(p: &Page, error: Option<&str>) -> String {
 <button type=submit>Store in the vault</button></form></div>\
 <p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
 it closes after the vault stores your value, or in 10 minutes; until then it can be reloaded. If the vault cannot store it, this page says why and stays open for another try.</p></body></html>",
-        row("Path", Some(format!("<code>{}</code>", escape(&p.path)))),
-        row("Type", p.kind.as_deref().map(escape)),
-        row("What it is for", p.description.as_deref().map(escape)),
+        row("Path", Some(format!("<code>{}</code>", escape(&p.request.path)))),
+        row("Type", p.request.kind.as_deref().map(escape)),
+        row("What it is for", p.request.description.as_deref().map(escape)),
         p.secret
     )
 }
@@ -220,27 +264,17 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
             }
             // Store now, and confirm only what the vault accepted.
             let p = page.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                super::secrets::put_value(
-                    &p.client,
-                    &p.path,
-                    &value,
-                    p.kind.as_deref(),
-                    p.description.as_deref(),
-                    p.no_overwrite,
-                )
-            })
-            .await;
+            let result = tokio::task::spawn_blocking(move || p.request.store(&p.client, &value)).await;
             match result {
-                Ok(Ok(())) => {
+                Ok(Ok(line)) => {
                     *phase = Phase::Stored;
-                    page.stored.notify_one();
+                    page.stored.send_replace(Some(line));
                     html(
                         StatusCode::OK,
                         format!(
                             "<!doctype html><html lang=en><head><meta charset=utf-8><title>HQ Vault — stored</title><style>{STYLE}</style></head>\
 <body><h1>Stored</h1><div class=box><p>Your vault stored the value for <code>{}</code>. This page is now closed; you can close the tab.</p></div></body></html>",
-                            escape(&page.path)
+                            escape(&page.request.path)
                         ),
                     )
                 }
@@ -280,72 +314,117 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
     }
 }
 
-async fn web(home: &Home, client: Client, a: Args, ttl: Duration) -> Result<ExitCode> {
-    let tls = hq_vault::tls::server_config(home)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
-    let page = Arc::new(Page {
-        secret: hex::encode(secret),
-        origin: format!("https://127.0.0.1:{port}"),
-        path: a.path.clone(),
-        kind: a.kind.clone(),
-        description: a.description.clone(),
-        no_overwrite: a.no_overwrite,
-        client,
-        phase: tokio::sync::Mutex::new(Phase::Open),
-        stored: tokio::sync::Notify::new(),
-    });
-    eprintln!(
-        "Open this one-time page to enter the secret for {} (it expires in {} min):\n  {}/ingest/{}",
-        a.path,
-        ttl.as_secs() / 60,
-        page.origin,
-        page.secret,
-    );
-    if let Some(s) = hq_vault::trust::suggestion(home) {
-        eprintln!("{s}");
-    }
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    let server = {
-        let page = page.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    continue;
-                };
-                let (acceptor, page) = (acceptor.clone(), page.clone());
-                tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(tcp).await else {
-                        return;
+/// How a one-time page ended.
+#[derive(Clone)]
+pub enum Outcome {
+    /// The vault stored the value: the `Stored: …` line.
+    Stored(String),
+    /// The page expired with no value stored.
+    Expired,
+}
+
+/// A one-time page, served until a value is stored or it expires (whoever holds it or not).
+/// Clones watch the same page.
+#[derive(Clone)]
+pub struct OpenPage {
+    url: String,
+    path: String,
+    expires: tokio::time::Instant,
+    /// `None` while the page is open; the outcome once it has closed.
+    outcome: tokio::sync::watch::Receiver<Option<Outcome>>,
+}
+
+impl OpenPage {
+    /// Serve the page for `request` on a random loopback port, for `ttl` at most.
+    pub async fn open(home: &Home, client: Client, request: SecretRequest, ttl: Duration) -> Result<OpenPage> {
+        let tls = hq_vault::tls::server_config(home)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+        let path = request.path.clone();
+        let page = Arc::new(Page {
+            secret: hex::encode(secret),
+            origin: format!("https://127.0.0.1:{port}"),
+            request,
+            client,
+            phase: tokio::sync::Mutex::new(Phase::Open),
+            stored: tokio::sync::watch::Sender::new(None),
+        });
+        let url = format!("{}/ingest/{}", page.origin, page.secret);
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        let server = {
+            let page = page.clone();
+            tokio::spawn(async move {
+                loop {
+                    let Ok((tcp, _)) = listener.accept().await else {
+                        continue;
                     };
-                    let svc = hyper::service::service_fn(move |req| {
-                        let page = page.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(page, req).await) }
+                    let (acceptor, page) = (acceptor.clone(), page.clone());
+                    tokio::spawn(async move {
+                        let Ok(tls) = acceptor.accept(tcp).await else {
+                            return;
+                        };
+                        let svc = hyper::service::service_fn(move |req| {
+                            let page = page.clone();
+                            async move { Ok::<_, std::convert::Infallible>(handle(page, req).await) }
+                        });
+                        let _ =
+                            hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
                     });
-                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
-                });
+                }
+            })
+        };
+        let (outcome_tx, outcome) = tokio::sync::watch::channel(None);
+        let expires = tokio::time::Instant::now() + ttl;
+        tokio::spawn(async move {
+            let mut stored = page.stored.subscribe();
+            tokio::select! {
+                _ = stored.wait_for(Option::is_some) => {}
+                _ = tokio::time::sleep_until(expires) => {}
             }
-        })
-    };
-    tokio::select! {
-        _ = page.stored.notified() => {}
-        _ = tokio::time::sleep(ttl) => {}
+            // A store under way when the time ran out finishes first: its answer is the truth.
+            let line = {
+                let mut phase = page.phase.lock().await;
+                if *phase == Phase::Open {
+                    *phase = Phase::Closed;
+                }
+                page.stored.borrow().clone().filter(|_| *phase == Phase::Stored)
+            };
+            // Give the browser its confirmation page, then close the listener for good.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            server.abort();
+            outcome_tx.send_replace(Some(line.map_or(Outcome::Expired, Outcome::Stored)));
+        });
+        Ok(OpenPage { url, path, expires, outcome })
     }
-    // A store under way when the time ran out finishes first: its answer is the truth.
-    let stored = {
-        let mut phase = page.phase.lock().await;
-        if *phase == Phase::Open {
-            *phase = Phase::Closed;
+
+    /// `https://127.0.0.1:PORT/ingest/<64 hex>`: whoever opens it can submit one value.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The secret's path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Time left before the page expires.
+    pub fn remaining(&self) -> Duration {
+        self.expires.saturating_duration_since(tokio::time::Instant::now())
+    }
+
+    /// The outcome once the page has closed, waiting for it at most `limit`; `None`: still open.
+    pub async fn wait(&mut self, limit: Duration) -> Option<Outcome> {
+        let got = tokio::time::timeout(limit, self.outcome.wait_for(Option::is_some)).await;
+        got.ok().and_then(|r| r.ok()).and_then(|o| o.clone())
+    }
+
+    /// Wait until the page has closed (a value stored, or expired).
+    pub async fn closed(mut self) -> Outcome {
+        match self.outcome.wait_for(Option::is_some).await {
+            Ok(o) => o.clone().unwrap_or(Outcome::Expired),
+            Err(_) => Outcome::Expired,
         }
-        *phase == Phase::Stored
-    };
-    // Give the browser its confirmation page, then close the listener for good.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    server.abort();
-    if !stored {
-        bail!("the page expired before your vault stored a value: nothing was stored");
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -7,11 +7,96 @@
 //! a prompt that cannot be the start of a secret is shown at once. Occurrences that overlap are
 //! masked as one run. Values shorter than [`MIN_MASKED_LEN`] bytes are not masked: a `1` or an
 //! `eu` would hide ordinary output everywhere, and a value that short is no secret.
+//!
+//! Besides its bytes, each value is looked for in the encoded forms a program most often prints
+//! it in ([`forms`]): base64 (standard and URL-safe, wherever it starts in a base64 stream), hex
+//! (lower and upper case), a JSON string's escapes and URL percent-encoding. These are the value
+//! encoders GitHub Actions masks secrets with. A form is matched unbroken: base64 wrapped across
+//! lines (coreutils `base64` wraps at 76 characters, so values over 57 bytes) is not recognised,
+//! nor is any other transformation.
 
 use zeroize::Zeroizing;
 
-/// The shortest value that is masked, in bytes.
+/// The shortest value that is masked, in bytes; an encoded form shorter than this is not
+/// looked for either.
 pub const MIN_MASKED_LEN: usize = 4;
+
+/// The longest value whose encoded forms are looked for, in bytes (its own bytes always are).
+/// Each form costs about five bytes of memory per byte; a value this long is a certificate
+/// bundle or a key file, which programs print as is or in wrapped base64.
+pub const MAX_ENCODED_LEN: usize = 64 * 1024;
+
+/// The byte strings that stand for `value` in output: the value itself, then, for a value of at
+/// most [`MAX_ENCODED_LEN`] bytes, its encoded forms (each listed once, shorter ones than
+/// [`MIN_MASKED_LEN`] left out):
+/// - base64, standard and URL-safe alphabets, at each of the three positions a value can start
+///   at in a base64 stream: only the characters that the value's bits alone decide, so the form
+///   is found with or without `=` padding and inside a longer encoding (`KEY=value` encoded);
+///   and the value encoded alone, padded and not, so that its last character and padding go too;
+/// - hex, lower and upper case;
+/// - the contents of a JSON string, when the value is UTF-8 text and they differ from it: as
+///   JavaScript and serde write them (`"`, `\` and control characters escaped) and as Python's
+///   `json.dumps` does (non-ASCII as `\uXXXX` too);
+/// - URL percent-encoding (RFC 3986: all but unreserved characters; also with `/` kept, as
+///   Python's `quote` does, and with `!'()*` kept, as JavaScript's `encodeURIComponent` does),
+///   when it changes the value.
+pub fn forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut out: Vec<Zeroizing<Vec<u8>>> = vec![Zeroizing::new(value.to_vec())];
+    if value.len() <= MAX_ENCODED_LEN {
+        let mut add = |form: Zeroizing<Vec<u8>>| {
+            if form.len() >= MIN_MASKED_LEN && !out.iter().any(|f| **f == *form) {
+                out.push(form);
+            }
+        };
+        for shift in 0..3usize {
+            // `shift` bytes before the value: the characters that also carry their bits are
+            // dropped at the front, the one that carries the next bytes' bits at the end.
+            let mut shifted = Zeroizing::new(vec![0u8; shift]);
+            shifted.extend_from_slice(value);
+            let skip = (8 * shift).div_ceil(6);
+            let whole = 8 * shifted.len() / 6;
+            for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                let encoded = Zeroizing::new(engine.encode(&shifted[..]).into_bytes());
+                add(Zeroizing::new(encoded[skip..whole].to_vec()));
+            }
+        }
+        // The value encoded alone, to its end: the last character and the padding go too.
+        for engine in [&STANDARD, &URL_SAFE, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            add(Zeroizing::new(engine.encode(value).into_bytes()));
+        }
+        let lower = Zeroizing::new(hex::encode(value).into_bytes());
+        add(Zeroizing::new(lower.to_ascii_uppercase()));
+        add(lower);
+        if let Ok(text) = std::str::from_utf8(value) {
+            let json = Zeroizing::new(serde_json::to_string(text).unwrap_or_default());
+            let inner = json.get(1..json.len().saturating_sub(1)).unwrap_or_default();
+            // Python's json.dumps writes non-ASCII as \uXXXX (UTF-16, lower-case hex).
+            let mut ascii = Zeroizing::new(String::with_capacity(inner.len()));
+            for c in inner.chars() {
+                if c.is_ascii() {
+                    ascii.push(c);
+                } else {
+                    c.encode_utf16(&mut [0; 2]).iter().for_each(|u| ascii.push_str(&format!("\\u{u:04x}")));
+                }
+            }
+            add(Zeroizing::new(inner.as_bytes().to_vec()));
+            add(Zeroizing::new(ascii.as_bytes().to_vec()));
+        }
+        // RFC 3986's unreserved characters kept (Python's `quote(v, safe="")`), with `/` kept
+        // too (its default), and with `!'()*` kept too (JavaScript's `encodeURIComponent`).
+        const UNRESERVED: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        const PATH: &percent_encoding::AsciiSet = &UNRESERVED.remove(b'/');
+        const COMPONENT: &percent_encoding::AsciiSet =
+            &UNRESERVED.remove(b'!').remove(b'\'').remove(b'(').remove(b')').remove(b'*');
+        for set in [UNRESERVED, PATH, COMPONENT] {
+            add(Zeroizing::new(percent_encoding::percent_encode(value, set).to_string().into_bytes()));
+        }
+    }
+    out
+}
 
 /// What replaces an occurrence of the value of `name`.
 pub fn mask_for(name: &str) -> String {
@@ -65,6 +150,12 @@ impl Needle {
 /// A streaming masker for one output stream. No `Debug`: it holds the values.
 pub struct Masker {
     needles: Vec<Needle>,
+    /// For each byte, the needles that begin with it.
+    starting: Vec<Vec<usize>>,
+    /// The needles with a partial match under way (`state > 0`): only these and the ones a byte
+    /// starts are stepped, so a byte costs little however many values and forms there are.
+    active: Vec<usize>,
+    next_active: Vec<usize>,
     /// Output not yet passed on: the bytes from stream offset `base` to `end`.
     pending: Zeroizing<Vec<u8>>,
     base: u64,
@@ -76,11 +167,29 @@ pub struct Masker {
 }
 
 impl Masker {
-    /// A masker for `values` (name, value); values shorter than [`MIN_MASKED_LEN`] are skipped.
+    /// A masker for `values` (name, value) and their encoded [`forms`]; values shorter than
+    /// [`MIN_MASKED_LEN`] are skipped.
     pub fn new<'a>(values: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Masker {
-        let needles =
-            values.into_iter().filter(|(_, v)| v.len() >= MIN_MASKED_LEN).map(|(n, v)| Needle::new(n, v)).collect();
-        Masker { needles, pending: Zeroizing::new(Vec::new()), base: 0, end: 0, found: Vec::new(), masked_until: 0 }
+        let needles: Vec<Needle> = values
+            .into_iter()
+            .filter(|(_, v)| v.len() >= MIN_MASKED_LEN)
+            .flat_map(|(n, v)| forms(v).into_iter().map(move |f| Needle::new(n, &f)))
+            .collect();
+        let mut starting = vec![Vec::new(); 256];
+        for (i, n) in needles.iter().enumerate() {
+            starting[usize::from(n.value[0])].push(i);
+        }
+        Masker {
+            needles,
+            starting,
+            active: Vec::new(),
+            next_active: Vec::new(),
+            pending: Zeroizing::new(Vec::new()),
+            base: 0,
+            end: 0,
+            found: Vec::new(),
+            masked_until: 0,
+        }
     }
 
     /// Take the next chunk of output; append what may be passed on now to `out`.
@@ -92,14 +201,29 @@ impl Masker {
         self.pending.extend_from_slice(chunk);
         for &b in chunk {
             self.end += 1;
-            for (i, n) in self.needles.iter_mut().enumerate() {
+            self.next_active.clear();
+            // A needle with no partial match moves only on its first byte (to state 1: every
+            // needle is longer than one byte); the others take the byte as KMP says.
+            for &i in &self.starting[usize::from(b)] {
+                let n = &mut self.needles[i];
+                if n.state == 0 {
+                    n.state = 1;
+                    self.next_active.push(i);
+                }
+            }
+            for &i in &self.active {
+                let n = &mut self.needles[i];
                 if n.step(b) {
                     self.found.push((self.end - n.value.len() as u64, self.end, i));
                 }
+                if n.state > 0 {
+                    self.next_active.push(i);
+                }
             }
+            std::mem::swap(&mut self.active, &mut self.next_active);
         }
         // An occurrence not complete yet must start within the held-back suffix.
-        let hold = self.needles.iter().map(|n| n.state as u64).max().unwrap_or(0);
+        let hold = self.active.iter().map(|&i| self.needles[i].state as u64).max().unwrap_or(0);
         self.release(self.end - hold, out);
     }
 
@@ -186,9 +310,12 @@ mod tests {
     fn reference(values: &[(String, Vec<u8>)], text: &[u8]) -> Vec<u8> {
         let mut found = Vec::new();
         for (i, (_, v)) in values.iter().enumerate() {
-            if v.len() >= MIN_MASKED_LEN && v.len() <= text.len() {
+            if v.len() < MIN_MASKED_LEN {
+                continue;
+            }
+            for f in forms(v).iter().filter(|f| f.len() <= text.len()) {
                 found.extend(
-                    (0..=text.len() - v.len()).filter(|&s| &text[s..s + v.len()] == v).map(|s| (s, s + v.len(), i)),
+                    (0..=text.len() - f.len()).filter(|&s| text[s..s + f.len()] == f[..]).map(|s| (s, s + f.len(), i)),
                 );
             }
         }
@@ -233,6 +360,62 @@ mod tests {
             m.finish(&mut out);
             assert_eq!(out, reference(&values, &text), "values {values:?}, text {:?}", String::from_utf8_lossy(&text));
         }
+    }
+
+    /// The encoded forms a program prints a value in are masked too, at every split, and a
+    /// form found inside a longer encoding (`KEY=value` in base64) as well.
+    #[test]
+    fn encoded_forms_are_masked_at_every_split() {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        const RFC3986: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        let value = "sk_live_4eC39HqLyjWDarjtT1zdp7dc?/+\"";
+        let values = [("KEY", value)];
+        let samples = [
+            STANDARD.encode(value),
+            URL_SAFE_NO_PAD.encode(value),
+            STANDARD.encode(format!("KEY={value}\n")),
+            STANDARD.encode(format!("KY={value}")),
+            STANDARD.encode(format!("K={value}")),
+            hex::encode(value),
+            hex::encode_upper(value),
+            serde_json::json!({ "key": value }).to_string(),
+            // RFC 3986: everything but the unreserved characters.
+            percent_encoding::utf8_percent_encode(value, RFC3986).to_string(),
+        ];
+        for sample in &samples {
+            let text = format!("before {sample} after");
+            for chunk in [1, 2, 3, 5, 7, 64] {
+                let got = mask_all(&values, &text, chunk);
+                assert!(got.contains("<hq-vault:KEY>"), "{sample} (chunk {chunk}): {got}");
+                assert!(got.starts_with("before ") && got.ends_with(" after"), "{got}");
+                for form in forms(value.as_bytes()) {
+                    let form = String::from_utf8_lossy(&form).into_owned();
+                    assert!(!got.contains(&form), "{form} left in {got}");
+                }
+            }
+        }
+        // Only what the value's own bits decide is replaced: the characters around it remain.
+        let base64 = STANDARD.encode(format!("K={value}"));
+        let got = mask_all(&values, &base64, 4);
+        assert!(got.starts_with("Sz") && got.len() < base64.len(), "{got}");
+    }
+
+    #[test]
+    fn forms_are_listed_once_and_short_forms_are_left_out() {
+        let f = forms(b"abcd");
+        let mut unique = f.iter().map(|x| x.to_vec()).collect::<Vec<_>>();
+        unique.dedup();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), f.len());
+        assert!(f.iter().all(|x| x.len() >= MIN_MASKED_LEN));
+        assert_eq!(&f[0][..], b"abcd", "the value itself comes first");
+        assert!(f.iter().any(|x| &x[..] == b"YWJjZ"), "base64 (`YWJjZA==`) without the character the next byte shares");
+        assert!(f.iter().any(|x| &x[..] == b"61626364"));
+        let big = vec![b'x'; MAX_ENCODED_LEN + 1];
+        assert_eq!(forms(&big).len(), 1, "only the bytes of a value longer than MAX_ENCODED_LEN");
     }
 
     #[test]

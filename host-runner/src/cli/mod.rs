@@ -8,6 +8,7 @@ mod envfile;
 mod ingest;
 mod init;
 mod mask;
+mod mcp;
 mod run;
 mod secrets;
 mod serve;
@@ -108,6 +109,16 @@ enum Command {
     /// Check the home's permissions, the certificate, the daemon and the audit chain.
     #[command(after_help = "Example:\n  hq-vault doctor")]
     Doctor,
+    /// Serve the vault to an agent over MCP (stdio): list secrets, ask the person for one, run
+    /// commands with secrets and masked output, read files. No tool ever returns a secret value.
+    #[command(after_help = "Standard input and output are the MCP protocol: start it from an agent's MCP configuration
+(command `hq-vault`, args [\"mcp\"]). Tools: secrets_list, secret_request, run_with_secrets, and
+files_list/files_read when HQ_CONNECTION_URL and HQ_CONNECTION_KEY are set.
+
+Example:
+  claude mcp add hq-vault -- hq-vault mcp
+  HQ_VAULT_TOKEN=hqvt_… hq-vault mcp --ask terminal")]
+    Mcp(mcp::Args),
     /// Print shell completions.
     #[command(
         after_help = "Example:\n  hq-vault completions bash > ~/.local/share/bash-completion/completions/hq-vault"
@@ -155,6 +166,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Passphrase(c) => session::passphrase(c),
         Command::Connection(c) => connection::run(c),
         Command::Doctor => doctor::run(&home),
+        Command::Mcp(a) => mcp::run(&home, a),
         Command::Completions { shell } => {
             print!("{}", completions::script(shell));
             Ok(ExitCode::SUCCESS)

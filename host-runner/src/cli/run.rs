@@ -10,18 +10,24 @@
 //!   are not sent twice. One that `run` was started ignoring (`nohup`) stays ignored, by the child too. `run` waits for the child and exits with its code, or 128 + the signal
 //!   that killed it (126/127 when it cannot be started).
 //! - The child's stdout and stderr pass through a [`Masker`] per stream (`--no-mask`: untouched).
+//!
+//! [`capture`] runs a command the same way for a program that reads its output rather than a
+//! person at a terminal (the MCP server's `run_with_secrets`): no terminal and no standard input,
+//! the masked output collected up to a bound, a time limit, and the exit status returned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, ExitCode, Stdio};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use hq_vault_client::Client;
-use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process, waitid};
+use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process, kill_process_group, waitid};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
@@ -132,6 +138,51 @@ fn ignored_signals() -> u64 {
         .unwrap_or(0)
 }
 
+/// The command `command` (program, then arguments) with this environment minus the variables
+/// in `withhold`, plus one variable per secret; refused as [`check_overrides`] says.
+fn child_command(
+    vars: &BTreeMap<String, Zeroizing<Vec<u8>>>,
+    allow_override: &[String],
+    command: &[OsString],
+    withhold: &[&str],
+) -> Result<Command> {
+    check_overrides(vars, allow_override)?;
+    let (program, args) = command.split_first().context("no command given")?;
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for name in withhold {
+        cmd.env_remove(name);
+    }
+    for (name, value) in vars {
+        cmd.env(name, OsStr::from_bytes(value));
+    }
+    Ok(cmd)
+}
+
+/// The names of the values too short to mask (see [`MIN_MASKED_LEN`]).
+pub fn unmaskable(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>) -> Vec<&str> {
+    vars.iter().filter(|(_, v)| v.len() < MIN_MASKED_LEN).map(|(k, _)| k.as_str()).collect()
+}
+
+fn maskers(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>) -> (Masker, Masker) {
+    let values = || vars.iter().map(|(k, v)| (k.as_str(), &v[..]));
+    (Masker::new(values()), Masker::new(values()))
+}
+
+/// The exit status as a shell reports it: the code, or 128 + the signal that ended the process.
+fn shell_status(status: ExitStatus) -> i32 {
+    match (status.code(), status.signal()) {
+        (Some(c), _) => c & 0xff,
+        (None, Some(sig)) => 128 + sig,
+        (None, None) => 1,
+    }
+}
+
+/// The status of a program that could not be started: 127 when it is not found, else 126.
+fn start_failure_status(e: &std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 }
+}
+
 pub fn run(a: RunArgs) -> Result<ExitCode> {
     // Catch the signals first, so that none can end `run` and leave the child orphaned. One that
     // is ignored (`nohup` ignores SIGHUP) stays ignored, so the child inherits it ignored too.
@@ -139,24 +190,17 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let catch: Vec<i32> = [SIGINT, SIGTERM, SIGHUP].into_iter().filter(|&s| ignored & (1 << (s - 1)) == 0).collect();
     let mut signals = SignalsInfo::<WithOrigin>::new(catch).context("catching SIGINT, SIGTERM and SIGHUP")?;
     let vars = Client::from_env()?.env_values(&a.prefix)?;
-    check_overrides(&vars, &a.allow_override)?;
-    let (program, args) = a.command.split_first().context("no command given after --")?;
-    let mut cmd = Command::new(program);
-    cmd.args(args).env_remove("HQ_VAULT_TOKEN");
-    for (name, value) in &vars {
-        cmd.env(name, OsStr::from_bytes(value));
-    }
+    let mut cmd = child_command(&vars, &a.allow_override, &a.command, &["HQ_VAULT_TOKEN"])?;
+    let program = a.command[0].clone();
     let maskers = (!a.no_mask).then(|| {
-        let short: Vec<&str> =
-            vars.iter().filter(|(_, v)| v.len() < MIN_MASKED_LEN).map(|(k, _)| k.as_str()).collect();
+        let short = unmaskable(&vars);
         if !short.is_empty() {
             eprintln!(
                 "hq-vault run: not masking {} (shorter than {MIN_MASKED_LEN} bytes: masking would hide ordinary output)",
                 short.join(", ")
             );
         }
-        let values = || vars.iter().map(|(k, v)| (k.as_str(), &v[..]));
-        (Masker::new(values()), Masker::new(values()))
+        maskers(&vars)
     });
     if maskers.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -168,7 +212,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: starting {}: {e}", program.to_string_lossy());
-            return Ok(ExitCode::from(if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 }));
+            return Ok(ExitCode::from(start_failure_status(&e)));
         }
     };
     let pumps = match (maskers, child.stdout.take(), child.stderr.take()) {
@@ -211,10 +255,192 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     for p in pumps {
         let _ = p.join();
     }
-    let code = match (status.code(), status.signal()) {
-        (Some(c), _) => c & 0xff,
-        (None, Some(sig)) => 128 + sig,
-        (None, None) => 1,
+    Ok(ExitCode::from(u8::try_from(shell_status(status)).unwrap_or(u8::MAX)))
+}
+
+/// Bounds on a [`capture`].
+pub struct Limits {
+    /// The command is ended (SIGTERM to its process group, SIGKILL 2 s later) after this long.
+    pub timeout: Duration,
+    /// Bytes kept of each stream (after masking): the first and the last half; the middle is
+    /// left out and counted.
+    pub max_output: usize,
+    /// Set by the caller to end the command early (an MCP request cancelled by the client).
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// How a captured command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// It exited, or a signal ended it: the status as a shell reports it (128 + signal).
+    Status(i32),
+    /// It ran past [`Limits::timeout`] and was ended.
+    TimedOut,
+    /// The caller cancelled it and it was ended.
+    Cancelled,
+    /// It could not be started: 127 not found, 126 not executable.
+    NotStarted(u8),
+}
+
+/// One stream of a captured command, masked, bounded to [`Limits::max_output`] bytes.
+#[derive(Default)]
+pub struct Stream {
+    head: Vec<u8>,
+    tail: VecDeque<u8>,
+    /// Bytes between `head` and `tail` that were not kept.
+    pub omitted: u64,
+    half: usize,
+}
+
+impl Stream {
+    fn new(max: usize) -> Stream {
+        Stream { half: max / 2, ..Stream::default() }
+    }
+
+    fn push(&mut self, mut bytes: &[u8]) {
+        let room = self.half.saturating_sub(self.head.len()).min(bytes.len());
+        self.head.extend_from_slice(&bytes[..room]);
+        bytes = &bytes[room..];
+        self.tail.extend(bytes);
+        let over = self.tail.len().saturating_sub(self.half);
+        self.tail.drain(..over);
+        self.omitted += over as u64;
+    }
+
+    /// The kept text (invalid UTF-8 as U+FFFD), with a line saying how much was left out.
+    pub fn text(&self) -> String {
+        let mut out = String::from_utf8_lossy(&self.head).into_owned();
+        if self.omitted > 0 {
+            out.push_str(&format!("\n[hq-vault: {} of output left out here]\n", super::count(self.omitted, "byte")));
+        }
+        let (a, b) = self.tail.as_slices();
+        out.push_str(&String::from_utf8_lossy(&[a, b].concat()));
+        out
+    }
+}
+
+/// A [`Stream`] the pump thread writes to while the caller may take it.
+struct Sink(Arc<Mutex<Stream>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What a captured command gave back: no value of `vars` is in it, in any of the encoded forms
+/// the [`Masker`] knows.
+pub struct Captured {
+    pub end: End,
+    pub stdout: Stream,
+    pub stderr: Stream,
+    /// A process the command started kept its output open after it ended: what it wrote later
+    /// is not here.
+    pub output_left_open: bool,
+}
+
+/// Run `command` with `vars` in its environment as `run` does (same refusals, same masking),
+/// for a caller that reads its output: standard input is `/dev/null`, the command is the leader
+/// of a new process group (so that a time limit ends what it started too, and it never reads the
+/// caller's terminal), its stdout and stderr are masked and kept up to [`Limits::max_output`]
+/// bytes each. The variables in `withhold` (credentials of the caller) are removed from its
+/// environment. Values shorter than [`MIN_MASKED_LEN`] bytes cannot be masked: callers that
+/// promise no value in the output refuse them first ([`unmaskable`]).
+pub fn capture(
+    vars: BTreeMap<String, Zeroizing<Vec<u8>>>,
+    allow_override: &[String],
+    command: &[OsString],
+    withhold: &[&str],
+    limits: &Limits,
+) -> Result<Captured> {
+    let mut cmd = child_command(&vars, allow_override, command, withhold)?;
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+    let (out_mask, err_mask) = maskers(&vars);
+    let spawned = cmd.spawn();
+    drop(cmd);
+    drop(vars);
+    let out = Arc::new(Mutex::new(Stream::new(limits.max_output)));
+    let err = Arc::new(Mutex::new(Stream::new(limits.max_output)));
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            let take = |s: Arc<Mutex<Stream>>| std::mem::take(&mut *s.lock().unwrap_or_else(PoisonError::into_inner));
+            let mut stderr = take(err);
+            stderr.push(format!("starting {}: {e}", command[0].to_string_lossy()).as_bytes());
+            return Ok(Captured {
+                end: End::NotStarted(start_failure_status(&e)),
+                stdout: take(out),
+                stderr,
+                output_left_open: false,
+            });
+        }
     };
-    Ok(ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX)))
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    if let (Some(o), Some(e)) = (child.stdout.take(), child.stderr.take()) {
+        for (from, to, masker) in [
+            (Box::new(o) as Box<dyn Read + Send>, out.clone(), out_mask),
+            (Box::new(e) as Box<dyn Read + Send>, err.clone(), err_mask),
+        ] {
+            let done = done_tx.clone();
+            std::thread::spawn(move || {
+                pump(from, Sink(to), masker);
+                let _ = done.send(());
+            });
+        }
+    }
+    drop(done_tx);
+    let pgid = Pid::from_child(&child);
+    let started = Instant::now();
+    let mut ending: Option<(End, Instant)> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().context("waiting for the command")? {
+            break status;
+        }
+        let now = Instant::now();
+        match ending {
+            None => {
+                let why = if limits.cancel.load(Ordering::Relaxed) {
+                    Some(End::Cancelled)
+                } else if now.duration_since(started) >= limits.timeout {
+                    Some(End::TimedOut)
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    let _ = kill_process_group(pgid, Signal::TERM);
+                    ending = Some((why, now));
+                }
+            }
+            Some((_, since)) if now.duration_since(since) >= Duration::from_secs(2) => {
+                let _ = kill_process_group(pgid, Signal::KILL);
+            }
+            Some(_) => {}
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    if ending.is_some() {
+        // What the command started goes with it.
+        let _ = kill_process_group(pgid, Signal::KILL);
+    }
+    // The pipes close when the last process holding them ends: wait a little for that.
+    let grace = Instant::now() + Duration::from_secs(2);
+    let mut open = 2;
+    while open > 0 {
+        match done_rx.recv_timeout(grace.saturating_duration_since(Instant::now())) {
+            Ok(()) => open -= 1,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => open = 0,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+        }
+    }
+    let take = |s: &Arc<Mutex<Stream>>| std::mem::take(&mut *s.lock().unwrap_or_else(PoisonError::into_inner));
+    Ok(Captured {
+        end: ending.map(|(why, _)| why).unwrap_or(End::Status(shell_status(status))),
+        stdout: take(&out),
+        stderr: take(&err),
+        output_left_open: open > 0,
+    })
 }

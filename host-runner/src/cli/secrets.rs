@@ -29,15 +29,16 @@ pub struct StoreArgs {
     no_overwrite: bool,
 }
 
-/// Store a value and print what an agent may see: path, size and type, never the value.
-pub fn put_value(
+/// Store a value; returns the line an agent may see: `Stored: PATH (N bytes, type: T)`, or
+/// `Replaced: …` when the path held a secret. Never the value.
+pub fn store_value(
     client: &Client,
     path: &str,
     value: &[u8],
     kind: Option<&str>,
     description: Option<&str>,
     no_overwrite: bool,
-) -> Result<()> {
+) -> Result<String> {
     let got = match client.put_secret_with(path, value, kind, description, !no_overwrite) {
         Err(hq_vault_client::Error::Api { status: 409, code, .. }) if code == "exists" => {
             bail!("{path} already holds a secret and --no-overwrite was given: nothing was stored")
@@ -47,13 +48,12 @@ pub fn put_value(
     // A replacement says so: the old value is gone (its type and description are kept unless new
     // ones were given).
     let verb = if got["created"].as_bool() == Some(false) { "Replaced" } else { "Stored" };
-    println!(
+    Ok(format!(
         "{verb}: {} ({}, type: {})",
         got["path"].as_str().unwrap_or(path),
         bytes(got["size"].as_u64().unwrap_or(0)),
         got["type"].as_str().unwrap_or("unspecified")
-    );
-    Ok(())
+    ))
 }
 
 /// A size for people: `1 byte`, `0 bytes`, `2048 bytes`.
@@ -108,7 +108,7 @@ pub fn store(a: StoreArgs) -> Result<ExitCode> {
     if value.len() > MAX_VALUE {
         bail!("the value is over 1 MiB: a secret may be at most 1 MiB ({MAX_VALUE} bytes); nothing was stored");
     }
-    put_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?;
+    println!("{}", store_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?);
     Ok(ExitCode::SUCCESS)
 }
 
