@@ -180,11 +180,13 @@ pub fn head_problems(
             let mut check = |what: &str, n: u64, hash: &str| -> Result<()> {
                 match hash_of(inst, n)? {
                     None if lines.is_empty() => problems.push(format!(
-                        "audit.log is missing or empty, but {what} says it had {n} lines: it was deleted or emptied"
+                        "audit.log is missing or empty, but {what} says it had {n} line{}: it was deleted or emptied",
+                        if n == 1 { "" } else { "s" }
                     )),
                     None => problems.push(format!(
-                        "audit.log has {} lines, but {what} says it had {n}: lines were cut off the end",
-                        lines.len()
+                        "audit.log has {} line{}, but {what} says it had {n}: lines were cut off the end",
+                        lines.len(),
+                        if lines.len() == 1 { "" } else { "s" }
                     )),
                     Some(h) if h != hash => problems
                         .push(format!("line {n} of audit.log is not the line {what} recorded: the log was rewritten")),

@@ -129,7 +129,18 @@ fn a_second_serve_on_a_busy_port_creates_and_changes_nothing() {
     c.env("HQ_VAULT_HOME", d.home());
     let out = run_with(c, &["serve", "--listen", &addr], None);
     fails_with(&out, &["a daemon of this home", "already runs there"]);
+    assert!(!text(&out).contains("--listen"), "no other address is offered for a daemon of this home: {}", text(&out));
     assert_eq!(d.token(), before, "a second serve rewrote the token file");
+    // Nor on another port: one daemon per home, or the two would share one token file and
+    // interleave one audit log.
+    let mut c = Command::new(BIN);
+    c.env("HQ_VAULT_HOME", d.home());
+    let out = run_with(c, &["serve", "--listen", "127.0.0.1:0"], None);
+    fails_with(
+        &out,
+        &["a daemon of this home", &format!("already runs at {}", d.url), "Nothing was created or changed"],
+    );
+    assert_eq!(d.token(), before, "a second serve on another port rewrote the token file");
     assert_eq!(d.owner("GET", "/v1/tokens", None).status, 200);
 }
 
@@ -260,4 +271,15 @@ fn connection_commands_take_a_name_or_an_id() {
     assert!(d.run(&["connection", "audit", &first], None).status.success());
     let out = d.run(&["connection", "revoke", "no-such-bot"], None);
     fails_with(&out, &["no connection is named or has the id `no-such-bot`", "hq-vault connection list"]);
+}
+
+#[test]
+fn audit_checks_create_no_home() {
+    let d = daemon();
+    let nowhere = d.dir.path().join("nowhere");
+    for args in [&["audit", "verify"][..], &["audit", "anchor", "--passphrase-stdin"][..]] {
+        let out = run_with(cli_at(&nowhere, &d.url), args, None);
+        fails_with(&out, &["holds no vault", "HQ_VAULT_HOME", "Nothing was created"]);
+        assert!(!nowhere.exists(), "`{}` created {}", args.join(" "), nowhere.display());
+    }
 }

@@ -64,7 +64,7 @@ test("Pattern 2: the managed token serves ten reads to `node worker.js`, then ex
   assert.notEqual(spent.status, 0, "the eleventh read must be refused");
   assert.match(spent.stderr, /UnauthorizedError: aws\/deploy\/access-key: the token has no uses left/);
   for (const r of runs) assertNoValue(r.stdout + r.stderr, "a worker run");
-  assert.match(tokenList, /^deploy-run-42\texhausted\tuses 10\/10\t/m);
+  assert.match(tokenList, /^deploy-run-42\texhausted\texpires [^\t]+\tuses 10\/10\tscope all secrets$/m);
   const reads = audited("deploy-run-42", "get");
   assert.deepEqual(
     reads.filter((l) => l.status === 200).map((l) => l.path),
@@ -88,7 +88,7 @@ test("Pattern 5: the orchestrator's fetch mints a 1-hour, 20-use token and the s
   assert.deepEqual(JSON.parse(run.stdout), { task: "summarize the deploy notes", code: 0, stderr: "" });
   const line = tokenList.split("\n").find((l) => l.startsWith("worker-research-"));
   assert.ok(line, tokenList);
-  assert.match(line, /^worker-research-\d{13}\tactive\tuses 2\/20\tscope \[\]$/);
+  assert.match(line, /^worker-research-\d{13}\tactive\texpires [^\t]+\tuses 2\/20\tscope all secrets$/);
   const name = line.split("\t")[0];
   const minted = audited("bootstrap", "token-create").filter((l) => l.reason === `name=${name}`);
   assert.equal(minted.length, 1);

@@ -122,7 +122,7 @@ fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<Aud
     if !k.passphrase_stdin && !std::io::stdin().is_terminal() {
         return Ok(None);
     }
-    let vault = VaultDb::open(&home.db())?.vault()?.context("this home has no vault: run `hq-vault init`")?;
+    let vault = VaultDb::open_read_only(&home.db())?.vault()?.context("this home has no vault: run `hq-vault init`")?;
     let pass = super::read_passphrase("Passphrase (to check the MACs): ", k.passphrase_stdin)?;
     let key = inst
         .unlock(&pass, &vault.params, &vault.wrapped_key)
@@ -133,16 +133,28 @@ fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<Aud
     Ok(Some(audit))
 }
 
+/// Checking a vault creates nothing: not a home, not the compiled-code cache, not a database.
+fn existing_vault(home: &Home) -> Result<CoreHost> {
+    if !home.db().is_file() {
+        anyhow::bail!(
+            "{} holds no vault (no vault.db): set HQ_VAULT_HOME to the daemon's home. Nothing was created",
+            home.dir.display()
+        );
+    }
+    let cache = home.cache();
+    CoreHost::new(cache.is_dir().then_some(cache.as_path()))
+}
+
 fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
+    let host = existing_vault(home)?;
     let lines = hq_vault::audit_log::read_lines(&home.audit_log())?;
     let head = hq_vault::audit_log::read_head(&home.audit_head())?;
-    let host = CoreHost::new(Some(&home.cache()))?;
     let mut inst = host.instance()?;
     let mut problems = audit_log::head_problems(
         &mut inst,
         &lines,
         head.as_ref(),
-        hq_vault::audit_log::Expect::from_store(&VaultDb::open(&home.db())?)?,
+        hq_vault::audit_log::Expect::from_store(&VaultDb::open_read_only(&home.db())?)?,
     )?;
     let key = audit_key(home, &mut inst, &a.key)?;
     let summary = match &key {
@@ -167,10 +179,13 @@ fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
                 }
             }
             if s.last_keyed < s.lines {
+                let which = if s.last_keyed + 1 == s.lines {
+                    format!("line {} was", s.lines)
+                } else {
+                    format!("lines {}–{} were", s.last_keyed + 1, s.lines)
+                };
                 notes.push(format!(
-                    "lines {}–{} were written before the vault was unlocked in the latest run: their links hold, but no MAC vouches for them",
-                    s.last_keyed + 1,
-                    s.lines
+                    "{which} written before the vault was unlocked in the latest run: their links hold, but no MAC vouches for them"
                 ));
             }
         }
@@ -227,8 +242,8 @@ fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
 }
 
 fn anchor(home: &Home, a: KeyArgs) -> Result<ExitCode> {
+    let host = existing_vault(home)?;
     let lines = hq_vault::audit_log::read_lines(&home.audit_log())?;
-    let host = CoreHost::new(Some(&home.cache()))?;
     let mut inst = host.instance()?;
     let Some(key) = audit_key(home, &mut inst, &a)? else {
         anyhow::bail!(

@@ -38,6 +38,9 @@ pub struct Args {
 pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     // The address first: a second `serve` on a busy port fails before it touches any home.
     let listener = bind(&home, args.listen)?;
+    // One daemon per home, whatever its port: a second would rewrite the token file (locking the
+    // first one's clients out) and interleave its lines into the same audit log.
+    let home_lock = lock_home(&home, &listener)?;
     let first_start = !super::init::has_vault(&home)?;
     let t = std::time::Instant::now();
     // A first start compiles without the cache, which would be a folder in the home before the
@@ -83,6 +86,11 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     std::fs::create_dir_all(&files_root)
         .with_context(|| format!("creating the files root {}", files_root.display()))?;
     let unlocked = key.is_some();
+    // A first start has just made the home: hold its lock from now on too.
+    let _home_lock = match home_lock {
+        Some(l) => Some(l),
+        None => lock_home(&home, &listener)?,
+    };
     let opts = Options {
         listener,
         idle_lock: Duration::from_millis(idle),
@@ -131,7 +139,47 @@ fn bind(home: &Home, addr: SocketAddr) -> Result<std::net::TcpListener> {
         }
         _ => "another program (an hq-vault daemon of another home?) listens there".to_owned(),
     };
+    if holder.starts_with("a daemon of this home") {
+        bail!("{addr} is already in use: {holder}. Nothing was created or changed.");
+    }
     bail!(
-        "{addr} is already in use: {holder}. Nothing was created or changed. Another address: `hq-vault serve --listen 127.0.0.1:13101` (clients then set HQ_VAULT_URL=https://127.0.0.1:13101)"
+        "{addr} is already in use: {holder}. Nothing was created or changed. Another address: `hq-vault serve --listen 127.0.0.1:0` picks a free port (clients then set HQ_VAULT_URL to the address it prints)"
     )
+}
+
+/// Hold `serve.lock` in an existing home for as long as the daemon runs (an exclusive `flock`,
+/// released by the kernel when the process ends, however it ends). Nothing is created in a home
+/// that does not exist yet: a first start has no other daemon to meet.
+fn lock_home(home: &Home, listener: &std::net::TcpListener) -> Result<Option<std::fs::File>> {
+    use std::io::{Read, Seek, Write};
+    use std::os::unix::fs::OpenOptionsExt;
+    if !home.dir.is_dir() {
+        return Ok(None);
+    }
+    let path = home.dir.join("serve.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+        let mut other = String::new();
+        let _ = file.read_to_string(&mut other);
+        let at = other.trim();
+        bail!(
+            "a daemon of this home ({}) already runs{}: use it (`hq-vault status`), or stop it first. \
+             Nothing was created or changed: two daemons of one home would replace each other's token \
+             and interleave their audit lines",
+            home.dir.display(),
+            if at.is_empty() { String::new() } else { format!(" at {at}") }
+        );
+    }
+    let here = listener.local_addr().map(|a| format!("https://{a}\n")).unwrap_or_default();
+    file.set_len(0)?;
+    file.rewind()?;
+    file.write_all(here.as_bytes())?;
+    Ok(Some(file))
 }
