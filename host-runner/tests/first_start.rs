@@ -24,17 +24,17 @@ fn a_short_or_mistyped_passphrase_is_asked_for_again() {
     let home = dir.path().join("home");
     let mut t = on_terminal(&home, &["init"]);
     t.expect("New passphrase:");
-    t.line("short");
+    t.secret_line("short");
     t.expect("shorter than 8 characters. Try again (2 tries left).");
     t.expect("New passphrase:");
-    t.line(PASS);
+    t.secret_line(PASS);
     t.expect("Repeat it:");
-    t.line("correct horse battery stapler");
+    t.secret_line("correct horse battery stapler");
     t.expect("the two entries differ. Try again (1 try left).");
     t.expect("New passphrase:");
-    t.line(PASS);
+    t.secret_line(PASS);
     t.expect("Repeat it:");
-    t.line(PASS);
+    t.secret_line(PASS);
     t.expect("Initialized.");
     assert!(t.wait().success(), "{}", t.screen());
     assert!(!t.screen().contains(PASS), "the passphrase was echoed:\n{}", t.screen());
@@ -59,9 +59,9 @@ fn three_refused_passphrases_end_init_and_leave_no_home() {
     let mut t = on_terminal(&home, &["init"]);
     for _ in 0..3 {
         t.expect("New passphrase:");
-        t.line(PASS);
+        t.secret_line(PASS);
         t.expect("Repeat it:");
-        t.line("something else entirely");
+        t.secret_line("something else entirely");
     }
     t.expect("no passphrase after 3 tries (the last: the two entries differ); nothing was created");
     assert!(!t.wait().success(), "{}", t.screen());
@@ -76,7 +76,7 @@ fn a_failed_first_serve_leaves_no_home() {
     t.expect("First start");
     for _ in 0..3 {
         t.expect("New passphrase:");
-        t.line("short");
+        t.secret_line("short");
     }
     t.expect("no passphrase after 3 tries (the last: it is shorter than 8 characters); nothing was created");
     assert!(!t.wait().success(), "{}", t.screen());

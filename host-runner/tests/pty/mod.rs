@@ -95,6 +95,24 @@ impl Pty {
         self.type_text(&format!("{text}\n"));
     }
 
+    /// Type a line into a hidden prompt: first wait until the program has turned the terminal's
+    /// echo off (a prompt is printed before echo goes off, so typing on sight of it races the
+    /// program, and the terminal itself would echo what a fast typist typed ahead).
+    pub fn secret_line(&mut self, text: &str) {
+        let start = Instant::now();
+        loop {
+            let modes = rustix::termios::tcgetattr(&self.writer).unwrap().local_modes;
+            if !modes.contains(rustix::termios::LocalModes::ECHO) {
+                break;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("the terminal's echo never went off; it shows:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.line(text);
+    }
+
     /// Wait for the program to end (killed after [`PATIENCE`]).
     pub fn wait(&mut self) -> ExitStatus {
         let start = Instant::now();
