@@ -55,7 +55,7 @@ fn session(d: &Daemon, args: &[&str], env: &[(&str, &str)], terminal: Option<&st
     std::fs::write(&scenario, s.to_string()).unwrap();
     let agent = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_agent.py");
     let out = Command::new(which("python3")).arg(agent).arg(&scenario).arg(&transcript).output().unwrap();
-    let server_stderr = std::fs::read_to_string(&stderr).unwrap_or_default();
+    let server_stderr = String::from_utf8_lossy(&std::fs::read(&stderr).unwrap_or_default()).into_owned();
     assert!(
         out.status.success(),
         "the MCP client failed: {}\nserver stderr: {server_stderr}",
@@ -168,6 +168,17 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     let one_byte_at_a_time = "import os, sys, time\nv = os.environ['API_KEY'].encode()\nfor i in range(len(v)):\n    sys.stdout.buffer.write(v[i:i+1]); sys.stdout.flush(); time.sleep(0.003)";
     let encodings = "import os, json, base64, urllib.parse as u\nfor name in ('API_KEY', 'DB_PASSWORD'):\n    v = os.environ[name]\n    b = v.encode()\n    print(b.hex()); print(b.hex().upper()); print(json.dumps({'v': v})); print(json.dumps({'v': v}, ensure_ascii=False))\n    print(u.quote(v)); print(u.quote(v, safe='')); print(base64.urlsafe_b64encode(b).decode())\n    print(base64.b64encode(b).decode()); print(base64.b64encode(b'K=' + b).decode()); print(base64.b64encode(b'KE=' + b).decode())";
     let owner = d.token();
+    // Not in the folder the commands get: no command may print it.
+    let other = format!("other-folder-{}", random_hex());
+    assert_eq!(d.store("other/secret", &other).status, 201);
+    // What a command run for the agent would try, were it hostile: the server's token in its
+    // environment, the home's token file, the CLI (which reads that file), the environment of
+    // every process it can see (the server's holds the token), the server's descriptor 1.
+    let reach_for_credentials = format!(
+        "echo \"token=${{HQ_VAULT_TOKEN:-unset}}\"; cat \"$HQ_VAULT_HOME/token\"; echo \"home entries: $(ls -A \"$HQ_VAULT_HOME\" | wc -l)\"; \
+         {BIN} get other/secret; echo \"environments with a token: $(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c '^HQ_VAULT_TOKEN=')\"; \
+         echo 'not the protocol' >> /proc/$PPID/fd/1"
+    );
     let steps = json!([
         /* 0 */ {"call": "secrets_list", "args": {"prefix": "svc"}},
         /* 1 */ run_step("svc", &["sh", "-c", "printf '%s\\n' \"$API_KEY\"; printf 'err:%s' \"$DB_PASSWORD\" >&2"]),
@@ -178,7 +189,7 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
         /* 6 */ run_step("svc", &["/nonexistent/program"]),
         /* 7 */ {"call": "run_with_secrets", "args": {"prefix": "svc", "command": ["sh", "-c", "echo started; sleep 60"], "timeout_seconds": 1}},
         /* 8 */ {"call": "run_with_secrets", "args": {"prefix": "svc", "command": ["sh", "-c", "yes 0123456789 | head -c 300000; printf 'end:%s' \"$API_KEY\""], "max_output_bytes": 2048}},
-        /* 9 */ run_step("svc", &["sh", "-c", "echo \"token=${HQ_VAULT_TOKEN:-unset}\"; echo 'not the protocol' >> /proc/$PPID/fd/1"]),
+        /* 9 */ run_step("svc", &["sh", "-c", &reach_for_credentials]),
         /* 10 */ run_step("tiny", &["touch", marker.to_str().unwrap()]),
         /* 11 */ {"call": "secret_request", "args": {"path": "new/stripe-key", "type": "api-key", "description": "Stripe live key"}},
         /* 12 */ {"post": 11, "value": person},
@@ -238,14 +249,17 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     assert!(kept.contains(&format!("[hq-vault: {} bytes of output left out here]", masked_len - 2048)), "{kept}");
     assert!(big["notes"][0].as_str().unwrap().contains("left out in the middle"), "{big}");
 
-    // The vault token is withheld from the command; what writes to the server's descriptor 1
-    // lands on its standard error, never in the protocol.
-    assert_eq!(r[9]["structuredContent"]["stdout"], "token=unset\n", "{}", r[9]);
-    assert!(
-        stderr.contains("not the protocol"),
-        "descriptor 1 of the server is its standard error: {stderr}\n{}",
+    // The command is isolated: no token in its environment, an empty home, no CLI token, no
+    // process of the server in sight (what it writes to its parent's descriptor 1 is its own output).
+    let reached = &r[9]["structuredContent"];
+    assert_eq!(
+        reached["stdout"], "token=unset\nhome entries: 0\nenvironments with a token: 0\nnot the protocol\n",
+        "{}",
         r[9]
     );
+    let errors = reached["stderr"].as_str().unwrap();
+    assert!(errors.contains("token") && errors.contains("No such file"), "{errors}");
+    assert!(!stderr.contains("not the protocol"), "{stderr}");
 
     // A value too short to mask: nothing runs.
     assert!(is_error(&r[10]), "{}", r[10]);
@@ -267,8 +281,58 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     assert_eq!(d.owner("GET", "/v1/secrets/new/other", None).status, 404);
 
     d.secrets.push(person.clone());
-    assert_no_value(&t, &stderr, &[&api_key, &password, &person, &owner]);
+    assert_no_value(&t, &stderr, &[&api_key, &password, &person, &owner, &other]);
     d.assert_no_leaks();
+}
+
+/// Without bubblewrap, `run_with_secrets` runs nothing (a command could read the vault's token);
+/// with `--allow-unisolated-run` it runs, the server says so at start, and what the command writes
+/// to the server's descriptor 1 lands on the server's standard error, never in the protocol.
+#[test]
+fn without_isolation_nothing_runs_unless_the_person_allowed_it() {
+    let mut d = daemon();
+    assert_eq!(d.store("svc/api-key", &format!("sk_live_{}", random_hex())).status, 201);
+    let marker = d.dir.path().join("ran");
+    let touch = which("touch");
+    let step = run_step("svc", &[touch.to_str().unwrap(), marker.to_str().unwrap()]);
+    // A PATH without bwrap (the program is named by its full path).
+    let (t, stderr) = session(&d, &[], &[("PATH", "/nonexistent")], None, json!([step]));
+    let refused = &t["steps"][0];
+    assert!(is_error(refused), "{refused}");
+    let why = text_of(refused);
+    assert!(why.contains("bubblewrap (`bwrap`) is not installed") && why.contains("Nothing was run"), "{why}");
+    assert!(why.contains("apt install bubblewrap") && why.contains("--allow-unisolated-run"), "{why}");
+    assert!(stderr.contains("will refuse every command"), "{stderr}");
+    assert!(!marker.exists(), "a command ran without isolation");
+
+    let sh = which("sh");
+    let echo_to_server =
+        run_step("svc", &[sh.to_str().unwrap(), "-c", "echo 'not the protocol' >> /proc/$PPID/fd/1; echo done"]);
+    let (t, stderr) =
+        session(&d, &["--allow-unisolated-run"], &[("PATH", "/nonexistent")], None, json!([step, echo_to_server]));
+    assert_eq!(t["steps"][0]["structuredContent"]["exit_code"], 0, "{}", t["steps"][0]);
+    assert!(marker.exists(), "allowed, it ran");
+    assert!(stderr.contains("WITHOUT isolation"), "{stderr}");
+    assert_eq!(t["steps"][1]["structuredContent"]["stdout"], "done\n", "{}", t["steps"][1]);
+    assert!(stderr.contains("not the protocol"), "descriptor 1 of the server is its standard error: {stderr}");
+    d.assert_no_leaks();
+}
+
+/// A server holding a managed token (which may only read) neither opens a page nor prompts for a
+/// value it could never store; it says why at once.
+#[test]
+fn secret_request_with_a_read_only_token_asks_nobody() {
+    let d = daemon();
+    let created = d.owner("POST", "/v1/tokens", Some(json!({"name": "reader", "prefix": ["svc/"]})));
+    assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+    let managed = created.json()["token"].as_str().unwrap().to_owned();
+    let steps = json!([{"call": "secret_request", "args": {"path": "svc/new-key"}}]);
+    let (t, stderr) = session(&d, &[], &[("HQ_VAULT_TOKEN", &managed)], None, steps);
+    let r = &t["steps"][0];
+    assert!(is_error(r), "{r}");
+    assert!(text_of(r).contains("may only read secrets") && text_of(r).contains("nothing was asked"), "{r}");
+    assert!(!text_of(r).contains("https://127.0.0.1:"), "no page was opened: {r}");
+    assert!(!stderr.contains("is open at"), "{stderr}");
 }
 
 #[test]

@@ -36,6 +36,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::ingest::{OpenPage, Outcome, SecretRequest};
+use super::isolate::{Isolation, find_program};
 use super::run::{Captured, End, Limits};
 
 #[derive(clap::Args)]
@@ -48,6 +49,11 @@ pub struct Args {
     /// How long a `secret_request` page stays open.
     #[arg(long, default_value = "10m", hide = true)]
     page_expires: String,
+    /// Let `run_with_secrets` run commands without isolation where bubblewrap (`bwrap`) is missing
+    /// or cannot work. Such a command can read this user's vault token, and through it any
+    /// secret, unmasked: use only when every agent that reaches this server may read every secret.
+    #[arg(long)]
+    allow_unisolated_run: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,7 +88,17 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
         Some(_) => Some(Arc::new(Connection::from_env()?)),
         None => None,
     };
-    let server = Vault::new(home.clone(), a.ask, page_ttl, connection);
+    // The vault's home holds the token this server reads; a command run for the agent must not.
+    let hidden = vec![std::fs::canonicalize(&home.dir).unwrap_or_else(|_| home.dir.clone())];
+    let isolation = Isolation::detect(hidden, a.allow_unisolated_run);
+    match &isolation {
+        Isolation::Unisolated => eprintln!(
+            "hq-vault mcp: run_with_secrets runs commands WITHOUT isolation (--allow-unisolated-run): they can read this user's vault token"
+        ),
+        Isolation::Unavailable(why) => eprintln!("hq-vault mcp: run_with_secrets will refuse every command: {why}"),
+        Isolation::Bubblewrap { .. } => {}
+    }
+    let server = Vault::new(home.clone(), a.ask, page_ttl, connection, isolation);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let out = tokio::fs::File::from_std(std::fs::File::from(protocol));
@@ -105,6 +121,8 @@ struct Vault {
     /// One hidden prompt at a time on the terminal.
     terminal: Arc<tokio::sync::Mutex<()>>,
     connection: Option<Arc<Connection>>,
+    /// How `run_with_secrets` keeps its commands from the vault's credentials.
+    isolation: Arc<Isolation>,
     tool_router: ToolRouter<Vault>,
 }
 
@@ -196,13 +214,28 @@ struct FilesReadParams {
 
 #[tool_router]
 impl Vault {
-    fn new(home: Home, ask: Ask, page_ttl: Duration, connection: Option<Arc<Connection>>) -> Vault {
+    fn new(
+        home: Home,
+        ask: Ask,
+        page_ttl: Duration,
+        connection: Option<Arc<Connection>>,
+        isolation: Isolation,
+    ) -> Vault {
         let mut tool_router = Self::tool_router();
         if connection.is_none() {
             tool_router.remove_route("files_list");
             tool_router.remove_route("files_read");
         }
-        Vault { home, ask, page_ttl, pages: Arc::default(), terminal: Arc::default(), connection, tool_router }
+        Vault {
+            home,
+            ask,
+            page_ttl,
+            pages: Arc::default(),
+            terminal: Arc::default(),
+            connection,
+            isolation: Arc::new(isolation),
+            tool_router,
+        }
     }
 
     #[tool(
@@ -240,6 +273,7 @@ impl Vault {
                 let _one_at_a_time = self.terminal.lock().await;
                 return blocking(move || {
                     let client = Client::from_env()?;
+                    may_store(&client)?;
                     let value = super::ingest::ask_terminal(&request.path)?;
                     Ok(text(request.store(&client, value.as_bytes())?))
                 })
@@ -260,9 +294,16 @@ impl Vault {
             match open {
                 Some(page) => page,
                 None => {
-                    let client = match Client::from_env() {
-                        Ok(c) => c,
-                        Err(e) => return Ok(failed(e)),
+                    let client = match tokio::task::spawn_blocking(|| {
+                        let client = Client::from_env()?;
+                        may_store(&client)?;
+                        anyhow::Ok(client)
+                    })
+                    .await
+                    {
+                        Ok(Ok(c)) => c,
+                        Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
+                        Err(e) => return Ok(failed(format!("the tool stopped unexpectedly: {e}"))),
                     };
                     let page = match OpenPage::open(&self.home, client, request, self.page_ttl).await {
                         Ok(page) => page,
@@ -307,7 +348,7 @@ impl Vault {
     }
 
     #[tool(
-        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in base64, hex, JSON and URL encodings. No shell unless you run one. Standard input is empty; the run ends at the time limit.",
+        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in base64, hex, JSON and URL encodings. No shell unless you run one. Standard input is empty; the run ends at the time limit. The program runs isolated: the vault's own files and every other process are out of its reach, so it can use the folder's secrets and no others.",
         annotations(read_only_hint = false, destructive_hint = true, open_world_hint = true)
     )]
     async fn run_with_secrets(
@@ -318,11 +359,40 @@ impl Vault {
         if p.command.is_empty() {
             return Ok(failed("`command` is empty: give the program and its arguments, such as [\"ls\", \"-l\"]"));
         }
+        let timeout = p.timeout_seconds.unwrap_or(RUN_TIMEOUT.0);
+        let max_output = p.max_output_bytes.unwrap_or(RUN_OUTPUT.0);
         let limits = Limits {
-            timeout: Duration::from_secs(p.timeout_seconds.unwrap_or(RUN_TIMEOUT.0).clamp(1, RUN_TIMEOUT.1)),
-            max_output: p.max_output_bytes.unwrap_or(RUN_OUTPUT.0).clamp(RUN_OUTPUT.1, RUN_OUTPUT.2),
+            timeout: Duration::from_secs(timeout.clamp(1, RUN_TIMEOUT.1)),
+            max_output: max_output.clamp(RUN_OUTPUT.1, RUN_OUTPUT.2),
             cancel: Arc::new(AtomicBool::new(false)),
         };
+        // A bound out of range is moved into it, and the agent is told.
+        let mut adjusted = Vec::new();
+        if limits.timeout.as_secs() != timeout {
+            adjusted.push(format!(
+                "timeout_seconds {timeout} is outside 1 to {}: {} was used",
+                RUN_TIMEOUT.1,
+                limits.timeout.as_secs()
+            ));
+        }
+        if limits.max_output != max_output {
+            adjusted.push(format!(
+                "max_output_bytes {max_output} is outside {} to {}: {} was used",
+                RUN_OUTPUT.1, RUN_OUTPUT.2, limits.max_output
+            ));
+        }
+        let command: Vec<OsString> = p.command.iter().map(OsString::from).collect();
+        // Checked before any value is fetched: a command that will not run needs none.
+        let isolated = match self.isolation.command(&command) {
+            Ok(argv) => argv,
+            Err(why) => return Ok(failed(why)),
+        };
+        // The program is looked up here, as the command would be without isolation, so that a
+        // missing one answers 127 rather than bubblewrap's own failure.
+        if find_program(&p.command[0], std::env::var_os("PATH")).is_none() {
+            let e = std::io::Error::from_raw_os_error(libc::ENOENT);
+            return Ok(run_result(&super::run::not_started(&command[0], &e, &limits), &limits, adjusted));
+        }
         let cancel = limits.cancel.clone();
         let watcher = tokio::spawn(async move {
             cancelled.cancelled().await;
@@ -340,9 +410,8 @@ impl Vault {
                     p.prefix
                 );
             }
-            let command: Vec<OsString> = p.command.iter().map(OsString::from).collect();
-            let c = super::run::capture(vars, &p.allow_override, &command, WITHHELD, &limits)?;
-            Ok(run_result(&c, &limits))
+            let c = super::run::capture(vars, &p.allow_override, &isolated, WITHHELD, &limits)?;
+            Ok(run_result(&c, &limits, adjusted))
         })
         .await;
         watcher.abort();
@@ -407,15 +476,30 @@ present, read company files through an External Connection.",
     }
 }
 
+/// Whether this server's token may store secrets, asked before the person is: a managed token
+/// may only read, and a page or prompt whose value can never be stored wastes the person's time.
+/// Asked as `GET /v1/tokens`, which only the owner may do (a managed token's refusal is audited
+/// like any other).
+fn may_store(client: &Client) -> Result<()> {
+    match client.get("/v1/tokens").and_then(|r| r.ok()) {
+        Err(hq_vault_client::Error::Api { status: 403, .. }) => bail!(
+            "this server's token may only read secrets (a managed token), so a value the person entered could not be stored: nothing was asked. Ask the person to store it themselves (`hq-vault ingest PATH`), or to run this server with the vault owner's token (without HQ_VAULT_TOKEN, it uses the home's)."
+        ),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(()),
+    }
+}
+
 /// The agent's view of a captured run: exit code (or how it was ended) and the masked output.
-fn run_result(c: &Captured, limits: &Limits) -> CallToolResult {
+/// `adjusted` says which of the agent's bounds were moved into range.
+fn run_result(c: &Captured, limits: &Limits, adjusted: Vec<String>) -> CallToolResult {
     let (exit_code, ended) = match c.end {
         End::Status(code) => (Some(code), None),
         End::TimedOut => (None, Some(format!("timed out after {} s and was ended", limits.timeout.as_secs()))),
         End::Cancelled => (None, Some("cancelled and ended".to_owned())),
         End::NotStarted(code) => (Some(i32::from(code)), Some("could not be started".to_owned())),
     };
-    let mut notes = Vec::new();
+    let mut notes = adjusted;
     for (name, s) in [("stdout", &c.stdout), ("stderr", &c.stderr)] {
         if s.omitted > 0 {
             notes.push(format!(
