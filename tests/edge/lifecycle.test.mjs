@@ -121,7 +121,6 @@ describe("answers come from the core's policy", () => {
         assert.match(r.json.error.message, /no connection with this id/);
       }
     }
-    // (miniflare's KV takes any cursor, so `bad_cursor` cannot be provoked here.)
     const badQuery = await w.req("GET", at(`${id}/audit?cursor=%ff`), { auth: bearer(c.admin) });
     assert.deepEqual([badQuery.status, badQuery.json.error.code], [400, "bad_query"]);
     assert.equal((await w.req("POST", at(`${id}/revoke`), { auth: bearer(c.admin) })).status, 200);
