@@ -60,6 +60,19 @@ describe("the status answered is the status audited", () => {
     }
   });
 
+  test("a read of a key at the key limit (960 bytes) is audited with its whole path", async () => {
+    const company = "longpath";
+    const key = `kb/${"\u00e9".repeat(478)}x`;
+    assert.equal(Buffer.byteLength(key), 960);
+    await w.r2.put(`${company}/${key}`, "x");
+    const c = await connection(company);
+    const rid = `long-${Date.now()}`;
+    const r = await w.req("GET", `/v1/connections/files/object?path=${encodeURIComponent(key)}`, { auth: bearer(c.key), headers: { "cf-ray": rid } });
+    assert.equal(r.status, 200);
+    const ev = await eventOf(company, c, rid);
+    assert.deepEqual([ev.status, ev.path], [200, key]);
+  });
+
   test("a parameter given twice is a 400, audited as such", async () => {
     const company = "twice";
     await w.r2.put(`${company}/a.md`, "a");
