@@ -1,5 +1,5 @@
 // Idiomatic wrappers over the hq:vault component (transpiled by build.mjs into gen/).
-import { audit, crypto, gate, http, patterns, policy, tokens } from "./gen/hq_vault_core.js";
+import { audit, crypto, gate, http, identity, patterns, policy, tokens } from "./gen/hq_vault_core.js";
 
 /** An error the core reports: `code` is the WIT error case (`leading-slash`, `bad-checksum`, …). */
 export class HqVaultError extends Error {
@@ -60,4 +60,4 @@ export function auditVerify(lines) {
 }
 
 /** The raw interfaces, for everything else (see wit/vault.wit). */
-export const raw = { audit, crypto, gate, http, patterns, policy, tokens };
+export const raw = { audit, crypto, gate, http, identity, patterns, policy, tokens };

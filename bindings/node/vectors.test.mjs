@@ -5,7 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { checkObjectKey, checkObjectPrefix, HqVaultError, raw, readAnswer } from "./index.js";
 
-const { audit, crypto, gate, http, patterns, policy, tokens } = raw;
+const { audit, crypto, gate, http, identity, patterns, policy, tokens } = raw;
 const dir = path.resolve(import.meta.dirname, "../../tests/vectors");
 const hex = (s) => Uint8Array.from(Buffer.from(s || "", "hex"));
 const toHex = (b) => Buffer.from(b).toString("hex");
@@ -21,6 +21,57 @@ function res(f) {
 }
 const src = (s) => ({ prefix: s.prefix, exact: s.exact, rollup: s.rollup ?? null });
 const outcome = (o) => o;
+
+// identity.json: jco shapes of gate's records and identity's.
+const readReq = (q) => ({
+  method: q.method, route: q.route, path: q.path ?? undefined, cursor: q.cursor ?? undefined, limit: q.limit ?? undefined,
+  delimiter: q.delimiter ?? undefined, authorization: q.authorization ?? undefined, timeMs: BigInt(q.time_ms ?? 0),
+  requestId: q.request_id ?? "", sourceIp: q.source_ip ?? "",
+});
+const recordIn = (r) => r && {
+  id: r.id, companyId: r.company_id, status: r.status, keyRef: r.key_ref, patterns: r.patterns, companyEnabled: r.company_enabled ?? true,
+};
+const planOut = (p) => !p ? null : p.tag === "object" ? { object: p.val } : {
+  list: { sources: p.val.sources.map(src), start_source: p.val.startSource, start_inner: p.val.startInner ?? null, limit: p.val.limit, delimited: p.val.delimited },
+};
+const authReq = (q) => ({
+  connectionId: q.connection_id, nonce: q.nonce ?? undefined, signature: q.signature ?? undefined,
+  authorization: q.authorization ?? undefined, timeMs: BigInt(q.time_ms), requestId: q.request_id, sourceIp: q.source_ip,
+});
+const idConn = (c) => c ? { connection: recordIn(c.record), publicKey: c.public_key ? hex(c.public_key) : undefined } : undefined;
+function authOut(d) {
+  const a = d.audit;
+  const got = { status: d.status, code: d.code, audit: { outcome: a.outcome, actor: a.actor, operation: a.operation, reason: a.reason ?? null, status: a.status } };
+  if (d.nonce) {
+    const b = Buffer.from(d.nonce.nonce, "base64");
+    got.nonce = { base64_bytes: b.toString("base64") === d.nonce.nonce ? b.length : null, connection_id: d.nonce.connectionId, expires_at_ms: Number(d.nonce.expiresAtMs), used: d.nonce.used };
+  }
+  if (d.session) {
+    const s = d.session.session;
+    got.session = {
+      token_kind: tokens.parse(d.session.token), reference_is_the_tokens: tokens.reference(d.session.token) === s.reference,
+      connection_id: s.connectionId, key_ref: s.keyRef, expires_at_ms: Number(s.expiresAtMs),
+    };
+  }
+  return got;
+}
+const identityFns = {
+  "check-public-key": (c) => {
+    const r = res(() => identity.checkPublicKey(c.text));
+    return "ok" in r ? { ok: toHex(r.ok) } : { error: r.error };
+  },
+  "challenge-message": (c) => ({ message: toHex(identity.challengeMessage(c.nonce, c.connection_id)) }),
+  challenge: (c) => authOut(identity.challenge(authReq(c.request), idConn(c.connection))),
+  verify: (c) => {
+    const n = c.nonce && { nonce: c.nonce.nonce, connectionId: c.nonce.connection_id, expiresAtMs: BigInt(c.nonce.expires_at_ms), used: c.nonce.used };
+    return authOut(identity.verify(authReq(c.request), n ?? undefined, idConn(c.connection)));
+  },
+  "decide-session": (c) => {
+    const s = c.session && { reference: c.session.reference, connectionId: c.session.connection_id, keyRef: c.session.key_ref, expiresAtMs: BigInt(c.session.expires_at_ms) };
+    const d = gate.decideSession(readReq(c.request), s ?? undefined, recordIn(c.record) ?? undefined);
+    return { status: d.status, code: d.code, headers: d.headers, plan: planOut(d.plan), audit_outcome: d.audit.outcome, audit_actor: d.audit.actor };
+  },
+};
 
 function expectedOf(c, inputs) {
   const e = { ...c };
@@ -167,6 +218,7 @@ const runners = {
     const r = res(() => audit.verify(c.lines));
     return [["lines"], "ok" in r ? { count: Number(r.ok[0]), head: r.ok[1] } : { bad_line: Number(r.error.line) }];
   },
+  identity: (c) => [Object.keys(c).filter((k) => k !== "expect"), { expect: identityFns[c.fn](c) }],
   gate: (c) => {
     const q = c.request;
     const req = {
@@ -232,10 +284,9 @@ test("the exports no vector file covers answer as the contract says", () => {
   assert.equal(gate.encodeCursor(1, "a/b"), `c1.1.${Buffer.from("a/b").toString("hex")}`);
   const body = JSON.parse(gate.errorBody("bad_path", "the path is empty", "req_1"));
   assert.deepEqual(body, { error: { code: "bad_path", message: "the path is empty", request_id: "req_1" } });
-  // crypto.challenge-message: "hq-vault-auth-v1" ‖ nonce ‖ identity id.
-  const nonce = new Uint8Array(32).fill(7);
-  const msg = crypto.challengeMessage(nonce, "id_agent");
-  assert.deepEqual(Buffer.from(msg), Buffer.concat([Buffer.from("hq-vault-auth-v1"), Buffer.from(nonce), Buffer.from("id_agent")]));
+  // identity: the lifetimes of nonces (60 s) and sessions (1 h), and a public key's reference.
+  assert.deepEqual([identity.nonceLifetimeMs(), identity.sessionLifetimeMs()], [60000n, 3600000n]);
+  assert.equal(identity.keyReference(new Uint8Array(32)), "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925");
   // crypto.default-params: t=3, m=256 MiB, p=1, a fresh 16-byte salt each time.
   const a = crypto.defaultParams();
   const b = crypto.defaultParams();

@@ -3,6 +3,7 @@
 Run: python3 bindings/python/test_vectors.py COMPONENT.wasm   (prints 'N passed, N failed')
 """
 
+import base64
 import json
 import os
 import sys
@@ -106,6 +107,90 @@ def run_policy(core, c):
     raise ValueError(f"no policy function {f}")
 
 
+# identity.json: gate's and identity's records as wasmtime-py takes them.
+def _read_request(q):
+    return record(
+        method=q["method"], route=q["route"], path=q.get("path"), cursor=q.get("cursor"), limit=q.get("limit"),
+        delimiter=q.get("delimiter"), authorization=q.get("authorization"), time_ms=q.get("time_ms", 0),
+        request_id=q.get("request_id", ""), source_ip=q.get("source_ip", ""),
+    )
+
+
+def _record(r):
+    return r and record(id=r["id"], company_id=r["company_id"], status=r["status"], key_ref=r["key_ref"],
+                        patterns=r["patterns"], company_enabled=r.get("company_enabled", True))
+
+
+def _plan(p):
+    if isinstance(p, wc.Variant):
+        p = {"list": p.payload} if p.tag == "list" else {"object": p.payload}
+    elif isinstance(p, str):
+        p = {"object": p}
+    elif p is not None:
+        p = {"list": p}
+    if p and "list" in p:
+        lp = p["list"]
+        p = {"list": {"sources": [src(s) for s in lp.sources], "start_source": getattr(lp, "start-source"),
+                      "start_inner": getattr(lp, "start-inner"), "limit": lp.limit, "delimited": lp.delimited}}
+    return p
+
+
+def _auth_out(core, d):
+    a = d.audit
+    got = {"status": d.status, "code": d.code,
+           "audit": {"outcome": a.outcome, "actor": a.actor, "operation": a.operation, "reason": a.reason, "status": a.status}}
+    if d.nonce is not None:
+        n = d.nonce
+        try:
+            raw = base64.b64decode(n.nonce, validate=True)
+            size = len(raw) if base64.b64encode(raw).decode() == n.nonce else None
+        except ValueError:
+            size = None
+        got["nonce"] = {"base64_bytes": size, "connection_id": getattr(n, "connection-id"),
+                        "expires_at_ms": getattr(n, "expires-at-ms"), "used": n.used}
+    if d.session is not None:
+        g, s = d.session, d.session.session
+        kind = core.call("tokens", "parse", g.token)
+        got["session"] = {"token_kind": kind.payload if isinstance(kind, wc.Variant) else kind,
+                          "reference_is_the_tokens": core.call("tokens", "reference", g.token) == s.reference,
+                          "connection_id": getattr(s, "connection-id"), "key_ref": getattr(s, "key-ref"),
+                          "expires_at_ms": getattr(s, "expires-at-ms")}
+    return got
+
+
+def run_identity(core, c):
+    f = c["fn"]
+
+    def areq(q):
+        return record(connection_id=q["connection_id"], nonce=q["nonce"], signature=q["signature"],
+                      authorization=q["authorization"], time_ms=q["time_ms"], request_id=q["request_id"],
+                      source_ip=q["source_ip"])
+
+    def conn(x):
+        return x and record(connection=_record(x["record"]),
+                            public_key=bytes.fromhex(x["public_key"]) if x["public_key"] else None)
+
+    if f == "check-public-key":
+        good, v = _result(core.call("identity", "check-public-key", c["text"]))
+        good = good and not isinstance(v, str)
+        return {"ok": bytes(v).hex()} if good else {"error": v}
+    if f == "challenge-message":
+        return {"message": bytes(core.call("identity", "challenge-message", c["nonce"], c["connection_id"])).hex()}
+    if f == "challenge":
+        return _auth_out(core, core.call("identity", "challenge", areq(c["request"]), conn(c["connection"])))
+    if f == "verify":
+        n = c["nonce"] and record(nonce=c["nonce"]["nonce"], connection_id=c["nonce"]["connection_id"],
+                                  expires_at_ms=c["nonce"]["expires_at_ms"], used=c["nonce"]["used"])
+        return _auth_out(core, core.call("identity", "verify", areq(c["request"]), n, conn(c["connection"])))
+    if f == "decide-session":
+        s = c["session"] and record(reference=c["session"]["reference"], connection_id=c["session"]["connection_id"],
+                                    key_ref=c["session"]["key_ref"], expires_at_ms=c["session"]["expires_at_ms"])
+        d = core.call("gate", "decide-session", _read_request(c["request"]), s, _record(c["record"]))
+        return {"status": d.status, "code": d.code, "headers": [list(t) for t in d.headers], "plan": _plan(d.plan),
+                "audit_outcome": d.audit.outcome, "audit_actor": d.audit.actor}
+    raise ValueError(f"no identity function {f}")
+
+
 def run_case(core, stem, c):
     """The inputs a case has, and what the component answered, in the Rust runner's shape."""
     if stem in ("patterns", "paths", "keys"):
@@ -193,33 +278,13 @@ def run_case(core, stem, c):
             return ["lines"], {"bad_line": e.line}
     if stem == "policy":
         return [k for k in c if k != "expect"], {"expect": run_policy(core, c)}
+    if stem == "identity":
+        return [k for k in c if k != "expect"], {"expect": run_identity(core, c)}
     if stem == "gate":
-        q = c["request"]
-        req = record(
-            method=q["method"], route=q["route"], path=q.get("path"), cursor=q.get("cursor"), limit=q.get("limit"),
-            delimiter=q.get("delimiter"), authorization=q.get("authorization"), time_ms=q.get("time_ms", 0),
-            request_id=q.get("request_id", ""), source_ip=q.get("source_ip", ""),
-        )
-        r = c.get("record")
-        rec = r and record(
-            id=r["id"], company_id=r["company_id"], status=r["status"], key_ref=r["key_ref"], patterns=r["patterns"],
-            company_enabled=r.get("company_enabled", True),
-        )
-        d = core.call("gate", "decide", req, rec)
+        d = core.call("gate", "decide", _read_request(c["request"]), _record(c.get("record")))
         got = {"status": d.status, "code": d.code}
         if "plan" in c:
-            p = d.plan
-            if isinstance(p, wc.Variant):
-                p = {"list": p.payload} if p.tag == "list" else {"object": p.payload}
-            elif isinstance(p, str):
-                p = {"object": p}
-            elif p is not None:
-                p = {"list": p}
-            if p and "list" in p:
-                lp = p["list"]
-                p = {"list": {"sources": [src(s) for s in lp.sources], "start_source": getattr(lp, "start-source"),
-                              "start_inner": getattr(lp, "start-inner"), "limit": lp.limit, "delimited": lp.delimited}}
-            got["plan"] = p
+            got["plan"] = _plan(d.plan)
         if "audit_outcome" in c:
             got["audit_outcome"] = d.audit.outcome
             got["audit_actor"] = d.audit.actor

@@ -2,7 +2,7 @@
 //!
 //! Only type conversions live here; every rule is in the modules it calls.
 
-use crate::{audit, crypto, gate, http, patterns, policy, tokens};
+use crate::{audit, crypto, gate, http, identity, patterns, policy, tokens};
 
 wit_bindgen::generate!({
     world: "core",
@@ -13,6 +13,7 @@ use exports::hq::vault::audit as w_audit;
 use exports::hq::vault::crypto as w_crypto;
 use exports::hq::vault::gate as w_gate;
 use exports::hq::vault::http as w_http;
+use exports::hq::vault::identity as w_identity;
 use exports::hq::vault::patterns as w_patterns;
 use exports::hq::vault::policy as w_policy;
 use exports::hq::vault::tokens as w_tokens;
@@ -271,9 +272,6 @@ impl w_crypto::Guest for Component {
     fn default_params() -> w_crypto::KdfParams {
         params_to_wit(crypto::KdfParams::default_fresh())
     }
-    fn challenge_message(nonce: Vec<u8>, identity_id: String) -> Vec<u8> {
-        crypto::challenge_message(&nonce, &identity_id)
-    }
     fn verify_signature(
         public_key: Vec<u8>,
         message: Vec<u8>,
@@ -460,9 +458,21 @@ impl w_gate::Guest for Component {
     fn credential_reference(authorization: Option<String>) -> Option<String> {
         gate::credential_reference(authorization.as_deref())
     }
+    fn session_reference(authorization: Option<String>) -> Option<String> {
+        gate::session_reference(authorization.as_deref())
+    }
     fn decide(request: w_gate::ReadRequest, connection: Option<w_gate::ConnectionRecord>) -> w_gate::Decision {
         let record = connection.map(record_from_wit);
         decision_to_wit(gate::decide(&request_from_wit(request), record.as_ref()))
+    }
+    fn decide_session(
+        request: w_gate::ReadRequest,
+        session: Option<w_gate::SessionRecord>,
+        connection: Option<w_gate::ConnectionRecord>,
+    ) -> w_gate::Decision {
+        let record = connection.map(record_from_wit);
+        let session = session.map(session_from_wit);
+        decision_to_wit(gate::decide_session(&request_from_wit(request), session.as_ref(), record.as_ref()))
     }
     fn not_found(request: w_gate::ReadRequest, connection: w_gate::ConnectionRecord) -> w_gate::Decision {
         decision_to_wit(gate::not_found(&request_from_wit(request), &record_from_wit(connection)))
@@ -472,6 +482,107 @@ impl w_gate::Guest for Component {
     }
     fn error_body(code: String, message: String, request_id: String) -> String {
         gate::error_body(&code, &message, &request_id)
+    }
+}
+
+fn session_from_wit(s: w_gate::SessionRecord) -> gate::SessionRecord {
+    gate::SessionRecord {
+        reference: s.reference,
+        connection_id: s.connection_id,
+        key_ref: s.key_ref,
+        expires_at_ms: s.expires_at_ms,
+    }
+}
+
+fn session_to_wit(s: gate::SessionRecord) -> w_gate::SessionRecord {
+    w_gate::SessionRecord {
+        reference: s.reference,
+        connection_id: s.connection_id,
+        key_ref: s.key_ref,
+        expires_at_ms: s.expires_at_ms,
+    }
+}
+
+fn nonce_from_wit(n: w_identity::NonceRecord) -> identity::NonceRecord {
+    identity::NonceRecord {
+        nonce: n.nonce,
+        connection_id: n.connection_id,
+        expires_at_ms: n.expires_at_ms,
+        used: n.used,
+    }
+}
+
+fn auth_request_from_wit(r: w_identity::AuthRequest) -> identity::AuthRequest {
+    identity::AuthRequest {
+        connection_id: r.connection_id,
+        nonce: r.nonce,
+        signature: r.signature,
+        authorization: r.authorization,
+        time_ms: r.time_ms,
+        request_id: r.request_id,
+        source_ip: r.source_ip,
+    }
+}
+
+fn identity_from_wit(c: w_identity::IdentityConnection) -> identity::IdentityConnection {
+    identity::IdentityConnection { connection: record_from_wit(c.connection), public_key: c.public_key }
+}
+
+fn auth_decision_to_wit(d: identity::AuthDecision) -> w_identity::AuthDecision {
+    w_identity::AuthDecision {
+        status: d.status,
+        code: d.code,
+        message: d.message,
+        error_body: d.error_body,
+        nonce: d.nonce.map(|n| w_identity::NonceRecord {
+            nonce: n.nonce,
+            connection_id: n.connection_id,
+            expires_at_ms: n.expires_at_ms,
+            used: n.used,
+        }),
+        session: d.session.map(|g| w_identity::SessionGrant {
+            token: g.token.expose_secret().to_owned(),
+            session: session_to_wit(g.session),
+        }),
+        audit: event_to_wit(d.audit),
+    }
+}
+
+impl w_identity::Guest for Component {
+    fn nonce_lifetime_ms() -> u64 {
+        identity::NONCE_LIFETIME_MS
+    }
+    fn session_lifetime_ms() -> u64 {
+        identity::SESSION_LIFETIME_MS
+    }
+    fn check_public_key(text: String) -> Result<Vec<u8>, w_identity::KeyError> {
+        identity::check_public_key(&text).map_err(|e| match e {
+            identity::KeyError::NotBase64 => w_identity::KeyError::NotBase64,
+            identity::KeyError::WrongLength => w_identity::KeyError::WrongLength,
+            identity::KeyError::WeakKey => w_identity::KeyError::WeakKey,
+        })
+    }
+    fn key_reference(public_key: Vec<u8>) -> String {
+        identity::key_reference(&public_key)
+    }
+    fn challenge_message(nonce: String, connection_id: String) -> Vec<u8> {
+        identity::challenge_message(&nonce, &connection_id)
+    }
+    fn challenge(
+        request: w_identity::AuthRequest,
+        connection: Option<w_identity::IdentityConnection>,
+    ) -> w_identity::AuthDecision {
+        let conn = connection.map(identity_from_wit);
+        auth_decision_to_wit(identity::challenge(&auth_request_from_wit(request), conn.as_ref()))
+    }
+    fn verify(
+        request: w_identity::AuthRequest,
+        nonce: Option<w_identity::NonceRecord>,
+        connection: Option<w_identity::IdentityConnection>,
+    ) -> w_identity::AuthDecision {
+        let conn = connection.map(identity_from_wit);
+        let nonce = nonce.map(nonce_from_wit);
+        auth_decision_to_wit(identity::verify(&auth_request_from_wit(request), nonce.as_ref(), conn.as_ref()))
     }
 }
 

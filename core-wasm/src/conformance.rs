@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use crate::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use crate::crypto::CryptoError;
-use crate::gate::{ConnectionRecord, Decision, ReadRequest};
+use crate::gate::{ConnectionRecord, Decision, ReadRequest, SessionRecord};
 use crate::http::{Answer, Preconditions, Representation};
+use crate::identity::{self, AuthDecision, AuthRequest, IdentityConnection, NonceRecord};
 use crate::patterns::{AllowlistError, KeyError, ListingSource, PathError};
 use crate::policy::{self, Admission, Caller, CredentialProblem, Effect, InputProblem};
 use crate::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
@@ -50,6 +51,21 @@ pub trait Binding {
     /// Verify a log with the audit key of a raw data key (`None`: not a 32-byte key).
     fn audit_keyed_verify(&mut self, data_key: &[u8], lines: &[String]) -> Option<Result<ChainSummary, ChainError>>;
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision;
+    fn decide_session(
+        &mut self,
+        req: &ReadRequest,
+        session: Option<&SessionRecord>,
+        record: Option<&ConnectionRecord>,
+    ) -> Decision;
+    fn check_public_key(&mut self, text: &str) -> Result<Vec<u8>, identity::KeyError>;
+    fn challenge_message(&mut self, nonce: &str, connection_id: &str) -> Vec<u8>;
+    fn identity_challenge(&mut self, req: &AuthRequest, conn: Option<&IdentityConnection>) -> AuthDecision;
+    fn identity_verify(
+        &mut self,
+        req: &AuthRequest,
+        nonce: Option<&NonceRecord>,
+        conn: Option<&IdentityConnection>,
+    ) -> AuthDecision;
     fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer;
     fn policy_credential(&mut self, authorization: Option<&str>) -> Result<String, CredentialProblem>;
     fn policy_admit(&mut self, req: &policy::Request) -> Result<Admission, Box<policy::Decision>>;
@@ -153,6 +169,31 @@ impl Binding for Native {
     }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         crate::gate::decide(req, record)
+    }
+    fn decide_session(
+        &mut self,
+        req: &ReadRequest,
+        session: Option<&SessionRecord>,
+        record: Option<&ConnectionRecord>,
+    ) -> Decision {
+        crate::gate::decide_session(req, session, record)
+    }
+    fn check_public_key(&mut self, text: &str) -> Result<Vec<u8>, identity::KeyError> {
+        identity::check_public_key(text)
+    }
+    fn challenge_message(&mut self, nonce: &str, connection_id: &str) -> Vec<u8> {
+        identity::challenge_message(nonce, connection_id)
+    }
+    fn identity_challenge(&mut self, req: &AuthRequest, conn: Option<&IdentityConnection>) -> AuthDecision {
+        identity::challenge(req, conn)
+    }
+    fn identity_verify(
+        &mut self,
+        req: &AuthRequest,
+        nonce: Option<&NonceRecord>,
+        conn: Option<&IdentityConnection>,
+    ) -> AuthDecision {
+        identity::verify(req, nonce, conn)
     }
     fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
         crate::http::answer(request, rep, now_ms)
@@ -386,6 +427,76 @@ fn run_policy(case: &Value, core: &mut dyn Binding) -> Result<Value, String> {
     })
 }
 
+/// An `identity-connection` as the vectors write it: `{"record", "public_key": hex | null}`.
+fn identity_connection(case: &Value) -> Result<Option<IdentityConnection>, String> {
+    let Some(c) = case.get("connection").filter(|c| !c.is_null()) else { return Ok(None) };
+    let public_key = match c.get("public_key").and_then(Value::as_str) {
+        Some(h) => Some(hex::decode(h).map_err(|e| format!("public_key is not hex: {e}"))?),
+        None => None,
+    };
+    Ok(Some(IdentityConnection { connection: field(c, "record")?, public_key }))
+}
+
+/// An auth decision as the vectors write it: status, code, the audit event's outcome, actor,
+/// operation and reason; a nonce's shape and record; a session's record with the token's kind and
+/// whether the reference is the token's.
+fn auth_json(core: &mut dyn Binding, d: &AuthDecision) -> Value {
+    let a = &d.audit;
+    let mut got = serde_json::json!({
+        "status": d.status,
+        "code": d.code,
+        "audit": {"outcome": a.outcome, "actor": a.actor, "operation": a.operation, "reason": a.reason, "status": a.status},
+    });
+    if let Some(n) = &d.nonce {
+        let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &n.nonce).map(|b| b.len());
+        got["nonce"] = serde_json::json!({
+            "base64_bytes": bytes.ok(), "connection_id": n.connection_id, "expires_at_ms": n.expires_at_ms, "used": n.used,
+        });
+    }
+    if let Some(g) = &d.session {
+        let token = g.token.expose_secret();
+        got["session"] = serde_json::json!({
+            "token_kind": core.parse_token(token).ok(),
+            "reference_is_the_tokens": core.reference(token) == g.session.reference,
+            "connection_id": g.session.connection_id,
+            "key_ref": g.session.key_ref,
+            "expires_at_ms": g.session.expires_at_ms,
+        });
+    }
+    got
+}
+
+fn run_identity(case: &Value, core: &mut dyn Binding) -> Result<Value, String> {
+    Ok(match text(case, "fn")? {
+        "check-public-key" => match core.check_public_key(text(case, "text")?) {
+            Ok(b) => serde_json::json!({"ok": hex::encode(b)}),
+            Err(e) => serde_json::json!({"error": e.code()}),
+        },
+        "challenge-message" => {
+            serde_json::json!({"message": hex::encode(core.challenge_message(text(case, "nonce")?, text(case, "connection_id")?))})
+        }
+        "challenge" => {
+            let d = core.identity_challenge(&field(case, "request")?, identity_connection(case)?.as_ref());
+            auth_json(core, &d)
+        }
+        "verify" => {
+            let nonce: Option<NonceRecord> = field(case, "nonce")?;
+            let d = core.identity_verify(&field(case, "request")?, nonce.as_ref(), identity_connection(case)?.as_ref());
+            auth_json(core, &d)
+        }
+        "decide-session" => {
+            let session: Option<SessionRecord> = field(case, "session")?;
+            let record: Option<ConnectionRecord> = field(case, "record")?;
+            let d = core.decide_session(&field(case, "request")?, session.as_ref(), record.as_ref());
+            serde_json::json!({
+                "status": d.status, "code": d.code, "headers": d.headers, "plan": d.plan,
+                "audit_outcome": d.audit.outcome, "audit_actor": d.audit.actor,
+            })
+        }
+        other => return Err(format!("no identity function `{other}`")),
+    })
+}
+
 fn run_case(file: &str, case: &Value, core: &mut dyn Binding) -> Result<(Value, Value), String> {
     let stem = file.trim_end_matches(".json");
     Ok(match stem {
@@ -549,6 +660,7 @@ fn run_case(file: &str, case: &Value, core: &mut dyn Binding) -> Result<(Value, 
             (expected(case, &["request", "record"]), got)
         }
         "policy" => (case.get("expect").cloned().unwrap_or(Value::Null), run_policy(case, core)?),
+        "identity" => (case.get("expect").cloned().unwrap_or(Value::Null), run_identity(case, core)?),
         other => return Err(format!("no runner for vector file `{other}`")),
     })
 }

@@ -19,8 +19,6 @@ const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
 /// Associated data of the wrapped data key.
 const WRAP_AAD: &[u8] = b"hq-vault/data-key/v1";
-/// Domain separation of challenge signatures.
-pub const CHALLENGE_DOMAIN: &[u8] = b"hq-vault-auth-v1";
 
 /// Default Argon2id iterations.
 pub const DEFAULT_T_COST: u32 = 3;
@@ -306,16 +304,6 @@ impl KeyReceiver {
         let bytes: [u8; 32] = dk.as_slice().try_into().map_err(|_| CryptoError::BadFormat)?;
         Ok(Zeroizing::new(bytes))
     }
-}
-
-/// The message an agent identity signs: `hq-vault-auth-v1` ‖ nonce ‖ identity id.
-/// Nonces are always 32 bytes, so the concatenation is unambiguous.
-pub fn challenge_message(nonce: &[u8], identity_id: &str) -> Vec<u8> {
-    let mut m = Vec::with_capacity(CHALLENGE_DOMAIN.len() + nonce.len() + identity_id.len());
-    m.extend_from_slice(CHALLENGE_DOMAIN);
-    m.extend_from_slice(nonce);
-    m.extend_from_slice(identity_id.as_bytes());
-    m
 }
 
 /// Verify an Ed25519 signature with strict RFC 8032 rules (no malleable or small-order keys).

@@ -47,6 +47,21 @@ fn yes() -> bool {
     true
 }
 
+/// A session of an agent identity as the host stores it (docs/design.md §3.6): never the token,
+/// only its reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Lower-case hex SHA-256 of the `hqvs_` token.
+    pub reference: String,
+    /// The connection it reads as.
+    pub connection_id: String,
+    /// The connection's key reference when the session was granted: a rotate changes the
+    /// connection's and so ends the session.
+    pub key_ref: String,
+    /// When it ends (ms since the epoch).
+    pub expires_at_ms: u64,
+}
+
 /// The request as the host received it: query values percent-decoded exactly once, `+` read as a
 /// space (see [`crate::http::query_pairs`]), so a key holding a literal `+` arrives as `%2B`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +228,16 @@ pub fn credential_reference(authorization: Option<&str>) -> Option<String> {
     }
 }
 
+/// Step 1 for an agent identity: the reference of a well-formed `hqvs_` session token, for the
+/// session lookup (then [`decide_session`]).
+pub fn session_reference(authorization: Option<&str>) -> Option<String> {
+    let token = bearer(authorization?)?;
+    match tokens::parse(token) {
+        Ok(TokenKind::SessionToken) => Some(tokens::reference(token)),
+        _ => None,
+    }
+}
+
 /// Encode a listing cursor: the source index and the store's own cursor inside it.
 pub fn encode_cursor(source: u32, inner: &str) -> String {
     format!("{CURSOR_PREFIX}{source}.{}", hex::encode(inner.as_bytes()))
@@ -292,8 +317,30 @@ impl Ctx<'_> {
     }
 }
 
-/// Step 2: decide, given the record found for the credential's reference (none if unknown).
+/// Step 2: decide, given the record found for the credential's reference (none if unknown). A
+/// host without agent identities: only `hqxc_` keys are taken (an `hqvs_` token is 401).
 pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
+    decide_with(req, record, None)
+}
+
+/// Step 2 of a host with agent identities: an `hqxc_` key is decided as [`decide`] does; an
+/// `hqvs_` session token with the session found for its reference (none if unknown) and the
+/// record of the session's connection. A session reads only while its connection is active, holds
+/// the key that signed in (a rotate ends it) and before it expires (401 `session_expired`: log in
+/// again).
+pub fn decide_session(
+    req: &ReadRequest,
+    session: Option<&SessionRecord>,
+    record: Option<&ConnectionRecord>,
+) -> Decision {
+    decide_with(req, record, Some(session))
+}
+
+fn decide_with(
+    req: &ReadRequest,
+    record: Option<&ConnectionRecord>,
+    sessions: Option<Option<&SessionRecord>>,
+) -> Decision {
     let mut ctx = Ctx { req, actor: record.map_or_else(|| "unknown".to_owned(), |r| r.id.clone()), path: None };
     if req.method != "GET" && req.method != "HEAD" {
         return ctx.deny(405, "method_not_allowed", "connections are read-only: use GET or HEAD");
@@ -304,25 +351,50 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
     let Some(token) = bearer(header) else {
         return ctx.deny(401, "malformed_credentials", "the Authorization header must be `Bearer hqxc_…`");
     };
-    let reference = match tokens::parse(token) {
-        Ok(TokenKind::ConnectionKey) => tokens::reference(token),
-        Ok(_) => {
+    let invalid = "this connection key is not valid: it is unknown, rotated or revoked";
+    let rec = match (tokens::parse(token), sessions) {
+        (Ok(TokenKind::ConnectionKey), _) => {
+            let reference = tokens::reference(token);
+            // A record found by an old index entry keeps its id as the actor: an attempt with a
+            // rotated-away key shows in that connection's audit.
+            let Some(rec) = record.filter(|r| tokens::references_equal(&r.key_ref, &reference)) else {
+                return ctx.deny(403, "invalid_key", invalid);
+            };
+            if rec.status == ConnectionStatus::Revoked {
+                return ctx.deny(403, "invalid_key", invalid);
+            }
+            rec
+        }
+        (Ok(TokenKind::SessionToken), Some(session)) => {
+            let reference = tokens::reference(token);
+            let session = session.filter(|s| tokens::references_equal(&s.reference, &reference));
+            if let (Some(s), "unknown") = (session, ctx.actor.as_str()) {
+                ctx.actor = s.connection_id.clone();
+            }
+            let ended =
+                "this session is not valid: it is unknown, or its connection was rotated or revoked; log in again";
+            let Some((s, rec)) = session.zip(record).filter(|(s, r)| {
+                r.id == s.connection_id
+                    && r.status == ConnectionStatus::Active
+                    && tokens::references_equal(&r.key_ref, &s.key_ref)
+            }) else {
+                return ctx.deny(403, "invalid_session", ended);
+            };
+            if req.time_ms >= s.expires_at_ms {
+                return ctx.deny(401, "session_expired", "this session has expired (1 h): sign a new challenge");
+            }
+            rec
+        }
+        (Ok(_), _) => {
+            let takes = if sessions.is_some() { "an hqxc_ key or an hqvs_ session" } else { "an hqxc_ key" };
             return ctx.deny(
                 401,
                 "malformed_credentials",
-                "this is not a connection key: connections take an hqxc_ key",
+                &format!("this is not a connection credential: connections take {takes}"),
             );
         }
-        Err(e) => return ctx.deny(401, "malformed_credentials", &e.to_string()),
+        (Err(e), _) => return ctx.deny(401, "malformed_credentials", &e.to_string()),
     };
-    // A record found by an old index entry keeps its id as the actor: an attempt with a
-    // rotated-away key shows in that connection's audit.
-    let Some(rec) = record.filter(|r| tokens::references_equal(&r.key_ref, &reference)) else {
-        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
-    };
-    if rec.status == ConnectionStatus::Revoked {
-        return ctx.deny(403, "invalid_key", "this connection key is not valid: it is unknown, rotated or revoked");
-    }
     if !rec.company_enabled {
         return ctx.deny(
             403,

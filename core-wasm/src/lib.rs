@@ -4,6 +4,7 @@
 //! - [`tokens`]: credentials (mint, parse, reference, constant-time comparison, managed-token rules).
 //! - [`crypto`]: the vault key (Argon2id, wrapped data key), XChaCha20-Poly1305 seal/open, Ed25519.
 //! - [`audit`]: audit events as JSON lines, chained with SHA-256.
+//! - [`identity`]: agent identity (challenge, Ed25519 answer, `hqvs_` sessions).
 //! - [`gate`]: the External Connections read decision shared by every host.
 //! - [`policy`]: who may do what on the vault API, in which order, with which answer and audit event.
 //! - [`conformance`]: the known-answer vector runner every host runs on `tests/vectors/`.
@@ -17,6 +18,7 @@ pub mod conformance;
 pub mod crypto;
 pub mod gate;
 pub mod http;
+pub mod identity;
 pub mod listing;
 pub mod patterns;
 pub mod policy;

@@ -852,7 +852,8 @@ pub fn token_rules(
 }
 
 /// A connection's create request: the name (1–128 characters, not blank, no control characters),
-/// the mechanism (`api_key`), and the patterns, normalized; a refusal lists every rejected
+/// the mechanism (`api_key` or `agent_identity`, whose `public_key` the host checks with
+/// [`crate::identity::check_public_key`]), and the patterns, normalized; a refusal lists every rejected
 /// pattern with its reason.
 pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) -> Result<Vec<String>, InputProblem> {
     if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
@@ -862,13 +863,7 @@ pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) 
         ));
     }
     match mechanism {
-        None | Some("api_key") => {}
-        Some("agent_identity") => {
-            return Err(InputProblem::new(
-                InputKind::BadMechanism,
-                "the agent_identity mechanism is not offered here yet: use api_key",
-            ));
-        }
+        None | Some("api_key") | Some("agent_identity") => {}
         Some(_) => {
             return Err(InputProblem::new(InputKind::BadMechanism, "mechanism is api_key or agent_identity"));
         }

@@ -9,8 +9,9 @@ use anyhow::{Context, Result};
 use hq_vault_core::audit::{ChainError, ChainSummary, ChainedLine, Event};
 use hq_vault_core::conformance::{Binding, Report, run_file};
 use hq_vault_core::crypto::CryptoError;
-use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest};
+use hq_vault_core::gate::{ConnectionRecord, Decision, ReadRequest, SessionRecord};
 use hq_vault_core::http::{Answer, Preconditions, Representation};
+use hq_vault_core::identity::{self, AuthDecision, AuthRequest, IdentityConnection, NonceRecord};
 use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
 use hq_vault_core::policy::{self, Admission, Caller, CredentialProblem, Effect, InputProblem};
 use hq_vault_core::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
@@ -101,6 +102,31 @@ impl Binding for Instance {
     }
     fn decide(&mut self, req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
         ok(Instance::decide(self, req, record))
+    }
+    fn decide_session(
+        &mut self,
+        req: &ReadRequest,
+        session: Option<&SessionRecord>,
+        record: Option<&ConnectionRecord>,
+    ) -> Decision {
+        ok(Instance::decide_session(self, req, session, record))
+    }
+    fn check_public_key(&mut self, text: &str) -> Result<Vec<u8>, identity::KeyError> {
+        ok(Instance::check_public_key(self, text))
+    }
+    fn challenge_message(&mut self, nonce: &str, connection_id: &str) -> Vec<u8> {
+        ok(Instance::challenge_message(self, nonce, connection_id))
+    }
+    fn identity_challenge(&mut self, req: &AuthRequest, conn: Option<&IdentityConnection>) -> AuthDecision {
+        ok(Instance::identity_challenge(self, req, conn))
+    }
+    fn identity_verify(
+        &mut self,
+        req: &AuthRequest,
+        nonce: Option<&NonceRecord>,
+        conn: Option<&IdentityConnection>,
+    ) -> AuthDecision {
+        ok(Instance::identity_verify(self, req, nonce, conn))
     }
     fn answer(&mut self, request: &Preconditions<'_>, rep: &Representation<'_>, now_ms: u64) -> Answer {
         ok(Instance::answer(self, request, rep, now_ms))

@@ -19,13 +19,13 @@ fn every_vector_passes_through_the_component() {
 }
 
 #[test]
-fn the_artifact_imports_only_entropy_and_exports_the_seven_interfaces() {
+fn the_artifact_imports_only_entropy_and_exports_the_eight_interfaces() {
     let (imports, mut exports) = host().world();
     assert_eq!(imports, vec!["hq:vault/entropy@0.1.0".to_owned()]);
     exports.sort();
     assert_eq!(
         exports,
-        ["audit", "crypto", "gate", "http", "patterns", "policy", "tokens"]
+        ["audit", "crypto", "gate", "http", "identity", "patterns", "policy", "tokens"]
             .map(|i| format!("hq:vault/{i}@0.1.0"))
             .to_vec()
     );

@@ -11,6 +11,7 @@ included verbatim and cross-checked against those libraries when this script run
 Run: pip install pycryptodome argon2-cffi cryptography && python3 tests/vectors/generate.py
 """
 
+import base64
 import datetime
 import email.utils
 import hashlib
@@ -444,10 +445,10 @@ def ed25519_cases():
     ]
     sk = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"agent").digest())
     pub = sk.public_key().public_bytes_raw()
-    nonce = hashlib.sha256(b"nonce").digest()
-    m = b"hq-vault-auth-v1" + nonce + b"id_agent_1"
+    nonce = base64.b64encode(hashlib.sha256(b"nonce").digest())
+    m = b"hq-vault-auth-v1" + nonce + b"conn_0123456789abcdef"
     cases.append({"public_key": pub.hex(), "message": m.hex(), "signature": sk.sign(m).hex(), "valid": True,
-                  "note": "a challenge answer: hq-vault-auth-v1 || nonce || identity id"})
+                  "note": "a challenge answer: hq-vault-auth-v1 || nonce (base64) || connection id"})
     return cases
 
 
@@ -1090,11 +1091,264 @@ def policy_cases():
         ("agent", None, ["knowledge/"], ok(["knowledge/*"])), ("agent", None, [], err("bad-patterns")),
         ("agent", None, ["../x", "ok/*", "/abs"], {"error": {"kind": "bad-patterns", "rejected": [0, 2]}}), ("", None, ["a/*"], err("bad-name")),
         ("   ", None, ["a/*"], err("bad-name")), ("x" * 129, None, ["a/*"], err("bad-name")),
-        ("agent", "password", ["a/*"], err("bad-mechanism")), ("agent", "agent_identity", ["a/*"], err("bad-mechanism")),
+        ("agent", "password", ["a/*"], err("bad-mechanism")), ("agent", "agent_identity", ["a/*"], ok(["a/*"])), ("agent", "Agent_Identity", ["a/*"], err("bad-mechanism")),
     ]:
         if "error" in want and isinstance(want["error"], str):
             want = {"error": {"kind": want["error"], "rejected": []}}
         c.append({"fn": "check-connection-request", "name": name, "mechanism": mech, "patterns": pats, "expect": want})
+    return c
+
+
+# ---------------------------------------------------------------- identity (docs/design.md §3.6)
+# Ed25519 arithmetic for the model of public-key checks (RFC 8032 §5.1): a key is refused when it
+# decodes to no point of the curve, or to a point of small order (8·P is the identity).
+ED_P = 2 ** 255 - 19
+ED_D = -121665 * pow(121666, ED_P - 2, ED_P) % ED_P
+
+
+def ed_decode(b):
+    y = int.from_bytes(b, "little") & ((1 << 255) - 1)
+    sign = b[31] >> 7
+    if y >= ED_P:
+        return None
+    u, v = (y * y - 1) % ED_P, (ED_D * y * y + 1) % ED_P
+    x = (u * pow(v, 3, ED_P) * pow(u * pow(v, 7, ED_P), (ED_P - 5) // 8, ED_P)) % ED_P
+    if (v * x * x - u) % ED_P != 0:
+        x = x * pow(2, (ED_P - 1) // 4, ED_P) % ED_P
+        if (v * x * x - u) % ED_P != 0:
+            return None
+    if x & 1 != sign:
+        x = ED_P - x
+    return (x % ED_P, y)
+
+
+def ed_add(a, b):
+    (x1, y1), (x2, y2) = a, b
+    t = ED_D * x1 * x2 * y1 * y2 % ED_P
+    return ((x1 * y2 + x2 * y1) * pow(1 + t, ED_P - 2, ED_P) % ED_P, (y1 * y2 + x1 * x2) * pow(1 - t, ED_P - 2, ED_P) % ED_P)
+
+
+def key_check(text):
+    try:
+        b = base64.b64decode(text.encode(), validate=True)
+    except Exception:
+        return err("not-base64")
+    if base64.b64encode(b).decode() != text:
+        return err("not-base64")
+    if len(b) != 32:
+        return err("wrong-length")
+    pt = ed_decode(b)
+    if pt is None:
+        return err("weak-key")
+    q = pt
+    for _ in range(3):
+        q = ed_add(q, q)
+    return err("weak-key") if q == (0, 1) else ok(b.hex())
+
+
+CID = "conn_0123456789abcdef"
+
+
+def agent_key(seed):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(seed).digest())
+
+
+def pub(sk):
+    return sk.public_key().public_bytes_raw()
+
+
+def id_conn(sk=None, status="active", enabled=True, cid=CID):
+    """An identity-connection: an agent identity with sk's public key, or (sk None) an API-key one."""
+    key_ref = hashlib.sha256(pub(sk)).hexdigest() if sk else ref(KEY1)
+    rec = {"id": cid, "company_id": "acme", "status": status, "key_ref": key_ref, "patterns": ["knowledge/*"],
+           "company_enabled": enabled}
+    return {"record": rec, "public_key": pub(sk).hex() if sk else None}
+
+
+def is_connection_id(s):
+    h = s[5:] if s.startswith("conn_") else None
+    return h is not None and 8 <= len(h) <= 64 and all(ch in "0123456789abcdef" for ch in h)
+
+
+def auth_model(op, req, conn, nonce=None):
+    """The answer to a challenge (op `auth-challenge`) or a verify (`auth-verify`), from §3.6."""
+    cid, t = req["connection_id"], req["time_ms"]
+    actor = cid if is_connection_id(cid) else "unknown"
+
+    def answer(status, code):
+        outcome = "allowed" if status == 200 else "failed" if status == 400 else "denied"
+        return {"status": status, "code": code,
+                "audit": {"outcome": outcome, "actor": actor, "operation": op, "reason": code or None, "status": status}}
+
+    if not is_connection_id(cid):
+        return answer(400, "bad_connection_id")
+    if req.get("authorization") is not None:
+        return answer(400, "unexpected_credentials")
+    if conn is None or conn["record"]["id"] != cid or conn["public_key"] is None or conn["record"]["status"] == "revoked":
+        return answer(403, "invalid_identity")
+    if not conn["record"]["company_enabled"]:
+        return answer(403, "connections_disabled")
+    if op == "auth-challenge":
+        return dict(answer(200, ""), nonce={"base64_bytes": 32, "connection_id": cid, "expires_at_ms": t + 60_000, "used": False})
+    sent, sig = req.get("nonce"), req.get("signature")
+    if sent is None or sig is None:
+        return answer(400, "bad_request")
+    if nonce is None or nonce["connection_id"] != cid or nonce["nonce"] != sent:
+        return answer(403, "unknown_nonce")
+    if nonce["used"]:
+        return answer(403, "nonce_used")
+    if t >= nonce["expires_at_ms"]:
+        return answer(403, "nonce_expired")
+    try:
+        raw = base64.b64decode(sig.encode(), validate=True)
+        assert base64.b64encode(raw).decode() == sig
+    except Exception:
+        return answer(400, "bad_signature")
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    pk = bytes.fromhex(conn["public_key"])
+    try:
+        Ed25519PublicKey.from_public_bytes(pk).verify(raw, ("hq-vault-auth-v1" + sent + cid).encode())
+    except InvalidSignature:
+        return answer(403, "bad_signature")
+    return dict(answer(200, ""), session={"token_kind": "session-token", "reference_is_the_tokens": True, "connection_id": cid,
+                                          "key_ref": hashlib.sha256(pk).hexdigest(), "expires_at_ms": t + 3_600_000})
+
+
+def session_model(req, session, rec):
+    """gate.decide-session (§3.3 and §3.6): an hqvs_ session reads as its connection while both hold."""
+    def deny(status, code, actor):
+        headers = [["WWW-Authenticate", "Bearer"]] if status == 401 else [["Allow", "GET, HEAD"]] if status == 405 else []
+        return {"status": status, "code": code, "headers": headers, "plan": None,
+                "audit_outcome": "failed" if status in (400, 404) else "denied", "audit_actor": actor}
+    actor = rec["id"] if rec else "unknown"
+    if req["method"] not in ("GET", "HEAD"):
+        return deny(405, "method_not_allowed", actor)
+    tok = (req.get("authorization") or "")[len("Bearer "):]
+    if tok.startswith("hqxc_"):
+        if rec is None or rec["key_ref"] != ref(tok) or rec["status"] == "revoked":
+            return deny(403, "invalid_key", actor)
+    elif tok.startswith("hqvs_"):
+        if session is not None and session["reference"] != ref(tok):
+            session = None
+        if session is not None and actor == "unknown":
+            actor = session["connection_id"]
+        if (session is None or rec is None or rec["id"] != session["connection_id"] or rec["status"] != "active"
+                or rec["key_ref"] != session["key_ref"]):
+            return deny(403, "invalid_session", actor)
+        if req["time_ms"] >= session["expires_at_ms"]:
+            return deny(401, "session_expired", actor)
+    else:
+        return deny(401, "malformed_credentials", actor)
+    if not rec["company_enabled"]:
+        return deny(403, "connections_disabled", actor)
+    key = req.get("path")
+    if req["route"] == "object":
+        if not any(key.startswith(p[:-1]) if p.endswith("*") else key == p for p in rec["patterns"]):
+            return deny(403, "forbidden_path", actor)
+        plan = {"object": key}
+    else:
+        plan = plan_list([src(key)])
+    return {"status": 200, "code": "", "headers": [], "plan": plan, "audit_outcome": "allowed", "audit_actor": actor}
+
+
+def identity_cases():
+    c = []
+    sk, other = agent_key(b"agent"), agent_key(b"another agent")
+    pk = pub(sk)
+    # Public keys: standard base64 of 32 bytes that decode to a point of large order.
+    texts = [base64.b64encode(pk).decode(), base64.b64encode(pub(other)).decode(), "", "not base64!",
+             base64.b64encode(pk).decode().rstrip("="), base64.b64encode(pk[:31]).decode(), base64.b64encode(pk + b"\0").decode(),
+             base64.b64encode(bytes(32)).decode(), base64.b64encode(bytes([1]) + bytes(31)).decode(), pk.hex(),
+             " " + base64.b64encode(pk).decode()]
+    # A y with no x on the curve, and the small-order points of RFC 8032's "weak keys" list.
+    y = 2
+    while ed_decode(y.to_bytes(32, "little")) is not None:
+        y += 1
+    texts.append(base64.b64encode(y.to_bytes(32, "little")).decode())
+    texts.append(base64.b64encode(bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")).decode())
+    urlsafe = next(k for k in (pub(agent_key(bytes([i]))) for i in range(200)) if b"+" in base64.b64encode(k) or b"/" in base64.b64encode(k))
+    texts.append(base64.urlsafe_b64encode(urlsafe).decode())
+    for t in texts:
+        c.append({"fn": "check-public-key", "text": t, "expect": key_check(t)})
+    nonce = base64.b64encode(hashlib.sha256(b"nonce").digest()).decode()
+    c.append({"fn": "challenge-message", "nonce": nonce, "connection_id": CID,
+              "expect": {"message": ("hq-vault-auth-v1" + nonce + CID).encode().hex()}})
+
+    def areq(cid=CID, t=1000, auth=None, **kw):
+        r = {"connection_id": cid, "nonce": None, "signature": None, "authorization": auth, "time_ms": t,
+             "request_id": "req-1", "source_ip": "192.0.2.1"}
+        r.update(kw)
+        return r
+
+    good = id_conn(sk)
+    for req, conn, note in [
+        (areq(), good, "an active agent identity gets a nonce"),
+        (areq(cid="conn_1"), good, "not a connection id"),
+        (areq(cid="conn_0123456789ABCDEF"), good, "upper-case hex is not a connection id"),
+        (areq(auth="Bearer " + KEY1), good, "an API key presented to an identity route"),
+        (areq(), None, "no such connection"),
+        (areq(), id_conn(None), "an API-key connection"),
+        (areq(), id_conn(sk, status="revoked"), "revoked"),
+        (areq(), id_conn(sk, enabled=False), "the company switched its connections off"),
+        (areq(), id_conn(sk, cid="conn_00000000000000ff"), "the host found another connection's record"),
+    ]:
+        c.append({"fn": "challenge", "request": req, "connection": conn, "expect": auth_model("auth-challenge", req, conn),
+                  "note": note})
+    fresh = {"nonce": nonce, "connection_id": CID, "expires_at_ms": 61_000, "used": False}
+    msg = ("hq-vault-auth-v1" + nonce + CID).encode()
+    sig = base64.b64encode(sk.sign(msg)).decode()
+    flipped = bytearray(sk.sign(msg))
+    flipped[10] ^= 1
+    for req, n, conn, note in [
+        (areq(nonce=nonce, signature=sig), fresh, good, "a good answer gets a session bound to the key"),
+        (areq(nonce=nonce, signature=sig, t=60_999), fresh, good, "the last millisecond of the nonce"),
+        (areq(nonce=nonce, signature=sig, t=61_000), fresh, good, "an expired nonce"),
+        (areq(nonce=nonce, signature=sig), dict(fresh, used=True), good, "a replayed nonce"),
+        (areq(nonce=nonce, signature=sig), None, good, "a nonce never issued"),
+        (areq(nonce=nonce, signature=sig), dict(fresh, connection_id="conn_00000000000000ff"), good, "another connection's nonce"),
+        (areq(nonce=nonce[:-2] + "A=", signature=sig), fresh, good, "a nonce that differs from the stored one"),
+        (areq(nonce=nonce, signature=base64.b64encode(other.sign(msg)).decode()), fresh, good, "another key's signature"),
+        (areq(nonce=nonce, signature=base64.b64encode(bytes(flipped)).decode()), fresh, good, "a flipped bit"),
+        (areq(nonce=nonce, signature=base64.b64encode(sk.sign(b"hq-vault-auth-v1" + nonce.encode() + b"conn_00000000000000ff")).decode()),
+         fresh, good, "signed for another connection"),
+        (areq(nonce=nonce, signature=base64.b64encode(sk.sign(msg)[:63]).decode()), fresh, good, "a 63-byte signature"),
+        (areq(nonce=nonce, signature="not base64!"), fresh, good, "a signature that is not base64"),
+        (areq(nonce=nonce, signature=sk.sign(msg).hex()), fresh, good, "a hex signature"),
+        (areq(nonce=nonce), fresh, good, "no signature"),
+        (areq(signature=sig), fresh, good, "no nonce"),
+        (areq(nonce=nonce, signature=sig, auth="Bearer " + KEY1), fresh, good, "an API key presented to verify"),
+        (areq(nonce=nonce, signature=sig), fresh, id_conn(other), "the connection was rotated to another key"),
+        (areq(nonce=nonce, signature=sig), fresh, id_conn(sk, status="revoked"), "revoked after the challenge"),
+        (areq(nonce=nonce, signature=sig), fresh, id_conn(None), "an API-key connection"),
+    ]:
+        c.append({"fn": "verify", "request": req, "nonce": n, "connection": conn,
+                  "expect": auth_model("auth-verify", req, conn, n), "note": note})
+    sess_tok = token("hqvs_", R2)
+    S = {"reference": ref(sess_tok), "connection_id": "conn_1", "key_ref": REC["key_ref"], "expires_at_ms": 3_601_000}
+    auth = "Bearer " + sess_tok
+    for req, sess, rec, note in [
+        (rq(path="knowledge/a.md", auth=auth), S, REC, "a session reads as its connection"),
+        (rq(route="list", path="knowledge/", auth=auth), S, REC, "and lists"),
+        (rq(path="projects/other.md", auth=auth), S, REC, "with the connection's patterns"),
+        (rq(path="knowledge/a.md", auth=auth), None, REC, "an unknown session"),
+        (rq(path="knowledge/a.md", auth=auth), None, None, "an unknown session, no record"),
+        (rq(path="knowledge/a.md", auth=auth), S, None, "the connection is gone"),
+        (rq(path="knowledge/a.md", auth=auth), dict(S, reference=ref(token("hqvs_", R1))), REC, "another session's record"),
+        (rq(path="knowledge/a.md", auth=auth), S, dict(REC, status="revoked"), "revoke ends every session at once"),
+        (rq(path="knowledge/a.md", auth=auth), S, dict(REC, key_ref=ref(token("hqxc_", R1))), "rotate ends the session"),
+        (rq(path="knowledge/a.md", auth=auth), S, dict(REC, id="conn_2"), "the record of another connection"),
+        (rq(path="knowledge/a.md", auth=auth, time_ms=3_600_999), S, REC, "the last millisecond of the session"),
+        (rq(path="knowledge/a.md", auth=auth, time_ms=3_601_000), S, REC, "an expired session"),
+        (rq(path="knowledge/a.md", auth=auth), S, dict(REC, company_enabled=False), "the company switch"),
+        (rq(path="knowledge/a.md"), None, REC, "an hqxc_ key is decided as by decide"),
+        (rq(path="knowledge/a.md"), S, dict(REC, status="revoked"), "a revoked key"),
+        (rq(path="knowledge/a.md", auth="Bearer " + VT1), S, REC, "a vault token is no connection credential"),
+        (rq("POST", path="knowledge/a.md", auth=auth), S, REC, "read-only"),
+    ]:
+        c.append({"fn": "decide-session", "request": req, "session": sess, "record": rec,
+                  "expect": session_model(req, sess, rec), "note": note})
     return c
 
 
@@ -1123,6 +1377,9 @@ def main():
     total += write("audit-keyed.json", audit_keyed_cases(),
                    "Audit lines authenticated with the audit key (HMAC-SHA256 of the data key), and their verification.")
     total += write("gate.json", gate_cases(), "External Connections read decisions (status, code, plan).")
+    total += write("identity.json", identity_cases(), "Agent identity (docs/design.md 3.6): public keys, the challenge "
+                   "message, challenge and verify decisions (nonces single-use and 60 s, signatures), and sessions on the read "
+                   "routes (1 h, bound to the connection and its key).")
     total += write("reads.json", read_cases(), "Answers to a read of one object: If-None-Match, then Range as If-Range allows "
                    "(RFC 9110 13.1.5, 13.2.2, 14).")
     total += write("policy.json", policy_cases(), "The vault API's decisions (docs/policy.md): admit (credentials, target, "

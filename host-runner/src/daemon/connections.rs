@@ -63,6 +63,14 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
             Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
             Err(_) => return d.finish(&call, Acted::internal("checking the connection request")).await,
         };
+    if body.mechanism.as_deref() == Some("agent_identity") {
+        let p = hq_vault_core::policy::InputProblem {
+            kind: InputKind::BadMechanism,
+            detail: "the daemon's connections take the api_key mechanism only: agent_identity is the Worker's".into(),
+            rejections: Vec::new(),
+        };
+        return d.finish(&call, Acted::failed(Effect::BadInput(p))).await;
+    }
     let Ok((key, key_ref)) = mint(&call) else {
         return d.finish(&call, Acted::internal("minting the key")).await;
     };

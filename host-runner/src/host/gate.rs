@@ -8,7 +8,7 @@ use super::audit::event_from_wit;
 use super::bindings::exports::hq::vault::gate as w;
 use super::patterns::source;
 
-fn request_to_wit(r: &ReadRequest) -> w::ReadRequest {
+pub(super) fn request_to_wit(r: &ReadRequest) -> w::ReadRequest {
     w::ReadRequest {
         method: r.method.clone(),
         route: match r.route {
@@ -26,7 +26,7 @@ fn request_to_wit(r: &ReadRequest) -> w::ReadRequest {
     }
 }
 
-fn record_to_wit(r: &ConnectionRecord) -> w::ConnectionRecord {
+pub(super) fn record_to_wit(r: &ConnectionRecord) -> w::ConnectionRecord {
     w::ConnectionRecord {
         id: r.id.clone(),
         company_id: r.company_id.clone(),
@@ -40,7 +40,7 @@ fn record_to_wit(r: &ConnectionRecord) -> w::ConnectionRecord {
     }
 }
 
-fn decision_from_wit(d: w::Decision) -> Decision {
+pub(super) fn decision_from_wit(d: w::Decision) -> Decision {
     Decision {
         status: d.status,
         code: d.code,

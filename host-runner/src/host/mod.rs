@@ -8,6 +8,7 @@ mod crypto;
 mod entropy;
 mod gate;
 mod http;
+mod identity;
 mod patterns;
 mod policy;
 mod tokens;
