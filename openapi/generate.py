@@ -267,20 +267,59 @@ def edge():
     events = {"type": "object", "required": ["events", "cursor"], "properties": {
         "events": {"type": "array", "items": EVENT},
         "cursor": {"type": ["string", "null"], "description": "The next page's cursor (opaque); a cursor this API did not return for the connection is a 400 `bad_cursor`"}}}
+    # On the Worker an agent identity's session token reads like a connection key.
+    reads = json.loads(json.dumps(READ_ROUTES))
+    for route in reads.values():
+        for op in route.values():
+            op["security"] = [{"connectionKey": []}, {"sessionToken": []}]
+    auth_errors = edge_errors("400", "403", "405")
+    auth_errors["400"] = err("A body that is not the route's JSON (unknown or repeated fields), a bad connection id, an "
+                             "Authorization header (these routes take none), or a signature that is not base64")
+    auth_errors["403"] = err("No active agent-identity connection has this id (or its company switched connections off); "
+                             "the nonce is unknown, used or expired; or the signature does not verify")
+    auth = {
+        "/v1/connections/auth/challenge": {"post": {
+            "summary": "Agent identity, step 1: a single-use nonce (60 s) for an agent_identity connection",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["connection_id"], "additionalProperties": False,
+                "properties": {"connection_id": {"type": "string", "pattern": "^conn_[0-9a-f]{8,64}$"}}}}}},
+            "responses": {**ok("The nonce to sign", {"type": "object", "required": ["connection_id", "nonce", "expires_at_ms"], "properties": {
+                "connection_id": {"type": "string"},
+                "nonce": {"type": "string", "description": "32 random bytes, standard base64 (44 characters)"},
+                "expires_at_ms": {"type": "integer"}}}), **auth_errors}}},
+        "/v1/connections/auth/verify": {"post": {
+            "summary": "Agent identity, step 2: the Ed25519 signature over the UTF-8 of hq-vault-auth-v1 + nonce + connection_id "
+                       "gives an hqvs_ session token (1 h), the bearer on the read routes",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["connection_id", "nonce", "signature"], "additionalProperties": False,
+                "properties": {"connection_id": {"type": "string", "pattern": "^conn_[0-9a-f]{8,64}$"},
+                               "nonce": {"type": "string", "description": "The nonce of the challenge (single use)"},
+                               "signature": {"type": "string", "description": "64 bytes, standard base64"}}}}}},
+            "responses": {**ok("The session", {"type": "object", "required": ["connection_id", "session", "token_type", "expires_at_ms"], "properties": {
+                "connection_id": {"type": "string"},
+                "session": {"type": "string", "description": "hqvs_…, shown once; ended by rotate and revoke"},
+                "token_type": {"type": "string", "enum": ["Bearer"]},
+                "expires_at_ms": {"type": "integer"}}}), **auth_errors}}},
+    }
     paths = {
-        **READ_ROUTES,
+        **reads,
+        **auth,
         "/v1/companies/{company}/connections": {
             "parameters": [company],
             "get": {"summary": "List the company's connections (never keys)", "security": admin,
                     "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **edge_errors("404")}},
-            "post": {"summary": "Create a connection (the key is returned once, with a snippet)", "security": admin,
+            "post": {"summary": "Create a connection (an api_key's key is returned once; an agent_identity takes the agent's Ed25519 public_key, 32 bytes in standard base64), with a snippet", "security": admin,
                      "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "patterns"], "additionalProperties": False, "properties": {
                          "name": {"type": "string"}, "patterns": {"type": "array", "items": {"type": "string"}},
                          "mechanism": {"type": "string", "enum": ["api_key", "agent_identity"]}, "public_key": {"type": "string"}}}}}},
                      "responses": {**ok("Created", OBJ, "201"), **lifecycle_errors}},
         },
         "/v1/companies/{company}/connections/{id}": {"parameters": [company, cid], "get": {"summary": "One connection", "security": admin, "responses": {**ok("The connection", OBJ), **edge_errors("400", "404")}}},
-        "/v1/companies/{company}/connections/{id}/rotate": {"parameters": [company, cid], "post": {"summary": "New key, same id", "security": admin, "responses": {**ok("Rotated", OBJ), **edge_errors("400", "404", "409")}}},
+        "/v1/companies/{company}/connections/{id}/rotate": {"parameters": [company, cid], "post": {"summary": "New key, same id (an agent identity: send {\"public_key\"}, its new public key; its sessions end)", "security": admin,
+                                                                                                   "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "required": ["public_key"], "additionalProperties": False, "properties": {"public_key": {"type": "string"}}}}}},
+                                                                                                   "responses": {**ok("Rotated", OBJ), **edge_errors("400", "404", "409")}}},
         "/v1/companies/{company}/connections/{id}/revoke": {"parameters": [company, cid], "post": {"summary": "Revoke", "security": admin, "responses": {**ok("Revoked", OBJ), **edge_errors("400", "404")}}},
         "/v1/companies/{company}/connections/{id}/audit": {"parameters": [company, cid], "get": {"summary": "The connection's audit: reads and lifecycle actions, newest first (kept 90 days)", "security": admin,
                                                                                                  "parameters": [q("cursor", "The cursor of the previous page")],
@@ -301,6 +340,7 @@ def edge():
             "schemas": {"Error": ERROR},
             "securitySchemes": {
                 "connectionKey": {"type": "http", "scheme": "bearer", "description": "hqxc_…: a connection key"},
+                "sessionToken": {"type": "http", "scheme": "bearer", "description": "hqvs_…: an agent identity's session (POST /v1/connections/auth/verify), 1 h"},
                 "adminCredential": {"type": "http", "scheme": "bearer", "description": "hqvt_…: an owner or admin credential of the company (others get 404)"},
             },
         },

@@ -179,33 +179,63 @@ fn node_ca_assignment(ca_file: &str) -> String {
 /// (which is a JavaScript one), so no character of them can end the string and become code; the
 /// CA path on the first line is shell-quoted, or named in words when it holds a line terminator.
 pub fn agent_snippet(o: &SnippetOptions<'_>) -> String {
-    // U+2028 and U+2029 are escaped too: JSON leaves them raw, and a reader that splits lines on
-    // them should still see one line.
-    let js = |s: &str| {
-        serde_json::Value::String(s.to_owned())
-            .to_string()
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029")
-    };
-    let folder = snippet_folder(o.patterns);
     let ca = o.ca_file.map(node_ca_assignment).unwrap_or_default();
-    let base = js(o.base);
-    let folder_js = js(&folder);
+    format!(
+        "// agent.mjs (JavaScript, Node 18 or later). With the connection's key in HQ_CONNECTION_KEY, run: {ca}node agent.mjs\n\
+const BASE = {base};\n\
+const KEY = process.env.HQ_CONNECTION_KEY; // hqxc_…\n\
+if (!KEY) throw new Error(\"set HQ_CONNECTION_KEY to the connection's hqxc_ key\");\n\
+const h = {{ Authorization: `Bearer ${{KEY}}` }};\n{read}",
+        base = js(o.base),
+        read = snippet_read(o),
+    )
+}
+
+/// The agent snippet of an `agent_identity` connection (docs/design.md §3.6), shown with the new
+/// connection: an ES module in plain JavaScript that signs in with Web Crypto's Ed25519 (Node 20
+/// or later) and then reads as [`agent_snippet`] does. The agent's private key is read from
+/// `HQ_AGENT_KEY` (PKCS#8 DER in base64: `openssl pkey -in agent.pem -outform DER | base64 -w0`);
+/// the challenge, the signature over `hq-vault-auth-v1` ‖ nonce ‖ connection id, and the session
+/// token as the bearer. Values are JSON string literals, as in [`agent_snippet`].
+pub fn identity_snippet(o: &SnippetOptions<'_>, connection_id: &str) -> String {
+    let ca = o.ca_file.map(node_ca_assignment).unwrap_or_default();
+    format!(
+        "// agent.mjs (JavaScript, Node 20 or later). With the agent's private key (PKCS#8, base64) in HQ_AGENT_KEY, run: {ca}node agent.mjs\n\
+const BASE = {base};\n\
+const ID = {id};\n\
+const post = (p, b) => fetch(BASE + p, {{ method: \"POST\", headers: {{ \"content-type\": \"application/json\" }}, body: JSON.stringify(b) }}).then(async (r) => {{ if (!r.ok) throw new Error(p + \": \" + r.status + \" \" + (await r.text())); return r.json(); }});\n\
+const key = await crypto.subtle.importKey(\"pkcs8\", Buffer.from(process.env.HQ_AGENT_KEY ?? \"\", \"base64\"), \"Ed25519\", false, [\"sign\"]);\n\
+const {{ nonce }} = await post(\"/v1/connections/auth/challenge\", {{ connection_id: ID }});\n\
+const sig = await crypto.subtle.sign(\"Ed25519\", key, new TextEncoder().encode(\"hq-vault-auth-v1\" + nonce + ID));\n\
+const {{ session }} = await post(\"/v1/connections/auth/verify\", {{ connection_id: ID, nonce, signature: Buffer.from(sig).toString(\"base64\") }});\n\
+const h = {{ Authorization: `Bearer ${{session}}` }}; // hqvs_…, 1 h\n{read}",
+        base = js(o.base),
+        id = js(connection_id),
+        read = snippet_read(o),
+    )
+}
+
+/// A JSON string literal (which is a JavaScript one); U+2028 and U+2029 are escaped too: JSON
+/// leaves them raw, and a reader that splits lines on them should still see one line.
+fn js(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string().replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+}
+
+/// The snippets' reading lines, with the bearer headers in `h`: list the connection's folder and
+/// print the first file, or say where files come from.
+fn snippet_read(o: &SnippetOptions<'_>) -> String {
+    let folder = snippet_folder(o.patterns);
     let shown = if folder.is_empty() { "your files".to_owned() } else { folder.clone() };
     let empty = js(&format!("No file under {shown} yet: add some to {}", o.files_from));
     let listing = js(&format!("listing {shown}: "));
     format!(
-        "// agent.mjs (JavaScript, Node 18 or later). With the connection's key in HQ_CONNECTION_KEY, run: {ca}node agent.mjs\n\
-const BASE = {base};\n\
-const FOLDER = {folder_js};\n\
-const KEY = process.env.HQ_CONNECTION_KEY; // hqxc_…\n\
-if (!KEY) throw new Error(\"set HQ_CONNECTION_KEY to the connection's hqxc_ key\");\n\
-const h = {{ Authorization: `Bearer ${{KEY}}` }};\n\
+        "const FOLDER = {folder_js};\n\
 const list = await fetch(`${{BASE}}/v1/connections/files?path=${{encodeURIComponent(FOLDER)}}`, {{ headers: h }});\n\
 if (!list.ok) throw new Error({listing} + list.status + \" \" + (await list.text()));\n\
 const {{ objects }} = await list.json();\n\
 if (objects.length === 0) console.log({empty});\n\
-else console.log(objects[0].key + \"\\n\" + (await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then((r) => r.text())));\n"
+else console.log(objects[0].key + \"\\n\" + (await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then((r) => r.text())));\n",
+        folder_js = js(&folder),
     )
 }
 

@@ -16,11 +16,13 @@
 //! |---|---|---|
 //! | `/read` | [`ReadCall`] | [`ReadVerdict`] |
 //! | `/lifecycle` | [`LifecycleCall`] | [`LifecycleReply`] |
+//! | `/auth` | [`AuthCall`] | [`AuthReply`] |
 //! | `/record` | [`RecordCall`] | `{}` |
 //! | `/events` | [`EventsCall`] | `{"events": [...]}`, newest first (tests and operators) |
 
 use hq_vault_core::audit::{Event, Outcome};
 use hq_vault_core::gate::{Plan, ReadRequest};
+use hq_vault_core::identity::{self, AuthRequest};
 use hq_vault_core::policy::{self, Admission, Effect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -103,9 +105,13 @@ pub enum Act {
     },
     List,
     Get,
-    /// Replace the connection's key reference with `key_ref`, unless it is revoked.
+    /// Replace the connection's key reference with `key_ref`, unless it is revoked; an agent
+    /// identity's with the reference of `public_key`, its new public key (which an `api_key`
+    /// connection refuses, and an agent identity requires). The sessions of the old key end with it.
     Rotate {
         key_ref: String,
+        #[serde(default)]
+        public_key: Option<String>,
     },
     Revoke,
     /// A page of the connection's events, newest first, after `cursor`.
@@ -122,6 +128,43 @@ pub enum Act {
         effect: Effect,
         connection: Option<String>,
     },
+}
+
+/// Which agent-identity route was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthOp {
+    /// `POST /v1/connections/auth/challenge`.
+    Challenge,
+    /// `POST /v1/connections/auth/verify`.
+    Verify,
+}
+
+/// A call of an agent-identity route (docs/design.md §3.6), for the object named by the
+/// connection's routing entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthCall {
+    pub op: AuthOp,
+    pub request: AuthRequest,
+}
+
+/// The object's answer to an agent-identity call: the core's status and body; for a granted
+/// session, its reference (the Worker routes it in KV until the session ends).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthReply {
+    pub status: u16,
+    pub error_body: String,
+    pub body: Option<Value>,
+    pub session_ref: Option<String>,
+    pub session_expires_at_ms: Option<u64>,
+}
+
+/// How long a nonce is kept: the core's lifetime, or shorter when the Worker sets
+/// `NONCE_LIFETIME_MS` to a positive number of milliseconds (tests of expiry).
+pub fn nonce_lifetime_ms(var: Option<&str>) -> u64 {
+    var.and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| *n > 0)
+        .map_or(identity::NONCE_LIFETIME_MS, |n| n.min(identity::NONCE_LIFETIME_MS))
 }
 
 /// The object's answer to a lifecycle call: the core's decision (its event is already stored)

@@ -5,7 +5,8 @@
 //!
 //! | KV key | value |
 //! |---|---|
-//! | `keyref:{sha256 of a connection key}` | the company id: the routing index (which company's object decides) |
+//! | `keyref:{sha256 of a connection key or session token}` | the company id: the routing index (which company's object decides); a session's entry expires with it |
+//! | `connection:{connection id}` | the company id: where the agent-identity routes find a connection |
 //! | `admin:{sha256 of the credential}` | [`AdminCredential`] |
 //!
 //! The company's object (`crate::company`) holds the [`ConnectionDoc`]s, every key reference a
@@ -13,6 +14,7 @@
 //! `{company_id}/{company-relative key}`.
 
 use hq_vault_core::gate::{ConnectionRecord, ConnectionStatus};
+use hq_vault_core::identity::{self, IdentityConnection};
 use hq_vault_core::policy::{self, Caller, CompanyAdmin};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,10 @@ pub struct ConnectionDoc {
     pub mechanism: String,
     pub created_ms: u64,
     pub rotated_ms: Option<u64>,
+    /// An `agent_identity` connection's Ed25519 public key, standard base64 (docs/design.md §3.6);
+    /// its `key_ref` is the key's reference. `None` for `api_key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 impl ConnectionDoc {
@@ -43,9 +49,15 @@ impl ConnectionDoc {
         }
     }
 
-    /// The public view: never the key or its reference.
+    /// What the core's `identity` decides with: the record and, for an agent identity, its key.
+    pub fn identity(&self, company_enabled: bool) -> IdentityConnection {
+        let public_key = self.public_key.as_deref().and_then(|k| identity::check_public_key(k).ok());
+        IdentityConnection { connection: self.record(company_enabled), public_key }
+    }
+
+    /// The public view: never the key or its reference (an agent's public key is no secret).
     pub fn view(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "id": self.id,
             "company_id": self.company_id,
             "name": self.name,
@@ -54,7 +66,11 @@ impl ConnectionDoc {
             "mechanism": self.mechanism,
             "created_ms": self.created_ms,
             "rotated_ms": self.rotated_ms,
-        })
+        });
+        if let Some(k) = &self.public_key {
+            v["public_key"] = serde_json::Value::String(k.clone());
+        }
+        v
     }
 }
 
@@ -104,6 +120,10 @@ impl AdminCredential {
 /// The routing entry of a connection key's reference: its value is the company id.
 pub fn keyref_key(reference: &str) -> String {
     format!("keyref:{reference}")
+}
+/// The routing entry of a connection id (the agent-identity routes name a connection, not a key).
+pub fn connection_key(id: &str) -> String {
+    format!("connection:{id}")
 }
 /// The admin credential with this reference.
 pub fn admin_key(reference: &str) -> String {

@@ -88,9 +88,11 @@ describe("answers come from the core's policy", () => {
     for (const [body, code] of [
       [{ name: "x", patterns: [] }, "bad_patterns"],
       [{ name: " ", patterns: ["a/"] }, "bad_name"],
+      // agent_identity without its public key; a public key on an API-key connection.
       [{ name: "x", patterns: ["a/"], mechanism: "agent_identity" }, "bad_mechanism"],
       [{ name: "x", patterns: ["a/"], mechanism: "password" }, "bad_mechanism"],
-      [{ name: "x", patterns: ["a/"], public_key: "AAAA" }, "bad_json"],
+      [{ name: "x", patterns: ["a/"], public_key: "AAAA" }, "bad_mechanism"],
+      [{ name: "x", patterns: ["a/"], role: "admin" }, "bad_json"],
       ["{not json", "bad_json"],
     ]) {
       const r = await create(c, c.owner, body);

@@ -140,6 +140,12 @@ test("npm run dev builds once, stays quiet offline, and edge-seed's printed line
   const read = (p) => fetch(`${base}/v1/connections/files/object?path=${p}`, { headers: { authorization: `Bearer ${key}` } });
   assert.equal((await read("projects/plan.md")).status, 200);
   assert.notEqual((await read("secrets/prod.env")).status, 200);
+  // The agent identity's line, run as printed: its snippet signs the challenge and reads.
+  const identity = field("Agent-identity connection id");
+  assert.match(identity ?? "", /^conn_[0-9a-f]+$/, seed.stdout);
+  const agentLine = seed.stdout.split("\n").find((l) => l.startsWith("HQ_AGENT_KEY="));
+  assert.ok(agentLine, seed.stdout);
+  assert.equal(await sh(agentLine), "knowledge/welcome.md\n# Welcome\nThis file is served from R2 through an External Connection.\n\n");
 });
 
 test("edge-seed without a running Worker says to start npm run dev and writes nothing", { timeout: 60_000 }, async () => {

@@ -4,6 +4,7 @@
 
 use hq_vault_core::gate::{self, ConnectionStatus};
 use hq_vault_core::http::query_pairs;
+use hq_vault_core::identity;
 use hq_vault_core::policy::{self, Effect, InputKind, InputProblem, Operation};
 use hq_vault_core::tokens::{self, TokenKind};
 use serde::Deserialize;
@@ -27,6 +28,17 @@ struct CreateBody {
     patterns: Vec<String>,
     #[serde(default)]
     mechanism: Option<String>,
+    /// The agent's Ed25519 public key (standard base64), for `agent_identity`.
+    #[serde(default)]
+    public_key: Option<String>,
+}
+
+/// `POST …/connections/{id}/rotate` of an agent identity: its new public key. An API-key
+/// connection is rotated with no body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RotateBody {
+    public_key: String,
 }
 
 /// Prepare what the admitted operation asks.
@@ -36,7 +48,7 @@ pub async fn prepare(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
         O::ConnectionCreate => create(call, req, kv).await,
         O::ConnectionList => Prepared::act(Act::List),
         O::ConnectionGet => Prepared::act(Act::Get),
-        O::ConnectionRotate => rotate(call, kv).await,
+        O::ConnectionRotate => rotate(call, req, kv).await,
         O::ConnectionRevoke => Prepared::act(Act::Revoke),
         O::ConnectionAudit => audit(call, &req),
         O::SettingsRead => Prepared::act(Act::SettingsRead),
@@ -83,12 +95,27 @@ async fn body<T: serde::de::DeserializeOwned>(mut req: Request, shape: &str) -> 
 
 /// Route a new key's reference to the company (KV first: the key can work once the object has it).
 async fn route(kv: &KvStore, reference: &str, company: &str) -> Result<(), Effect> {
-    let failed = || Effect::Failed("writing the key's routing entry to Workers KV".into());
-    kv.put(&model::keyref_key(reference), company).map_err(|_| failed())?.execute().await.map_err(|_| failed())
+    route_entry(kv, &model::keyref_key(reference), company).await
+}
+
+async fn route_entry(kv: &KvStore, key: &str, company: &str) -> Result<(), Effect> {
+    let failed = || Effect::Failed("writing a routing entry to Workers KV".into());
+    kv.put(key, company).map_err(|_| failed())?.execute().await.map_err(|_| failed())
+}
+
+/// An agent's public key from a request body, checked by the core; the problem says what to send.
+fn public_key(text: &str) -> Result<String, InputProblem> {
+    identity::check_public_key(text).map(|_| text.to_owned()).map_err(|e| {
+        input(
+            InputKind::BadMechanism,
+            format!("public_key: {e}; send the agent's Ed25519 public key, 32 bytes in standard base64"),
+        )
+    })
 }
 
 async fn create(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
-    let body: CreateBody = match body(req, "{\"name\", \"patterns\": [...], \"mechanism\"?: \"api_key\"}").await {
+    let shape = "{\"name\", \"patterns\": [...], \"mechanism\"?: \"api_key\"|\"agent_identity\", \"public_key\"?}";
+    let body: CreateBody = match body(req, shape).await {
         Ok(b) => b,
         Err(p) => return Prepared::failed(Effect::BadInput(p), None),
     };
@@ -97,36 +124,98 @@ async fn create(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
         Ok(p) => p,
         Err(problem) => return Prepared::failed(Effect::BadInput(problem), None),
     };
-    let key = tokens::mint(TokenKind::ConnectionKey);
+    let is_identity = body.mechanism.as_deref() == Some("agent_identity");
+    let public_key = match (is_identity, body.public_key.as_deref()) {
+        (true, Some(k)) => match public_key(k) {
+            Ok(k) => Some(k),
+            Err(p) => return Prepared::failed(Effect::BadInput(p), None),
+        },
+        (true, None) => {
+            let p = input(
+                InputKind::BadMechanism,
+                "agent_identity needs public_key: the agent's Ed25519 public key, 32 bytes in standard base64",
+            );
+            return Prepared::failed(Effect::BadInput(p), None);
+        }
+        (false, Some(_)) => {
+            let p = input(
+                InputKind::BadMechanism,
+                "public_key is for the agent_identity mechanism: an api_key connection gets a minted key",
+            );
+            return Prepared::failed(Effect::BadInput(p), None);
+        }
+        (false, None) => None,
+    };
     let company = call.company();
+    let id = format!("conn_{}", random_hex(8));
+    let from = format!("the R2 bucket under {company}/{}", gate::snippet_folder(&patterns));
+    let options =
+        gate::SnippetOptions { base: &call.ctx.origin, patterns: &patterns, ca_file: None, files_from: &from };
+    let (key_ref, extra) = match &public_key {
+        Some(k) => {
+            let key_ref = identity::key_reference(&identity::check_public_key(k).unwrap_or_default());
+            let snippet = gate::identity_snippet(&options, &id);
+            let extra = json!({
+                "snippet": snippet,
+                "note": "nothing secret is shown: the agent signs in with its private key (PKCS#8, base64, in HQ_AGENT_KEY) for a 1 h session",
+            });
+            (key_ref, extra)
+        }
+        None => {
+            let key = tokens::mint(TokenKind::ConnectionKey);
+            let key_ref = tokens::reference(key.expose_secret());
+            if let Err(e) = route(kv, &key_ref, company).await {
+                return Prepared::failed(e, None);
+            }
+            let extra = json!({
+                "key": key.expose_secret(),
+                "snippet": gate::agent_snippet(&options),
+                "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
+            });
+            (key_ref, extra)
+        }
+    };
+    // The agent-identity routes name the connection, not a key: route its id too.
+    if let Err(e) = route_entry(kv, &model::connection_key(&id), company).await {
+        return Prepared::failed(e, None);
+    }
     let doc = ConnectionDoc {
-        id: format!("conn_{}", random_hex(8)),
+        id,
         company_id: company.to_owned(),
         name: body.name,
         patterns,
         status: ConnectionStatus::Active,
-        key_ref: tokens::reference(key.expose_secret()),
-        mechanism: "api_key".into(),
+        key_ref,
+        mechanism: if is_identity { "agent_identity" } else { "api_key" }.into(),
         created_ms: call.ctx.now_ms,
         rotated_ms: None,
+        public_key,
     };
-    if let Err(e) = route(kv, &doc.key_ref, company).await {
-        return Prepared::failed(e, None);
-    }
-    let extra = json!({
-        "key": key.expose_secret(),
-        "snippet": gate::agent_snippet(&gate::SnippetOptions {
-            base: &call.ctx.origin,
-            patterns: &doc.patterns,
-            ca_file: None,
-            files_from: &format!("the R2 bucket under {company}/{}", gate::snippet_folder(&doc.patterns)),
-        }),
-        "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
-    });
     Prepared { act: Act::Create { doc }, extra: Some(extra) }
 }
 
-async fn rotate(call: &Call<'_>, kv: &KvStore) -> Prepared {
+async fn rotate(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
+    // An agent identity is rotated to a new public key (the object checks the mechanism); an
+    // API-key connection, with no body, to a new minted key.
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > 0) || req.headers().get("content-type").ok().flatten().is_some() {
+        let b = match body::<RotateBody>(req, "{\"public_key\"} for an agent identity, or no body for an API key").await
+        {
+            Ok(b) => b,
+            Err(p) => return Prepared::failed(Effect::BadInput(p), Some(call.target())),
+        };
+        let k = match public_key(&b.public_key) {
+            Ok(k) => k,
+            Err(p) => return Prepared::failed(Effect::BadInput(p), Some(call.target())),
+        };
+        let key_ref = identity::key_reference(&identity::check_public_key(&k).unwrap_or_default());
+        return Prepared {
+            act: Act::Rotate { key_ref, public_key: Some(k.clone()) },
+            extra: Some(
+                json!({"public_key": k, "note": "every session of the old key has ended: the agent signs in with its new key"}),
+            ),
+        };
+    }
     let key = tokens::mint(TokenKind::ConnectionKey);
     let key_ref = tokens::reference(key.expose_secret());
     // The new key's route first. The object then refuses the old key from its next read (its
@@ -135,7 +224,7 @@ async fn rotate(call: &Call<'_>, kv: &KvStore) -> Prepared {
         return Prepared::failed(e, Some(call.target()));
     }
     Prepared {
-        act: Act::Rotate { key_ref },
+        act: Act::Rotate { key_ref, public_key: None },
         extra: Some(json!({"key": key.expose_secret(), "note": "the old key is refused from its next read"})),
     }
 }

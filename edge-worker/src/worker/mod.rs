@@ -3,6 +3,8 @@
 //!
 //! - [`reads`]: the read routes of a connection key (`/v1/connections/files…`): KV routes the key
 //!   to its company, the company's object decides with the core's `gate` and files the event.
+//! - [`auth`]: the agent-identity routes (`/v1/connections/auth/challenge`, `…/verify`): the
+//!   company's object decides with the core's `identity` and stores nonces and sessions.
 //! - [`pipeline`]: the one path of every lifecycle route (`/v1/companies/{company}/…`): the route
 //!   table, authentication, the core's `admit`, the act in the company's object with `conclude`
 //!   and the audit event, the answer.
@@ -12,12 +14,15 @@
 //! - [`object`]: the Durable Object `Company` itself (docs/design.md §3.5).
 
 mod audit;
+mod auth;
 mod lifecycle;
 mod object;
 mod pipeline;
 mod reads;
 
 use hq_vault_core::gate::{self, Route};
+
+use crate::company::AuthOp;
 use worker::{Context, Env, Headers, Request, Response, Result, event};
 
 /// Per-request facts.
@@ -72,6 +77,8 @@ async fn fetch(req: Request, env: Env, _wctx: Context) -> Result<Response> {
     match url.path() {
         "/v1/connections/files" => reads::read(req, &env, &kv, &ctx, Route::List).await,
         "/v1/connections/files/object" => reads::read(req, &env, &kv, &ctx, Route::Object).await,
+        "/v1/connections/auth/challenge" => auth::serve(req, &env, &kv, &ctx, AuthOp::Challenge).await,
+        "/v1/connections/auth/verify" => auth::serve(req, &env, &kv, &ctx, AuthOp::Verify).await,
         p if p.starts_with(crate::routes::PREFIX) => pipeline::serve(req, &env, &kv, &ctx).await,
         _ => error(&ctx, 404, "not_found", "no such route: see the README's API"),
     }

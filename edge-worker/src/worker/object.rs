@@ -1,5 +1,6 @@
 //! The company's Durable Object `Company` (binding `COMPANY`, SQLite storage): the authority over
-//! a company's connections, its switch and its audit events (the protocol: `crate::company`).
+//! a company's connections, its switch, its agent identities' nonces and sessions and its audit
+//! events (the protocol: `crate::company`).
 //!
 //! Every call runs its reads and writes of SQLite without an `await` between them, so a call is
 //! one indivisible step of the object: two lifecycle calls never interleave, and a read's decision
@@ -14,9 +15,12 @@
 //! | `keyrefs(ref, connection)` | every key reference a connection ever had (a rotated-away key's attempts are filed under its connection) |
 //! | `settings(name, value)` | `connections_enabled`; `alarm_at` (when the retention alarm is due) |
 //! | `audit(seq, time_ms, connection, line)` | the core's audit line of each event; `connection` NULL for the company's own stream |
+//! | `nonces(nonce, connection, expires_at_ms, used)` | agent-identity challenges (single use; kept an hour past expiry) |
+//! | `sessions(ref, connection, key_ref, expires_at_ms)` | agent-identity sessions by token reference; kept an hour past expiry. Rotate and revoke end them at once without deleting them (the gate refuses a session whose key or connection no longer holds), so that their later attempts are filed under the connection |
 
 use hq_vault_core::audit::{self, Event};
-use hq_vault_core::gate::{self, ConnectionStatus, Plan};
+use hq_vault_core::gate::{self, ConnectionStatus, Plan, SessionRecord};
+use hq_vault_core::identity::{self, NonceRecord};
 use hq_vault_core::policy::{self, Effect, InputKind, InputProblem, is_company_id, is_connection_id};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -27,19 +31,27 @@ use worker::{
 };
 
 use crate::company::{
-    AUDIT_PAGE, Act, Answered, EventsCall, LifecycleCall, LifecycleReply, ReadCall, ReadVerdict, RecordCall,
-    answered_event, audit_cursor, parse_audit_cursor, retention_ms,
+    AUDIT_PAGE, Act, Answered, AuthCall, AuthOp, AuthReply, EventsCall, LifecycleCall, LifecycleReply, ReadCall,
+    ReadVerdict, RecordCall, answered_event, audit_cursor, nonce_lifetime_ms, parse_audit_cursor, retention_ms,
 };
 use crate::model::{CompanySettings, ConnectionDoc};
 
-const SCHEMA: [&str; 5] = [
+const SCHEMA: [&str; 7] = [
     "CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, doc TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS keyrefs (ref TEXT PRIMARY KEY, connection TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, \
      connection TEXT, line TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS audit_by_stream ON audit (connection, seq)",
+    "CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, connection TEXT NOT NULL, \
+     expires_at_ms INTEGER NOT NULL, used INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sessions (ref TEXT PRIMARY KEY, connection TEXT NOT NULL, key_ref TEXT NOT NULL, \
+     expires_at_ms INTEGER NOT NULL)",
 ];
+
+/// How long a spent or expired nonce, and an ended session, are kept after they expire: so that a
+/// late replay is told `nonce_used`/`nonce_expired` and a late read `session_expired`.
+const GRACE_MS: u64 = 3_600_000;
 
 /// One company's object.
 #[durable_object(alarm)]
@@ -72,6 +84,11 @@ impl DurableObject for Company {
             "/lifecycle" => {
                 let call: LifecycleCall = parse(&text)?;
                 let (v, due) = self.lifecycle(&sql, call)?;
+                (serde_json::to_value(v)?, due)
+            }
+            "/auth" => {
+                let call: AuthCall = parse(&text)?;
+                let (v, due) = self.auth(&sql, call)?;
                 (serde_json::to_value(v)?, due)
             }
             "/record" => {
@@ -144,15 +161,20 @@ impl Company {
     /// The gate's decision for a read, with the read's event appended.
     fn read(&self, sql: &SqlStorage, call: ReadCall) -> Result<(ReadVerdict, Option<u64>)> {
         let rr = call.request;
-        let found = match gate::credential_reference(rr.authorization.as_deref()) {
-            Some(r) => connection_by_ref(sql, &r)?,
-            None => None,
+        let auth = rr.authorization.as_deref();
+        let (found, session) = match (gate::credential_reference(auth), gate::session_reference(auth)) {
+            (Some(r), _) => (connection_by_ref(sql, &r)?, None),
+            (None, Some(r)) => match session_by_ref(sql, &r)? {
+                Some(s) => (connection(sql, &s.connection_id)?, Some(s)),
+                None => (None, None),
+            },
+            (None, None) => (None, None),
         };
         let record = match &found {
             Some(doc) => Some(doc.record(settings(sql)?.connections_enabled)),
             None => None,
         };
-        let mut decision = gate::decide(&rr, record.as_ref());
+        let mut decision = gate::decide_session(&rr, session.as_ref(), record.as_ref());
         if let (Some(Plan::Object(_)), Some(a), Some(rec)) = (&decision.plan, call.answered, &record) {
             decision.audit = match a {
                 Answered { status: 404 } => gate::not_found(&rr, rec).audit,
@@ -178,6 +200,91 @@ impl Company {
             },
             due,
         ))
+    }
+
+    /// An agent-identity call: the core decides with the connection and (verify) the nonce sent,
+    /// which is spent whatever the answer; a granted nonce or session is stored, and the event
+    /// appended under the connection, in the same step.
+    fn auth(&self, sql: &SqlStorage, call: AuthCall) -> Result<(AuthReply, Option<u64>)> {
+        let req = call.request;
+        let now = req.time_ms;
+        let stale = int(now.saturating_sub(GRACE_MS));
+        sql.exec("DELETE FROM nonces WHERE expires_at_ms < ?", vec![stale.clone()])?;
+        sql.exec("DELETE FROM sessions WHERE expires_at_ms < ?", vec![stale])?;
+        let doc = if is_connection_id(&req.connection_id) { connection(sql, &req.connection_id)? } else { None };
+        let conn = match &doc {
+            Some(d) => Some(d.identity(settings(sql)?.connections_enabled)),
+            None => None,
+        };
+        let mut body = None;
+        let (mut session_ref, mut session_expires_at_ms) = (None, None);
+        let decision = match call.op {
+            AuthOp::Challenge => {
+                let mut d = identity::challenge(&req, conn.as_ref());
+                if let Some(n) = &mut d.nonce {
+                    n.expires_at_ms = n.expires_at_ms.min(now.saturating_add(self.nonce_lifetime()));
+                    sql.exec(
+                        "INSERT OR REPLACE INTO nonces (nonce, connection, expires_at_ms, used) VALUES (?, ?, ?, 0)",
+                        vec![n.nonce.as_str().into(), n.connection_id.as_str().into(), int(n.expires_at_ms)],
+                    )?;
+                    body = Some(
+                        json!({"connection_id": n.connection_id, "nonce": n.nonce, "expires_at_ms": n.expires_at_ms}),
+                    );
+                }
+                d
+            }
+            AuthOp::Verify => {
+                let found = match req.nonce.as_deref() {
+                    Some(n) => nonce(sql, n)?,
+                    None => None,
+                };
+                if let Some(n) = &found {
+                    sql.exec("UPDATE nonces SET used = 1 WHERE nonce = ?", vec![n.nonce.as_str().into()])?;
+                }
+                let d = identity::verify(&req, found.as_ref(), conn.as_ref());
+                if let Some(g) = &d.session {
+                    let s = &g.session;
+                    sql.exec(
+                        "INSERT OR REPLACE INTO sessions (ref, connection, key_ref, expires_at_ms) VALUES (?, ?, ?, ?)",
+                        vec![
+                            s.reference.as_str().into(),
+                            s.connection_id.as_str().into(),
+                            s.key_ref.as_str().into(),
+                            int(s.expires_at_ms),
+                        ],
+                    )?;
+                    body = Some(json!({
+                        "connection_id": s.connection_id,
+                        "session": g.token.expose_secret(),
+                        "token_type": "Bearer",
+                        "expires_at_ms": s.expires_at_ms,
+                    }));
+                    session_ref = Some(s.reference.clone());
+                    session_expires_at_ms = Some(s.expires_at_ms);
+                }
+                d
+            }
+        };
+        let due = match &doc {
+            Some(d) => self.append(sql, Some(&d.id), &decision.audit)?,
+            // No such connection in this company: nothing to file it under.
+            None => {
+                worker::console_log!("audit {}", audit::encode(&decision.audit));
+                None
+            }
+        };
+        let reply = AuthReply {
+            status: decision.status,
+            error_body: decision.error_body,
+            body,
+            session_ref,
+            session_expires_at_ms,
+        };
+        Ok((reply, due))
+    }
+
+    fn nonce_lifetime(&self) -> u64 {
+        nonce_lifetime_ms(self.env.var("NONCE_LIFETIME_MS").ok().map(|v| v.to_string()).as_deref())
     }
 
     /// Perform the act, conclude with the core, append the event: one step.
@@ -239,12 +346,23 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
             Some(doc) => done(json!({"connection": doc.view()}), Some(&doc.id)),
             None => (Effect::NotFound, None, None, None),
         },
-        Act::Rotate { key_ref } => match named(sql)? {
+        Act::Rotate { key_ref, public_key } => match named(sql)? {
             Some(doc) if doc.status == ConnectionStatus::Revoked => {
                 (Effect::ConnectionRevoked, None, Some(doc.id), None)
             }
+            Some(doc) if doc.public_key.is_some() != public_key.is_some() => {
+                let detail = if public_key.is_some() {
+                    "this connection takes an API key: rotate it without a body to get a new hqxc_ key"
+                } else {
+                    "this connection is an agent identity: rotate it with {\"public_key\"}, the agent's new Ed25519 public key"
+                };
+                let problem =
+                    InputProblem { kind: InputKind::BadMechanism, detail: detail.into(), rejections: Vec::new() };
+                (Effect::BadInput(problem), None, Some(doc.id), None)
+            }
             Some(mut doc) => {
                 doc.key_ref = key_ref;
+                doc.public_key = public_key;
                 doc.rotated_ms = Some(now_ms);
                 put_connection(sql, &doc)?;
                 sql.exec(
@@ -352,6 +470,42 @@ fn connection_by_ref(sql: &SqlStorage, reference: &str) -> Result<Option<Connect
         Some(r) => connection(sql, &r.connection),
         None => Ok(None),
     }
+}
+
+fn session_by_ref(sql: &SqlStorage, reference: &str) -> Result<Option<SessionRecord>> {
+    #[derive(Deserialize)]
+    struct Row {
+        connection: String,
+        key_ref: String,
+        expires_at_ms: f64,
+    }
+    let rows: Vec<Row> = sql
+        .exec("SELECT connection, key_ref, expires_at_ms FROM sessions WHERE ref = ?", vec![reference.into()])?
+        .to_array()?;
+    Ok(rows.into_iter().next().map(|r| SessionRecord {
+        reference: reference.to_owned(),
+        connection_id: r.connection,
+        key_ref: r.key_ref,
+        expires_at_ms: r.expires_at_ms as u64,
+    }))
+}
+
+fn nonce(sql: &SqlStorage, nonce: &str) -> Result<Option<NonceRecord>> {
+    #[derive(Deserialize)]
+    struct Row {
+        connection: String,
+        expires_at_ms: f64,
+        used: f64,
+    }
+    let rows: Vec<Row> = sql
+        .exec("SELECT connection, expires_at_ms, used FROM nonces WHERE nonce = ?", vec![nonce.into()])?
+        .to_array()?;
+    Ok(rows.into_iter().next().map(|r| NonceRecord {
+        nonce: nonce.to_owned(),
+        connection_id: r.connection,
+        expires_at_ms: r.expires_at_ms as u64,
+        used: r.used != 0.0,
+    }))
 }
 
 fn put_connection(sql: &SqlStorage, doc: &ConnectionDoc) -> Result<()> {

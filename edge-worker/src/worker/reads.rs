@@ -1,4 +1,4 @@
-//! The read routes of a connection key: `GET|HEAD /v1/connections/files` (a listing) and
+//! The read routes of a connection key (or an agent identity's session token): `GET|HEAD /v1/connections/files` (a listing) and
 //! `…/files/object` (one object, streamed from R2). KV routes the key's reference to its company;
 //! the company's object decides with the core's `gate` and appends the read's event in the same
 //! call. Pages come from `hq_vault_core::listing`, ranges and conditions from
@@ -50,14 +50,15 @@ pub async fn read(req: Request, env: &Env, kv: &KvStore, ctx: &Ctx, route: Route
     };
     // The routing index: which company's object decides for this key. Only a company id names
     // anything; anything else (or no entry) is an unknown key.
-    let company = match gate::credential_reference(authorization.as_deref()) {
+    let auth = authorization.as_deref();
+    let company = match gate::credential_reference(auth).or_else(|| gate::session_reference(auth)) {
         Some(r) => kv.get(&model::keyref_key(&r)).text().await?.filter(|c| is_company_id(c)),
         None => None,
     };
     let Some(company) = company else {
         // No company to ask: the core's answer for a missing, malformed or unknown key, logged
         // (not filed: an unknown key names no connection).
-        let decision = gate::decide(&rr, None);
+        let decision = gate::decide_session(&rr, None, None);
         console_log!("audit {}", audit::encode(&decision.audit));
         return refusal(ctx, decision.status, decision.error_body, &decision.headers, req.method() == Method::Head);
     };
