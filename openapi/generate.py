@@ -140,6 +140,40 @@ for route in READ_ROUTES.values():
     route["head"]["responses"] = {k: {"description": v["description"]} for k, v in route["get"]["responses"].items()}
 
 
+def auth_routes(auth_errors):
+    """The agent-identity routes (docs/design.md 3.6), the same on both hosts."""
+    auth_errors["400"] = err("A body that is not the route's JSON (unknown or repeated fields), a bad connection id, an "
+                             "Authorization header (these routes take none), or a signature that is not base64")
+    auth_errors["403"] = err("No active agent-identity connection has this id (or its company switched connections off); "
+                             "the nonce is unknown, used or expired; or the signature does not verify")
+    return {
+        "/v1/connections/auth/challenge": {"post": {
+            "summary": "Agent identity, step 1: a single-use nonce (60 s) for an agent_identity connection",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["connection_id"], "additionalProperties": False,
+                "properties": {"connection_id": {"type": "string", "pattern": "^conn_[0-9a-f]{8,64}$"}}}}}},
+            "responses": {**ok("The nonce to sign", {"type": "object", "required": ["connection_id", "nonce", "expires_at_ms"], "properties": {
+                "connection_id": {"type": "string"},
+                "nonce": {"type": "string", "description": "32 random bytes, standard base64 (44 characters)"},
+                "expires_at_ms": {"type": "integer"}}}), **auth_errors}}},
+        "/v1/connections/auth/verify": {"post": {
+            "summary": "Agent identity, step 2: the Ed25519 signature over the UTF-8 of hq-vault-auth-v1 + nonce + connection_id "
+                       "gives an hqvs_ session token (1 h), the bearer on the read routes",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["connection_id", "nonce", "signature"], "additionalProperties": False,
+                "properties": {"connection_id": {"type": "string", "pattern": "^conn_[0-9a-f]{8,64}$"},
+                               "nonce": {"type": "string", "description": "The nonce of the challenge (single use)"},
+                               "signature": {"type": "string", "description": "64 bytes, standard base64"}}}}}},
+            "responses": {**ok("The session", {"type": "object", "required": ["connection_id", "session", "token_type", "expires_at_ms"], "properties": {
+                "connection_id": {"type": "string"},
+                "session": {"type": "string", "description": "hqvs_…, shown once; ended by rotate and revoke"},
+                "token_type": {"type": "string", "enum": ["Bearer"]},
+                "expires_at_ms": {"type": "integer"}}}), **auth_errors}}},
+    }
+
+
 def daemon():
     owner = [{"vaultToken": []}]
     secret_meta = {
@@ -224,6 +258,7 @@ def daemon():
                                                                                          "parameters": [q("cursor", "Events to skip")],
                                                                                          "responses": {**ok("Events", OBJ), **errors("400", "401", "403", "404", "503")}}},
         **READ_ROUTES,
+        **auth_routes(errors("400", "403", "405", "503")),
     }
     return {
         "openapi": "3.1.0",
@@ -272,37 +307,7 @@ def edge():
     for route in reads.values():
         for op in route.values():
             op["security"] = [{"connectionKey": []}, {"sessionToken": []}]
-    auth_errors = edge_errors("400", "403", "405")
-    auth_errors["400"] = err("A body that is not the route's JSON (unknown or repeated fields), a bad connection id, an "
-                             "Authorization header (these routes take none), or a signature that is not base64")
-    auth_errors["403"] = err("No active agent-identity connection has this id (or its company switched connections off); "
-                             "the nonce is unknown, used or expired; or the signature does not verify")
-    auth = {
-        "/v1/connections/auth/challenge": {"post": {
-            "summary": "Agent identity, step 1: a single-use nonce (60 s) for an agent_identity connection",
-            "security": [],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["connection_id"], "additionalProperties": False,
-                "properties": {"connection_id": {"type": "string", "pattern": "^conn_[0-9a-f]{8,64}$"}}}}}},
-            "responses": {**ok("The nonce to sign", {"type": "object", "required": ["connection_id", "nonce", "expires_at_ms"], "properties": {
-                "connection_id": {"type": "string"},
-                "nonce": {"type": "string", "description": "32 random bytes, standard base64 (44 characters)"},
-                "expires_at_ms": {"type": "integer"}}}), **auth_errors}}},
-        "/v1/connections/auth/verify": {"post": {
-            "summary": "Agent identity, step 2: the Ed25519 signature over the UTF-8 of hq-vault-auth-v1 + nonce + connection_id "
-                       "gives an hqvs_ session token (1 h), the bearer on the read routes",
-            "security": [],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["connection_id", "nonce", "signature"], "additionalProperties": False,
-                "properties": {"connection_id": {"type": "string", "pattern": "^conn_[0-9a-f]{8,64}$"},
-                               "nonce": {"type": "string", "description": "The nonce of the challenge (single use)"},
-                               "signature": {"type": "string", "description": "64 bytes, standard base64"}}}}}},
-            "responses": {**ok("The session", {"type": "object", "required": ["connection_id", "session", "token_type", "expires_at_ms"], "properties": {
-                "connection_id": {"type": "string"},
-                "session": {"type": "string", "description": "hqvs_…, shown once; ended by rotate and revoke"},
-                "token_type": {"type": "string", "enum": ["Bearer"]},
-                "expires_at_ms": {"type": "integer"}}}), **auth_errors}}},
-    }
+    auth = auth_routes(edge_errors("400", "403", "405"))
     paths = {
         **reads,
         **auth,

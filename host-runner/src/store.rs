@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use hq_vault_core::crypto::NewVault;
-use hq_vault_core::gate::{ConnectionRecord, ConnectionStatus};
+use hq_vault_core::gate::{ConnectionRecord, ConnectionStatus, SessionRecord};
+use hq_vault_core::identity::NonceRecord;
 use hq_vault_core::tokens::TokenRules;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -41,6 +42,13 @@ CREATE TABLE IF NOT EXISTS connections (
     status TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
     rotated_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS identity_keys (connection TEXT PRIMARY KEY, public_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identity_nonces (
+    nonce TEXT PRIMARY KEY, connection TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, used INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identity_sessions (
+    ref TEXT PRIMARY KEY, connection TEXT NOT NULL, key_ref TEXT NOT NULL, expires_at_ms INTEGER NOT NULL
 );
 ";
 
@@ -94,6 +102,9 @@ pub struct ConnectionRow {
     pub name: String,
     pub created_ms: u64,
     pub rotated_ms: Option<u64>,
+    /// An `agent_identity` connection's Ed25519 public key (standard base64; table
+    /// `identity_keys`); `None` for `api_key`.
+    pub public_key: Option<String>,
 }
 
 /// `vault.db`: the SQLite database of one vault (named so, beside `wasmtime::Store`).
@@ -364,10 +375,12 @@ impl VaultDb {
             name: r.get(1)?,
             created_ms: u(r.get(5)?),
             rotated_ms: r.get::<_, Option<i64>>(6)?.map(u),
+            public_key: r.get(7)?,
         })
     }
 
-    const CONN_COLS: &'static str = "id, name, key_ref, patterns, status, created_ms, rotated_ms";
+    const CONN_COLS: &'static str = "id, name, key_ref, patterns, status, created_ms, rotated_ms, \
+        (SELECT public_key FROM identity_keys WHERE connection = connections.id)";
 
     pub fn connection(&self, id: &str) -> Result<Option<ConnectionRow>> {
         let sql = format!("SELECT {} FROM connections WHERE id = ?1", Self::CONN_COLS);
@@ -391,6 +404,73 @@ impl VaultDb {
             "UPDATE connections SET key_ref = ?2, rotated_ms = ?3 WHERE id = ?1 AND status = 'active'",
             params![id, key_ref, now_ms as i64],
         )? > 0)
+    }
+
+    /// Set (create, rotate) an agent identity's public key.
+    pub fn set_public_key(&self, id: &str, public_key: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO identity_keys (connection, public_key) VALUES (?1, ?2)",
+            params![id, public_key],
+        )?;
+        Ok(())
+    }
+
+    /// Store a challenge's nonce; nonces and sessions that ended before `stale_ms` are dropped.
+    pub fn insert_nonce(&self, n: &NonceRecord, stale_ms: u64) -> Result<()> {
+        self.conn.execute("DELETE FROM identity_nonces WHERE expires_at_ms < ?1", params![stale_ms as i64])?;
+        self.conn.execute("DELETE FROM identity_sessions WHERE expires_at_ms < ?1", params![stale_ms as i64])?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO identity_nonces (nonce, connection, expires_at_ms, used) VALUES (?1, ?2, ?3, 0)",
+            params![n.nonce, n.connection_id, n.expires_at_ms as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The nonce's record as it was, and spend it (single use, whatever the answer).
+    pub fn spend_nonce(&self, nonce: &str) -> Result<Option<NonceRecord>> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT connection, expires_at_ms, used FROM identity_nonces WHERE nonce = ?1",
+                params![nonce],
+                |r| {
+                    Ok(NonceRecord {
+                        nonce: nonce.to_owned(),
+                        connection_id: r.get(0)?,
+                        expires_at_ms: u(r.get(1)?),
+                        used: r.get::<_, i64>(2)? != 0,
+                    })
+                },
+            )
+            .optional()?;
+        self.conn.execute("UPDATE identity_nonces SET used = 1 WHERE nonce = ?1", params![nonce])?;
+        Ok(found)
+    }
+
+    pub fn insert_session(&self, s: &SessionRecord) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO identity_sessions (ref, connection, key_ref, expires_at_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![s.reference, s.connection_id, s.key_ref, s.expires_at_ms as i64],
+        )?;
+        Ok(())
+    }
+
+    pub fn session(&self, reference: &str) -> Result<Option<SessionRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT connection, key_ref, expires_at_ms FROM identity_sessions WHERE ref = ?1",
+                params![reference],
+                |r| {
+                    Ok(SessionRecord {
+                        reference: reference.to_owned(),
+                        connection_id: r.get(0)?,
+                        key_ref: r.get(1)?,
+                        expires_at_ms: u(r.get(2)?),
+                    })
+                },
+            )
+            .optional()?)
     }
 
     pub fn revoke_connection(&self, id: &str) -> Result<bool> {

@@ -36,7 +36,90 @@ fn setup(d: &Daemon, s: &Value) -> HashMap<String, String> {
     let r = d.owner("POST", &format!("/v1/connections/{}/rotate", ids["rotated"]), None);
     assert_eq!(r.status, 200);
     keys.insert("rotated-new".into(), r.json()["key"].as_str().unwrap().to_owned());
+    // Agent identities: created, logged in, then revoked and rotated as the file says.
+    for (name, ident) in s["identities"].as_object().unwrap() {
+        let body = json!({"name": name, "patterns": ident["patterns"], "mechanism": "agent_identity",
+                          "public_key": ident["public_key"]});
+        let a = d.owner("POST", "/v1/connections", Some(body));
+        assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+        assert!(a.json().get("key").is_none(), "nothing secret is shown for an agent identity");
+        let id = a.json()["connection"]["id"].as_str().unwrap().to_owned();
+        let (status, session) = login(d, s, &id, name, None, false);
+        assert_eq!(status, 200, "{name} logs in");
+        keys.insert(format!("session:{name}"), session["session"].as_str().unwrap().to_owned());
+        ids.insert(name.clone(), id);
+    }
+    assert_eq!(d.owner("POST", &format!("/v1/connections/{}/revoke", ids["agent-revoked"]), None).status, 200);
+    let to = &s["identities"]["agent-rotated"]["rotate_to"];
+    let r = d.owner(
+        "POST",
+        &format!("/v1/connections/{}/rotate", ids["agent-rotated"]),
+        Some(json!({"public_key": to["public_key"]})),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let (status, session) = login(d, s, &ids["agent-rotated"], to["signer"].as_str().unwrap(), None, false);
+    assert_eq!(status, 200);
+    keys.insert("session:agent-rotated-new".into(), session["session"].as_str().unwrap().to_owned());
+    for (k, v) in ids {
+        keys.insert(format!("id:{k}"), v);
+    }
     keys
+}
+
+/// Challenge, sign with `signer`'s seed, verify (twice when `replay`): the status and body of the
+/// last answer, or of the challenge when it is refused.
+fn login(d: &Daemon, s: &Value, id: &str, signer: &str, bearer: Option<&str>, replay: bool) -> (u16, Value) {
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    let mut headers = Vec::new();
+    if let Some(b) = bearer {
+        headers.push(("authorization".into(), format!("Bearer {b}")));
+    }
+    let post = |path: &str, body: Value| d.raw("POST", path, &headers, Some(body.to_string().into_bytes()));
+    let ch = post("/v1/connections/auth/challenge", json!({"connection_id": id}));
+    if ch.status != 200 {
+        return (ch.status, ch.json());
+    }
+    let nonce = ch.json()["nonce"].as_str().unwrap().to_owned();
+    let seed: [u8; 32] = hex_seed(s["signers"][signer].as_str().unwrap());
+    let sig = ed25519_dalek::SigningKey::from_bytes(&seed).sign(format!("hq-vault-auth-v1{nonce}{id}").as_bytes());
+    let body = json!({"connection_id": id, "nonce": nonce,
+                      "signature": base64::engine::general_purpose::STANDARD.encode(sig.to_bytes())});
+    let mut v = post("/v1/connections/auth/verify", body.clone());
+    if replay {
+        assert_eq!(v.status, 200, "the first answer of a replayed login");
+        v = post("/v1/connections/auth/verify", body);
+    }
+    (v.status, v.json())
+}
+
+fn hex_seed(h: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+/// The shared login cases: each answer's status and code.
+fn run_logins(d: &Daemon, s: &Value, keys: &HashMap<String, String>) -> Vec<String> {
+    let mut failures = Vec::new();
+    for l in s["logins"].as_array().unwrap() {
+        let (id, own) = match (l["identity"].as_str(), l["connection"].as_str()) {
+            (Some(n), _) => (keys[&format!("id:{n}")].clone(), n.to_owned()),
+            (None, Some(c)) => (keys[&format!("id:{c}")].clone(), "stranger".to_owned()),
+            _ => panic!("a login case names an identity or a connection"),
+        };
+        let signer = l["sign_with"].as_str().unwrap_or(&own);
+        let bearer = l["bearer"].as_str().map(|b| keys[b].as_str());
+        let (status, body) = login(d, s, &id, signer, bearer, l["replay"] == true);
+        let e = &l["expect"];
+        let code = body["error"]["code"].as_str();
+        if e["status"].as_u64() != Some(u64::from(status)) || e["code"].as_str().is_some_and(|c| Some(c) != code) {
+            failures.push(format!("{}: expected {e}, got {status} {body}", l["id"]));
+        }
+    }
+    failures
 }
 
 fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(), String> {
@@ -107,7 +190,7 @@ fn run_case(d: &Daemon, keys: &HashMap<String, String>, c: &Value) -> Result<(),
             return fail("the error shape {error:{code,message,request_id}} expected".into());
         }
     }
-    for k in keys.values() {
+    for (_, k) in keys.iter().filter(|(n, _)| !n.starts_with("id:")) {
         if body.contains(k.as_str()) {
             return fail("a credential was echoed".into());
         }
@@ -134,10 +217,11 @@ fn the_shared_scenarios_pass_on_the_daemon() {
             failures.push(format!("{}: {} audit lines written, 1 expected", c["id"], log_len() - before));
         }
     }
+    failures.extend(run_logins(&d, &s, &keys));
     assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
     // Never a key in the audit file or the database.
     let log = std::fs::read_to_string(d.home().join("audit.log")).unwrap();
-    for k in keys.values() {
+    for (_, k) in keys.iter().filter(|(n, _)| !n.starts_with("id:")) {
         assert!(!log.contains(k.as_str()), "a connection key reached the audit log");
         let r = d.home().join("vault.db");
         let db = std::fs::read(&r).unwrap();

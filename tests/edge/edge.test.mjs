@@ -1,7 +1,7 @@
 // The Worker in workerd: the shared scenarios, the lifecycle, audit, isolation, paging, streaming.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
@@ -23,6 +23,28 @@ async function createConnection(admin, company, name, patterns) {
   const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: `Bearer ${admin}`, body: { name, patterns } });
   assert.equal(r.status, 201, r.text);
   return r.json;
+}
+
+/** The Ed25519 key of a scenario signer, from its 32-byte seed (JWK needs the public half too). */
+function signerKey(name) {
+  const seed = Buffer.from(scenarios.signers[name], "hex");
+  const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  return crypto.createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
+}
+
+/** Challenge, sign with `signer`, verify (twice when `replay`): the last answer, or the refused challenge. */
+async function scenarioLogin(id, signer, { bearer, replay = false } = {}) {
+  const headers = bearer ? { authorization: `Bearer ${bearer}` } : {};
+  const ch = await w.req("POST", "/v1/connections/auth/challenge", { body: { connection_id: id }, headers });
+  if (ch.status !== 200) return ch;
+  const { nonce } = ch.json;
+  const signature = crypto.sign(null, Buffer.from(`hq-vault-auth-v1${nonce}${id}`), signerKey(signer)).toString("base64");
+  let v = await w.req("POST", "/v1/connections/auth/verify", { body: { connection_id: id, nonce, signature }, headers });
+  if (replay) {
+    assert.equal(v.status, 200, v.text);
+    v = await w.req("POST", "/v1/connections/auth/verify", { body: { connection_id: id, nonce, signature }, headers });
+  }
+  return v;
 }
 
 describe("the shared scenarios", () => {
@@ -47,6 +69,27 @@ describe("the shared scenarios", () => {
     const rot = await w.req("POST", `/v1/companies/${company}/connections/${ids.rotated}/rotate`, { auth: `Bearer ${owner}` });
     assert.equal(rot.status, 200);
     keys["rotated-new"] = rot.json.key;
+    // Agent identities: created, logged in, then revoked and rotated as the file says.
+    for (const [name, ident] of Object.entries(scenarios.identities)) {
+      const r = await w.req("POST", `/v1/companies/${company}/connections`, {
+        auth: `Bearer ${owner}`,
+        body: { name, patterns: ident.patterns, mechanism: "agent_identity", public_key: ident.public_key },
+      });
+      assert.equal(r.status, 201, r.text);
+      ids[name] = r.json.connection.id;
+      const l = await scenarioLogin(ids[name], name);
+      assert.equal(l.status, 200, l.text);
+      keys[`session:${name}`] = l.json.session;
+    }
+    assert.equal((await w.req("POST", `/v1/companies/${company}/connections/${ids["agent-revoked"]}/revoke`, { auth: `Bearer ${owner}` })).status, 200);
+    const to = scenarios.identities["agent-rotated"].rotate_to;
+    const rotId = await w.req("POST", `/v1/companies/${company}/connections/${ids["agent-rotated"]}/rotate`, {
+      auth: `Bearer ${owner}`, body: { public_key: to.public_key },
+    });
+    assert.equal(rotId.status, 200, rotId.text);
+    const again = await scenarioLogin(ids["agent-rotated"], to.signer);
+    assert.equal(again.status, 200, again.text);
+    keys["session:agent-rotated-new"] = again.json.session;
 
     const failures = [];
     for (const c of scenarios.cases) {
@@ -79,6 +122,17 @@ describe("the shared scenarios", () => {
         if (typeof a.json?.error?.request_id !== "string" || typeof a.json?.error?.message !== "string") fail("the error shape expected");
       }
       for (const k of Object.values(keys)) if (a.text.includes(k)) fail("a credential was echoed");
+    }
+    // The shared login cases: each answer's status and code.
+    for (const l of scenarios.logins) {
+      const id = ids[l.identity ?? l.connection];
+      const a = await scenarioLogin(id, l.sign_with ?? (l.identity ?? "stranger"), {
+        bearer: l.bearer && keys[l.bearer],
+        replay: l.replay === true,
+      });
+      if (a.status !== l.expect.status || (l.expect.code && a.json?.error?.code !== l.expect.code)) {
+        failures.push(`${l.id}: expected ${JSON.stringify(l.expect)}, got ${a.status} ${a.text.slice(0, 200)}`);
+      }
     }
     assert.deepEqual(failures, [], `${failures.length} of ${scenarios.cases.length} scenarios failed`);
   });

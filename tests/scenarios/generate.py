@@ -7,7 +7,19 @@ case's request exactly as written (the query string is already percent-encoded a
 compares the answer with `expect`.
 
 `auth` is one of: `none` (no header), `key:NAME` (Bearer and that connection's key), `raw:VALUE`
-(the header value verbatim), `revoked`, `rotated-old`, `rotated-new`.
+(the header value verbatim), `revoked`, `rotated-old`, `rotated-new`, or `session:NAME` (Bearer and
+the session token of agent identity NAME).
+
+Agent identities (docs/design.md §3.6): the runner creates each of `identities` with
+`"mechanism":"agent_identity"` and its `public_key`, and logs each in (challenge, the Ed25519 signature
+with `signers[NAME]`, a 32-byte seed in hex, over the UTF-8 of `hq-vault-auth-v1` + nonce + connection
+id, verify) before the read cases, keeping its session as `session:NAME`. Then it revokes
+`agent-revoked`, rotates `agent-rotated` to `rotate_to`'s public key (its old session stays as
+`session:agent-rotated`), and logs `agent-rotated` in again with its new key as
+`session:agent-rotated-new`. Each of `logins` asks a challenge for `identity` (an agent identity) or
+`connection` (an API-key connection), with `bearer` as an `Authorization: Bearer` key when given; if
+that is refused, its status and code are compared with `expect`; else it signs with `sign_with` (or
+the identity's own key) and verifies (twice when `replay`), and compares the last answer.
 `expect` may hold: `status`; `code` (the error code); `keys` (the listed object keys, in order);
 `prefixes`; `truncated`; `body` (the exact object bytes as UTF-8); `headers` (each must be equal);
 `no_body` (HEAD and 304). `note` says why, where the reason is not obvious.
@@ -19,6 +31,8 @@ Queries decode `+` as a space, so a literal `+` travels as `%2B`.
 Run: python3 tests/scenarios/generate.py
 """
 
+import base64
+import hashlib
 import json
 import os
 from urllib.parse import quote
@@ -75,6 +89,34 @@ CONNECTIONS = {
     "revoked": ["knowledge/*"],
     "rotated": ["knowledge/*"],
 }
+
+def _seed(name):
+    return hashlib.sha256(("hq-vault scenario signer " + name).encode()).digest()
+
+
+def _public(seed):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    return base64.b64encode(Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()).decode()
+
+
+SIGNERS = {n: _seed(n).hex() for n in ["agent", "agent-revoked", "agent-rotated", "agent-rotated-new", "stranger"]}
+IDENTITIES = {
+    "agent": {"patterns": ["knowledge/"], "public_key": _public(_seed("agent"))},
+    "agent-revoked": {"patterns": ["knowledge/"], "public_key": _public(_seed("agent-revoked"))},
+    "agent-rotated": {"patterns": ["knowledge/"], "public_key": _public(_seed("agent-rotated")),
+                      "rotate_to": {"signer": "agent-rotated-new", "public_key": _public(_seed("agent-rotated-new"))}},
+}
+LOGINS = [
+    {"id": "login-ok", "identity": "agent", "expect": {"status": 200}},
+    {"id": "login-another-key", "identity": "agent", "sign_with": "stranger", "expect": {"status": 403, "code": "bad_signature"}},
+    {"id": "login-replayed-nonce", "identity": "agent", "replay": True, "expect": {"status": 403, "code": "nonce_used"}},
+    {"id": "login-api-key-as-bearer", "identity": "agent", "bearer": "key:docs",
+     "expect": {"status": 400, "code": "unexpected_credentials"}},
+    {"id": "login-api-key-connection", "connection": "docs", "expect": {"status": 403, "code": "invalid_identity"}},
+    {"id": "login-revoked", "identity": "agent-revoked", "expect": {"status": 403, "code": "invalid_identity"}},
+    {"id": "login-rotated-old-key", "identity": "agent-rotated", "expect": {"status": 403, "code": "bad_signature"}},
+    {"id": "login-rotated-new-key", "identity": "agent-rotated", "sign_with": "agent-rotated-new", "expect": {"status": 200}},
+]
 
 cases = []
 
@@ -182,6 +224,17 @@ case("no-auth", "object", "path=knowledge/a.md", auth="none", status=401, code="
 case("revoked-key", "object", "path=knowledge/a.md", auth="revoked", status=403, code="invalid_key")
 case("rotated-old-key", "object", "path=knowledge/a.md", auth="rotated-old", status=403, code="invalid_key")
 case("rotated-new-key", "object", "path=knowledge/a.md", auth="rotated-new", status=200, body=FILES["knowledge/a.md"])
+# Agent identities: a session reads with its connection's patterns; revoke and rotate end it.
+case("session-get", "object", "path=knowledge/a.md", auth="session:agent", status=200, body=FILES["knowledge/a.md"])
+case("session-list", "list", "path=knowledge/sub/", auth="session:agent", status=200,
+     keys=["knowledge/sub/c.md", "knowledge/sub/deep/d.json"])
+case("session-outside", "object", "path=projects/plan.md", auth="session:agent", status=403, code="forbidden_path")
+case("session-revoked", "object", "path=knowledge/a.md", auth="session:agent-revoked", status=403, code="invalid_session")
+case("session-rotated-old", "object", "path=knowledge/a.md", auth="session:agent-rotated", status=403, code="invalid_session")
+case("session-rotated-new", "object", "path=knowledge/a.md", auth="session:agent-rotated-new", status=200,
+     body=FILES["knowledge/a.md"])
+case("session-unknown", "object", "path=knowledge/a.md", auth="raw:Bearer hqvs_000Gp5uvDxgLTOpvmZxMbHDMkmqwsB6acXk71hwVCsCeXHxjm",
+     status=403, code="invalid_session")
 for i, raw in enumerate([
     "Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "bearer", "Token hqxc_x", "Bearer hqxc_", "Bearer hqxc_short",
     "Bearer hqxc_" + "A" * 49, "Bearer hqxc_" + "0" * 49, "Bearer hqxc_" + "z" * 49, "Bearer hqvt_" + "0" * 49,
@@ -235,7 +288,8 @@ for c in cases:
         e.setdefault("headers", {})["www-authenticate"] = "Bearer"
 
 with open(os.path.join(HERE, "connections.json"), "w", encoding="utf-8") as f:
-    json.dump({"description": __doc__.strip().split("\n")[0], "files": FILES, "connections": CONNECTIONS, "cases": cases},
+    json.dump({"description": __doc__.strip().split("\n")[0], "files": FILES, "connections": CONNECTIONS,
+               "identities": IDENTITIES, "signers": SIGNERS, "logins": LOGINS, "cases": cases},
               f, indent=1, ensure_ascii=True)
     f.write("\n")
 bad = sum(1 for c in cases if c["expect"]["status"] in (400, 401, 405) or c["id"].startswith("isolation"))

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::Daemon;
 use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
-use super::requests::ConnectionCreateBody;
+use super::requests::{ConnectionCreateBody, RotateBody};
 use crate::store::ConnectionRow;
 
 fn view(c: &ConnectionRow) -> Value {
@@ -24,10 +24,29 @@ fn view(c: &ConnectionRow) -> Value {
         "name": c.name,
         "patterns": c.record.patterns,
         "status": match c.record.status { ConnectionStatus::Active => "active", ConnectionStatus::Revoked => "revoked" },
-        "mechanism": "api_key",
+        "mechanism": if c.public_key.is_some() { "agent_identity" } else { "api_key" },
+        "public_key": c.public_key,
         "created_ms": c.created_ms,
         "rotated_ms": c.rotated_ms,
     })
+}
+
+/// An agent's public key from a request body, checked by the component; its reference.
+fn identity_key(call: &Call, public_key: Option<&str>) -> Result<String, Acted> {
+    let Some(k) = public_key else {
+        return Err(Acted::input(
+            InputKind::BadMechanism,
+            "agent_identity needs public_key: the agent's Ed25519 public key, 32 bytes in standard base64",
+        ));
+    };
+    match call.core(|i| i.check_public_key(k)) {
+        Ok(Ok(bytes)) => call.core(|i| i.key_reference(&bytes)).map_err(|_| Acted::internal("checking the public key")),
+        Ok(Err(e)) => Err(Acted::input(
+            InputKind::BadMechanism,
+            format!("public_key: {e}; send the agent's Ed25519 public key, 32 bytes in standard base64"),
+        )),
+        Err(_) => Err(Acted::internal("checking the public key")),
+    }
 }
 
 /// The snippet's `BASE`: the daemon's own listening address, never a request header. A `Host`
@@ -63,16 +82,23 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
             Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
             Err(_) => return d.finish(&call, Acted::internal("checking the connection request")).await,
         };
-    if body.mechanism.as_deref() == Some("agent_identity") {
-        let p = hq_vault_core::policy::InputProblem {
-            kind: InputKind::BadMechanism,
-            detail: "the daemon's connections take the api_key mechanism only: agent_identity is the Worker's".into(),
-            rejections: Vec::new(),
+    let is_identity = body.mechanism.as_deref() == Some("agent_identity");
+    let (key, key_ref) = if is_identity {
+        match identity_key(&call, body.public_key.as_deref()) {
+            Ok(r) => (None, r),
+            Err(a) => return d.finish(&call, a).await,
+        }
+    } else if body.public_key.is_some() {
+        let a = Acted::input(
+            InputKind::BadMechanism,
+            "public_key is for the agent_identity mechanism: an api_key connection gets a minted key",
+        );
+        return d.finish(&call, a).await;
+    } else {
+        let Ok((key, key_ref)) = mint(&call) else {
+            return d.finish(&call, Acted::internal("minting the key")).await;
         };
-        return d.finish(&call, Acted::failed(Effect::BadInput(p))).await;
-    }
-    let Ok((key, key_ref)) = mint(&call) else {
-        return d.finish(&call, Acted::internal("minting the key")).await;
+        (Some(key), key_ref)
     };
     let mut id = [0u8; 8];
     if getrandom::fill(&mut id).is_err() {
@@ -90,6 +116,7 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         name: body.name,
         created_ms: call.ctx.now_ms,
         rotated_ms: None,
+        public_key: if is_identity { body.public_key } else { None },
     };
     let base = snippet_base(d.listen_addr);
     let root = d.files_root_path.clone();
@@ -97,12 +124,16 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     let files_from = root.join(&folder).display().to_string();
     let ca = std::fs::canonicalize(d.home.ca_cert()).unwrap_or_else(|_| d.home.ca_cert());
     let ca = ca.to_string_lossy();
-    let snippet = hq_vault_core::gate::agent_snippet(&hq_vault_core::gate::SnippetOptions {
+    let options = hq_vault_core::gate::SnippetOptions {
         base: &base,
         patterns: &row.record.patterns,
         ca_file: Some(&ca),
         files_from: &files_from,
-    });
+    };
+    let snippet = match &key {
+        Some(_) => hq_vault_core::gate::agent_snippet(&options),
+        None => hq_vault_core::gate::identity_snippet(&options, &row.record.id),
+    };
     // How many files the connection may read now: none means the person has yet to put some there.
     let keys: Vec<String> = d.files_root.walk().into_keys().collect();
     let readable = call.core(|i| {
@@ -118,14 +149,23 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         return d.finish(&call, Acted::internal("checking the files root")).await;
     };
     d.transact(call, move |_, _, store| {
-        Ok(match store.insert_connection(&row) {
-            Ok(()) => Acted::done(
-                Effect::Done,
-                Success::Json(json!({"connection": view(&row), "key": key.expose_secret(), "snippet": snippet,
-                    "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable},
-                    "note": "the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost"})),
-            )
-            .with_subject(row.record.id.clone()),
+        let stored = store.insert_connection(&row).and_then(|()| match &row.public_key {
+            Some(k) => store.set_public_key(&row.record.id, k),
+            None => Ok(()),
+        });
+        let mut answer = json!({"connection": view(&row), "snippet": snippet,
+            "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable}});
+        match &key {
+            Some(k) => {
+                answer["key"] = json!(k.expose_secret());
+                answer["note"] = json!("the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost");
+            }
+            None => {
+                answer["note"] = json!("nothing secret is shown: the agent signs in with its private key (PKCS#8, base64, in HQ_AGENT_KEY) for a 1 h session");
+            }
+        }
+        Ok(match stored {
+            Ok(()) => Acted::done(Effect::Done, Success::Json(answer)).with_subject(row.record.id.clone()),
             Err(_) => Acted::internal("writing vault.db"),
         })
     })
@@ -151,11 +191,49 @@ pub async fn get(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     d.finish(&call, acted).await
 }
 
-pub async fn rotate(d: &Arc<Daemon>, call: Call) -> Response<Body> {
-    d.transact(call, |_, call, store| {
+/// `POST /v1/connections/{id}/rotate`: an API-key connection with no body, an agent identity with
+/// `{"public_key"}` (its new key; the old key's sessions end).
+pub async fn rotate(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
+    let has_body = req.headers().contains_key(hyper::header::CONTENT_TYPE)
+        || req.headers().get(hyper::header::CONTENT_LENGTH).is_some_and(|l| l != "0");
+    let new_key = if has_body {
+        let body: RotateBody = match pipeline::body(req, http::MAX_BODY, "the request body is over 2 MiB").await {
+            Ok(b) => b,
+            Err(a) => return d.finish(&call, a).await,
+        };
+        match identity_key(&call, Some(&body.public_key)) {
+            Ok(key_ref) => Some((body.public_key, key_ref)),
+            Err(a) => return d.finish(&call, a).await,
+        }
+    } else {
+        None
+    };
+    d.transact(call, move |_, call, store| {
         let id = call.target();
         Ok(match store.connection(id) {
             Ok(Some(row)) if row.record.status == ConnectionStatus::Revoked => Acted::failed(Effect::ConnectionRevoked),
+            Ok(Some(row)) if row.public_key.is_some() != new_key.is_some() => Acted::input(
+                InputKind::BadMechanism,
+                if new_key.is_some() {
+                    "this connection takes an API key: rotate it without a body to get a new hqxc_ key"
+                } else {
+                    "this connection is an agent identity: rotate it with {\"public_key\"}, the agent's new Ed25519 public key"
+                },
+            ),
+            Ok(Some(row)) if new_key.is_some() => {
+                let (k, key_ref) = new_key.clone().unwrap_or_default();
+                match store.rotate_connection(id, &key_ref, call.ctx.now_ms).and_then(|_| store.set_public_key(id, &k)) {
+                    Ok(()) => {
+                        let row = store.connection(id).ok().flatten().unwrap_or(row);
+                        Acted::done(
+                            Effect::Done,
+                            Success::Json(json!({"connection": view(&row),
+                                                 "note": "every session of the old key has ended: the agent signs in with its new key"})),
+                        )
+                    }
+                    Err(_) => Acted::internal("writing vault.db"),
+                }
+            }
             Ok(Some(row)) => {
                 let Ok((key, key_ref)) = mint(call) else { return Ok(Acted::internal("minting the key")) };
                 match store.rotate_connection(id, &key_ref, call.ctx.now_ms) {

@@ -77,14 +77,25 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         }
     };
     let auth = http::authorization(&req);
-    let record = match inst.credential_reference(auth.as_deref()) {
-        Ok(Some(r)) => match d.db(|s| s.connection_by_key(&r)) {
-            Ok(row) => row.map(|row| row.record),
-            _ => return http::internal(ctx, "reading connections"),
-        },
-        Ok(None) => None,
-        Err(_) => return http::internal(ctx, "checking the credential"),
+    // A connection key names its connection; an agent identity's session token, its session and
+    // the session's connection.
+    let (Ok(key_ref), Ok(session_ref)) =
+        (inst.credential_reference(auth.as_deref()), inst.session_reference(auth.as_deref()))
+    else {
+        return http::internal(ctx, "checking the credential");
     };
+    let found = d.db(|s| match (key_ref, session_ref) {
+        (Some(r), _) => Ok((s.connection_by_key(&r)?, None)),
+        (None, Some(r)) => match s.session(&r)? {
+            Some(session) => Ok((s.connection(&session.connection_id)?, Some(session))),
+            None => Ok((None, None)),
+        },
+        (None, None) => Ok((None, None)),
+    });
+    let Ok((row, session)) = found else {
+        return http::internal(ctx, "reading connections");
+    };
+    let record = row.map(|row| row.record);
     let rr = ReadRequest {
         method: req.method().as_str().to_owned(),
         route,
@@ -97,7 +108,7 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
         request_id: ctx.request_id.clone(),
         source_ip: ctx.ip.clone(),
     };
-    let Ok(mut decision) = inst.decide(&rr, record.as_ref()) else {
+    let Ok(mut decision) = inst.decide_session(&rr, session.as_ref(), record.as_ref()) else {
         return http::internal(ctx, "deciding the read");
     };
     // An allowed object that does not exist is a 404, audited as such (one line per read).

@@ -15,6 +15,7 @@ pub mod listener;
 mod pipeline;
 pub mod requests;
 pub use key_holder::{KeyError, KeyHolder};
+mod identity;
 mod secrets;
 mod session;
 mod tokens;
@@ -188,6 +189,11 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
     if matches!(req.uri().path(), "/v1/connections/files" | "/v1/connections/files/object") {
         return files::read(&d, &ctx, req).await;
     }
+    match req.uri().path() {
+        "/v1/connections/auth/challenge" => return identity::serve(&d, &ctx, req, false).await,
+        "/v1/connections/auth/verify" => return identity::serve(&d, &ctx, req, true).await,
+        _ => {}
+    }
     let call = match d.admit(ctx, &req).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -208,7 +214,7 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         O::ConnectionCreate => connections::create(&d, call, req).await,
         O::ConnectionList => connections::list(&d, call).await,
         O::ConnectionGet => connections::get(&d, call).await,
-        O::ConnectionRotate => connections::rotate(&d, call).await,
+        O::ConnectionRotate => connections::rotate(&d, call, req).await,
         O::ConnectionRevoke => connections::revoke(&d, call).await,
         O::ConnectionAudit => connections::audit(&d, call, &req).await,
         O::SettingsRead | O::SettingsWrite => {

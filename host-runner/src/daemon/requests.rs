@@ -116,6 +116,27 @@ pub struct ConnectionCreateBody {
     pub patterns: Vec<String>,
     #[serde(default)]
     pub mechanism: Option<String>,
+    /// The agent's Ed25519 public key (standard base64), for `agent_identity`.
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// `POST /v1/connections/{id}/rotate` of an agent identity: its new public key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateBody {
+    pub public_key: String,
+}
+
+/// `POST /v1/connections/auth/challenge` and `…/verify` (`nonce` and `signature` are verify's).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthBody {
+    pub connection_id: String,
+    #[serde(default)]
+    pub nonce: Option<String>,
+    #[serde(default)]
+    pub signature: Option<String>,
 }
 
 /// `POST /v1/unlock`: the passphrase. Unknown fields are ignored.
