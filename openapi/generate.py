@@ -323,7 +323,7 @@ def edge():
         },
         "/v1/companies/{company}/connections/{id}": {"parameters": [company, cid], "get": {"summary": "One connection", "security": admin, "responses": {**ok("The connection", OBJ), **edge_errors("400", "404")}}},
         "/v1/companies/{company}/connections/{id}/rotate": {"parameters": [company, cid], "post": {"summary": "New key, same id (an agent identity: send {\"public_key\"}, its new public key; its sessions end)", "security": admin,
-                                                                                                   "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "required": ["public_key"], "additionalProperties": False, "properties": {"public_key": {"type": "string"}}}}}},
+                                                                                                   "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": False, "properties": {"public_key": {"type": "string"}}}}}},
                                                                                                    "responses": {**ok("Rotated", OBJ), **edge_errors("400", "404", "409")}}},
         "/v1/companies/{company}/connections/{id}/revoke": {"parameters": [company, cid], "post": {"summary": "Revoke", "security": admin, "responses": {**ok("Revoked", OBJ), **edge_errors("400", "404")}}},
         "/v1/companies/{company}/connections/{id}/audit": {"parameters": [company, cid], "get": {"summary": "The connection's audit: reads and lifecycle actions, newest first (kept 90 days)", "security": admin,

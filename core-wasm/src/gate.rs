@@ -183,10 +183,12 @@ pub fn agent_snippet(o: &SnippetOptions<'_>) -> String {
     format!(
         "// agent.mjs (JavaScript, Node 18 or later). With the connection's key in HQ_CONNECTION_KEY, run: {ca}node agent.mjs\n\
 const BASE = {base};\n\
+const FOLDER = {folder};\n\
 const KEY = process.env.HQ_CONNECTION_KEY; // hqxc_…\n\
 if (!KEY) throw new Error(\"set HQ_CONNECTION_KEY to the connection's hqxc_ key\");\n\
 const h = {{ Authorization: `Bearer ${{KEY}}` }};\n{read}",
         base = js(o.base),
+        folder = js(&snippet_folder(o.patterns)),
         read = snippet_read(o),
     )
 }
@@ -202,6 +204,7 @@ pub fn identity_snippet(o: &SnippetOptions<'_>, connection_id: &str) -> String {
     format!(
         "// agent.mjs (JavaScript, Node 20 or later). With the agent's private key (PKCS#8, base64) in HQ_AGENT_KEY, run: {ca}node agent.mjs\n\
 const BASE = {base};\n\
+const FOLDER = {folder};\n\
 const ID = {id};\n\
 const post = (p, b) => fetch(BASE + p, {{ method: \"POST\", headers: {{ \"content-type\": \"application/json\" }}, body: JSON.stringify(b) }}).then(async (r) => {{ if (!r.ok) throw new Error(p + \": \" + r.status + \" \" + (await r.text())); return r.json(); }});\n\
 const key = await crypto.subtle.importKey(\"pkcs8\", Buffer.from(process.env.HQ_AGENT_KEY ?? \"\", \"base64\"), \"Ed25519\", false, [\"sign\"]);\n\
@@ -210,6 +213,7 @@ const sig = await crypto.subtle.sign(\"Ed25519\", key, new TextEncoder().encode(
 const {{ session }} = await post(\"/v1/connections/auth/verify\", {{ connection_id: ID, nonce, signature: Buffer.from(sig).toString(\"base64\") }});\n\
 const h = {{ Authorization: `Bearer ${{session}}` }}; // hqvs_…, 1 h\n{read}",
         base = js(o.base),
+        folder = js(&snippet_folder(o.patterns)),
         id = js(connection_id),
         read = snippet_read(o),
     )
@@ -221,21 +225,19 @@ fn js(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string().replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
-/// The snippets' reading lines, with the bearer headers in `h`: list the connection's folder and
-/// print the first file, or say where files come from.
+/// The snippets' reading lines, with `FOLDER` and the bearer headers in `h` defined: list the
+/// connection's folder and print the first file, or say where files come from.
 fn snippet_read(o: &SnippetOptions<'_>) -> String {
     let folder = snippet_folder(o.patterns);
     let shown = if folder.is_empty() { "your files".to_owned() } else { folder.clone() };
     let empty = js(&format!("No file under {shown} yet: add some to {}", o.files_from));
     let listing = js(&format!("listing {shown}: "));
     format!(
-        "const FOLDER = {folder_js};\n\
-const list = await fetch(`${{BASE}}/v1/connections/files?path=${{encodeURIComponent(FOLDER)}}`, {{ headers: h }});\n\
+        "const list = await fetch(`${{BASE}}/v1/connections/files?path=${{encodeURIComponent(FOLDER)}}`, {{ headers: h }});\n\
 if (!list.ok) throw new Error({listing} + list.status + \" \" + (await list.text()));\n\
 const {{ objects }} = await list.json();\n\
 if (objects.length === 0) console.log({empty});\n\
 else console.log(objects[0].key + \"\\n\" + (await fetch(`${{BASE}}/v1/connections/files/object?path=${{encodeURIComponent(objects[0].key)}}`, {{ headers: h }}).then((r) => r.text())));\n",
-        folder_js = js(&folder),
     )
 }
 
@@ -534,6 +536,21 @@ mod tests {
             // `files_from` lives only inside a JSON string literal.
             assert_eq!(s.matches("process.exit(7)").count(), evil.matches("process.exit(7)").count(), "{evil:?}: {s}");
         }
+    }
+
+    #[test]
+    fn the_identity_snippet_signs_in_then_reads_and_quotes_every_value() {
+        let patterns = vec!["knowledge/*".to_owned()];
+        let o = SnippetOptions { base: "https://h\"x", patterns: &patterns, ca_file: None, files_from: "R2" };
+        let s = identity_snippet(&o, "conn_\"evil\n");
+        assert!(s.contains(r#"const ID = "conn_\"evil\n";"#), "{s}");
+        assert!(s.contains(r#"const BASE = "https://h\"x";"#), "{s}");
+        assert!(s.contains(
+            "crypto.subtle.sign(\"Ed25519\", key, new TextEncoder().encode(\"hq-vault-auth-v1\" + nonce + ID))"
+        ));
+        assert!(s.contains("const FOLDER = \"knowledge/\";"));
+        // As short as the API-key snippet but for the connection id and the three steps of signing in.
+        assert_eq!(s.lines().count(), agent_snippet(&o).lines().count() + 4, "{s}");
     }
 
     #[test]

@@ -201,9 +201,26 @@ describe("refused, and audited under the connection", () => {
     assert.equal(bad.json.error.code, "bad_signature");
     assert.equal((await read(w, await login(w, c.id, next))).status, 200);
     // An agent identity is not rotated to an API key, nor an API-key connection to a public key.
-    const nokey = await w.req("POST", `/v1/companies/${c.company}/connections/${c.id}/rotate`, { auth: `Bearer ${c.owner}` });
-    assert.equal(nokey.status, 400, nokey.text);
-    assert.equal(nokey.json.error.code, "bad_mechanism");
+    for (const body of [undefined, {}]) {
+      const nokey = await w.req("POST", `/v1/companies/${c.company}/connections/${c.id}/rotate`, { auth: `Bearer ${c.owner}`, body });
+      assert.equal(nokey.status, 400, nokey.text);
+      assert.equal(nokey.json.error.code, "bad_mechanism");
+    }
+    const api = await w.req("POST", `/v1/companies/${c.company}/connections`, {
+      auth: `Bearer ${c.owner}`,
+      body: { name: "keyed", patterns: ["knowledge/*"] },
+    });
+    const withKey = await w.req("POST", `/v1/companies/${c.company}/connections/${api.json.connection.id}/rotate`, {
+      auth: `Bearer ${c.owner}`,
+      body: { public_key: next.publicKey },
+    });
+    assert.equal(withKey.json.error.code, "bad_mechanism", "an API-key connection is not rotated to a public key");
+    const empty = await w.req("POST", `/v1/companies/${c.company}/connections/${api.json.connection.id}/rotate`, {
+      auth: `Bearer ${c.owner}`,
+      body: {},
+    });
+    assert.equal(empty.status, 200, empty.text);
+    assert.match(empty.json.key, /^hqxc_/);
   });
 
   test("an API key presented to the identity routes", async () => {

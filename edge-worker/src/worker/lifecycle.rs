@@ -33,12 +33,13 @@ struct CreateBody {
     public_key: Option<String>,
 }
 
-/// `POST …/connections/{id}/rotate` of an agent identity: its new public key. An API-key
-/// connection is rotated with no body.
+/// `POST …/connections/{id}/rotate`: an agent identity's new public key; none (`{}` or no body)
+/// for an API-key connection.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RotateBody {
-    public_key: String,
+    #[serde(default)]
+    public_key: Option<String>,
 }
 
 /// Prepare what the admitted operation asks.
@@ -204,7 +205,10 @@ async fn rotate(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
             Ok(b) => b,
             Err(p) => return Prepared::failed(Effect::BadInput(p), Some(call.target())),
         };
-        let k = match public_key(&b.public_key) {
+        let Some(k) = b.public_key else {
+            return mint_rotate(call, kv).await;
+        };
+        let k = match public_key(&k) {
             Ok(k) => k,
             Err(p) => return Prepared::failed(Effect::BadInput(p), Some(call.target())),
         };
@@ -216,6 +220,11 @@ async fn rotate(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
             ),
         };
     }
+    mint_rotate(call, kv).await
+}
+
+/// An API-key connection's rotate: a new minted key, routed in KV first.
+async fn mint_rotate(call: &Call<'_>, kv: &KvStore) -> Prepared {
     let key = tokens::mint(TokenKind::ConnectionKey);
     let key_ref = tokens::reference(key.expose_secret());
     // The new key's route first. The object then refuses the old key from its next read (its

@@ -201,9 +201,12 @@ pub async fn rotate(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
             Ok(b) => b,
             Err(a) => return d.finish(&call, a).await,
         };
-        match identity_key(&call, Some(&body.public_key)) {
-            Ok(key_ref) => Some((body.public_key, key_ref)),
-            Err(a) => return d.finish(&call, a).await,
+        match body.public_key {
+            Some(k) => match identity_key(&call, Some(&k)) {
+                Ok(key_ref) => Some((k, key_ref)),
+                Err(a) => return d.finish(&call, a).await,
+            },
+            None => None,
         }
     } else {
         None

@@ -121,11 +121,13 @@ pub struct ConnectionCreateBody {
     pub public_key: Option<String>,
 }
 
-/// `POST /v1/connections/{id}/rotate` of an agent identity: its new public key.
+/// `POST /v1/connections/{id}/rotate`: an agent identity's new public key; none (or no body) for
+/// an API-key connection.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RotateBody {
-    pub public_key: String,
+    #[serde(default)]
+    pub public_key: Option<String>,
 }
 
 /// `POST /v1/connections/auth/challenge` and `…/verify` (`nonce` and `signature` are verify's).
