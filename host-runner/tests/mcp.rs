@@ -42,7 +42,9 @@ fn session(d: &Daemon, args: &[&str], env: &[(&str, &str)], terminal: Option<&st
     for (k, v) in env {
         server_env[*k] = json!(v);
     }
+    // The server (and the commands it runs) work in the test's own directory.
     let mut s = json!({
+        "cwd": d.dir.path(),
         "command": BIN,
         "args": std::iter::once("mcp").chain(args.iter().copied()).collect::<Vec<_>>(),
         "env": server_env,
@@ -168,16 +170,27 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     let one_byte_at_a_time = "import os, sys, time\nv = os.environ['API_KEY'].encode()\nfor i in range(len(v)):\n    sys.stdout.buffer.write(v[i:i+1]); sys.stdout.flush(); time.sleep(0.003)";
     let encodings = "import os, json, base64, urllib.parse as u\nfor name in ('API_KEY', 'DB_PASSWORD'):\n    v = os.environ[name]\n    b = v.encode()\n    print(b.hex()); print(b.hex().upper()); print(json.dumps({'v': v})); print(json.dumps({'v': v}, ensure_ascii=False))\n    print(u.quote(v)); print(u.quote(v, safe='')); print(base64.urlsafe_b64encode(b).decode())\n    print(base64.b64encode(b).decode()); print(base64.b64encode(b'K=' + b).decode()); print(base64.b64encode(b'KE=' + b).decode())";
     let owner = d.token();
+    // The server's token, in a file of its own outside the home (`--token-file`).
+    let token_file = d.dir.path().join("agent-token");
+    std::fs::write(&token_file, format!("{owner}\n")).unwrap();
+    // Where a tmux or X11 socket would be: a private /tmp hides it.
+    let in_tmp = std::env::temp_dir().join(format!("hq-vault-socket-{}", random_hex()));
+    std::fs::write(&in_tmp, "").unwrap();
     // Not in the folder the commands get: no command may print it.
     let other = format!("other-folder-{}", random_hex());
     assert_eq!(d.store("other/secret", &other).status, 201);
     // What a command run for the agent would try, were it hostile: the server's token in its
-    // environment, the home's token file, the CLI (which reads that file), the environment of
-    // every process it can see (the server's holds the token), the server's descriptor 1.
+    // environment, the home's token file, the server's token file, the CLI (which reads the
+    // home's), the environment of every process it can see, the server's descriptor 1, and
+    // planting something in the user's home for the person to run later.
     let reach_for_credentials = format!(
         "echo \"token=${{HQ_VAULT_TOKEN:-unset}}\"; cat \"$HQ_VAULT_HOME/token\"; echo \"home entries: $(ls -A \"$HQ_VAULT_HOME\" | wc -l)\"; \
+         echo \"token file bytes: $(cat {tf} | wc -c)\"; test -e {tmp} || echo 'tmp: private'; \
          {BIN} get other/secret; echo \"environments with a token: $(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c '^HQ_VAULT_TOKEN=')\"; \
-         echo 'not the protocol' >> /proc/$PPID/fd/1"
+         touch \"$HOME/.hq-vault-planted\" 2>/dev/null || echo 'home: read-only'; touch ./written && echo 'working directory: writable'; \
+         echo 'not the protocol' >> /proc/$PPID/fd/1",
+        tf = token_file.display(),
+        tmp = in_tmp.display()
     );
     let steps = json!([
         /* 0 */ {"call": "secrets_list", "args": {"prefix": "svc"}},
@@ -197,7 +210,7 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
         /* 14 */ {"call": "secret_request", "args": {"path": "new/other"}},
         /* 15 */ {"call": "secret_request", "args": {"path": "new/other", "wait_seconds": 1}},
     ]);
-    let (t, stderr) = session(&d, &[], &[("HQ_VAULT_TOKEN", &owner)], None, steps);
+    let (t, stderr) = session(&d, &["--token-file", token_file.to_str().unwrap()], &[], None, steps);
     let r = t["steps"].as_array().unwrap();
 
     assert_eq!(tool_names(&t), ["run_with_secrets", "secret_request", "secrets_list"], "no files tools without a key");
@@ -253,10 +266,15 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     // process of the server in sight (what it writes to its parent's descriptor 1 is its own output).
     let reached = &r[9]["structuredContent"];
     assert_eq!(
-        reached["stdout"], "token=unset\nhome entries: 0\nenvironments with a token: 0\nnot the protocol\n",
+        reached["stdout"],
+        "token=unset\nhome entries: 0\ntoken file bytes: 0\ntmp: private\nenvironments with a token: 0\nhome: read-only\nworking directory: writable\nnot the protocol\n",
         "{}",
         r[9]
     );
+    assert!(d.dir.path().join("written").exists(), "the working directory is the real one");
+    let user_home = std::env::var("HOME").unwrap();
+    assert!(!Path::new(&user_home).join(".hq-vault-planted").exists());
+    std::fs::remove_file(&in_tmp).unwrap();
     let errors = reached["stderr"].as_str().unwrap();
     assert!(errors.contains("token") && errors.contains("No such file"), "{errors}");
     assert!(!stderr.contains("not the protocol"), "{stderr}");
@@ -316,6 +334,26 @@ fn without_isolation_nothing_runs_unless_the_person_allowed_it() {
     assert_eq!(t["steps"][1]["structuredContent"]["stdout"], "done\n", "{}", t["steps"][1]);
     assert!(stderr.contains("not the protocol"), "descriptor 1 of the server is its standard error: {stderr}");
     d.assert_no_leaks();
+}
+
+/// A token given in `HQ_VAULT_TOKEN` is written in the agent's MCP configuration, which a command
+/// could read: `run_with_secrets` runs nothing and says what to do; the other tools work.
+#[test]
+fn a_token_from_the_environment_runs_no_command() {
+    let mut d = daemon();
+    assert_eq!(d.store("svc/api-key", &format!("sk_live_{}", random_hex())).status, 201);
+    let owner = d.token();
+    let steps = json!([
+        run_step("svc", &["touch", "ran"]),
+        {"call": "secrets_list", "args": {"prefix": "svc"}},
+    ]);
+    let (t, _) = session(&d, &[], &[("HQ_VAULT_TOKEN", &owner)], None, steps);
+    let refused = &t["steps"][0];
+    assert!(is_error(refused), "{refused}");
+    let why = text_of(refused);
+    assert!(why.contains("came from HQ_VAULT_TOKEN") && why.contains("--token-file"), "{why}");
+    assert!(!d.dir.path().join("ran").exists(), "the command ran");
+    assert_eq!(t["steps"][1]["structuredContent"]["secrets"][0]["path"], "svc/api-key");
 }
 
 /// A server holding a managed token (which may only read) neither opens a page nor prompts for a
