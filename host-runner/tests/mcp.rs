@@ -163,6 +163,19 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     for (path, value) in [("svc/api-key", api_key.as_str()), ("svc/db-password", &password)] {
         assert_eq!(d.store(path, value).status, 201);
     }
+    // A single quote, HTML's specials and non-ASCII, in a folder of its own.
+    let quoted = format!("it's-<tag>&\"x\"-café-{}", &random_hex()[..8]);
+    assert_eq!(d.store("quo/secret", &quoted).status, 201);
+    // How shells, Python, Node and coreutils print a value: every line must come back masked.
+    let printers = |names: &str| {
+        format!(
+            "for n in {names}; do declare -p $n; printf '%q\\n' \"${{!n}}\"; (set -x; : \"${{!n}}\") 2>&1; \
+             python3 -c 'import os, sys, shlex, html; v = os.environ[sys.argv[1]]; b = v.encode()
+print(repr(v)); print(ascii(v)); print(b); print(shlex.quote(v)); print(html.escape(v)); print(b.hex(\" \")); print(b.hex(\":\").upper())' $n; \
+             node -e 'const v = process.env[process.argv[1]]; console.log(encodeURI(v)); console.log(Buffer.from(v))' $n; \
+             printf %s \"${{!n}}\" | base32 -w0; echo; done"
+        )
+    };
     // Too short to look for anywhere (`42` is in every timestamp), so not among `d.secrets`.
     assert_eq!(d.owner("PUT", "/v1/secrets/tiny/pin", Some(json!({"value": "42"}))).status, 201);
     let person = format!("typed-by-the-person-{}", random_hex());
@@ -209,6 +222,8 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
         /* 13 */ {"call": "secret_request", "args": {"path": "new/stripe-key"}},
         /* 14 */ {"call": "secret_request", "args": {"path": "new/other"}},
         /* 15 */ {"call": "secret_request", "args": {"path": "new/other", "wait_seconds": 1}},
+        /* 16 */ run_step("svc", &["bash", "-c", &printers("API_KEY DB_PASSWORD")]),
+        /* 17 */ run_step("quo", &["bash", "-c", &printers("SECRET")]),
     ]);
     let (t, stderr) = session(&d, &["--token-file", token_file.to_str().unwrap()], &[], None, steps);
     let r = t["steps"].as_array().unwrap();
@@ -299,7 +314,16 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     assert_eq!(d.owner("GET", "/v1/secrets/new/other", None).status, 404);
 
     d.secrets.push(person.clone());
-    assert_no_value(&t, &stderr, &[&api_key, &password, &person, &owner, &other]);
+    // Shell quoting, Python's repr, ascii, bytes, shlex and html, Node's encodeURI and Buffer,
+    // spaced hex and base32: 13 lines for each value, each masked.
+    for (step, values) in [(16, 2), (17, 1)] {
+        let out = r[step]["structuredContent"]["stdout"].as_str().unwrap();
+        assert_eq!(out.lines().count(), 13 * values, "{}", r[step]);
+        for line in out.lines() {
+            assert!(line.contains("<hq-vault:"), "unmasked: {line}\n{}", r[step]);
+        }
+    }
+    assert_no_value(&t, &stderr, &[&api_key, &password, &person, &owner, &other, &quoted]);
     d.assert_no_leaks();
 }
 

@@ -396,7 +396,7 @@ impl Vault {
     }
 
     #[tool(
-        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in base64, hex, JSON and URL encodings. No shell unless you run one. Standard input is empty; the run ends at the time limit. The program runs isolated: the vault's own files and every other process are out of its reach, so it can use the folder's secrets and no others.",
+        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in the forms programs commonly print values in (base64, base32, hex, JSON, URL, shell and Python quoting, HTML). No shell unless you run one. Standard input is empty; the run ends at the time limit. The program runs isolated: the vault's own files and every other process are out of its reach, so it can use the folder's secrets and no others.",
         annotations(read_only_hint = false, destructive_hint = true, open_world_hint = true)
     )]
     async fn run_with_secrets(
