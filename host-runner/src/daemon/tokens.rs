@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use hq_vault_core::policy::Effect;
-use hq_vault_core::tokens::TokenKind;
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
@@ -14,6 +12,8 @@ use super::Daemon;
 use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::TokenCreateBody;
+use crate::host::wit::policy::Effect;
+use crate::host::wit::tokens::TokenKind;
 
 pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
     let body: TokenCreateBody = match pipeline::body(req, http::MAX_BODY, "the request body is over 2 MiB").await {
