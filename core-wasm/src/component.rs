@@ -319,6 +319,19 @@ impl w_crypto::Guest for Component {
     fn sha256_hex(data: Vec<u8>) -> String {
         crypto::sha256_hex(&data)
     }
+    fn describe_error(error: w_crypto::CryptoError) -> String {
+        use crypto::CryptoError as E;
+        use w_crypto::CryptoError as W;
+        let e = match error {
+            W::WrongPassphrase => E::WrongPassphrase,
+            W::Tampered => E::Tampered,
+            W::BadFormat => E::BadFormat,
+            W::BadParameters => E::BadParameters,
+            W::OutOfMemory => E::OutOfMemory,
+            W::BadSignature => E::BadSignature,
+        };
+        e.to_string()
+    }
 }
 
 fn outcome_to_wit(o: audit::Outcome) -> w_audit::Outcome {

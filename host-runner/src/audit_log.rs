@@ -280,11 +280,13 @@ impl AuditLog {
             return Ok(Vec::new());
         }
         let chain = &mut *chain;
-        let k = chain
-            .inst
-            .receive_audit_key(from, key)
-            .map_err(anyhow::Error::from)?
-            .map_err(|e| anyhow::anyhow!("moving the audit key: {e}"))?;
+        let k = match chain.inst.receive_audit_key(from, key).map_err(anyhow::Error::from)? {
+            Ok(k) => k,
+            Err(e) => {
+                let why = chain.inst.describe_crypto_error(e).map_err(anyhow::Error::from)?;
+                anyhow::bail!("moving the audit key: {why}")
+            }
+        };
         // The writer holds this lock while it writes, so the file is whole here.
         let lines = read_lines(&self.shared.log_path)?;
         let mut problems = Vec::new();

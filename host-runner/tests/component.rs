@@ -245,6 +245,11 @@ fn the_exports_the_daemon_uses_instead_of_the_core_answer_as_the_core_does() {
     assert_eq!(w, native);
     assert_eq!(inst.snippet_folder(&pats).unwrap(), "kb/");
 
+    assert_eq!(
+        inst.describe_crypto_error(CryptoError::WrongPassphrase).unwrap(),
+        hq_vault_core::crypto::CryptoError::WrongPassphrase.to_string()
+    );
+
     let native = gate::refuse_query("GET", gate::Route::Object, "twice", 1, "r", "ip");
     let w = inst.refuse_query("GET", wg::Route::Object, "twice", 1, "r", "ip").unwrap();
     assert_eq!((w.status, w.error_body, w.summarized), (native.status, native.error_body, native.summarized));

@@ -64,7 +64,8 @@ pub async fn list(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     for t in rows {
         let state = match call.core(|i| i.evaluate(&t.rules, call.ctx.now_ms, None)) {
             Ok(Ok(())) => "active".to_owned(),
-            Ok(Err(e)) => format!("{e:?}").to_lowercase(),
+            // The WIT case's name: `expired`, `exhausted`, `revoked`.
+            Ok(Err(e)) => e.name().to_owned(),
             Err(_) => return d.finish(&call, Acted::internal("checking tokens")).await,
         };
         out.push(json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms,

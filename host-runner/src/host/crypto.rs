@@ -143,6 +143,11 @@ impl Instance {
         self.exports.hq_vault_crypto().call_argon2id(&mut self.store, password, salt, secret, ad, t, m, p, len)
     }
 
+    /// A crypto error in the core's words, for a person.
+    pub fn describe_crypto_error(&mut self, error: CryptoError) -> Result<String> {
+        self.exports.hq_vault_crypto().call_describe_error(&mut self.store, error)
+    }
+
     /// SHA-256, hex.
     pub fn sha256_hex(&mut self, data: &[u8]) -> Result<String> {
         self.exports.hq_vault_crypto().call_sha256_hex(&mut self.store, data)
