@@ -254,3 +254,19 @@ fn the_exports_the_daemon_uses_instead_of_the_core_answer_as_the_core_does() {
     let w = inst.refuse_query("GET", wg::Route::Object, "twice", 1, "r", "ip").unwrap();
     assert_eq!((w.status, w.error_body, w.summarized), (native.status, native.error_body, native.summarized));
 }
+
+/// The daemon reaches the core only through the component: `hq-vault-core` may be a
+/// dev-dependency (the vectors' runner, native comparisons in tests), never a dependency.
+#[test]
+fn the_daemon_does_not_link_the_core_natively() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let mut section = String::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.to_owned();
+        } else if line.starts_with("hq-vault-core") {
+            assert_eq!(section, "[dev-dependencies]", "hq-vault-core is in {section} of host-runner/Cargo.toml");
+        }
+    }
+    assert!(manifest.contains("hq-vault-core"), "the tests still need the core's vector runner");
+}
