@@ -111,6 +111,9 @@ pub struct Decision {
     pub plan: Option<Plan>,
     /// The audit event to record.
     pub audit: Event,
+    /// Whether the event is a credential failure of a caller no connection is known for
+    /// (missing, malformed or unknown key): hosts rate-limit these into summary lines.
+    pub summarized: bool,
 }
 
 /// The JSON error body: `{"error":{"code","message","request_id"}}`.
@@ -276,6 +279,7 @@ impl Ctx<'_> {
             headers,
             plan: None,
             audit: self.event(outcome, status, Some(code)),
+            summarized: self.actor == UNKNOWN_ACTOR && matches!(status, 401 | 403),
         }
     }
 
@@ -288,13 +292,14 @@ impl Ctx<'_> {
             headers: Vec::new(),
             plan: Some(plan),
             audit: self.event(Outcome::Allowed, 200, None),
+            summarized: false,
         }
     }
 }
 
 /// Step 2: decide, given the record found for the credential's reference (none if unknown).
 pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision {
-    let mut ctx = Ctx { req, actor: record.map_or_else(|| "unknown".to_owned(), |r| r.id.clone()), path: None };
+    let mut ctx = Ctx { req, actor: record.map_or_else(|| UNKNOWN_ACTOR.to_owned(), |r| r.id.clone()), path: None };
     if req.method != "GET" && req.method != "HEAD" {
         return ctx.deny(405, "method_not_allowed", "connections are read-only: use GET or HEAD");
     }
@@ -388,6 +393,36 @@ pub fn decide(req: &ReadRequest, record: Option<&ConnectionRecord>) -> Decision 
     }
 }
 
+/// The audit actor of a read whose credential names no connection.
+const UNKNOWN_ACTOR: &str = "unknown";
+
+/// The decision for a read whose query string cannot be read (a parameter given twice, a value
+/// that is not UTF-8 after decoding): 400 `bad_query`, audited as a failed read of the `unknown`
+/// caller, since no credential was looked at.
+pub fn refuse_query(
+    method: &str,
+    route: Route,
+    problem: &str,
+    time_ms: u64,
+    request_id: &str,
+    source_ip: &str,
+) -> Decision {
+    let req = ReadRequest {
+        method: method.to_owned(),
+        route,
+        path: None,
+        cursor: None,
+        limit: None,
+        delimiter: None,
+        authorization: None,
+        time_ms,
+        request_id: request_id.to_owned(),
+        source_ip: source_ip.to_owned(),
+    };
+    let ctx = Ctx { req: &req, actor: UNKNOWN_ACTOR.to_owned(), path: None };
+    ctx.deny(400, "bad_query", problem)
+}
+
 /// The decision for an allowed object read whose object does not exist.
 pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
     let ctx = Ctx { req, actor: record.id.clone(), path: req.path.clone() };
@@ -450,5 +485,62 @@ mod tests {
         assert_eq!(bearer("Basic abc"), None);
         assert_eq!(bearer("Bearer a b"), None);
         assert_eq!(bearer("Bearer"), None);
+    }
+
+    fn read(method: &str, authorization: Option<&str>) -> ReadRequest {
+        ReadRequest {
+            method: method.into(),
+            route: Route::Object,
+            path: Some("kb/a.md".into()),
+            cursor: None,
+            limit: None,
+            delimiter: None,
+            authorization: authorization.map(str::to_owned),
+            time_ms: 5,
+            request_id: "req_1".into(),
+            source_ip: "10.0.0.1".into(),
+        }
+    }
+
+    #[test]
+    fn only_credential_failures_without_a_known_connection_are_summarized() {
+        let key = tokens::mint(TokenKind::ConnectionKey);
+        let auth = format!("Bearer {}", key.expose_secret());
+        let rec = ConnectionRecord {
+            id: "conn_1".into(),
+            company_id: "local".into(),
+            status: ConnectionStatus::Active,
+            key_ref: tokens::reference(key.expose_secret()),
+            patterns: vec!["kb/*".into()],
+            company_enabled: true,
+        };
+        // No credential, a malformed one, a well-formed key no connection has: summarized.
+        assert!(decide(&read("GET", None), None).summarized);
+        assert!(decide(&read("GET", Some("Bearer nope")), None).summarized);
+        let unknown = decide(&read("GET", Some(&auth)), None);
+        assert_eq!((unknown.status, unknown.summarized), (403, true));
+        // A known connection's refusals, a 405 and an allowed read are written one by one.
+        let revoked = ConnectionRecord { status: ConnectionStatus::Revoked, ..rec.clone() };
+        assert!(!decide(&read("GET", Some(&auth)), Some(&revoked)).summarized);
+        assert!(!decide(&read("POST", None), None).summarized);
+        assert!(!decide(&read("GET", Some(&auth)), Some(&rec)).summarized);
+        assert!(!not_found(&read("GET", Some(&auth)), &rec).summarized);
+    }
+
+    #[test]
+    fn an_unreadable_query_is_the_gates_400_audited_as_the_unknown_callers_failed_read() {
+        let d = refuse_query("HEAD", Route::List, "a query parameter is given twice", 7, "req_9", "10.0.0.2");
+        assert_eq!((d.status, d.code.as_str(), d.summarized, d.plan.is_none()), (400, "bad_query", false, true));
+        assert_eq!(
+            d.error_body,
+            r#"{"error":{"code":"bad_query","message":"a query parameter is given twice","request_id":"req_9"}}"#
+        );
+        let e = d.audit;
+        assert_eq!(
+            (e.actor.as_str(), e.operation.as_str(), e.outcome, e.status),
+            ("unknown", "list", Outcome::Failed, 400)
+        );
+        assert_eq!((e.time_ms, e.request_id.as_str(), e.source_ip.as_str()), (7, "req_9", "10.0.0.2"));
+        assert_eq!(e.reason.as_deref(), Some("bad_query"));
     }
 }

@@ -456,6 +456,41 @@ impl Target {
     }
 }
 
+/// The audit operation of a request the route table has no operation for.
+pub const ROUTE_OPERATION: &str = "route";
+
+/// The decision for a request a host's route table has no operation for: a path no route has
+/// (`allow` none: 404 `not_found`), or a method the route does not take (405
+/// `method_not_allowed`, with `Allow: <allow>`). No credential was looked at, so it is audited as
+/// an `anonymous` failure of the operation `route` and rate-limited like the other anonymous ones.
+pub fn refuse_route(allow: Option<&str>, time_ms: u64, request_id: &str, source_ip: &str) -> Decision {
+    let (status, code, message, headers) = match allow {
+        None => (404, "not_found", format!("{NO_SUCH_ROUTE}: see the API in the README"), Vec::new()),
+        Some(a) => {
+            (405, "method_not_allowed", format!("this route takes {a}"), vec![("Allow".to_owned(), a.to_owned())])
+        }
+    };
+    Decision {
+        status,
+        code: code.to_owned(),
+        error_body: crate::gate::error_body(code, &message, request_id),
+        message,
+        headers,
+        audit: Some(Event {
+            time_ms,
+            actor: ANONYMOUS_ACTOR.to_owned(),
+            operation: ROUTE_OPERATION.to_owned(),
+            path: None,
+            outcome: Outcome::Failed,
+            status,
+            request_id: request_id.to_owned(),
+            source_ip: source_ip.to_owned(),
+            reason: Some(code.to_owned()),
+        }),
+        summarized: true,
+    }
+}
+
 /// Step 1 of the check order: who is calling, and may they call at all.
 fn credentials(req: &Request) -> Result<(), Refusal> {
     use CredentialProblem as P;

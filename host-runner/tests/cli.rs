@@ -33,7 +33,6 @@ fn every_command_has_help_with_an_example() {
         &["connection", "rotate"],
         &["connection", "revoke"],
         &["connection", "audit"],
-        &["conformance"],
         &["trust"],
     ];
     for c in commands {

@@ -124,10 +124,10 @@ fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<Aud
     }
     let vault = VaultDb::open_read_only(&home.db())?.vault()?.context("this home has no vault: run `hq-vault init`")?;
     let pass = super::read_passphrase("Passphrase (to check the MACs): ", k.passphrase_stdin)?;
-    let key = inst
-        .unlock(&pass, &vault.params, &vault.wrapped_key)
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = match inst.unlock(&pass, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
+        Ok(k) => k,
+        Err(e) => anyhow::bail!("{}", inst.describe_crypto_error(e).map_err(anyhow::Error::from)?),
+    };
     let audit = inst.audit_key_of(&key).map_err(anyhow::Error::from)?;
     inst.drop_key(key).map_err(anyhow::Error::from)?;
     Ok(Some(audit))

@@ -135,15 +135,6 @@ Example:
         #[arg(long)]
         out: PathBuf,
     },
-    /// Run the known-answer vectors (built into this binary) through the embedded component.
-    #[command(
-        after_help = "Works from any directory. Example:\n  hq-vault conformance\n  hq-vault conformance --vectors tests/vectors"
-    )]
-    Conformance {
-        /// Run the `*.json` vector files of this directory instead of the built-in ones.
-        #[arg(long)]
-        vectors: Option<PathBuf>,
-    },
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -180,19 +171,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 out.display()
             );
             Ok(ExitCode::SUCCESS)
-        }
-        Command::Conformance { vectors } => {
-            let host = hq_vault::host::CoreHost::new(None)?;
-            let mut instance = host.instance()?;
-            let report = match vectors {
-                Some(dir) => hq_vault::conformance::run_dir(&dir, &mut instance)?,
-                None => hq_vault::conformance::run_embedded(&mut instance),
-            };
-            for f in &report.failures {
-                println!("FAIL {f}");
-            }
-            println!("conformance: {} passed, {} failed", report.passed, report.failures.len());
-            Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }

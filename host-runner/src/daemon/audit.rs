@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use hq_vault_core::policy::{Effect, InputKind};
+use crate::host::wit::policy::{Effect, InputKind};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;

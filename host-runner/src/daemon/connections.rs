@@ -5,9 +5,6 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
-use hq_vault_core::gate::ConnectionStatus;
-use hq_vault_core::policy::{Effect, InputKind};
-use hq_vault_core::tokens::TokenKind;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde_json::{Value, json};
@@ -16,6 +13,10 @@ use super::Daemon;
 use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::ConnectionCreateBody;
+use crate::host::SecretString;
+use crate::host::wit::gate::{ConnectionRecord, ConnectionStatus, SnippetOptions};
+use crate::host::wit::policy::{Effect, InputKind};
+use crate::host::wit::tokens::TokenKind;
 use crate::store::ConnectionRow;
 
 fn view(c: &ConnectionRow) -> Value {
@@ -43,7 +44,7 @@ fn snippet_base(addr: SocketAddr) -> String {
     format!("https://{}", SocketAddr::new(ip, addr.port()))
 }
 
-fn mint(call: &Call) -> anyhow::Result<(hq_vault_core::secret::SecretString, String)> {
+fn mint(call: &Call) -> anyhow::Result<(SecretString, String)> {
     call.core(|i| {
         let t = i.mint(TokenKind::ConnectionKey)?;
         let r = i.reference(t.expose_secret())?;
@@ -71,7 +72,7 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         return d.finish(&call, Acted::internal("drawing the connection id")).await;
     }
     let row = ConnectionRow {
-        record: hq_vault_core::gate::ConnectionRecord {
+        record: ConnectionRecord {
             id: format!("conn_{}", hex::encode(id)),
             company_id: "local".into(),
             status: ConnectionStatus::Active,
@@ -85,16 +86,18 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     };
     let base = snippet_base(d.listen_addr);
     let root = d.files_root_path.clone();
-    let folder = hq_vault_core::gate::snippet_folder(&row.record.patterns);
-    let files_from = root.join(&folder).display().to_string();
     let ca = std::fs::canonicalize(d.home.ca_cert()).unwrap_or_else(|_| d.home.ca_cert());
-    let ca = ca.to_string_lossy();
-    let snippet = hq_vault_core::gate::agent_snippet(&hq_vault_core::gate::SnippetOptions {
-        base: &base,
-        patterns: &row.record.patterns,
-        ca_file: Some(&ca),
-        files_from: &files_from,
+    let ca = ca.to_string_lossy().into_owned();
+    // The core writes the snippet and names the folder it lists.
+    let snippet = call.core(|i| {
+        let folder = i.snippet_folder(&row.record.patterns)?;
+        let files_from = root.join(&folder).display().to_string();
+        let options = SnippetOptions { base, patterns: row.record.patterns.clone(), ca_file: Some(ca), files_from };
+        Ok((folder, i.agent_snippet(&options)?))
     });
+    let Ok((folder, snippet)) = snippet else {
+        return d.finish(&call, Acted::internal("writing the agent snippet")).await;
+    };
     // How many files the connection may read now: none means the person has yet to put some there.
     let keys: Vec<String> = d.files_root.walk().into_keys().collect();
     let readable = call.core(|i| {
