@@ -534,6 +534,7 @@ enum_twins!(
         TokenList,
         TokenRevoke,
         AuditRead,
+        AuditFollow,
         ConnectionCreate,
         ConnectionList,
         ConnectionGet,

@@ -35,7 +35,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::ingest::{OpenPage, Outcome, SecretRequest};
+use super::ingest::{Asking, OpenPage, Outcome, SecretRequest};
 use super::run::{Captured, End, Limits};
 
 #[derive(clap::Args)]
@@ -238,8 +238,13 @@ impl Vault {
         if self.ask == Ask::Terminal {
             if std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok() {
                 let _one_at_a_time = self.terminal.lock().await;
+                let home = self.home.clone();
                 return blocking(move || {
                     let client = Client::from_env()?;
+                    // Asked only once everything that can be checked was.
+                    if let Some(note) = request.preflight(&home, &client, Asking::Terminal)? {
+                        eprintln!("hq-vault mcp: {note}");
+                    }
                     let value = super::ingest::ask_terminal(&request.path)?;
                     Ok(text(request.store(&client, value.as_bytes())?))
                 })
@@ -264,6 +269,22 @@ impl Vault {
                         Ok(c) => c,
                         Err(e) => return Ok(failed(e)),
                     };
+                    // The page opens only once everything that can be checked was.
+                    let checked = {
+                        let (home, path, no_overwrite) =
+                            (self.home.clone(), request.path.clone(), request.no_overwrite);
+                        tokio::task::spawn_blocking(move || {
+                            let probe = SecretRequest { path, kind: None, description: None, no_overwrite };
+                            probe.preflight(&home, &Client::from_env()?, Asking::Page)
+                        })
+                        .await
+                    };
+                    let page_note = match checked {
+                        Ok(Ok(n)) => n.map(|n| format!("{n} ")).unwrap_or_default(),
+                        Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
+                        Err(e) => return Ok(failed(format!("the check stopped unexpectedly: {e}"))),
+                    };
+                    note.push_str(&page_note);
                     let page = match OpenPage::open(&self.home, client, request, self.page_ttl).await {
                         Ok(page) => page,
                         Err(e) => return Ok(failed(format!("opening the page: {e:#}"))),

@@ -43,6 +43,7 @@ enum_twins!(
         TokenList,
         TokenRevoke,
         AuditRead,
+        AuditFollow,
         ConnectionCreate,
         ConnectionList,
         ConnectionGet,
