@@ -291,12 +291,14 @@ fn transport(source: &Source, ca: Option<&str>, e: ureq::Error) -> Error {
     let base = &source.url;
     match e {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::NotRunning(base.to_owned()),
-        ureq::Error::HostNotFound => match url::Url::parse(base).ok().and_then(|u| u.host_str().map(str::to_owned)) {
-            Some(host) => {
-                Error::UnknownHost { url: base.to_owned(), host, setting: source.setting.unwrap_or("the URL") }
-            }
-            None => Error::Unreachable(base.to_owned()),
+        // A lookup failure comes as `HostNotFound` or as an I/O error in the resolver's words:
+        // whether the host resolves is asked again, so either is named for what it is.
+        ureq::Error::HostNotFound | ureq::Error::Io(_) if unresolvable_host(base).is_some() => Error::UnknownHost {
+            url: base.to_owned(),
+            host: unresolvable_host(base).unwrap_or_default(),
+            setting: source.setting.unwrap_or("the URL"),
         },
+        ureq::Error::HostNotFound => Error::Unreachable(base.to_owned()),
         ureq::Error::ConnectionFailed => Error::Unreachable(base.to_owned()),
         e if bad_certificate(&e) && ca.is_some() => {
             Error::ForeignDaemon { url: base.to_owned(), ca: ca.unwrap_or_default().to_owned() }
@@ -315,6 +317,16 @@ fn reply(
     let text = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     Ok(Reply { status, body, source: source.clone() })
+}
+
+/// The host of `url` when no address can be found for it.
+fn unresolvable_host(url: &str) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let port = u.port_or_known_default().unwrap_or(443);
+    let resolves = (host.as_str(), port).to_socket_addrs().is_ok_and(|mut addrs| addrs.next().is_some());
+    (!resolves).then_some(host)
 }
 
 /// Whether anything accepts a TCP connection at `url`'s host and port (within a second).
