@@ -243,35 +243,57 @@ def daemon():
     }
 
 
+EVENT = {
+    "type": "object",
+    "description": "One audit event: a read (op `list`/`get`) or a lifecycle action, with the status actually answered",
+    "required": ["time", "time_ms", "actor", "op", "outcome", "status", "request_id", "ip"],
+    "properties": {
+        "time": {"type": "string"}, "time_ms": {"type": "integer"}, "actor": {"type": "string"}, "op": {"type": "string"},
+        "path": {"type": ["string", "null"]}, "outcome": {"type": "string", "enum": ["allowed", "denied", "failed"]},
+        "status": {"type": "integer"}, "request_id": {"type": "string"}, "ip": {"type": "string"}, "reason": {"type": ["string", "null"]},
+    },
+}
+
+
 def edge():
     admin = [{"adminCredential": []}]
     company = p("company", "Company id")
     cid = p("id", "Connection id")
-    lifecycle_errors = errors("400", "404", "405")
+
+    def edge_errors(*codes):
+        # Every Worker route may answer 503: the company's Durable Object did not answer.
+        out = errors(*codes, "503")
+        out["503"] = err("The company's object did not answer: retry the request")
+        return out
+
+    lifecycle_errors = edge_errors("400", "404", "405", "413")
+    events = {"type": "object", "required": ["events", "cursor"], "properties": {
+        "events": {"type": "array", "items": EVENT},
+        "cursor": {"type": ["string", "null"], "description": "The next page's cursor (opaque); a cursor this API did not return for the connection is a 400 `bad_cursor`"}}}
     paths = {
         **READ_ROUTES,
         "/v1/companies/{company}/connections": {
             "parameters": [company],
             "get": {"summary": "List the company's connections (never keys)", "security": admin,
-                    "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **errors("404")}},
+                    "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **edge_errors("404")}},
             "post": {"summary": "Create a connection (the key is returned once, with a snippet)", "security": admin,
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "patterns"], "properties": {
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "patterns"], "additionalProperties": False, "properties": {
                          "name": {"type": "string"}, "patterns": {"type": "array", "items": {"type": "string"}},
                          "mechanism": {"type": "string", "enum": ["api_key", "agent_identity"]}, "public_key": {"type": "string"}}}}}},
                      "responses": {**ok("Created", OBJ, "201"), **lifecycle_errors}},
         },
-        "/v1/companies/{company}/connections/{id}": {"parameters": [company, cid], "get": {"summary": "One connection", "security": admin, "responses": {**ok("The connection", OBJ), **errors("404")}}},
-        "/v1/companies/{company}/connections/{id}/rotate": {"parameters": [company, cid], "post": {"summary": "New key, same id", "security": admin, "responses": {**ok("Rotated", OBJ), **errors("404", "409")}}},
-        "/v1/companies/{company}/connections/{id}/revoke": {"parameters": [company, cid], "post": {"summary": "Revoke", "security": admin, "responses": {**ok("Revoked", OBJ), **errors("404")}}},
-        "/v1/companies/{company}/connections/{id}/audit": {"parameters": [company, cid], "get": {"summary": "Reads, newest first", "security": admin,
+        "/v1/companies/{company}/connections/{id}": {"parameters": [company, cid], "get": {"summary": "One connection", "security": admin, "responses": {**ok("The connection", OBJ), **edge_errors("400", "404")}}},
+        "/v1/companies/{company}/connections/{id}/rotate": {"parameters": [company, cid], "post": {"summary": "New key, same id", "security": admin, "responses": {**ok("Rotated", OBJ), **edge_errors("400", "404", "409")}}},
+        "/v1/companies/{company}/connections/{id}/revoke": {"parameters": [company, cid], "post": {"summary": "Revoke", "security": admin, "responses": {**ok("Revoked", OBJ), **edge_errors("400", "404")}}},
+        "/v1/companies/{company}/connections/{id}/audit": {"parameters": [company, cid], "get": {"summary": "The connection's audit: reads and lifecycle actions, newest first (kept 90 days)", "security": admin,
                                                                                                  "parameters": [q("cursor", "The cursor of the previous page")],
-                                                                                                 "responses": {**ok("Events", OBJ), **errors("400", "404")}}},
+                                                                                                 "responses": {**ok("Events, newest first, 100 a page", events), **edge_errors("400", "404")}}},
         "/v1/companies/{company}/settings": {
             "parameters": [company],
-            "get": {"summary": "The company's switches", "security": admin, "responses": {**ok("Settings", OBJ), **errors("404")}},
+            "get": {"summary": "The company's switches", "security": admin, "responses": {**ok("Settings", OBJ), **edge_errors("404")}},
             "put": {"summary": "Switch every connection of the company off or on", "security": admin,
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["connections_enabled"], "properties": {"connections_enabled": {"type": "boolean"}}}}}},
-                    "responses": {**ok("Settings", OBJ), **errors("400", "404")}},
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["connections_enabled"], "additionalProperties": False, "properties": {"connections_enabled": {"type": "boolean"}}}}}},
+                    "responses": {**ok("Settings", OBJ), **edge_errors("400", "404", "413")}},
         },
     }
     return {

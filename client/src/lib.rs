@@ -454,6 +454,22 @@ impl Client {
         Ok(client)
     }
 
+    /// The same client with its token read from `path` instead (the file's content, trimmed: one
+    /// `hqvt_` token); a 401 names the file.
+    ///
+    /// Errors: [`Error::File`] when the file cannot be read.
+    pub fn with_token_file(mut self, path: &std::path::Path) -> Result<Client, Error> {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| Error::File {
+            path: path.to_owned(),
+            source,
+            hint: "the token file holds one hqvt_ token: check the path given",
+        })?);
+        self.token = Some(Zeroizing::new(text.trim().to_owned()));
+        self.source = Arc::new(Source { url: self.base.clone(), token: TokenSource::File(path.to_owned()) });
+        self.token_file = Some(path.to_owned());
+        Ok(self)
+    }
+
     /// A client of the daemon at `base`, trusting only `ca_pem`.
     pub fn new(base: &str, token: Option<String>, ca_pem: &[u8]) -> Result<Client, Error> {
         let base = base.trim_end_matches('/').to_owned();

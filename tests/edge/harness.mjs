@@ -1,4 +1,5 @@
-// Starts the built Worker in workerd through miniflare's Node API, with in-memory KV and R2.
+// Starts the built Worker in workerd through miniflare's Node API, with in-memory KV and R2 and the
+// company's Durable Object on SQLite.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { Miniflare } from "miniflare";
@@ -12,7 +13,7 @@ const adminBin = process.env.HQ_EDGE_ADMIN || path.join(targetDir, "release/hq-e
  * Start the Worker. `log: true` collects what the Worker writes to its log (workerd's stdout and
  * stderr, where `console.log` goes) into the returned `log` array, one entry a line.
  */
-export async function startWorker({ log = false } = {}) {
+export async function startWorker({ log = false, bindings = {} } = {}) {
   const lines = [];
   const collect = (stream) => {
     let rest = "";
@@ -34,6 +35,8 @@ export async function startWorker({ log = false } = {}) {
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["CONNECTIONS"],
     r2Buckets: ["VAULT"],
+    durableObjects: { COMPANY: { className: "Company", useSQLite: true } },
+    bindings,
     host: "127.0.0.1",
     port: 0,
     cf: false,
@@ -69,5 +72,16 @@ export async function startWorker({ log = false } = {}) {
     return { status: r.status, headers: r.headers, bytes, text: bytes.toString("utf8"), json };
   }
 
-  return { mf, kv, r2, base, admin, req, log: lines, dispose: () => mf.dispose() };
+  const companies = await mf.getDurableObjectNamespace("COMPANY");
+
+  /** The stored events of a connection (`connection` an id) or of the company's own stream
+   * (`connection` null), newest first, read from the company's object. */
+  async function events(company, connection) {
+    const stub = companies.get(companies.idFromName(company));
+    const r = await stub.fetch("https://company.internal/events", { method: "POST", body: JSON.stringify({ connection }) });
+    if (r.status !== 200) throw new Error(`the company object answered ${r.status}: ${await r.text()}`);
+    return (await r.json()).events;
+  }
+
+  return { mf, kv, r2, base, admin, req, events, log: lines, dispose: () => mf.dispose() };
 }

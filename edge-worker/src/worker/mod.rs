@@ -1,19 +1,21 @@
-//! The fetch handler: HTTP, KV and R2 only. Decisions come from `hq_vault_core`.
+//! The fetch handler: HTTP, KV, R2 and calls to the company's Durable Object. Decisions come from
+//! `hq_vault_core`, run inside the object for everything a connection's state decides.
 //!
-//! - [`reads`]: the read routes of a connection key (`/v1/connections/files…`), decided by the
-//!   core's `gate`.
+//! - [`reads`]: the read routes of a connection key (`/v1/connections/files…`): KV routes the key
+//!   to its company, the company's object decides with the core's `gate` and files the event.
 //! - [`pipeline`]: the one path of every lifecycle route (`/v1/companies/{company}/…`): the route
-//!   table, authentication, the core's `admit`, the act, `conclude`, the audit event, the answer.
-//! - [`lifecycle`]: the acts of the lifecycle routes (what happened and what to write, never a
-//!   status).
-//! - [`audit`]: audit events into KV (or the log) within KV's metadata limit.
-//! - [`storage`]: KV records: connections, the key index, settings, admin credentials.
+//!   table, authentication, the core's `admit`, the act in the company's object with `conclude`
+//!   and the audit event, the answer.
+//! - [`lifecycle`]: what a lifecycle act needs outside the object (its body, a minted key and its
+//!   KV route), never a status.
+//! - [`audit`]: where a refusal's event goes (the company's object, or the log).
+//! - [`object`]: the Durable Object `Company` itself (docs/design.md §3.5).
 
 mod audit;
 mod lifecycle;
+mod object;
 mod pipeline;
 mod reads;
-mod storage;
 
 use hq_vault_core::gate::{self, Route};
 use worker::{Context, Env, Headers, Request, Response, Result, event};
@@ -58,7 +60,7 @@ pub(crate) fn method_not_allowed(ctx: &Ctx, allow: &str) -> Result<Response> {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, wctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, _wctx: Context) -> Result<Response> {
     let url = req.url()?;
     let ctx = Ctx {
         request_id: req.headers().get("cf-ray")?.unwrap_or_else(|| format!("req_{}", random_hex(8))),
@@ -68,9 +70,9 @@ async fn fetch(req: Request, env: Env, wctx: Context) -> Result<Response> {
     };
     let kv = env.kv("CONNECTIONS")?;
     match url.path() {
-        "/v1/connections/files" => reads::read(req, &env, &kv, &wctx, &ctx, Route::List).await,
-        "/v1/connections/files/object" => reads::read(req, &env, &kv, &wctx, &ctx, Route::Object).await,
-        p if p.starts_with(crate::routes::PREFIX) => pipeline::serve(req, &kv, &ctx).await,
+        "/v1/connections/files" => reads::read(req, &env, &kv, &ctx, Route::List).await,
+        "/v1/connections/files/object" => reads::read(req, &env, &kv, &ctx, Route::Object).await,
+        p if p.starts_with(crate::routes::PREFIX) => pipeline::serve(req, &env, &kv, &ctx).await,
         _ => error(&ctx, 404, "not_found", "no such route: see the README's API"),
     }
 }

@@ -1,21 +1,21 @@
 //! The one request pipeline of the lifecycle routes (docs/policy.md, "The Worker"): route table →
-//! authenticate → the core's `admit` → act → the core's `conclude` → audit event (awaited) → KV
-//! writes → respond.
+//! authenticate → the core's `admit` → prepare the act → one call to the company's object (act,
+//! the core's `conclude`, the audit event, in one step) → respond.
 //!
-//! A handler (`super::lifecycle`) receives an admitted [`Call`] and returns an [`Acted`]: what
-//! happened (an [`Effect`], never a status), the body to send if the core says it succeeded, and
-//! the KV writes that make the change. It writes nothing itself and cannot choose a status or an
-//! audit event: the pipeline records the core's event, and only then, and only for a success,
-//! makes the writes.
+//! A handler (`super::lifecycle`) receives an admitted [`Call`] and returns a [`Prepared`]: the
+//! [`Act`] for the object (or the input problem it found) and what the answer of a success adds
+//! (a minted key, the snippet). It cannot choose a status or an audit event: the object records
+//! the core's event, and only the object changes a connection.
 
-use hq_vault_core::policy::{self, Admission, Caller, CredentialProblem, Decision, Effect, InputKind, InputProblem};
+use hq_vault_core::policy::{self, Admission, Caller, CredentialProblem, Decision, Effect};
 use serde_json::Value;
 use worker::kv::KvStore;
-use worker::{Request, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 use super::audit::{self, Stream};
-use super::storage::{self, Put};
-use super::{Ctx, error, json_response, lifecycle, method_not_allowed};
+use super::{Ctx, error, json_response, lifecycle, method_not_allowed, object};
+use crate::company::{Act, LifecycleCall, LifecycleReply};
+use crate::model::{self, AdminCredential};
 use crate::routes::{self, Miss};
 
 /// A request the core admitted.
@@ -37,52 +37,21 @@ impl Call<'_> {
     }
 }
 
-/// What a handler did.
-pub struct Acted {
-    pub effect: Effect,
-    /// What a create made (the new connection's id), for the audit event.
-    pub subject: Option<String>,
-    /// The connection of the URL's company the act found or made: the event is filed in its audit.
-    pub connection: Option<String>,
-    /// The answer's body when the core says it succeeded (the status is the core's).
-    pub body: Option<Value>,
-    /// The writes that make the change, in order; made only after the event is durable and only
-    /// when the core concluded a success.
-    pub writes: Vec<Put>,
+/// What a handler prepared for the company's object.
+pub struct Prepared {
+    pub act: Act,
+    /// Fields the answer of a success gets besides the object's body (a minted key, the snippet).
+    pub extra: Option<Value>,
 }
 
-impl Acted {
-    pub fn done(body: Value) -> Acted {
-        Acted { effect: Effect::Done, subject: None, connection: None, body: Some(body), writes: Vec::new() }
+impl Prepared {
+    pub fn act(act: Act) -> Prepared {
+        Prepared { act, extra: None }
     }
 
-    pub fn failed(effect: Effect) -> Acted {
-        Acted { effect, subject: None, connection: None, body: None, writes: Vec::new() }
-    }
-
-    pub fn input(kind: InputKind, detail: impl Into<String>) -> Acted {
-        Acted::failed(Effect::BadInput(InputProblem { kind, detail: detail.into(), rejections: Vec::new() }))
-    }
-
-    /// A storage read that failed.
-    pub fn kv_failed() -> Acted {
-        Acted::failed(Effect::Failed("reading Workers KV".into()))
-    }
-
-    /// The event goes to connection `id`'s audit.
-    pub fn on(mut self, id: &str) -> Acted {
-        self.connection = Some(id.to_owned());
-        self
-    }
-
-    pub fn subject(mut self, subject: &str) -> Acted {
-        self.subject = Some(subject.to_owned());
-        self
-    }
-
-    pub fn writing(mut self, puts: impl IntoIterator<Item = Put>) -> Acted {
-        self.writes.extend(puts);
-        self
+    /// The Worker could not act: only the core's answer and its event.
+    pub fn failed(effect: Effect, connection: Option<&str>) -> Prepared {
+        Prepared::act(Act::Failed { effect, connection: connection.map(str::to_owned) })
     }
 }
 
@@ -93,14 +62,18 @@ async fn authenticate(req: &Request, kv: &KvStore) -> Result<Caller> {
         Ok(r) => r,
         Err(problem) => return Ok(Caller::Anonymous(problem)),
     };
-    Ok(match storage::admin(kv, &reference).await? {
+    let stored = match kv.get(&model::admin_key(&reference)).text().await? {
+        Some(t) => serde_json::from_str::<AdminCredential>(&t).ok(),
+        None => None,
+    };
+    Ok(match stored {
         Some(a) => a.caller(),
         None => Caller::Anonymous(CredentialProblem::Unknown),
     })
 }
 
 /// Serve a lifecycle route.
-pub async fn serve(req: Request, kv: &KvStore, ctx: &Ctx) -> Result<Response> {
+pub async fn serve(req: Request, env: &Env, kv: &KvStore, ctx: &Ctx) -> Result<Response> {
     let path = req.path();
     let (route, wrong_method) = match routes::resolve(req.method().as_ref(), &path) {
         Ok(r) => (r, None),
@@ -127,8 +100,13 @@ pub async fn serve(req: Request, kv: &KvStore, ctx: &Ctx) -> Result<Response> {
     let admission = match policy::admit(&request) {
         Ok(a) => a,
         Err(refused) => {
-            let stream = Stream::of(&request, None, refused.summarized);
-            return answer(kv, ctx, &stream, &refused).await;
+            let stream = Stream::of(&request, refused.summarized);
+            if let Some(ev) = &refused.audit
+                && audit::record(env, &stream, ev).await.is_err()
+            {
+                return unavailable(ctx);
+            }
+            return respond(ctx, &refused, None);
         }
     };
     // A method the route does not take, asked by someone who may use the route: the table's 405.
@@ -136,48 +114,30 @@ pub async fn serve(req: Request, kv: &KvStore, ctx: &Ctx) -> Result<Response> {
         return method_not_allowed(ctx, allow);
     }
     let call = Call { ctx, request, admission };
-    let acted = lifecycle::act(&call, req, kv).await;
-    finish(kv, &call, acted).await
-}
-
-/// Conclude; make the event durable; then, for a success, the writes; then answer. If the event
-/// cannot be written nothing is written and the answer is 503. If a write fails after the event,
-/// a second event of the same request records the 500 the caller gets.
-async fn finish(kv: &KvStore, call: &Call<'_>, acted: Acted) -> Result<Response> {
-    let conclude = |effect: &Effect| policy::conclude(&call.request, &call.admission, effect, acted.subject.as_deref());
-    let decision = conclude(&acted.effect);
-    let stream = Stream::of(&call.request, acted.connection.as_deref(), decision.summarized);
-    let Some(ev) = &decision.audit else { return respond(call.ctx, &decision, acted.body) };
-    if audit::record(kv, &stream, ev, 0).await.is_err() {
-        return audit_unavailable(call.ctx);
-    }
-    if decision.status < 300 && storage::apply(kv, &acted.writes).await.is_err() {
-        let failed = conclude(&Effect::Failed("writing Workers KV".into()));
-        if let Some(ev) = &failed.audit {
-            // Best effort: KV just failed a write.
-            let _ = audit::record(kv, &stream, ev, 1).await;
+    let prepared = lifecycle::prepare(&call, req, kv).await;
+    let company = call.company().to_owned();
+    let msg = LifecycleCall { request: call.request, admission: call.admission, act: prepared.act };
+    match object::call::<_, LifecycleReply>(env, &company, "lifecycle", &msg).await {
+        Ok(reply) => {
+            let body = match (reply.body, prepared.extra) {
+                (Some(Value::Object(mut b)), Some(Value::Object(extra))) => {
+                    b.extend(extra);
+                    Some(Value::Object(b))
+                }
+                (b, _) => b,
+            };
+            respond(ctx, &reply.decision, body)
         }
-        return respond(call.ctx, &failed, None);
+        Err(_) => unavailable(ctx),
     }
-    respond(call.ctx, &decision, acted.body)
 }
 
-/// Record a refusal's event, then answer it.
-async fn answer(kv: &KvStore, ctx: &Ctx, stream: &Stream, d: &Decision) -> Result<Response> {
-    if let Some(ev) = &d.audit
-        && audit::record(kv, stream, ev, 0).await.is_err()
-    {
-        return audit_unavailable(ctx);
-    }
-    respond(ctx, d, None)
-}
-
-fn audit_unavailable(ctx: &Ctx) -> Result<Response> {
+fn unavailable(ctx: &Ctx) -> Result<Response> {
     error(
         ctx,
         503,
-        "audit_unavailable",
-        "the audit event could not be written to Workers KV, so nothing was done: retry the request",
+        "company_unavailable",
+        "the company's object did not answer: read the connection or settings back, then retry if nothing changed",
     )
 }
 

@@ -1,24 +1,30 @@
 //! The read routes of a connection key: `GET|HEAD /v1/connections/files` (a listing) and
-//! `…/files/object` (one object, streamed from R2). The core's `gate` decides; pages come from
-//! `hq_vault_core::listing`, ranges and conditions from `hq_vault_core::http`. Each read's event
-//! is written after the answer (`waitUntil`), filed under the key's connection.
+//! `…/files/object` (one object, streamed from R2). KV routes the key's reference to its company;
+//! the company's object decides with the core's `gate` and appends the read's event in the same
+//! call. Pages come from `hq_vault_core::listing`, ranges and conditions from
+//! `hq_vault_core::http`.
+//!
+//! An object read prepares its answer from R2 first (what would be sent if allowed: 200, 206, 304,
+//! 404, 416…) and then asks the object once, telling it that status: the event records the status
+//! actually answered, and the answer is sent only if the object allows the read. A listing asks
+//! first (its plan comes from the decision) and is answered 200.
 
-use hq_vault_core::audit::Outcome;
+use hq_vault_core::audit;
 use hq_vault_core::gate::{self, Plan, ReadRequest, Route};
 use hq_vault_core::http::{
     Answer, Preconditions, Representation, answer, content_range, content_type_for, object_headers, query_pairs,
 };
 use hq_vault_core::listing::{Lister, ObjectInfo, SourcePage, SourceRequest};
+use hq_vault_core::policy::is_company_id;
 use hq_vault_core::time;
-use worker::{Bucket, Conditional, Context, Env, Headers, Method, Request, Response, Result, kv::KvStore};
+use worker::{Bucket, Conditional, Env, Headers, Method, Request, Response, Result, console_log, kv::KvStore};
 
-use super::audit::record_after;
-use super::storage::{company_settings, connection_by_reference};
-use super::{Ctx, error, json_response};
+use super::{Ctx, error, json_response, object};
+use crate::company::{Answered, ReadCall, ReadVerdict};
 use crate::model;
 
 /// Serve a read route.
-pub async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &Ctx, route: Route) -> Result<Response> {
+pub async fn read(req: Request, env: &Env, kv: &KvStore, ctx: &Ctx, route: Route) -> Result<Response> {
     let url = req.url()?;
     // Query values decoded exactly once (`+` is a space, `%2B` a plus) by the core's rule, as the
     // daemon does; a value that is not UTF-8 is refused, never replaced, and a parameter given
@@ -42,79 +48,71 @@ pub async fn read(req: Request, env: &Env, kv: &KvStore, wctx: &Context, ctx: &C
         request_id: ctx.request_id.clone(),
         source_ip: ctx.ip.clone(),
     };
-    let doc = match gate::credential_reference(authorization.as_deref()) {
-        Some(r) => connection_by_reference(kv, &r).await?,
+    // The routing index: which company's object decides for this key. Only a company id names
+    // anything; anything else (or no entry) is an unknown key.
+    let company = match gate::credential_reference(authorization.as_deref()) {
+        Some(r) => kv.get(&model::keyref_key(&r)).text().await?.filter(|c| is_company_id(c)),
         None => None,
+    };
+    let Some(company) = company else {
+        // No company to ask: the core's answer for a missing, malformed or unknown key, logged
+        // (not filed: an unknown key names no connection).
+        let decision = gate::decide(&rr, None);
+        console_log!("audit {}", audit::encode(&decision.audit));
+        return refusal(ctx, decision.status, decision.error_body, &decision.headers, req.method() == Method::Head);
     };
     let bucket = env.bucket("VAULT")?;
-    // The company's switch and, for a plain object read, the object itself, in one round trip:
-    // the object is only used if the gate allows the read.
-    let plain_get = route == Route::Object
-        && req.method() == Method::Get
-        && req.headers().get("range")?.is_none()
-        && req.headers().get("if-none-match")?.is_none();
-    let mut fetched: Option<Option<worker::Object>> = None;
-    let record = match &doc {
-        Some(d) => {
-            let settings = company_settings(kv, &d.company_id);
-            let key = rr.path.as_deref().filter(|p| plain_get && hq_vault_core::patterns::check_object_key(p).is_ok());
-            let (settings, obj) = match key {
-                Some(k) => {
-                    let (s, o) = futures_util::join!(settings, bucket.get(model::r2_key(&d.company_id, k)).execute());
-                    (s?, Some(o?))
-                }
-                None => (settings.await?, None),
-            };
-            fetched = obj;
-            Some(d.record(settings.connections_enabled))
-        }
-        None => None,
-    };
-    let mut decision = gate::decide(&rr, record.as_ref());
-    if duplicate && decision.status == 200 {
-        let mut ev = decision.audit.clone();
-        ev.outcome = Outcome::Failed;
-        ev.status = 400;
-        ev.reason = Some("bad_query".into());
-        record_after(kv, wctx, &ev);
-        return error(ctx, 400, "bad_query", "a query parameter is given twice");
-    }
-    // An allowed object must exist: otherwise the read is a 404, audited as such.
-    let mut head = None;
-    if let (Some(Plan::Object(key)), Some(rec), Some(d)) = (&decision.plan, &record, &doc) {
-        head = match fetched.take() {
-            Some(o) => o,
-            None => bucket.head(model::r2_key(&d.company_id, key)).await?,
-        };
-        if head.is_none() {
-            decision = gate::not_found(&rr, rec);
-        }
-    }
-    record_after(kv, wctx, &decision.audit);
     let is_head = req.method() == Method::Head;
-    match (decision.plan, doc) {
-        (Some(Plan::Object(key)), Some(d)) => match head {
-            Some(h) => object(&req, &bucket, ctx, &d.company_id, &key, h, is_head).await,
-            None => error(ctx, 404, "not_found", "no object at this path"),
-        },
-        (Some(Plan::List(plan)), Some(d)) => {
+    let is_read = matches!(req.method(), Method::Get | Method::Head);
+    // What an allowed read would be answered, prepared before asking (objects only).
+    let prepared: Option<(Response, u16)> = if !is_read {
+        None
+    } else if duplicate {
+        Some((error(ctx, 400, "bad_query", "a query parameter is given twice")?, 400))
+    } else {
+        match rr
+            .path
+            .as_deref()
+            .filter(|p| route == Route::Object && hq_vault_core::patterns::check_object_key(p).is_ok())
+        {
+            Some(key) => Some(object(&req, &bucket, ctx, &company, key, is_head).await?),
+            None => None,
+        }
+    };
+    let call = ReadCall { request: rr, answered: prepared.as_ref().map(|(_, status)| Answered { status: *status }) };
+    let verdict: ReadVerdict = match object::call(env, &company, "read", &call).await {
+        Ok(v) => v,
+        Err(_) => {
+            return error(ctx, 503, "company_unavailable", "the company's object did not answer: retry the request");
+        }
+    };
+    if !verdict.allowed {
+        return refusal(ctx, verdict.status, verdict.error_body, &verdict.headers, is_head);
+    }
+    match (verdict.plan, prepared) {
+        (_, Some((prepared, _))) => Ok(prepared),
+        (Some(Plan::List(plan)), None) => {
             let mut lister = Lister::new(plan);
             while let Some(r) = lister.next_request() {
-                let page = list_source(&bucket, &d.company_id, &r).await?;
+                let page = list_source(&bucket, &company, &r).await?;
                 lister.feed(page);
             }
             let page = lister.finish();
             let body = if is_head { String::new() } else { serde_json::to_string(&page).unwrap_or_default() };
             json_response(ctx, 200, body)
         }
-        _ => {
-            let r = json_response(ctx, decision.status, if is_head { String::new() } else { decision.error_body })?;
-            for (k, v) in &decision.headers {
-                r.headers().set(k, v)?;
-            }
-            Ok(r)
-        }
+        // The gate allowed an object the Worker did not prepare: the two checks of the key differ.
+        _ => error(ctx, 500, "internal", "the read was allowed but not prepared: report this"),
     }
+}
+
+/// A refusal: the core's status, body and headers (no body for `HEAD`).
+fn refusal(ctx: &Ctx, status: u16, body: String, headers: &[(String, String)], is_head: bool) -> Result<Response> {
+    let r = json_response(ctx, status, if is_head { String::new() } else { body })?;
+    for (k, v) in headers {
+        r.headers().set(k, v)?;
+    }
+    Ok(r)
 }
 
 fn info_of(company: &str, o: &worker::Object) -> ObjectInfo {
@@ -152,11 +150,11 @@ async fn list_source(bucket: &Bucket, company: &str, r: &SourceRequest) -> Resul
 /// How many times the object may change between deciding and reading before the read gives up.
 const VERSION_TRIES: usize = 3;
 
-/// Stream an object: no buffering, whatever its size.
+/// Prepare an object's answer and its status: no buffering, whatever its size.
 ///
-/// `meta` is the object as R2 last described it: from the plain read made alongside the company
-/// switch (it then holds the body), or from a `head`. The core decides 304, 200, 206 or 416 on
-/// that version; the bytes then come from one R2 `get` with `onlyIf: {etagMatches}` on that
+/// A plain read (no `Range`, no `If-None-Match`) is one R2 `get`, which holds the body of the
+/// version it describes. Otherwise the core decides 304, 200, 206 or 416 on the version a `head`
+/// describes; the bytes then come from one R2 `get` with `onlyIf: {etagMatches}` on that
 /// version's ETag and R2's own `range`, so the bytes, `ETag` and `Content-Range` sent are all of
 /// the one version the decision was about. If the object changed in between, R2 answers with the
 /// new version's metadata and no body, and the decision is made again on it.
@@ -166,9 +164,14 @@ async fn object(
     ctx: &Ctx,
     company: &str,
     key: &str,
-    mut meta: worker::Object,
     is_head: bool,
-) -> Result<Response> {
+) -> Result<(Response, u16)> {
+    let r2key = model::r2_key(company, key);
+    let plain = !is_head && req.headers().get("range")?.is_none() && req.headers().get("if-none-match")?.is_none();
+    let found = if plain { bucket.get(&r2key).execute().await? } else { bucket.head(&r2key).await? };
+    let Some(mut meta) = found else {
+        return Ok((error(ctx, 404, "not_found", "no object at this path")?, 404));
+    };
     let if_none_match = req.headers().get("if-none-match")?;
     let range = req.headers().get("range")?;
     let if_range = req.headers().get("if-range")?;
@@ -185,19 +188,19 @@ async fn object(
         let (status, r2range) = match decided {
             Answer::NotModified => {
                 let headers = version_headers(ctx, &meta)?;
-                return Ok(Response::empty()?.with_status(304).with_headers(headers));
+                return Ok((Response::empty()?.with_status(304).with_headers(headers), 304));
             }
             Answer::Unsatisfiable => {
                 let r = error(ctx, 416, "range_not_satisfiable", "the range is outside the object")?;
                 r.headers().set("content-range", &content_range(None, size))?;
-                return Ok(r);
+                return Ok((r, 416));
             }
             Answer::Full => (200, None),
             Answer::Partial { start, end } => {
                 (206, Some(worker::Range::OffsetWithLength { offset: start, length: end - start + 1 }))
             }
         };
-        let body_of = |o: &worker::Object| -> Result<Response> {
+        let body_of = |o: &worker::Object| -> Result<(Response, u16)> {
             let headers = version_headers(ctx, o)?;
             let ct = o.http_metadata().content_type.unwrap_or_else(|| content_type_for(key).into());
             headers.set("content-type", &ct)?;
@@ -213,7 +216,7 @@ async fn object(
                 Some(b) if !is_head => Response::from_body(b.response_body()?)?,
                 _ => Response::empty()?,
             };
-            Ok(r.with_status(status).with_headers(headers))
+            Ok((r.with_status(status).with_headers(headers), status))
         };
         // HEAD sends no bytes; a plain read already holds the whole body of this very version.
         if is_head || (r2range.is_none() && meta.body().is_some()) {
@@ -226,13 +229,14 @@ async fn object(
             get = get.range(r);
         }
         match get.execute().await? {
-            None => return error(ctx, 404, "not_found", "no object at this path"),
+            None => return Ok((error(ctx, 404, "not_found", "no object at this path")?, 404)),
             Some(o) if o.body().is_some() => return body_of(&o),
             // Replaced since `meta` was read: decide again on the version R2 describes now.
             Some(o) => meta = o,
         }
     }
-    error(ctx, 503, "object_changing", "the object changed while it was being read: retry the request")
+    let r = error(ctx, 503, "object_changing", "the object changed while it was being read: retry the request")?;
+    Ok((r, 503))
 }
 
 /// `ETag`, `Last-Modified` and the other headers of one version of an object.

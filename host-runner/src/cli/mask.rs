@@ -33,23 +33,47 @@ pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 ///   at in a base64 stream: only the characters that the value's bits alone decide, so the form
 ///   is found with or without `=` padding and inside a longer encoding (`KEY=value` encoded);
 ///   and the value encoded alone, padded and not, so that its last character and padding go too;
-/// - hex, lower and upper case;
+/// - hex, in any mix of letter cases;
 /// - the contents of a JSON string, when the value is UTF-8 text and they differ from it: as
 ///   JavaScript and serde write them (`"`, `\` and control characters escaped) and as Python's
-///   `json.dumps` does (non-ASCII as `\uXXXX` too);
+///   `json.dumps` does (non-ASCII as `\uXXXX` too), each also with `/` written `\/` (PHP's
+///   `json_encode`, and RFC 8259 §7 allows it anywhere); the `\uXXXX` hex digits in any case;
 /// - URL percent-encoding (RFC 3986: all but unreserved characters; also with `/` kept, as
 ///   Python's `quote` does, and with `!'()*` kept, as JavaScript's `encodeURIComponent` does),
-///   when it changes the value.
-pub fn forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
+///   and form encoding (`application/x-www-form-urlencoded`: a space as `+`, as Python's
+///   `quote_plus` and WHATWG's `URLSearchParams` write it), with the `%XX` hex digits in any case
+///   (RFC 3986 §2.1 makes `%2f` and `%2F` equal), when it changes the value.
+///
+/// - how shells quote it: inside double quotes (`declare -p`, `export -p`), with `'\''` or
+///   `'"'"'` for a single quote (`set -x`, Python's `shlex.quote`), backslash before each special
+///   character (`printf %q`);
+/// - how Python prints it: `repr()`/`str` of a `str` and `ascii()` (either quote), and of its
+///   UTF-8 `bytes` (`b'caf\xc3\xa9'`);
+/// - HTML escaping (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#x27;` or `&#39;`), and JavaScript's
+///   `encodeURI`;
+/// - hex with a space or a colon between bytes (`bytes.hex(' ')`, Node's `<Buffer 73 6b …>`,
+///   `AB:CD` fingerprints), and base32 (RFC 4648) wherever it starts in a base32 stream.
+///
+/// A form that is matched in any letter case ([`Form::any_case`]) also masks the same text with
+/// the value's own letters in another case: over-masking a near copy is the safe side.
+pub fn forms(value: &[u8]) -> Vec<Form> {
     use base64::Engine;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let mut out: Vec<Zeroizing<Vec<u8>>> = vec![Zeroizing::new(value.to_vec())];
+    let mut out: Vec<Form> = vec![Form { bytes: Zeroizing::new(value.to_vec()), any_case: false }];
     if value.len() <= MAX_ENCODED_LEN {
-        let mut add = |form: Zeroizing<Vec<u8>>| {
-            if form.len() >= MIN_MASKED_LEN && !out.iter().any(|f| **f == *form) {
-                out.push(form);
+        // A form equal to the value is the value, matched exactly; a form listed already is
+        // matched in any case if either listing asks for it.
+        let mut add_form = |bytes: Zeroizing<Vec<u8>>, any_case: bool| {
+            if bytes.len() < MIN_MASKED_LEN || *bytes == *value {
+                return;
+            }
+            if let Some(f) = out.iter_mut().find(|f| *f.bytes == *bytes) {
+                f.any_case |= any_case;
+            } else if !out.iter().any(|f| f.any_case && f.bytes.eq_ignore_ascii_case(&bytes)) {
+                out.push(Form { bytes, any_case });
             }
         };
+        let mut add = |bytes: Zeroizing<Vec<u8>>| add_form(bytes, false);
         for shift in 0..3usize {
             // `shift` bytes before the value: the characters that also carry their bits are
             // dropped at the front, the one that carries the next bytes' bits at the end.
@@ -66,9 +90,8 @@ pub fn forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
         for engine in [&STANDARD, &URL_SAFE, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
             add(Zeroizing::new(engine.encode(value).into_bytes()));
         }
-        let lower = Zeroizing::new(hex::encode(value).into_bytes());
-        add(Zeroizing::new(lower.to_ascii_uppercase()));
-        add(lower);
+        let mut add_any_case = |bytes: Zeroizing<Vec<u8>>| add_form(bytes, true);
+        add_any_case(Zeroizing::new(hex::encode(value).into_bytes()));
         if let Ok(text) = std::str::from_utf8(value) {
             let json = Zeroizing::new(serde_json::to_string(text).unwrap_or_default());
             let inner = json.get(1..json.len().saturating_sub(1)).unwrap_or_default();
@@ -81,8 +104,15 @@ pub fn forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
                     c.encode_utf16(&mut [0; 2]).iter().for_each(|u| ascii.push_str(&format!("\\u{u:04x}")));
                 }
             }
-            add(Zeroizing::new(inner.as_bytes().to_vec()));
-            add(Zeroizing::new(ascii.as_bytes().to_vec()));
+            for json in [inner, ascii.as_str()] {
+                // Escapes (`\uXXXX`) in any case only where there are some: the plain contents
+                // are the value's own bytes, matched exactly.
+                let any_case = json.contains("\\u");
+                add_form(Zeroizing::new(json.as_bytes().to_vec()), any_case);
+                if json.contains('/') {
+                    add_form(Zeroizing::new(json.replace('/', "\\/").into_bytes()), any_case);
+                }
+            }
         }
         // RFC 3986's unreserved characters kept (Python's `quote(v, safe="")`), with `/` kept
         // too (its default), and with `!'()*` kept too (JavaScript's `encodeURIComponent`).
@@ -91,11 +121,182 @@ pub fn forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
         const PATH: &percent_encoding::AsciiSet = &UNRESERVED.remove(b'/');
         const COMPONENT: &percent_encoding::AsciiSet =
             &UNRESERVED.remove(b'!').remove(b'\'').remove(b'(').remove(b')').remove(b'*');
-        for set in [UNRESERVED, PATH, COMPONENT] {
-            add(Zeroizing::new(percent_encoding::percent_encode(value, set).to_string().into_bytes()));
+        // JavaScript's encodeURI keeps the reserved characters too.
+        const URI: &percent_encoding::AsciiSet = &COMPONENT
+            .remove(b';')
+            .remove(b',')
+            .remove(b'/')
+            .remove(b'?')
+            .remove(b':')
+            .remove(b'@')
+            .remove(b'&')
+            .remove(b'=')
+            .remove(b'+')
+            .remove(b'$')
+            .remove(b'#');
+        add_form(Zeroizing::new(percent_encoding::percent_encode(value, URI).to_string().into_bytes()), true);
+        // Hex with a separator between bytes.
+        for sep in [" ", ":"] {
+            let spaced = Zeroizing::new(value.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(sep));
+            add_form(Zeroizing::new(spaced.as_bytes().to_vec()), true);
+        }
+        // base32 (case-insensitive by RFC 4648 §6) at each of the five positions a value can
+        // start at in a stream, as base64 above.
+        for shift in 0..5usize {
+            let mut shifted = Zeroizing::new(vec![0u8; shift]);
+            shifted.extend_from_slice(value);
+            let skip = (8 * shift).div_ceil(5);
+            let whole = 8 * shifted.len() / 5;
+            let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&shifted[..]).into_bytes());
+            if skip < whole {
+                add_form(Zeroizing::new(encoded[skip..whole].to_vec()), true);
+            }
+        }
+        add_form(Zeroizing::new(data_encoding::BASE32.encode(value).into_bytes()), true);
+        if let Ok(text) = std::str::from_utf8(value) {
+            for form in quoted_forms(text) {
+                add_form(form, false);
+            }
+        }
+        for quote in ['\'', '"'] {
+            add_form(python_bytes(value, quote), false);
+        }
+        add_form(bash_ansi_c(value), false);
+        // WHATWG's form encoding keeps `*-._` and the alphanumerics, and writes a space as `+`.
+        const FORM: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_');
+        for (set, plus) in [(UNRESERVED, false), (PATH, false), (COMPONENT, false), (UNRESERVED, true), (FORM, true)] {
+            let encoded = Zeroizing::new(percent_encoding::percent_encode(value, set).to_string());
+            let encoded = if plus { Zeroizing::new(encoded.replace("%20", "+")) } else { encoded };
+            // Unchanged by the encoding, it is the value itself, matched exactly above.
+            if encoded.as_bytes() != value {
+                add_form(Zeroizing::new(encoded.as_bytes().to_vec()), true);
+            }
         }
     }
     out
+}
+
+/// How shells, Python and HTML write `text` (see [`forms`]); some are equal to it, which
+/// [`forms`] leaves out.
+fn quoted_forms(text: &str) -> Vec<Zeroizing<Vec<u8>>> {
+    let z = |s: String| Zeroizing::new(s.into_bytes());
+    let mut out = Vec::new();
+    // Inside double quotes: `\` before `$`, `` ` ``, `"` and `\`.
+    out.push(z(text.chars().fold(String::new(), |mut s, c| {
+        if matches!(c, '$' | '`' | '"' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+        s
+    })));
+    // Inside single quotes, a single quote closes, is written, and reopens.
+    out.push(z(text.replace('\'', r"'\''")));
+    out.push(z(text.replace('\'', r#"'"'"'"#)));
+    // `printf %q`: a backslash before every character that is not plainly safe.
+    if text.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        out.push(z(text.chars().fold(String::new(), |mut s, c| {
+            if !(c.is_ascii_alphanumeric() || ",._+:@%/-=".contains(c)) {
+                s.push('\\');
+            }
+            s.push(c);
+            s
+        })));
+    }
+    // Python's repr() and ascii() of a str, with either quote.
+    for quote in ['\'', '"'] {
+        for ascii in [false, true] {
+            out.push(z(python_str(text, quote, ascii)));
+        }
+    }
+    // HTML: html.escape, and the numeric form of the apostrophe other libraries use.
+    for apostrophe in ["&#x27;", "&#39;"] {
+        let mut s = String::new();
+        for c in text.chars() {
+            match c {
+                '&' => s.push_str("&amp;"),
+                '<' => s.push_str("&lt;"),
+                '>' => s.push_str("&gt;"),
+                '"' => s.push_str("&quot;"),
+                '\'' => s.push_str(apostrophe),
+                c => s.push(c),
+            }
+        }
+        out.push(z(s));
+    }
+    out
+}
+
+/// The inside of Python's `repr()` (or `ascii()` when `ascii`) of a `str` quoted with `quote`.
+fn python_str(text: &str, quote: char, ascii: bool) -> String {
+    let mut s = String::new();
+    for c in text.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if c == quote => {
+                s.push('\\');
+                s.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => s.push_str(&format!("\\x{:02x}", c as u32)),
+            c if ascii && !c.is_ascii() => match c as u32 {
+                n @ 0..=0xff => s.push_str(&format!("\\x{n:02x}")),
+                n @ 0x100..=0xffff => s.push_str(&format!("\\u{n:04x}")),
+                n => s.push_str(&format!("\\U{n:08x}")),
+            },
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// The inside of bash's `$'…'` quoting, which `declare -p` and `printf %q` use for a value with
+/// bytes that are not printable ASCII: `\\`, `\'`, C escapes, and octal `\ooo` for the rest.
+fn bash_ansi_c(value: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut s = Zeroizing::new(String::new());
+    for &b in value {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\r' => s.push_str("\\r"),
+            0x1b => s.push_str("\\E"),
+            0x20..=0x7e => s.push(char::from(b)),
+            b => s.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    Zeroizing::new(s.as_bytes().to_vec())
+}
+
+/// The inside of Python's `repr()` of `bytes` quoted with `quote`.
+fn python_bytes(value: &[u8], quote: char) -> Zeroizing<Vec<u8>> {
+    let mut s = Zeroizing::new(String::new());
+    for &b in value {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            b if char::from(b) == quote => {
+                s.push('\\');
+                s.push(char::from(b));
+            }
+            0x20..=0x7e => s.push(char::from(b)),
+            b => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    Zeroizing::new(s.as_bytes().to_vec())
+}
+
+/// One byte string that stands for a value in output (see [`forms`]). No `Debug`: it is the
+/// value, or an encoding of it.
+pub struct Form {
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// Matched in any ASCII letter case (hex digits, percent escapes).
+    pub any_case: bool,
 }
 
 /// What replaces an occurrence of the value of `name`.
@@ -104,7 +305,10 @@ pub fn mask_for(name: &str) -> String {
 }
 
 struct Needle {
+    /// The form's bytes; lower-cased when `any_case`.
     value: Zeroizing<Vec<u8>>,
+    /// Output bytes are lower-cased before they are compared.
+    any_case: bool,
     /// `fail[i]`: length of the longest proper prefix of `value[..=i]` that is also its suffix.
     fail: Vec<u32>,
     /// Length of the longest suffix of the output so far that is a prefix of `value`.
@@ -113,7 +317,8 @@ struct Needle {
 }
 
 impl Needle {
-    fn new(name: &str, value: &[u8]) -> Needle {
+    fn new(name: &str, form: &Form) -> Needle {
+        let value = if form.any_case { Zeroizing::new(form.bytes.to_ascii_lowercase()) } else { form.bytes.clone() };
         let mut fail = vec![0u32; value.len()];
         let mut k = 0usize;
         for i in 1..value.len() {
@@ -125,11 +330,12 @@ impl Needle {
             }
             fail[i] = k as u32;
         }
-        Needle { value: Zeroizing::new(value.to_vec()), fail, state: 0, mask: mask_for(name).into_bytes() }
+        Needle { value, any_case: form.any_case, fail, state: 0, mask: mask_for(name).into_bytes() }
     }
 
     /// Feed one byte; true when an occurrence ends with it.
     fn step(&mut self, b: u8) -> bool {
+        let b = if self.any_case { b.to_ascii_lowercase() } else { b };
         let mut k = self.state;
         while k > 0 && self.value[k] != b {
             k = self.fail[k - 1] as usize;
@@ -178,6 +384,9 @@ impl Masker {
         let mut starting = vec![Vec::new(); 256];
         for (i, n) in needles.iter().enumerate() {
             starting[usize::from(n.value[0])].push(i);
+            if n.any_case && n.value[0].is_ascii_lowercase() {
+                starting[usize::from(n.value[0].to_ascii_uppercase())].push(i);
+            }
         }
         Masker {
             needles,
@@ -313,10 +522,16 @@ mod tests {
             if v.len() < MIN_MASKED_LEN {
                 continue;
             }
-            for f in forms(v).iter().filter(|f| f.len() <= text.len()) {
-                found.extend(
-                    (0..=text.len() - f.len()).filter(|&s| text[s..s + f.len()] == f[..]).map(|s| (s, s + f.len(), i)),
-                );
+            for f in forms(v).iter().filter(|f| f.bytes.len() <= text.len()) {
+                let n = f.bytes.len();
+                let equal = |s: usize| {
+                    if f.any_case {
+                        text[s..s + n].eq_ignore_ascii_case(&f.bytes)
+                    } else {
+                        text[s..s + n] == f.bytes[..]
+                    }
+                };
+                found.extend((0..=text.len() - n).filter(|&s| equal(s)).map(|s| (s, s + n, i)));
             }
         }
         found.sort_by_key(|&(s, e, i)| (s, std::cmp::Reverse(e), i));
@@ -391,7 +606,7 @@ mod tests {
                 assert!(got.contains("<hq-vault:KEY>"), "{sample} (chunk {chunk}): {got}");
                 assert!(got.starts_with("before ") && got.ends_with(" after"), "{got}");
                 for form in forms(value.as_bytes()) {
-                    let form = String::from_utf8_lossy(&form).into_owned();
+                    let form = String::from_utf8_lossy(&form.bytes).into_owned();
                     assert!(!got.contains(&form), "{form} left in {got}");
                 }
             }
@@ -402,10 +617,56 @@ mod tests {
         assert!(got.starts_with("Sz") && got.len() < base64.len(), "{got}");
     }
 
+    /// Encoders differ in the case of their hex digits and in what they escape: every variant of
+    /// this kind is masked (issue 12's review: `%2f` and `\/` were not).
+    #[test]
+    fn case_and_escape_variants_of_encodings_are_masked() {
+        let value = "Pa55 wörd/Sk?x=1&y";
+        let values = [("PW", value)];
+        // Hex digits after `%` in lower case, the letters of the value untouched.
+        let upper = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let mut lower_escapes = String::new();
+        let mut rest = upper.as_str();
+        while let Some(at) = rest.find('%') {
+            lower_escapes.push_str(&rest[..at]);
+            lower_escapes.push_str(&rest[at..at + 3].to_ascii_lowercase());
+            rest = &rest[at + 3..];
+        }
+        lower_escapes.push_str(rest);
+        let samples = [
+            lower_escapes,
+            // Python's quote_plus and URLSearchParams: a space as `+`.
+            "Pa55+w%C3%B6rd%2FSk%3Fx%3D1%26y".to_owned(),
+            "Pa55+w%C3%B6rd%2FSk%3Fx%3D1%26y"
+                .to_ascii_lowercase()
+                .replace("pa55", "Pa55")
+                .replace("w%c3%b6rd%2fsk", "w%c3%b6rd%2fSk"),
+            // PHP's json_encode: `/` as `\/`, non-ASCII as `\u00f6`; Java's as `\u00F6`.
+            "Pa55 w\\u00f6rd\\/Sk?x=1&y".to_owned(),
+            "Pa55 w\\u00F6rd\\/Sk?x=1&y".to_owned(),
+            "Pa55 w\\u00F6rd/Sk?x=1&y".to_owned(),
+            "Pa55 wörd\\/Sk?x=1&y".to_owned(),
+            // Hex in mixed case.
+            hex::encode(value)
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
+                .collect(),
+        ];
+        for sample in &samples {
+            for chunk in [1, 3, 64] {
+                let got = mask_all(&values, &format!("<{sample}>"), chunk);
+                assert_eq!(got, "<<hq-vault:PW>>", "{sample} (chunk {chunk})");
+            }
+        }
+        // Exact forms stay exact: the value in another case is not the value.
+        assert_eq!(mask_all(&values, "pa55 wörd/sk?x=1&y", 4), "pa55 wörd/sk?x=1&y");
+    }
+
     #[test]
     fn forms_are_listed_once_and_short_forms_are_left_out() {
-        let f = forms(b"abcd");
-        let mut unique = f.iter().map(|x| x.to_vec()).collect::<Vec<_>>();
+        let f: Vec<Vec<u8>> = forms(b"abcd").into_iter().map(|x| x.bytes.to_vec()).collect();
+        let mut unique = f.clone();
         unique.dedup();
         unique.sort();
         unique.dedup();

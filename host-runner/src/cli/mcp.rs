@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +37,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::ingest::{Asking, OpenPage, Outcome, SecretRequest};
+use super::isolate::{Isolation, Sandbox, find_program};
 use super::run::{Captured, End, Limits};
 
 #[derive(clap::Args)]
@@ -48,6 +50,20 @@ pub struct Args {
     /// How long a `secret_request` page stays open.
     #[arg(long, default_value = "10m", hide = true)]
     page_expires: String,
+    /// Let `run_with_secrets` run commands without isolation where bubblewrap (`bwrap`) is missing
+    /// or cannot work. Such a command can read this user's vault token, and through it any
+    /// secret, unmasked: use only when every agent that reaches this server may read every secret.
+    #[arg(long)]
+    allow_unisolated_run: bool,
+    /// Read this server's vault token from FILE (one `hqvt_` token) rather than from
+    /// `HQ_VAULT_TOKEN` or the home's token file. Commands run for the agent cannot read it;
+    /// a token in `HQ_VAULT_TOKEN` is written in the agent's MCP configuration, which they can,
+    /// so `run_with_secrets` refuses to run with one.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Commands run for the agent get no network (their own empty network namespace).
+    #[arg(long)]
+    run_offline: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,12 +93,47 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let page_ttl = super::ingest::page_lifetime(home, &a.page_expires).context("--page-expires")?;
     // Settings are read now, so that a mistake shows at start; clients are made per call, so
     // that the bootstrap token a restarted daemon rewrote is read again.
-    Client::from_env()?;
+    let token_file = match &a.token_file {
+        Some(f) => Some(std::fs::canonicalize(f).with_context(|| format!("--token-file {}", f.display()))?),
+        None => None,
+    };
+    vault_client(token_file.as_deref())?;
+    // A token in the environment came from the agent's MCP configuration, a file that any
+    // command the agent runs can read.
+    let token_in_env = token_file.is_none() && std::env::var_os("HQ_VAULT_TOKEN").is_some_and(|t| !t.is_empty());
     let connection = match std::env::var_os("HQ_CONNECTION_KEY") {
         Some(_) => Some(Arc::new(Connection::from_env()?)),
         None => None,
     };
-    let server = Vault::new(home.clone(), a.ask, page_ttl, connection);
+    // The vault's home and the token file hold the tokens this server reads; a command run for
+    // the agent must not.
+    let mut hidden = vec![std::fs::canonicalize(&home.dir).unwrap_or_else(|_| home.dir.clone())];
+    hidden.extend(token_file.clone());
+    let sandbox = Sandbox {
+        hidden,
+        working_dir: std::env::current_dir().context("the working directory")?,
+        user_home: std::env::var_os("HOME").map(PathBuf::from),
+        offline: a.run_offline,
+    };
+    let isolation = if token_in_env {
+        Isolation::Unavailable(
+            "this server's token came from HQ_VAULT_TOKEN, which is written in the agent's MCP configuration, a file that a \
+             command run for the agent could read, and with the token every secret it reaches, unmasked. Nothing was run. \
+             Ask the person to save the token in a file of its own (`umask 077; printf '%s\\n' 'hqvt_…' > ~/.config/hq-vault/agent-token`) \
+             and to start this server with `hq-vault mcp --token-file` and that path instead of HQ_VAULT_TOKEN: the file is hidden from commands."
+                .to_owned(),
+        )
+    } else {
+        Isolation::detect(sandbox, a.allow_unisolated_run)
+    };
+    match &isolation {
+        Isolation::Unisolated => eprintln!(
+            "hq-vault mcp: run_with_secrets runs commands WITHOUT isolation (--allow-unisolated-run): they can read this user's vault token"
+        ),
+        Isolation::Unavailable(why) => eprintln!("hq-vault mcp: run_with_secrets will refuse every command: {why}"),
+        Isolation::Bubblewrap { .. } => {}
+    }
+    let server = Vault::new(home.clone(), a.ask, page_ttl, connection, isolation, token_file);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let out = tokio::fs::File::from_std(std::fs::File::from(protocol));
@@ -105,6 +156,10 @@ struct Vault {
     /// One hidden prompt at a time on the terminal.
     terminal: Arc<tokio::sync::Mutex<()>>,
     connection: Option<Arc<Connection>>,
+    /// How `run_with_secrets` keeps its commands from the vault's credentials.
+    isolation: Arc<Isolation>,
+    /// `--token-file`, canonical.
+    token_file: Option<PathBuf>,
     tool_router: ToolRouter<Vault>,
 }
 
@@ -196,13 +251,30 @@ struct FilesReadParams {
 
 #[tool_router]
 impl Vault {
-    fn new(home: Home, ask: Ask, page_ttl: Duration, connection: Option<Arc<Connection>>) -> Vault {
+    fn new(
+        home: Home,
+        ask: Ask,
+        page_ttl: Duration,
+        connection: Option<Arc<Connection>>,
+        isolation: Isolation,
+        token_file: Option<PathBuf>,
+    ) -> Vault {
         let mut tool_router = Self::tool_router();
         if connection.is_none() {
             tool_router.remove_route("files_list");
             tool_router.remove_route("files_read");
         }
-        Vault { home, ask, page_ttl, pages: Arc::default(), terminal: Arc::default(), connection, tool_router }
+        Vault {
+            home,
+            ask,
+            page_ttl,
+            pages: Arc::default(),
+            terminal: Arc::default(),
+            connection,
+            isolation: Arc::new(isolation),
+            token_file,
+            tool_router,
+        }
     }
 
     #[tool(
@@ -210,8 +282,9 @@ impl Vault {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn secrets_list(&self, Parameters(p): Parameters<ListParams>) -> Result<CallToolResult, ErrorData> {
+        let token_file = self.token_file.clone();
         blocking(move || {
-            let (folder, secrets) = Client::from_env()?.list_folder(&p.prefix)?;
+            let (folder, secrets) = vault_client(token_file.as_deref())?.list_folder(&p.prefix)?;
             let secrets: Vec<_> = secrets
                 .into_iter()
                 .map(|s| {
@@ -238,10 +311,11 @@ impl Vault {
         if self.ask == Ask::Terminal {
             if std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok() {
                 let _one_at_a_time = self.terminal.lock().await;
-                let home = self.home.clone();
+                let (home, token_file) = (self.home.clone(), self.token_file.clone());
                 return blocking(move || {
-                    let client = Client::from_env()?;
+                    let client = vault_client(token_file.as_deref())?;
                     // Asked only once everything that can be checked was.
+                    may_store(&client)?;
                     if let Some(note) = request.preflight(&home, &client, Asking::Terminal)? {
                         eprintln!("hq-vault mcp: {note}");
                     }
@@ -252,7 +326,13 @@ impl Vault {
             }
             note = "This server has no terminal to ask on, so a page is used instead. ".into();
         }
-        let wait = Duration::from_secs(p.wait_seconds.unwrap_or(REQUEST_WAIT.0).min(REQUEST_WAIT.1));
+        let asked_wait = p.wait_seconds.unwrap_or(REQUEST_WAIT.0);
+        let wait = Duration::from_secs(asked_wait.min(REQUEST_WAIT.1));
+        let wait_note = if asked_wait > REQUEST_WAIT.1 {
+            format!("wait_seconds {asked_wait} is above the most, {}: {} was used. ", REQUEST_WAIT.1, REQUEST_WAIT.1)
+        } else {
+            String::new()
+        };
         let mut page = {
             let mut pages = self.pages.lock().await;
             let mut open = pages.get(&request.path).cloned();
@@ -265,17 +345,26 @@ impl Vault {
             match open {
                 Some(page) => page,
                 None => {
-                    let client = match Client::from_env() {
-                        Ok(c) => c,
-                        Err(e) => return Ok(failed(e)),
+                    let token_file = self.token_file.clone();
+                    let client = match tokio::task::spawn_blocking(move || {
+                        let client = vault_client(token_file.as_deref())?;
+                        may_store(&client)?;
+                        anyhow::Ok(client)
+                    })
+                    .await
+                    {
+                        Ok(Ok(c)) => c,
+                        Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
+                        Err(e) => return Ok(failed(format!("the tool stopped unexpectedly: {e}"))),
                     };
                     // The page opens only once everything that can be checked was.
                     let checked = {
                         let (home, path, no_overwrite) =
                             (self.home.clone(), request.path.clone(), request.no_overwrite);
+                        let token_file = self.token_file.clone();
                         tokio::task::spawn_blocking(move || {
                             let probe = SecretRequest { path, kind: None, description: None, no_overwrite };
-                            probe.preflight(&home, &Client::from_env()?, Asking::Page)
+                            probe.preflight(&home, &vault_client(token_file.as_deref())?, Asking::Page)
                         })
                         .await
                     };
@@ -319,7 +408,7 @@ impl Vault {
                 })
             }
             None => Ok(text(format!(
-                "Not stored yet: the person has not entered the value. The page for `{}` stays open for {} more min at\n{}\nCall secret_request again with the same path to keep waiting.",
+                "{wait_note}Not stored yet: the person has not entered the value. The page for `{}` stays open for {} more min at\n{}\nCall secret_request again with the same path to keep waiting.",
                 p.path,
                 page.remaining().as_secs().div_ceil(60),
                 page.url()
@@ -328,7 +417,7 @@ impl Vault {
     }
 
     #[tool(
-        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in base64, hex, JSON and URL encodings. No shell unless you run one. Standard input is empty; the run ends at the time limit.",
+        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in the forms programs commonly print values in (base64, base32, hex, JSON, URL, shell and Python quoting, HTML). No shell unless you run one. Standard input is empty; the run ends at the time limit. The program runs isolated: the vault's own files and every other process are out of its reach, so it can use the folder's secrets and no others.",
         annotations(read_only_hint = false, destructive_hint = true, open_world_hint = true)
     )]
     async fn run_with_secrets(
@@ -339,18 +428,48 @@ impl Vault {
         if p.command.is_empty() {
             return Ok(failed("`command` is empty: give the program and its arguments, such as [\"ls\", \"-l\"]"));
         }
+        let timeout = p.timeout_seconds.unwrap_or(RUN_TIMEOUT.0);
+        let max_output = p.max_output_bytes.unwrap_or(RUN_OUTPUT.0);
         let limits = Limits {
-            timeout: Duration::from_secs(p.timeout_seconds.unwrap_or(RUN_TIMEOUT.0).clamp(1, RUN_TIMEOUT.1)),
-            max_output: p.max_output_bytes.unwrap_or(RUN_OUTPUT.0).clamp(RUN_OUTPUT.1, RUN_OUTPUT.2),
+            timeout: Duration::from_secs(timeout.clamp(1, RUN_TIMEOUT.1)),
+            max_output: max_output.clamp(RUN_OUTPUT.1, RUN_OUTPUT.2),
             cancel: Arc::new(AtomicBool::new(false)),
         };
+        // A bound out of range is moved into it, and the agent is told.
+        let mut adjusted = Vec::new();
+        if limits.timeout.as_secs() != timeout {
+            adjusted.push(format!(
+                "timeout_seconds {timeout} is outside 1 to {}: {} was used",
+                RUN_TIMEOUT.1,
+                limits.timeout.as_secs()
+            ));
+        }
+        if limits.max_output != max_output {
+            adjusted.push(format!(
+                "max_output_bytes {max_output} is outside {} to {}: {} was used",
+                RUN_OUTPUT.1, RUN_OUTPUT.2, limits.max_output
+            ));
+        }
+        let command: Vec<OsString> = p.command.iter().map(OsString::from).collect();
+        // Checked before any value is fetched: a command that will not run needs none.
+        let isolated = match self.isolation.command(&command) {
+            Ok(argv) => argv,
+            Err(why) => return Ok(failed(why)),
+        };
+        // The program is looked up here, as the command would be without isolation, so that a
+        // missing one answers 127 rather than bubblewrap's own failure.
+        if find_program(&p.command[0], std::env::var_os("PATH")).is_none() {
+            let e = std::io::Error::from_raw_os_error(libc::ENOENT);
+            return Ok(run_result(&super::run::not_started(&command[0], &e, &limits), &limits, adjusted));
+        }
         let cancel = limits.cancel.clone();
         let watcher = tokio::spawn(async move {
             cancelled.cancelled().await;
             cancel.store(true, Ordering::Relaxed);
         });
+        let token_file = self.token_file.clone();
         let result = blocking(move || {
-            let vars = Client::from_env()?.env_values(&p.prefix)?;
+            let vars = vault_client(token_file.as_deref())?.env_values(&p.prefix)?;
             let short = super::run::unmaskable(&vars);
             if !short.is_empty() {
                 bail!(
@@ -361,9 +480,8 @@ impl Vault {
                     p.prefix
                 );
             }
-            let command: Vec<OsString> = p.command.iter().map(OsString::from).collect();
-            let c = super::run::capture(vars, &p.allow_override, &command, WITHHELD, &limits)?;
-            Ok(run_result(&c, &limits))
+            let c = super::run::capture(vars, &p.allow_override, &isolated, WITHHELD, &limits)?;
+            Ok(run_result(&c, &limits, adjusted))
         })
         .await;
         watcher.abort();
@@ -428,15 +546,39 @@ present, read company files through an External Connection.",
     }
 }
 
+/// A client of the vault with this server's settings: `--token-file` when given.
+fn vault_client(token_file: Option<&Path>) -> Result<Client> {
+    let client = Client::from_env()?;
+    Ok(match token_file {
+        Some(f) => client.with_token_file(f)?,
+        None => client,
+    })
+}
+
+/// Whether this server's token may store secrets, asked before the person is: a managed token
+/// may only read, and a page or prompt whose value can never be stored wastes the person's time.
+/// Asked as `GET /v1/tokens`, which only the owner may do (a managed token's refusal is audited
+/// like any other).
+fn may_store(client: &Client) -> Result<()> {
+    match client.get("/v1/tokens").and_then(|r| r.ok()) {
+        Err(hq_vault_client::Error::Api { status: 403, .. }) => bail!(
+            "this server's token may only read secrets (a managed token), so a value the person entered could not be stored: nothing was asked. Ask the person to store it themselves (`hq-vault ingest PATH`), or to run this server with the vault owner's token (without HQ_VAULT_TOKEN, it uses the home's)."
+        ),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(()),
+    }
+}
+
 /// The agent's view of a captured run: exit code (or how it was ended) and the masked output.
-fn run_result(c: &Captured, limits: &Limits) -> CallToolResult {
+/// `adjusted` says which of the agent's bounds were moved into range.
+fn run_result(c: &Captured, limits: &Limits, adjusted: Vec<String>) -> CallToolResult {
     let (exit_code, ended) = match c.end {
         End::Status(code) => (Some(code), None),
         End::TimedOut => (None, Some(format!("timed out after {} s and was ended", limits.timeout.as_secs()))),
         End::Cancelled => (None, Some("cancelled and ended".to_owned())),
         End::NotStarted(code) => (Some(i32::from(code)), Some("could not be started".to_owned())),
     };
-    let mut notes = Vec::new();
+    let mut notes = adjusted;
     for (name, s) in [("stdout", &c.stdout), ("stderr", &c.stderr)] {
         if s.omitted > 0 {
             notes.push(format!(

@@ -7,6 +7,7 @@ mod doctor;
 mod envfile;
 mod ingest;
 mod init;
+mod isolate;
 mod mask;
 mod mcp;
 mod run;

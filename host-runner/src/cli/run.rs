@@ -350,6 +350,19 @@ pub struct Captured {
 /// bytes each. The variables in `withhold` (credentials of the caller) are removed from its
 /// environment. Values shorter than [`MIN_MASKED_LEN`] bytes cannot be masked: callers that
 /// promise no value in the output refuse them first ([`unmaskable`]).
+/// What [`capture`] reports for a command that could not be started (`e`): status 127 when the
+/// program is not found, else 126, and the reason on its standard error.
+pub fn not_started(program: &OsStr, e: &std::io::Error, limits: &Limits) -> Captured {
+    let mut stderr = Stream::new(limits.max_output);
+    stderr.push(format!("starting {}: {e}", program.to_string_lossy()).as_bytes());
+    Captured {
+        end: End::NotStarted(start_failure_status(e)),
+        stdout: Stream::new(limits.max_output),
+        stderr,
+        output_left_open: false,
+    }
+}
+
 pub fn capture(
     vars: BTreeMap<String, Zeroizing<Vec<u8>>>,
     allow_override: &[String],
@@ -367,17 +380,7 @@ pub fn capture(
     let err = Arc::new(Mutex::new(Stream::new(limits.max_output)));
     let mut child = match spawned {
         Ok(c) => c,
-        Err(e) => {
-            let take = |s: Arc<Mutex<Stream>>| std::mem::take(&mut *s.lock().unwrap_or_else(PoisonError::into_inner));
-            let mut stderr = take(err);
-            stderr.push(format!("starting {}: {e}", command[0].to_string_lossy()).as_bytes());
-            return Ok(Captured {
-                end: End::NotStarted(start_failure_status(&e)),
-                stdout: take(out),
-                stderr,
-                output_left_open: false,
-            });
-        }
+        Err(e) => return Ok(not_started(&command[0], &e, limits)),
     };
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     if let (Some(o), Some(e)) = (child.stdout.take(), child.stderr.take()) {

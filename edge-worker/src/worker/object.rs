@@ -1,0 +1,427 @@
+//! The company's Durable Object `Company` (binding `COMPANY`, SQLite storage): the authority over
+//! a company's connections, its switch and its audit events (the protocol: `crate::company`).
+//!
+//! Every call runs its reads and writes of SQLite without an `await` between them, so a call is
+//! one indivisible step of the object: two lifecycle calls never interleave, and a read's decision
+//! sees every change whose call has returned. The object's answer leaves only once its writes are
+//! durable (the runtime's output gate), so an answered change and its event are stored.
+//!
+//! Tables:
+//!
+//! | table | rows |
+//! |---|---|
+//! | `connections(id, doc)` | one [`ConnectionDoc`] (JSON) a connection |
+//! | `keyrefs(ref, connection)` | every key reference a connection ever had (a rotated-away key's attempts are filed under its connection) |
+//! | `settings(name, value)` | `connections_enabled`; `alarm_at` (when the retention alarm is due) |
+//! | `audit(seq, time_ms, connection, line)` | the core's audit line of each event; `connection` NULL for the company's own stream |
+
+use hq_vault_core::audit::{self, Event};
+use hq_vault_core::gate::{self, ConnectionStatus, Plan};
+use hq_vault_core::policy::{self, Effect, InputKind, InputProblem, is_company_id, is_connection_id};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use worker::{
+    DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, SqlStorageValue, State,
+    durable_object,
+};
+
+use crate::company::{
+    AUDIT_PAGE, Act, Answered, EventsCall, LifecycleCall, LifecycleReply, ReadCall, ReadVerdict, RecordCall,
+    answered_event, audit_cursor, parse_audit_cursor, retention_ms,
+};
+use crate::model::{CompanySettings, ConnectionDoc};
+
+const SCHEMA: [&str; 5] = [
+    "CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, doc TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS keyrefs (ref TEXT PRIMARY KEY, connection TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, \
+     connection TEXT, line TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS audit_by_stream ON audit (connection, seq)",
+];
+
+/// One company's object.
+#[durable_object(alarm)]
+pub struct Company {
+    state: State,
+    env: Env,
+}
+
+impl DurableObject for Company {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        for statement in SCHEMA {
+            // A schema that cannot be made fails every later call with its own error.
+            let _ = sql.exec(statement, None);
+        }
+        Company { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let path = req.path();
+        let text = req.text().await?;
+        let sql = self.state.storage().sql();
+        // From here to the answer: no `await` but the alarm's (after every write of the call).
+        let (reply, due) = match path.as_str() {
+            "/read" => {
+                let call: ReadCall = parse(&text)?;
+                let (v, due) = self.read(&sql, call)?;
+                (serde_json::to_value(v)?, due)
+            }
+            "/lifecycle" => {
+                let call: LifecycleCall = parse(&text)?;
+                let (v, due) = self.lifecycle(&sql, call)?;
+                (serde_json::to_value(v)?, due)
+            }
+            "/record" => {
+                let call: RecordCall = parse(&text)?;
+                let due = self.append(&sql, call.connection.as_deref(), &call.event)?;
+                (json!({}), due)
+            }
+            "/events" => {
+                let call: EventsCall = parse(&text)?;
+                (json!({"events": events(&sql, call.connection.as_deref(), None, u32::MAX)?.0}), None)
+            }
+            _ => return Response::error("no such route of the company object", 404),
+        };
+        if let Some(at) = due {
+            self.schedule(at).await?;
+        }
+        Response::from_json(&reply)
+    }
+
+    /// Delete the events older than the retention period, then wake again when the oldest left
+    /// reaches it.
+    async fn alarm(&self) -> Result<Response> {
+        let sql = self.state.storage().sql();
+        let now = worker::Date::now().as_millis();
+        let cutoff = now.saturating_sub(self.retention());
+        sql.exec("DELETE FROM audit WHERE time_ms < ?", vec![int(cutoff)])?;
+        sql.exec("DELETE FROM settings WHERE name = 'alarm_at'", None)?;
+        #[derive(Deserialize)]
+        struct Oldest {
+            t: Option<f64>,
+        }
+        let oldest: Vec<Oldest> = sql.exec("SELECT MIN(time_ms) AS t FROM audit", None)?.to_array()?;
+        if let Some(t) = oldest.first().and_then(|o| o.t) {
+            let at = (t as u64).saturating_add(self.retention());
+            set_setting(&sql, "alarm_at", &at.to_string())?;
+            self.schedule(at).await?;
+        }
+        Response::ok("")
+    }
+}
+
+impl Company {
+    fn retention(&self) -> u64 {
+        retention_ms(self.env.var("AUDIT_RETENTION_MS").ok().map(|v| v.to_string()).as_deref())
+    }
+
+    async fn schedule(&self, at_ms: u64) -> Result<()> {
+        let now = worker::Date::now().as_millis();
+        let offset = at_ms.saturating_sub(now).min(i64::MAX as u64) as i64;
+        self.state.storage().set_alarm(offset).await
+    }
+
+    /// Store an event in `connection`'s stream (or the company's own). Returns when the retention
+    /// alarm must be (re)set: when none is due yet or the one due is later than this event's
+    /// expiry (an event written with an older time).
+    fn append(&self, sql: &SqlStorage, connection: Option<&str>, ev: &Event) -> Result<Option<u64>> {
+        sql.exec(
+            "INSERT INTO audit (time_ms, connection, line) VALUES (?, ?, ?)",
+            vec![int(ev.time_ms), connection.map(str::to_owned).into(), audit::encode(ev).into()],
+        )?;
+        let expires = ev.time_ms.saturating_add(self.retention());
+        let due = setting(sql, "alarm_at")?.and_then(|v| v.parse::<u64>().ok());
+        if due.is_some_and(|d| d <= expires) {
+            return Ok(None);
+        }
+        set_setting(sql, "alarm_at", &expires.to_string())?;
+        Ok(Some(expires))
+    }
+
+    /// The gate's decision for a read, with the read's event appended.
+    fn read(&self, sql: &SqlStorage, call: ReadCall) -> Result<(ReadVerdict, Option<u64>)> {
+        let rr = call.request;
+        let found = match gate::credential_reference(rr.authorization.as_deref()) {
+            Some(r) => connection_by_ref(sql, &r)?,
+            None => None,
+        };
+        let record = match &found {
+            Some(doc) => Some(doc.record(settings(sql)?.connections_enabled)),
+            None => None,
+        };
+        let mut decision = gate::decide(&rr, record.as_ref());
+        if let (Some(Plan::Object(_)), Some(a), Some(rec)) = (&decision.plan, call.answered, &record) {
+            decision.audit = match a {
+                Answered { status: 404 } => gate::not_found(&rr, rec).audit,
+                a => answered_event(&decision.audit, a),
+            };
+        }
+        let due = match &found {
+            Some(doc) => self.append(sql, Some(&doc.id), &decision.audit)?,
+            // A reference this company never had (a stale routing entry): nothing to file it under.
+            None => {
+                worker::console_log!("audit {}", audit::encode(&decision.audit));
+                None
+            }
+        };
+        let allowed = decision.plan.is_some();
+        Ok((
+            ReadVerdict {
+                allowed,
+                status: decision.status,
+                error_body: decision.error_body,
+                headers: decision.headers,
+                plan: decision.plan,
+            },
+            due,
+        ))
+    }
+
+    /// Perform the act, conclude with the core, append the event: one step.
+    fn lifecycle(&self, sql: &SqlStorage, call: LifecycleCall) -> Result<(LifecycleReply, Option<u64>)> {
+        let target = call.admission.target.clone().filter(|t| is_connection_id(t));
+        let (effect, subject, connection, body) = act(sql, call.act, target.as_deref(), call.request.time_ms)?;
+        let decision = policy::conclude(&call.request, &call.admission, &effect, subject.as_deref());
+        let due = match &decision.audit {
+            Some(ev) => self.append(sql, connection.as_deref(), ev)?,
+            None => None,
+        };
+        // The writes of a success were made by `act`; a refusal wrote nothing.
+        let body = if decision.status < 300 { body } else { None };
+        Ok((LifecycleReply { decision, body }, due))
+    }
+}
+
+/// What an act did: its effect, its subject (a created connection's id), the connection whose
+/// stream gets the event, and the body of a success. A failing act writes nothing.
+type Acted = (Effect, Option<String>, Option<String>, Option<Value>);
+
+fn done(body: Value, connection: Option<&str>) -> Acted {
+    (Effect::Done, None, connection.map(str::to_owned), Some(body))
+}
+
+fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<Acted> {
+    let named = |sql: &SqlStorage| -> Result<Option<ConnectionDoc>> {
+        match target {
+            Some(id) => connection(sql, id),
+            None => Ok(None),
+        }
+    };
+    Ok(match act {
+        Act::Create { doc } => {
+            if !is_connection_id(&doc.id) {
+                return Ok((Effect::Failed("naming the connection".into()), None, None, None));
+            }
+            put_connection(sql, &doc)?;
+            sql.exec(
+                "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",
+                vec![doc.key_ref.as_str().into(), doc.id.as_str().into()],
+            )?;
+            (Effect::Done, Some(doc.id.clone()), Some(doc.id.clone()), Some(json!({"connection": doc.view()})))
+        }
+        Act::List => {
+            #[derive(Deserialize)]
+            struct Row {
+                doc: String,
+            }
+            let rows: Vec<Row> = sql.exec("SELECT doc FROM connections ORDER BY id", None)?.to_array()?;
+            let views: Vec<Value> = rows
+                .iter()
+                .filter_map(|r| serde_json::from_str::<ConnectionDoc>(&r.doc).ok())
+                .map(|d| d.view())
+                .collect();
+            done(json!({"connections": views}), None)
+        }
+        Act::Get => match named(sql)? {
+            Some(doc) => done(json!({"connection": doc.view()}), Some(&doc.id)),
+            None => (Effect::NotFound, None, None, None),
+        },
+        Act::Rotate { key_ref } => match named(sql)? {
+            Some(doc) if doc.status == ConnectionStatus::Revoked => {
+                (Effect::ConnectionRevoked, None, Some(doc.id), None)
+            }
+            Some(mut doc) => {
+                doc.key_ref = key_ref;
+                doc.rotated_ms = Some(now_ms);
+                put_connection(sql, &doc)?;
+                sql.exec(
+                    "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",
+                    vec![doc.key_ref.as_str().into(), doc.id.as_str().into()],
+                )?;
+                done(json!({"connection": doc.view()}), Some(&doc.id))
+            }
+            None => (Effect::NotFound, None, None, None),
+        },
+        Act::Revoke => match named(sql)? {
+            Some(mut doc) => {
+                doc.status = ConnectionStatus::Revoked;
+                put_connection(sql, &doc)?;
+                done(json!({"connection": doc.view()}), Some(&doc.id))
+            }
+            None => (Effect::NotFound, None, None, None),
+        },
+        Act::Audit { cursor } => match named(sql)? {
+            Some(doc) => {
+                let after = match cursor.as_deref().filter(|c| !c.is_empty()) {
+                    None => None,
+                    Some(c) => {
+                        match parse_audit_cursor(c).filter(|s| event_exists(sql, &doc.id, *s).unwrap_or(false)) {
+                            Some(seq) => Some(seq),
+                            None => {
+                                let problem = InputProblem {
+                                kind: InputKind::BadCursor,
+                                detail: "the cursor is not one this API returned for this connection's audit: start again without it".into(),
+                                rejections: Vec::new(),
+                            };
+                                return Ok((Effect::BadInput(problem), None, Some(doc.id), None));
+                            }
+                        }
+                    }
+                };
+                let (page, next) = events(sql, Some(&doc.id), after, AUDIT_PAGE)?;
+                done(json!({"events": page, "cursor": next.map(audit_cursor)}), Some(&doc.id))
+            }
+            None => (Effect::NotFound, None, None, None),
+        },
+        Act::SettingsRead => done(json!(settings(sql)?), None),
+        Act::SettingsWrite { settings } => {
+            set_setting(sql, "connections_enabled", if settings.connections_enabled { "true" } else { "false" })?;
+            done(json!(settings), None)
+        }
+        Act::Failed { effect, connection } => {
+            // Filed under the connection only if it is one of this company's.
+            let filed = match connection.filter(|c| is_connection_id(c)) {
+                Some(c) => self::connection(sql, &c)?.map(|d| d.id),
+                None => None,
+            };
+            (effect, None, filed, None)
+        }
+    })
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| worker::Error::RustError(format!("a call the company object cannot read: {e}")))
+}
+
+/// The largest integer a JavaScript number holds exactly (2^53 − 1): what SQLite values cross as.
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+fn int(n: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(n.min(MAX_SAFE as u64) as i64)
+}
+
+fn setting(sql: &SqlStorage, name: &str) -> Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        value: String,
+    }
+    let rows: Vec<Row> = sql.exec("SELECT value FROM settings WHERE name = ?", vec![name.into()])?.to_array()?;
+    Ok(rows.into_iter().next().map(|r| r.value))
+}
+
+fn set_setting(sql: &SqlStorage, name: &str, value: &str) -> Result<()> {
+    sql.exec("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", vec![name.into(), value.into()])?;
+    Ok(())
+}
+
+fn settings(sql: &SqlStorage) -> Result<CompanySettings> {
+    Ok(CompanySettings { connections_enabled: setting(sql, "connections_enabled")?.as_deref() != Some("false") })
+}
+
+fn connection(sql: &SqlStorage, id: &str) -> Result<Option<ConnectionDoc>> {
+    #[derive(Deserialize)]
+    struct Row {
+        doc: String,
+    }
+    let rows: Vec<Row> = sql.exec("SELECT doc FROM connections WHERE id = ?", vec![id.into()])?.to_array()?;
+    Ok(rows.into_iter().next().and_then(|r| serde_json::from_str(&r.doc).ok()))
+}
+
+fn connection_by_ref(sql: &SqlStorage, reference: &str) -> Result<Option<ConnectionDoc>> {
+    #[derive(Deserialize)]
+    struct Row {
+        connection: String,
+    }
+    let rows: Vec<Row> =
+        sql.exec("SELECT connection FROM keyrefs WHERE ref = ?", vec![reference.into()])?.to_array()?;
+    match rows.into_iter().next() {
+        Some(r) => connection(sql, &r.connection),
+        None => Ok(None),
+    }
+}
+
+fn put_connection(sql: &SqlStorage, doc: &ConnectionDoc) -> Result<()> {
+    sql.exec(
+        "INSERT OR REPLACE INTO connections (id, doc) VALUES (?, ?)",
+        vec![doc.id.as_str().into(), serde_json::to_string(doc)?.into()],
+    )?;
+    Ok(())
+}
+
+fn event_exists(sql: &SqlStorage, connection: &str, seq: i64) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[allow(dead_code)]
+        seq: f64,
+    }
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT seq FROM audit WHERE connection = ? AND seq = ?",
+            vec![connection.into(), SqlStorageValue::Integer(seq)],
+        )?
+        .to_array()?;
+    Ok(!rows.is_empty())
+}
+
+/// Up to `limit` events of a stream, newest first, before the event `after`; and the sequence
+/// number to continue after when there are more.
+fn events(
+    sql: &SqlStorage,
+    connection: Option<&str>,
+    after: Option<i64>,
+    limit: u32,
+) -> Result<(Vec<Value>, Option<i64>)> {
+    #[derive(Deserialize)]
+    struct Row {
+        seq: f64,
+        line: String,
+    }
+    let before = after.unwrap_or(MAX_SAFE);
+    let take = i64::from(limit.min(1 << 30)) + 1;
+    let rows: Vec<Row> = match connection {
+        Some(c) => sql.exec(
+            "SELECT seq, line FROM audit WHERE connection = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            vec![c.into(), SqlStorageValue::Integer(before), SqlStorageValue::Integer(take)],
+        )?,
+        None => sql.exec(
+            "SELECT seq, line FROM audit WHERE connection IS NULL AND seq < ? ORDER BY seq DESC LIMIT ?",
+            vec![SqlStorageValue::Integer(before), SqlStorageValue::Integer(take)],
+        )?,
+    }
+    .to_array()?;
+    let more = rows.len() as i64 == take;
+    let page: Vec<&Row> = rows.iter().take(limit as usize).collect();
+    let next = if more { page.last().map(|r| r.seq as i64) } else { None };
+    Ok((page.iter().filter_map(|r| serde_json::from_str(&r.line).ok()).collect(), next))
+}
+
+/// Ask company `company`'s object: `op` is one of its routes (`crate::company`). The company id is
+/// checked before it names an object.
+pub async fn call<T: serde::Serialize, R: DeserializeOwned>(env: &Env, company: &str, op: &str, msg: &T) -> Result<R> {
+    if !is_company_id(company) {
+        return Err(worker::Error::RustError("not a company id: no object is named by it".into()));
+    }
+    let stub = env.durable_object("COMPANY")?.id_from_name(company)?.get_stub()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(serde_json::to_string(msg)?.into()));
+    let req = Request::new_with_init(&format!("https://company.internal/{op}"), &init)?;
+    let mut resp = stub.fetch_with_request(req).await?;
+    if resp.status_code() != 200 {
+        return Err(worker::Error::RustError(format!("the company object answered {}", resp.status_code())));
+    }
+    resp.json().await
+}

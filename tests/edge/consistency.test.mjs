@@ -1,0 +1,120 @@
+// Revocation and rotation are immediate (docs/design.md §3.5): the company's Durable Object decides
+// every read and serializes every lifecycle change; KV only routes a key to its company. Races are
+// run as an attacker would run them, in workerd, over many bounded trials: zero wrong outcomes.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { startWorker } from "./harness.mjs";
+
+let w;
+before(async () => {
+  w = await startWorker();
+});
+after(async () => {
+  await w?.dispose();
+});
+
+// Enough trials to have caught the KV-era races (3 of 4 and 2 of 111), bounded for a loaded
+// 2-core machine.
+const TRIALS = 60;
+const OBJ = "/v1/connections/files/object?path=a.txt";
+const bearer = (t) => `Bearer ${t}`;
+const reference = (key) => createHash("sha256").update(key).digest("hex");
+
+async function setup(company) {
+  await w.r2.put(`${company}/a.txt`, "a");
+  const owner = await w.admin(company, "owner", "olivia");
+  const create = async () => {
+    const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: bearer(owner), body: { name: "race", patterns: ["*"] } });
+    assert.equal(r.status, 201, r.text);
+    return { id: r.json.connection.id, key: r.json.key };
+  };
+  const lifecycle = (id, action) => w.req("POST", `/v1/companies/${company}/connections/${id}/${action}`, { auth: bearer(owner) });
+  const read = async (key) => (await w.req("GET", OBJ, { auth: bearer(key) })).status;
+  const get = async (id) => (await w.req("GET", `/v1/companies/${company}/connections/${id}`, { auth: bearer(owner) })).json.connection;
+  return { create, lifecycle, read, get };
+}
+
+describe("races of lifecycle changes", () => {
+  test(`rotate ‖ revoke (${TRIALS} trials): always revoked, no key reads, never re-activated`, { timeout: 600_000 }, async () => {
+    const c = await setup("race-rr");
+    const wrong = [];
+    for (let i = 0; i < TRIALS; i++) {
+      const { id, key } = await c.create();
+      // Alternate which request leaves first.
+      const [rot, rev] = i % 2
+        ? await Promise.all([c.lifecycle(id, "rotate"), c.lifecycle(id, "revoke")])
+        : (await Promise.all([c.lifecycle(id, "revoke"), c.lifecycle(id, "rotate")])).reverse();
+      if (rev.status !== 200) wrong.push(`${i}: revoke answered ${rev.status}`);
+      if (rot.status !== 200 && rot.status !== 409) wrong.push(`${i}: rotate answered ${rot.status}`);
+      const state = await c.get(id);
+      if (state.status !== "revoked") wrong.push(`${i}: the connection is ${state.status} after a revoke answered 200`);
+      for (const k of [key, rot.json?.key].filter(Boolean)) {
+        const s = await c.read(k);
+        if (s !== 403) wrong.push(`${i}: a key read with ${s} after the revoke`);
+      }
+    }
+    assert.deepEqual(wrong, [], `${wrong.length} wrong outcomes in ${TRIALS} trials`);
+  });
+
+  test(`rotate ‖ rotate (${TRIALS} trials): exactly one live key, the one the connection holds`, { timeout: 600_000 }, async () => {
+    const c = await setup("race-rot");
+    const wrong = [];
+    for (let i = 0; i < TRIALS; i++) {
+      const { id, key } = await c.create();
+      const both = await Promise.all([c.lifecycle(id, "rotate"), c.lifecycle(id, "rotate")]);
+      if (both.some((r) => r.status !== 200)) {
+        wrong.push(`${i}: ${both.map((r) => r.status)}`);
+        continue;
+      }
+      const live = [];
+      for (const k of [key, ...both.map((r) => r.json.key)]) if ((await c.read(k)) === 200) live.push(k);
+      if (live.length !== 1 || live[0] === key) wrong.push(`${i}: ${live.length} live keys${live[0] === key ? " (the old one)" : ""}`);
+    }
+    assert.deepEqual(wrong, [], `${wrong.length} wrong outcomes in ${TRIALS} trials`);
+  });
+});
+
+describe("KV routes, the object decides", () => {
+  test("after revoke or rotate returns, the next read with the old key is refused while KV still routes it", async () => {
+    const c = await setup("stale");
+    const a = await c.create();
+    assert.equal(await c.read(a.key), 200);
+    assert.equal((await c.lifecycle(a.id, "revoke")).status, 200);
+    assert.equal(await w.kv.get(`keyref:${reference(a.key)}`), "stale", "KV still routes the revoked key");
+    assert.equal(await c.read(a.key), 403);
+
+    const b = await c.create();
+    const rot = await c.lifecycle(b.id, "rotate");
+    assert.equal(rot.status, 200);
+    assert.equal(await w.kv.get(`keyref:${reference(b.key)}`), "stale", "KV still routes the rotated-away key");
+    assert.equal(await c.read(b.key), 403);
+    assert.equal(await c.read(rot.json.key), 200);
+  });
+
+  test("a routing entry that points a key at another company admits nothing there", async () => {
+    const a = await setup("route-a");
+    await setup("route-b");
+    const conn = await a.create();
+    assert.equal(await a.read(conn.key), 200);
+    // A stale or tampered entry: the key now routes to company B, whose object never had it.
+    await w.kv.put(`keyref:${reference(conn.key)}`, "route-b");
+    const r = await w.req("GET", OBJ, { auth: bearer(conn.key) });
+    assert.deepEqual([r.status, r.json.error.code], [403, "invalid_key"]);
+    // A value that is no company id names no object: the same refusal.
+    await w.kv.put(`keyref:${reference(conn.key)}`, "../route-a");
+    assert.equal(await a.read(conn.key), 403);
+    await w.kv.put(`keyref:${reference(conn.key)}`, "route-a");
+    assert.equal(await a.read(conn.key), 200);
+  });
+
+  test("a brand-new key without its routing entry is refused until the entry exists, never admitted elsewhere", async () => {
+    const c = await setup("late");
+    const conn = await c.create();
+    const entry = `keyref:${reference(conn.key)}`;
+    await w.kv.delete(entry);
+    assert.equal(await c.read(conn.key), 403, "a missing entry delays the key");
+    await w.kv.put(entry, "late");
+    assert.equal(await c.read(conn.key), 200);
+  });
+});
