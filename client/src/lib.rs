@@ -465,7 +465,11 @@ impl Client {
             hint: "the token file holds one hqvt_ token: check the path given",
         })?);
         self.token = Some(Zeroizing::new(text.trim().to_owned()));
-        self.source = Arc::new(Source { url: self.base.clone(), token: TokenSource::File(path.to_owned()) });
+        self.source = Arc::new(Source {
+            url: self.base.clone(),
+            token: TokenSource::File(path.to_owned()),
+            setting: self.source.setting,
+        });
         self.token_file = Some(path.to_owned());
         Ok(self)
     }
