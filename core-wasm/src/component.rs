@@ -562,8 +562,11 @@ impl w_gate::Guest for Component {
             base: &options.base,
             patterns: &options.patterns,
             ca_file: options.ca_file.as_deref(),
-            files_from: &options.files_from,
+            files_root: &options.files_root,
         })
+    }
+    fn pattern_place(pattern: String, root: String) -> String {
+        gate::pattern_place(&pattern, &root)
     }
 }
 
@@ -651,6 +654,7 @@ enum_twins!(
         TokenList,
         TokenRevoke,
         AuditRead,
+        AuditFollow,
         ConnectionCreate,
         ConnectionList,
         ConnectionGet,

@@ -133,9 +133,10 @@ pub struct SnippetOptions<'a> {
     /// The CA file Node must trust to reach `base` (the daemon's self-signed CA), named on the run
     /// line as `NODE_EXTRA_CA_CERTS`; `None` for a host with a public certificate.
     pub ca_file: Option<&'a str>,
-    /// Where the files under that folder come from, printed when the listing is empty (the daemon:
-    /// the folder in its files root; the Worker: the company's R2 prefix).
-    pub files_from: &'a str,
+    /// What precedes a key where the files are, printed when the listing is empty, with
+    /// [`pattern_place`]'s words for the first pattern (the daemon: its files root with a final
+    /// `/`; the Worker: `the R2 bucket under {company}/`).
+    pub files_root: &'a str,
 }
 
 /// The folder the snippet lists: the first pattern without its final `*` (`knowledge/*` →
@@ -144,6 +145,33 @@ pub struct SnippetOptions<'a> {
 pub fn snippet_folder(patterns: &[String]) -> String {
     let first = patterns.first().map(String::as_str).unwrap_or_default();
     first.strip_suffix('*').unwrap_or(first).to_owned()
+}
+
+/// Where a person puts the files one normalized pattern grants, in words that finish "No file it
+/// may read yet: …", by the pattern rules of docs/design.md §3.1: `*` grants every key, a final
+/// `*` every key that starts with what precedes it, and a pattern without `*` exactly one key (a
+/// folder is `knowledge/`, which is `knowledge/*`). `root` is what precedes a key where the files
+/// are (the daemon's files root with a final `/`, `the R2 bucket under acme/`).
+///
+/// - `*` → `put them in ROOT`
+/// - `knowledge/*` → `put them in ROOTknowledge/`
+/// - `kb*` → `put them in ROOT under a name that starts with `kb` (ROOTkb.md, or in ROOTkb/)`
+/// - `knowledge` → `put the file at ROOTknowledge: the pattern `knowledge` has no `*`, so it grants
+///   that one file; to grant the folder ROOTknowledge/, use the pattern `knowledge/``
+pub fn pattern_place(pattern: &str, root: &str) -> String {
+    match pattern.strip_suffix('*') {
+        Some(folder) if folder.is_empty() || folder.ends_with('/') => format!("put them in {root}{folder}"),
+        Some(start) => {
+            let (dir, name) = start.rsplit_once('/').map(|(d, n)| (format!("{d}/"), n)).unwrap_or_default();
+            let name = if dir.is_empty() { start } else { name };
+            format!(
+                "put them in {root}{dir} under a name that starts with `{name}` ({root}{start}.md, or in {root}{start}/)"
+            )
+        }
+        None => format!(
+            "put the file at {root}{pattern}: the pattern `{pattern}` has no `*`, so it grants that one file; to grant the folder {root}{pattern}/, use the pattern `{pattern}/`"
+        ),
+    }
 }
 
 /// The run line's `NODE_EXTRA_CA_CERTS=…`, quoted for a POSIX shell. A path that a shell word or a
@@ -163,7 +191,7 @@ fn node_ca_assignment(ca_file: &str) -> String {
 /// connection's folder ([`snippet_folder`]) and prints the first file, or says where files come
 /// from when there is none; a refused listing throws with the host's status and message.
 ///
-/// Every value put in it (`base`, the folder, `files_from`) is written as a JSON string literal
+/// Every value put in it (`base`, the folder, `files_root`) is written as a JSON string literal
 /// (which is a JavaScript one), so no character of them can end the string and become code; the
 /// CA path on the first line is shell-quoted, or named in words when it holds a line terminator.
 pub fn agent_snippet(o: &SnippetOptions<'_>) -> String {
@@ -179,8 +207,17 @@ pub fn agent_snippet(o: &SnippetOptions<'_>) -> String {
     let ca = o.ca_file.map(node_ca_assignment).unwrap_or_default();
     let base = js(o.base);
     let folder_js = js(&folder);
+    let first = o.patterns.first().map(String::as_str).unwrap_or_default();
+    let empty = match first.strip_suffix('*') {
+        // A folder (or everything): where to add files.
+        Some(f) if f.is_empty() || f.ends_with('/') => {
+            let shown = if f.is_empty() { "your files" } else { f };
+            format!("No file under {shown} yet: add some to {}{f}", o.files_root)
+        }
+        _ => format!("No file yet: {}", pattern_place(first, o.files_root)),
+    };
+    let empty = js(&empty);
     let shown = if folder.is_empty() { "your files".to_owned() } else { folder.clone() };
-    let empty = js(&format!("No file under {shown} yet: add some to {}", o.files_from));
     let listing = js(&format!("listing {shown}: "));
     format!(
         "// agent.mjs (JavaScript, Node 18 or later). With the connection's key in HQ_CONNECTION_KEY, run: {ca}node agent.mjs\n\
@@ -433,9 +470,31 @@ pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
 mod tests {
     use super::*;
 
-    fn snippet(patterns: &[&str], ca_file: Option<&str>, files_from: &str) -> String {
+    fn snippet(patterns: &[&str], ca_file: Option<&str>, files_root: &str) -> String {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
-        agent_snippet(&SnippetOptions { base: "https://127.0.0.1:13100", patterns: &patterns, ca_file, files_from })
+        agent_snippet(&SnippetOptions { base: "https://127.0.0.1:13100", patterns: &patterns, ca_file, files_root })
+    }
+
+    #[test]
+    fn where_files_go_follows_the_pattern_rules() {
+        let r = "/srv/files/";
+        assert_eq!(pattern_place("*", r), "put them in /srv/files/");
+        assert_eq!(pattern_place("knowledge/*", r), "put them in /srv/files/knowledge/");
+        assert_eq!(
+            pattern_place("kb*", r),
+            "put them in /srv/files/ under a name that starts with `kb` (/srv/files/kb.md, or in /srv/files/kb/)"
+        );
+        assert_eq!(
+            pattern_place("docs/20*", r),
+            "put them in /srv/files/docs/ under a name that starts with `20` (/srv/files/docs/20.md, or in /srv/files/docs/20/)"
+        );
+        // A pattern without `*` is one key, never a folder: the advice says so and how to grant one.
+        let exact = pattern_place("knowledge", r);
+        assert!(exact.starts_with("put the file at /srv/files/knowledge: "), "{exact}");
+        assert!(exact.contains("grants that one file") && exact.ends_with("use the pattern `knowledge/`"), "{exact}");
+        let s = snippet(&["knowledge"], None, r);
+        assert!(s.contains("No file yet: put the file at /srv/files/knowledge: the pattern"), "{s}");
+        assert!(!s.contains("add some to /srv/files/knowledge"), "folder advice for a key: {s}");
     }
 
     #[test]
@@ -443,14 +502,14 @@ mod tests {
         assert_eq!(snippet_folder(&["knowledge/*".into(), "x".into()]), "knowledge/");
         assert_eq!(snippet_folder(&["*".into()]), "");
         assert_eq!(snippet_folder(&["projects/plan.md".into()]), "projects/plan.md");
-        let s = snippet(&["projects/*"], Some("/home/a b/.hq-vault/tls/ca.pem"), "/srv/files/projects/");
+        let s = snippet(&["projects/*"], Some("/home/a b/.hq-vault/tls/ca.pem"), "/srv/files/");
         let first = s.lines().next().unwrap();
         assert!(first.starts_with("// agent.mjs (JavaScript"), "{first}");
         assert!(first.ends_with("run: NODE_EXTRA_CA_CERTS='/home/a b/.hq-vault/tls/ca.pem' node agent.mjs"), "{first}");
         assert!(s.contains("const FOLDER = \"projects/\";"), "{s}");
         assert!(s.contains("No file under projects/ yet: add some to /srv/files/projects/"), "{s}");
         assert!(!s.contains("HQ_CONNECTION_KEY!"), "no TypeScript: {s}");
-        let worker = snippet(&["*"], None, "R2");
+        let worker = snippet(&["*"], None, "R2/");
         assert!(worker.lines().next().unwrap().ends_with("run: node agent.mjs"), "{worker}");
     }
 
@@ -464,7 +523,7 @@ mod tests {
                 !s.split(['\n', '\r', '\u{2028}', '\u{2029}']).any(|l| l.starts_with("process.exit")),
                 "{evil:?}: {s}"
             );
-            // `files_from` lives only inside a JSON string literal.
+            // `files_root` lives only inside a JSON string literal.
             assert_eq!(s.matches("process.exit(7)").count(), evil.matches("process.exit(7)").count(), "{evil:?}: {s}");
         }
     }

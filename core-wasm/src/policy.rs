@@ -34,6 +34,8 @@ pub enum Operation {
     TokenList,
     TokenRevoke,
     AuditRead,
+    /// The polls of a reader that follows the log (`audit --tail`) after its first, audited read.
+    AuditFollow,
     ConnectionCreate,
     ConnectionList,
     ConnectionGet,
@@ -61,6 +63,7 @@ impl Operation {
             O::TokenList => "token-list",
             O::TokenRevoke => "token-revoke",
             O::AuditRead => "audit-read",
+            O::AuditFollow => "audit-follow",
             O::ConnectionCreate => "connection-create",
             O::ConnectionList => "connection-list",
             O::ConnectionGet => "connection-get",
@@ -103,6 +106,14 @@ impl Operation {
                 | O::SettingsRead
                 | O::SettingsWrite
         )
+    }
+
+    /// Whether a successful answer is audited. Every refusal and failure is; a success is
+    /// unless it is `health` (no caller) or `audit-follow`: a follower's poll that wrote a line
+    /// would read that line at its next poll and write another, so a log that is only being
+    /// followed would grow for ever. The follower's first read is an audited `audit-read`.
+    pub fn audits_success(self) -> bool {
+        !matches!(self, Operation::Health | Operation::AuditFollow)
     }
 
     fn success_status(self) -> u16 {
@@ -236,7 +247,8 @@ pub struct Decision {
     pub error_body: String,
     /// Headers to add (`WWW-Authenticate: Bearer` on 401).
     pub headers: Vec<(String, String)>,
-    /// The event to make durable before the answer and any effect; `None` for `health`.
+    /// The event to make durable before the answer and any effect; `None` for `health`, and for
+    /// a success of `audit-follow` ([`Operation::audits_success`]).
     pub audit: Option<Event>,
     /// An anonymous failure: rate-limited into summary lines.
     pub summarized: bool,
@@ -840,7 +852,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
         message: String::new(),
         error_body: String::new(),
         headers: Vec::new(),
-        audit: (op != Operation::Health).then(|| event(req, &adm.actor, secret_path, status, reason)),
+        audit: op.audits_success().then(|| event(req, &adm.actor, secret_path, status, reason)),
         summarized: false,
     }
 }
@@ -956,6 +968,19 @@ mod tests {
         let d = conclude(&r, &adm, &Effect::Replaced, None);
         assert_eq!(d.status, 200);
         assert_eq!(d.audit.unwrap().status, 200);
+    }
+
+    #[test]
+    fn following_the_log_writes_no_line_but_a_refused_follow_does() {
+        let r = req(Operation::AuditFollow, Caller::Owner, None);
+        let adm = admit(&r).unwrap();
+        assert_eq!(conclude(&r, &adm, &Effect::Done, None).audit, None);
+        let read = req(Operation::AuditRead, Caller::Owner, None);
+        assert!(conclude(&read, &admit(&read).unwrap(), &Effect::Done, None).audit.is_some());
+        let anon = req(Operation::AuditFollow, Caller::Anonymous(CredentialProblem::Unknown), None);
+        assert_eq!(admit(&anon).unwrap_err().audit.unwrap().operation, "audit-follow");
+        let bad = conclude(&r, &adm, &Effect::BadInput(InputProblem::new(InputKind::BadQuery, "after")), None);
+        assert_eq!(bad.audit.unwrap().status, 400);
     }
 
     #[test]

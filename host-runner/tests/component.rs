@@ -232,18 +232,21 @@ fn the_exports_the_daemon_uses_instead_of_the_core_answer_as_the_core_does() {
         base: "https://127.0.0.1:1",
         patterns: &pats,
         ca_file: Some("/ca.pem"),
-        files_from: "/files/kb/",
+        files_root: "/files/",
     });
     let w = inst
         .agent_snippet(&wg::SnippetOptions {
             base: "https://127.0.0.1:1".into(),
             patterns: pats.clone(),
             ca_file: Some("/ca.pem".into()),
-            files_from: "/files/kb/".into(),
+            files_root: "/files/".into(),
         })
         .unwrap();
     assert_eq!(w, native);
     assert_eq!(inst.snippet_folder(&pats).unwrap(), "kb/");
+    for p in ["kb/*", "kb*", "*", "kb/readme.md"] {
+        assert_eq!(inst.pattern_place(p, "/files/").unwrap(), gate::pattern_place(p, "/files/"), "{p}");
+    }
 
     assert_eq!(
         inst.describe_crypto_error(CryptoError::WrongPassphrase).unwrap(),

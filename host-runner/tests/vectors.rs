@@ -157,6 +157,7 @@ enum_twins!(
         TokenList,
         TokenRevoke,
         AuditRead,
+        AuditFollow,
         ConnectionCreate,
         ConnectionList,
         ConnectionGet,

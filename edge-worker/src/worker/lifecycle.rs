@@ -119,7 +119,7 @@ async fn create(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
             base: &call.ctx.origin,
             patterns: &doc.patterns,
             ca_file: None,
-            files_from: &format!("the R2 bucket under {company}/{}", gate::snippet_folder(&doc.patterns)),
+            files_root: &format!("the R2 bucket under {company}/"),
         }),
         "note": "the key is shown once: give it to your agent as HQ_CONNECTION_KEY; rotate if it is lost",
     });

@@ -36,7 +36,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::ingest::{OpenPage, Outcome, SecretRequest};
+use super::ingest::{Asking, OpenPage, Outcome, SecretRequest};
 use super::isolate::{Isolation, Sandbox, find_program};
 use super::run::{Captured, End, Limits};
 
@@ -311,10 +311,14 @@ impl Vault {
         if self.ask == Ask::Terminal {
             if std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok() {
                 let _one_at_a_time = self.terminal.lock().await;
-                let token_file = self.token_file.clone();
+                let (home, token_file) = (self.home.clone(), self.token_file.clone());
                 return blocking(move || {
                     let client = vault_client(token_file.as_deref())?;
+                    // Asked only once everything that can be checked was.
                     may_store(&client)?;
+                    if let Some(note) = request.preflight(&home, &client, Asking::Terminal)? {
+                        eprintln!("hq-vault mcp: {note}");
+                    }
                     let value = super::ingest::ask_terminal(&request.path)?;
                     Ok(text(request.store(&client, value.as_bytes())?))
                 })
@@ -353,6 +357,23 @@ impl Vault {
                         Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
                         Err(e) => return Ok(failed(format!("the tool stopped unexpectedly: {e}"))),
                     };
+                    // The page opens only once everything that can be checked was.
+                    let checked = {
+                        let (home, path, no_overwrite) =
+                            (self.home.clone(), request.path.clone(), request.no_overwrite);
+                        let token_file = self.token_file.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let probe = SecretRequest { path, kind: None, description: None, no_overwrite };
+                            probe.preflight(&home, &vault_client(token_file.as_deref())?, Asking::Page)
+                        })
+                        .await
+                    };
+                    let page_note = match checked {
+                        Ok(Ok(n)) => n.map(|n| format!("{n} ")).unwrap_or_default(),
+                        Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
+                        Err(e) => return Ok(failed(format!("the check stopped unexpectedly: {e}"))),
+                    };
+                    note.push_str(&page_note);
                     let page = match OpenPage::open(&self.home, client, request, self.page_ttl).await {
                         Ok(page) => page,
                         Err(e) => return Ok(failed(format!("opening the page: {e:#}"))),

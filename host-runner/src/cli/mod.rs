@@ -138,6 +138,9 @@ Example:
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if !matches!(cli.command, Command::Serve(_) | Command::Run(_) | Command::Mcp(_)) {
+        end_quietly_on_broken_pipe()?;
+    }
     let home = Home::from_env()?;
     match cli.command {
         Command::Init(a) => init::run(&home, a),
@@ -175,6 +178,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// A command that prints ends as `cat` or `ls` do when its reader goes away (`hq-vault audit |
+/// head`): killed by SIGPIPE, quietly, instead of a panic or an error about a broken pipe. Rust
+/// ignores SIGPIPE, which turns the signal into write errors; this restores the default action for
+/// the signal (in signal-hook's handler, at the failing write). Not for `serve`, which must outlive
+/// its readers, nor `run` and `mcp`, which handle a closed output themselves (`run` stops reading
+/// the child's stream, so the child meets the closed pipe itself; `mcp` ends its session).
+fn end_quietly_on_broken_pipe() -> Result<()> {
+    let always = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    signal_hook::flag::register_conditional_default(signal_hook::consts::SIGPIPE, always)?;
+    Ok(())
+}
+
 /// A count with its noun for people: `1 byte`, `0 bytes`, `2 lines`. `one` is the singular; the
 /// plural adds `s` (every noun the CLI counts takes it).
 pub fn count(n: impl Into<u64>, one: &str) -> String {
@@ -196,6 +211,15 @@ pub fn read_passphrase(prompt: &str, from_stdin: bool) -> Result<zeroize::Zeroiz
     Ok(zeroize::Zeroizing::new(p))
 }
 
+/// Tries a person gets at a terminal's passphrase prompts (`init`, `unlock`, `passphrase change`);
+/// standard input, a script's, gets one.
+pub const TRIES: u32 = 3;
+
+/// `Try again (2 tries left).`
+pub fn try_again(left: u32) -> String {
+    format!("Try again ({left} {} left).", if left == 1 { "try" } else { "tries" })
+}
+
 /// The fewest characters a passphrase may have (the daemon's `passphrase change` holds the same).
 const MIN_PASSPHRASE: usize = 8;
 
@@ -203,7 +227,6 @@ const MIN_PASSPHRASE: usize = 8;
 /// three tries, each refusal saying why; standard input (a script) gets one. `nothing` says what a
 /// final refusal leaves: "nothing was created", "nothing was changed".
 pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroizing<String>> {
-    const TRIES: u32 = 3;
     let mut left = TRIES;
     loop {
         left -= 1;
@@ -221,7 +244,6 @@ pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroiz
         if left == 0 {
             anyhow::bail!("no passphrase after {TRIES} tries (the last: {problem}); {nothing}");
         }
-        let tries = if left == 1 { "try" } else { "tries" };
-        eprintln!("That passphrase cannot be used: {problem}. Try again ({left} {tries} left).");
+        eprintln!("That passphrase cannot be used: {problem}. {}", try_again(left));
     }
 }

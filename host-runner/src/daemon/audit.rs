@@ -1,4 +1,6 @@
-//! `GET /v1/audit?after=N`: the audit log's lines after the first N (for `audit` and `audit --tail`).
+//! `GET /v1/audit?after=N` and `GET /v1/audit/follow?after=N`: the audit log's lines after the
+//! first N (for `audit`, and the polls of `audit --tail`, which the core does not audit when they
+//! succeed: docs/policy.md).
 
 use std::sync::Arc;
 

@@ -86,38 +86,66 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     };
     let base = snippet_base(d.listen_addr);
     let root = d.files_root_path.clone();
+    // What precedes a key in the files root, for the words of where files go.
+    let files_root = format!("{}/", root.display().to_string().trim_end_matches('/'));
     let ca = std::fs::canonicalize(d.home.ca_cert()).unwrap_or_else(|_| d.home.ca_cert());
     let ca = ca.to_string_lossy().into_owned();
     // The core writes the snippet and names the folder it lists.
     let snippet = call.core(|i| {
         let folder = i.snippet_folder(&row.record.patterns)?;
-        let files_from = root.join(&folder).display().to_string();
-        let options = SnippetOptions { base, patterns: row.record.patterns.clone(), ca_file: Some(ca), files_from };
+        let options = SnippetOptions {
+            base,
+            patterns: row.record.patterns.clone(),
+            ca_file: Some(ca),
+            files_root: files_root.clone(),
+        };
         Ok((folder, i.agent_snippet(&options)?))
     });
     let Ok((folder, snippet)) = snippet else {
         return d.finish(&call, Acted::internal("writing the agent snippet")).await;
     };
-    // How many files the connection may read now: none means the person has yet to put some there.
+    // How many files the connection may read now, in all and by pattern: a pattern with none is
+    // told where its files go, in the core's words for that pattern.
     let keys: Vec<String> = d.files_root.walk().into_keys().collect();
-    let readable = call.core(|i| {
-        let mut n = 0u64;
+    let counted = call.core(|i| {
+        let mut all = 0u64;
+        let mut each = vec![0u64; row.record.patterns.len()];
         for k in &keys {
             if i.allows(&row.record.patterns, k)? {
-                n += 1;
+                all += 1;
+                for (n, p) in each.iter_mut().zip(&row.record.patterns) {
+                    if i.allows(std::slice::from_ref(p), k)? {
+                        *n += 1;
+                    }
+                }
             }
         }
-        Ok(n)
+        Ok((all, each))
     });
-    let Ok(readable) = readable else {
+    let Ok((readable, each)) = counted else {
         return d.finish(&call, Acted::internal("checking the files root")).await;
     };
+    let places = call.core(|i| {
+        row.record.patterns.iter().map(|p| i.pattern_place(p, &files_root)).collect::<wasmtime::Result<Vec<_>>>()
+    });
+    let Ok(places) = places else {
+        return d.finish(&call, Acted::internal("wording where files go")).await;
+    };
+    let by_pattern: Vec<Value> = row
+        .record
+        .patterns
+        .iter()
+        .zip(each)
+        .zip(places)
+        .map(|((p, n), place)| json!({"pattern": p, "readable": n, "place": place}))
+        .collect();
     d.transact(call, move |_, _, store| {
         Ok(match store.insert_connection(&row) {
             Ok(()) => Acted::done(
                 Effect::Done,
                 Success::Json(json!({"connection": view(&row), "key": key.expose_secret(), "snippet": snippet,
-                    "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable},
+                    "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable,
+                              "patterns": by_pattern},
                     "note": "the key is shown once: store it where your agent reads HQ_CONNECTION_KEY; rotate if it is lost"})),
             )
             .with_subject(row.record.id.clone()),

@@ -204,7 +204,7 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         O::TokenCreate => tokens::create(&d, call, req).await,
         O::TokenList => tokens::list(&d, call).await,
         O::TokenRevoke => tokens::revoke(&d, call).await,
-        O::AuditRead => audit::read(&d, call, &req).await,
+        O::AuditRead | O::AuditFollow => audit::read(&d, call, &req).await,
         O::ConnectionCreate => connections::create(&d, call, req).await,
         O::ConnectionList => connections::list(&d, call).await,
         O::ConnectionGet => connections::get(&d, call).await,

@@ -120,6 +120,7 @@ pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>
             (m("DELETE", &[(Method::DELETE, O::TokenRevoke)])?, target(name))
         }
         ["v1", "audit"] => (m("GET", &[(Method::GET, O::AuditRead)])?, None),
+        ["v1", "audit", "follow"] => (m("GET", &[(Method::GET, O::AuditFollow)])?, None),
         ["v1", "connections"] => {
             (m("GET, POST", &[(Method::GET, O::ConnectionList), (Method::POST, O::ConnectionCreate)])?, None)
         }

@@ -57,4 +57,9 @@ impl Instance {
     pub fn agent_snippet(&mut self, options: &w::SnippetOptions) -> Result<String> {
         self.exports.hq_vault_gate().call_agent_snippet(&mut self.store, options)
     }
+
+    /// Where a person puts the files `pattern` grants, after `root` (the core's words).
+    pub fn pattern_place(&mut self, pattern: &str, root: &str) -> Result<String> {
+        self.exports.hq_vault_gate().call_pattern_place(&mut self.store, pattern, root)
+    }
 }
