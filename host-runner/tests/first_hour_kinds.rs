@@ -32,24 +32,7 @@ fn stderr(o: &Output) -> String {
 
 /// A vault made by `init` (cheap Argon2) and served, never unlocked: a newcomer's first steps.
 fn locked_daemon() -> Daemon {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let mut init = Command::new(BIN);
-    init.env("HQ_VAULT_HOME", &home);
-    let out = run_with(
-        init,
-        &["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"],
-        Some(format!("{PASS}\n").as_bytes()),
-    );
-    assert!(out.status.success(), "init: {}", text(&out));
-    let mut d = Daemon {
-        dir,
-        child: None,
-        url: String::new(),
-        agent: agent_for(&home.join("tls/ca.pem")),
-        secrets: Vec::new(),
-        extra_serve_args: Vec::new(),
-    };
+    let mut d = initialized(CHEAP_KDF);
     d.start();
     d
 }
