@@ -2,7 +2,8 @@
 //! drifts from `wit/`.
 //!
 //! 1. `cargo build -p hq-vault-core --target wasm32-unknown-unknown --features component` in a
-//!    target directory of its own (a nested cargo cannot share the outer one's lock).
+//!    target directory of its own (a nested cargo cannot share the outer one's lock); then again
+//!    with `--features vectors` for the tests' component (world `vectors`, never embedded).
 //! 2. `wit-component` turns the core module into a component (no WASI: its only import is our
 //!    `entropy` interface).
 //! 3. The component's world is decoded and compared, interface by interface and function by
@@ -27,53 +28,36 @@ fn main() -> Result<()> {
 
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
     let target_dir = out_dir.ancestors().nth(4).context("unexpected OUT_DIR layout")?.join("hq-vault-component");
-    let module = build_core_module(&root, &target_dir)?;
-    let component = wit_component::ComponentEncoder::default()
-        .module(&fs::read(&module).with_context(|| format!("reading {}", module.display()))?)?
-        .validate(true)
-        .encode()
-        .context("wit-component could not encode the core module as a component")?;
-    check_world(&root.join("wit"), &component)?;
-    let dest = out_dir.join("hq_vault_core.component.wasm");
-    fs::write(&dest, &component)?;
-    println!("cargo:rustc-env=HQ_VAULT_COMPONENT={}", dest.display());
-    embed_vectors(&root.join("tests/vectors"), &out_dir)?;
+    // The component the daemon embeds (world `core`), then the one the vectors run (world
+    // `vectors`: `core` and the known-answer entry points). Only the core crate itself is built
+    // twice; its dependencies are shared.
+    for (feature, world, file, var) in [
+        ("component", "core", "hq_vault_core.component.wasm", "HQ_VAULT_COMPONENT"),
+        ("vectors", "vectors", "hq_vault_vectors.component.wasm", "HQ_VAULT_VECTORS_COMPONENT"),
+    ] {
+        let module = build_core_module(&root, &target_dir, feature)?;
+        let component = wit_component::ComponentEncoder::default()
+            .module(&fs::read(&module).with_context(|| format!("reading {}", module.display()))?)?
+            .validate(true)
+            .encode()
+            .context("wit-component could not encode the core module as a component")?;
+        check_world(&root.join("wit"), world, &component)?;
+        let dest = out_dir.join(file);
+        fs::write(&dest, &component)?;
+        println!("cargo:rustc-env={var}={}", dest.display());
+    }
     Ok(())
 }
 
-/// Write `vectors.rs`: every `tests/vectors/*.json`, by name, as `include_str!` of its file, so
-/// `hq-vault conformance` runs them from any directory (and from an installed binary).
-fn embed_vectors(dir: &Path, out_dir: &Path) -> Result<()> {
-    println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no vector files in {}", dir.display());
-    }
-    let mut code = String::from(
-        "/// Every vector file of `tests/vectors/`, by name, in name order.\npub const VECTORS: &[(&str, &str)] = &[\n",
-    );
-    for f in &files {
-        let name = f.file_name().and_then(|n| n.to_str()).context("a vector file name is not UTF-8")?;
-        let path = f.to_str().context("the vector path is not UTF-8")?;
-        code.push_str(&format!("    ({name:?}, include_str!({path:?})),\n"));
-    }
-    code.push_str("];\n");
-    fs::write(out_dir.join("vectors.rs"), code)?;
-    Ok(())
-}
-
-fn build_core_module(root: &Path, target_dir: &Path) -> Result<PathBuf> {
+/// Build the core as a wasm module with `feature`; the module's path (copied aside, since the next
+/// build with other features writes the same output path).
+fn build_core_module(root: &Path, target_dir: &Path, feature: &str) -> Result<PathBuf> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let simd = env::var("HQ_VAULT_WASM_SIMD").map(|v| v != "0").unwrap_or(true);
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
         .args(["build", "--locked", "-p", "hq-vault-core", "--target", "wasm32-unknown-unknown"])
-        .args(["--no-default-features", "--features", "component", "--profile", "component"])
+        .args(["--no-default-features", "--features", feature, "--profile", "component"])
         .arg("--target-dir")
         .arg(target_dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -94,7 +78,10 @@ fn build_core_module(root: &Path, target_dir: &Path) -> Result<PathBuf> {
              if the wasm target is missing, run `rustup target add wasm32-unknown-unknown`"
         );
     }
-    Ok(target_dir.join("wasm32-unknown-unknown/component/hq_vault_core.wasm"))
+    let built = target_dir.join("wasm32-unknown-unknown/component/hq_vault_core.wasm");
+    let aside = target_dir.join(format!("hq_vault_core.{feature}.wasm"));
+    fs::copy(&built, &aside).with_context(|| format!("copying {}", built.display()))?;
+    Ok(aside)
 }
 
 /// A structural description of every interface of a world: name → sorted function signatures.
@@ -180,10 +167,10 @@ fn ty(resolve: &Resolve, t: &Type) -> String {
     }
 }
 
-fn check_world(wit_dir: &Path, component: &[u8]) -> Result<()> {
+fn check_world(wit_dir: &Path, name: &str, component: &[u8]) -> Result<()> {
     let mut expected = Resolve::default();
     let (pkg, _) = expected.push_dir(wit_dir).context("parsing wit/")?;
-    let world = expected.select_world(&[pkg], Some("core")).context("wit/ has no world `core`")?;
+    let world = expected.select_world(&[pkg], Some(name)).with_context(|| format!("wit/ has no world `{name}`"))?;
     let want = describe_world(&expected, world);
 
     let decoded = wit_component::decode(component).context("decoding the built component")?;
@@ -201,7 +188,7 @@ fn check_world(wit_dir: &Path, component: &[u8]) -> Result<()> {
                 diff.push_str(&format!("\n  {k}:\n    wit/:      {:?}\n    component: {:?}", want.get(k), got.get(k)));
             }
         }
-        bail!("the component's world differs from wit/ (rebuild the core or update wit/):{diff}");
+        bail!("the component's world differs from wit/'s `{name}` (rebuild the core or update wit/):{diff}");
     }
     Ok(())
 }

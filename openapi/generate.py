@@ -175,6 +175,8 @@ def auth_routes(auth_errors):
 
 
 def daemon():
+    audit_lines = {**ok("Lines", {"type": "object", "required": ["lines", "next"], "properties": {"lines": {"type": "array"}, "next": {"type": "integer"}, "total": {"type": "integer"}}}),
+                   **errors("400", "401", "403", "503")}
     owner = [{"vaultToken": []}]
     secret_meta = {
         "type": "object",
@@ -238,8 +240,9 @@ def daemon():
         "/v1/tokens/{name}": {"parameters": [p("name", "The token's name")],
                               "delete": {"summary": "Revoke a managed token", "security": owner, "responses": {**ok("Revoked", OBJ), **errors("400", "401", "403", "404", "503")}}},
         "/v1/audit": {"get": {"summary": "The audit log's lines after the first N", "security": owner, "parameters": [q("after", "Lines to skip")],
-                              "responses": {**ok("Lines", {"type": "object", "required": ["lines", "next"], "properties": {"lines": {"type": "array"}, "next": {"type": "integer"}, "total": {"type": "integer"}}}),
-                                            **errors("400", "401", "403", "503")}}},
+                              "responses": audit_lines}},
+        "/v1/audit/follow": {"get": {"summary": "The same lines, for a reader that follows the log (`audit --tail`) after its first read: a success writes no audit line", "security": owner, "parameters": [q("after", "Lines to skip")],
+                                     "responses": audit_lines}},
         "/v1/connections": {
             "get": {"summary": "List connections (never keys)", "security": owner,
                     "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **errors("400", "401", "403", "503")}},

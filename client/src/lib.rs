@@ -34,6 +34,16 @@ pub enum Error {
     NotRunning(String),
     #[error("cannot reach {0}: start the daemon with `hq-vault serve`, or check HQ_VAULT_URL")]
     Unreachable(String),
+    /// An address setting (`HQ_VAULT_URL`, `HQ_CONNECTION_URL`) that is no address of a server:
+    /// the message says what is wrong with the value and what it should look like.
+    #[error("{0}")]
+    BadUrl(String),
+    /// The host of the address does not resolve.
+    #[error(
+        "the host `{host}` of {setting} ({url}) is not known: no address could be found for it. Check {setting}; the local daemon is at {local}",
+        local = DEFAULT_URL
+    )]
+    UnknownHost { url: String, host: String, setting: &'static str },
     #[error("the vault is locked: run `hq-vault unlock`")]
     Locked,
     /// A 401: `code` is the daemon's (`invalid_token`, `token_expired`, `token_exhausted`,
@@ -74,6 +84,74 @@ pub enum Error {
     ValueTooLarge { size: usize },
 }
 
+/// The daemon's address when `HQ_VAULT_URL` is not set.
+pub const DEFAULT_URL: &str = "https://127.0.0.1:13100";
+
+/// The origin (`scheme://host:port`) of a server address read from the setting `setting`, or what
+/// is wrong with it in words: no scheme (`127.0.0.1:13100`), a scheme the server does not speak
+/// (`http://` for the daemon, which serves HTTPS only: `https_only`), a path, query or fragment
+/// after the host and port (the client adds `/v1/…` itself), credentials in it, a port that is no
+/// number from 1 to 65535, a host that is no host name or IP address. Read with the WHATWG URL
+/// parser (`url`), which also drops surrounding spaces.
+pub fn server_origin(setting: &'static str, raw: &str, https_only: bool) -> Result<String, Error> {
+    let example = if https_only {
+        DEFAULT_URL
+    } else {
+        "https://vault.example.com (or http://127.0.0.1:8787 for a local Worker)"
+    };
+    let bad = |what: String| {
+        Error::BadUrl(format!("{setting} `{}` {what}; it should look like {example}", raw.escape_debug()))
+    };
+    let text = raw.trim();
+    let parsed = url::Url::parse(text);
+    let no_scheme = match &parsed {
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        // `localhost:13100` reads as the scheme `localhost`: a scheme is followed by `://` here.
+        Ok(u) => !text.contains("://") && !matches!(u.scheme(), "http" | "https"),
+        Err(_) => false,
+    };
+    if no_scheme {
+        let guess = if https_only { format!("https://{text}") } else { format!("https://{text} or http://{text}") };
+        return Err(bad(format!("has no scheme: write it as {guess}")));
+    }
+    let u = match parsed {
+        Ok(u) => u,
+        Err(url::ParseError::InvalidPort) => return Err(bad("has a port that is no number from 1 to 65535".into())),
+        Err(url::ParseError::EmptyHost) => return Err(bad("has no host".into())),
+        Err(e) => return Err(bad(format!("is not a URL ({e})"))),
+    };
+    match u.scheme() {
+        "https" => {}
+        "http" if https_only => {
+            let mut fixed = u.clone();
+            let _ = fixed.set_scheme("https");
+            return Err(bad(format!(
+                "uses http://, but the daemon speaks only HTTPS: use {}",
+                fixed.origin().ascii_serialization()
+            )));
+        }
+        "http" => {}
+        other => return Err(bad(format!("uses the scheme `{other}://`, not https://"))),
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(bad("holds a user name or password: give only the scheme, host and port".into()));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host".into()));
+    }
+    let origin = u.origin().ascii_serialization();
+    let extra = &u[url::Position::BeforePath..];
+    if !(extra.is_empty() || extra == "/") {
+        // The parser writes an empty path as `/`: show `?x=1`, not `/?x=1`.
+        let shown = extra.strip_prefix('/').filter(|rest| rest.starts_with(['?', '#'])).unwrap_or(extra);
+        return Err(bad(format!(
+            "has `{}` after the host and port: give only {origin} (the client adds the API's paths itself)",
+            shown.escape_debug()
+        )));
+    }
+    Ok(origin)
+}
+
 /// The largest secret value the daemon stores, in bytes (1 MiB). The daemon answers a larger one
 /// with `413 value_too_large`; [`Client::put_secret`] refuses it before sending, so that it never
 /// sends a body the daemon stops reading.
@@ -104,6 +182,8 @@ pub struct Reply {
 struct Source {
     url: String,
     token: TokenSource,
+    /// The setting the URL was read from (`HQ_VAULT_URL`), when it was.
+    setting: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -211,7 +291,15 @@ fn transport(source: &Source, ca: Option<&str>, e: ureq::Error) -> Error {
     let base = &source.url;
     match e {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::NotRunning(base.to_owned()),
-        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Error::Unreachable(base.to_owned()),
+        // A lookup failure comes as `HostNotFound` or as an I/O error in the resolver's words:
+        // whether the host resolves is asked again, so either is named for what it is.
+        ureq::Error::HostNotFound | ureq::Error::Io(_) if unresolvable_host(base).is_some() => Error::UnknownHost {
+            url: base.to_owned(),
+            host: unresolvable_host(base).unwrap_or_default(),
+            setting: source.setting.unwrap_or("the URL"),
+        },
+        ureq::Error::HostNotFound => Error::Unreachable(base.to_owned()),
+        ureq::Error::ConnectionFailed => Error::Unreachable(base.to_owned()),
         e if bad_certificate(&e) && ca.is_some() => {
             Error::ForeignDaemon { url: base.to_owned(), ca: ca.unwrap_or_default().to_owned() }
         }
@@ -229,6 +317,16 @@ fn reply(
     let text = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     Ok(Reply { status, body, source: source.clone() })
+}
+
+/// The host of `url` when no address can be found for it.
+fn unresolvable_host(url: &str) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let port = u.port_or_known_default().unwrap_or(443);
+    let resolves = (host.as_str(), port).to_socket_addrs().is_ok_and(|mut addrs| addrs.next().is_some());
+    (!resolves).then_some(host)
 }
 
 /// Whether anything accepts a TCP connection at `url`'s host and port (within a second).
@@ -315,9 +413,17 @@ impl Client {
     /// token file), `HQ_VAULT_CA_CERT` (default: the home's `tls/ca.pem`). A home with no
     /// `tls/ca.pem` is [`Error::NoVault`], which says whether something listens at the URL.
     pub fn from_env() -> Result<Client, Error> {
+        let base = match std::env::var("HQ_VAULT_URL") {
+            Ok(raw) if !raw.trim().is_empty() => server_origin("HQ_VAULT_URL", &raw, true)?,
+            Ok(_) | Err(std::env::VarError::NotPresent) => DEFAULT_URL.to_owned(),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::BadUrl(format!(
+                    "HQ_VAULT_URL is not UTF-8 text; it should look like {DEFAULT_URL}"
+                )));
+            }
+        };
+        let base = base.as_str();
         let home = default_home()?;
-        let base = std::env::var("HQ_VAULT_URL").unwrap_or_else(|_| "https://127.0.0.1:13100".into());
-        let base = base.trim_end_matches('/');
         let ca_path = match std::env::var_os("HQ_VAULT_CA_CERT").filter(|v| !v.is_empty()) {
             Some(p) => PathBuf::from(p),
             None => {
@@ -342,10 +448,30 @@ impl Client {
             ),
         };
         let mut client = Client::new(base, token, &ca)?;
-        client.source = Arc::new(Source { url: client.base.clone(), token: source });
+        client.source = Arc::new(Source { url: client.base.clone(), token: source, setting: Some("HQ_VAULT_URL") });
         client.ca = Some(ca_path.display().to_string());
         client.token_file = Some(token_file);
         Ok(client)
+    }
+
+    /// The same client with its token read from `path` instead (the file's content, trimmed: one
+    /// `hqvt_` token); a 401 names the file.
+    ///
+    /// Errors: [`Error::File`] when the file cannot be read.
+    pub fn with_token_file(mut self, path: &std::path::Path) -> Result<Client, Error> {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| Error::File {
+            path: path.to_owned(),
+            source,
+            hint: "the token file holds one hqvt_ token: check the path given",
+        })?);
+        self.token = Some(Zeroizing::new(text.trim().to_owned()));
+        self.source = Arc::new(Source {
+            url: self.base.clone(),
+            token: TokenSource::File(path.to_owned()),
+            setting: self.source.setting,
+        });
+        self.token_file = Some(path.to_owned());
+        Ok(self)
     }
 
     /// A client of the daemon at `base`, trusting only `ca_pem`.
@@ -353,7 +479,7 @@ impl Client {
         let base = base.trim_end_matches('/').to_owned();
         Ok(Client {
             agent: agent(Some(ca_pem))?,
-            source: Arc::new(Source { url: base.clone(), token: TokenSource::Given }),
+            source: Arc::new(Source { url: base.clone(), token: TokenSource::Given, setting: None }),
             base,
             token: token.map(Zeroizing::new),
             ca: Some("the CA certificate given".to_owned()),
@@ -576,13 +702,16 @@ pub struct Connection {
     base: String,
     key: Zeroizing<String>,
     page_size: Option<u32>,
+    /// The setting `base` was read from, for advice in errors.
+    setting: Option<&'static str>,
 }
 
 impl Connection {
     /// `HQ_CONNECTION_URL` and `HQ_CONNECTION_KEY`; `HQ_CONNECTION_CA_CERT` to trust a local
     /// daemon's certificate (default: the public web PKI, as for the hosted Worker).
     pub fn from_env() -> Result<Connection, Error> {
-        let base = std::env::var("HQ_CONNECTION_URL").map_err(|_| Error::MissingSetting("HQ_CONNECTION_URL"))?;
+        let raw = std::env::var("HQ_CONNECTION_URL").map_err(|_| Error::MissingSetting("HQ_CONNECTION_URL"))?;
+        let base = server_origin("HQ_CONNECTION_URL", &raw, false)?;
         let key = std::env::var("HQ_CONNECTION_KEY").map_err(|_| Error::MissingSetting("HQ_CONNECTION_KEY"))?;
         let ca = match std::env::var_os("HQ_CONNECTION_CA_CERT") {
             Some(p) => {
@@ -595,7 +724,9 @@ impl Connection {
             }
             None => None,
         };
-        Connection::new(&base, &key, ca.as_deref())
+        let mut c = Connection::new(&base, &key, ca.as_deref())?;
+        c.setting = Some("HQ_CONNECTION_URL");
+        Ok(c)
     }
 
     pub fn new(base: &str, key: &str, ca_pem: Option<&[u8]>) -> Result<Connection, Error> {
@@ -604,6 +735,7 @@ impl Connection {
             base: base.trim_end_matches('/').to_owned(),
             key: Zeroizing::new(key.to_owned()),
             page_size: None,
+            setting: None,
         })
     }
 
@@ -614,7 +746,7 @@ impl Connection {
     }
 
     fn source(&self) -> Arc<Source> {
-        Arc::new(Source { url: self.base.clone(), token: TokenSource::Given })
+        Arc::new(Source { url: self.base.clone(), token: TokenSource::Given, setting: self.setting })
     }
 
     fn get_raw(&self, path: &str, range: Option<String>) -> Result<ureq::http::Response<ureq::Body>, Error> {
@@ -729,6 +861,38 @@ mod tests {
         assert_eq!(var_name("", "1key"), "_1KEY");
         assert_eq!(encode_path("a b/c%"), "a%20b/c%25");
         assert_eq!(encode_query("a/b"), "a%2Fb");
+    }
+
+    #[test]
+    fn a_malformed_server_address_is_named_for_what_is_wrong() {
+        let vault = |raw: &str| server_origin("HQ_VAULT_URL", raw, true);
+        assert_eq!(vault("https://127.0.0.1:13100").unwrap(), "https://127.0.0.1:13100");
+        assert_eq!(vault(" https://127.0.0.1:13100/ ").unwrap(), "https://127.0.0.1:13100");
+        assert_eq!(vault("https://LOCALHOST:13100").unwrap(), "https://localhost:13100");
+        for (raw, says) in [
+            ("127.0.0.1:13100", "has no scheme: write it as https://127.0.0.1:13100"),
+            ("localhost:13100", "has no scheme: write it as https://localhost:13100"),
+            ("http://127.0.0.1:13100", "the daemon speaks only HTTPS: use https://127.0.0.1:13100"),
+            ("ftp://127.0.0.1:13100", "uses the scheme `ftp://`"),
+            ("https://127.0.0.1:13100/v1", "has `/v1` after the host and port"),
+            ("https://127.0.0.1:13100?x=1", "has `?x=1` after the host and port"),
+            ("https://127.0.0.1:13100 x", "a port that is no number from 1 to 65535"),
+            ("https://127.0.0.1:13100/ x", "has `/%20x` after the host and port"),
+            ("https://127.0.0.1:13100x", "a port that is no number from 1 to 65535"),
+            ("https://127.0.0.1:99999", "a port that is no number from 1 to 65535"),
+            ("https://me:pw@127.0.0.1:13100", "a user name or password"),
+            ("https://", "no host"),
+        ] {
+            let e = vault(raw).unwrap_err().to_string();
+            assert!(e.contains(says), "{raw}: {e}");
+            assert!(e.starts_with("HQ_VAULT_URL `"), "{raw}: {e}");
+            assert!(e.contains("it should look like https://127.0.0.1:13100"), "{raw}: {e}");
+        }
+        // A connection may be a local Worker's plain-HTTP address.
+        assert_eq!(
+            server_origin("HQ_CONNECTION_URL", "http://127.0.0.1:8787", false).unwrap(),
+            "http://127.0.0.1:8787"
+        );
     }
 
     #[test]

@@ -164,6 +164,79 @@ pub fn resume_reason(last_keyed: u64, last_keyed_hash: &str) -> String {
     format!("keyed-head:{last_keyed}:{last_keyed_hash}")
 }
 
+/// Failed authentications past the rate limit, counted into one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureSummary {
+    /// How many were counted.
+    pub count: u64,
+    /// Time of the first (ms since the epoch).
+    pub first_ms: u64,
+    /// Time of the last (ms since the epoch).
+    pub last_ms: u64,
+    /// The distinct client IP addresses they came from, first seen first.
+    pub ips: Vec<String>,
+}
+
+/// Something a host does on its own, not for a request, that its audit log records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostAct {
+    /// The log was found broken: the problems, in words ([`BREAK_OPERATION`]).
+    AuditBreak(Vec<String>),
+    /// The first keyed line of a run: the last keyed line before it ([`RESUME_OPERATION`]).
+    AuditResume { last_keyed: u64, last_keyed_hash: String },
+    /// The vault was locked after its idle time without a vault operation.
+    IdleLock,
+    /// The key-holding instance trapped, so its key was dropped and the vault locked.
+    TrapLock,
+    /// Anonymous failures past the rate limit, as one summary line.
+    FailedAuthentications(FailureSummary),
+}
+
+/// The audit event of a host's own act: actor `daemon` (or `anonymous` for a summary of
+/// failed authentications), from `127.0.0.1` (or the summary's first address).
+pub fn host_event(act: &HostAct, time_ms: u64, request_id: &str) -> Event {
+    let (actor, operation, outcome, status, source_ip, reason) = match act {
+        HostAct::AuditBreak(problems) => {
+            ("daemon", BREAK_OPERATION, Outcome::Failed, 0, "127.0.0.1".to_owned(), problems.join("; "))
+        }
+        HostAct::AuditResume { last_keyed, last_keyed_hash } => (
+            "daemon",
+            RESUME_OPERATION,
+            Outcome::Allowed,
+            0,
+            "127.0.0.1".to_owned(),
+            resume_reason(*last_keyed, last_keyed_hash),
+        ),
+        HostAct::IdleLock => ("daemon", "auto-lock", Outcome::Allowed, 200, "127.0.0.1".to_owned(), "idle".to_owned()),
+        HostAct::TrapLock => ("daemon", "auto-lock", Outcome::Allowed, 200, "127.0.0.1".to_owned(), "trap".to_owned()),
+        HostAct::FailedAuthentications(s) => (
+            "anonymous",
+            "failed-authentications",
+            Outcome::Denied,
+            401,
+            s.ips.first().cloned().unwrap_or_default(),
+            format!(
+                "{} more failed authentications between {} and {} (ms since the epoch) from {}, not written one by one",
+                s.count,
+                s.first_ms,
+                s.last_ms,
+                s.ips.join(" ")
+            ),
+        ),
+    };
+    Event {
+        time_ms,
+        actor: actor.to_owned(),
+        operation: operation.to_owned(),
+        path: None,
+        outcome,
+        status,
+        request_id: request_id.to_owned(),
+        source_ip,
+        reason: Some(reason),
+    }
+}
+
 /// Where the `mac` field starts in a keyed line: lines end with `,"mac":"<64 hex>"}`.
 const MAC_SUFFIX_LEN: usize = r#","mac":""}"#.len() + 64;
 
@@ -424,5 +497,42 @@ mod tests {
         let edited = a.line.replace("a/b", "a/c");
         assert_eq!(verify(&[&edited, &b.line]).unwrap_err().line, 2);
         assert_eq!(verify(&[&b.line]).unwrap_err().line, 1);
+    }
+
+    #[test]
+    fn a_hosts_own_acts_are_written_by_the_core() {
+        let idle = host_event(&HostAct::IdleLock, 9, "req_a");
+        assert_eq!(
+            (idle.actor.as_str(), idle.operation.as_str(), idle.outcome, idle.status, idle.reason.as_deref()),
+            ("daemon", "auto-lock", Outcome::Allowed, 200, Some("idle"))
+        );
+        assert_eq!(
+            (idle.time_ms, idle.request_id.as_str(), idle.source_ip.as_str(), idle.path),
+            (9, "req_a", "127.0.0.1", None)
+        );
+        assert_eq!(host_event(&HostAct::TrapLock, 9, "r").reason.as_deref(), Some("trap"));
+        let b = host_event(&HostAct::AuditBreak(vec!["one".into(), "two".into()]), 1, "start");
+        assert_eq!(
+            (b.operation.as_str(), b.outcome, b.status, b.reason.as_deref()),
+            ("audit-break", Outcome::Failed, 0, Some("one; two"))
+        );
+        let r = host_event(&HostAct::AuditResume { last_keyed: 3, last_keyed_hash: "ab".into() }, 1, "x");
+        assert_eq!(
+            (r.operation.as_str(), r.outcome, r.reason.as_deref()),
+            ("audit-resume", Outcome::Allowed, Some("keyed-head:3:ab"))
+        );
+        let s = FailureSummary { count: 4, first_ms: 10, last_ms: 20, ips: vec!["10.0.0.1".into(), "10.0.0.2".into()] };
+        let s = host_event(&HostAct::FailedAuthentications(s), 30, "summary");
+        assert_eq!(
+            (s.actor.as_str(), s.operation.as_str(), s.outcome, s.status),
+            ("anonymous", "failed-authentications", Outcome::Denied, 401)
+        );
+        assert_eq!(s.source_ip, "10.0.0.1");
+        assert_eq!(
+            s.reason.as_deref(),
+            Some(
+                "4 more failed authentications between 10 and 20 (ms since the epoch) from 10.0.0.1 10.0.0.2, not written one by one"
+            )
+        );
     }
 }

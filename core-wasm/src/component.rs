@@ -2,12 +2,32 @@
 //!
 //! Only type conversions live here; every rule is in the modules it calls.
 
-use crate::{audit, crypto, gate, http, identity, patterns, policy, tokens};
+use crate::{audit, crypto, gate, http, identity, listing, patterns, policy, tokens};
 
+#[cfg(not(feature = "vectors"))]
 wit_bindgen::generate!({
     world: "core",
     path: "../wit",
 });
+
+// The `vectors` world: `core` and the known-answer entry points, for tests/vectors only.
+#[cfg(feature = "vectors")]
+wit_bindgen::generate!({
+    world: "vectors",
+    path: "../wit",
+});
+
+#[cfg(feature = "vectors")]
+impl exports::hq::vault::known_answer::Guest for Component {
+    fn xchacha_seal(
+        key: Vec<u8>,
+        nonce: Vec<u8>,
+        plaintext: Vec<u8>,
+        aad: Vec<u8>,
+    ) -> Result<Vec<u8>, w_crypto::CryptoError> {
+        crypto::xchacha_seal(&key, &nonce, &plaintext, &aad).map_err(crypto_err)
+    }
+}
 
 use exports::hq::vault::audit as w_audit;
 use exports::hq::vault::crypto as w_crypto;
@@ -294,16 +314,21 @@ impl w_crypto::Guest for Component {
         crypto::argon2id(&password, &salt, &secret, &ad, t_cost, m_cost_kib, p_cost, &mut out).map_err(crypto_err)?;
         Ok(out)
     }
-    fn xchacha_seal(
-        key: Vec<u8>,
-        nonce: Vec<u8>,
-        plaintext: Vec<u8>,
-        aad: Vec<u8>,
-    ) -> Result<Vec<u8>, w_crypto::CryptoError> {
-        crypto::xchacha_seal(&key, &nonce, &plaintext, &aad).map_err(crypto_err)
-    }
     fn sha256_hex(data: Vec<u8>) -> String {
         crypto::sha256_hex(&data)
+    }
+    fn describe_error(error: w_crypto::CryptoError) -> String {
+        use crypto::CryptoError as E;
+        use w_crypto::CryptoError as W;
+        let e = match error {
+            W::WrongPassphrase => E::WrongPassphrase,
+            W::Tampered => E::Tampered,
+            W::BadFormat => E::BadFormat,
+            W::BadParameters => E::BadParameters,
+            W::OutOfMemory => E::OutOfMemory,
+            W::BadSignature => E::BadSignature,
+        };
+        e.to_string()
     }
 }
 
@@ -380,8 +405,28 @@ impl w_audit::GuestAuditKey for AuditKeyResource {
     }
 }
 
+fn host_act_from_wit(a: w_audit::HostAct) -> audit::HostAct {
+    use w_audit::HostAct as W;
+    match a {
+        W::AuditBreak(problems) => audit::HostAct::AuditBreak(problems),
+        W::AuditResume((last_keyed, last_keyed_hash)) => audit::HostAct::AuditResume { last_keyed, last_keyed_hash },
+        W::IdleLock => audit::HostAct::IdleLock,
+        W::TrapLock => audit::HostAct::TrapLock,
+        W::FailedAuthentications(s) => audit::HostAct::FailedAuthentications(audit::FailureSummary {
+            count: s.count,
+            first_ms: s.first_ms,
+            last_ms: s.last_ms,
+            ips: s.ips,
+        }),
+    }
+}
+
 impl w_audit::Guest for Component {
     type AuditKey = AuditKeyResource;
+
+    fn host_event(act: w_audit::HostAct, time_ms: u64, request_id: String) -> w_audit::Event {
+        event_to_wit(audit::host_event(&host_act_from_wit(act), time_ms, &request_id))
+    }
 
     fn summarize(lines: Vec<String>) -> Result<w_audit::ChainSummary, w_audit::ChainError> {
         audit::summarize(&lines).map(summary_to_wit).map_err(chain_err)
@@ -404,10 +449,7 @@ impl w_audit::Guest for Component {
 fn request_from_wit(r: w_gate::ReadRequest) -> gate::ReadRequest {
     gate::ReadRequest {
         method: r.method,
-        route: match r.route {
-            w_gate::Route::List => gate::Route::List,
-            w_gate::Route::Object => gate::Route::Object,
-        },
+        route: route_from_wit(r.route),
         path: r.path,
         cursor: r.cursor,
         limit: r.limit,
@@ -451,6 +493,28 @@ fn decision_to_wit(d: gate::Decision) -> w_gate::Decision {
             }),
         }),
         audit: event_to_wit(d.audit),
+        summarized: d.summarized,
+    }
+}
+
+fn route_from_wit(r: w_gate::Route) -> gate::Route {
+    match r {
+        w_gate::Route::List => gate::Route::List,
+        w_gate::Route::Object => gate::Route::Object,
+    }
+}
+
+fn plan_from_wit(l: w_gate::ListPlan) -> gate::ListPlan {
+    gate::ListPlan {
+        sources: l
+            .sources
+            .into_iter()
+            .map(|s| patterns::ListingSource { prefix: s.prefix, exact: s.exact, rollup: s.rollup })
+            .collect(),
+        start_source: l.start_source,
+        start_inner: l.start_inner,
+        limit: l.limit,
+        delimited: l.delimited,
     }
 }
 
@@ -482,6 +546,56 @@ impl w_gate::Guest for Component {
     }
     fn error_body(code: String, message: String, request_id: String) -> String {
         gate::error_body(&code, &message, &request_id)
+    }
+    fn refuse_query(
+        method: String,
+        route: w_gate::Route,
+        problem: String,
+        time_ms: u64,
+        request_id: String,
+        source_ip: String,
+    ) -> w_gate::Decision {
+        decision_to_wit(gate::refuse_query(&method, route_from_wit(route), &problem, time_ms, &request_id, &source_ip))
+    }
+    fn list_folder(plan: w_gate::ListPlan, entries: Vec<w_gate::FolderEntry>) -> String {
+        let entries = entries
+            .into_iter()
+            .map(|e| listing::FolderEntry { key: e.key, size: e.size, etag: e.etag, modified_ms: e.modified_ms })
+            .collect();
+        serde_json::to_string(&listing::list_folder(plan_from_wit(plan), entries)).unwrap_or_default()
+    }
+    fn snippet_folder(patterns: Vec<String>) -> String {
+        gate::snippet_folder(&patterns)
+    }
+    fn agent_snippet(options: w_gate::SnippetOptions) -> String {
+        gate::agent_snippet(&gate::SnippetOptions {
+            base: &options.base,
+            patterns: &options.patterns,
+            ca_file: options.ca_file.as_deref(),
+            files_root: &options.files_root,
+        })
+    }
+    fn identity_snippet(options: w_gate::SnippetOptions, connection_id: String) -> String {
+        gate::identity_snippet(
+            &gate::SnippetOptions {
+                base: &options.base,
+                patterns: &options.patterns,
+                ca_file: options.ca_file.as_deref(),
+                files_root: &options.files_root,
+            },
+            &connection_id,
+        )
+    }
+    fn pattern_place(pattern: String, root: String) -> String {
+        gate::pattern_place(&pattern, &root)
+    }
+}
+
+fn preconditions(p: &w_http::Preconditions) -> http::Preconditions<'_> {
+    http::Preconditions {
+        if_none_match: p.if_none_match.as_deref(),
+        range: p.range.as_deref(),
+        if_range: p.if_range.as_deref(),
     }
 }
 
@@ -562,6 +676,14 @@ impl w_identity::Guest for Component {
             identity::KeyError::WeakKey => w_identity::KeyError::WeakKey,
         })
     }
+    fn describe_key_error(error: w_identity::KeyError) -> String {
+        match error {
+            w_identity::KeyError::NotBase64 => identity::KeyError::NotBase64,
+            w_identity::KeyError::WrongLength => identity::KeyError::WrongLength,
+            w_identity::KeyError::WeakKey => identity::KeyError::WeakKey,
+        }
+        .to_string()
+    }
     fn key_reference(public_key: Vec<u8>) -> String {
         identity::key_reference(&public_key)
     }
@@ -587,16 +709,33 @@ impl w_identity::Guest for Component {
 }
 
 impl w_http::Guest for Component {
+    fn object_head(
+        request: w_http::Preconditions,
+        representation: w_http::Representation,
+        key: String,
+        request_id: String,
+        now_ms: u64,
+    ) -> w_http::AnswerHead {
+        let rep = http::Representation {
+            size: representation.size,
+            etag: &representation.etag,
+            modified_ms: representation.modified_ms,
+        };
+        let h = http::object_head(&preconditions(&request), &rep, &key, &request_id, now_ms);
+        w_http::AnswerHead {
+            status: h.status,
+            headers: h.headers,
+            offset: h.offset,
+            length: h.length,
+            error_body: h.error_body,
+        }
+    }
     fn answer(
         request: w_http::Preconditions,
         representation: w_http::Representation,
         now_ms: u64,
     ) -> w_http::ReadAnswer {
-        let pre = http::Preconditions {
-            if_none_match: request.if_none_match.as_deref(),
-            range: request.range.as_deref(),
-            if_range: request.if_range.as_deref(),
-        };
+        let pre = preconditions(&request);
         let rep = http::Representation {
             size: representation.size,
             etag: &representation.etag,
@@ -645,6 +784,7 @@ enum_twins!(
         TokenList,
         TokenRevoke,
         AuditRead,
+        AuditFollow,
         ConnectionCreate,
         ConnectionList,
         ConnectionGet,
@@ -838,6 +978,9 @@ impl w_policy::Guest for Component {
             &effect_from_wit(effect),
             subject.as_deref(),
         ))
+    }
+    fn refuse_route(allow: Option<String>, time_ms: u64, request_id: String, source_ip: String) -> w_policy::Decision {
+        policy_decision_to_wit(policy::refuse_route(allow.as_deref(), time_ms, &request_id, &source_ip))
     }
     fn visible(caller: w_policy::Caller, path: String, time_ms: u64) -> bool {
         policy::visible(&caller_from_wit(caller), &path, time_ms)

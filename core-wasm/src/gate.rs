@@ -126,6 +126,9 @@ pub struct Decision {
     pub plan: Option<Plan>,
     /// The audit event to record.
     pub audit: Event,
+    /// Whether the event is a credential failure of a caller no connection is known for
+    /// (missing, malformed or unknown key): hosts rate-limit these into summary lines.
+    pub summarized: bool,
 }
 
 /// The JSON error body: `{"error":{"code","message","request_id"}}`.
@@ -145,9 +148,10 @@ pub struct SnippetOptions<'a> {
     /// The CA file Node must trust to reach `base` (the daemon's self-signed CA), named on the run
     /// line as `NODE_EXTRA_CA_CERTS`; `None` for a host with a public certificate.
     pub ca_file: Option<&'a str>,
-    /// Where the files under that folder come from, printed when the listing is empty (the daemon:
-    /// the folder in its files root; the Worker: the company's R2 prefix).
-    pub files_from: &'a str,
+    /// What precedes a key where the files are, printed when the listing is empty, with
+    /// [`pattern_place`]'s words for the first pattern (the daemon: its files root with a final
+    /// `/`; the Worker: `the R2 bucket under {company}/`).
+    pub files_root: &'a str,
 }
 
 /// The folder the snippet lists: the first pattern without its final `*` (`knowledge/*` →
@@ -156,6 +160,33 @@ pub struct SnippetOptions<'a> {
 pub fn snippet_folder(patterns: &[String]) -> String {
     let first = patterns.first().map(String::as_str).unwrap_or_default();
     first.strip_suffix('*').unwrap_or(first).to_owned()
+}
+
+/// Where a person puts the files one normalized pattern grants, in words that finish "No file it
+/// may read yet: …", by the pattern rules of docs/design.md §3.1: `*` grants every key, a final
+/// `*` every key that starts with what precedes it, and a pattern without `*` exactly one key (a
+/// folder is `knowledge/`, which is `knowledge/*`). `root` is what precedes a key where the files
+/// are (the daemon's files root with a final `/`, `the R2 bucket under acme/`).
+///
+/// - `*` → `put them in ROOT`
+/// - `knowledge/*` → `put them in ROOTknowledge/`
+/// - `kb*` → `put them in ROOT under a name that starts with `kb` (ROOTkb.md, or in ROOTkb/)`
+/// - `knowledge` → `put the file at ROOTknowledge: the pattern `knowledge` has no `*`, so it grants
+///   that one file; to grant the folder ROOTknowledge/, use the pattern `knowledge/``
+pub fn pattern_place(pattern: &str, root: &str) -> String {
+    match pattern.strip_suffix('*') {
+        Some(folder) if folder.is_empty() || folder.ends_with('/') => format!("put them in {root}{folder}"),
+        Some(start) => {
+            let (dir, name) = start.rsplit_once('/').map(|(d, n)| (format!("{d}/"), n)).unwrap_or_default();
+            let name = if dir.is_empty() { start } else { name };
+            format!(
+                "put them in {root}{dir} under a name that starts with `{name}` ({root}{start}.md, or in {root}{start}/)"
+            )
+        }
+        None => format!(
+            "put the file at {root}{pattern}: the pattern `{pattern}` has no `*`, so it grants that one file; to grant the folder {root}{pattern}/, use the pattern `{pattern}/`"
+        ),
+    }
 }
 
 /// The run line's `NODE_EXTRA_CA_CERTS=…`, quoted for a POSIX shell. A path that a shell word or a
@@ -175,7 +206,7 @@ fn node_ca_assignment(ca_file: &str) -> String {
 /// connection's folder ([`snippet_folder`]) and prints the first file, or says where files come
 /// from when there is none; a refused listing throws with the host's status and message.
 ///
-/// Every value put in it (`base`, the folder, `files_from`) is written as a JSON string literal
+/// Every value put in it (`base`, the folder, `files_root`) is written as a JSON string literal
 /// (which is a JavaScript one), so no character of them can end the string and become code; the
 /// CA path on the first line is shell-quoted, or named in words when it holds a line terminator.
 pub fn agent_snippet(o: &SnippetOptions<'_>) -> String {
@@ -229,8 +260,17 @@ fn js(s: &str) -> String {
 /// connection's folder and print the first file, or say where files come from.
 fn snippet_read(o: &SnippetOptions<'_>) -> String {
     let folder = snippet_folder(o.patterns);
+    let first = o.patterns.first().map(String::as_str).unwrap_or_default();
+    let empty = match first.strip_suffix('*') {
+        // A folder (or everything): where to add files.
+        Some(f) if f.is_empty() || f.ends_with('/') => {
+            let shown = if f.is_empty() { "your files" } else { f };
+            format!("No file under {shown} yet: add some to {}{f}", o.files_root)
+        }
+        _ => format!("No file yet: {}", pattern_place(first, o.files_root)),
+    };
+    let empty = js(&empty);
     let shown = if folder.is_empty() { "your files".to_owned() } else { folder.clone() };
-    let empty = js(&format!("No file under {shown} yet: add some to {}", o.files_from));
     let listing = js(&format!("listing {shown}: "));
     format!(
         "const list = await fetch(`${{BASE}}/v1/connections/files?path=${{encodeURIComponent(FOLDER)}}`, {{ headers: h }});\n\
@@ -333,6 +373,7 @@ impl Ctx<'_> {
             headers,
             plan: None,
             audit: self.event(outcome, status, Some(code)),
+            summarized: self.actor == UNKNOWN_ACTOR && matches!(status, 401 | 403),
         }
     }
 
@@ -345,6 +386,7 @@ impl Ctx<'_> {
             headers: Vec::new(),
             plan: Some(plan),
             audit: self.event(Outcome::Allowed, 200, None),
+            summarized: false,
         }
     }
 }
@@ -373,7 +415,7 @@ fn decide_with(
     record: Option<&ConnectionRecord>,
     sessions: Option<Option<&SessionRecord>>,
 ) -> Decision {
-    let mut ctx = Ctx { req, actor: record.map_or_else(|| "unknown".to_owned(), |r| r.id.clone()), path: None };
+    let mut ctx = Ctx { req, actor: record.map_or_else(|| UNKNOWN_ACTOR.to_owned(), |r| r.id.clone()), path: None };
     if req.method != "GET" && req.method != "HEAD" {
         return ctx.deny(405, "method_not_allowed", "connections are read-only: use GET or HEAD");
     }
@@ -400,7 +442,7 @@ fn decide_with(
         (Ok(TokenKind::SessionToken), Some(session)) => {
             let reference = tokens::reference(token);
             let session = session.filter(|s| tokens::references_equal(&s.reference, &reference));
-            if let (Some(s), "unknown") = (session, ctx.actor.as_str()) {
+            if let (Some(s), UNKNOWN_ACTOR) = (session, ctx.actor.as_str()) {
                 ctx.actor = s.connection_id.clone();
             }
             let ended =
@@ -492,6 +534,36 @@ fn decide_with(
     }
 }
 
+/// The audit actor of a read whose credential names no connection.
+const UNKNOWN_ACTOR: &str = "unknown";
+
+/// The decision for a read whose query string cannot be read (a parameter given twice, a value
+/// that is not UTF-8 after decoding): 400 `bad_query`, audited as a failed read of the `unknown`
+/// caller, since no credential was looked at.
+pub fn refuse_query(
+    method: &str,
+    route: Route,
+    problem: &str,
+    time_ms: u64,
+    request_id: &str,
+    source_ip: &str,
+) -> Decision {
+    let req = ReadRequest {
+        method: method.to_owned(),
+        route,
+        path: None,
+        cursor: None,
+        limit: None,
+        delimiter: None,
+        authorization: None,
+        time_ms,
+        request_id: request_id.to_owned(),
+        source_ip: source_ip.to_owned(),
+    };
+    let ctx = Ctx { req: &req, actor: UNKNOWN_ACTOR.to_owned(), path: None };
+    ctx.deny(400, "bad_query", problem)
+}
+
 /// The decision for an allowed object read whose object does not exist.
 pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
     let ctx = Ctx { req, actor: record.id.clone(), path: req.path.clone() };
@@ -502,9 +574,31 @@ pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
 mod tests {
     use super::*;
 
-    fn snippet(patterns: &[&str], ca_file: Option<&str>, files_from: &str) -> String {
+    fn snippet(patterns: &[&str], ca_file: Option<&str>, files_root: &str) -> String {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
-        agent_snippet(&SnippetOptions { base: "https://127.0.0.1:13100", patterns: &patterns, ca_file, files_from })
+        agent_snippet(&SnippetOptions { base: "https://127.0.0.1:13100", patterns: &patterns, ca_file, files_root })
+    }
+
+    #[test]
+    fn where_files_go_follows_the_pattern_rules() {
+        let r = "/srv/files/";
+        assert_eq!(pattern_place("*", r), "put them in /srv/files/");
+        assert_eq!(pattern_place("knowledge/*", r), "put them in /srv/files/knowledge/");
+        assert_eq!(
+            pattern_place("kb*", r),
+            "put them in /srv/files/ under a name that starts with `kb` (/srv/files/kb.md, or in /srv/files/kb/)"
+        );
+        assert_eq!(
+            pattern_place("docs/20*", r),
+            "put them in /srv/files/docs/ under a name that starts with `20` (/srv/files/docs/20.md, or in /srv/files/docs/20/)"
+        );
+        // A pattern without `*` is one key, never a folder: the advice says so and how to grant one.
+        let exact = pattern_place("knowledge", r);
+        assert!(exact.starts_with("put the file at /srv/files/knowledge: "), "{exact}");
+        assert!(exact.contains("grants that one file") && exact.ends_with("use the pattern `knowledge/`"), "{exact}");
+        let s = snippet(&["knowledge"], None, r);
+        assert!(s.contains("No file yet: put the file at /srv/files/knowledge: the pattern"), "{s}");
+        assert!(!s.contains("add some to /srv/files/knowledge"), "folder advice for a key: {s}");
     }
 
     #[test]
@@ -512,14 +606,14 @@ mod tests {
         assert_eq!(snippet_folder(&["knowledge/*".into(), "x".into()]), "knowledge/");
         assert_eq!(snippet_folder(&["*".into()]), "");
         assert_eq!(snippet_folder(&["projects/plan.md".into()]), "projects/plan.md");
-        let s = snippet(&["projects/*"], Some("/home/a b/.hq-vault/tls/ca.pem"), "/srv/files/projects/");
+        let s = snippet(&["projects/*"], Some("/home/a b/.hq-vault/tls/ca.pem"), "/srv/files/");
         let first = s.lines().next().unwrap();
         assert!(first.starts_with("// agent.mjs (JavaScript"), "{first}");
         assert!(first.ends_with("run: NODE_EXTRA_CA_CERTS='/home/a b/.hq-vault/tls/ca.pem' node agent.mjs"), "{first}");
         assert!(s.contains("const FOLDER = \"projects/\";"), "{s}");
         assert!(s.contains("No file under projects/ yet: add some to /srv/files/projects/"), "{s}");
         assert!(!s.contains("HQ_CONNECTION_KEY!"), "no TypeScript: {s}");
-        let worker = snippet(&["*"], None, "R2");
+        let worker = snippet(&["*"], None, "R2/");
         assert!(worker.lines().next().unwrap().ends_with("run: node agent.mjs"), "{worker}");
     }
 
@@ -533,7 +627,7 @@ mod tests {
                 !s.split(['\n', '\r', '\u{2028}', '\u{2029}']).any(|l| l.starts_with("process.exit")),
                 "{evil:?}: {s}"
             );
-            // `files_from` lives only inside a JSON string literal.
+            // `files_root` lives only inside a JSON string literal.
             assert_eq!(s.matches("process.exit(7)").count(), evil.matches("process.exit(7)").count(), "{evil:?}: {s}");
         }
     }
@@ -541,7 +635,7 @@ mod tests {
     #[test]
     fn the_identity_snippet_signs_in_then_reads_and_quotes_every_value() {
         let patterns = vec!["knowledge/*".to_owned()];
-        let o = SnippetOptions { base: "https://h\"x", patterns: &patterns, ca_file: None, files_from: "R2" };
+        let o = SnippetOptions { base: "https://h\"x", patterns: &patterns, ca_file: None, files_root: "R2 " };
         let s = identity_snippet(&o, "conn_\"evil\n");
         assert!(s.contains(r#"const ID = "conn_\"evil\n";"#), "{s}");
         assert!(s.contains(r#"const BASE = "https://h\"x";"#), "{s}");
@@ -569,5 +663,62 @@ mod tests {
         assert_eq!(bearer("Basic abc"), None);
         assert_eq!(bearer("Bearer a b"), None);
         assert_eq!(bearer("Bearer"), None);
+    }
+
+    fn read(method: &str, authorization: Option<&str>) -> ReadRequest {
+        ReadRequest {
+            method: method.into(),
+            route: Route::Object,
+            path: Some("kb/a.md".into()),
+            cursor: None,
+            limit: None,
+            delimiter: None,
+            authorization: authorization.map(str::to_owned),
+            time_ms: 5,
+            request_id: "req_1".into(),
+            source_ip: "10.0.0.1".into(),
+        }
+    }
+
+    #[test]
+    fn only_credential_failures_without_a_known_connection_are_summarized() {
+        let key = tokens::mint(TokenKind::ConnectionKey);
+        let auth = format!("Bearer {}", key.expose_secret());
+        let rec = ConnectionRecord {
+            id: "conn_1".into(),
+            company_id: "local".into(),
+            status: ConnectionStatus::Active,
+            key_ref: tokens::reference(key.expose_secret()),
+            patterns: vec!["kb/*".into()],
+            company_enabled: true,
+        };
+        // No credential, a malformed one, a well-formed key no connection has: summarized.
+        assert!(decide(&read("GET", None), None).summarized);
+        assert!(decide(&read("GET", Some("Bearer nope")), None).summarized);
+        let unknown = decide(&read("GET", Some(&auth)), None);
+        assert_eq!((unknown.status, unknown.summarized), (403, true));
+        // A known connection's refusals, a 405 and an allowed read are written one by one.
+        let revoked = ConnectionRecord { status: ConnectionStatus::Revoked, ..rec.clone() };
+        assert!(!decide(&read("GET", Some(&auth)), Some(&revoked)).summarized);
+        assert!(!decide(&read("POST", None), None).summarized);
+        assert!(!decide(&read("GET", Some(&auth)), Some(&rec)).summarized);
+        assert!(!not_found(&read("GET", Some(&auth)), &rec).summarized);
+    }
+
+    #[test]
+    fn an_unreadable_query_is_the_gates_400_audited_as_the_unknown_callers_failed_read() {
+        let d = refuse_query("HEAD", Route::List, "a query parameter is given twice", 7, "req_9", "10.0.0.2");
+        assert_eq!((d.status, d.code.as_str(), d.summarized, d.plan.is_none()), (400, "bad_query", false, true));
+        assert_eq!(
+            d.error_body,
+            r#"{"error":{"code":"bad_query","message":"a query parameter is given twice","request_id":"req_9"}}"#
+        );
+        let e = d.audit;
+        assert_eq!(
+            (e.actor.as_str(), e.operation.as_str(), e.outcome, e.status),
+            ("unknown", "list", Outcome::Failed, 400)
+        );
+        assert_eq!((e.time_ms, e.request_id.as_str(), e.source_ip.as_str()), (7, "req_9", "10.0.0.2"));
+        assert_eq!(e.reason.as_deref(), Some("bad_query"));
     }
 }

@@ -195,6 +195,61 @@ pub fn object_headers(etag: &str, uploaded_ms: u64, request_id: &str) -> Vec<(&'
     ]
 }
 
+/// Everything of the answer to a read of one object but its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    /// 200, 206, 304 or 416.
+    pub status: u16,
+    /// The headers to send, in order.
+    pub headers: Vec<(String, String)>,
+    /// First byte of the object to send.
+    pub offset: u64,
+    /// Bytes to send from `offset` (0 for 304 and 416).
+    pub length: u64,
+    /// The JSON error body of a 416; empty otherwise.
+    pub error_body: String,
+}
+
+/// Decide a `GET`/`HEAD` of the object `key` ([`answer`]) and say everything to send but the
+/// bytes: the status, [`object_headers`] (but for a 416), `content-range`, `content-type` from the
+/// key ([`content_type_for`]), `content-length`, and which bytes.
+pub fn object_head(
+    p: &Preconditions<'_>,
+    rep: &Representation<'_>,
+    key: &str,
+    request_id: &str,
+    now_ms: u64,
+) -> ObjectHead {
+    let owned = |v: Vec<(&'static str, String)>| v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Vec<_>>();
+    let mut headers = owned(object_headers(rep.etag, rep.modified_ms, request_id));
+    let (status, offset, length) = match answer(p, rep, now_ms) {
+        Answer::NotModified => {
+            return ObjectHead { status: 304, headers, offset: 0, length: 0, error_body: String::new() };
+        }
+        Answer::Unsatisfiable => {
+            return ObjectHead {
+                status: 416,
+                headers: vec![("content-range".to_owned(), content_range(None, rep.size))],
+                offset: 0,
+                length: 0,
+                error_body: crate::gate::error_body(
+                    "range_not_satisfiable",
+                    "the range is outside the object",
+                    request_id,
+                ),
+            };
+        }
+        Answer::Full => (200, 0, rep.size),
+        Answer::Partial { start, end } => {
+            headers.push(("content-range".to_owned(), content_range(Some((start, end)), rep.size)));
+            (206, start, end - start + 1)
+        }
+    };
+    headers.push(("content-type".to_owned(), content_type_for(key).to_owned()));
+    headers.push(("content-length".to_owned(), length.to_string()));
+    ObjectHead { status, headers, offset, length, error_body: String::new() }
+}
+
 /// `Content-Range` of a partial answer, or of a 416 when `range` is `None`.
 pub fn content_range(range: Option<(u64, u64)>, size: u64) -> String {
     match range {
@@ -297,5 +352,35 @@ mod tests {
         assert_eq!(query_pairs("path=%FF"), Err(QueryError::NotUtf8));
         assert_eq!(query_pairs("path=%C0%AE"), Err(QueryError::NotUtf8));
         assert_eq!(query_pairs("").unwrap(), []);
+    }
+
+    #[test]
+    fn the_object_head_says_everything_but_the_bytes() {
+        let get = |range: Option<&str>, inm: Option<&str>| {
+            object_head(&Preconditions { if_none_match: inm, range, if_range: None }, &REP, "kb/A.MD", "req_1", 0)
+        };
+        let h = |o: &ObjectHead, k: &str| o.headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let full = get(None, None);
+        assert_eq!((full.status, full.offset, full.length), (200, 0, 10));
+        assert_eq!(h(&full, "content-type").as_deref(), Some("text/markdown; charset=utf-8"));
+        assert_eq!(h(&full, "content-length").as_deref(), Some("10"));
+        assert_eq!(h(&full, "etag").as_deref(), Some("\"v2\""));
+        assert_eq!(h(&full, "x-request-id").as_deref(), Some("req_1"));
+        assert_eq!(h(&full, "content-range"), None);
+        let part = get(Some("bytes=2-4"), None);
+        assert_eq!((part.status, part.offset, part.length), (206, 2, 3));
+        assert_eq!(h(&part, "content-range").as_deref(), Some("bytes 2-4/10"));
+        assert_eq!(h(&part, "content-length").as_deref(), Some("3"));
+        let same = get(Some("bytes=2-4"), Some("\"v2\""));
+        assert_eq!((same.status, same.length, h(&same, "content-type")), (304, 0, None));
+        assert_eq!(h(&same, "last-modified").as_deref(), Some(crate::time::http_date(REP.modified_ms).as_str()));
+        let out = get(Some("bytes=10-"), None);
+        assert_eq!((out.status, out.length), (416, 0));
+        assert_eq!(out.headers, vec![("content-range".to_owned(), "bytes */10".to_owned())]);
+        assert!(
+            out.error_body.contains("range_not_satisfiable") && out.error_body.contains("req_1"),
+            "{}",
+            out.error_body
+        );
     }
 }

@@ -308,6 +308,41 @@ where
     page
 }
 
+/// One entry of a folder a host enumerates itself (the daemon's files root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderEntry {
+    /// Company-relative key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Entity tag, quoted as sent.
+    pub etag: String,
+    /// Modification time (ms since the epoch).
+    pub modified_ms: u64,
+}
+
+/// One page of a listing over a folder's entries (any order): the [`Lister`] loop over
+/// [`list_sorted_keys`], as every host runs it, with `uploaded` as RFC 3339.
+pub fn list_folder(plan: ListPlan, mut entries: Vec<FolderEntry>) -> Page {
+    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    entries.dedup_by(|a, b| a.key == b.key);
+    let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
+    let info = |k: &str| {
+        let e = &entries[keys.binary_search_by(|x| x.as_str().cmp(k)).ok()?];
+        Some(ObjectInfo {
+            key: e.key.clone(),
+            size: e.size,
+            etag: e.etag.clone(),
+            uploaded: crate::time::rfc3339(e.modified_ms),
+        })
+    };
+    let mut lister = Lister::new(plan);
+    while let Some(req) = lister.next_request() {
+        lister.feed(list_sorted_keys(&keys, &req, info));
+    }
+    lister.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,5 +483,29 @@ mod tests {
     fn an_empty_rollup_is_not_shown() {
         let pages = run(&["x/1"], &["k/*", "x/*"], "", true, 10);
         assert_eq!(pages[0].prefixes, ["x/"]);
+    }
+
+    #[test]
+    fn a_folder_is_listed_as_the_lister_over_its_sorted_keys_lists_it() {
+        let keys = ["kb/b.md", "kb/a.md", "kb/sub/c.md", "other/x.md"];
+        let entries: Vec<FolderEntry> = keys
+            .iter()
+            .map(|k| FolderEntry { key: (*k).into(), size: 3, etag: "\"e\"".into(), modified_ms: 1_000 })
+            .collect();
+        let plan = ListPlan {
+            sources: plan_listing(&["kb/*"], "kb/", true),
+            start_source: 0,
+            start_inner: None,
+            limit: 1,
+            delimited: true,
+        };
+        let page = list_folder(plan.clone(), entries.clone());
+        assert_eq!(page.objects.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), ["kb/a.md"]);
+        assert_eq!(page.objects[0].uploaded, "1970-01-01T00:00:01.000Z");
+        assert!(page.truncated && page.cursor.is_some());
+        let all = list_folder(ListPlan { limit: 10, ..plan }, entries);
+        assert_eq!(all.objects.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), ["kb/a.md", "kb/b.md"]);
+        assert_eq!(all.prefixes, ["kb/sub/"]);
+        assert!(!all.truncated && all.cursor.is_none());
     }
 }

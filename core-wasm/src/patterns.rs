@@ -26,7 +26,7 @@ pub const MAX_PATTERNS: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PathError {
-    #[error("the path is empty: give a key such as `knowledge/readme.md`")]
+    #[error("the path is empty: name a secret or a file, such as `myapp/api-key` or `knowledge/readme.md`")]
     Empty,
     #[error("the path starts with `/`: paths are relative to the company vault, drop the leading `/`")]
     LeadingSlash,

@@ -34,6 +34,8 @@ pub enum Operation {
     TokenList,
     TokenRevoke,
     AuditRead,
+    /// The polls of a reader that follows the log (`audit --tail`) after its first, audited read.
+    AuditFollow,
     ConnectionCreate,
     ConnectionList,
     ConnectionGet,
@@ -61,6 +63,7 @@ impl Operation {
             O::TokenList => "token-list",
             O::TokenRevoke => "token-revoke",
             O::AuditRead => "audit-read",
+            O::AuditFollow => "audit-follow",
             O::ConnectionCreate => "connection-create",
             O::ConnectionList => "connection-list",
             O::ConnectionGet => "connection-get",
@@ -103,6 +106,14 @@ impl Operation {
                 | O::SettingsRead
                 | O::SettingsWrite
         )
+    }
+
+    /// Whether a successful answer is audited. Every refusal and failure is; a success is
+    /// unless it is `health` (no caller) or `audit-follow`: a follower's poll that wrote a line
+    /// would read that line at its next poll and write another, so a log that is only being
+    /// followed would grow for ever. The follower's first read is an audited `audit-read`.
+    pub fn audits_success(self) -> bool {
+        !matches!(self, Operation::Health | Operation::AuditFollow)
     }
 
     fn success_status(self) -> u16 {
@@ -236,7 +247,8 @@ pub struct Decision {
     pub error_body: String,
     /// Headers to add (`WWW-Authenticate: Bearer` on 401).
     pub headers: Vec<(String, String)>,
-    /// The event to make durable before the answer and any effect; `None` for `health`.
+    /// The event to make durable before the answer and any effect; `None` for `health`, and for
+    /// a success of `audit-follow` ([`Operation::audits_success`]).
     pub audit: Option<Event>,
     /// An anonymous failure: rate-limited into summary lines.
     pub summarized: bool,
@@ -453,6 +465,41 @@ fn refuse(req: &Request, actor: &str, r: Refusal, rejections: &[PatternRejection
 impl Target {
     fn is_secret(&self) -> bool {
         matches!(self, Target::SecretPath | Target::Folder)
+    }
+}
+
+/// The audit operation of a request the route table has no operation for.
+pub const ROUTE_OPERATION: &str = "route";
+
+/// The decision for a request a host's route table has no operation for: a path no route has
+/// (`allow` none: 404 `not_found`), or a method the route does not take (405
+/// `method_not_allowed`, with `Allow: <allow>`). No credential was looked at, so it is audited as
+/// an `anonymous` failure of the operation `route` and rate-limited like the other anonymous ones.
+pub fn refuse_route(allow: Option<&str>, time_ms: u64, request_id: &str, source_ip: &str) -> Decision {
+    let (status, code, message, headers) = match allow {
+        None => (404, "not_found", format!("{NO_SUCH_ROUTE}: see the API in the README"), Vec::new()),
+        Some(a) => {
+            (405, "method_not_allowed", format!("this route takes {a}"), vec![("Allow".to_owned(), a.to_owned())])
+        }
+    };
+    Decision {
+        status,
+        code: code.to_owned(),
+        error_body: crate::gate::error_body(code, &message, request_id),
+        message,
+        headers,
+        audit: Some(Event {
+            time_ms,
+            actor: ANONYMOUS_ACTOR.to_owned(),
+            operation: ROUTE_OPERATION.to_owned(),
+            path: None,
+            outcome: Outcome::Failed,
+            status,
+            request_id: request_id.to_owned(),
+            source_ip: source_ip.to_owned(),
+            reason: Some(code.to_owned()),
+        }),
+        summarized: true,
     }
 }
 
@@ -805,7 +852,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
         message: String::new(),
         error_body: String::new(),
         headers: Vec::new(),
-        audit: (op != Operation::Health).then(|| event(req, &adm.actor, secret_path, status, reason)),
+        audit: op.audits_success().then(|| event(req, &adm.actor, secret_path, status, reason)),
         summarized: false,
     }
 }
@@ -916,6 +963,19 @@ mod tests {
         let d = conclude(&r, &adm, &Effect::Replaced, None);
         assert_eq!(d.status, 200);
         assert_eq!(d.audit.unwrap().status, 200);
+    }
+
+    #[test]
+    fn following_the_log_writes_no_line_but_a_refused_follow_does() {
+        let r = req(Operation::AuditFollow, Caller::Owner, None);
+        let adm = admit(&r).unwrap();
+        assert_eq!(conclude(&r, &adm, &Effect::Done, None).audit, None);
+        let read = req(Operation::AuditRead, Caller::Owner, None);
+        assert!(conclude(&read, &admit(&read).unwrap(), &Effect::Done, None).audit.is_some());
+        let anon = req(Operation::AuditFollow, Caller::Anonymous(CredentialProblem::Unknown), None);
+        assert_eq!(admit(&anon).unwrap_err().audit.unwrap().operation, "audit-follow");
+        let bad = conclude(&r, &adm, &Effect::BadInput(InputProblem::new(InputKind::BadQuery, "after")), None);
+        assert_eq!(bad.audit.unwrap().status, 400);
     }
 
     #[test]

@@ -24,10 +24,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use hq_vault_core::audit::{BREAK_OPERATION, Event, Outcome, RESUME_OPERATION};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::host::wit::audit::{Event, FailureSummary, HostAct};
 use crate::host::{AuditKey, CoreHost, Instance, MasterKey};
 
 /// Most individual `anonymous` lines per window.
@@ -41,8 +41,15 @@ pub const ANON_WINDOW: Duration = Duration::from_secs(60);
 pub struct AuditError(String);
 
 struct Pending {
-    event: Event,
+    line: Line,
     done: oneshot::Sender<Result<(), String>>,
+}
+
+/// What a pending line records: a request's event (the core's decision made it), or an act of
+/// the daemon's own, whose event the writer asks its instance of the core for.
+enum Line {
+    Event(Event),
+    Act { act: HostAct, time_ms: u64, request_id: String },
 }
 
 /// `audit.head`: the log's head after the last batch, and the last head written with the key.
@@ -251,18 +258,10 @@ impl AuditLog {
             for p in &problems {
                 eprintln!("warning: {p}; recorded as an audit-break line (see `hq-vault audit verify`)");
             }
-            let event = Event {
-                time_ms: crate::daemon::now_ms(),
-                actor: "daemon".into(),
-                operation: BREAK_OPERATION.into(),
-                path: None,
-                outcome: Outcome::Failed,
-                status: 0,
-                request_id: "start".into(),
-                source_ip: "127.0.0.1".into(),
-                reason: Some(problems.join("; ")),
-            };
-            if let Err(e) = log.record(event, false).await {
+            let act = HostAct::AuditBreak(problems.clone());
+            if let Err(e) =
+                log.send(Line::Act { act, time_ms: crate::daemon::now_ms(), request_id: "start".into() }).await
+            {
                 // Every later operation needs its line too, and will fail the same way (503).
                 eprintln!("hq-vault: the break could not be recorded: {e}");
             }
@@ -281,11 +280,13 @@ impl AuditLog {
             return Ok(Vec::new());
         }
         let chain = &mut *chain;
-        let k = chain
-            .inst
-            .receive_audit_key(from, key)
-            .map_err(anyhow::Error::from)?
-            .map_err(|e| anyhow::anyhow!("moving the audit key: {e}"))?;
+        let k = match chain.inst.receive_audit_key(from, key).map_err(anyhow::Error::from)? {
+            Ok(k) => k,
+            Err(e) => {
+                let why = chain.inst.describe_crypto_error(e).map_err(anyhow::Error::from)?;
+                anyhow::bail!("moving the audit key: {why}")
+            }
+        };
         // The writer holds this lock while it writes, so the file is whole here.
         let lines = read_lines(&self.shared.log_path)?;
         let mut problems = Vec::new();
@@ -322,8 +323,13 @@ impl AuditLog {
         if summarized && !self.admit_anonymous(&event) {
             return Ok(());
         }
+        self.send(Line::Event(event)).await
+    }
+
+    /// Hand a line to the writer; returns once it is durable.
+    async fn send(&self, line: Line) -> Result<(), AuditError> {
         let (done, wait) = oneshot::channel();
-        self.tx.send(Pending { event, done }).map_err(|_| AuditError("the audit writer has stopped".into()))?;
+        self.tx.send(Pending { line, done }).map_err(|_| AuditError("the audit writer has stopped".into()))?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(AuditError(e)),
@@ -366,35 +372,17 @@ impl AuditLog {
             if l.suppressed == 0 || !(over || force) {
                 return Ok(());
             }
-            let s = Event {
-                time_ms: now_ms,
-                actor: "anonymous".into(),
-                operation: "failed-authentications".into(),
-                path: None,
-                outcome: Outcome::Denied,
-                status: 401,
-                request_id: "summary".into(),
-                source_ip: l.ips.first().cloned().unwrap_or_default(),
-                reason: Some(format!(
-                    "{} more failed authentications between {} and {} (ms since the epoch) from {}, not written one by one",
-                    l.suppressed,
-                    l.first_ms,
-                    l.last_ms,
-                    l.ips.join(" ")
-                )),
+            let s = FailureSummary {
+                count: l.suppressed,
+                first_ms: l.first_ms,
+                last_ms: l.last_ms,
+                ips: std::mem::take(&mut l.ips),
             };
             *l = Limiter { window_start_ms: now_ms, ..Limiter::default() };
             s
         };
-        let (done, wait) = oneshot::channel();
-        self.tx
-            .send(Pending { event: summary, done })
-            .map_err(|_| AuditError("the audit writer has stopped".into()))?;
-        match wait.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(AuditError(e)),
-            Err(_) => Err(AuditError("the audit writer has stopped".into())),
-        }
+        let act = HostAct::FailedAuthentications(summary);
+        self.send(Line::Act { act, time_ms: now_ms, request_id: "summary".into() }).await
     }
 }
 
@@ -420,14 +408,27 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
         let mut written = batch.len() as u64;
         let mut last_keyed = chain.last_keyed.clone();
         let pending_opening = if chain.key.is_some() { chain.opening.take() } else { None };
-        let opening = pending_opening.as_ref().map(|problems| opening_event(&batch[0].event, problems, &last_keyed));
+        // The opening line takes the time and request id of the batch's first line.
+        let (first_ms, first_id) = match &batch[0].line {
+            Line::Event(e) => (e.time_ms, e.request_id.clone()),
+            Line::Act { time_ms, request_id, .. } => (*time_ms, request_id.clone()),
+        };
+        let opening = pending_opening.as_ref().map(|problems| Line::Act {
+            act: opening_act(problems, &last_keyed),
+            time_ms: first_ms,
+            request_id: first_id,
+        });
         let mut n = chain.head.lines;
-        let events = opening.iter().chain(batch.iter().map(|p| &p.event));
-        for event in events {
-            let c = match &chain.key {
-                Some(k) => chain.inst.audit_chain_keyed(k, event, &new_head),
-                None => chain.inst.audit_chain(event, &new_head),
+        let lines = opening.iter().chain(batch.iter().map(|p| &p.line));
+        for line in lines {
+            let event = match line {
+                Line::Event(e) => Ok(e.clone()),
+                Line::Act { act, time_ms, request_id } => chain.inst.host_event(act, *time_ms, request_id),
             };
+            let c = event.and_then(|event| match &chain.key {
+                Some(k) => chain.inst.audit_chain_keyed(k, &event, &new_head),
+                None => chain.inst.audit_chain(&event, &new_head),
+            });
             match c {
                 Ok(c) => {
                     buf.extend_from_slice(c.line.as_bytes());
@@ -479,22 +480,11 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
 
 /// The first keyed line of a run: a resume line naming the last keyed line before it, or a break
 /// line with the problems found when the key arrived.
-fn opening_event(like: &Event, problems: &[String], last_keyed: &(u64, String)) -> Event {
-    let (operation, reason) = if problems.is_empty() {
-        (RESUME_OPERATION, hq_vault_core::audit::resume_reason(last_keyed.0, &last_keyed.1))
+fn opening_act(problems: &[String], last_keyed: &(u64, String)) -> HostAct {
+    if problems.is_empty() {
+        HostAct::AuditResume((last_keyed.0, last_keyed.1.clone()))
     } else {
-        (BREAK_OPERATION, problems.join("; "))
-    };
-    Event {
-        time_ms: like.time_ms,
-        actor: "daemon".into(),
-        operation: operation.into(),
-        path: None,
-        outcome: if problems.is_empty() { Outcome::Allowed } else { Outcome::Failed },
-        status: 0,
-        request_id: like.request_id.clone(),
-        source_ip: "127.0.0.1".into(),
-        reason: Some(reason),
+        HostAct::AuditBreak(problems.to_vec())
     }
 }
 

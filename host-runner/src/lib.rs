@@ -5,7 +5,6 @@
 #![forbid(unsafe_code)]
 
 pub mod audit_log;
-pub mod conformance;
 pub mod daemon;
 pub mod envfile;
 pub mod home;

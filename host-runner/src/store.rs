@@ -6,11 +6,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use hq_vault_core::crypto::NewVault;
-use hq_vault_core::gate::{ConnectionRecord, ConnectionStatus, SessionRecord};
-use hq_vault_core::identity::NonceRecord;
-use hq_vault_core::tokens::TokenRules;
 use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::host::wit::crypto::{KdfParams, NewVault};
+use crate::host::wit::gate::{ConnectionRecord, ConnectionStatus, SessionRecord};
+use crate::host::wit::identity::NonceRecord;
+use crate::host::wit::tokens::TokenRules;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -51,6 +52,45 @@ CREATE TABLE IF NOT EXISTS identity_sessions (
     ref TEXT PRIMARY KEY, connection TEXT NOT NULL, key_ref TEXT NOT NULL, expires_at_ms INTEGER NOT NULL
 );
 ";
+
+/// The key record as `meta` holds it: JSON, byte strings in hex (the format every vault since
+/// 0.1 was written in).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredVault {
+    #[serde(with = "hex::serde")]
+    wrapped_key: Vec<u8>,
+    params: StoredParams,
+}
+
+/// The Argon2id parameters of [`StoredVault`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredParams {
+    #[serde(with = "hex::serde")]
+    salt: Vec<u8>,
+    t_cost: u32,
+    m_cost_kib: u32,
+    p_cost: u32,
+}
+
+impl From<StoredVault> for NewVault {
+    fn from(v: StoredVault) -> NewVault {
+        let p = v.params;
+        NewVault {
+            wrapped_key: v.wrapped_key,
+            params: KdfParams { salt: p.salt, t_cost: p.t_cost, m_cost_kib: p.m_cost_kib, p_cost: p.p_cost },
+        }
+    }
+}
+
+impl From<&NewVault> for StoredVault {
+    fn from(v: &NewVault) -> StoredVault {
+        let p = &v.params;
+        StoredVault {
+            wrapped_key: v.wrapped_key.clone(),
+            params: StoredParams { salt: p.salt.clone(), t_cost: p.t_cost, m_cost_kib: p.m_cost_kib, p_cost: p.p_cost },
+        }
+    }
+}
 
 /// A secret's metadata (never its value).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -184,7 +224,10 @@ impl VaultDb {
     pub fn vault(&self) -> Result<Option<NewVault>> {
         let v: Option<String> =
             self.conn.prepare_cached("SELECT v FROM meta WHERE k = 'vault'")?.query_row([], |r| r.get(0)).optional()?;
-        v.map(|s| serde_json::from_str(&s).context("the vault's key record is damaged")).transpose()
+        v.map(|s| {
+            serde_json::from_str::<StoredVault>(&s).map(NewVault::from).context("the vault's key record is damaged")
+        })
+        .transpose()
     }
 
     /// A value of the `meta` table.
@@ -205,7 +248,7 @@ impl VaultDb {
     pub fn set_vault(&self, v: &NewVault) -> Result<()> {
         self.conn.execute(
             "INSERT INTO meta (k, v) VALUES ('vault', ?1) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-            params![serde_json::to_string(v)?],
+            params![serde_json::to_string(&StoredVault::from(v))?],
         )?;
         Ok(())
     }

@@ -323,11 +323,23 @@ pub fn install(home: &Home, stores: &[Store]) -> Result<Vec<String>> {
     Ok(done)
 }
 
-/// Remove exactly the home's CA from `stores` (as [`install`] chooses them). Returns one line per
-/// thing done.
-pub fn uninstall(home: &Home, stores: &[Store]) -> Result<Vec<String>> {
+/// What [`uninstall`] did, and what it could not do.
+#[derive(Debug, Default)]
+pub struct Removal {
+    /// One line per store the CA was removed from, for people.
+    pub done: Vec<String>,
+    /// One line per copy left in place, each with the command that removes it (a system store's
+    /// copy when not run as root).
+    pub left: Vec<String>,
+}
+
+/// Remove exactly the home's CA from `stores` (as [`install`] chooses them). Not run as root and
+/// with no store named, the system store is not changed, but a copy of the CA there (from an
+/// earlier `trust` as root) is reported in [`Removal::left`] with the command to run as root.
+pub fn uninstall(home: &Home, stores: &[Store]) -> Result<Removal> {
     let ca = LocalCa::load(home)?;
     let mut done = Vec::new();
+    let mut left = Vec::new();
     if stores.is_empty() || stores.contains(&Store::Nss) {
         let certutil = certutil().context(CERTUTIL_MISSING)?;
         for db in nss_dbs(&user_home()?) {
@@ -345,19 +357,26 @@ pub fn uninstall(home: &Home, stores: &[Store]) -> Result<Vec<String>> {
             }
         }
     }
-    let system = stores.contains(&Store::System) || (stores.is_empty() && is_root());
+    let system = stores.contains(&Store::System) || stores.is_empty();
     if let Some((store, file)) = system_store().map(|s| (s, system_file(s, &ca))).filter(|(_, f)| system && f.exists())
     {
-        if !is_root() {
-            bail!(
-                "{} is in the system store and only root can remove it: {}",
+        let only_root = || {
+            format!(
+                "still in the system store ({}), which programs such as curl and OpenSSL trust; only root can remove it: {}",
                 file.display(),
                 as_root(home, "trust --uninstall --store system")
-            );
+            )
+        };
+        if !is_root() && stores.contains(&Store::System) {
+            bail!("{}", only_root());
         }
-        std::fs::remove_file(&file).with_context(|| format!("removing {}", file.display()))?;
-        refresh(store)?;
-        done.push(format!("removed from the system store ({})", file.display()));
+        if !is_root() {
+            left.push(only_root());
+        } else {
+            std::fs::remove_file(&file).with_context(|| format!("removing {}", file.display()))?;
+            refresh(store)?;
+            done.push(format!("removed from the system store ({})", file.display()));
+        }
     }
-    Ok(done)
+    Ok(Removal { done, left })
 }

@@ -33,7 +33,6 @@ fn every_command_has_help_with_an_example() {
         &["connection", "rotate"],
         &["connection", "revoke"],
         &["connection", "audit"],
-        &["conformance"],
         &["trust"],
     ];
     for c in commands {
@@ -173,7 +172,7 @@ fn connection_commands_create_list_rotate_revoke_audit() {
     let id = list.split_whitespace().next().unwrap().to_owned();
     assert!(list.contains("docs-bot") && list.contains("active"));
     d.req("GET", "/v1/connections/files?path=knowledge/", Some(&format!("Bearer {key}")), None);
-    let audit = d.run(&["connection", "audit", &id], None);
+    let audit = d.run(&["connection", "audit", &id, "--json"], None);
     assert!(String::from_utf8_lossy(&audit.stdout).contains("\"op\":\"list\""), "{}", text(&audit));
     let r = d.run(&["connection", "rotate", &id], None);
     assert!(r.status.success());

@@ -42,7 +42,9 @@ fn session(d: &Daemon, args: &[&str], env: &[(&str, &str)], terminal: Option<&st
     for (k, v) in env {
         server_env[*k] = json!(v);
     }
+    // The server (and the commands it runs) work in the test's own directory.
     let mut s = json!({
+        "cwd": d.dir.path(),
         "command": BIN,
         "args": std::iter::once("mcp").chain(args.iter().copied()).collect::<Vec<_>>(),
         "env": server_env,
@@ -161,6 +163,19 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     for (path, value) in [("svc/api-key", api_key.as_str()), ("svc/db-password", &password)] {
         assert_eq!(d.store(path, value).status, 201);
     }
+    // A single quote, HTML's specials and non-ASCII, in a folder of its own.
+    let quoted = format!("it's-<tag>&\"x\"-café-{}", &random_hex()[..8]);
+    assert_eq!(d.store("quo/secret", &quoted).status, 201);
+    // How shells, Python, Node and coreutils print a value: every line must come back masked.
+    let printers = |names: &str| {
+        format!(
+            "for n in {names}; do declare -p $n; printf '%q\\n' \"${{!n}}\"; (set -x; : \"${{!n}}\") 2>&1; \
+             python3 -c 'import os, sys, shlex, html; v = os.environ[sys.argv[1]]; b = v.encode()
+print(repr(v)); print(ascii(v)); print(b); print(shlex.quote(v)); print(html.escape(v)); print(b.hex(\" \")); print(b.hex(\":\").upper())' $n; \
+             node -e 'const v = process.env[process.argv[1]]; console.log(encodeURI(v)); console.log(Buffer.from(v))' $n; \
+             printf %s \"${{!n}}\" | base32 -w0; echo; done"
+        )
+    };
     // Too short to look for anywhere (`42` is in every timestamp), so not among `d.secrets`.
     assert_eq!(d.owner("PUT", "/v1/secrets/tiny/pin", Some(json!({"value": "42"}))).status, 201);
     let person = format!("typed-by-the-person-{}", random_hex());
@@ -168,16 +183,27 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     let one_byte_at_a_time = "import os, sys, time\nv = os.environ['API_KEY'].encode()\nfor i in range(len(v)):\n    sys.stdout.buffer.write(v[i:i+1]); sys.stdout.flush(); time.sleep(0.003)";
     let encodings = "import os, json, base64, urllib.parse as u\nfor name in ('API_KEY', 'DB_PASSWORD'):\n    v = os.environ[name]\n    b = v.encode()\n    print(b.hex()); print(b.hex().upper()); print(json.dumps({'v': v})); print(json.dumps({'v': v}, ensure_ascii=False))\n    print(u.quote(v)); print(u.quote(v, safe='')); print(base64.urlsafe_b64encode(b).decode())\n    print(base64.b64encode(b).decode()); print(base64.b64encode(b'K=' + b).decode()); print(base64.b64encode(b'KE=' + b).decode())";
     let owner = d.token();
+    // The server's token, in a file of its own outside the home (`--token-file`).
+    let token_file = d.dir.path().join("agent-token");
+    std::fs::write(&token_file, format!("{owner}\n")).unwrap();
+    // Where a tmux or X11 socket would be: a private /tmp hides it.
+    let in_tmp = std::env::temp_dir().join(format!("hq-vault-socket-{}", random_hex()));
+    std::fs::write(&in_tmp, "").unwrap();
     // Not in the folder the commands get: no command may print it.
     let other = format!("other-folder-{}", random_hex());
     assert_eq!(d.store("other/secret", &other).status, 201);
     // What a command run for the agent would try, were it hostile: the server's token in its
-    // environment, the home's token file, the CLI (which reads that file), the environment of
-    // every process it can see (the server's holds the token), the server's descriptor 1.
+    // environment, the home's token file, the server's token file, the CLI (which reads the
+    // home's), the environment of every process it can see, the server's descriptor 1, and
+    // planting something in the user's home for the person to run later.
     let reach_for_credentials = format!(
         "echo \"token=${{HQ_VAULT_TOKEN:-unset}}\"; cat \"$HQ_VAULT_HOME/token\"; echo \"home entries: $(ls -A \"$HQ_VAULT_HOME\" | wc -l)\"; \
+         echo \"token file bytes: $(cat {tf} | wc -c)\"; test -e {tmp} || echo 'tmp: private'; \
          {BIN} get other/secret; echo \"environments with a token: $(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c '^HQ_VAULT_TOKEN=')\"; \
-         echo 'not the protocol' >> /proc/$PPID/fd/1"
+         touch \"$HOME/.hq-vault-planted\" 2>/dev/null || echo 'home: read-only'; touch ./written && echo 'working directory: writable'; \
+         echo 'not the protocol' >> /proc/$PPID/fd/1",
+        tf = token_file.display(),
+        tmp = in_tmp.display()
     );
     let steps = json!([
         /* 0 */ {"call": "secrets_list", "args": {"prefix": "svc"}},
@@ -196,8 +222,10 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
         /* 13 */ {"call": "secret_request", "args": {"path": "new/stripe-key"}},
         /* 14 */ {"call": "secret_request", "args": {"path": "new/other"}},
         /* 15 */ {"call": "secret_request", "args": {"path": "new/other", "wait_seconds": 1}},
+        /* 16 */ run_step("svc", &["bash", "-c", &printers("API_KEY DB_PASSWORD")]),
+        /* 17 */ run_step("quo", &["bash", "-c", &printers("SECRET")]),
     ]);
-    let (t, stderr) = session(&d, &[], &[("HQ_VAULT_TOKEN", &owner)], None, steps);
+    let (t, stderr) = session(&d, &["--token-file", token_file.to_str().unwrap()], &[], None, steps);
     let r = t["steps"].as_array().unwrap();
 
     assert_eq!(tool_names(&t), ["run_with_secrets", "secret_request", "secrets_list"], "no files tools without a key");
@@ -253,10 +281,15 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     // process of the server in sight (what it writes to its parent's descriptor 1 is its own output).
     let reached = &r[9]["structuredContent"];
     assert_eq!(
-        reached["stdout"], "token=unset\nhome entries: 0\nenvironments with a token: 0\nnot the protocol\n",
+        reached["stdout"],
+        "token=unset\nhome entries: 0\ntoken file bytes: 0\ntmp: private\nenvironments with a token: 0\nhome: read-only\nworking directory: writable\nnot the protocol\n",
         "{}",
         r[9]
     );
+    assert!(d.dir.path().join("written").exists(), "the working directory is the real one");
+    let user_home = std::env::var("HOME").unwrap();
+    assert!(!Path::new(&user_home).join(".hq-vault-planted").exists());
+    std::fs::remove_file(&in_tmp).unwrap();
     let errors = reached["stderr"].as_str().unwrap();
     assert!(errors.contains("token") && errors.contains("No such file"), "{errors}");
     assert!(!stderr.contains("not the protocol"), "{stderr}");
@@ -281,7 +314,16 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     assert_eq!(d.owner("GET", "/v1/secrets/new/other", None).status, 404);
 
     d.secrets.push(person.clone());
-    assert_no_value(&t, &stderr, &[&api_key, &password, &person, &owner, &other]);
+    // Shell quoting, Python's repr, ascii, bytes, shlex and html, Node's encodeURI and Buffer,
+    // spaced hex and base32: 13 lines for each value, each masked.
+    for (step, values) in [(16, 2), (17, 1)] {
+        let out = r[step]["structuredContent"]["stdout"].as_str().unwrap();
+        assert_eq!(out.lines().count(), 13 * values, "{}", r[step]);
+        for line in out.lines() {
+            assert!(line.contains("<hq-vault:"), "unmasked: {line}\n{}", r[step]);
+        }
+    }
+    assert_no_value(&t, &stderr, &[&api_key, &password, &person, &owner, &other, &quoted]);
     d.assert_no_leaks();
 }
 
@@ -316,6 +358,26 @@ fn without_isolation_nothing_runs_unless_the_person_allowed_it() {
     assert_eq!(t["steps"][1]["structuredContent"]["stdout"], "done\n", "{}", t["steps"][1]);
     assert!(stderr.contains("not the protocol"), "descriptor 1 of the server is its standard error: {stderr}");
     d.assert_no_leaks();
+}
+
+/// A token given in `HQ_VAULT_TOKEN` is written in the agent's MCP configuration, which a command
+/// could read: `run_with_secrets` runs nothing and says what to do; the other tools work.
+#[test]
+fn a_token_from_the_environment_runs_no_command() {
+    let mut d = daemon();
+    assert_eq!(d.store("svc/api-key", &format!("sk_live_{}", random_hex())).status, 201);
+    let owner = d.token();
+    let steps = json!([
+        run_step("svc", &["touch", "ran"]),
+        {"call": "secrets_list", "args": {"prefix": "svc"}},
+    ]);
+    let (t, _) = session(&d, &[], &[("HQ_VAULT_TOKEN", &owner)], None, steps);
+    let refused = &t["steps"][0];
+    assert!(is_error(refused), "{refused}");
+    let why = text_of(refused);
+    assert!(why.contains("came from HQ_VAULT_TOKEN") && why.contains("--token-file"), "{why}");
+    assert!(!d.dir.path().join("ran").exists(), "the command ran");
+    assert_eq!(t["steps"][1]["structuredContent"]["secrets"][0]["path"], "svc/api-key");
 }
 
 /// A server holding a managed token (which may only read) neither opens a page nor prompts for a

@@ -115,7 +115,7 @@ async def main(scenario, out_path):
             person = Person(master)
         args = [os.path.abspath(__file__), "--launch", tty, command] + args
         command = sys.executable
-    params = StdioServerParameters(command=command, args=args, env=scenario["env"])
+    params = StdioServerParameters(command=command, args=args, env=scenario["env"], cwd=scenario.get("cwd"))
     ca = os.path.join(scenario["env"]["HQ_VAULT_HOME"], "tls", "ca.pem")
     transcript = {"steps": []}
     with open(scenario["stderr"], "a") as errlog:  # appended to by every writer, none overwrites another

@@ -115,3 +115,26 @@ fn two_passphrase_changes_at_once_cannot_both_succeed() {
     statuses.sort();
     assert_eq!(statuses, [200, 401], "the second change checks its old passphrase against the first one's record");
 }
+
+/// A path no route has and a method a route does not take are the policy's answers, audited as
+/// anonymous failures of `route` (before, the route table answered them itself and wrote nothing).
+#[test]
+fn the_route_tables_404_and_405_are_the_policys_and_are_audited() {
+    let d = daemon();
+    let cases = [("GET", "/v1/nowhere", 404, "not_found"), ("DELETE", "/v1/audit", 405, "method_not_allowed")];
+    for (method, path, status, code) in cases {
+        let a = d.owner(method, path, None);
+        assert_eq!((a.status, a.code()), (status, code.to_owned()), "{method} {path}");
+        if status == 405 {
+            assert_eq!(a.header("allow"), Some("GET"), "{method} {path}");
+        }
+        let lines = lines_of(&d, &request_id(&a));
+        assert_eq!(lines.len(), 1, "{method} {path}: one line, got {lines:?}");
+        let l = &lines[0];
+        assert_eq!(
+            (l["actor"].as_str(), l["op"].as_str(), l["status"].as_u64(), l["reason"].as_str(), l["outcome"].as_str()),
+            (Some("anonymous"), Some("route"), Some(status as u64), Some(code), Some("failed")),
+            "{l}"
+        );
+    }
+}

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -20,16 +19,8 @@ use serde_json::json;
 
 #[test]
 fn a_trap_while_sealing_answers_500_locks_the_vault_and_stores_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let mut init = Command::new(BIN);
-    init.env("HQ_VAULT_HOME", &home);
-    let out = run_with(
-        init,
-        &["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"],
-        Some(format!("{PASS}\n").as_bytes()),
-    );
-    assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+    let mut d = initialized(CHEAP_KDF);
+    let home = d.home();
 
     // The daemon, in this process, with an entropy source the test can make fail.
     let failing = Arc::new(AtomicBool::new(false));
@@ -53,14 +44,7 @@ fn a_trap_while_sealing_answers_500_locks_the_vault_and_stores_nothing() {
         }
     });
     let addr = ready_rx.recv_timeout(Duration::from_secs(120)).expect("the daemon started");
-    let mut d = Daemon {
-        dir,
-        child: None,
-        url: format!("https://{addr}"),
-        agent: agent_for(&home.join("tls/ca.pem")),
-        secrets: Vec::new(),
-        extra_serve_args: Vec::new(),
-    };
+    d.url = format!("https://{addr}");
     d.unlock();
     assert_eq!(d.store("app/kept", "kept-value-1234").status, 201);
 

@@ -267,13 +267,19 @@ export class Vault {
 
   /** Settings as the CLI finds them: HQ_VAULT_URL (default https://127.0.0.1:13100),
    * HQ_VAULT_TOKEN (default: the home's `token` file), HQ_VAULT_CA_CERT (default: the home's
-   * `tls/ca.pem`), the home being HQ_VAULT_HOME or ~/.hq-vault. */
+   * `tls/ca.pem`; with HQ_VAULT_URL set and no home, the system's roots), the home being
+   * HQ_VAULT_HOME or ~/.hq-vault. */
   static fromEnv(env = process.env) {
     const home = defaultHome(env);
     const caFile = env.HQ_VAULT_CA_CERT || path.join(home, "tls", "ca.pem");
-    const ca = env.HQ_VAULT_CA_CERT
-      ? readSetting(caFile, "check HQ_VAULT_CA_CERT")
-      : readSetting(caFile, `no vault at ${home}: start it with \`hq-vault serve\` (the first start creates it), or set HQ_VAULT_HOME or HQ_VAULT_CA_CERT`, NotRunningError);
+    // A vault named by HQ_VAULT_URL with no local home (a network-mode server) is trusted
+    // through the system's roots; the local default needs the home's CA.
+    const remote = Boolean(env.HQ_VAULT_URL) && !env.HQ_VAULT_CA_CERT && !fs.existsSync(caFile);
+    const ca = remote
+      ? undefined
+      : env.HQ_VAULT_CA_CERT
+        ? readSetting(caFile, "check HQ_VAULT_CA_CERT")
+        : readSetting(caFile, `no vault at ${home}: start it with \`hq-vault serve\` (the first start creates it), or set HQ_VAULT_HOME or HQ_VAULT_CA_CERT`, NotRunningError);
     let token = env.HQ_VAULT_TOKEN;
     if (!token) {
       try {
@@ -281,7 +287,9 @@ export class Vault {
       } catch {}
     }
     const vault = new Vault({ url: env.HQ_VAULT_URL || DEFAULT_URL, token, ca });
-    vault.#caHint = `set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now ${caFile})`;
+    vault.#caHint = remote
+      ? `the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at ${home})`
+      : `set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now ${caFile})`;
     return vault;
   }
 

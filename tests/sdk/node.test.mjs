@@ -148,6 +148,15 @@ describe("settings, found as the CLI finds them", () => {
     assert.equal(r.stdout, "true\ntrue\n");
   });
 
+  test("HQ_VAULT_URL with no local home: the system's roots are trusted, not a 'no vault' error", async () => {
+    const none = path.join(tmp.dir, "none");
+    const vault = sdk.Vault.fromEnv({ HQ_VAULT_HOME: none, HQ_VAULT_URL: d.base, HQ_VAULT_TOKEN: "hqvs_x" });
+    // The local daemon's CA is not among the system's roots: the handshake fails, and says how to trust it.
+    const e = await rejection(vault.getSecret("myapp/api-key"), sdk.VaultError, "untrusted_certificate");
+    assert.match(e.message, /set HQ_VAULT_CA_CERT to the server's CA certificate/);
+    assert.doesNotMatch(e.message, /no vault at/);
+  });
+
   test("a CA that did not sign the daemon's certificate: the error says which setting to fix", async () => {
     const e = await rejection(
       new sdk.Vault({ url: d.base, token: d.token() }).getSecret("myapp/api-key"),

@@ -229,6 +229,13 @@ class Settings(Base):
         e = self.raises(hq_vault.NotRunningError, hq_vault.Vault.from_env, {"HQ_VAULT_HOME": str(TMP / "none")})
         self.assertIn("start it with `hq-vault serve`", str(e))
 
+    def test_a_url_with_no_local_home_trusts_the_system_roots(self) -> None:
+        vault = hq_vault.Vault.from_env({"HQ_VAULT_HOME": str(TMP / "none"), "HQ_VAULT_URL": D.base, "HQ_VAULT_TOKEN": "hqvs_x"})
+        # The local daemon's CA is not among the system's roots: the handshake fails, and says how to trust it.
+        e = self.raises(hq_vault.VaultError, vault.get_secret, "myapp/api-key", code="untrusted_certificate")
+        self.assertIn("set HQ_VAULT_CA_CERT to the server's CA certificate", str(e))
+        self.assertNotIn("no vault at", str(e))
+
     def test_a_ca_that_did_not_sign_the_daemon(self) -> None:
         e = self.raises(
             hq_vault.VaultError,

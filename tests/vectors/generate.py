@@ -740,6 +740,8 @@ OPS = {
     "token-list": ("token-list", None, False, False, 200),
     "token-revoke": ("token-revoke", "name", False, False, 200),
     "audit-read": ("audit-read", None, False, False, 200),
+    # A follower's poll (`audit --tail`): its success writes no line (docs/policy.md).
+    "audit-follow": ("audit-follow", None, False, False, 200),
     "connection-create": ("connection-create", None, False, True, 201),
     "connection-list": ("connection-list", None, False, True, 200),
     "connection-get": ("connection-get", "id", False, True, 200),
@@ -964,7 +966,8 @@ def conclude_case(op, caller, effect, target=None, subject=None, company=None):
             reason = "name=" + named
         elif OPS[op][3] and named is not None:
             reason = named
-        audit = None if op == "health" else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
+        # `health` and a follower's poll are the successes that write no line.
+        audit = None if op in ("health", "audit-follow") else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
                                               "outcome": "allowed", "status": status, "reason": reason, **REQ_FIELDS}
         want = {"status": status, "code": "", "summarized": False, "headers": [], "audit": audit}
     else:
@@ -1000,7 +1003,7 @@ def policy_cases():
         c.append(admit_case("connection-get", "owner", t))
     # A query string that cannot be read is a 400 at the target step: after credentials, before locked.
     for op, who, locked in [("secret-list", "owner", True), ("secret-list", "owner", False), ("secret-list", "anon-missing", True),
-                            ("audit-read", "owner", False), ("secret-get", "ci-scoped", True), ("token-list", "ci", False)]:
+                            ("audit-read", "owner", False), ("audit-follow", "owner", False), ("secret-get", "ci-scoped", True), ("token-list", "ci", False)]:
         c.append(admit_case(op, who, GOOD_TARGET.get(OPS[op][1]), locked=locked, query_problem="a query parameter is given twice"))
     # Scope: a scoped token reads inside its folder only; counts the use; lists filtered.
     for t in ("aws/key", "gcp/key"):
@@ -1038,6 +1041,7 @@ def policy_cases():
         ("token-create", "done", "owner", None, "deploy"), ("token-create", "name-taken", "owner", None, "deploy"),
         ("token-revoke", "done", "owner", "ci", None), ("token-revoke", "not-found", "owner", "ci", None),
         ("token-list", "done", "owner", None, None), ("audit-read", "done", "owner", None, None),
+        ("audit-follow", "done", "owner", None, None),
         ("unlock", "done", "owner", None, None), ("unlock", "wrong-passphrase", "owner", None, None),
         ("unlock", "locked-meanwhile", "owner", None, None), ("unlock", "not-initialized", "owner", None, None),
         ("lock", "done", "owner", None, None), ("passphrase-change", "wrong-passphrase", "owner", None, None),
@@ -1060,6 +1064,9 @@ def policy_cases():
         target = GOOD_TARGET.get(OPS[op][1])
         c.append(conclude_case(op, "owner", {"bad-input": {"kind": kind, "detail": "what is wrong", "rejections": []}}, target))
     c.append(conclude_case("secret-put", "owner", {"failed": "writing vault.db"}, "aws/key"))
+    # A follower's refused poll is audited like any refusal.
+    c.append(conclude_case("audit-follow", "owner", {"bad-input": {"kind": "bad-query", "detail": "after", "rejections": []}}))
+    c.append(conclude_case("audit-follow", "owner", {"failed": "reading audit.log"}))
     # Credentials: the reference of a vault or session token; why not, otherwise.
     vt, vs, xc = token("hqvt_", R1), token("hqvs_", R2), token("hqxc_", R3)
     for auth, want in [(None, err("missing")), ("Bearer " + vt, ok(ref(vt))), ("bearer  " + vs, ok(ref(vs))),

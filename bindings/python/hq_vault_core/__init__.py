@@ -57,7 +57,11 @@ class Core:
         key = (interface, name)
         if key not in self._funcs:
             iface = self._instance.get_export_index(self._store, f"hq:vault/{interface}@0.1.0")
-            self._funcs[key] = self._instance.get_func(self._store, self._instance.get_export_index(self._store, name, iface))
+            index = None if iface is None else self._instance.get_export_index(self._store, name, iface)
+            if index is None:
+                # `known-answer` is in the `vectors` world's component only, never in the daemon's.
+                raise LookupError(f"this component exports no hq:vault/{interface}@0.1.0 `{name}` (see wit/vault.wit's worlds)")
+            self._funcs[key] = self._instance.get_func(self._store, index)
         f = self._funcs[key]
         result = f(self._store, *args)
         f.post_return(self._store)

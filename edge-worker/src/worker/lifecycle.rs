@@ -149,9 +149,9 @@ async fn create(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
     };
     let company = call.company();
     let id = format!("conn_{}", random_hex(8));
-    let from = format!("the R2 bucket under {company}/{}", gate::snippet_folder(&patterns));
+    let root = format!("the R2 bucket under {company}/");
     let options =
-        gate::SnippetOptions { base: &call.ctx.origin, patterns: &patterns, ca_file: None, files_from: &from };
+        gate::SnippetOptions { base: &call.ctx.origin, patterns: &patterns, ca_file: None, files_root: &root };
     let (key_ref, extra) = match &public_key {
         Some(k) => {
             let key_ref = identity::key_reference(&identity::check_public_key(k).unwrap_or_default());

@@ -1,9 +1,10 @@
 //! `connection create|list|rotate|revoke|audit`: External Connections of this daemon.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use hq_vault_client::{Client, encode_path};
+use hq_vault_client::{Client, encode_path, encode_query};
 use serde_json::{Value, json};
 
 #[derive(clap::Subcommand)]
@@ -39,13 +40,16 @@ pub enum Command {
         /// The connection's name or id (`connection list` shows both).
         connection: String,
     },
-    /// A connection's reads, newest first.
+    /// A connection's reads, newest first, as a table (--json: the raw lines).
     #[command(
-        after_help = "Example:\n  hq-vault connection audit docs-bot\n  hq-vault connection audit conn_0123456789abcdef"
+        after_help = "Columns as in `hq-vault audit`: TIME (UTC), ACTOR (the connection's id), OP, PATH, STATUS, IP.\n\nExample:\n  hq-vault connection audit docs-bot\n  hq-vault connection audit conn_0123456789abcdef --json"
     )]
     Audit {
         /// The connection's name or id (`connection list` shows both).
         connection: String,
+        /// Print the raw JSON lines, one a line, instead of the table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -100,14 +104,24 @@ HQ_CONNECTION_KEY (`export HQ_CONNECTION_KEY=$(hq-vault connection create …)` 
             client.post(&format!("/v1/connections/{}/revoke", encode_path(&id)), &json!({}))?.ok()?;
             println!("Revoked: `{name}` ({id}). Every later read is refused; its audit stays.");
         }
-        Command::Audit { connection } => {
-            let (id, _) = resolve(&client, &connection, false)?;
+        Command::Audit { connection, json } => {
+            let (id, name) = resolve(&client, &connection, false)?;
             let mut cursor: Option<String> = None;
+            let mut out = std::io::stdout().lock();
+            let mut shown = 0u64;
+            if !json {
+                writeln!(out, "{}", super::audit::header())?;
+            }
             loop {
-                let q = cursor.as_deref().map(|c| format!("?cursor={c}")).unwrap_or_default();
+                let q = cursor.as_deref().map(|c| format!("?cursor={}", encode_query(c))).unwrap_or_default();
                 let b = client.get(&format!("/v1/connections/{}/audit{q}", encode_path(&id)))?.ok()?;
-                for e in b["events"].as_array().cloned().unwrap_or_default() {
-                    println!("{e}");
+                for e in b["events"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                    super::audit::write_line(&mut out, e, json)?;
+                    shown += 1;
+                }
+                out.flush()?;
+                if shown == 0 && cursor.is_none() && b["cursor"].is_null() {
+                    eprintln!("No reads by `{name}` ({id}) yet.");
                 }
                 match b["cursor"].as_str() {
                     Some(c) => cursor = Some(c.to_owned()),
@@ -119,18 +133,41 @@ HQ_CONNECTION_KEY (`export HQ_CONNECTION_KEY=$(hq-vault connection create …)` 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Where the connection's files are, from the daemon's answer: how many it may read now, or, when
-/// none, the folder to put them in and the files root.
+/// Where the connection's files are, from the daemon's answer: how many it may read now, and for
+/// each pattern that grants none yet, where its files go in the core's words for that pattern (a
+/// folder, a name's start, or the one file a pattern without `*` grants).
 fn files_line(files: &Value) -> String {
     let root = files["root"].as_str().unwrap_or_default();
     let folder = std::path::Path::new(root).join(files["folder"].as_str().unwrap_or_default());
+    let patterns = files["patterns"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let empty: Vec<&Value> = patterns.iter().filter(|p| p["readable"].as_u64() == Some(0)).collect();
+    let place = |p: &Value| p["place"].as_str().unwrap_or_default().to_owned();
     match files["readable"].as_u64().unwrap_or(0) {
-        0 => format!("No file it may read yet: put them in {} (the daemon's files root is {root}).", folder.display()),
-        n => format!(
-            "It may read {} now, under {} (the daemon's files root is {root}).",
-            super::count(n, "file"),
-            folder.display()
-        ),
+        0 => match empty.as_slice() {
+            [one] => format!("No file it may read yet: {} (the daemon's files root is {root}).", place(one)),
+            many => {
+                let mut text = format!("No file it may read yet (the daemon's files root is {root}):");
+                for p in many {
+                    text.push_str(&format!("\n  {}: {}", p["pattern"].as_str().unwrap_or_default(), place(p)));
+                }
+                text
+            }
+        },
+        n => {
+            let mut text = format!(
+                "It may read {} now, under {} (the daemon's files root is {root}).",
+                super::count(n, "file"),
+                folder.display()
+            );
+            for p in empty {
+                text.push_str(&format!(
+                    "\nNone yet for `{}`: {}.",
+                    p["pattern"].as_str().unwrap_or_default(),
+                    place(p)
+                ));
+            }
+            text
+        }
     }
 }
 

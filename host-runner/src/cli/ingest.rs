@@ -48,13 +48,18 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let client = Client::from_env()?;
     let request =
         SecretRequest { path: a.path, kind: a.kind, description: a.description, no_overwrite: a.no_overwrite };
-    if !a.web {
+    let ttl = if a.web { Some(page_lifetime(home, &a.expires).context("--expires")?) } else { None };
+    // Everything that can be checked is checked before the person is asked.
+    let Some(ttl) = ttl else {
+        if let Some(note) = request.preflight(home, &client, Asking::Terminal)? {
+            eprintln!("{note}");
+        }
         let v = ask_terminal(&request.path)
             .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?;
         println!("{}", request.store(&client, v.as_bytes())?);
         return Ok(ExitCode::SUCCESS);
-    }
-    let ttl = page_lifetime(home, &a.expires).context("--expires")?;
+    };
+    let note = request.preflight(home, &client, Asking::Page)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let page = OpenPage::open(home, client, request, ttl).await?;
@@ -64,6 +69,9 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
             ttl.as_secs() / 60,
             page.url(),
         );
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
         if let Some(s) = hq_vault::trust::suggestion(home) {
             eprintln!("{s}");
         }
@@ -85,7 +93,56 @@ pub struct SecretRequest {
     pub no_overwrite: bool,
 }
 
+/// How the person is asked for the value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Asking {
+    /// A hidden prompt: answered at once, so the vault must be unlocked now.
+    Terminal,
+    /// A one-time page, open for minutes: a locked vault is a note (the page says so at its
+    /// submit and stays open for another try after `hq-vault unlock`).
+    Page,
+}
+
 impl SecretRequest {
+    /// Everything that can be known before the person is asked, so that nobody types a value that
+    /// is then refused: the path is a secret path (the core's rule), the daemon answers, the
+    /// credential is accepted, the vault is unlocked (for a page, a locked vault is only said), and
+    /// with `--no-overwrite` nothing is stored at the path yet. `Ok(Some(note))`: a note for the
+    /// person (the path holds a secret the value will replace; the vault is locked). What cannot be
+    /// known before the value is there (a size over 1 MiB, a race with another writer) is still
+    /// answered by the store itself.
+    pub fn preflight(&self, home: &Home, client: &Client, asking: Asking) -> Result<Option<String>> {
+        let nothing = "nothing was asked or stored";
+        let cache = home.cache();
+        let host = hq_vault::host::CoreHost::new(cache.is_dir().then_some(cache.as_path()))?;
+        if let Err(e) = host.instance()?.check_key(&self.path).map_err(anyhow::Error::from)? {
+            bail!("`{}` cannot be a secret's path: {e}; {nothing}", self.path.escape_debug());
+        }
+        let health = client.health()?;
+        if health["locked"] == true {
+            if asking == Asking::Terminal {
+                bail!("the vault is locked: run `hq-vault unlock`, then ask again; {nothing}");
+            }
+            return Ok(Some(
+                "The vault is locked: run `hq-vault unlock` before the value is submitted (the page says so, and stays open for another try).".into(),
+            ));
+        }
+        // The folder's listing (metadata only) proves the credential and shows whether the path
+        // holds a secret.
+        let folder = self.path.rsplit_once('/').map(|(f, _)| format!("{f}/")).unwrap_or_default();
+        let (_, secrets) = client.list_folder(&folder)?;
+        if secrets.iter().any(|s| s.path == self.path) {
+            if self.no_overwrite {
+                bail!("{} already holds a secret and --no-overwrite was given: {nothing}", self.path);
+            }
+            return Ok(Some(format!(
+                "{} holds a secret: the value entered replaces it (its type and description stay unless new ones are given).",
+                self.path
+            )));
+        }
+        Ok(None)
+    }
+
     /// Store `value`; the `Stored: …` line, never the value.
     pub fn store(&self, client: &Client, value: &[u8]) -> Result<String> {
         super::secrets::store_value(

@@ -39,10 +39,14 @@ pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<Mas
     let pass = super::new_passphrase(args.passphrase_stdin, "nothing was created")?;
     eprintln!("Deriving the key (Argon2id, t={}, {} MiB)…", args.kdf_t_cost, args.kdf_m_cost_kib / 1024);
     let t = Instant::now();
-    let (key, vault) = inst
-        .create_vault(&pass, args.kdf_t_cost, args.kdf_m_cost_kib, 1)
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| anyhow::anyhow!("creating the key: {e}; nothing was created"))?;
+    let (key, vault) =
+        match inst.create_vault(&pass, args.kdf_t_cost, args.kdf_m_cost_kib, 1).map_err(anyhow::Error::from)? {
+            Ok(made) => made,
+            Err(e) => {
+                let why = inst.describe_crypto_error(e).map_err(anyhow::Error::from)?;
+                anyhow::bail!("creating the key: {why}; nothing was created")
+            }
+        };
     let made = Made::before(home);
     let written = (|| {
         home.ensure()?;

@@ -44,6 +44,16 @@ pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 ///   `quote_plus` and WHATWG's `URLSearchParams` write it), with the `%XX` hex digits in any case
 ///   (RFC 3986 §2.1 makes `%2f` and `%2F` equal), when it changes the value.
 ///
+/// - how shells quote it: inside double quotes (`declare -p`, `export -p`), with `'\''` or
+///   `'"'"'` for a single quote (`set -x`, Python's `shlex.quote`), backslash before each special
+///   character (`printf %q`);
+/// - how Python prints it: `repr()`/`str` of a `str` and `ascii()` (either quote), and of its
+///   UTF-8 `bytes` (`b'caf\xc3\xa9'`);
+/// - HTML escaping (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#x27;` or `&#39;`), and JavaScript's
+///   `encodeURI`;
+/// - hex with a space or a colon between bytes (`bytes.hex(' ')`, Node's `<Buffer 73 6b …>`,
+///   `AB:CD` fingerprints), and base32 (RFC 4648) wherever it starts in a base32 stream.
+///
 /// A form that is matched in any letter case ([`Form::any_case`]) also masks the same text with
 /// the value's own letters in another case: over-masking a near copy is the safe side.
 pub fn forms(value: &[u8]) -> Vec<Form> {
@@ -51,11 +61,15 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let mut out: Vec<Form> = vec![Form { bytes: Zeroizing::new(value.to_vec()), any_case: false }];
     if value.len() <= MAX_ENCODED_LEN {
+        // A form equal to the value is the value, matched exactly; a form listed already is
+        // matched in any case if either listing asks for it.
         let mut add_form = |bytes: Zeroizing<Vec<u8>>, any_case: bool| {
-            let covered = |f: &Form| {
-                if f.any_case { f.bytes.eq_ignore_ascii_case(&bytes) } else { *f.bytes == *bytes && !any_case }
-            };
-            if bytes.len() >= MIN_MASKED_LEN && !out.iter().any(covered) {
+            if bytes.len() < MIN_MASKED_LEN || *bytes == *value {
+                return;
+            }
+            if let Some(f) = out.iter_mut().find(|f| *f.bytes == *bytes) {
+                f.any_case |= any_case;
+            } else if !out.iter().any(|f| f.any_case && f.bytes.eq_ignore_ascii_case(&bytes)) {
                 out.push(Form { bytes, any_case });
             }
         };
@@ -107,6 +121,47 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
         const PATH: &percent_encoding::AsciiSet = &UNRESERVED.remove(b'/');
         const COMPONENT: &percent_encoding::AsciiSet =
             &UNRESERVED.remove(b'!').remove(b'\'').remove(b'(').remove(b')').remove(b'*');
+        // JavaScript's encodeURI keeps the reserved characters too.
+        const URI: &percent_encoding::AsciiSet = &COMPONENT
+            .remove(b';')
+            .remove(b',')
+            .remove(b'/')
+            .remove(b'?')
+            .remove(b':')
+            .remove(b'@')
+            .remove(b'&')
+            .remove(b'=')
+            .remove(b'+')
+            .remove(b'$')
+            .remove(b'#');
+        add_form(Zeroizing::new(percent_encoding::percent_encode(value, URI).to_string().into_bytes()), true);
+        // Hex with a separator between bytes.
+        for sep in [" ", ":"] {
+            let spaced = Zeroizing::new(value.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(sep));
+            add_form(Zeroizing::new(spaced.as_bytes().to_vec()), true);
+        }
+        // base32 (case-insensitive by RFC 4648 §6) at each of the five positions a value can
+        // start at in a stream, as base64 above.
+        for shift in 0..5usize {
+            let mut shifted = Zeroizing::new(vec![0u8; shift]);
+            shifted.extend_from_slice(value);
+            let skip = (8 * shift).div_ceil(5);
+            let whole = 8 * shifted.len() / 5;
+            let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&shifted[..]).into_bytes());
+            if skip < whole {
+                add_form(Zeroizing::new(encoded[skip..whole].to_vec()), true);
+            }
+        }
+        add_form(Zeroizing::new(data_encoding::BASE32.encode(value).into_bytes()), true);
+        if let Ok(text) = std::str::from_utf8(value) {
+            for form in quoted_forms(text) {
+                add_form(form, false);
+            }
+        }
+        for quote in ['\'', '"'] {
+            add_form(python_bytes(value, quote), false);
+        }
+        add_form(bash_ansi_c(value), false);
         // WHATWG's form encoding keeps `*-._` and the alphanumerics, and writes a space as `+`.
         const FORM: &percent_encoding::AsciiSet =
             &percent_encoding::NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_');
@@ -120,6 +175,120 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
         }
     }
     out
+}
+
+/// How shells, Python and HTML write `text` (see [`forms`]); some are equal to it, which
+/// [`forms`] leaves out.
+fn quoted_forms(text: &str) -> Vec<Zeroizing<Vec<u8>>> {
+    let z = |s: String| Zeroizing::new(s.into_bytes());
+    let mut out = Vec::new();
+    // Inside double quotes: `\` before `$`, `` ` ``, `"` and `\`.
+    out.push(z(text.chars().fold(String::new(), |mut s, c| {
+        if matches!(c, '$' | '`' | '"' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+        s
+    })));
+    // Inside single quotes, a single quote closes, is written, and reopens.
+    out.push(z(text.replace('\'', r"'\''")));
+    out.push(z(text.replace('\'', r#"'"'"'"#)));
+    // `printf %q`: a backslash before every character that is not plainly safe.
+    if text.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+        out.push(z(text.chars().fold(String::new(), |mut s, c| {
+            if !(c.is_ascii_alphanumeric() || ",._+:@%/-=".contains(c)) {
+                s.push('\\');
+            }
+            s.push(c);
+            s
+        })));
+    }
+    // Python's repr() and ascii() of a str, with either quote.
+    for quote in ['\'', '"'] {
+        for ascii in [false, true] {
+            out.push(z(python_str(text, quote, ascii)));
+        }
+    }
+    // HTML: html.escape, and the numeric form of the apostrophe other libraries use.
+    for apostrophe in ["&#x27;", "&#39;"] {
+        let mut s = String::new();
+        for c in text.chars() {
+            match c {
+                '&' => s.push_str("&amp;"),
+                '<' => s.push_str("&lt;"),
+                '>' => s.push_str("&gt;"),
+                '"' => s.push_str("&quot;"),
+                '\'' => s.push_str(apostrophe),
+                c => s.push(c),
+            }
+        }
+        out.push(z(s));
+    }
+    out
+}
+
+/// The inside of Python's `repr()` (or `ascii()` when `ascii`) of a `str` quoted with `quote`.
+fn python_str(text: &str, quote: char, ascii: bool) -> String {
+    let mut s = String::new();
+    for c in text.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if c == quote => {
+                s.push('\\');
+                s.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => s.push_str(&format!("\\x{:02x}", c as u32)),
+            c if ascii && !c.is_ascii() => match c as u32 {
+                n @ 0..=0xff => s.push_str(&format!("\\x{n:02x}")),
+                n @ 0x100..=0xffff => s.push_str(&format!("\\u{n:04x}")),
+                n => s.push_str(&format!("\\U{n:08x}")),
+            },
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// The inside of bash's `$'…'` quoting, which `declare -p` and `printf %q` use for a value with
+/// bytes that are not printable ASCII: `\\`, `\'`, C escapes, and octal `\ooo` for the rest.
+fn bash_ansi_c(value: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut s = Zeroizing::new(String::new());
+    for &b in value {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\r' => s.push_str("\\r"),
+            0x1b => s.push_str("\\E"),
+            0x20..=0x7e => s.push(char::from(b)),
+            b => s.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    Zeroizing::new(s.as_bytes().to_vec())
+}
+
+/// The inside of Python's `repr()` of `bytes` quoted with `quote`.
+fn python_bytes(value: &[u8], quote: char) -> Zeroizing<Vec<u8>> {
+    let mut s = Zeroizing::new(String::new());
+    for &b in value {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            b if char::from(b) == quote => {
+                s.push('\\');
+                s.push(char::from(b));
+            }
+            0x20..=0x7e => s.push(char::from(b)),
+            b => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    Zeroizing::new(s.as_bytes().to_vec())
 }
 
 /// One byte string that stands for a value in output (see [`forms`]). No `Debug`: it is the

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,8 +36,8 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::ingest::{OpenPage, Outcome, SecretRequest};
-use super::isolate::{Isolation, find_program};
+use super::ingest::{Asking, OpenPage, Outcome, SecretRequest};
+use super::isolate::{Isolation, Sandbox, find_program};
 use super::run::{Captured, End, Limits};
 
 #[derive(clap::Args)]
@@ -54,6 +55,15 @@ pub struct Args {
     /// secret, unmasked: use only when every agent that reaches this server may read every secret.
     #[arg(long)]
     allow_unisolated_run: bool,
+    /// Read this server's vault token from FILE (one `hqvt_` token) rather than from
+    /// `HQ_VAULT_TOKEN` or the home's token file. Commands run for the agent cannot read it;
+    /// a token in `HQ_VAULT_TOKEN` is written in the agent's MCP configuration, which they can,
+    /// so `run_with_secrets` refuses to run with one.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Commands run for the agent get no network (their own empty network namespace).
+    #[arg(long)]
+    run_offline: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,14 +93,39 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let page_ttl = super::ingest::page_lifetime(home, &a.page_expires).context("--page-expires")?;
     // Settings are read now, so that a mistake shows at start; clients are made per call, so
     // that the bootstrap token a restarted daemon rewrote is read again.
-    Client::from_env()?;
+    let token_file = match &a.token_file {
+        Some(f) => Some(std::fs::canonicalize(f).with_context(|| format!("--token-file {}", f.display()))?),
+        None => None,
+    };
+    vault_client(token_file.as_deref())?;
+    // A token in the environment came from the agent's MCP configuration, a file that any
+    // command the agent runs can read.
+    let token_in_env = token_file.is_none() && std::env::var_os("HQ_VAULT_TOKEN").is_some_and(|t| !t.is_empty());
     let connection = match std::env::var_os("HQ_CONNECTION_KEY") {
         Some(_) => Some(Arc::new(Connection::from_env()?)),
         None => None,
     };
-    // The vault's home holds the token this server reads; a command run for the agent must not.
-    let hidden = vec![std::fs::canonicalize(&home.dir).unwrap_or_else(|_| home.dir.clone())];
-    let isolation = Isolation::detect(hidden, a.allow_unisolated_run);
+    // The vault's home and the token file hold the tokens this server reads; a command run for
+    // the agent must not.
+    let mut hidden = vec![std::fs::canonicalize(&home.dir).unwrap_or_else(|_| home.dir.clone())];
+    hidden.extend(token_file.clone());
+    let sandbox = Sandbox {
+        hidden,
+        working_dir: std::env::current_dir().context("the working directory")?,
+        user_home: std::env::var_os("HOME").map(PathBuf::from),
+        offline: a.run_offline,
+    };
+    let isolation = if token_in_env {
+        Isolation::Unavailable(
+            "this server's token came from HQ_VAULT_TOKEN, which is written in the agent's MCP configuration, a file that a \
+             command run for the agent could read, and with the token every secret it reaches, unmasked. Nothing was run. \
+             Ask the person to save the token in a file of its own (`umask 077; printf '%s\\n' 'hqvt_…' > ~/.config/hq-vault/agent-token`) \
+             and to start this server with `hq-vault mcp --token-file` and that path instead of HQ_VAULT_TOKEN: the file is hidden from commands."
+                .to_owned(),
+        )
+    } else {
+        Isolation::detect(sandbox, a.allow_unisolated_run)
+    };
     match &isolation {
         Isolation::Unisolated => eprintln!(
             "hq-vault mcp: run_with_secrets runs commands WITHOUT isolation (--allow-unisolated-run): they can read this user's vault token"
@@ -98,7 +133,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
         Isolation::Unavailable(why) => eprintln!("hq-vault mcp: run_with_secrets will refuse every command: {why}"),
         Isolation::Bubblewrap { .. } => {}
     }
-    let server = Vault::new(home.clone(), a.ask, page_ttl, connection, isolation);
+    let server = Vault::new(home.clone(), a.ask, page_ttl, connection, isolation, token_file);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let out = tokio::fs::File::from_std(std::fs::File::from(protocol));
@@ -123,6 +158,8 @@ struct Vault {
     connection: Option<Arc<Connection>>,
     /// How `run_with_secrets` keeps its commands from the vault's credentials.
     isolation: Arc<Isolation>,
+    /// `--token-file`, canonical.
+    token_file: Option<PathBuf>,
     tool_router: ToolRouter<Vault>,
 }
 
@@ -220,6 +257,7 @@ impl Vault {
         page_ttl: Duration,
         connection: Option<Arc<Connection>>,
         isolation: Isolation,
+        token_file: Option<PathBuf>,
     ) -> Vault {
         let mut tool_router = Self::tool_router();
         if connection.is_none() {
@@ -234,6 +272,7 @@ impl Vault {
             terminal: Arc::default(),
             connection,
             isolation: Arc::new(isolation),
+            token_file,
             tool_router,
         }
     }
@@ -243,8 +282,9 @@ impl Vault {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn secrets_list(&self, Parameters(p): Parameters<ListParams>) -> Result<CallToolResult, ErrorData> {
+        let token_file = self.token_file.clone();
         blocking(move || {
-            let (folder, secrets) = Client::from_env()?.list_folder(&p.prefix)?;
+            let (folder, secrets) = vault_client(token_file.as_deref())?.list_folder(&p.prefix)?;
             let secrets: Vec<_> = secrets
                 .into_iter()
                 .map(|s| {
@@ -271,9 +311,14 @@ impl Vault {
         if self.ask == Ask::Terminal {
             if std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_ok() {
                 let _one_at_a_time = self.terminal.lock().await;
+                let (home, token_file) = (self.home.clone(), self.token_file.clone());
                 return blocking(move || {
-                    let client = Client::from_env()?;
+                    let client = vault_client(token_file.as_deref())?;
+                    // Asked only once everything that can be checked was.
                     may_store(&client)?;
+                    if let Some(note) = request.preflight(&home, &client, Asking::Terminal)? {
+                        eprintln!("hq-vault mcp: {note}");
+                    }
                     let value = super::ingest::ask_terminal(&request.path)?;
                     Ok(text(request.store(&client, value.as_bytes())?))
                 })
@@ -281,7 +326,13 @@ impl Vault {
             }
             note = "This server has no terminal to ask on, so a page is used instead. ".into();
         }
-        let wait = Duration::from_secs(p.wait_seconds.unwrap_or(REQUEST_WAIT.0).min(REQUEST_WAIT.1));
+        let asked_wait = p.wait_seconds.unwrap_or(REQUEST_WAIT.0);
+        let wait = Duration::from_secs(asked_wait.min(REQUEST_WAIT.1));
+        let wait_note = if asked_wait > REQUEST_WAIT.1 {
+            format!("wait_seconds {asked_wait} is above the most, {}: {} was used. ", REQUEST_WAIT.1, REQUEST_WAIT.1)
+        } else {
+            String::new()
+        };
         let mut page = {
             let mut pages = self.pages.lock().await;
             let mut open = pages.get(&request.path).cloned();
@@ -294,8 +345,9 @@ impl Vault {
             match open {
                 Some(page) => page,
                 None => {
-                    let client = match tokio::task::spawn_blocking(|| {
-                        let client = Client::from_env()?;
+                    let token_file = self.token_file.clone();
+                    let client = match tokio::task::spawn_blocking(move || {
+                        let client = vault_client(token_file.as_deref())?;
                         may_store(&client)?;
                         anyhow::Ok(client)
                     })
@@ -305,6 +357,23 @@ impl Vault {
                         Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
                         Err(e) => return Ok(failed(format!("the tool stopped unexpectedly: {e}"))),
                     };
+                    // The page opens only once everything that can be checked was.
+                    let checked = {
+                        let (home, path, no_overwrite) =
+                            (self.home.clone(), request.path.clone(), request.no_overwrite);
+                        let token_file = self.token_file.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let probe = SecretRequest { path, kind: None, description: None, no_overwrite };
+                            probe.preflight(&home, &vault_client(token_file.as_deref())?, Asking::Page)
+                        })
+                        .await
+                    };
+                    let page_note = match checked {
+                        Ok(Ok(n)) => n.map(|n| format!("{n} ")).unwrap_or_default(),
+                        Ok(Err(e)) => return Ok(failed(format!("{e:#}"))),
+                        Err(e) => return Ok(failed(format!("the check stopped unexpectedly: {e}"))),
+                    };
+                    note.push_str(&page_note);
                     let page = match OpenPage::open(&self.home, client, request, self.page_ttl).await {
                         Ok(page) => page,
                         Err(e) => return Ok(failed(format!("opening the page: {e:#}"))),
@@ -339,7 +408,7 @@ impl Vault {
                 })
             }
             None => Ok(text(format!(
-                "Not stored yet: the person has not entered the value. The page for `{}` stays open for {} more min at\n{}\nCall secret_request again with the same path to keep waiting.",
+                "{wait_note}Not stored yet: the person has not entered the value. The page for `{}` stays open for {} more min at\n{}\nCall secret_request again with the same path to keep waiting.",
                 p.path,
                 page.remaining().as_secs().div_ceil(60),
                 page.url()
@@ -348,7 +417,7 @@ impl Vault {
     }
 
     #[tool(
-        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in base64, hex, JSON and URL encodings. No shell unless you run one. Standard input is empty; the run ends at the time limit. The program runs isolated: the vault's own files and every other process are out of its reach, so it can use the folder's secrets and no others.",
+        description = "Run a program with the secrets of a folder in its environment (`myapp/database-url` becomes DATABASE_URL) and return its exit code, stdout and stderr, with every secret value masked as <hq-vault:NAME>, also in the forms programs commonly print values in (base64, base32, hex, JSON, URL, shell and Python quoting, HTML). No shell unless you run one. Standard input is empty; the run ends at the time limit. The program runs isolated: the vault's own files and every other process are out of its reach, so it can use the folder's secrets and no others.",
         annotations(read_only_hint = false, destructive_hint = true, open_world_hint = true)
     )]
     async fn run_with_secrets(
@@ -398,8 +467,9 @@ impl Vault {
             cancelled.cancelled().await;
             cancel.store(true, Ordering::Relaxed);
         });
+        let token_file = self.token_file.clone();
         let result = blocking(move || {
-            let vars = Client::from_env()?.env_values(&p.prefix)?;
+            let vars = vault_client(token_file.as_deref())?.env_values(&p.prefix)?;
             let short = super::run::unmaskable(&vars);
             if !short.is_empty() {
                 bail!(
@@ -474,6 +544,15 @@ run_with_secrets (its output comes back with every value masked). files_list and
 present, read company files through an External Connection.",
             )
     }
+}
+
+/// A client of the vault with this server's settings: `--token-file` when given.
+fn vault_client(token_file: Option<&Path>) -> Result<Client> {
+    let client = Client::from_env()?;
+    Ok(match token_file {
+        Some(f) => client.with_token_file(f)?,
+        None => client,
+    })
 }
 
 /// Whether this server's token may store secrets, asked before the person is: a managed token

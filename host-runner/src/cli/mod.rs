@@ -135,18 +135,12 @@ Example:
         #[arg(long)]
         out: PathBuf,
     },
-    /// Run the known-answer vectors (built into this binary) through the embedded component.
-    #[command(
-        after_help = "Works from any directory. Example:\n  hq-vault conformance\n  hq-vault conformance --vectors tests/vectors"
-    )]
-    Conformance {
-        /// Run the `*.json` vector files of this directory instead of the built-in ones.
-        #[arg(long)]
-        vectors: Option<PathBuf>,
-    },
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if !matches!(cli.command, Command::Serve(_) | Command::Run(_) | Command::Mcp(_)) {
+        end_quietly_on_broken_pipe()?;
+    }
     let home = Home::from_env()?;
     match cli.command {
         Command::Init(a) => init::run(&home, a),
@@ -181,20 +175,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Conformance { vectors } => {
-            let host = hq_vault::host::CoreHost::new(None)?;
-            let mut instance = host.instance()?;
-            let report = match vectors {
-                Some(dir) => hq_vault::conformance::run_dir(&dir, &mut instance)?,
-                None => hq_vault::conformance::run_embedded(&mut instance),
-            };
-            for f in &report.failures {
-                println!("FAIL {f}");
-            }
-            println!("conformance: {} passed, {} failed", report.passed, report.failures.len());
-            Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
     }
+}
+
+/// A command that prints ends as `cat` or `ls` do when its reader goes away (`hq-vault audit |
+/// head`): killed by SIGPIPE, quietly, instead of a panic or an error about a broken pipe. Rust
+/// ignores SIGPIPE, which turns the signal into write errors; this restores the default action for
+/// the signal (in signal-hook's handler, at the failing write). Not for `serve`, which must outlive
+/// its readers, nor `run` and `mcp`, which handle a closed output themselves (`run` stops reading
+/// the child's stream, so the child meets the closed pipe itself; `mcp` ends its session).
+fn end_quietly_on_broken_pipe() -> Result<()> {
+    let always = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    signal_hook::flag::register_conditional_default(signal_hook::consts::SIGPIPE, always)?;
+    Ok(())
 }
 
 /// A count with its noun for people: `1 byte`, `0 bytes`, `2 lines`. `one` is the singular; the
@@ -218,6 +211,15 @@ pub fn read_passphrase(prompt: &str, from_stdin: bool) -> Result<zeroize::Zeroiz
     Ok(zeroize::Zeroizing::new(p))
 }
 
+/// Tries a person gets at a terminal's passphrase prompts (`init`, `unlock`, `passphrase change`);
+/// standard input, a script's, gets one.
+pub const TRIES: u32 = 3;
+
+/// `Try again (2 tries left).`
+pub fn try_again(left: u32) -> String {
+    format!("Try again ({left} {} left).", if left == 1 { "try" } else { "tries" })
+}
+
 /// The fewest characters a passphrase may have (the daemon's `passphrase change` holds the same).
 const MIN_PASSPHRASE: usize = 8;
 
@@ -225,7 +227,6 @@ const MIN_PASSPHRASE: usize = 8;
 /// three tries, each refusal saying why; standard input (a script) gets one. `nothing` says what a
 /// final refusal leaves: "nothing was created", "nothing was changed".
 pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroizing<String>> {
-    const TRIES: u32 = 3;
     let mut left = TRIES;
     loop {
         left -= 1;
@@ -243,7 +244,6 @@ pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroiz
         if left == 0 {
             anyhow::bail!("no passphrase after {TRIES} tries (the last: {problem}); {nothing}");
         }
-        let tries = if left == 1 { "try" } else { "tries" };
-        eprintln!("That passphrase cannot be used: {problem}. Try again ({left} {tries} left).");
+        eprintln!("That passphrase cannot be used: {problem}. {}", try_again(left));
     }
 }

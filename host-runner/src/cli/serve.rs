@@ -72,11 +72,10 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         // Created in a throwaway instance (Argon2's 256 MiB goes with it), then moved here.
         let mut tmp = host.instance()?;
         let k = super::init::create_vault(&home, &mut tmp, &args.init)?;
-        Some(
-            inst.receive_key(&mut tmp, k)
-                .map_err(anyhow::Error::from)?
-                .map_err(|e| anyhow::anyhow!("moving the key: {e}"))?,
-        )
+        Some(match inst.receive_key(&mut tmp, k).map_err(anyhow::Error::from)? {
+            Ok(k) => k,
+            Err(e) => anyhow::bail!("moving the key: {}", inst.describe_crypto_error(e).map_err(anyhow::Error::from)?),
+        })
     } else {
         home.ensure()?;
         hq_vault::tls::ensure_certificates(&home)?;

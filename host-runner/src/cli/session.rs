@@ -15,17 +15,47 @@ pub struct UnlockArgs {
     passphrase_stdin: bool,
 }
 
+/// Whether an error is the daemon's `wrong_passphrase`.
+fn wrong_passphrase(e: &hq_vault_client::Error) -> bool {
+    matches!(e, hq_vault_client::Error::Unauthorized { code, .. } if code == "wrong_passphrase")
+}
+
 pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
     let client = Client::from_env()?;
-    let pass = super::read_passphrase("Passphrase: ", a.passphrase_stdin)?;
-    eprint!("Unlocking (Argon2id key derivation, about a second)… ");
-    let _ = std::io::stderr().flush();
-    let t = Instant::now();
-    let body = client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() })).and_then(|r| r.ok());
-    let body = body.inspect_err(|_| eprintln!("failed"))?;
-    eprintln!("done in {:.1} s", t.elapsed().as_secs_f64());
-    println!("{}", if body["already"] == true { "Already unlocked." } else { "Unlocked." });
-    Ok(ExitCode::SUCCESS)
+    // Before the passphrase is asked: the daemon answers, and it is not unlocked already.
+    if client.health()?["locked"] == false {
+        println!("Already unlocked.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tries = if a.passphrase_stdin { 1 } else { super::TRIES };
+    let mut left = tries;
+    loop {
+        left -= 1;
+        let pass = super::read_passphrase("Passphrase: ", a.passphrase_stdin)?;
+        eprint!("Unlocking (Argon2id key derivation, about a second)… ");
+        let _ = std::io::stderr().flush();
+        let t = Instant::now();
+        match client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() })).and_then(|r| r.ok()) {
+            Ok(body) => {
+                eprintln!("done in {:.1} s", t.elapsed().as_secs_f64());
+                println!("{}", if body["already"] == true { "Already unlocked." } else { "Unlocked." });
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) if wrong_passphrase(&e) && tries > 1 => {
+                eprintln!("failed");
+                if left == 0 {
+                    anyhow::bail!(
+                        "no passphrase unlocked this vault after {tries} tries: it stays locked (run `hq-vault unlock` to try again)"
+                    );
+                }
+                eprintln!("That passphrase does not unlock this vault. {}", super::try_again(left));
+            }
+            Err(e) => {
+                eprintln!("failed");
+                return Err(e.into());
+            }
+        }
+    }
 }
 
 pub fn lock() -> Result<ExitCode> {
@@ -61,10 +91,29 @@ pub enum PassphraseCommand {
 pub fn passphrase(c: PassphraseCommand) -> Result<ExitCode> {
     let PassphraseCommand::Change { passphrase_stdin } = c;
     let client = Client::from_env()?;
-    let old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
+    // Before anything is asked: the daemon answers.
+    client.health()?;
+    let mut old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
+    // On a terminal the new one is asked as `init` asks it: three tries, each refusal saying why.
     let new = super::new_passphrase(passphrase_stdin, "nothing was changed")?;
-    eprintln!("Rewrapping the key (two Argon2id derivations)…");
-    client.post("/v1/passphrase", &json!({"old": old.as_str(), "new": new.as_str()}))?.ok()?;
+    let tries = if passphrase_stdin { 1 } else { super::TRIES };
+    let mut left = tries;
+    loop {
+        left -= 1;
+        eprintln!("Rewrapping the key (two Argon2id derivations)…");
+        match client.post("/v1/passphrase", &json!({"old": old.as_str(), "new": new.as_str()})).and_then(|r| r.ok()) {
+            Ok(_) => break,
+            // A wrong current passphrase is asked again; the new one, accepted already, is kept.
+            Err(e) if wrong_passphrase(&e) && tries > 1 => {
+                if left == 0 {
+                    anyhow::bail!("the current passphrase was wrong {tries} times: nothing was changed");
+                }
+                eprintln!("That is not the current passphrase. {}", super::try_again(left));
+                old = super::read_passphrase("Current passphrase: ", false)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     println!("Passphrase changed. No secret was re-encrypted.");
     Ok(ExitCode::SUCCESS)
 }

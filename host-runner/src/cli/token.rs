@@ -96,8 +96,12 @@ fn expiry(expires_at_ms: &Value, now: u64) -> String {
     let Some(at) = expires_at_ms.as_u64() else {
         return "no expiry".to_owned();
     };
-    let when = hq_vault_core::time::rfc3339(at);
-    let when = format!("{} UTC", when.get(..16).unwrap_or(&when).replace('T', " "));
+    let when = match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000) {
+        Ok(t) => {
+            format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+        }
+        Err(_) => format!("{at} ms after 1970"),
+    };
     if at > now {
         format!("expires {when} (in {})", span(at - now))
     } else {

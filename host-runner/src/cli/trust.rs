@@ -21,14 +21,19 @@ pub struct Args {
 pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let ca = trust::LocalCa::load(home)?;
     if a.uninstall {
-        let done = trust::uninstall(home, &a.stores)?;
-        if done.is_empty() {
+        let removal = trust::uninstall(home, &a.stores)?;
+        if removal.done.is_empty() && removal.left.is_empty() {
             println!("{} was in no trust store: nothing to remove.", ca.nickname());
         }
-        for d in done {
+        for d in &removal.done {
             println!("{}: {d}", ca.nickname());
         }
-        return Ok(ExitCode::SUCCESS);
+        // A copy this user cannot remove is named, with the command that removes it: the command
+        // did not do all it was asked.
+        for l in &removal.left {
+            eprintln!("{}: {l}", ca.nickname());
+        }
+        return Ok(if removal.left.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
     let done = trust::install(home, &a.stores)?;
     for d in &done {

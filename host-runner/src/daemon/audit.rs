@@ -1,8 +1,10 @@
-//! `GET /v1/audit?after=N`: the audit log's lines after the first N (for `audit` and `audit --tail`).
+//! `GET /v1/audit?after=N` and `GET /v1/audit/follow?after=N`: the audit log's lines after the
+//! first N (for `audit`, and the polls of `audit --tail`, which the core does not audit when they
+//! succeed: docs/policy.md).
 
 use std::sync::Arc;
 
-use hq_vault_core::policy::{Effect, InputKind};
+use crate::host::wit::policy::{Effect, InputKind};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;

@@ -5,9 +5,6 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
-use hq_vault_core::gate::ConnectionStatus;
-use hq_vault_core::policy::{Effect, InputKind};
-use hq_vault_core::tokens::TokenKind;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde_json::{Value, json};
@@ -16,6 +13,10 @@ use super::Daemon;
 use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::{ConnectionCreateBody, RotateBody};
+use crate::host::SecretString;
+use crate::host::wit::gate::{ConnectionRecord, ConnectionStatus, SnippetOptions};
+use crate::host::wit::policy::{Effect, InputKind};
+use crate::host::wit::tokens::TokenKind;
 use crate::store::ConnectionRow;
 
 fn view(c: &ConnectionRow) -> Value {
@@ -41,10 +42,13 @@ fn identity_key(call: &Call, public_key: Option<&str>) -> Result<String, Acted> 
     };
     match call.core(|i| i.check_public_key(k)) {
         Ok(Ok(bytes)) => call.core(|i| i.key_reference(&bytes)).map_err(|_| Acted::internal("checking the public key")),
-        Ok(Err(e)) => Err(Acted::input(
-            InputKind::BadMechanism,
-            format!("public_key: {e}; send the agent's Ed25519 public key, 32 bytes in standard base64"),
-        )),
+        Ok(Err(e)) => match call.core(|i| i.describe_key_error(e)) {
+            Ok(why) => Err(Acted::input(
+                InputKind::BadMechanism,
+                format!("public_key: {why}; send the agent's Ed25519 public key, 32 bytes in standard base64"),
+            )),
+            Err(_) => Err(Acted::internal("checking the public key")),
+        },
         Err(_) => Err(Acted::internal("checking the public key")),
     }
 }
@@ -62,7 +66,7 @@ fn snippet_base(addr: SocketAddr) -> String {
     format!("https://{}", SocketAddr::new(ip, addr.port()))
 }
 
-fn mint(call: &Call) -> anyhow::Result<(hq_vault_core::secret::SecretString, String)> {
+fn mint(call: &Call) -> anyhow::Result<(SecretString, String)> {
     call.core(|i| {
         let t = i.mint(TokenKind::ConnectionKey)?;
         let r = i.reference(t.expose_secret())?;
@@ -105,7 +109,7 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         return d.finish(&call, Acted::internal("drawing the connection id")).await;
     }
     let row = ConnectionRow {
-        record: hq_vault_core::gate::ConnectionRecord {
+        record: ConnectionRecord {
             id: format!("conn_{}", hex::encode(id)),
             company_id: "local".into(),
             status: ConnectionStatus::Active,
@@ -120,41 +124,72 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     };
     let base = snippet_base(d.listen_addr);
     let root = d.files_root_path.clone();
-    let folder = hq_vault_core::gate::snippet_folder(&row.record.patterns);
-    let files_from = root.join(&folder).display().to_string();
+    // What precedes a key in the files root, for the words of where files go.
+    let files_root = format!("{}/", root.display().to_string().trim_end_matches('/'));
     let ca = std::fs::canonicalize(d.home.ca_cert()).unwrap_or_else(|_| d.home.ca_cert());
-    let ca = ca.to_string_lossy();
-    let options = hq_vault_core::gate::SnippetOptions {
-        base: &base,
-        patterns: &row.record.patterns,
-        ca_file: Some(&ca),
-        files_from: &files_from,
+    let ca = ca.to_string_lossy().into_owned();
+    // The core writes the snippet (an API key's, or an agent identity's sign-in and read) and
+    // names the folder it lists.
+    let snippet = call.core(|i| {
+        let folder = i.snippet_folder(&row.record.patterns)?;
+        let options = SnippetOptions {
+            base,
+            patterns: row.record.patterns.clone(),
+            ca_file: Some(ca),
+            files_root: files_root.clone(),
+        };
+        let snippet = match &key {
+            Some(_) => i.agent_snippet(&options)?,
+            None => i.identity_snippet(&options, &row.record.id)?,
+        };
+        Ok((folder, snippet))
+    });
+    let Ok((folder, snippet)) = snippet else {
+        return d.finish(&call, Acted::internal("writing the agent snippet")).await;
     };
-    let snippet = match &key {
-        Some(_) => hq_vault_core::gate::agent_snippet(&options),
-        None => hq_vault_core::gate::identity_snippet(&options, &row.record.id),
-    };
-    // How many files the connection may read now: none means the person has yet to put some there.
+    // How many files the connection may read now, in all and by pattern: a pattern with none is
+    // told where its files go, in the core's words for that pattern.
     let keys: Vec<String> = d.files_root.walk().into_keys().collect();
-    let readable = call.core(|i| {
-        let mut n = 0u64;
+    let counted = call.core(|i| {
+        let mut all = 0u64;
+        let mut each = vec![0u64; row.record.patterns.len()];
         for k in &keys {
             if i.allows(&row.record.patterns, k)? {
-                n += 1;
+                all += 1;
+                for (n, p) in each.iter_mut().zip(&row.record.patterns) {
+                    if i.allows(std::slice::from_ref(p), k)? {
+                        *n += 1;
+                    }
+                }
             }
         }
-        Ok(n)
+        Ok((all, each))
     });
-    let Ok(readable) = readable else {
+    let Ok((readable, each)) = counted else {
         return d.finish(&call, Acted::internal("checking the files root")).await;
     };
+    let places = call.core(|i| {
+        row.record.patterns.iter().map(|p| i.pattern_place(p, &files_root)).collect::<wasmtime::Result<Vec<_>>>()
+    });
+    let Ok(places) = places else {
+        return d.finish(&call, Acted::internal("wording where files go")).await;
+    };
+    let by_pattern: Vec<Value> = row
+        .record
+        .patterns
+        .iter()
+        .zip(each)
+        .zip(places)
+        .map(|((p, n), place)| json!({"pattern": p, "readable": n, "place": place}))
+        .collect();
     d.transact(call, move |_, _, store| {
         let stored = store.insert_connection(&row).and_then(|()| match &row.public_key {
             Some(k) => store.set_public_key(&row.record.id, k),
             None => Ok(()),
         });
         let mut answer = json!({"connection": view(&row), "snippet": snippet,
-            "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable}});
+            "files": {"root": root.to_string_lossy(), "folder": folder, "readable": readable,
+                      "patterns": by_pattern}});
         match &key {
             Some(k) => {
                 answer["key"] = json!(k.expose_secret());

@@ -7,9 +7,6 @@
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
-use hq_vault_core::gate::{ListPlan, Plan, ReadRequest, Route};
-use hq_vault_core::http::{Answer, Preconditions, Representation, content_range, content_type_for, object_headers};
-use hq_vault_core::listing::{Lister, ObjectInfo, list_sorted_keys};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
@@ -19,6 +16,8 @@ use super::Daemon;
 use super::beneath::FilesRoot;
 use super::http::{self, Body, Ctx};
 use crate::host::Instance;
+use crate::host::wit::gate::{FolderEntry, ListPlan, Plan, ReadRequest, Route};
+use crate::host::wit::http::{Preconditions, Representation};
 
 /// One regular file under the root, by company-relative key, opened: `size`, the times and the
 /// bytes all come from `file`, the one descriptor opened for this request.
@@ -28,12 +27,6 @@ struct Entry {
     mtime_ms: u64,
     etag: String,
     file: std::fs::File,
-}
-
-impl Entry {
-    fn etag(&self) -> String {
-        self.etag.clone()
-    }
 }
 
 /// Open the object once, beneath the root, following no symlink (see [`super::beneath`]).
@@ -58,22 +51,12 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
     let q = match http::query(&req) {
         Ok(q) => q,
         Err(m) => {
-            // No credential was looked at yet: the caller is `unknown`, as the gate calls it.
-            let event = hq_vault_core::audit::Event {
-                time_ms: ctx.now_ms,
-                actor: "unknown".into(),
-                operation: "read".into(),
-                path: None,
-                outcome: hq_vault_core::audit::Outcome::Failed,
-                status: 400,
-                request_id: ctx.request_id.clone(),
-                source_ip: ctx.ip.clone(),
-                reason: Some("bad_query".into()),
+            // No credential was looked at yet: the gate decides the answer and its line.
+            let method = req.method().as_str();
+            return match inst.refuse_query(method, route, m, ctx.now_ms, &ctx.request_id, &ctx.ip) {
+                Ok(decision) => refused(d, ctx, decision, req.method() == Method::HEAD).await,
+                Err(_) => http::internal(ctx, "deciding the read"),
             };
-            if d.audit.record(event, false).await.is_err() {
-                return http::audit_failed(ctx);
-            }
-            return http::error(ctx, 400, "bad_query", m);
         }
     };
     let auth = http::authorization(&req);
@@ -122,101 +105,88 @@ pub async fn read(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>) -> Respons
             }
         }
     }
-    // A connection key that names no connection (`unknown`) is an anonymous failure: summarized.
-    let anonymous = decision.audit.actor == "unknown" && matches!(decision.status, 401 | 403);
-    if d.audit.record(decision.audit.clone(), anonymous).await.is_err() {
+    let head = req.method() == Method::HEAD;
+    if decision.plan.is_none() {
+        return refused(d, ctx, decision, head).await;
+    }
+    // The core says which failures are anonymous, to be summarized past the rate limit.
+    if d.audit.record(decision.audit.clone(), decision.summarized).await.is_err() {
         return http::audit_failed(ctx);
     }
-    let head = req.method() == Method::HEAD;
     match (decision.plan, found) {
         (Some(Plan::Object(_)), Some(e)) => object(&mut inst, ctx, &req, e, head).await,
-        (Some(Plan::List(plan)), _) => list(d, ctx, &plan, head),
-        _ => {
-            let mut r = http::raw_json(ctx, decision.status, decision.error_body);
-            for (k, v) in &decision.headers {
-                if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
-                    r.headers_mut().insert(k, v);
-                }
-            }
-            if head {
-                *r.body_mut() = http::empty();
-            }
-            r
-        }
+        (Some(Plan::List(plan)), _) => list(d, &mut inst, ctx, &plan, head),
+        _ => http::internal(ctx, "deciding the read"),
     }
 }
 
-async fn object(inst: &mut Instance, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
-    let etag = e.etag();
-    let mut r = Response::new(http::empty());
-    let set = |h: &mut hyper::HeaderMap, k: &'static str, v: String| {
-        if let Ok(v) = v.parse() {
-            h.insert(k, v);
-        }
-    };
-    for (k, v) in object_headers(&etag, e.mtime_ms, &ctx.request_id) {
-        set(r.headers_mut(), k, v);
+/// Record a refusal's line as the gate wrote it (summarized if the gate says so), then send the
+/// gate's answer.
+async fn refused(d: &Daemon, ctx: &Ctx, decision: crate::host::wit::gate::Decision, head: bool) -> Response<Body> {
+    if d.audit.record(decision.audit, decision.summarized).await.is_err() {
+        return http::audit_failed(ctx);
     }
-    // The core decides 304, 200, 206 or 416 (If-None-Match, then Range as If-Range allows).
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let mut r = http::raw_json(ctx, decision.status, decision.error_body);
+    for (k, v) in &decision.headers {
+        if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
+            r.headers_mut().insert(k, v);
+        }
+    }
+    if head {
+        *r.body_mut() = http::empty();
+    }
+    r
+}
+
+async fn object(inst: &mut Instance, ctx: &Ctx, req: &Request<Incoming>, e: Entry, head: bool) -> Response<Body> {
+    // The core decides 304, 200, 206 or 416 (If-None-Match, then Range as If-Range allows), the
+    // headers and which bytes; this host sends them.
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let pre =
         Preconditions { if_none_match: header("if-none-match"), range: header("range"), if_range: header("if-range") };
-    let rep = Representation { size: e.size, etag: &etag, modified_ms: e.mtime_ms };
-    let Ok(decided) = inst.answer(&pre, &rep, ctx.now_ms) else {
+    let rep = Representation { size: e.size, etag: e.etag.clone(), modified_ms: e.mtime_ms };
+    let Ok(decided) = inst.object_head(&pre, &rep, &e.key, &ctx.request_id, ctx.now_ms) else {
         return http::internal(ctx, "deciding the read");
     };
-    let (start, len) = match decided {
-        Answer::NotModified => {
-            *r.status_mut() = StatusCode::NOT_MODIFIED;
-            return r;
-        }
-        Answer::Full => (0, e.size),
-        Answer::Partial { start, end } => {
-            *r.status_mut() = StatusCode::PARTIAL_CONTENT;
-            set(r.headers_mut(), "content-range", content_range(Some((start, end)), e.size));
-            (start, end - start + 1)
-        }
-        Answer::Unsatisfiable => {
-            let mut u = http::error(ctx, 416, "range_not_satisfiable", "the range is outside the object");
-            set(u.headers_mut(), "content-range", content_range(None, e.size));
-            return u;
-        }
+    let mut r = if decided.error_body.is_empty() {
+        let mut r = Response::new(http::empty());
+        *r.status_mut() = StatusCode::from_u16(decided.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        r
+    } else {
+        http::raw_json(ctx, decided.status, decided.error_body)
     };
-    set(r.headers_mut(), "content-type", content_type_for(&e.key).to_owned());
-    set(r.headers_mut(), "content-length", len.to_string());
-    if head {
+    for (k, v) in decided.headers {
+        if let (Ok(k), Ok(v)) = (k.parse::<hyper::header::HeaderName>(), v.parse()) {
+            r.headers_mut().insert(k, v);
+        }
+    }
+    if head || decided.length == 0 {
         return r;
     }
     // The descriptor that was opened and checked is the one read: never the path again.
     let mut file = tokio::fs::File::from_std(e.file);
-    if file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
+    if file.seek(std::io::SeekFrom::Start(decided.offset)).await.is_err() {
         return http::internal(ctx, "reading the file");
     }
     // Streamed in 64 KiB chunks: a large object never sits in memory whole.
-    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024).map_ok(Frame::data);
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(decided.length), 64 * 1024).map_ok(Frame::data);
     *r.body_mut() = BodyExt::boxed(StreamBody::new(stream));
     r
 }
 
-fn list(d: &Daemon, ctx: &Ctx, plan: &ListPlan, head: bool) -> Response<Body> {
+fn list(d: &Daemon, inst: &mut Instance, ctx: &Ctx, plan: &ListPlan, head: bool) -> Response<Body> {
     // One walk by descriptor: regular files only, no symlink followed or listed.
-    let files = d.files_root.walk();
-    let keys: Vec<String> = files.keys().cloned().collect();
-    let info = |k: &str| {
-        files.get(k).map(|m| ObjectInfo {
-            etag: m.etag(),
-            uploaded: hq_vault_core::time::rfc3339(m.mtime_ms()),
-            key: k.to_owned(),
-            size: m.size,
-        })
-    };
+    let entries: Vec<FolderEntry> = d
+        .files_root
+        .walk()
+        .into_iter()
+        .map(|(key, m)| FolderEntry { etag: m.etag(), modified_ms: m.mtime_ms(), size: m.size, key })
+        .collect();
     // The core assembles the page across the plan's sources; this host only lists its folder.
-    let mut lister = Lister::new(plan.clone());
-    while let Some(req) = lister.next_request() {
-        lister.feed(list_sorted_keys(&keys, &req, info));
-    }
-    let page = lister.finish();
-    let mut r = http::json(ctx, 200, &serde_json::to_value(&page).unwrap_or_default());
+    let Ok(page) = inst.list_folder(plan, &entries) else {
+        return http::internal(ctx, "listing the folder");
+    };
+    let mut r = http::raw_json(ctx, 200, page);
     if head {
         *r.body_mut() = http::empty();
     }

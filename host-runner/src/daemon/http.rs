@@ -79,19 +79,16 @@ pub fn wiped_json(ctx: &Ctx, status: u16, text: zeroize::Zeroizing<Vec<u8>>) -> 
     r
 }
 
-/// The error shape of every route: `{"error":{"code","message","request_id"}}` (the core's).
+/// An answer of the daemon's own, for what happens outside the core's decisions: a failure of
+/// the component or of storage (500), an audit log that cannot be written (503), a route that
+/// does not exist. Its body has the shape of every error the core writes,
+/// `{"error":{"code","message","request_id"}}` (docs/policy.md); the core's own refusals come
+/// with their body already written.
 pub fn error(ctx: &Ctx, status: u16, code: &str, message: &str) -> Response<Body> {
-    let mut r = raw_json(ctx, status, hq_vault_core::gate::error_body(code, message, &ctx.request_id));
+    let body = serde_json::json!({"error": {"code": code, "message": message, "request_id": ctx.request_id}});
+    let mut r = raw_json(ctx, status, body.to_string());
     if status == 401 {
         r.headers_mut().insert("www-authenticate", "Bearer".parse().expect("static header"));
-    }
-    r
-}
-
-pub fn method_not_allowed(ctx: &Ctx, allow: &str) -> Response<Body> {
-    let mut r = error(ctx, 405, "method_not_allowed", &format!("this route takes {allow}"));
-    if let Ok(v) = allow.parse() {
-        r.headers_mut().insert("allow", v);
     }
     r
 }
@@ -116,8 +113,8 @@ pub fn internal(ctx: &Ctx, what: &str) -> Response<Body> {
 pub async fn read_json_body<T: DeserializeOwned>(
     req: Request<Incoming>,
     limit: usize,
-) -> Result<T, (hq_vault_core::policy::InputKind, String)> {
-    use hq_vault_core::policy::InputKind;
+) -> Result<T, (crate::host::wit::policy::InputKind, String)> {
+    use crate::host::wit::policy::InputKind;
     let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect()).await;
     let Ok(collected) = collected else {
         return Err((

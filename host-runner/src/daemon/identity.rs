@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use hq_vault_core::identity::{AuthRequest, IdentityConnection};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
 use serde_json::json;
@@ -15,6 +14,7 @@ use serde_json::json;
 use super::Daemon;
 use super::http::{self, Body, Ctx};
 use super::requests::AuthBody;
+use crate::host::wit::identity::{AuthRequest, IdentityConnection};
 
 /// How long an ended nonce or session is kept, so that a late attempt is told why (used, expired).
 const GRACE_MS: u64 = 3_600_000;
@@ -72,7 +72,7 @@ pub async fn serve(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, verify: b
         };
         Ok(d)
     });
-    let Ok(decision) = decided else {
+    let Ok(mut decision) = decided else {
         return http::internal(ctx, "deciding the login");
     };
     // An attempt that names no connection is an anonymous failure: summarized.
@@ -84,10 +84,15 @@ pub async fn serve(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, verify: b
         let body = serde_json::from_str(&decision.error_body).unwrap_or_default();
         return http::json(ctx, decision.status, &body);
     }
-    let answer = match (&decision.nonce, &decision.session) {
+    let answer = match (&decision.nonce, &mut decision.session) {
         (Some(n), _) => json!({"connection_id": n.connection_id, "nonce": n.nonce, "expires_at_ms": n.expires_at_ms}),
-        (_, Some(g)) => json!({"connection_id": g.session.connection_id, "session": g.token.expose_secret(),
-                               "token_type": "Bearer", "expires_at_ms": g.session.expires_at_ms}),
+        (_, Some(g)) => {
+            // The session token is answered once and wiped from this copy; only its reference
+            // was stored.
+            let token = zeroize::Zeroizing::new(std::mem::take(&mut g.token));
+            json!({"connection_id": g.session.connection_id, "session": token.as_str(),
+                   "token_type": "Bearer", "expires_at_ms": g.session.expires_at_ms})
+        }
         _ => return http::internal(ctx, "answering the login"),
     };
     http::json(ctx, 200, &answer)

@@ -123,7 +123,7 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
     let tls = crate::tls::server_config(&home)?;
     let mut inst = host.instance()?;
     // A new bootstrap token at every start; only its reference stays in memory.
-    let bootstrap = inst.mint(hq_vault_core::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
+    let bootstrap = inst.mint(crate::host::wit::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
     let bootstrap_ref = inst.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
     crate::home::write_private(&home.token(), format!("{}\n", bootstrap.expose_secret()).as_bytes())
         .context("writing the bootstrap token file")?;
@@ -184,7 +184,7 @@ async fn shutdown_signal() {
 }
 
 async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
-    use hq_vault_core::policy::Operation as O;
+    use crate::host::wit::policy::Operation as O;
     let ctx = Ctx::new(peer);
     if matches!(req.uri().path(), "/v1/connections/files" | "/v1/connections/files/object") {
         return files::read(&d, &ctx, req).await;
@@ -210,15 +210,17 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         O::TokenCreate => tokens::create(&d, call, req).await,
         O::TokenList => tokens::list(&d, call).await,
         O::TokenRevoke => tokens::revoke(&d, call).await,
-        O::AuditRead => audit::read(&d, call, &req).await,
+        O::AuditRead | O::AuditFollow => audit::read(&d, call, &req).await,
         O::ConnectionCreate => connections::create(&d, call, req).await,
         O::ConnectionList => connections::list(&d, call).await,
         O::ConnectionGet => connections::get(&d, call).await,
         O::ConnectionRotate => connections::rotate(&d, call, req).await,
         O::ConnectionRevoke => connections::revoke(&d, call).await,
         O::ConnectionAudit => connections::audit(&d, call, &req).await,
-        O::SettingsRead | O::SettingsWrite => {
-            http::error(&call.ctx, 404, "not_found", "no such route: see the API in the README")
-        }
+        // The Worker's company settings: no such route on the daemon.
+        O::SettingsRead | O::SettingsWrite => match d.host.instance() {
+            Ok(mut inst) => d.refuse_route(&mut inst, call.ctx, None).await,
+            Err(_) => http::internal(&call.ctx, "instantiating the component"),
+        },
     }
 }

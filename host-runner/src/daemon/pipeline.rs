@@ -9,9 +9,6 @@
 
 use std::sync::Arc;
 
-use hq_vault_core::policy::{
-    Admission, Caller, CredentialProblem, Decision, Effect, InputKind, InputProblem, Operation,
-};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
 use serde::de::DeserializeOwned;
@@ -19,11 +16,16 @@ use serde::de::DeserializeOwned;
 use super::Daemon;
 use super::http::{self, Body, Ctx};
 use crate::host::Instance;
+use crate::host::wit::audit::HostAct;
+use crate::host::wit::policy::{
+    Admission, Caller, CredentialProblem, Decision, Effect, InputKind, InputProblem, ManagedToken, Operation,
+    Request as PolicyRequest,
+};
 
 /// A request the core admitted.
 pub struct Call {
     pub ctx: Ctx,
-    pub request: hq_vault_core::policy::Request,
+    pub request: PolicyRequest,
     pub admission: Admission,
     /// A managed token's reference (its row's key: a revoked token's name may be reused).
     pub token_reference: Option<String>,
@@ -55,6 +57,9 @@ pub struct Acted {
     pub subject: Option<String>,
     /// The answer's body when the core says it succeeded (the status is the core's).
     pub body: Option<Success>,
+    /// An act of the daemon's own that happened on the way (the key-holding instance trapped and
+    /// the vault was locked): its line is made durable before the request's.
+    pub host_act: Option<HostAct>,
 }
 
 /// A success body.
@@ -67,11 +72,11 @@ pub enum Success {
 
 impl Acted {
     pub fn done(effect: Effect, body: Success) -> Acted {
-        Acted { effect, subject: None, body: Some(body) }
+        Acted { effect, subject: None, body: Some(body), host_act: None }
     }
 
     pub fn failed(effect: Effect) -> Acted {
-        Acted { effect, subject: None, body: None }
+        Acted { effect, subject: None, body: None, host_act: None }
     }
 
     pub fn input(kind: InputKind, detail: impl Into<String>) -> Acted {
@@ -115,6 +120,7 @@ pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>
             (m("DELETE", &[(Method::DELETE, O::TokenRevoke)])?, target(name))
         }
         ["v1", "audit"] => (m("GET", &[(Method::GET, O::AuditRead)])?, None),
+        ["v1", "audit", "follow"] => (m("GET", &[(Method::GET, O::AuditFollow)])?, None),
         ["v1", "connections"] => {
             (m("GET, POST", &[(Method::GET, O::ConnectionList), (Method::POST, O::ConnectionCreate)])?, None)
         }
@@ -145,24 +151,22 @@ impl Daemon {
             return Ok((Caller::Owner, None));
         }
         Ok(match self.db(|s| s.token_by_reference(&reference))? {
-            Some(row) => (
-                Caller::Managed(hq_vault_core::policy::ManagedToken { name: row.name, rules: row.rules }),
-                Some(reference),
-            ),
+            Some(row) => (Caller::Managed(ManagedToken { name: row.name, rules: row.rules }), Some(reference)),
             None => (Caller::Anonymous(CredentialProblem::Unknown), None),
         })
     }
 
     /// Route, authenticate and admit; `Err` is the answer already (a refusal, audited).
     pub async fn admit(&self, ctx: Ctx, req: &Request<Incoming>) -> Result<Call, Response<Body>> {
-        let (operation, raw) = match resolve(req.method(), req.uri().path()) {
-            Ok(r) => r,
-            Err((405, allow)) => return Err(http::method_not_allowed(&ctx, allow)),
-            Err(_) => return Err(http::error(&ctx, 404, "not_found", "no such route: see the API in the README")),
-        };
         let mut inst = match self.host.instance() {
             Ok(i) => i,
             Err(_) => return Err(http::internal(&ctx, "instantiating the component")),
+        };
+        let (operation, raw) = match resolve(req.method(), req.uri().path()) {
+            Ok(r) => r,
+            Err((status, allow)) => {
+                return Err(self.refuse_route(&mut inst, ctx, (status == 405).then_some(allow)).await);
+            }
         };
         let (caller, token_reference) = if operation == Operation::Health {
             (Caller::Anonymous(CredentialProblem::Missing), None)
@@ -180,7 +184,7 @@ impl Daemon {
             Operation::SecretList => http::query(req).ok().and_then(|q| http::param(&q, "prefix").map(str::to_owned)),
             _ => raw.map(|r| http::decode_path(&r).unwrap_or_else(|| "\u{fffd}\u{0}".to_owned())),
         };
-        let request = hq_vault_core::policy::Request {
+        let request = PolicyRequest {
             operation,
             caller,
             target,
@@ -203,6 +207,14 @@ impl Daemon {
         }
     }
 
+    /// The policy's answer (and audit line) for a request the route table has no operation for.
+    pub async fn refuse_route(&self, inst: &mut Instance, ctx: Ctx, allow: Option<&str>) -> Response<Body> {
+        match inst.refuse_route(allow, ctx.now_ms, &ctx.request_id, &ctx.ip) {
+            Ok(d) => self.answer(&ctx, &d, None).await,
+            Err(_) => http::internal(&ctx, "refusing the route"),
+        }
+    }
+
     /// What a failed use of the key means for the request; a trap also gets its own audit line
     /// (the vault was locked by it).
     pub fn key_failure(&self, e: super::KeyError) -> Acted {
@@ -210,21 +222,10 @@ impl Daemon {
             super::KeyError::Locked => Acted::failed(Effect::Locked),
             super::KeyError::Trapped(why) => {
                 eprintln!("hq-vault: {}", super::KeyError::Trapped(why));
-                let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
-                let event = hq_vault_core::audit::Event {
-                    time_ms: ctx.now_ms,
-                    actor: "daemon".into(),
-                    operation: "auto-lock".into(),
-                    path: None,
-                    outcome: hq_vault_core::audit::Outcome::Allowed,
-                    status: 200,
-                    request_id: ctx.request_id.clone(),
-                    source_ip: ctx.ip.clone(),
-                    reason: Some("trap".into()),
-                };
-                let audit = self.audit.clone();
-                tokio::runtime::Handle::current().spawn(async move { audit.record(event, false).await });
-                Acted::internal("the key-holding instance (it trapped, so the vault was locked)")
+                // The lock's own line is written (and waited for) before the request's.
+                let mut acted = Acted::internal("the key-holding instance (it trapped, so the vault was locked)");
+                acted.host_act = Some(HostAct::TrapLock);
+                acted
             }
             super::KeyError::Stopped => Acted::internal("the key thread"),
         }
@@ -235,8 +236,26 @@ impl Daemon {
         call.core(|i| i.conclude(&call.request, &call.admission, &acted.effect, acted.subject.as_deref()))
     }
 
+    /// Record the daemon's own act (an idle lock, say), outside any request: the core writes the
+    /// line; returns once it is durable.
+    pub async fn record_host_act(&self, act: &HostAct) -> anyhow::Result<()> {
+        let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
+        let event = self.host.instance()?.host_event(act, ctx.now_ms, &ctx.request_id).map_err(anyhow::Error::from)?;
+        Ok(self.audit.record(event, false).await?)
+    }
+
     /// Conclude, make the audit line durable, then answer.
     pub async fn finish(&self, call: &Call, acted: Acted) -> Response<Body> {
+        if let Some(act) = &acted.host_act {
+            let event = call.core(|i| i.host_event(act, super::now_ms(), &call.ctx.request_id));
+            let recorded = match event {
+                Ok(ev) => self.audit.record(ev, false).await.is_ok(),
+                Err(_) => false,
+            };
+            if !recorded {
+                return http::audit_failed(&call.ctx);
+            }
+        }
         match self.conclude(call, &acted) {
             Ok(d) => self.answer(&call.ctx, &d, acted.body).await,
             Err(_) => http::internal(&call.ctx, "concluding the request"),
@@ -275,6 +294,18 @@ impl Daemon {
             // A refusal on re-admission inside the transaction is the core's decision too.
             let (decision, body) = match act(&d, &call, &store) {
                 Ok(acted) => match d.conclude(&call, &acted) {
+                    // The daemon's own act on the way (a trap that locked the vault) is recorded first.
+                    Ok(dec) if acted.host_act.is_some() => {
+                        let act = acted.host_act.as_ref().expect("checked");
+                        let recorded = call
+                            .core(|i| i.host_event(act, super::now_ms(), &call.ctx.request_id))
+                            .is_ok_and(|ev| handle.block_on(d.audit.record(ev, false)).is_ok());
+                        if !recorded {
+                            let _ = store.rollback();
+                            return http::audit_failed(&call.ctx);
+                        }
+                        (dec, acted.body)
+                    }
                     Ok(dec) => (dec, acted.body),
                     Err(_) => {
                         let _ = store.rollback();

@@ -96,7 +96,7 @@ impl PutBody {
 }
 
 /// `POST /v1/tokens`: a managed token's `name`, optional `ttl` (a duration such as `15m`, see
-/// `hq_vault_core::tokens::parse_duration`), optional `max_uses` (≥ 1) and `prefix` scope patterns.
+/// the core's `tokens.parse-duration`), optional `max_uses` (≥ 1) and `prefix` scope patterns.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCreateBody {

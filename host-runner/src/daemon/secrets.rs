@@ -5,8 +5,6 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use hq_vault_core::crypto::CryptoError;
-use hq_vault_core::policy::{Caller, Decision, Effect, InputKind, ManagedToken};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
@@ -17,6 +15,8 @@ use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::{BodyError, CheckedPut, PutBody};
 use super::{Daemon, KeyError};
+use crate::host::wit::crypto::CryptoError;
+use crate::host::wit::policy::{Caller, Decision, Effect, InputKind, ManagedToken};
 use crate::store::{SecretMeta, VaultDb};
 
 fn body_problem(e: BodyError) -> Acted {

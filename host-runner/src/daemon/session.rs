@@ -4,18 +4,18 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use hq_vault_core::audit::{Event, Outcome};
-use hq_vault_core::crypto::CryptoError;
-use hq_vault_core::policy::{Effect, InputKind};
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
 use serde_json::json;
 
-use super::http::{self, Body, Ctx};
+use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::{PassphraseBody, UnlockBody};
 use super::{Daemon, now_ms};
+use crate::host::wit::audit::HostAct;
+use crate::host::wit::crypto::CryptoError;
+use crate::host::wit::policy::{Effect, InputKind};
 
 const TOO_LARGE: &str = "the request body is over 2 MiB";
 
@@ -189,20 +189,10 @@ pub async fn idle_locker(d: Arc<Daemon>) {
         let _transition = d.transition.lock().await;
         let was = d.keyholder.drop_key().await;
         if was {
-            // Not a request: the daemon's own act, recorded as such.
-            let ctx = Ctx::new(([127, 0, 0, 1], 0).into());
-            let event = Event {
-                time_ms: ctx.now_ms,
-                actor: "daemon".into(),
-                operation: "auto-lock".into(),
-                path: None,
-                outcome: Outcome::Allowed,
-                status: 200,
-                request_id: ctx.request_id.clone(),
-                source_ip: ctx.ip.clone(),
-                reason: Some("idle".into()),
-            };
-            let _ = d.audit.record(event, false).await;
+            // Not a request: the daemon's own act, whose line the core writes.
+            if let Err(e) = d.record_host_act(&HostAct::IdleLock).await {
+                eprintln!("hq-vault: the idle lock's audit line could not be written: {e:#}");
+            }
             eprintln!("hq-vault: locked after {} s without a vault operation", idle / 1000);
         }
     }

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use hq_vault_core::policy::Effect;
-use hq_vault_core::tokens::TokenKind;
 use hyper::Request;
 use hyper::Response;
 use hyper::body::Incoming;
@@ -14,6 +12,8 @@ use super::Daemon;
 use super::http::{self, Body};
 use super::pipeline::{self, Acted, Call, Success};
 use super::requests::TokenCreateBody;
+use crate::host::wit::policy::Effect;
+use crate::host::wit::tokens::TokenKind;
 
 pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
     let body: TokenCreateBody = match pipeline::body(req, http::MAX_BODY, "the request body is over 2 MiB").await {
@@ -64,7 +64,8 @@ pub async fn list(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     for t in rows {
         let state = match call.core(|i| i.evaluate(&t.rules, call.ctx.now_ms, None)) {
             Ok(Ok(())) => "active".to_owned(),
-            Ok(Err(e)) => format!("{e:?}").to_lowercase(),
+            // The WIT case's name: `expired`, `exhausted`, `revoked`.
+            Ok(Err(e)) => e.name().to_owned(),
             Err(_) => return d.finish(&call, Acted::internal("checking tokens")).await,
         };
         out.push(json!({"name": t.name, "state": state, "expires_at_ms": t.rules.expires_at_ms,

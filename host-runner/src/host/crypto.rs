@@ -2,36 +2,15 @@
 //!
 //! The key bytes stay inside the component; the host holds only a resource handle.
 
-use hq_vault_core::crypto::{CryptoError, KdfParams, NewVault};
 use wasmtime::Result;
 use wasmtime::component::ResourceAny;
 use zeroize::Zeroizing;
 
 use super::Instance;
-use super::bindings::exports::hq::vault::crypto as w;
+use super::bindings::exports::hq::vault::crypto::{CryptoError, KdfParams, NewVault};
 
 /// A handle to an unlocked key inside one instance. Give it back with [`Instance::drop_key`].
 pub struct MasterKey(ResourceAny);
-
-fn err(e: w::CryptoError) -> CryptoError {
-    use w::CryptoError as W;
-    match e {
-        W::WrongPassphrase => CryptoError::WrongPassphrase,
-        W::Tampered => CryptoError::Tampered,
-        W::BadFormat => CryptoError::BadFormat,
-        W::BadParameters => CryptoError::BadParameters,
-        W::OutOfMemory => CryptoError::OutOfMemory,
-        W::BadSignature => CryptoError::BadSignature,
-    }
-}
-
-fn params_from_wit(p: w::KdfParams) -> KdfParams {
-    KdfParams { salt: p.salt, t_cost: p.t_cost, m_cost_kib: p.m_cost_kib, p_cost: p.p_cost }
-}
-
-fn vault_from_wit(v: w::NewVault) -> NewVault {
-    NewVault { wrapped_key: v.wrapped_key, params: params_from_wit(v.params) }
-}
 
 impl Instance {
     /// Create a vault: a fresh data key wrapped under the passphrase.
@@ -49,7 +28,7 @@ impl Instance {
             m_cost_kib,
             p_cost,
         )?;
-        Ok(r.map(|(k, v)| (MasterKey(k), vault_from_wit(v))).map_err(err))
+        Ok(r.map(|(k, v)| (MasterKey(k), v)))
     }
 
     /// Unlock a vault with its passphrase.
@@ -59,15 +38,13 @@ impl Instance {
         params: &KdfParams,
         wrapped_key: &[u8],
     ) -> Result<Result<MasterKey, CryptoError>> {
-        let p = w::KdfParams {
-            salt: params.salt.clone(),
-            t_cost: params.t_cost,
-            m_cost_kib: params.m_cost_kib,
-            p_cost: params.p_cost,
-        };
-        let r =
-            self.exports.hq_vault_crypto().master_key().call_unlock(&mut self.store, passphrase, &p, wrapped_key)?;
-        Ok(r.map(MasterKey).map_err(err))
+        let r = self.exports.hq_vault_crypto().master_key().call_unlock(
+            &mut self.store,
+            passphrase,
+            params,
+            wrapped_key,
+        )?;
+        Ok(r.map(MasterKey))
     }
 
     /// Wrap the same data key under a new passphrase.
@@ -80,13 +57,12 @@ impl Instance {
         p: u32,
     ) -> Result<Result<NewVault, CryptoError>> {
         let r = self.exports.hq_vault_crypto().master_key().call_rewrap(&mut self.store, key.0, passphrase, t, m, p)?;
-        Ok(r.map(vault_from_wit).map_err(err))
+        Ok(r)
     }
 
     /// Seal a value for a path.
     pub fn seal(&mut self, key: &MasterKey, plaintext: &[u8], aad: &[u8]) -> Result<Result<Vec<u8>, CryptoError>> {
-        let r = self.exports.hq_vault_crypto().master_key().call_seal(&mut self.store, key.0, plaintext, aad)?;
-        Ok(r.map_err(err))
+        self.exports.hq_vault_crypto().master_key().call_seal(&mut self.store, key.0, plaintext, aad)
     }
 
     /// Open a sealed value for a path.
@@ -97,7 +73,7 @@ impl Instance {
         aad: &[u8],
     ) -> Result<Result<Zeroizing<Vec<u8>>, CryptoError>> {
         let r = self.exports.hq_vault_crypto().master_key().call_open(&mut self.store, key.0, sealed, aad)?;
-        Ok(r.map(Zeroizing::new).map_err(err))
+        Ok(r.map(Zeroizing::new))
     }
 
     /// Move a key from `from` into this instance without its bytes leaving the components:
@@ -109,8 +85,8 @@ impl Instance {
         let blob = from.exports.hq_vault_crypto().master_key().call_export_to(&mut from.store, key.0, &public)?;
         from.drop_key(key)?;
         let result = match blob {
-            Ok(blob) => kr.call_accept(&mut self.store, receiver, &blob)?.map(MasterKey).map_err(err),
-            Err(e) => Err(err(e)),
+            Ok(blob) => kr.call_accept(&mut self.store, receiver, &blob)?.map(MasterKey),
+            Err(e) => Err(e),
         };
         receiver.resource_drop(&mut self.store)?;
         Ok(result)
@@ -129,8 +105,8 @@ impl Instance {
         let blob =
             from.exports.hq_vault_crypto().master_key().call_export_audit_key_to(&mut from.store, key.0, &public)?;
         let result = match blob {
-            Ok(blob) => kr.call_accept_audit_key(&mut self.store, receiver, &blob)?.map(super::AuditKey).map_err(err),
-            Err(e) => Err(err(e)),
+            Ok(blob) => kr.call_accept_audit_key(&mut self.store, receiver, &blob)?.map(super::AuditKey),
+            Err(e) => Err(e),
         };
         receiver.resource_drop(&mut self.store)?;
         Ok(result)
@@ -148,7 +124,7 @@ impl Instance {
 
     /// Verify an Ed25519 signature.
     pub fn verify_signature(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<Result<(), CryptoError>> {
-        Ok(self.exports.hq_vault_crypto().call_verify_signature(&mut self.store, pk, msg, sig)?.map_err(err))
+        self.exports.hq_vault_crypto().call_verify_signature(&mut self.store, pk, msg, sig)
     }
 
     /// Raw Argon2id (known-answer tests).
@@ -164,20 +140,12 @@ impl Instance {
         p: u32,
         len: u32,
     ) -> Result<Result<Vec<u8>, CryptoError>> {
-        let r =
-            self.exports.hq_vault_crypto().call_argon2id(&mut self.store, password, salt, secret, ad, t, m, p, len)?;
-        Ok(r.map_err(err))
+        self.exports.hq_vault_crypto().call_argon2id(&mut self.store, password, salt, secret, ad, t, m, p, len)
     }
 
-    /// Raw XChaCha20-Poly1305 with a chosen nonce (known-answer tests).
-    pub fn xchacha_seal(
-        &mut self,
-        key: &[u8],
-        nonce: &[u8],
-        pt: &[u8],
-        aad: &[u8],
-    ) -> Result<Result<Vec<u8>, CryptoError>> {
-        Ok(self.exports.hq_vault_crypto().call_xchacha_seal(&mut self.store, key, nonce, pt, aad)?.map_err(err))
+    /// A crypto error in the core's words, for a person.
+    pub fn describe_crypto_error(&mut self, error: CryptoError) -> Result<String> {
+        self.exports.hq_vault_crypto().call_describe_error(&mut self.store, error)
     }
 
     /// SHA-256, hex.

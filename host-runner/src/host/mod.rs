@@ -21,6 +21,7 @@ use wasmtime::{Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, P
 
 pub use audit::AuditKey;
 pub use crypto::MasterKey;
+pub use tokens::SecretString;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -28,7 +29,14 @@ mod bindings {
         world: "core",
         // `entropy.fill` returns an error (a trap for the guest) instead of panicking the host.
         imports: { default: trappable },
+        additional_derives: [PartialEq],
     });
+}
+
+/// The `hq:vault` types, as wasmtime's bindgen generates them from `wit/`: the daemon speaks
+/// these, so no second copy of the core's types lives in this host.
+pub mod wit {
+    pub use super::bindings::exports::hq::vault::{audit, crypto, gate, http, identity, patterns, policy, tokens};
 }
 
 use bindings::{Core as Exports, CorePre as ExportsPre};

@@ -1,11 +1,21 @@
 //! Host side of `hq:vault/tokens`.
 
-use hq_vault_core::secret::SecretString;
-use hq_vault_core::tokens::{TokenDenial, TokenError, TokenKind, TokenNameError, TokenRules};
 use wasmtime::Result;
+use zeroize::Zeroizing;
 
 use super::Instance;
 use super::bindings::exports::hq::vault::tokens as w;
+
+/// A credential as minted: shown once to its owner, zeroized when dropped, and never printed
+/// (no `Debug`, no `Display`).
+pub struct SecretString(Zeroizing<String>);
+
+impl SecretString {
+    /// The credential's text, to show once or to write to its private file.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
 
 impl Instance {
     /// Length of every well-formed credential.
@@ -14,30 +24,13 @@ impl Instance {
     }
 
     /// Mint a credential; the caller shows it once and stores only its reference.
-    pub fn mint(&mut self, kind: TokenKind) -> Result<SecretString> {
-        let k = match kind {
-            TokenKind::ConnectionKey => w::TokenKind::ConnectionKey,
-            TokenKind::VaultToken => w::TokenKind::VaultToken,
-            TokenKind::SessionToken => w::TokenKind::SessionToken,
-        };
-        Ok(SecretString::new(self.exports.hq_vault_tokens().call_mint(&mut self.store, k)?))
+    pub fn mint(&mut self, kind: w::TokenKind) -> Result<SecretString> {
+        Ok(SecretString(Zeroizing::new(self.exports.hq_vault_tokens().call_mint(&mut self.store, kind)?)))
     }
 
     /// Check a credential's format and checksum.
-    pub fn parse_token(&mut self, token: &str) -> Result<Result<TokenKind, TokenError>> {
-        let r = self.exports.hq_vault_tokens().call_parse(&mut self.store, token)?;
-        Ok(r.map(|k| match k {
-            w::TokenKind::ConnectionKey => TokenKind::ConnectionKey,
-            w::TokenKind::VaultToken => TokenKind::VaultToken,
-            w::TokenKind::SessionToken => TokenKind::SessionToken,
-        })
-        .map_err(|e| match e {
-            w::TokenError::Empty => TokenError::Empty,
-            w::TokenError::UnknownPrefix => TokenError::UnknownPrefix,
-            w::TokenError::WrongLength => TokenError::WrongLength,
-            w::TokenError::BadCharacter => TokenError::BadCharacter,
-            w::TokenError::BadChecksum => TokenError::BadChecksum,
-        }))
+    pub fn parse_token(&mut self, token: &str) -> Result<Result<w::TokenKind, w::TokenError>> {
+        self.exports.hq_vault_tokens().call_parse(&mut self.store, token)
     }
 
     /// The credential's reference (hex SHA-256).
@@ -51,21 +44,13 @@ impl Instance {
     }
 
     /// Whether a managed token may be used now for this path.
-    pub fn evaluate(&mut self, rules: &TokenRules, now_ms: u64, path: Option<&str>) -> Result<Result<(), TokenDenial>> {
-        let r = w::TokenRules {
-            expires_at_ms: rules.expires_at_ms,
-            max_uses: rules.max_uses,
-            uses: rules.uses,
-            revoked: rules.revoked,
-            scope: rules.scope.clone(),
-        };
-        let out = self.exports.hq_vault_tokens().call_evaluate(&mut self.store, &r, now_ms, path)?;
-        Ok(out.map_err(|d| match d {
-            w::TokenDenial::Expired => TokenDenial::Expired,
-            w::TokenDenial::Exhausted => TokenDenial::Exhausted,
-            w::TokenDenial::Revoked => TokenDenial::Revoked,
-            w::TokenDenial::OutOfScope => TokenDenial::OutOfScope,
-        }))
+    pub fn evaluate(
+        &mut self,
+        rules: &w::TokenRules,
+        now_ms: u64,
+        path: Option<&str>,
+    ) -> Result<Result<(), w::TokenDenial>> {
+        self.exports.hq_vault_tokens().call_evaluate(&mut self.store, rules, now_ms, path)
     }
 
     /// Parse `90s`, `15m`, `1h`, `7d` into milliseconds.
@@ -74,14 +59,7 @@ impl Instance {
     }
 
     /// Check a managed token's name against the core's rule (alphabet, length, reserved actors).
-    pub fn check_token_name(&mut self, name: &str) -> Result<Result<(), TokenNameError>> {
-        let r = self.exports.hq_vault_tokens().call_check_token_name(&mut self.store, name)?;
-        Ok(r.map_err(|e| match e {
-            w::TokenNameError::Empty => TokenNameError::Empty,
-            w::TokenNameError::TooLong => TokenNameError::TooLong,
-            w::TokenNameError::BadCharacter => TokenNameError::BadCharacter,
-            w::TokenNameError::BadFirstCharacter => TokenNameError::BadFirstCharacter,
-            w::TokenNameError::Reserved => TokenNameError::Reserved,
-        }))
+    pub fn check_token_name(&mut self, name: &str) -> Result<Result<(), w::TokenNameError>> {
+        self.exports.hq_vault_tokens().call_check_token_name(&mut self.store, name)
     }
 }

@@ -247,11 +247,12 @@ pub fn daemon() -> Daemon {
 }
 
 pub fn daemon_with(serve_args: &[&str]) -> Daemon {
-    daemon_custom(&["--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"], serve_args)
+    daemon_custom(CHEAP_KDF, serve_args)
 }
 
-/// A new vault made with these `init` arguments (Argon2 costs), served with `serve_args`, unlocked.
-pub fn daemon_custom(init_args: &[&str], serve_args: &[&str]) -> Daemon {
+/// A new vault made by `hq-vault init` with these arguments (Argon2 costs) and [`PASS`], in a
+/// fresh temporary home; not served yet (`url` empty).
+pub fn initialized(init_args: &[&str]) -> Daemon {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let mut init = Command::new(BIN);
@@ -261,14 +262,16 @@ pub fn daemon_custom(init_args: &[&str], serve_args: &[&str]) -> Daemon {
     let out = run_with(init, &args, Some(format!("{PASS}\n").as_bytes()));
     assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
     let agent = agent_for(&home.join("tls/ca.pem"));
-    let mut d = Daemon {
-        dir,
-        child: None,
-        url: String::new(),
-        agent,
-        secrets: Vec::new(),
-        extra_serve_args: serve_args.iter().map(|s| s.to_string()).collect(),
-    };
+    Daemon { dir, child: None, url: String::new(), agent, secrets: Vec::new(), extra_serve_args: Vec::new() }
+}
+
+/// The Argon2 costs tests use: cheap, so that an unlock takes milliseconds.
+pub const CHEAP_KDF: &[&str] = &["--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"];
+
+/// A new vault made with these `init` arguments (Argon2 costs), served with `serve_args`, unlocked.
+pub fn daemon_custom(init_args: &[&str], serve_args: &[&str]) -> Daemon {
+    let mut d = initialized(init_args);
+    d.extra_serve_args = serve_args.iter().map(|s| s.to_string()).collect();
     d.start();
     d.unlock();
     d

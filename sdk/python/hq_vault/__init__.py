@@ -299,10 +299,17 @@ class Vault:
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Vault":
         """Settings as the CLI finds them: HQ_VAULT_URL (default https://127.0.0.1:13100),
         HQ_VAULT_TOKEN (default: the home's ``token`` file), HQ_VAULT_CA_CERT (default: the home's
-        ``tls/ca.pem``), the home being HQ_VAULT_HOME or ~/.hq-vault."""
+        ``tls/ca.pem``; with HQ_VAULT_URL set and no home, the system's roots), the home being
+        HQ_VAULT_HOME or ~/.hq-vault."""
         env = os.environ if env is None else env
         home = default_home(env)
-        if env.get("HQ_VAULT_CA_CERT"):
+        # A vault named by HQ_VAULT_URL with no local home (a network-mode server) is trusted
+        # through the system's roots; the local default needs the home's CA.
+        remote = bool(env.get("HQ_VAULT_URL")) and not env.get("HQ_VAULT_CA_CERT") and not (home / "tls" / "ca.pem").exists()
+        if remote:
+            ca_file = None
+            ca = None
+        elif env.get("HQ_VAULT_CA_CERT"):
             ca_file = Path(env["HQ_VAULT_CA_CERT"])
             ca = _read_setting(ca_file, "check HQ_VAULT_CA_CERT")
         else:
@@ -320,7 +327,11 @@ class Vault:
             except OSError:
                 token = None
         vault = cls(env.get("HQ_VAULT_URL") or DEFAULT_URL, token, ca)
-        vault._ep.ca_hint = f"set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now {ca_file})"
+        vault._ep.ca_hint = (
+            f"the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at {home})"
+            if remote
+            else f"set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now {ca_file})"
+        )
         return vault
 
     @property
