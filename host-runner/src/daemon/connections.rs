@@ -33,23 +33,25 @@ fn view(c: &ConnectionRow) -> Value {
 }
 
 /// An agent's public key from a request body, checked by the component; its reference.
-fn identity_key(call: &Call, public_key: Option<&str>) -> Result<String, Acted> {
+fn identity_key(call: &Call, public_key: Option<&str>) -> Result<String, Box<Acted>> {
     let Some(k) = public_key else {
-        return Err(Acted::input(
+        return Err(Box::new(Acted::input(
             InputKind::BadMechanism,
             "agent_identity needs public_key: the agent's Ed25519 public key, 32 bytes in standard base64",
-        ));
+        )));
     };
     match call.core(|i| i.check_public_key(k)) {
-        Ok(Ok(bytes)) => call.core(|i| i.key_reference(&bytes)).map_err(|_| Acted::internal("checking the public key")),
+        Ok(Ok(bytes)) => {
+            call.core(|i| i.key_reference(&bytes)).map_err(|_| Box::new(Acted::internal("checking the public key")))
+        }
         Ok(Err(e)) => match call.core(|i| i.describe_key_error(e)) {
-            Ok(why) => Err(Acted::input(
+            Ok(why) => Err(Box::new(Acted::input(
                 InputKind::BadMechanism,
                 format!("public_key: {why}; send the agent's Ed25519 public key, 32 bytes in standard base64"),
-            )),
-            Err(_) => Err(Acted::internal("checking the public key")),
+            ))),
+            Err(_) => Err(Box::new(Acted::internal("checking the public key"))),
         },
-        Err(_) => Err(Acted::internal("checking the public key")),
+        Err(_) => Err(Box::new(Acted::internal("checking the public key"))),
     }
 }
 
@@ -90,7 +92,7 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
     let (key, key_ref) = if is_identity {
         match identity_key(&call, body.public_key.as_deref()) {
             Ok(r) => (None, r),
-            Err(a) => return d.finish(&call, a).await,
+            Err(a) => return d.finish(&call, *a).await,
         }
     } else if body.public_key.is_some() {
         let a = Acted::input(
@@ -239,7 +241,7 @@ pub async fn rotate(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         match body.public_key {
             Some(k) => match identity_key(&call, Some(&k)) {
                 Ok(key_ref) => Some((k, key_ref)),
-                Err(a) => return d.finish(&call, a).await,
+                Err(a) => return d.finish(&call, *a).await,
             },
             None => None,
         }
