@@ -214,7 +214,7 @@ def daemon():
                                     "requestBody": json_body({"type": "object", "required": ["old", "new"], "properties": {"old": {"type": "string"}, "new": {"type": "string"}}}),
                                     "responses": {**ok("Changed", OBJ), **errors("400", "401", "403", "409", "413", "503")}}},
         "/v1/secrets": {"get": {"summary": "List secrets (metadata only)", "security": owner, "parameters": [q("prefix", "The folder to list: `myapp` and `myapp/` both mean `myapp/` (never `myappx/`); empty for every secret. The answer's `prefix` is that folder")],
-                                "responses": {**ok("Secrets", {"type": "object", "required": ["secrets"], "properties": {"prefix": {"type": "string"}, "secrets": {"type": "array", "items": secret_meta}}}),
+                                "responses": {**ok("Secrets", {"type": "object", "required": ["secrets"], "properties": {"prefix": {"type": "string"}, "secrets": {"type": "array", "items": secret_meta}, "scoped": {"type": "boolean", "description": "the caller's token has a prefix scope: only its part of the folder is listed"}}}),
                                               **errors("400", "401", "423", "503")}}},
         "/v1/secrets/{path}": {
             "parameters": [p("path", "The secret's path, such as `stripe/secret-key` (percent-encoded once)")],

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -373,6 +373,35 @@ pub fn encode_query(p: &str) -> String {
     percent_encoding::utf8_percent_encode(p, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
+/// A folder as the daemon listed it: `GET /v1/secrets?prefix=` with the prefix read as a folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// The folder listed (`myapp` → `myapp/`; empty: every secret).
+    pub prefix: String,
+    /// Its secrets the caller may see, metadata only.
+    pub secrets: Vec<SecretInfo>,
+    /// Whether the caller's token has a prefix scope, so that only its part of the folder is
+    /// shown (how much is hidden is never said).
+    pub scoped: bool,
+}
+
+impl Folder {
+    /// Why the folder shows no secret, in words that name it: nothing there, or nothing this
+    /// token's scope covers.
+    pub fn empty_reason(&self) -> String {
+        let shown = if self.prefix.is_empty() { "the vault".to_owned() } else { format!("`{}`", self.prefix) };
+        if self.scoped {
+            format!(
+                "no secrets under {shown} that this token may read (a managed token sees only the folders of its --prefix; ask the vault owner for one that covers this folder)"
+            )
+        } else if self.prefix.is_empty() {
+            "no secrets in the vault yet: add one with `hq-vault store PATH` or `hq-vault ingest PATH`".to_owned()
+        } else {
+            format!("no secrets under {shown} (a prefix is a folder: `myapp` means `myapp/`): see `hq-vault list`")
+        }
+    }
+}
+
 /// A secret's metadata, as listings show it (never its value).
 #[derive(Debug, Clone, Deserialize)]
 pub struct SecretInfo {
@@ -408,14 +437,26 @@ pub struct Client {
     token_file: Option<PathBuf>,
 }
 
+/// Where this home's daemon said it listens: `serve` writes its address to `serve.lock` at every
+/// start (`https://127.0.0.1:13100`), so a daemon started with `--listen` elsewhere is found
+/// without HQ_VAULT_URL. An address for every interface (`0.0.0.0`, `[::]`) is reached on loopback;
+/// `None` when the file is absent or holds no address.
+fn served_at(home: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(home.join("serve.lock")).ok()?;
+    let origin = server_origin("serve.lock", text.trim(), true).ok()?;
+    Some(origin.replacen("https://0.0.0.0:", "https://127.0.0.1:", 1).replacen("https://[::]:", "https://[::1]:", 1))
+}
+
 impl Client {
-    /// `HQ_VAULT_URL` (default `https://127.0.0.1:13100`), `HQ_VAULT_TOKEN` (default: the home's
+    /// `HQ_VAULT_URL` (default: the address in the home's `serve.lock`, else
+    /// `https://127.0.0.1:13100`), `HQ_VAULT_TOKEN` (default: the home's
     /// token file), `HQ_VAULT_CA_CERT` (default: the home's `tls/ca.pem`). A home with no
     /// `tls/ca.pem` is [`Error::NoVault`], which says whether something listens at the URL.
     pub fn from_env() -> Result<Client, Error> {
+        let home = default_home()?;
         let base = match std::env::var("HQ_VAULT_URL") {
             Ok(raw) if !raw.trim().is_empty() => server_origin("HQ_VAULT_URL", &raw, true)?,
-            Ok(_) | Err(std::env::VarError::NotPresent) => DEFAULT_URL.to_owned(),
+            Ok(_) | Err(std::env::VarError::NotPresent) => served_at(&home).unwrap_or_else(|| DEFAULT_URL.to_owned()),
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(Error::BadUrl(format!(
                     "HQ_VAULT_URL is not UTF-8 text; it should look like {DEFAULT_URL}"
@@ -423,7 +464,6 @@ impl Client {
             }
         };
         let base = base.as_str();
-        let home = default_home()?;
         let ca_path = match std::env::var_os("HQ_VAULT_CA_CERT").filter(|v| !v.is_empty()) {
             Some(p) => PathBuf::from(p),
             None => {
@@ -602,16 +642,17 @@ impl Client {
 
     /// The secrets under a prefix (metadata only). A prefix is a folder: `myapp` means `myapp/`.
     pub fn list(&self, prefix: &str) -> Result<Vec<SecretInfo>, Error> {
-        self.list_folder(prefix).map(|(_, secrets)| secrets)
+        self.list_folder(prefix).map(|f| f.secrets)
     }
 
     /// The folder the daemon listed for `prefix` (`myapp` → `myapp/`; empty stays empty, every
     /// secret) and the secrets in it, metadata only.
-    pub fn list_folder(&self, prefix: &str) -> Result<(String, Vec<SecretInfo>), Error> {
+    pub fn list_folder(&self, prefix: &str) -> Result<Folder, Error> {
         let body = self.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
         let folder = body["prefix"].as_str().ok_or_else(|| Error::BadAnswer("no `prefix` in the list".to_owned()))?;
         let secrets = serde_json::from_value(body["secrets"].clone()).map_err(|e| Error::BadAnswer(e.to_string()))?;
-        Ok((folder.to_owned(), secrets))
+        let scoped = body["scoped"].as_bool().unwrap_or(false);
+        Ok(Folder { prefix: folder.to_owned(), secrets, scoped })
     }
 
     /// Delete a secret.
@@ -625,12 +666,11 @@ impl Client {
     /// with no secret is an error that names it. Errors name the path, never the value.
     pub fn env_values(&self, prefix: &str) -> Result<BTreeMap<String, Zeroizing<Vec<u8>>>, Error> {
         let mut out = BTreeMap::new();
-        let (folder, secrets) = self.list_folder(prefix)?;
-        if secrets.is_empty() {
-            return Err(Error::Env(format!(
-                "no secrets under `{folder}` (a prefix is a folder: `myapp` means `myapp/`): see `hq-vault list`"
-            )));
+        let listed = self.list_folder(prefix)?;
+        if listed.secrets.is_empty() {
+            return Err(Error::Env(listed.empty_reason()));
         }
+        let (folder, secrets) = (listed.prefix, listed.secrets);
         let prefix = folder.as_str();
         for s in secrets {
             let value = self.get_secret(&s.path)?;

@@ -115,6 +115,24 @@ impl w_patterns::Guest for Component {
     fn plan_listing(patterns: Vec<String>, prefix: String, delimited: bool) -> Vec<w_patterns::ListingSource> {
         patterns::plan_listing(&patterns, &prefix, delimited).into_iter().map(source).collect()
     }
+    fn describe_path_error(error: w_patterns::PathError) -> String {
+        use patterns::PathError as P;
+        use w_patterns::PathError as W;
+        match error {
+            W::Empty => P::Empty,
+            W::LeadingSlash => P::LeadingSlash,
+            W::DotSegment => P::DotSegment,
+            W::EmptySegment => P::EmptySegment,
+            W::MisplacedStar => P::MisplacedStar,
+            W::Backslash => P::Backslash,
+            W::ControlCharacter => P::ControlCharacter,
+            W::Whitespace => P::Whitespace,
+            W::NonAscii => P::NonAscii,
+            W::TooLong => P::TooLong,
+            W::NotAKey => P::NotAKey,
+        }
+        .to_string()
+    }
 }
 
 fn kind_to_wit(k: tokens::TokenKind) -> w_tokens::TokenKind {

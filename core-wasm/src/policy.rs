@@ -702,7 +702,7 @@ fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refus
                 Err(_) => Err(refusal(
                     403,
                     "out_of_scope",
-                    "the path is outside the token's prefix scope: `hq-vault token list` shows its scope",
+                    "the path is outside this token's prefix scope: ask the vault owner for a token whose --prefix covers it (the owner sees every scope with `hq-vault token list`)",
                 )),
             },
             O::SecretList => Ok((false, true)),
@@ -780,6 +780,9 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                         409,
                         "name_taken",
                         match subject {
+                            Some(name) if op == Operation::ConnectionCreate => format!(
+                                "an active connection is named `{name}`: pick another name, or revoke that connection first (a name names one active connection)"
+                            ),
                             Some(name) => format!(
                                 "a token named `{name}` exists: pick another name, or revoke it first (`hq-vault token revoke {name}`): a revoked token's name is free again"
                             ),
@@ -868,8 +871,8 @@ pub fn visible(caller: &Caller, path: &str, time_ms: u64) -> bool {
 }
 
 /// A managed token's rules from its create request: the name's rule, the TTL from `now_ms`,
-/// `max_uses` ≥ 1, and each prefix as the folder it names (`aws` → `aws/*`; a pattern ending in
-/// `*` keeps its meaning).
+/// `max_uses` ≥ 1, and each prefix as the folder it names (`aws` and `aws/` → `aws/*`; `aws/*` and
+/// `*` as given; `aws*` and an empty prefix are refused: a prefix is a folder).
 pub fn token_rules(
     name: &str,
     ttl: Option<&str>,
@@ -891,6 +894,25 @@ pub fn token_rules(
     let scope = if prefixes.is_empty() {
         Vec::new()
     } else {
+        // A prefix is a folder (issue "A newcomer's first hour", item 3): `*` alone (everything)
+        // or after a `/`; `myapp*` would also grant `myappx/`, so it is refused with the fix.
+        for p in prefixes {
+            if p.is_empty() {
+                return Err(InputProblem::new(
+                    InputKind::BadPrefix,
+                    "an empty prefix names no folder: give a folder such as `myapp`, or no prefix for a token that reads every secret",
+                ));
+            }
+            if p.ends_with('*') && p != "*" && !p.ends_with("/*") {
+                let base = p.trim_end_matches('*');
+                return Err(InputProblem::new(
+                    InputKind::BadPrefix,
+                    format!(
+                        "`{p}` would also grant folders that merely start with `{base}` (such as `{base}x/`): a prefix is a folder, so give `{base}` or `{base}/*`"
+                    ),
+                ));
+            }
+        }
         let folders: Vec<String> =
             prefixes.iter().map(|p| if p.ends_with('*') { p.clone() } else { folder(p) }).collect();
         patterns::normalize_all(&folders).map_err(|e| InputProblem::new(InputKind::BadPrefix, e.to_string()))?

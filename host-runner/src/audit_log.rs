@@ -49,7 +49,17 @@ struct Pending {
 /// the daemon's own, whose event the writer asks its instance of the core for.
 enum Line {
     Event(Event),
-    Act { act: HostAct, time_ms: u64, request_id: String },
+    Act {
+        act: HostAct,
+        time_ms: u64,
+        request_id: String,
+    },
+    /// No line of its own: makes the writer write the pending opening line now (see
+    /// [`AuditLog::write_opening`]).
+    Opening {
+        time_ms: u64,
+        request_id: String,
+    },
 }
 
 /// `audit.head`: the log's head after the last batch, and the last head written with the key.
@@ -254,7 +264,12 @@ impl AuditLog {
         let s2 = shared.clone();
         std::thread::Builder::new().name("audit-writer".into()).spawn(move || writer(file, s2, rx))?;
         let log = AuditLog { tx, shared };
-        if !problems.is_empty() {
+        if problems.is_empty() {
+            // The head exists from the first start on, so that a log deleted later is detected
+            // even if this run never writes a line.
+            let head = log.shared.chain.lock().map(|c| c.head.clone()).unwrap_or_default();
+            write_head(head_path, &head).with_context(|| format!("writing {}", head_path.display()))?;
+        } else {
             for p in &problems {
                 eprintln!("warning: {p}; recorded as an audit-break line (see `hq-vault audit verify`)");
             }
@@ -314,6 +329,14 @@ impl AuditLog {
         chain.opening = Some(problems.clone());
         chain.key = Some(k);
         Ok(problems)
+    }
+
+    /// Write the opening line of a run's keyed lines (the resume or break line that
+    /// [`AuditLog::install_key`] prepared) now, instead of ahead of the next request's line;
+    /// returns once it is durable. Called before `vault.db` records that this vault writes keyed
+    /// lines, so that a run stopped before any request leaves a log that says so.
+    pub async fn write_opening(&self, time_ms: u64, request_id: &str) -> Result<(), AuditError> {
+        self.send(Line::Opening { time_ms, request_id: request_id.to_owned() }).await
     }
 
     /// Record one event; returns once its line is durable. A `summarized` event (an anonymous
@@ -411,7 +434,9 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
         // The opening line takes the time and request id of the batch's first line.
         let (first_ms, first_id) = match &batch[0].line {
             Line::Event(e) => (e.time_ms, e.request_id.clone()),
-            Line::Act { time_ms, request_id, .. } => (*time_ms, request_id.clone()),
+            Line::Act { time_ms, request_id, .. } | Line::Opening { time_ms, request_id } => {
+                (*time_ms, request_id.clone())
+            }
         };
         let opening = pending_opening.as_ref().map(|problems| Line::Act {
             act: opening_act(problems, &last_keyed),
@@ -424,6 +449,10 @@ fn writer(mut file: File, shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<P
             let event = match line {
                 Line::Event(e) => Ok(e.clone()),
                 Line::Act { act, time_ms, request_id } => chain.inst.host_event(act, *time_ms, request_id),
+                Line::Opening { .. } => {
+                    written -= 1;
+                    continue;
+                }
             };
             let c = event.and_then(|event| match &chain.key {
                 Some(k) => chain.inst.audit_chain_keyed(k, &event, &new_head),

@@ -38,8 +38,13 @@ impl LocalCa {
     /// Read the home's CA; an error says to run `hq-vault init` when there is none.
     pub fn load(home: &Home) -> Result<LocalCa> {
         let pem_path = home.ca_cert();
-        let pem = std::fs::read(&pem_path)
-            .with_context(|| format!("reading {} (no vault here yet? run `hq-vault init`)", pem_path.display()))?;
+        let pem = std::fs::read(&pem_path).with_context(|| {
+            format!(
+                "reading {}: {} holds no vault. If your vault lives in another home, name it: `HQ_VAULT_HOME=<that home> hq-vault trust` (`hq-vault serve` prints its home); a new vault starts with `hq-vault serve`",
+                pem_path.display(),
+                home.dir.display()
+            )
+        })?;
         let der = CertificateDer::from_pem_slice(&pem).with_context(|| {
             format!("{} holds no PEM certificate: delete tls/ and run `hq-vault init`", pem_path.display())
         })?;
@@ -207,8 +212,8 @@ pub fn browser_trust(home: &Home) -> Result<BrowserTrust> {
 /// What to tell a person whose browsers do not trust the CA yet; `None` when they do (or when
 /// there is no CA to trust yet).
 pub fn suggestion(home: &Home) -> Option<String> {
-    let fix =
-        "run `hq-vault trust` (once; `hq-vault trust --uninstall` undoes it), then restart the browser if it is open";
+    let cmd = trust_command(home);
+    let fix = format!("run `{cmd}` (once; `{cmd} --uninstall` undoes it), then restart the browser if it is open");
     match browser_trust(home) {
         Ok(BrowserTrust::Trusted) | Err(_) => None,
         Ok(BrowserTrust::NotTrusted(_)) => Some(format!(
@@ -218,6 +223,20 @@ pub fn suggestion(home: &Home) -> Option<String> {
             "Your browsers may not trust this vault's certificate, so `ingest --web` could open on a warning. {CERTUTIL_MISSING}, then {fix}."
         )),
     }
+}
+
+/// The `trust` command for this home as a person types it: with `HQ_VAULT_HOME=…` in front when
+/// the home is not the default one (the path shell-quoted when it needs it), so that it trusts
+/// this vault's CA and not the default home's.
+pub fn trust_command(home: &Home) -> String {
+    let default = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".hq-vault"));
+    if default.as_deref() == Some(home.dir.as_path()) {
+        return "hq-vault trust".to_owned();
+    }
+    let dir = home.dir.display().to_string();
+    let plain = dir.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+,:@%".contains(c));
+    let quoted = if plain { dir } else { format!("'{}'", dir.replace('\'', "'\\''")) };
+    format!("HQ_VAULT_HOME={quoted} hq-vault trust")
 }
 
 /// Whether this process runs as root (the system store is changed only then).

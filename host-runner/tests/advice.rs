@@ -269,6 +269,10 @@ fn connection_commands_take_a_name_or_an_id() {
     let out = d.run(&["connection", "audit", "docs-bot"], None);
     fails_with(&out, &["2 connections are named `docs-bot`", &first, &second]);
     assert!(d.run(&["connection", "audit", &first], None).status.success());
+    // While one is active, a second of that name is refused: a name names one active connection.
+    let dup = d.run(&["connection", "create", "--name", "docs-bot", "--pattern", "knowledge/"], None);
+    fails_with(&dup, &["an active connection is named `docs-bot`", "revoke that connection first"]);
+    assert_eq!(ids().iter().filter(|c| c.1 == "active").count(), 1);
     let out = d.run(&["connection", "revoke", "no-such-bot"], None);
     fails_with(&out, &["no connection is named or has the id `no-such-bot`", "hq-vault connection list"]);
 }
@@ -282,4 +286,45 @@ fn audit_checks_create_no_home() {
         fails_with(&out, &["holds no vault", "HQ_VAULT_HOME", "Nothing was created"]);
         assert!(!nowhere.exists(), "`{}` created {}", args.join(" "), nowhere.display());
     }
+}
+
+#[test]
+fn the_cli_finds_its_homes_daemon_on_another_port_without_hq_vault_url() {
+    let d = daemon();
+    assert!(!d.url.ends_with(":13100"), "the test daemon listens on an ephemeral port: {}", d.url);
+    let mut c = d.cli();
+    c.env_remove("HQ_VAULT_URL");
+    let out = run_with(c, &["status"], None);
+    assert!(out.status.success(), "the CLI did not find the daemon at {}: {}", d.url, text(&out));
+}
+
+#[test]
+fn a_lost_vault_db_is_never_replaced_by_a_new_vault_over_its_history() {
+    let mut d = daemon();
+    d.store("kept/key", "kept-value-1");
+    d.stop();
+    std::fs::remove_file(d.home().join("vault.db")).unwrap();
+    for f in ["vault.db-wal", "vault.db-shm"] {
+        let _ = std::fs::remove_file(d.home().join(f));
+    }
+    let doctor = d.run(&["doctor"], None);
+    let t = String::from_utf8_lossy(&doctor.stdout).to_string();
+    assert!(t.contains("vault.db is missing, but audit.log remains") && t.contains("Restore vault.db"), "{t}");
+    assert!(!t.contains("creates it on its first start"), "doctor proposed a new vault over the old one's record: {t}");
+    for args in [&["init", "--passphrase-stdin"][..], &["serve", "--passphrase-stdin", "--listen", "127.0.0.1:0"]] {
+        let out = d.run(args, Some(format!("{PASS}\n").as_bytes()));
+        assert!(!out.status.success(), "{args:?} made a new vault over the old one's history: {}", text(&out));
+        assert!(text(&out).contains("Restore vault.db from your backup"), "{args:?}: {}", text(&out));
+        assert!(!d.home().join("vault.db").exists(), "{args:?} left a vault.db");
+    }
+}
+
+#[test]
+fn a_refused_path_is_told_in_words_not_as_a_wit_case() {
+    let d = daemon();
+    let out = d.run(&["ingest", "/bad//path"], Some(b"never-asked-value\n"));
+    assert!(!out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("drop the leading `/`") && t.contains("nothing was asked or stored"), "{t}");
+    assert!(!t.contains("leading-slash") && !t.contains("(error "), "{t}");
 }

@@ -238,3 +238,39 @@ fn anonymous_failures_are_summarized_not_written_one_by_one() {
     let v = verify_with_key(&d, &[]);
     assert!(v.status.success(), "{}", text(&v));
 }
+
+/// `serve --passphrase-stdin` on a new home, stopped before any request, twice: neither start
+/// may find a problem, and the log verifies with the key (it used to hold nothing while
+/// `vault.db` said keyed lines existed: "MACs were stripped" forever after).
+#[test]
+fn runs_stopped_before_any_request_leave_a_log_that_verifies() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut args = vec!["serve", "--passphrase-stdin", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(CHEAP_KDF);
+    for run in 0..2 {
+        let mut child = Command::new(BIN)
+            .env("HQ_VAULT_HOME", &home)
+            .args(if run == 0 { &args[..] } else { &args[..4] })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{PASS}\n").as_bytes()).unwrap();
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+        assert!(ready.contains("https://"), "run {run}: the daemon did not start: {ready:?}");
+        Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("warning"), "run {run} found a problem in an untouched log: {err}");
+    }
+    let mut c = Command::new(BIN);
+    c.env("HQ_VAULT_HOME", &home);
+    let v = run_with(c, &["audit", "verify", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes()));
+    assert!(v.status.success(), "{}", text(&v));
+    assert!(text(&v).contains("MACs checked"), "{}", text(&v));
+}

@@ -241,6 +241,31 @@ fn ingest_web_accepts_exactly_one_submit_then_closes() {
     // The page is gone: a second visit and a replayed POST both fail.
     assert!(d.agent.get(&url).call().is_err());
     assert!(d.agent.post(&url).send("value=again".to_owned()).is_err());
+    // A page for a path that holds a secret says it replaces it, and shows the type that stays.
+    let mut again = d
+        .cli()
+        .args(["ingest", "slack/token", "--web"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(again.stderr.take().unwrap());
+    let mut url = String::new();
+    for _ in 0..8 {
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        if let Some(u) = line.trim().strip_prefix("https://") {
+            url = format!("https://{u}");
+            break;
+        }
+    }
+    assert!(url.contains("/ingest/"), "no URL printed");
+    let html = d.agent.get(&url).call().unwrap().into_body().read_to_string().unwrap();
+    let _ = again.kill();
+    let _ = again.wait();
+    assert!(html.contains("Replaces the secret stored at this path") && html.contains("(20 bytes)"), "{html}");
+    assert!(html.contains("<dt>Type</dt><dd>bot-token</dd>"), "the kept type is shown: {html}");
     d.assert_no_leaks();
 }
 

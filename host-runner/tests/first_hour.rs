@@ -52,7 +52,7 @@ fn a_prefix_that_matches_nothing_says_so_and_runs_nothing() {
     assert!(!env.status.success() && env.stdout.is_empty(), "{}", text(&env));
     assert!(text(&env).contains("no secrets under `myap/`"), "{}", text(&env));
     let list = d.run(&["list", "myap"], None);
-    assert!(list.stdout.is_empty() && text(&list).contains("No secrets under myap/."), "{}", text(&list));
+    assert!(list.stdout.is_empty() && text(&list).contains("No secrets under `myap/`"), "{}", text(&list));
 }
 
 #[test]
@@ -73,6 +73,20 @@ fn a_token_prefix_without_a_slash_grants_the_folder() {
     agent.env("HQ_VAULT_TOKEN", &tok);
     let sibling = run_with(agent, &["get", "awsx/key"], None);
     assert!(!sibling.status.success() && !text(&sibling).contains("awsx-value-5"), "{}", text(&sibling));
+    // Advice a managed token can follow: not `token list` (owner only), and a folder outside the
+    // scope is not called empty.
+    assert!(text(&sibling).contains("ask the vault owner"), "{}", text(&sibling));
+    assert!(!text(&sibling).contains("`hq-vault token list` shows"), "{}", text(&sibling));
+    for cmd in [&["list", "awsx"][..], &["env-file", "awsx"], &["run", "--prefix", "awsx", "--", "true"]] {
+        let mut agent = d.cli();
+        agent.env("HQ_VAULT_TOKEN", &tok);
+        let out = run_with(agent, cmd, None);
+        assert!(text(&out).contains("under `awsx/` that this token may read"), "{cmd:?}: {}", text(&out));
+    }
+    // `aws*` would grant `awsx/` too: refused, with the folder forms to use instead.
+    let star = d.run(&["token", "create", "--name", "star-scope", "--prefix", "aws*"], None);
+    assert!(!star.status.success(), "{}", text(&star));
+    assert!(text(&star).contains("give `aws` or `aws/*`"), "{}", text(&star));
 }
 
 #[test]
@@ -145,6 +159,12 @@ fn audit_prints_a_table_and_json_on_request() {
     // TIME is a date and a time (two words), then actor, op, path, outcome and status, ip.
     assert_eq!(&cells[2..], ["bootstrap", "store", "tab/key", "allowed", "201", "127.0.0.1"], "{store}");
     assert!(cells[0].len() == 10 && cells[1].len() == 8, "{store}");
+    // Columns line up under the header, and the daemon's own acts carry no status 0.
+    let head_line = t.lines().next().unwrap();
+    let (op_at, path_at) = (head_line.find("OP ").unwrap(), head_line.find("PATH ").unwrap());
+    assert!(store[op_at..].starts_with("store ") && store[path_at..].starts_with("tab/key "), "{t}");
+    let resume = t.lines().find(|l| l.contains("audit-resume")).unwrap_or_else(|| panic!("no resume line: {t}"));
+    assert!(!resume.split_whitespace().any(|c| c == "0"), "{resume}");
     assert!(!t.lines().any(|l| l.starts_with('{')), "{t}");
     assert!(!t.contains("table-value-9"));
     let json = d.run(&["audit", "--json"], None);

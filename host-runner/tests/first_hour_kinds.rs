@@ -149,7 +149,10 @@ fn commands_that_ask_check_first() {
     // --no-overwrite on a path that holds a secret.
     assert_eq!(d.store("app/key", "value-app-key").status, 201);
     let o = detached(&d, &["ingest", "app/key", "--no-overwrite"]);
-    nothing_asked(&o, "app/key already holds a secret and --no-overwrite was given: nothing was asked or stored");
+    nothing_asked(
+        &o,
+        "app/key already holds a secret and replacing it was ruled out (--no-overwrite, or no_overwrite over MCP): nothing was asked or stored",
+    );
     // Unlock on an unlocked vault asks nothing.
     let o = detached(&d, &["unlock"]);
     assert!(o.status.success() && stdout(&o).contains("Already unlocked."), "{}", text(&o));

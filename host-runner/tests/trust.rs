@@ -62,15 +62,17 @@ fn trust_adds_exactly_this_vaults_ca_to_every_browser_database_and_uninstall_rem
     std::fs::create_dir_all(&firefox).unwrap();
     assert!(certutil(&["-N", "-d", &format!("sql:{}", firefox.display()), "--empty-password"]).status.success());
     let nick = nickname(&d.home());
+    // The command for this home: not the default one, so it is named.
+    let run_trust = format!("run `HQ_VAULT_HOME={} hq-vault trust`", d.home().display());
 
     // Not trusted yet: doctor, ingest --web and init say what to run.
     let doctor = run_with(cli(&d.home(), &user), &["doctor"], None);
     let t = String::from_utf8_lossy(&doctor.stdout).to_string();
     assert!(
-        t.contains("note  Your browsers do not trust this vault's certificate yet") && t.contains("`hq-vault trust`"),
+        t.contains("note  Your browsers do not trust this vault's certificate yet") && t.contains(&run_trust),
         "{t}"
     );
-    assert!(ingest_message(&d, &user).contains("run `hq-vault trust`"));
+    assert!(ingest_message(&d, &user).contains(&run_trust));
     let other = d.dir.path().join("other-vault");
     let init = run_with(
         cli(&other, &user),
@@ -78,7 +80,8 @@ fn trust_adds_exactly_this_vaults_ca_to_every_browser_database_and_uninstall_rem
         Some(b"another passphrase\n"),
     );
     assert!(init.status.success(), "{}", text(&init));
-    assert!(text(&init).contains("run `hq-vault trust`"), "init suggests it: {}", text(&init));
+    let other_trust = format!("run `HQ_VAULT_HOME={} hq-vault trust`", other.display());
+    assert!(text(&init).contains(&other_trust), "init suggests it for its home: {}", text(&init));
 
     // `trust`: Chromium's database is made, and both databases trust the CA for TLS servers.
     let out = run_with(cli(&d.home(), &user), &["trust", "--store", "nss"], None);
@@ -134,14 +137,18 @@ fn without_certutil_trust_says_what_to_install_and_the_others_suggest_it() {
     c.env("PATH", &empty_path);
     let doctor = run_with(c, &["doctor"], None);
     let t = String::from_utf8_lossy(&doctor.stdout).to_string();
-    assert!(t.contains("libnss3-tools") && t.contains("`hq-vault trust`"), "{t}");
+    assert!(t.contains("libnss3-tools") && t.contains(" hq-vault trust`"), "{t}");
     assert!(!user.join(".pki").exists(), "nothing was made");
 }
 
 #[test]
-fn trust_without_a_vault_says_to_make_one() {
+fn trust_without_a_vault_names_the_home_and_how_to_point_at_another() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_with(cli(&dir.path().join("none"), dir.path()), &["trust", "--store", "nss"], None);
+    let none = dir.path().join("none");
+    let out = run_with(cli(&none, dir.path()), &["trust", "--store", "nss"], None);
     assert!(!out.status.success());
-    assert!(text(&out).contains("run `hq-vault init`"), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains(&format!("{} holds no vault", none.display())), "{t}");
+    assert!(t.contains("`HQ_VAULT_HOME=<that home> hq-vault trust`"), "{t}");
+    assert!(!t.contains("hq-vault init"), "a vault elsewhere is not made anew: {t}");
 }

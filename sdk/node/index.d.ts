@@ -61,6 +61,8 @@ export interface SecretInfo {
 export interface SecretList {
   prefix: string;
   secrets: SecretInfo[];
+  /** Whether the token has a prefix scope, so only its part of the folder is shown. */
+  scoped: boolean;
 }
 
 /** What `createToken` sends: the fields of `POST /v1/tokens`. */

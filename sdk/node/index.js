@@ -10,6 +10,19 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 
+/** Where the home's daemon said it listens: `hq-vault serve` writes its origin to `serve.lock` at
+ * every start; an address of every interface is reached on loopback. Undefined when absent. */
+function servedAt(home) {
+  let text;
+  try {
+    text = fs.readFileSync(path.join(home, "serve.lock"), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+  if (!/^https:\/\/[^/\s]+$/.test(text)) return undefined;
+  return text.replace("https://0.0.0.0:", "https://127.0.0.1:").replace("https://[::]:", "https://[::1]:");
+}
+
 /** Where the daemon listens unless HQ_VAULT_URL says otherwise. */
 export const DEFAULT_URL = "https://127.0.0.1:13100";
 
@@ -265,7 +278,8 @@ export class Vault {
     this.#caHint = pem ? "the CA given does not sign this daemon's certificate" : "pass the daemon's tls/ca.pem as `ca`";
   }
 
-  /** Settings as the CLI finds them: HQ_VAULT_URL (default https://127.0.0.1:13100),
+  /** Settings as the CLI finds them: HQ_VAULT_URL (default: the address the home's daemon wrote
+   * to `serve.lock` at its start, else https://127.0.0.1:13100),
    * HQ_VAULT_TOKEN (default: the home's `token` file), HQ_VAULT_CA_CERT (default: the home's
    * `tls/ca.pem`; with HQ_VAULT_URL set and no home, the system's roots), the home being
    * HQ_VAULT_HOME or ~/.hq-vault. */
@@ -286,7 +300,7 @@ export class Vault {
         token = fs.readFileSync(path.join(home, "token"), "utf8").trim();
       } catch {}
     }
-    const vault = new Vault({ url: env.HQ_VAULT_URL || DEFAULT_URL, token, ca });
+    const vault = new Vault({ url: env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL, token, ca });
     vault.#caHint = remote
       ? `the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at ${home})`
       : `set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now ${caFile})`;
@@ -360,7 +374,7 @@ export class Vault {
   async list(prefix = "") {
     requireString(prefix, "the prefix");
     const body = await this.#call("GET", `/v1/secrets?prefix=${encodeQuery(prefix)}`, { what: prefix || undefined });
-    return { prefix: body.prefix, secrets: body.secrets };
+    return { prefix: body.prefix, secrets: body.secrets, scoped: body.scoped === true };
   }
 
   /** The secrets of a folder as environment variables (`myapp/database-url` → `DATABASE_URL`, see
@@ -368,10 +382,12 @@ export class Vault {
    * (`NotFoundError`), a value holding NUL or not UTF-8, two paths that map to one name. */
   async getEnv(prefix) {
     requireString(prefix, "the prefix");
-    const { prefix: folder, secrets } = await this.list(prefix);
+    const { prefix: folder, secrets, scoped } = await this.list(prefix);
     if (secrets.length === 0) {
       throw new NotFoundError(
-        `no secrets under \`${folder}\` (a prefix is a folder: \`myapp\` means \`myapp/\`): see \`hq-vault list\``,
+        scoped
+          ? `no secrets under \`${folder}\` that this token may read (a managed token sees only the folders of its prefix; ask the vault owner for one that covers this folder)`
+          : `no secrets under \`${folder}\` (a prefix is a folder: \`myapp\` means \`myapp/\`): see \`hq-vault list\``,
         { code: "empty_folder" },
       );
     }

@@ -43,6 +43,23 @@ async function create(c, tok, body) {
 }
 
 describe("answers come from the core's policy", () => {
+  test("a name names one active connection: a second is 409 name_taken until the first is revoked", async () => {
+    const c = await company("dupname");
+    const first = await create(c, c.owner, { name: "docs-bot", patterns: ["knowledge/"] });
+    assert.equal(first.status, 201, first.text);
+    const dup = await create(c, c.owner, { name: "docs-bot", patterns: ["knowledge/"] });
+    assert.equal(dup.status, 409, dup.text);
+    assert.equal(dup.json.error.code, "name_taken");
+    assert.match(dup.json.error.message, /an active connection is named `docs-bot`/);
+    const list = await w.req("GET", `/v1/companies/${c.name}/connections`, { auth: bearer(c.owner) });
+    assert.equal(list.json.connections.length, 1, list.text);
+    const id = first.json.connection.id;
+    const revoked = await w.req("POST", `/v1/companies/${c.name}/connections/${id}/revoke`, { auth: bearer(c.owner) });
+    assert.equal(revoked.status, 200, revoked.text);
+    const again = await create(c, c.owner, { name: "docs-bot", patterns: ["knowledge/"] });
+    assert.equal(again.status, 201, again.text);
+  });
+
   test("members, other companies' admins, unknown and missing credentials get the same 404 on every route", async () => {
     const c = await company("hide");
     const made = await create(c, c.owner, { name: "a", patterns: ["*"] });

@@ -124,7 +124,7 @@ describe("settings, found as the CLI finds them", () => {
     // (owner) token was not used.
     const scoped = agent('import { getSecret } from "hq-vault"; await getSecret("aws/deploy/access-key");', env);
     assert.notEqual(scoped.status, 0);
-    assert.match(scoped.stderr, /ForbiddenError: aws\/deploy\/access-key: the path is outside the token's prefix scope/);
+    assert.match(scoped.stderr, /ForbiddenError: aws\/deploy\/access-key: the path is outside this token's prefix scope: ask the vault owner/);
     assert.ok(!scoped.stderr.includes(worker.token));
     const wrongCa = agent('import { getSecret } from "hq-vault"; await getSecret("myapp/api-key");', {
       ...env,
@@ -146,6 +146,13 @@ describe("settings, found as the CLI finds them", () => {
     );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "true\ntrue\n");
+  });
+
+  test("without HQ_VAULT_URL the home's daemon is found where serve.lock says it listens", async () => {
+    assert.ok(!d.base.endsWith(":13100"), d.base);
+    const vault = sdk.Vault.fromEnv({ HQ_VAULT_HOME: d.home, HQ_VAULT_TOKEN: d.token() });
+    assert.equal(vault.url, d.base);
+    assert.equal(await vault.getSecret("myapp/api-key"), SECRETS["myapp/api-key"]);
   });
 
   test("HQ_VAULT_URL with no local home: the system's roots are trusted, not a 'no vault' error", async () => {

@@ -222,12 +222,17 @@ class Settings(Base):
         self.assertEqual(ok.stdout.strip(), SECRETS["myapp/api-key"])
         scoped = agent("import hq_vault; hq_vault.get_secret('aws/deploy/access-key')", **env)
         self.assertNotEqual(scoped.returncode, 0)
-        self.assertIn("hq_vault.ForbiddenError: aws/deploy/access-key: the path is outside the token's", scoped.stderr)
+        self.assertIn("hq_vault.ForbiddenError: aws/deploy/access-key: the path is outside this token's prefix scope: ask the vault owner", scoped.stderr)
         self.assertNotIn(worker.token, scoped.stderr)
 
     def test_no_vault_home_is_not_running(self) -> None:
         e = self.raises(hq_vault.NotRunningError, hq_vault.Vault.from_env, {"HQ_VAULT_HOME": str(TMP / "none")})
         self.assertIn("start it with `hq-vault serve`", str(e))
+
+    def test_without_a_url_the_homes_daemon_is_found_where_serve_lock_says(self) -> None:
+        self.assertFalse(D.base.endswith(":13100"), D.base)
+        vault = hq_vault.Vault.from_env({"HQ_VAULT_HOME": str(D.home), "HQ_VAULT_TOKEN": D.token()})
+        self.assertEqual(vault.get_secret("myapp/api-key"), SECRETS["myapp/api-key"])
 
     def test_a_url_with_no_local_home_trusts_the_system_roots(self) -> None:
         vault = hq_vault.Vault.from_env({"HQ_VAULT_HOME": str(TMP / "none"), "HQ_VAULT_URL": D.base, "HQ_VAULT_TOKEN": "hqvs_x"})

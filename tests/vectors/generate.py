@@ -1046,7 +1046,7 @@ def policy_cases():
         ("unlock", "locked-meanwhile", "owner", None, None), ("unlock", "not-initialized", "owner", None, None),
         ("lock", "done", "owner", None, None), ("passphrase-change", "wrong-passphrase", "owner", None, None),
         ("passphrase-change", "done", "owner", None, None), ("health", "done", "anon-missing", None, None),
-        ("connection-create", "done", "owner", None, "conn_00000000000000aa"),
+        ("connection-create", "done", "owner", None, "conn_00000000000000aa"), ("connection-create", "name-taken", "owner", None, "reports"),
         ("connection-rotate", "done", "owner", "conn_0123456789abcdef", None),
         ("connection-rotate", "connection-revoked", "owner", "conn_0123456789abcdef", None),
         ("connection-revoke", "done", "owner", "conn_0123456789abcdef", None),
@@ -1090,6 +1090,9 @@ def policy_cases():
         ("", None, None, [], err("bad-name")), ("deploy", "soon", None, [], err("bad-ttl")),
         ("deploy", None, 0, [], err("bad-max-uses")), ("deploy", None, None, ["../x"], err("bad-prefix")),
         ("deploy", None, None, ["/abs"], err("bad-prefix")),
+        # A prefix is a folder: a `*` that does not follow a `/` would match `myappx/` as well.
+        ("deploy", None, None, ["myapp*"], err("bad-prefix")), ("deploy", None, None, ["aws", "gcp*"], err("bad-prefix")),
+        ("deploy", None, None, [""], err("bad-prefix")), ("deploy", None, None, ["a/b/*"], ok(rules(scope=["a/b/*"]))),
     ]:
         c.append({"fn": "check-token-request", "name": name, "ttl": ttl, "max_uses": mx, "prefixes": prefixes,
                   "now_ms": NOW, "expect": want})

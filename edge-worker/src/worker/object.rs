@@ -322,6 +322,19 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
             if !is_connection_id(&doc.id) {
                 return Ok((Effect::Failed("naming the connection".into()), None, None, None));
             }
+            // A name names one active connection, as on the daemon.
+            #[derive(Deserialize)]
+            struct Row {
+                doc: String,
+            }
+            let rows: Vec<Row> = sql.exec("SELECT doc FROM connections", None)?.to_array()?;
+            let taken = rows
+                .iter()
+                .filter_map(|r| serde_json::from_str::<ConnectionDoc>(&r.doc).ok())
+                .any(|d| d.name == doc.name && d.status == ConnectionStatus::Active);
+            if taken {
+                return Ok((Effect::NameTaken, Some(doc.name.clone()), None, None));
+            }
             put_connection(sql, &doc)?;
             sql.exec(
                 "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",

@@ -95,8 +95,9 @@ pub fn write_line(out: &mut impl Write, line: &serde_json::Value, json: bool) ->
 }
 
 /// Fixed column widths, so that rows printed later by `--tail` line up with the first ones; a
-/// longer cell pushes only its own row.
-const WIDTHS: [usize; 5] = [20, 16, 16, 32, 24];
+/// longer cell pushes only its own row. ACTOR fits a connection id (`conn_` and 16 hex digits),
+/// OP the longest operation (`connection-revoke`).
+const WIDTHS: [usize; 5] = [20, 22, 18, 32, 24];
 
 fn row<S: AsRef<str>>(cells: [S; 6]) -> String {
     let mut line = String::new();
@@ -114,10 +115,11 @@ fn row<S: AsRef<str>>(cells: [S; 6]) -> String {
 /// One audit line as a table row: time (UTC, to the second), actor, operation, path, outcome
 /// with status (and a refusal's reason), source IP. Audit lines never hold a value.
 fn table_row(l: &serde_json::Value) -> String {
-    let text = |k: &str| l[k].as_str().unwrap_or("-").to_owned();
+    let text = |k: &str| l[k].as_str().filter(|s| !s.is_empty()).unwrap_or("-").to_owned();
     let time = l["time"].as_str().map_or_else(|| "-".to_owned(), |t| t.get(..19).unwrap_or(t).replace('T', " "));
     let mut status = text("outcome");
-    if let Some(code) = l["status"].as_u64() {
+    // The daemon's own acts (a resume, a break, an auto-lock) answered no request: no status.
+    if let Some(code) = l["status"].as_u64().filter(|&c| c != 0) {
         status.push_str(&format!(" {code}"));
     }
     if let Some(r) = l["reason"].as_str() {
@@ -136,7 +138,10 @@ fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<Aud
     let pass = super::read_passphrase("Passphrase (to check the MACs): ", k.passphrase_stdin)?;
     let key = match inst.unlock(&pass, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
         Ok(k) => k,
-        Err(e) => anyhow::bail!("{}", inst.describe_crypto_error(e).map_err(anyhow::Error::from)?),
+        Err(e) => anyhow::bail!(
+            "{}: run the check again with the vault's passphrase (the one `hq-vault unlock` takes); nothing was checked",
+            inst.describe_crypto_error(e).map_err(anyhow::Error::from)?
+        ),
     };
     let audit = inst.audit_key_of(&key).map_err(anyhow::Error::from)?;
     inst.drop_key(key).map_err(anyhow::Error::from)?;

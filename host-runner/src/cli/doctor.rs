@@ -103,6 +103,9 @@ pub fn run(home: &Home) -> Result<ExitCode> {
                 None
             }
         }
+    } else if let Some(why) = super::init::lost_vault(home) {
+        r.fail("vault.db is missing, but audit.log remains", &why);
+        None
     } else {
         r.fail(
             &format!("{} holds no vault (no vault.db)", home.dir.display()),

@@ -54,8 +54,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
         if let Some(note) = request.preflight(home, &client, Asking::Terminal)? {
             eprintln!("{note}");
         }
-        let v = ask_terminal(&request.path)
-            .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?;
+        let v = ask_terminal(&request.path)?;
         println!("{}", request.store(&client, v.as_bytes())?);
         return Ok(ExitCode::SUCCESS);
     };
@@ -115,8 +114,10 @@ impl SecretRequest {
         let nothing = "nothing was asked or stored";
         let cache = home.cache();
         let host = hq_vault::host::CoreHost::new(cache.is_dir().then_some(cache.as_path()))?;
-        if let Err(e) = host.instance()?.check_key(&self.path).map_err(anyhow::Error::from)? {
-            bail!("`{}` cannot be a secret's path: {e}; {nothing}", self.path.escape_debug());
+        let mut inst = host.instance()?;
+        if let Err(e) = inst.check_key(&self.path).map_err(anyhow::Error::from)? {
+            let why = inst.describe_path_error(e).map_err(anyhow::Error::from)?;
+            bail!("`{}` cannot be a secret's path: {why}; {nothing}", self.path.escape_debug());
         }
         let health = client.health()?;
         if health["locked"] == true {
@@ -130,10 +131,13 @@ impl SecretRequest {
         // The folder's listing (metadata only) proves the credential and shows whether the path
         // holds a secret.
         let folder = self.path.rsplit_once('/').map(|(f, _)| format!("{f}/")).unwrap_or_default();
-        let (_, secrets) = client.list_folder(&folder)?;
+        let secrets = client.list_folder(&folder)?.secrets;
         if secrets.iter().any(|s| s.path == self.path) {
             if self.no_overwrite {
-                bail!("{} already holds a secret and --no-overwrite was given: {nothing}", self.path);
+                bail!(
+                    "{} already holds a secret and replacing it was ruled out (--no-overwrite, or no_overwrite over MCP): {nothing}",
+                    self.path
+                );
             }
             return Ok(Some(format!(
                 "{} holds a secret: the value entered replaces it (its type and description stay unless new ones are given).",
@@ -159,11 +163,21 @@ impl SecretRequest {
 /// Ask for the value with a hidden prompt on the controlling terminal (`/dev/tty`, never
 /// standard input or output). An empty answer stores nothing.
 pub fn ask_terminal(path: &str) -> Result<Zeroizing<String>> {
-    let v = Zeroizing::new(rpassword::prompt_password(format!("Value for {path} (hidden): "))?);
-    if v.is_empty() {
-        bail!("the value is empty: nothing was stored");
+    let mut left = super::TRIES;
+    loop {
+        left -= 1;
+        let v = Zeroizing::new(
+            rpassword::prompt_password(format!("Value for {path} (hidden): "))
+                .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?,
+        );
+        if !v.is_empty() {
+            return Ok(v);
+        }
+        if left == 0 {
+            bail!("no value after {} tries (each was empty): nothing was stored", super::TRIES);
+        }
+        eprintln!("The value is empty. {}", super::try_again(left));
     }
-    Ok(v)
 }
 
 /// A page lifetime such as `10m`, read by the core's duration rule.
@@ -198,6 +212,8 @@ struct Page {
     phase: tokio::sync::Mutex<Phase>,
     /// Set once, to the `Stored: …` line, when the vault accepted the value.
     stored: tokio::sync::watch::Sender<Option<String>>,
+    /// The secret already at the path (metadata only), which the value will replace.
+    replaces: Option<hq_vault_client::SecretInfo>,
 }
 
 fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
@@ -246,6 +262,19 @@ fn form(p: &Page, error: Option<&str>) -> String {
         ),
         None => ("HQ Vault — enter a secret", String::new()),
     };
+    // A replacement says so, and shows the type and description that stay unless new ones were
+    // asked for.
+    let old = p.replaces.as_ref();
+    let kind = p.request.kind.as_deref().or(old.and_then(|s| s.kind.as_deref()));
+    let description = p.request.description.as_deref().or(old.and_then(|s| s.description.as_deref()));
+    let banner = match old {
+        Some(s) if error.is_none() => format!(
+            "<div class=error role=status id=replaces><strong>Replaces the secret stored at this path</strong> ({} bytes). \
+Its type and description stay unless new ones were given.</div>",
+            s.size
+        ),
+        _ => banner,
+    };
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{STYLE}</style></head><body>\
 <h1>HQ Vault: enter a secret</h1>{banner}<div class=box><p>The value you enter is encrypted on this machine and stored in your local vault.</p>\
@@ -256,8 +285,8 @@ fn form(p: &Page, error: Option<&str>) -> String {
 <p class=note>The agent that asked sees only the path, the size and the type, never the value. This page works once: \
 it closes after the vault stores your value, or in 10 minutes; until then it can be reloaded. If the vault cannot store it, this page says why and stays open for another try.</p></body></html>",
         row("Path", Some(format!("<code>{}</code>", escape(&p.request.path)))),
-        row("Type", p.request.kind.as_deref().map(escape)),
-        row("What it is for", p.request.description.as_deref().map(escape)),
+        row("Type", kind.map(escape)),
+        row("What it is for", description.map(escape)),
         p.secret
     )
 }
@@ -400,6 +429,10 @@ impl OpenPage {
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
         let path = request.path.clone();
+        // What the page replaces, so that the person sees it before typing (metadata only).
+        let folder = path.rsplit_once('/').map(|(f, _)| format!("{f}/")).unwrap_or_default();
+        let listed = tokio::task::block_in_place(|| client.list_folder(&folder))?;
+        let replaces = listed.secrets.into_iter().find(|s| s.path == path);
         let page = Arc::new(Page {
             secret: hex::encode(secret),
             origin: format!("https://127.0.0.1:{port}"),
@@ -407,6 +440,7 @@ impl OpenPage {
             client,
             phase: tokio::sync::Mutex::new(Phase::Open),
             stored: tokio::sync::watch::Sender::new(None),
+            replaces,
         });
         let url = format!("{}/ingest/{}", page.origin, page.secret);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls);

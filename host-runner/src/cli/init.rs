@@ -27,6 +27,20 @@ pub fn has_vault(home: &Home) -> Result<bool> {
     Ok(home.db().exists() && VaultDb::open(&home.db())?.vault()?.is_some())
 }
 
+/// The advice for a home whose `vault.db` is gone while its audit log remains: an earlier vault
+/// lived here, so a new one is never made over its record; `None` when there is no such log.
+pub fn lost_vault(home: &Home) -> Option<String> {
+    if home.db().exists() {
+        return None;
+    }
+    std::fs::metadata(home.audit_log()).ok().filter(|m| m.len() > 0)?;
+    Some(format!(
+        "{} has the audit log of an earlier vault but no vault.db: it was deleted or moved. Restore vault.db from your backup into {}; to start a new vault here instead, move audit.log and audit.head aside first (they are the old vault's record)",
+        home.dir.display(),
+        home.dir.display()
+    ))
+}
+
 /// Create the vault's key in `inst` and store the wrapped key. Returns the unlocked key.
 ///
 /// The passphrase is asked for (three tries on a terminal) and the key derived before anything is
@@ -35,6 +49,9 @@ pub fn has_vault(home: &Home) -> Result<bool> {
 pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<MasterKey> {
     if has_vault(home)? {
         bail!("a vault already exists in {}: use `hq-vault serve` and `hq-vault unlock`", home.dir.display());
+    }
+    if let Some(why) = lost_vault(home) {
+        bail!("{why}. Nothing was created");
     }
     let pass = super::new_passphrase(args.passphrase_stdin, "nothing was created")?;
     eprintln!("Deriving the key (Argon2id, t={}, {} MiB)…", args.kdf_t_cost, args.kdf_m_cost_kib / 1024);

@@ -284,14 +284,16 @@ impl Vault {
     async fn secrets_list(&self, Parameters(p): Parameters<ListParams>) -> Result<CallToolResult, ErrorData> {
         let token_file = self.token_file.clone();
         blocking(move || {
-            let (folder, secrets) = vault_client(token_file.as_deref())?.list_folder(&p.prefix)?;
-            let secrets: Vec<_> = secrets
+            let listed = vault_client(token_file.as_deref())?.list_folder(&p.prefix)?;
+            let (folder, scoped) = (listed.prefix, listed.scoped);
+            let secrets: Vec<_> = listed
+                .secrets
                 .into_iter()
                 .map(|s| {
                     json!({"path": s.path, "size": s.size, "type": s.kind, "description": s.description, "updated_ms": s.updated_ms})
                 })
                 .collect();
-            Ok(CallToolResult::structured(json!({ "prefix": folder, "secrets": secrets })))
+            Ok(CallToolResult::structured(json!({ "prefix": folder, "secrets": secrets, "scoped": scoped })))
         })
         .await
     }

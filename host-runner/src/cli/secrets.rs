@@ -146,15 +146,12 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&body["secrets"])?);
         return Ok(ExitCode::SUCCESS);
     }
-    let (folder, items) = client.list_folder(prefix)?;
-    if items.is_empty() {
-        if folder.is_empty() {
-            eprintln!("No secrets.");
-        } else {
-            eprintln!("No secrets under {folder}.");
-        }
+    let listed = client.list_folder(prefix)?;
+    if listed.secrets.is_empty() {
+        let why = listed.empty_reason();
+        eprintln!("{}{}.", why[..1].to_uppercase(), &why[1..]);
     }
-    for s in items {
+    for s in listed.secrets {
         println!(
             "{}\t{}\t{}\t{}",
             s.path,

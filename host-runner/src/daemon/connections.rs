@@ -185,6 +185,14 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         .map(|((p, n), place)| json!({"pattern": p, "readable": n, "place": place}))
         .collect();
     d.transact(call, move |_, _, store| {
+        // A name names one active connection (the CLI takes a name where it takes an id).
+        match store.list_connections() {
+            Ok(rows) if rows.iter().any(|c| c.name == row.name && c.record.status == ConnectionStatus::Active) => {
+                return Ok(Acted::failed(Effect::NameTaken).with_subject(row.name.clone()));
+            }
+            Ok(_) => {}
+            Err(_) => return Ok(Acted::internal("reading vault.db")),
+        }
         let stored = store.insert_connection(&row).and_then(|()| match &row.public_key {
             Some(k) => store.set_public_key(&row.record.id, k),
             None => Ok(()),

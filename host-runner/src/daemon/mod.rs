@@ -118,6 +118,9 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
             .run(move |inst, key| writer.install_key(inst, key).map_err(|e| wasmtime::format_err!("{e:#}")))
             .await
             .context("giving the audit writer the vault's audit key")?;
+        // Its first keyed line is on disk before vault.db says keyed lines must exist: a run
+        // stopped before any request leaves a log that verifies.
+        audit.write_opening(now_ms(), "start").await.context("writing the audit log's opening line")?;
         store.set_meta("audit_keyed", "1")?;
     }
     let tls = crate::tls::server_config(&home)?;

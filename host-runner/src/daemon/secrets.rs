@@ -220,5 +220,8 @@ pub async fn list(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     } else {
         all
     };
-    d.finish(&call, Acted::done(Effect::Done, Success::Json(json!({ "prefix": prefix, "secrets": visible })))).await
+    // `scoped`: the caller sees only its scope's part of the folder (never how much is hidden).
+    let scoped = call.admission.scoped;
+    let body = json!({ "prefix": prefix, "secrets": visible, "scoped": scoped });
+    d.finish(&call, Acted::done(Effect::Done, Success::Json(body))).await
 }

@@ -75,7 +75,11 @@ pub async fn unlock(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         }
         _ => return d.finish(&call, Acted::internal("unlocking")).await,
     };
-    // From now on the audit writer holds the audit key: remember that lines must be keyed.
+    // From now on the audit writer holds the audit key: its opening line is durable first, then
+    // vault.db remembers that lines must be keyed.
+    if d.audit.write_opening(call.ctx.now_ms, &call.ctx.request_id).await.is_err() {
+        return d.finish(&call, Acted::internal("writing the audit log")).await;
+    }
     if d.db(|s| s.set_meta("audit_keyed", "1")).is_err() {
         return d.finish(&call, Acted::internal("writing vault.db")).await;
     }

@@ -26,6 +26,11 @@ impl Instance {
         self.exports.hq_vault_patterns().call_check_key(&mut self.store, raw)
     }
 
+    /// What a refused path means and how to fix it, in the core's words.
+    pub fn describe_path_error(&mut self, error: w::PathError) -> Result<String> {
+        self.exports.hq_vault_patterns().call_describe_path_error(&mut self.store, error)
+    }
+
     /// Check the key of one object of External Connections (any UTF-8 up to 960 bytes, docs/design.md §3.1).
     pub fn check_object_key(&mut self, raw: &str) -> Result<Result<String, w::KeyError>> {
         self.exports.hq_vault_patterns().call_check_object_key(&mut self.store, raw)

@@ -19,6 +19,7 @@ import errno
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import urllib.parse
@@ -46,6 +47,19 @@ __all__ = [
     "get_env",
     "create_token",
 ]
+
+def _served_at(home: "Path") -> Optional[str]:
+    """Where the home's daemon said it listens: ``hq-vault serve`` writes its origin to
+    ``serve.lock`` at every start; an address of every interface is reached on loopback. ``None``
+    when absent."""
+    try:
+        text = (home / "serve.lock").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not re.fullmatch(r"https://[^/\s]+", text):
+        return None
+    return text.replace("https://0.0.0.0:", "https://127.0.0.1:").replace("https://[::]:", "https://[::1]:")
+
 
 #: Where the daemon listens unless HQ_VAULT_URL says otherwise.
 DEFAULT_URL = "https://127.0.0.1:13100"
@@ -297,7 +311,8 @@ class Vault:
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Vault":
-        """Settings as the CLI finds them: HQ_VAULT_URL (default https://127.0.0.1:13100),
+        """Settings as the CLI finds them: HQ_VAULT_URL (default: the address the home's daemon
+        wrote to ``serve.lock`` at its start, else https://127.0.0.1:13100),
         HQ_VAULT_TOKEN (default: the home's ``token`` file), HQ_VAULT_CA_CERT (default: the home's
         ``tls/ca.pem``; with HQ_VAULT_URL set and no home, the system's roots), the home being
         HQ_VAULT_HOME or ~/.hq-vault."""
@@ -326,7 +341,7 @@ class Vault:
                 token = (home / "token").read_text(encoding="utf-8").strip() or None
             except OSError:
                 token = None
-        vault = cls(env.get("HQ_VAULT_URL") or DEFAULT_URL, token, ca)
+        vault = cls(env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL, token, ca)
         vault._ep.ca_hint = (
             f"the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at {home})"
             if remote
@@ -397,7 +412,7 @@ class Vault:
         secret) and its secrets' metadata, never their values: ``{"prefix", "secrets": [...]}``."""
         _require_str(prefix, "the prefix")
         body = self._call("GET", f"/v1/secrets?prefix={_encode_query(prefix)}", what=prefix or None)
-        return {"prefix": body["prefix"], "secrets": body["secrets"]}
+        return {"prefix": body["prefix"], "secrets": body["secrets"], "scoped": body.get("scoped") is True}
 
     def get_env(self, prefix: str) -> Dict[str, str]:
         """The secrets of a folder as environment variables (``myapp/database-url`` →
@@ -407,10 +422,14 @@ class Vault:
         listed = self.list(prefix)
         folder, secrets = listed["prefix"], listed["secrets"]
         if not secrets:
-            raise NotFoundError(
-                f"no secrets under `{folder}` (a prefix is a folder: `myapp` means `myapp/`): see `hq-vault list`",
-                code="empty_folder",
-            )
+            if listed.get("scoped"):
+                why = (
+                    f"no secrets under `{folder}` that this token may read (a managed token sees only the"
+                    " folders of its prefix; ask the vault owner for one that covers this folder)"
+                )
+            else:
+                why = f"no secrets under `{folder}` (a prefix is a folder: `myapp` means `myapp/`): see `hq-vault list`"
+            raise NotFoundError(why, code="empty_folder")
         values: Dict[str, bytes] = {}
         for s in secrets:
             value = self.get_secret_bytes(s["path"])
