@@ -266,7 +266,10 @@ fn runs_stopped_before_any_request_leave_a_log_that_verifies() {
         Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.contains("warning"), "run {run} found a problem in an untouched log: {err}");
+        assert!(
+            !err.contains("audit-break") && !err.contains("MACs"),
+            "run {run} found a problem in an untouched log: {err}"
+        );
     }
     let mut c = Command::new(BIN);
     c.env("HQ_VAULT_HOME", &home);

@@ -21,7 +21,10 @@ const LEGIT_SUB: &str = "the granted file knowledge/sub/secret.md, a real folder
 const PRIVATE: &str = "PRIVATE: outside the connection's grant, in the same root\n";
 
 fn connection(d: &Daemon, patterns: &[&str]) -> String {
-    let c = d.owner("POST", "/v1/connections", Some(json!({"name": "reader", "patterns": patterns})));
+    // A name names one active connection: each reader gets its own.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!("reader-{}", N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let c = d.owner("POST", "/v1/connections", Some(json!({"name": name, "patterns": patterns})));
     assert_eq!(c.status, 201, "{}", String::from_utf8_lossy(&c.body));
     format!("Bearer {}", c.json()["key"].as_str().unwrap())
 }

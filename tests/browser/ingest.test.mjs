@@ -277,7 +277,7 @@ test("after `hq-vault trust` Chromium opens the page with no certificate warning
   ingest.stdout.on("data", (d) => (out += d));
   ingest.stderr.setEncoding("utf8");
   // The command says the browser does not trust the page yet, and what to run.
-  const [said, url] = await waitFor(ingest.stderr, /(https:\/\/127\.0\.0\.1:\d+\/ingest\/[0-9a-f]{64})\n.*run `hq-vault trust`/, 60_000);
+  const [said, url] = await waitFor(ingest.stderr, /(https:\/\/127\.0\.0\.1:\d+\/ingest\/[0-9a-f]{64})\n.*run `HQ_VAULT_HOME=\S+ hq-vault trust`/, 60_000);
   assert.match(said, /do not trust this vault's certificate yet/);
   const launch = { ...LAUNCH, env: { ...process.env, HOME: user } };
 

@@ -16,9 +16,12 @@ after(async () => {
 
 const bearer = (t) => `Bearer ${t}`;
 
+/** Connections made so far: a name names one active connection, so each gets its own. */
+let made = 0;
+
 async function connection(company, patterns = ["*"]) {
   const owner = await w.admin(company, "owner", "olivia");
-  const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: bearer(owner), body: { name: "a", patterns } });
+  const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: bearer(owner), body: { name: `a-${++made}`, patterns } });
   assert.equal(r.status, 201, r.text);
   return { owner, id: r.json.connection.id, key: r.json.key };
 }

@@ -21,11 +21,14 @@ const OBJ = "/v1/connections/files/object?path=a.txt";
 const bearer = (t) => `Bearer ${t}`;
 const reference = (key) => createHash("sha256").update(key).digest("hex");
 
+/** Connections made so far: a name names one active connection, so each gets its own. */
+let made = 0;
+
 async function setup(company) {
   await w.r2.put(`${company}/a.txt`, "a");
   const owner = await w.admin(company, "owner", "olivia");
   const create = async () => {
-    const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: bearer(owner), body: { name: "race", patterns: ["*"] } });
+    const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: bearer(owner), body: { name: `race-${++made}`, patterns: ["*"] } });
     assert.equal(r.status, 201, r.text);
     return { id: r.json.connection.id, key: r.json.key };
   };

@@ -431,8 +431,9 @@ impl OpenPage {
         let path = request.path.clone();
         // What the page replaces, so that the person sees it before typing (metadata only).
         let folder = path.rsplit_once('/').map(|(f, _)| format!("{f}/")).unwrap_or_default();
-        let listed = tokio::task::block_in_place(|| client.list_folder(&folder))?;
-        let replaces = listed.secrets.into_iter().find(|s| s.path == path);
+        // A locked vault lists nothing: the page then says only what preflight said.
+        let listed = tokio::task::block_in_place(|| client.list_folder(&folder)).ok();
+        let replaces = listed.and_then(|l| l.secrets.into_iter().find(|s| s.path == path));
         let page = Arc::new(Page {
             secret: hex::encode(secret),
             origin: format!("https://127.0.0.1:{port}"),
