@@ -132,14 +132,20 @@ function agentFor(protocol, ca) {
 /** Split a base URL into what node:https needs; the path is sent as given (no dot-segment
  * folding, so `../tokens` in a secret path reaches the daemon's check instead of another route). */
 function endpoint(url, ca) {
+  const shape = "it should look like https://127.0.0.1:13100 (scheme, host and port; no path)";
   let u;
   try {
     u = new URL(url);
   } catch {
-    throw new VaultError(`not a URL: ${url}`, { code: "bad_url" });
+    const why = /^[^\s/]+:\d+$/.test(String(url)) ? "has no https:// in front" : "is not the address of a server";
+    throw new VaultError(`\`${url}\` ${why}: ${shape}`, { code: "bad_url" });
   }
+  // `127.0.0.1:13100` and `localhost:13100` parse with the host as the scheme.
   if (u.protocol !== "https:" && u.protocol !== "http:") {
-    throw new VaultError(`not an http(s) URL: ${url}`, { code: "bad_url" });
+    throw new VaultError(`\`${url}\` has no https:// in front: ${shape}`, { code: "bad_url" });
+  }
+  if (/\/v1\/?$/.test(u.pathname)) {
+    throw new VaultError(`\`${url}\` ends in /v1: give the server's origin only (${u.protocol}//${u.host}); the SDK adds /v1/…`, { code: "bad_url" });
   }
   return {
     base: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`,

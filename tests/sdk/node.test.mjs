@@ -148,6 +148,17 @@ describe("settings, found as the CLI finds them", () => {
     assert.equal(r.stdout, "true\ntrue\n");
   });
 
+  test("an address that is no server's origin says what is wrong and what it should look like", () => {
+    for (const [url, words] of [
+      ["127.0.0.1:13100", /has no https:\/\/ in front: it should look like https:\/\/127\.0\.0\.1:13100/],
+      ["localhost:13100", /has no https:\/\/ in front/],
+      ["https://127.0.0.1:13100/v1", /ends in \/v1: give the server's origin only \(https:\/\/127\.0\.0\.1:13100\)/],
+      ["not a url", /is not the address of a server/],
+    ]) {
+      assert.throws(() => new sdk.Vault({ url, token: "t" }), (e) => e instanceof sdk.VaultError && e.code === "bad_url" && words.test(e.message));
+    }
+  });
+
   test("without HQ_VAULT_URL the home's daemon is found where serve.lock says it listens", async () => {
     assert.ok(!d.base.endsWith(":13100"), d.base);
     const vault = sdk.Vault.fromEnv({ HQ_VAULT_HOME: d.home, HQ_VAULT_TOKEN: d.token() });

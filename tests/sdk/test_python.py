@@ -229,6 +229,16 @@ class Settings(Base):
         e = self.raises(hq_vault.NotRunningError, hq_vault.Vault.from_env, {"HQ_VAULT_HOME": str(TMP / "none")})
         self.assertIn("start it with `hq-vault serve`", str(e))
 
+    def test_an_address_that_is_no_servers_origin_says_what_is_wrong(self) -> None:
+        for url, words in [
+            ("127.0.0.1:13100", "has no https:// in front: it should look like https://127.0.0.1:13100"),
+            ("localhost:13100", "has no https:// in front"),
+            ("https://127.0.0.1:13100/v1", "ends in /v1: give the server's origin only (https://127.0.0.1:13100)"),
+            ("https://127.0.0.1:port", "is not the address of a server"),
+        ]:
+            e = self.raises(hq_vault.VaultError, hq_vault.Vault, url, "t", code="bad_url")
+            self.assertIn(words, str(e))
+
     def test_without_a_url_the_homes_daemon_is_found_where_serve_lock_says(self) -> None:
         self.assertFalse(D.base.endswith(":13100"), D.base)
         vault = hq_vault.Vault.from_env({"HQ_VAULT_HOME": str(D.home), "HQ_VAULT_TOKEN": D.token()})

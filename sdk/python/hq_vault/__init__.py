@@ -178,9 +178,20 @@ class _Endpoint:
     folding, so ``../tokens`` in a secret path reaches the daemon's check, not another route."""
 
     def __init__(self, url: str, ca: Optional[Union[str, bytes]], ca_hint: str) -> None:
-        u = urllib.parse.urlsplit(url)
+        shape = "it should look like https://127.0.0.1:13100 (scheme, host and port; no path)"
+        try:
+            u = urllib.parse.urlsplit(url)
+            u.port  # a port that is no number raises here
+        except ValueError:
+            raise VaultError(f"`{url}` is not the address of a server: {shape}", code="bad_url") from None
+        # `127.0.0.1:13100` and `localhost:13100` split with the host as the scheme.
         if u.scheme not in ("https", "http") or not u.hostname:
-            raise VaultError(f"not an http(s) URL: {url}", code="bad_url")
+            raise VaultError(f"`{url}` has no https:// in front: {shape}", code="bad_url")
+        if re.search(r"/v1/?$", u.path):
+            raise VaultError(
+                f"`{url}` ends in /v1: give the server's origin only ({u.scheme}://{u.netloc}); the SDK adds /v1/…",
+                code="bad_url",
+            )
         self.scheme = u.scheme
         self.host = u.hostname
         self.port = u.port
