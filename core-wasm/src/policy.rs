@@ -608,6 +608,19 @@ fn target(req: &Request) -> Result<Option<String>, Refusal> {
             }
             match patterns::check_path(&prefix) {
                 Ok(_) => Ok(Some(prefix)),
+                // A listing names a folder, never a pattern (`myapp*` would read as one).
+                Err(PathError::MisplacedStar) => {
+                    let base = raw.unwrap_or("").trim_end_matches('*').trim_end_matches('/');
+                    Err(refusal(
+                        400,
+                        "bad_path",
+                        if base.is_empty() {
+                            "a prefix is a folder, never a pattern: list with no prefix for every secret".to_owned()
+                        } else {
+                            format!("a prefix is a folder, never a pattern: give `{base}` (the folder `{base}/`) without `*`")
+                        },
+                    ))
+                }
                 Err(e) => Err(path_refusal(e)),
             }
         }

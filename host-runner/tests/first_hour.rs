@@ -51,6 +51,9 @@ fn a_prefix_that_matches_nothing_says_so_and_runs_nothing() {
     let env = d.run(&["env-file", "myap"], None);
     assert!(!env.status.success() && env.stdout.is_empty(), "{}", text(&env));
     assert!(text(&env).contains("no secrets under `myap/`"), "{}", text(&env));
+    // A prefix is a folder, never a pattern: `myapp*` is refused in words that give the folder.
+    let star = d.run(&["list", "myapp*"], None);
+    assert!(!star.status.success() && text(&star).contains("give `myapp` (the folder `myapp/`) without `*`"), "{}", text(&star));
     let list = d.run(&["list", "myap"], None);
     assert!(list.stdout.is_empty() && text(&list).contains("No secrets under `myap/`"), "{}", text(&list));
 }
@@ -107,6 +110,11 @@ fn a_replacement_says_replaced_and_keeps_type_and_description() {
     assert_eq!(stdout(&third).trim(), "Replaced: svc/key (14 bytes, type: password)", "{}", text(&third));
     let read = d.owner("GET", "/v1/secrets/svc/key", None).json();
     assert_eq!((read["type"].as_str(), read["description"].as_str()), (Some("password"), Some("Stripe live")));
+    // An empty description given clears it; the type stays.
+    let cleared = d.run(&["store", "svc/key", "--description", ""], Some(b"second-value-7"));
+    assert!(cleared.status.success(), "{}", text(&cleared));
+    let read = d.owner("GET", "/v1/secrets/svc/key", None).json();
+    assert_eq!((read["type"].as_str(), read["description"].as_str()), (Some("password"), None), "{read}");
     // --no-overwrite refuses, and the stored value stays.
     let refused = d.run(&["store", "svc/key", "--no-overwrite"], Some(b"third-value-8"));
     assert!(!refused.status.success(), "{}", text(&refused));

@@ -995,7 +995,7 @@ def policy_cases():
         for t in ("../x", "/abs", "", "a/"):
             c.append(admit_case(op, "owner", t))
         c.append(admit_case(op, "anon-missing", "../x", note="credentials come before the path"))
-    for t in ("myapp", "myapp/", "", "a/../b", "/abs", "a*"):
+    for t in ("myapp", "myapp/", "", "a/../b", "/abs", "a*", "myapp/*", "*"):
         c.append(admit_case("secret-list", "owner", t))
     for t in ("ci", "", "x" * 257, "a\u0001b", "Legacy_Name"):
         c.append(admit_case("token-revoke", "owner", t))

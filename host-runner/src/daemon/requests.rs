@@ -37,9 +37,10 @@ pub struct PutBody {
 pub struct CheckedPut {
     /// The value's bytes, at most [`MAX_VALUE`] (1 MiB).
     pub value: Zeroizing<Vec<u8>>,
-    /// The type, `None` when absent or empty.
+    /// The type: `None` when absent (a replacement keeps the stored one), `Some("")` to clear it.
     pub kind: Option<String>,
-    /// The description, `None` when absent or empty.
+    /// The description: `None` when absent (a replacement keeps the stored one), `Some("")` to
+    /// clear it.
     pub description: Option<String>,
 }
 
@@ -61,7 +62,7 @@ fn short_text(v: Option<String>, max: usize) -> Result<Option<String>, String> {
         Some(s) if s.len() > max || s.chars().any(char::is_control) => {
             Err(format!("must be at most {max} bytes without control characters"))
         }
-        other => Ok(other.filter(|s| !s.is_empty())),
+        other => Ok(other),
     }
 }
 

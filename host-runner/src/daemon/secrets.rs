@@ -67,11 +67,15 @@ pub async fn put(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Respons
         if existing.is_some() && !overwrite {
             return Ok(Acted::failed(Effect::Exists));
         }
-        // A replacement keeps the stored type and description unless new ones are given.
-        let (kind, description) = match existing {
-            Some(old) => (kind.or(old.kind), description.or(old.description)),
-            None => (kind, description),
+        // A replacement keeps the stored type and description unless new ones are given; an
+        // empty one given clears it.
+        let (old_kind, old_description) = existing.map(|o| (o.kind, o.description)).unwrap_or_default();
+        let given = |new: Option<String>, old: Option<String>| match new {
+            Some(s) if s.is_empty() => None,
+            Some(s) => Some(s),
+            None => old,
         };
+        let (kind, description) = (given(kind, old_kind), given(description, old_description));
         let now = call.ctx.now_ms;
         let meta = SecretMeta { path: path.clone(), size, kind, description, created_ms: now, updated_ms: now };
         Ok(match store.put_secret(&meta, &sealed) {
