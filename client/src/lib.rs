@@ -590,6 +590,14 @@ impl Client {
         self.get_anonymous("/v1/health")?.ok()
     }
 
+    /// Check that the credential is the vault owner's, with no effect and no audit line when it
+    /// is (`GET /v1/audit/follow`, the owner-only route a follower polls; a refusal is audited
+    /// as any is). Commands that ask a person for a passphrase call it first, so that nobody types
+    /// one for a token that cannot use it. Errors: [`Error::Api`] 401/403 with the daemon's words.
+    pub fn check_owner(&self) -> Result<(), Error> {
+        self.get(&format!("/v1/audit/follow?after={}", u32::MAX))?.ok().map(drop)
+    }
+
     /// A secret's value.
     pub fn get_secret(&self, path: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
         let body = self.get(&format!("/v1/secrets/{}", encode_path(path)))?.ok()?;

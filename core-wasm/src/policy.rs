@@ -617,7 +617,9 @@ fn target(req: &Request) -> Result<Option<String>, Refusal> {
                         if base.is_empty() {
                             "a prefix is a folder, never a pattern: list with no prefix for every secret".to_owned()
                         } else {
-                            format!("a prefix is a folder, never a pattern: give `{base}` (the folder `{base}/`) without `*`")
+                            format!(
+                                "a prefix is a folder, never a pattern: give `{base}` (the folder `{base}/`) without `*`"
+                            )
                         },
                     ))
                 }

@@ -2,6 +2,7 @@
 //! Real daemons over HTTPS; each message must name the real cause and the next step.
 
 mod common;
+mod pty;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -327,4 +328,24 @@ fn a_refused_path_is_told_in_words_not_as_a_wit_case() {
     let t = text(&out);
     assert!(t.contains("drop the leading `/`") && t.contains("nothing was asked or stored"), "{t}");
     assert!(!t.contains("leading-slash") && !t.contains("(error "), "{t}");
+}
+
+#[test]
+fn unlock_and_passphrase_change_check_the_token_before_asking() {
+    let d = daemon();
+    let made = d.run(&["token", "create", "--name", "agent-x", "--prefix", "a"], None);
+    assert!(made.status.success(), "{}", text(&made));
+    let managed = String::from_utf8_lossy(&made.stdout).trim().to_owned();
+    assert!(d.run(&["lock"], None).status.success());
+    // On a terminal, as a person: the refusal comes before any prompt.
+    for (token, words) in [(managed.as_str(), "managed token may only"), ("hqvt_nonsense", "")] {
+        for args in [&["unlock"][..], &["passphrase", "change"]] {
+            let mut t = pty::Pty::spawn(d.cli_with_token(token).args(args));
+            let status = t.wait();
+            let screen = t.screen();
+            assert!(!status.success(), "{args:?}: {screen}");
+            assert!(!screen.contains("assphrase:"), "{args:?} asked before checking the token: {screen}");
+            assert!(screen.contains(words), "{args:?}: {screen}");
+        }
+    }
 }

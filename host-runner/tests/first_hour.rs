@@ -53,7 +53,11 @@ fn a_prefix_that_matches_nothing_says_so_and_runs_nothing() {
     assert!(text(&env).contains("no secrets under `myap/`"), "{}", text(&env));
     // A prefix is a folder, never a pattern: `myapp*` is refused in words that give the folder.
     let star = d.run(&["list", "myapp*"], None);
-    assert!(!star.status.success() && text(&star).contains("give `myapp` (the folder `myapp/`) without `*`"), "{}", text(&star));
+    assert!(
+        !star.status.success() && text(&star).contains("give `myapp` (the folder `myapp/`) without `*`"),
+        "{}",
+        text(&star)
+    );
     let list = d.run(&["list", "myap"], None);
     assert!(list.stdout.is_empty() && text(&list).contains("No secrets under `myap/`"), "{}", text(&list));
 }

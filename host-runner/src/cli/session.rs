@@ -27,6 +27,8 @@ pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
         println!("Already unlocked.");
         return Ok(ExitCode::SUCCESS);
     }
+    // ...and the token is the owner's: nobody types a passphrase for a token that cannot unlock.
+    client.check_owner()?;
     let tries = if a.passphrase_stdin { 1 } else { super::TRIES };
     let mut left = tries;
     loop {
@@ -91,8 +93,8 @@ pub enum PassphraseCommand {
 pub fn passphrase(c: PassphraseCommand) -> Result<ExitCode> {
     let PassphraseCommand::Change { passphrase_stdin } = c;
     let client = Client::from_env()?;
-    // Before anything is asked: the daemon answers.
-    client.health()?;
+    // Before anything is asked: the daemon answers, and the token is the owner's.
+    client.check_owner()?;
     let mut old = super::read_passphrase("Current passphrase: ", passphrase_stdin)?;
     // On a terminal the new one is asked as `init` asks it: three tries, each refusal saying why.
     let new = super::new_passphrase(passphrase_stdin, "nothing was changed")?;
