@@ -979,6 +979,21 @@ pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) 
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_list_prefix_with_a_star_is_refused_as_a_pattern_in_words_that_give_the_folder() {
+        for (raw, words) in
+            [("myapp*", "give `myapp` (the folder `myapp/`)"), ("myapp/*", "give `myapp`"), ("*", "no prefix")]
+        {
+            let d = admit(&req(Operation::SecretList, Caller::Owner, Some(raw))).unwrap_err();
+            assert_eq!((d.status, d.code.as_str()), (400, "bad_path"));
+            assert!(
+                d.message.contains("a prefix is a folder, never a pattern") && d.message.contains(words),
+                "{raw}: {}",
+                d.message
+            );
+        }
+    }
+
     fn req(op: Operation, caller: Caller, target: Option<&str>) -> Request {
         Request {
             operation: op,
