@@ -210,6 +210,25 @@ pub fn retention_ms(var: Option<&str>) -> u64 {
     var.and_then(|v| v.trim().parse::<u64>().ok()).filter(|n| *n > 0).unwrap_or(AUDIT_RETENTION_MS)
 }
 
+/// The least delay, in milliseconds, of an alarm set from inside the alarm handler. workerd drops an
+/// alarm re-armed from `alarm()` at a time that has already passed when the handler ends
+/// (cloudflare/workerd#6866; measured here with miniflare 4.20260426: `Date.now()` and
+/// `Date.now() - 5` stall the chain, `+ 1` and more do not), so the next wake is never sooner.
+pub const ALARM_MIN_DELAY_MS: u64 = 2_000;
+
+/// When the retention alarm must wake next, from inside the alarm handler: when the oldest event
+/// left expires (`expires_ms`, Unix ms), but no sooner than [`ALARM_MIN_DELAY_MS`] after `now_ms`.
+pub fn next_alarm_ms(expires_ms: u64, now_ms: u64) -> u64 {
+    expires_ms.max(now_ms.saturating_add(ALARM_MIN_DELAY_MS))
+}
+
+/// Whether an alarm recorded as due at `due_ms` (Unix ms) has been lost: it should have woken more
+/// than a minute before `now_ms` and its handler would have cleared the record. A lost alarm is set
+/// again by the next event, so that no event outlives the retention period for want of a wake.
+pub fn alarm_lost(due_ms: u64, now_ms: u64) -> bool {
+    due_ms.saturating_add(60_000) < now_ms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +289,20 @@ mod tests {
         assert_eq!(retention_ms(Some("0")), AUDIT_RETENTION_MS);
         assert_eq!(retention_ms(Some("soon")), AUDIT_RETENTION_MS);
         assert_eq!(retention_ms(Some("1500")), 1500);
+    }
+
+    #[test]
+    fn an_alarm_set_from_the_alarm_is_never_in_the_past() {
+        assert_eq!(next_alarm_ms(10_000, 1_000), 10_000);
+        assert_eq!(next_alarm_ms(10_000, 9_999), 11_999);
+        assert_eq!(next_alarm_ms(10_000, 10_000), 12_000);
+        assert_eq!(next_alarm_ms(5, u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn an_alarm_overdue_by_a_minute_is_lost() {
+        assert!(!alarm_lost(100_000, 100_000));
+        assert!(!alarm_lost(100_000, 160_000));
+        assert!(alarm_lost(100_000, 160_001));
     }
 }

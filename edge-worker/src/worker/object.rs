@@ -32,7 +32,8 @@ use worker::{
 
 use crate::company::{
     AUDIT_PAGE, Act, Answered, AuthCall, AuthOp, AuthReply, EventsCall, LifecycleCall, LifecycleReply, ReadCall,
-    ReadVerdict, RecordCall, answered_event, audit_cursor, nonce_lifetime_ms, parse_audit_cursor, retention_ms,
+    ReadVerdict, RecordCall, alarm_lost, answered_event, audit_cursor, next_alarm_ms, nonce_lifetime_ms,
+    parse_audit_cursor, retention_ms,
 };
 use crate::model::{CompanySettings, ConnectionDoc};
 
@@ -122,7 +123,7 @@ impl DurableObject for Company {
         }
         let oldest: Vec<Oldest> = sql.exec("SELECT MIN(time_ms) AS t FROM audit", None)?.to_array()?;
         if let Some(t) = oldest.first().and_then(|o| o.t) {
-            let at = (t as u64).saturating_add(self.retention());
+            let at = next_alarm_ms((t as u64).saturating_add(self.retention()), now);
             set_setting(&sql, "alarm_at", &at.to_string())?;
             self.schedule(at).await?;
         }
@@ -143,7 +144,7 @@ impl Company {
 
     /// Store an event in `connection`'s stream (or the company's own). Returns when the retention
     /// alarm must be (re)set: when none is due yet or the one due is later than this event's
-    /// expiry (an event written with an older time).
+    /// expiry (an event written with an older time), or the one due was lost (see [`alarm_lost`]).
     fn append(&self, sql: &SqlStorage, connection: Option<&str>, ev: &Event) -> Result<Option<u64>> {
         sql.exec(
             "INSERT INTO audit (time_ms, connection, line) VALUES (?, ?, ?)",
@@ -151,11 +152,14 @@ impl Company {
         )?;
         let expires = ev.time_ms.saturating_add(self.retention());
         let due = setting(sql, "alarm_at")?.and_then(|v| v.parse::<u64>().ok());
-        if due.is_some_and(|d| d <= expires) {
+        let now = worker::Date::now().as_millis();
+        if due.is_some_and(|d| d <= expires && !alarm_lost(d, now)) {
             return Ok(None);
         }
-        set_setting(sql, "alarm_at", &expires.to_string())?;
-        Ok(Some(expires))
+        // A lost alarm wakes now: it deletes what has expired and sets the next wake itself.
+        let at = if due.is_some_and(|d| alarm_lost(d, now)) { now } else { expires };
+        set_setting(sql, "alarm_at", &at.to_string())?;
+        Ok(Some(at))
     }
 
     /// The gate's decision for a read, with the read's event appended.
