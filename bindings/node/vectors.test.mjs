@@ -143,6 +143,7 @@ const policyRunners = {
     const r = res(() => policy.checkConnectionRequest(c.name, c.mechanism ?? undefined, c.patterns));
     return "ok" in r ? r : { error: { kind: r.error.kind, rejected: r.error.rejections.map((x) => x.index) } };
   },
+  "connection-name-taken": (c) => policy.connectionNameTaken(c.name, c.active),
 };
 
 const runners = {

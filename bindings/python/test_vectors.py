@@ -107,6 +107,8 @@ def run_policy(core, c):
         good, v = _result(core.call("policy", "check-connection-request", c["name"], c["mechanism"], c["patterns"]))
         good = good and isinstance(v, list)  # ok (a list) and error (a record) differ: no Variant wraps them
         return {"ok": v} if good else {"error": {"kind": v.kind, "rejected": [r.index for r in v.rejections]}}
+    if f == "connection-name-taken":
+        return core.call("policy", "connection-name-taken", c["name"], c["active"])
     raise ValueError(f"no policy function {f}")
 
 

@@ -56,6 +56,12 @@ pub enum Error {
     /// No token to send: the message says where one was looked for.
     #[error("{0}")]
     NoToken(String),
+    /// `HQ_VAULT_TOKEN` is set but empty (or blank): the token meant for this process did not
+    /// arrive. The home's token file is the owner's and is never read in its place.
+    #[error(
+        "HQ_VAULT_TOKEN is set but empty: the token meant for this process did not arrive (did minting it fail?). The home's token file (the owner's token) is not used in its place: pass the token, or unset HQ_VAULT_TOKEN to use the token file"
+    )]
+    EmptyToken,
     /// The home holds no vault (no `tls/ca.pem`) and `HQ_VAULT_CA_CERT` is not set; the message
     /// says whether something listens at the URL (a daemon of another home) or not.
     #[error("{0}")]
@@ -481,8 +487,11 @@ impl Client {
         })?;
         let token_file = home.join("token");
         let (token, source) = match std::env::var("HQ_VAULT_TOKEN") {
-            Ok(t) if !t.is_empty() => (Some(t), TokenSource::Env),
-            _ => (
+            Ok(t) if !t.trim().is_empty() => (Some(t.trim().to_owned()), TokenSource::Env),
+            // Set but empty: the token meant for this process did not arrive (a failed mint). The
+            // home's file holds the owner's token: never read it in its place.
+            Ok(_) => return Err(Error::EmptyToken),
+            Err(_) => (
                 std::fs::read_to_string(&token_file).ok().map(|t| t.trim().to_owned()),
                 TokenSource::File(token_file.clone()),
             ),

@@ -1021,4 +1021,7 @@ impl w_policy::Guest for Component {
     ) -> Result<Vec<String>, w_policy::InputProblem> {
         policy::connection_patterns(&name, mechanism.as_deref(), &patterns).map_err(problem_input_to_wit)
     }
+    fn connection_name_taken(name: String, active: Vec<String>) -> bool {
+        policy::connection_name_taken(&name, &active)
+    }
 }

@@ -91,6 +91,7 @@ pub trait Binding {
         mechanism: Option<&str>,
         patterns: &[String],
     ) -> Result<Vec<String>, InputProblem>;
+    fn policy_connection_name_taken(&mut self, name: &str, active: &[String]) -> bool;
 }
 
 /// The core called directly, as an rlib.
@@ -233,6 +234,9 @@ impl Binding for Native {
         patterns: &[String],
     ) -> Result<Vec<String>, InputProblem> {
         policy::connection_patterns(name, mechanism, patterns)
+    }
+    fn policy_connection_name_taken(&mut self, name: &str, active: &[String]) -> bool {
+        policy::connection_name_taken(name, active)
     }
 }
 
@@ -423,6 +427,9 @@ fn run_policy(case: &Value, core: &mut dyn Binding) -> Result<Value, String> {
                     "kind": kebab(&p.kind), "rejected": p.rejections.iter().map(|r| r.index).collect::<Vec<_>>() } }),
             }
         }
+        "connection-name-taken" => Value::Bool(
+            core.policy_connection_name_taken(&field::<String>(case, "name")?, &field::<Vec<String>>(case, "active")?),
+        ),
         other => return Err(format!("no policy function `{other}`")),
     })
 }

@@ -599,6 +599,10 @@ fn target(req: &Request) -> Result<Option<String>, Refusal> {
         Target::None => Ok(None),
         Target::SecretPath => match patterns::check_key(raw.unwrap_or("")) {
             Ok(p) => Ok(Some(p.to_owned())),
+            // A secret's path is no folder: its length rule in its own words.
+            Err(PathError::TooLong) => {
+                Err(refusal(400, "bad_path", "the path is longer than 1024 bytes: give a shorter one".to_owned()))
+            }
             Err(e) => Err(path_refusal(e)),
         },
         Target::Folder => {
@@ -796,7 +800,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                         "name_taken",
                         match subject {
                             Some(name) if op == Operation::ConnectionCreate => format!(
-                                "an active connection is named `{name}`: pick another name, or revoke that connection first (a name names one active connection)"
+                                "an active connection is named `{name}` (letter case aside): pick another name, or revoke that connection first (a name names one active connection)"
                             ),
                             Some(name) => format!(
                                 "a token named `{name}` exists: pick another name, or revoke it first (`hq-vault token revoke {name}`): a revoked token's name is free again"
@@ -906,33 +910,73 @@ pub fn token_rules(
     if max_uses == Some(0) {
         return Err(InputProblem::new(InputKind::BadMaxUses, "max_uses must be at least 1"));
     }
-    let scope = if prefixes.is_empty() {
-        Vec::new()
-    } else {
-        // A prefix is a folder (issue "A newcomer's first hour", item 3): `*` alone (everything)
-        // or after a `/`; `myapp*` would also grant `myappx/`, so it is refused with the fix.
-        for p in prefixes {
-            if p.is_empty() {
-                return Err(InputProblem::new(
-                    InputKind::BadPrefix,
-                    "an empty prefix names no folder: give a folder such as `myapp`, or no prefix for a token that reads every secret",
-                ));
-            }
-            if p.ends_with('*') && p != "*" && !p.ends_with("/*") {
-                let base = p.trim_end_matches('*');
-                return Err(InputProblem::new(
-                    InputKind::BadPrefix,
-                    format!(
-                        "`{p}` would also grant folders that merely start with `{base}` (such as `{base}x/`): a prefix is a folder, so give `{base}` or `{base}/*`"
-                    ),
-                ));
-            }
-        }
-        let folders: Vec<String> =
-            prefixes.iter().map(|p| if p.ends_with('*') { p.clone() } else { folder(p) }).collect();
-        patterns::normalize_all(&folders).map_err(|e| InputProblem::new(InputKind::BadPrefix, e.to_string()))?
-    };
+    let scope = token_scope(prefixes)?;
     Ok(TokenRules { expires_at_ms, max_uses, uses: 0, revoked: false, scope })
+}
+
+/// A managed token's scope from its `--prefix` values: each one a folder (`aws` and `aws/` →
+/// `aws/*`, `aws/*` as given); `*` alone is every secret, as is no prefix (the empty scope). A prefix
+/// that is no folder is refused, in words that give the folder to use: empty, `aws*` (it would
+/// also grant `awsx/`), `aws/**`, `a*b`, a leading `/`, `..`, control characters.
+fn token_scope(prefixes: &[String]) -> Result<Vec<String>, InputProblem> {
+    let refuse = |m: String| Err(InputProblem::new(InputKind::BadPrefix, m));
+    if prefixes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut folders = Vec::with_capacity(prefixes.len());
+    for p in prefixes {
+        if p == "*" {
+            folders.push(p.clone());
+            continue;
+        }
+        if p.is_empty() {
+            return refuse(
+                "an empty prefix names no folder: give a folder such as `myapp`, or no prefix for a token that reads every secret"
+                    .to_owned(),
+            );
+        }
+        let shown = p.escape_default();
+        let base = p.trim_end_matches('*');
+        let is_folder_glob = p.len() == base.len() + 1 && base.ends_with('/');
+        if base.len() < p.len() && !is_folder_glob {
+            let folder = base.trim_end_matches('/');
+            return refuse(if folder.is_empty() {
+                format!("`{shown}` is no folder: give `*` or no prefix for a token that reads every secret")
+            } else if base.ends_with('/') {
+                format!(
+                    "`{shown}` is no folder: a prefix takes everything below it, so give `{folder}` (the folder `{folder}/`)"
+                )
+            } else {
+                format!(
+                    "`{shown}` would also grant folders that merely start with `{folder}` (such as `{folder}x/`): a prefix is a folder, so give `{folder}` (the folder `{folder}/`)"
+                )
+            });
+        }
+        let f = if is_folder_glob { p.clone() } else { folder(p) };
+        if let Err(e) = patterns::normalize(&f) {
+            return refuse(match e {
+                PathError::MisplacedStar => {
+                    let before = p.split('*').next().unwrap_or("").trim_end_matches('/');
+                    let example = if before.is_empty() { "myapp" } else { before };
+                    format!(
+                        "`{shown}` is no folder: `*` stands alone for every secret, never inside a prefix; give a folder such as `{example}`"
+                    )
+                }
+                e => format!("`{shown}` is no folder: {e}"),
+            });
+        }
+        folders.push(f);
+    }
+    patterns::normalize_all(&folders).map_err(|e| InputProblem::new(InputKind::BadPrefix, e.to_string()))
+}
+
+/// Whether a new connection named `name` would share its name with one of the `active`
+/// connections' names: names are compared without regard to letter case (`Docs-Bot` and
+/// `docs-bot` are one name to a person typing it), so that a name given to `rotate`, `revoke` or
+/// `audit` names one active connection.
+pub fn connection_name_taken(name: &str, active: &[String]) -> bool {
+    let key = name.to_lowercase();
+    active.iter().any(|a| a.to_lowercase() == key)
 }
 
 /// A connection's create request: the name (1–128 characters, not blank, no control characters),
@@ -944,6 +988,19 @@ pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) 
         return Err(InputProblem::new(
             InputKind::BadName,
             "a connection name is 1-128 characters without control characters",
+        ));
+    }
+    // The CLI takes a name where it takes an id: a name must never read as another one.
+    if name.trim() != name {
+        return Err(InputProblem::new(
+            InputKind::BadName,
+            "a connection name has no spaces at its start or end (`docs-bot `, ` docs-bot` and `docs-bot` would look alike)",
+        ));
+    }
+    if is_connection_id(&name.to_ascii_lowercase()) {
+        return Err(InputProblem::new(
+            InputKind::BadName,
+            "a connection name cannot have the form of a connection id (`conn_` and 16 hex digits): commands take a name or an id",
         ));
     }
     match mechanism {
@@ -992,6 +1049,34 @@ mod tests {
                 d.message
             );
         }
+    }
+
+    #[test]
+    fn a_secret_path_too_long_is_told_without_folder_words() {
+        let long = "a".repeat(1025);
+        let d = admit(&req(Operation::SecretGet, Caller::Owner, Some(&long))).unwrap_err();
+        assert_eq!((d.status, d.code.as_str()), (400, "bad_path"));
+        assert!(d.message.contains("longer than 1024 bytes") && !d.message.contains("folder"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_token_prefix_that_is_no_folder_is_refused_in_words_that_give_the_folder() {
+        for (raw, words) in [
+            ("aws/**", "give `aws` (the folder `aws/`)"),
+            ("myapp*", "give `myapp` (the folder `myapp/`)"),
+            ("**", "give `*` or no prefix"),
+            ("a*b", "give a folder such as `a`"),
+            ("/aws", "drop the leading `/`"),
+            (" aws", "whitespace"),
+            (".", "`.` or `..` segment"),
+        ] {
+            let e = token_rules("deploy", None, None, &[raw.to_owned()], 0).unwrap_err();
+            assert_eq!(e.kind, InputKind::BadPrefix, "{raw}");
+            assert!(e.detail.contains(words) && !e.detail.contains("pattern 0"), "{raw}: {}", e.detail);
+            assert!(!e.detail.contains("//*"), "{raw}: {}", e.detail);
+        }
+        let all = token_rules("deploy", None, None, &["*".to_owned()], 0).unwrap();
+        assert_eq!(all.scope, ["*"]);
     }
 
     fn req(op: Operation, caller: Caller, target: Option<&str>) -> Request {

@@ -38,13 +38,16 @@ impl LocalCa {
     /// Read the home's CA; an error says to run `hq-vault init` when there is none.
     pub fn load(home: &Home) -> Result<LocalCa> {
         let pem_path = home.ca_cert();
-        let pem = std::fs::read(&pem_path).with_context(|| {
-            format!(
-                "reading {}: {} holds no vault. If your vault lives in another home, name it: `HQ_VAULT_HOME=<that home> hq-vault trust` (`hq-vault serve` prints its home); a new vault starts with `hq-vault serve`",
-                pem_path.display(),
-                home.dir.display()
-            )
-        })?;
+        let pem = match std::fs::read(&pem_path) {
+            Ok(pem) => pem,
+            // Missing: said in words, without the system's "No such file or directory".
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "{} holds no vault (no {}). If your vault lives in another home, name it: `HQ_VAULT_HOME=<that home> hq-vault trust` (`hq-vault serve` prints its home); a new vault starts with `hq-vault serve`",
+                home.dir.display(),
+                pem_path.display()
+            ),
+            Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", pem_path.display()))),
+        };
         let der = CertificateDer::from_pem_slice(&pem).with_context(|| {
             format!("{} holds no PEM certificate: delete tls/ and run `hq-vault init`", pem_path.display())
         })?;

@@ -63,8 +63,18 @@ fn a_client_home_that_is_not_the_daemons_says_so_and_how_to_point_at_it() {
     // The same token in HQ_VAULT_TOKEN: that variable is named, and what to do without it.
     let out = run_with(d.cli_with_token(&stale), &["list"], None);
     fails_with(&out, &["HQ_VAULT_TOKEN is not a token of the daemon", "Unset it"]);
-    // Nothing listens at all.
+    // Set but empty (an orchestrator's failed mint): refused; the owner's token file is not read.
+    d.store("owner/only", "advice-owner-value");
+    for blank in ["", " "] {
+        let out = run_with(d.cli_with_token(blank), &["get", "owner/only"], None);
+        assert!(!out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("HQ_VAULT_TOKEN is set but empty"), "{}", text(&out));
+        assert!(!text(&out).contains("advice-owner-value"), "{}", text(&out));
+    }
+    // Nothing listens at all; the stopped daemon's serve.lock names no address any more.
+    assert!(std::fs::read_to_string(d.home().join("serve.lock")).unwrap().starts_with("https://"));
     d.stop();
+    assert_eq!(std::fs::read_to_string(d.home().join("serve.lock")).unwrap(), "");
     let out = run_with(cli_at(&nowhere, &d.url), &["list"], None);
     fails_with(&out, &["holds no vault and nothing answers at", "hq-vault serve"]);
     let out = d.run(&["list"], None);
@@ -274,6 +284,16 @@ fn connection_commands_take_a_name_or_an_id() {
     let dup = d.run(&["connection", "create", "--name", "docs-bot", "--pattern", "knowledge/"], None);
     fails_with(&dup, &["an active connection is named `docs-bot`", "revoke that connection first"]);
     assert_eq!(ids().iter().filter(|c| c.1 == "active").count(), 1);
+    // Look-alikes are the same name (letter case aside), and a name has no spaces around it and
+    // is never the form of an id.
+    let dup = d.run(&["connection", "create", "--name", "Docs-Bot", "--pattern", "knowledge/"], None);
+    fails_with(&dup, &["an active connection is named `Docs-Bot`"]);
+    for name in ["docs-bot ", " docs-bot", first.as_str()] {
+        let out = d.run(&["connection", "create", "--name", name, "--pattern", "knowledge/"], None);
+        assert!(!out.status.success(), "{name:?}: {}", text(&out));
+        assert!(text(&out).contains("a connection name"), "{name:?}: {}", text(&out));
+    }
+    assert_eq!(ids().iter().filter(|c| c.1 == "active").count(), 1);
     let out = d.run(&["connection", "revoke", "no-such-bot"], None);
     fails_with(&out, &["no connection is named or has the id `no-such-bot`", "hq-vault connection list"]);
 }
@@ -312,10 +332,16 @@ fn a_lost_vault_db_is_never_replaced_by_a_new_vault_over_its_history() {
     let t = String::from_utf8_lossy(&doctor.stdout).to_string();
     assert!(t.contains("vault.db is missing, but audit.log remains") && t.contains("Restore vault.db"), "{t}");
     assert!(!t.contains("creates it on its first start"), "doctor proposed a new vault over the old one's record: {t}");
-    for args in [&["init", "--passphrase-stdin"][..], &["serve", "--passphrase-stdin", "--listen", "127.0.0.1:0"]] {
+    for args in [
+        &["init", "--passphrase-stdin"][..],
+        &["serve", "--passphrase-stdin", "--listen", "127.0.0.1:0"],
+        &["audit", "verify", "--passphrase-stdin"],
+    ] {
         let out = d.run(args, Some(format!("{PASS}\n").as_bytes()));
         assert!(!out.status.success(), "{args:?} made a new vault over the old one's history: {}", text(&out));
         assert!(text(&out).contains("Restore vault.db from your backup"), "{args:?}: {}", text(&out));
+        // Not a first start: nothing asks for a new passphrase.
+        assert!(!text(&out).contains("First start"), "{args:?}: {}", text(&out));
         assert!(!d.home().join("vault.db").exists(), "{args:?} left a vault.db");
     }
 }

@@ -170,6 +170,10 @@ fn commands_that_ask_check_first() {
     let mut t = Pty::spawn(&c);
     t.expect("app/key holds a secret: the value entered replaces it");
     t.expect("Value for app/key (hidden):");
+    // Only spaces is no value: asked again, nothing stored.
+    t.secret_line("   ");
+    t.expect("The value is only spaces.");
+    t.expect("Value for app/key (hidden):");
     t.secret_line("value-app-key-2");
     t.expect("Replaced: app/key (15 bytes");
     assert!(t.wait().success(), "{}", t.screen());
@@ -451,4 +455,45 @@ fn every_command_that_prints_ends_quietly_when_its_reader_goes_away() {
     let mut err = String::new();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     ended_quietly("audit --json | head -n 1", child.wait().unwrap(), &err);
+}
+
+/// A SIGINT or SIGTERM at any moment of a first `serve` ends it. The daemon used to listen for
+/// them only once it served: started ignoring SIGINT (a script's `hq-vault serve &`), a SIGINT in
+/// its first moments was lost and the daemon ran on, creating the home.
+#[test]
+fn a_signal_at_any_moment_of_a_first_start_stops_it() {
+    for (signal, after_ms) in [("INT", 60), ("INT", 200), ("INT", 600), ("TERM", 60), ("TERM", 600)] {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' INT; exec '{BIN}' serve --listen 127.0.0.1:0 --passphrase-stdin --kdf-m-cost-kib 8192 --kdf-t-cost 1"
+            ))
+            .env("HQ_VAULT_HOME", &home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(format!("{PASS}\n").as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(after_ms));
+        assert!(Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap().success());
+        // A bounded wait for the end, not a timing: a daemon that runs on fails here.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("SIG{signal} {after_ms} ms into a first start was ignored: the daemon ran on");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // Ended by the signal itself during the start, or stopped gracefully once serving.
+        assert!(status.signal().is_some() || status.success(), "SIG{signal} after {after_ms} ms: {status:?}");
+    }
 }

@@ -170,6 +170,7 @@ fn no_tool_returns_a_value_even_when_the_command_prints_it() {
     let printers = |names: &str| {
         format!(
             "for n in {names}; do declare -p $n; printf '%q\\n' \"${{!n}}\"; (set -x; : \"${{!n}}\") 2>&1; \
+             LC_ALL=C.UTF-8 bash -c 'declare -p \"$0\"; printf \"%q\\n\" \"${{!0}}\"; (set -x; : \"${{!0}}\") 2>&1' $n; \
              python3 -c 'import os, sys, shlex, html; v = os.environ[sys.argv[1]]; b = v.encode()
 print(repr(v)); print(ascii(v)); print(b); print(shlex.quote(v)); print(html.escape(v)); print(b.hex(\" \")); print(b.hex(\":\").upper())' $n; \
              node -e 'const v = process.env[process.argv[1]]; console.log(encodeURI(v)); console.log(Buffer.from(v))' $n; \
@@ -314,11 +315,12 @@ print(repr(v)); print(ascii(v)); print(b); print(shlex.quote(v)); print(html.esc
     assert_eq!(d.owner("GET", "/v1/secrets/new/other", None).status, 404);
 
     d.secrets.push(person.clone());
-    // Shell quoting, Python's repr, ascii, bytes, shlex and html, Node's encodeURI and Buffer,
-    // spaced hex and base32: 13 lines for each value, each masked.
+    // Shell quoting (in the C locale and in C.UTF-8, where bash keeps non-ASCII characters), Python's
+    // repr, ascii, bytes, shlex and html, Node's encodeURI and Buffer, spaced hex and base32: 16
+    // lines for each value, each masked.
     for (step, values) in [(16, 2), (17, 1)] {
         let out = r[step]["structuredContent"]["stdout"].as_str().unwrap();
-        assert_eq!(out.lines().count(), 13 * values, "{}", r[step]);
+        assert_eq!(out.lines().count(), 16 * values, "{}", r[step]);
         for line in out.lines() {
             assert!(line.contains("<hq-vault:"), "unmasked: {line}\n{}", r[step]);
         }
@@ -510,10 +512,14 @@ fn files_tools_read_company_files_through_a_connection_key() {
     assert!(text_of(&r[4]).contains("is not text"));
     let first = r[5]["content"][0]["text"].as_str().unwrap();
     assert_eq!(first, &big[..1000]);
-    assert!(text_of(&r[5]).contains(&format!("bytes 0–1000 of {} shown; call files_read with offset 1000", big.len())));
+    assert!(
+        text_of(&r[5])
+            .contains(&format!("1000 bytes from offset 0 shown, of {}; call files_read with offset 1000", big.len()))
+    );
     assert_eq!(r[6]["content"][0]["text"], &big[1000..2000]);
     // A character cut by the limit is left for the next read.
     assert_eq!(r[7]["content"][0]["text"], "a");
+    assert!(text_of(&r[7]).contains("1 byte from offset 0 shown"), "{}", r[7]);
     assert!(text_of(&r[7]).contains("offset 1 for more"), "{}", r[7]);
     assert!(is_error(&r[8]) && text_of(&r[8]).contains("outside this connection"), "{}", r[8]);
     assert!(is_error(&r[9]), "{}", r[9]);

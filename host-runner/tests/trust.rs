@@ -94,6 +94,9 @@ fn trust_adds_exactly_this_vaults_ca_to_every_browser_database_and_uninstall_rem
     );
     assert!(chromium.join("cert9.db").is_file());
     assert!(trusts(&chromium, &nick) && trusts(&firefox, &nick));
+    // The undo it names is for this home (a home of its own in this test).
+    let undo = format!("Undo with `HQ_VAULT_HOME={} hq-vault trust --uninstall`", d.home().display());
+    assert!(text(&out).contains(&undo), "{}", text(&out));
     // Nothing suggests it any more.
     let doctor = run_with(cli(&d.home(), &user), &["doctor"], None);
     let t = String::from_utf8_lossy(&doctor.stdout).to_string();
@@ -151,4 +154,5 @@ fn trust_without_a_vault_names_the_home_and_how_to_point_at_another() {
     assert!(t.contains(&format!("{} holds no vault", none.display())), "{t}");
     assert!(t.contains("`HQ_VAULT_HOME=<that home> hq-vault trust`"), "{t}");
     assert!(!t.contains("hq-vault init"), "a vault elsewhere is not made anew: {t}");
+    assert!(!t.contains("os error") && !t.contains("No such file"), "said in words, not the system's: {t}");
 }

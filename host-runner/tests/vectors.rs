@@ -656,6 +656,9 @@ impl Binding for Wasmtime {
     ) -> Result<Vec<String>, InputProblem> {
         ok(self.inst.check_connection_request(name, mechanism, patterns)).map_err(input_problem)
     }
+    fn policy_connection_name_taken(&mut self, name: &str, active: &[String]) -> bool {
+        ok(self.inst.connection_name_taken(name, active))
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ export interface VaultErrorFields {
   status?: number | null;
   /** The daemon's error code (`not_found`, `token_expired`, …) or this package's own
    * (`not_running`, `unreachable`, `untrusted_certificate`, `binary`, `env`, `empty_folder`,
-   * `no_token`, `settings`, `missing_setting`, `timeout`, `transport`, `bad_answer`, `bad_url`). */
+   * `no_token`, `empty_token`, `settings`, `missing_setting`, `timeout`, `transport`, `bad_answer`, `bad_url`). */
   code?: string | null;
   /** The daemon's request id, to find the audit line. */
   requestId?: string | null;
@@ -165,6 +165,8 @@ export declare class Connection {
   constructor(options: ConnectionOptions);
   /** HQ_CONNECTION_URL, HQ_CONNECTION_KEY, and HQ_CONNECTION_CA_CERT (optional). */
   static fromEnv(env?: Env): Connection;
+  /** The connection's base URL. */
+  readonly url: string;
   /** Every granted object under `prefix`, across pages. */
   list(prefix?: string): Promise<ObjectInfo[]>;
   /** An object's bytes. */

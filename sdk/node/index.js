@@ -26,6 +26,10 @@ function servedAt(home) {
 /** Where the daemon listens unless HQ_VAULT_URL says otherwise. */
 export const DEFAULT_URL = "https://127.0.0.1:13100";
 
+const EMPTY_TOKEN =
+  "HQ_VAULT_TOKEN is set but empty: the token meant for this process did not arrive (did minting it fail?). " +
+  "The home's token file (the owner's token) is not used in its place: pass the token, or unset HQ_VAULT_TOKEN to use the token file";
+
 /** An answer may take this long (ms) before the request is abandoned. */
 const REQUEST_TIMEOUT_MS = 120_000;
 /** A kept-alive connection idle this long (ms) is closed: the daemon closes them after 10 s. */
@@ -129,9 +133,19 @@ function agentFor(protocol, ca) {
   return agent;
 }
 
+/** Whether `url` is https on a loopback address (the local daemon). */
+function isLocalHttps(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** Split a base URL into what node:https needs; the path is sent as given (no dot-segment
  * folding, so `../tokens` in a secret path reaches the daemon's check instead of another route). */
-function endpoint(url, ca) {
+function endpoint(url, ca, { httpsOnly = false } = {}) {
   const shape = "it should look like https://127.0.0.1:13100 (scheme, host and port; no path)";
   let u;
   try {
@@ -143,6 +157,16 @@ function endpoint(url, ca) {
   // `127.0.0.1:13100` and `localhost:13100` parse with the host as the scheme.
   if (u.protocol !== "https:" && u.protocol !== "http:") {
     throw new VaultError(`\`${url}\` has no https:// in front: ${shape}`, { code: "bad_url" });
+  }
+  if (httpsOnly && u.protocol === "http:") {
+    throw new VaultError(`\`${url}\` uses http://, but the daemon speaks only HTTPS: use https://${u.host}`, { code: "bad_url" });
+  }
+  if (u.username || u.password) {
+    // Not echoed: the URL holds a credential.
+    throw new VaultError(`the address ${u.protocol}//…@${u.host} holds a user name or password: give only ${u.protocol}//${u.host}`, { code: "bad_url" });
+  }
+  if (u.search || u.hash || /[?#]/.test(String(url).trim().replace(/^[^:]*:\/\/[^/?#]*/, ""))) {
+    throw new VaultError(`\`${url}\` has a query or fragment after the host and port: give only ${u.protocol}//${u.host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
   }
   if (/\/v1\/?$/.test(u.pathname)) {
     throw new VaultError(`\`${url}\` ends in /v1: give the server's origin only (${u.protocol}//${u.host}); the SDK adds /v1/…`, { code: "bad_url" });
@@ -271,6 +295,7 @@ export class Vault {
   #ep;
   #token;
   #caHint;
+  #noToken;
 
   /**
    * @param {{url?: string, token?: string, ca?: string | Uint8Array}} [options] `url` (default
@@ -279,7 +304,7 @@ export class Vault {
    */
   constructor({ url = DEFAULT_URL, token, ca } = {}) {
     const pem = ca === undefined || ca === null ? undefined : typeof ca === "string" ? ca : Buffer.from(ca).toString("utf8");
-    this.#ep = endpoint(url, pem);
+    this.#ep = endpoint(url, pem, { httpsOnly: true });
     this.#token = token || undefined;
     this.#caHint = pem ? "the CA given does not sign this daemon's certificate" : "pass the daemon's tls/ca.pem as `ca`";
   }
@@ -300,13 +325,17 @@ export class Vault {
       : env.HQ_VAULT_CA_CERT
         ? readSetting(caFile, "check HQ_VAULT_CA_CERT")
         : readSetting(caFile, `no vault at ${home}: start it with \`hq-vault serve\` (the first start creates it), or set HQ_VAULT_HOME or HQ_VAULT_CA_CERT`, NotRunningError);
-    let token = env.HQ_VAULT_TOKEN;
-    if (!token) {
+    // A set but empty HQ_VAULT_TOKEN is a token that did not arrive (an orchestrator's failed
+    // mint): falling back to the home's file would read as the owner, so it is refused instead.
+    const given = env.HQ_VAULT_TOKEN;
+    let token = given === undefined ? undefined : given.trim();
+    if (given === undefined) {
       try {
         token = fs.readFileSync(path.join(home, "token"), "utf8").trim();
       } catch {}
     }
     const vault = new Vault({ url: env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL, token, ca });
+    if (given !== undefined && !token) vault.#noToken = EMPTY_TOKEN;
     vault.#caHint = remote
       ? `the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at ${home})`
       : `set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now ${caFile})`;
@@ -320,10 +349,12 @@ export class Vault {
 
   async #call(method, apiPath, { body, what } = {}) {
     if (!this.#token) {
-      throw new UnauthorizedError(
-        "no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file",
-        { code: "no_token" },
-      );
+      throw this.#noToken === EMPTY_TOKEN
+        ? new UnauthorizedError(EMPTY_TOKEN, { code: "empty_token" })
+        : new UnauthorizedError(
+            "no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file",
+            { code: "no_token" },
+          );
     }
     const headers = { authorization: `Bearer ${this.#token}` };
     let payload;
@@ -487,16 +518,27 @@ export class Connection {
     this.#caHint = pem ? "the CA given does not sign this server's certificate" : "pass the daemon's tls/ca.pem as `ca`";
   }
 
+  /** The connection's base URL. */
+  get url() {
+    return this.#ep.base;
+  }
+
   /** HQ_CONNECTION_URL and HQ_CONNECTION_KEY; HQ_CONNECTION_CA_CERT to trust a local daemon's
    * certificate (default: the system's roots). */
   static fromEnv(env = process.env) {
     for (const name of ["HQ_CONNECTION_URL", "HQ_CONNECTION_KEY"]) {
       if (!env[name]) throw new VaultError(`${name} is not set`, { code: "missing_setting" });
     }
-    const caFile = env.HQ_CONNECTION_CA_CERT;
+    // A connection of the local daemon (https on a loopback address) is trusted through the home's
+    // CA, as `Vault.fromEnv()` trusts the daemon; any other server through the system's roots.
+    let caFile = env.HQ_CONNECTION_CA_CERT;
+    if (!caFile && isLocalHttps(env.HQ_CONNECTION_URL)) {
+      const homeCa = path.join(defaultHome(env), "tls", "ca.pem");
+      if (fs.existsSync(homeCa)) caFile = homeCa;
+    }
     const ca = caFile ? readSetting(caFile, "check HQ_CONNECTION_CA_CERT") : undefined;
     const c = new Connection({ url: env.HQ_CONNECTION_URL, key: env.HQ_CONNECTION_KEY, ca });
-    c.#caHint = caFile ? `the CA in ${caFile} does not sign it` : "set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem";
+    c.#caHint = caFile ? `the CA in ${caFile} does not sign it: set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem` : "set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem";
     return c;
   }
 

@@ -209,6 +209,13 @@ test("with the vault locked the page shows the daemon's error, not Stored, and a
   assert.equal(v.get("stripe/secret-key"), null);
   assert.equal(v.ingest.exitCode, null, "ingest still runs");
 
+  // Only spaces is no value: refused on the page, nothing stored, the page still open.
+  await page.fill("textarea[name=value]", "   ");
+  const [blank] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  assert.equal(blank.status(), 400);
+  assert.match(await page.textContent("body"), /No value was sent \(it was empty or only spaces\)/);
+  assert.equal(v.ingest.exitCode, null, "ingest still runs");
+
   // The person unlocked and submits again on the same page: now the vault stores it.
   await page.fill("textarea[name=value]", "sk_live_second_try_unlocked");
   const [ok] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);

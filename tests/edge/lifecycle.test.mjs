@@ -51,6 +51,13 @@ describe("answers come from the core's policy", () => {
     assert.equal(dup.status, 409, dup.text);
     assert.equal(dup.json.error.code, "name_taken");
     assert.match(dup.json.error.message, /an active connection is named `docs-bot`/);
+    // Look-alikes are the same name: letter case aside, and no spaces around a name at all.
+    const upper = await create(c, c.owner, { name: "Docs-Bot", patterns: ["knowledge/"] });
+    assert.deepEqual([upper.status, upper.json.error.code], [409, "name_taken"], upper.text);
+    for (const name of ["docs-bot ", " docs-bot", first.json.connection.id]) {
+      const r = await create(c, c.owner, { name, patterns: ["knowledge/"] });
+      assert.deepEqual([r.status, r.json.error.code], [400, "bad_name"], `${JSON.stringify(name)}: ${r.text}`);
+    }
     const list = await w.req("GET", `/v1/companies/${c.name}/connections`, { auth: bearer(c.owner) });
     assert.equal(list.json.connections.length, 1, list.text);
     const id = first.json.connection.id;

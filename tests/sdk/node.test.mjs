@@ -114,6 +114,19 @@ describe("settings, found as the CLI finds them", () => {
     assert.equal(r.stdout.trim(), SECRETS["myapp/api-key"]);
   });
 
+  test("a set but empty HQ_VAULT_TOKEN (a failed mint) is refused, never replaced by the owner's token file", async () => {
+    for (const blank of ["", "  ", "\n"]) {
+      const env = { HQ_VAULT_HOME: d.home, HQ_VAULT_URL: d.base, HQ_VAULT_TOKEN: blank };
+      const r = agent('import { getSecret } from "hq-vault"; console.log(await getSecret("aws/deploy/access-key"));', env);
+      assert.notEqual(r.status, 0, JSON.stringify(blank));
+      assert.match(r.stderr, /UnauthorizedError: HQ_VAULT_TOKEN is set but empty: .*not used in its place/);
+      assert.ok(!r.stdout.includes(SECRETS["aws/deploy/access-key"]));
+      const e = await sdk.Vault.fromEnv(env).getSecret("aws/deploy/access-key").catch((x) => x);
+      assert.ok(e instanceof sdk.UnauthorizedError);
+      assert.equal(e.code, "empty_token");
+    }
+  });
+
   test("HQ_VAULT_TOKEN wins over the token file, and HQ_VAULT_CA_CERT over the home's CA", async () => {
     const worker = await owner.createToken({ name: "settings-worker", prefix: "myapp" });
     const env = { HQ_VAULT_HOME: d.home, HQ_VAULT_URL: d.base, HQ_VAULT_TOKEN: worker.token };
@@ -154,9 +167,17 @@ describe("settings, found as the CLI finds them", () => {
       ["localhost:13100", /has no https:\/\/ in front/],
       ["https://127.0.0.1:13100/v1", /ends in \/v1: give the server's origin only \(https:\/\/127\.0\.0\.1:13100\)/],
       ["not a url", /is not the address of a server/],
+      ["http://127.0.0.1:13100", /uses http:\/\/, but the daemon speaks only HTTPS: use https:\/\/127\.0\.0\.1:13100/],
+      ["https://127.0.0.1:13100/?x=1", /has a query or fragment after the host and port: give only https:\/\/127\.0\.0\.1:13100/],
+      ["https://127.0.0.1:13100#top", /has a query or fragment/],
+      ["https://127.0.0.1:13100?", /has a query or fragment/],
+      ["https://me:pw@127.0.0.1:13100", /holds a user name or password/],
     ]) {
       assert.throws(() => new sdk.Vault({ url, token: "t" }), (e) => e instanceof sdk.VaultError && e.code === "bad_url" && words.test(e.message));
     }
+    // A local Worker speaks HTTP: a Connection takes http://, a Vault does not.
+    assert.equal(new sdk.Connection({ url: "http://127.0.0.1:8787", key: "k" }).url, "http://127.0.0.1:8787");
+    assert.throws(() => new sdk.Connection({ url: "http://127.0.0.1:8787?x=1", key: "k" }), /has a query or fragment/);
   });
 
   test("without HQ_VAULT_URL the home's daemon is found where serve.lock says it listens", async () => {
@@ -473,7 +494,10 @@ describe("Connection", () => {
     const c = sdk.Connection.fromEnv({ HQ_CONNECTION_URL: d.base, HQ_CONNECTION_KEY: key, HQ_CONNECTION_CA_CERT: d.ca });
     assert.equal(await c.get("knowledge/a.md", "utf8"), "alpha");
     assert.throws(() => sdk.Connection.fromEnv({ HQ_CONNECTION_URL: d.base }), /HQ_CONNECTION_KEY is not set/);
-    const untrusted = sdk.Connection.fromEnv({ HQ_CONNECTION_URL: d.base, HQ_CONNECTION_KEY: key });
+    // The local daemon's connection: the home's CA is trusted by itself, as by Vault.fromEnv().
+    const local = sdk.Connection.fromEnv({ HQ_CONNECTION_URL: d.base, HQ_CONNECTION_KEY: key, HQ_VAULT_HOME: d.home });
+    assert.equal(await local.get("knowledge/a.md", "utf8"), "alpha");
+    const untrusted = sdk.Connection.fromEnv({ HQ_CONNECTION_URL: d.base, HQ_CONNECTION_KEY: key, HQ_VAULT_HOME: tmp.dir });
     const e = await rejection(untrusted.list("knowledge/"), sdk.VaultError, "untrusted_certificate");
     assert.match(e.message, /HQ_CONNECTION_CA_CERT/);
   });

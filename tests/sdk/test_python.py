@@ -214,6 +214,16 @@ class Settings(Base):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.strip(), SECRETS["myapp/api-key"])
 
+    def test_a_set_but_empty_token_is_refused_not_replaced_by_the_owners_file(self) -> None:
+        for blank in ["", "  ", "\n"]:
+            env = {"HQ_VAULT_HOME": str(D.home), "HQ_VAULT_URL": D.base, "HQ_VAULT_TOKEN": blank}
+            r = agent("import hq_vault; print(hq_vault.get_secret('aws/deploy/access-key'))", **env)
+            self.assertNotEqual(r.returncode, 0, repr(blank))
+            self.assertIn("hq_vault.UnauthorizedError: HQ_VAULT_TOKEN is set but empty", r.stderr)
+            self.assertNotIn(SECRETS["aws/deploy/access-key"], r.stdout)
+            e = self.raises(hq_vault.UnauthorizedError, hq_vault.Vault.from_env(env).get_secret, "aws/deploy/access-key")
+            self.assertEqual(e.code, "empty_token")
+
     def test_hq_vault_token_wins_over_the_token_file(self) -> None:
         worker = owner().create_token("py-settings-worker", prefix="myapp")
         env = {"HQ_VAULT_HOME": str(D.home), "HQ_VAULT_URL": D.base, "HQ_VAULT_TOKEN": worker.token}
@@ -235,9 +245,17 @@ class Settings(Base):
             ("localhost:13100", "has no https:// in front"),
             ("https://127.0.0.1:13100/v1", "ends in /v1: give the server's origin only (https://127.0.0.1:13100)"),
             ("https://127.0.0.1:port", "is not the address of a server"),
+            ("http://127.0.0.1:13100", "uses http://, but the daemon speaks only HTTPS: use https://127.0.0.1:13100"),
+            ("https://127.0.0.1:13100/?x=1", "has a query or fragment after the host and port: give only https://127.0.0.1:13100"),
+            ("https://127.0.0.1:13100#top", "has a query or fragment"),
+            ("https://127.0.0.1:13100?", "has a query or fragment"),
+            ("https://me:pw@127.0.0.1:13100", "holds a user name or password"),
         ]:
             e = self.raises(hq_vault.VaultError, hq_vault.Vault, url, "t", code="bad_url")
             self.assertIn(words, str(e))
+        # A local Worker speaks HTTP: a Connection takes http://, a Vault does not.
+        self.assertEqual(hq_vault.Connection("http://127.0.0.1:8787", "k").url, "http://127.0.0.1:8787")
+        self.raises(hq_vault.VaultError, hq_vault.Connection, "http://127.0.0.1:8787?x=1", "k", code="bad_url")
 
     def test_without_a_url_the_homes_daemon_is_found_where_serve_lock_says(self) -> None:
         self.assertFalse(D.base.endswith(":13100"), D.base)
@@ -494,7 +512,12 @@ class ConnectionReader(Base):
         self.assertEqual(hq_vault.Connection.from_env(env).get("knowledge/a.md", encoding="utf-8"), "alpha")
         e = self.raises(hq_vault.VaultError, hq_vault.Connection.from_env, {"HQ_CONNECTION_URL": D.base})
         self.assertIn("HQ_CONNECTION_KEY is not set", str(e))
-        untrusted = hq_vault.Connection.from_env({"HQ_CONNECTION_URL": D.base, "HQ_CONNECTION_KEY": self.key})
+        # The local daemon's connection: the home's CA is trusted by itself, as by Vault.from_env().
+        local = hq_vault.Connection.from_env({"HQ_CONNECTION_URL": D.base, "HQ_CONNECTION_KEY": self.key, "HQ_VAULT_HOME": str(D.home)})
+        self.assertEqual(local.get("knowledge/a.md", encoding="utf-8"), "alpha")
+        untrusted = hq_vault.Connection.from_env(
+            {"HQ_CONNECTION_URL": D.base, "HQ_CONNECTION_KEY": self.key, "HQ_VAULT_HOME": str(TMP / "none")}
+        )
         e = self.raises(hq_vault.VaultError, untrusted.list, "knowledge/", code="untrusted_certificate")
         self.assertIn("HQ_CONNECTION_CA_CERT", str(e))
 

@@ -1093,6 +1093,10 @@ def policy_cases():
         # A prefix is a folder: a `*` that does not follow a `/` would match `myappx/` as well.
         ("deploy", None, None, ["myapp*"], err("bad-prefix")), ("deploy", None, None, ["aws", "gcp*"], err("bad-prefix")),
         ("deploy", None, None, [""], err("bad-prefix")), ("deploy", None, None, ["a/b/*"], ok(rules(scope=["a/b/*"]))),
+        # `**`, a `*` inside, `.` and a leading space are no folders either.
+        ("deploy", None, None, ["aws/**"], err("bad-prefix")), ("deploy", None, None, ["a*b"], err("bad-prefix")),
+        ("deploy", None, None, ["."], err("bad-prefix")), ("deploy", None, None, [" aws"], err("bad-prefix")),
+        ("deploy", None, None, ["**"], err("bad-prefix")),
     ]:
         c.append({"fn": "check-token-request", "name": name, "ttl": ttl, "max_uses": mx, "prefixes": prefixes,
                   "now_ms": NOW, "expect": want})
@@ -1102,10 +1106,21 @@ def policy_cases():
         ("agent", None, ["../x", "ok/*", "/abs"], {"error": {"kind": "bad-patterns", "rejected": [0, 2]}}), ("", None, ["a/*"], err("bad-name")),
         ("   ", None, ["a/*"], err("bad-name")), ("x" * 129, None, ["a/*"], err("bad-name")),
         ("agent", "password", ["a/*"], err("bad-mechanism")), ("agent", "agent_identity", ["a/*"], ok(["a/*"])), ("agent", "Agent_Identity", ["a/*"], err("bad-mechanism")),
+        # A name never reads as another: no spaces around it, not the form of an id.
+        ("docs-bot ", None, ["a/*"], err("bad-name")), (" docs-bot", None, ["a/*"], err("bad-name")),
+        ("conn_0123456789abcdef", None, ["a/*"], err("bad-name")), ("CONN_0123456789ABCDEF", None, ["a/*"], err("bad-name")),
+        ("conn_docs", None, ["a/*"], ok(["a/*"])), ("docs bot", None, ["a/*"], ok(["a/*"])),
     ]:
         if "error" in want and isinstance(want["error"], str):
             want = {"error": {"kind": want["error"], "rejected": []}}
         c.append({"fn": "check-connection-request", "name": name, "mechanism": mech, "patterns": pats, "expect": want})
+    # One name, one active connection, letter case aside (a person types `docs-bot` for `Docs-Bot`).
+    for name, active, want in [
+        ("docs-bot", [], False), ("docs-bot", ["docs-bot"], True), ("Docs-Bot", ["docs-bot"], True),
+        ("docs-bot", ["DOCS-BOT", "other"], True), ("docs-bot", ["docs-bot2", "docs"], False),
+        ("café", ["CAFÉ"], True), ("docs bot", ["docs-bot"], False),
+    ]:
+        c.append({"fn": "connection-name-taken", "name": name, "active": active, "expect": want})
     return c
 
 

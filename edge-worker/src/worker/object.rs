@@ -332,11 +332,13 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
                 doc: String,
             }
             let rows: Vec<Row> = sql.exec("SELECT doc FROM connections", None)?.to_array()?;
-            let taken = rows
+            let active: Vec<String> = rows
                 .iter()
                 .filter_map(|r| serde_json::from_str::<ConnectionDoc>(&r.doc).ok())
-                .any(|d| d.name == doc.name && d.status == ConnectionStatus::Active);
-            if taken {
+                .filter(|d| d.status == ConnectionStatus::Active)
+                .map(|d| d.name)
+                .collect();
+            if policy::connection_name_taken(&doc.name, &active) {
                 return Ok((Effect::NameTaken, Some(doc.name.clone()), None, None));
             }
             put_connection(sql, &doc)?;

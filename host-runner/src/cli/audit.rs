@@ -86,7 +86,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
 
 /// The table's header row.
 pub fn header() -> String {
-    row(["TIME", "ACTOR", "OP", "PATH", "STATUS", "IP"])
+    row(["TIME", "ACTOR", "OP", "PATH", "IP", "STATUS"])
 }
 
 /// One audit line: a table row, or (`json`) the line itself.
@@ -96,8 +96,9 @@ pub fn write_line(out: &mut impl Write, line: &serde_json::Value, json: bool) ->
 
 /// Fixed column widths, so that rows printed later by `--tail` line up with the first ones; a
 /// longer cell pushes only its own row. ACTOR fits a connection id (`conn_` and 16 hex digits),
-/// OP the longest operation (`connection-revoke`).
-const WIDTHS: [usize; 5] = [20, 22, 18, 32, 24];
+/// OP the longest operation (`connection-revoke`), IP an IPv4 address. STATUS, whose refusal
+/// reasons and details have any length, comes last so that it pushes nothing.
+const WIDTHS: [usize; 5] = [20, 22, 18, 32, 16];
 
 fn row<S: AsRef<str>>(cells: [S; 6]) -> String {
     let mut line = String::new();
@@ -112,8 +113,8 @@ fn row<S: AsRef<str>>(cells: [S; 6]) -> String {
     line
 }
 
-/// One audit line as a table row: time (UTC, to the second), actor, operation, path, outcome
-/// with status (and a refusal's reason), source IP. Audit lines never hold a value.
+/// One audit line as a table row: time (UTC, to the second), actor, operation, path, source IP,
+/// outcome with status (and a refusal's reason). Audit lines never hold a value.
 fn table_row(l: &serde_json::Value) -> String {
     let text = |k: &str| l[k].as_str().filter(|s| !s.is_empty()).unwrap_or("-").to_owned();
     let time = l["time"].as_str().map_or_else(|| "-".to_owned(), |t| t.get(..19).unwrap_or(t).replace('T', " "));
@@ -125,7 +126,7 @@ fn table_row(l: &serde_json::Value) -> String {
     if let Some(r) = l["reason"].as_str() {
         status.push_str(&format!(" ({r})"));
     }
-    row([time, text("actor"), text("op"), text("path"), status, text("ip")])
+    row([time, text("actor"), text("op"), text("path"), text("ip"), status])
 }
 
 /// The vault's audit key in `inst`, from the passphrase (prompted, or one line of stdin).
@@ -150,6 +151,9 @@ fn audit_key(home: &Home, inst: &mut Instance, k: &KeyArgs) -> Result<Option<Aud
 
 /// Checking a vault creates nothing: not a home, not the compiled-code cache, not a database.
 fn existing_vault(home: &Home) -> Result<CoreHost> {
+    if let Some(why) = super::init::lost_vault(home) {
+        anyhow::bail!("{why}. Nothing was created or checked");
+    }
     if !home.db().is_file() {
         anyhow::bail!(
             "{} holds no vault (no vault.db): set HQ_VAULT_HOME to the daemon's home. Nothing was created",

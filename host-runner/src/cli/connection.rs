@@ -42,7 +42,7 @@ pub enum Command {
     },
     /// A connection's reads, newest first, as a table (--json: the raw lines).
     #[command(
-        after_help = "Columns as in `hq-vault audit`: TIME (UTC), ACTOR (the connection's id), OP, PATH, STATUS, IP.\n\nExample:\n  hq-vault connection audit docs-bot\n  hq-vault connection audit conn_0123456789abcdef --json"
+        after_help = "Columns as in `hq-vault audit`: TIME (UTC), ACTOR (the connection's id), OP, PATH, IP, STATUS.\n\nExample:\n  hq-vault connection audit docs-bot\n  hq-vault connection audit conn_0123456789abcdef --json"
     )]
     Audit {
         /// The connection's name or id (`connection list` shows both).

@@ -161,7 +161,7 @@ impl SecretRequest {
 }
 
 /// Ask for the value with a hidden prompt on the controlling terminal (`/dev/tty`, never
-/// standard input or output). An empty answer stores nothing.
+/// standard input or output). An empty answer, or one of only spaces, stores nothing.
 pub fn ask_terminal(path: &str) -> Result<Zeroizing<String>> {
     let mut left = super::TRIES;
     loop {
@@ -170,13 +170,14 @@ pub fn ask_terminal(path: &str) -> Result<Zeroizing<String>> {
             rpassword::prompt_password(format!("Value for {path} (hidden): "))
                 .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?,
         );
-        if !v.is_empty() {
+        // Only spaces is no secret either: an Enter pressed early, a paste that did not arrive.
+        if !v.trim().is_empty() {
             return Ok(v);
         }
         if left == 0 {
-            bail!("no value after {} tries (each was empty): nothing was stored", super::TRIES);
+            bail!("no value after {} tries (each was empty or only spaces): nothing was stored", super::TRIES);
         }
-        eprintln!("The value is empty. {}", super::try_again(left));
+        eprintln!("The value is {}. {}", if v.is_empty() { "empty" } else { "only spaces" }, super::try_again(left));
     }
 }
 
@@ -338,10 +339,10 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
                 );
             };
             let body = Zeroizing::new(body.to_bytes().to_vec());
-            let Some(value) = form_value(&body).filter(|v| !v.is_empty()) else {
+            let Some(value) = form_value(&body).filter(|v| !v.iter().all(u8::is_ascii_whitespace)) else {
                 return html(
                     StatusCode::BAD_REQUEST,
-                    form(&page, Some("No value was sent: enter it, then submit again.")),
+                    form(&page, Some("No value was sent (it was empty or only spaces): enter it, then submit again.")),
                 );
             };
             let mut phase = page.phase.lock().await;

@@ -21,6 +21,10 @@ use zeroize::Zeroizing;
 /// looked for either.
 pub const MIN_MASKED_LEN: usize = 4;
 
+/// The shortest line of a value of several lines that is masked on its own, in bytes: long
+/// enough that a line like `}` or `  "type": "x",` of a JSON secret does not hide ordinary output.
+pub const MIN_MASKED_LINE_LEN: usize = 16;
+
 /// The longest value whose encoded forms are looked for, in bytes (its own bytes always are).
 /// Each form costs about five bytes of memory per byte; a value this long is a certificate
 /// bundle or a key file, which programs print as is or in wrapped base64.
@@ -52,7 +56,11 @@ pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 /// - HTML escaping (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#x27;` or `&#39;`), and JavaScript's
 ///   `encodeURI`;
 /// - hex with a space or a colon between bytes (`bytes.hex(' ')`, Node's `<Buffer 73 6b …>`,
-///   `AB:CD` fingerprints), and base32 (RFC 4648) wherever it starts in a base32 stream.
+///   `AB:CD` fingerprints), and base32 (RFC 4648) wherever it starts in a base32 stream;
+/// - base64 of the value alone wrapped at 76 characters (coreutils `base64`, MIME) or 64 (PEM,
+///   `openssl base64`), with `\n` line ends;
+/// - each line of a value of several lines, of at least [`MIN_MASKED_LINE_LEN`] bytes, but PEM's
+///   armour lines (`-----BEGIN …`): a key printed a few lines at a time.
 ///
 /// A form that is matched in any letter case ([`Form::any_case`]) also masks the same text with
 /// the value's own letters in another case: over-masking a near copy is the safe side.
@@ -89,6 +97,24 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
         // The value encoded alone, to its end: the last character and the padding go too.
         for engine in [&STANDARD, &URL_SAFE, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
             add(Zeroizing::new(engine.encode(value).into_bytes()));
+        }
+        // Wrapped as coreutils `base64` (76 characters a line) and PEM and `openssl base64` (64)
+        // write it, when the value is long enough to wrap.
+        for width in [76, 64] {
+            let encoded = Zeroizing::new(STANDARD.encode(value).into_bytes());
+            if encoded.len() > width {
+                add(Zeroizing::new(encoded.chunks(width).collect::<Vec<_>>().join(&b'\n')));
+            }
+        }
+        // Each line of a value of several lines (a PEM key printed with `sed -n 2,3p`), when it is
+        // long enough to be no common line; PEM's armour lines (`-----BEGIN …`) are no secret.
+        if value.contains(&b'\n') {
+            for line in value.split(|b| *b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.len() >= MIN_MASKED_LINE_LEN && !line.starts_with(b"-----") {
+                    add(Zeroizing::new(line.to_vec()));
+                }
+            }
         }
         let mut add_any_case = |bytes: Zeroizing<Vec<u8>>| add_form(bytes, true);
         add_any_case(Zeroizing::new(hex::encode(value).into_bytes()));
@@ -161,7 +187,10 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
         for quote in ['\'', '"'] {
             add_form(python_bytes(value, quote), false);
         }
-        add_form(bash_ansi_c(value), false);
+        add_form(bash_ansi_c(value, false), false);
+        if std::str::from_utf8(value).is_ok() {
+            add_form(bash_ansi_c(value, true), false);
+        }
         // WHATWG's form encoding keeps `*-._` and the alphanumerics, and writes a space as `+`.
         const FORM: &percent_encoding::AsciiSet =
             &percent_encoding::NON_ALPHANUMERIC.remove(b'*').remove(b'-').remove(b'.').remove(b'_');
@@ -193,10 +222,11 @@ fn quoted_forms(text: &str) -> Vec<Zeroizing<Vec<u8>>> {
     // Inside single quotes, a single quote closes, is written, and reopens.
     out.push(z(text.replace('\'', r"'\''")));
     out.push(z(text.replace('\'', r#"'"'"'"#)));
-    // `printf %q`: a backslash before every character that is not plainly safe.
-    if text.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+    // `printf %q`: a backslash before every ASCII character that is not plainly safe; in a UTF-8
+    // locale bash writes other printable characters as they are (`pä\ ss\$wörd`).
+    if text.chars().all(|c| !c.is_control()) {
         out.push(z(text.chars().fold(String::new(), |mut s, c| {
-            if !(c.is_ascii_alphanumeric() || ",._+:@%/-=".contains(c)) {
+            if c.is_ascii() && !(c.is_ascii_alphanumeric() || ",._+:@%/-=".contains(c)) {
                 s.push('\\');
             }
             s.push(c);
@@ -253,22 +283,24 @@ fn python_str(text: &str, quote: char, ascii: bool) -> String {
 }
 
 /// The inside of bash's `$'…'` quoting, which `declare -p` and `printf %q` use for a value with
-/// bytes that are not printable ASCII: `\\`, `\'`, C escapes, and octal `\ooo` for the rest.
-fn bash_ansi_c(value: &[u8]) -> Zeroizing<Vec<u8>> {
-    let mut s = Zeroizing::new(String::new());
+/// bytes that are not printable ASCII: `\\`, `\'`, C escapes, and octal `\ooo` for the rest; with
+/// `utf8` (bash in a UTF-8 locale), the bytes of non-ASCII characters as they are (`$'a\tbä'`).
+fn bash_ansi_c(value: &[u8], utf8: bool) -> Zeroizing<Vec<u8>> {
+    let mut s = Zeroizing::new(Vec::with_capacity(value.len() * 2));
     for &b in value {
         match b {
-            b'\\' => s.push_str("\\\\"),
-            b'\'' => s.push_str("\\'"),
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            b'\r' => s.push_str("\\r"),
-            0x1b => s.push_str("\\E"),
-            0x20..=0x7e => s.push(char::from(b)),
-            b => s.push_str(&format!("\\{b:03o}")),
+            b'\\' => s.extend_from_slice(b"\\\\"),
+            b'\'' => s.extend_from_slice(b"\\'"),
+            b'\n' => s.extend_from_slice(b"\\n"),
+            b'\t' => s.extend_from_slice(b"\\t"),
+            b'\r' => s.extend_from_slice(b"\\r"),
+            0x1b => s.extend_from_slice(b"\\E"),
+            0x20..=0x7e => s.push(b),
+            0x80.. if utf8 => s.push(b),
+            b => s.extend_from_slice(format!("\\{b:03o}").as_bytes()),
         }
     }
-    Zeroizing::new(s.as_bytes().to_vec())
+    s
 }
 
 /// The inside of Python's `repr()` of `bytes` quoted with `quote`.
@@ -661,6 +693,46 @@ mod tests {
         }
         // Exact forms stay exact: the value in another case is not the value.
         assert_eq!(mask_all(&values, "pa55 wörd/sk?x=1&y", 4), "pa55 wörd/sk?x=1&y");
+    }
+
+    #[test]
+    fn wrapped_base64_and_the_lines_of_a_pem_key_are_masked() {
+        use base64::Engine;
+        let body: Vec<String> =
+            (0..4).map(|i| format!("MIIEv{i}QIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC{i}")).collect();
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", body.join("\n"));
+        // `sed -n 2,3p`: two lines of the key, each masked; the armour is left alone.
+        let got = mask_all(&[("KEY", &pem)], &format!("{}\n{}\n", body[1], body[2]), 7);
+        assert_eq!(got, "<hq-vault:KEY>\n<hq-vault:KEY>\n");
+        let got = mask_all(&[("KEY", &pem)], "-----BEGIN PRIVATE KEY-----\n", 7);
+        assert_eq!(got, "-----BEGIN PRIVATE KEY-----\n");
+        // `base64` (76 a line) and `openssl base64` (64 a line).
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pem.as_bytes());
+        for width in [76, 64] {
+            let wrapped = encoded.as_bytes().chunks(width).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>();
+            let got = mask_all(&[("KEY", &pem)], &format!("{}\n", wrapped.join("\n")), 13);
+            assert_eq!(got, "<hq-vault:KEY>\n", "width {width}");
+        }
+        // Short lines of a value are no secret on their own.
+        let json = "{\n  \"type\": \"x\",\n  \"private_key\": \"abcdefghijklmnopqrstuvwxyz\"\n}";
+        assert_eq!(mask_all(&[("SA", json)], "}\n", 1), "}\n");
+    }
+
+    #[test]
+    fn bash_quoting_in_a_utf8_locale_is_masked() {
+        // What bash 5.2 prints under LC_ALL=C.UTF-8 (and, last, under LC_ALL=C).
+        for (value, printed) in [
+            ("pä ss$wörd", "pä\\ ss\\$wörd"),
+            ("pässwörd-12", "pässwörd-12"),
+            ("a\tbä-x", "$'a\\tbä-x'"),
+            ("pä ss$wörd", "$'p\\303\\244 ss$w\\303\\266rd'"),
+        ] {
+            for chunk in [1, 5, 64] {
+                let got = mask_all(&[("PW", value)], &format!("[{printed}]"), chunk);
+                assert!(!got.contains(printed.trim_start_matches("$'").trim_end_matches('\'')), "{printed}: {got}");
+                assert!(got.contains("<hq-vault:PW>"), "{printed}: {got}");
+            }
+        }
     }
 
     #[test]

@@ -642,9 +642,8 @@ fn file_result(key: &str, offset: u64, part: &hq_vault_client::Part) -> CallTool
             let blob = base64::engine::general_purpose::STANDARD.encode(bytes);
             content.push(ContentBlock::resource(ResourceContents::blob(blob, uri).with_mime_type(sniff(bytes))));
             content.push(ContentBlock::text(format!(
-                "`{key}` is not text: its bytes {}–{} are in the blob above, base64-encoded ({}).",
-                offset,
-                offset + shown,
+                "`{key}` is not text: {} from offset {offset} are in the blob above, base64-encoded ({}).",
+                super::count(shown, "byte"),
                 sniff(bytes)
             )));
         }
@@ -656,8 +655,8 @@ fn file_result(key: &str, offset: u64, part: &hq_vault_client::Part) -> CallTool
         )));
     } else if offset + shown < part.size {
         content.push(ContentBlock::text(format!(
-            "[hq-vault: bytes {offset}–{} of {} shown; call files_read with offset {} for more]",
-            offset + shown,
+            "[hq-vault: {} from offset {offset} shown, of {}; call files_read with offset {} for more]",
+            super::count(shown, "byte"),
             part.size,
             offset + shown
         )));

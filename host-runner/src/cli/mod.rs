@@ -98,7 +98,7 @@ enum Command {
     Token(token::Command),
     /// Show the audit log as a table (--json: its raw lines), follow it, or verify its chain.
     #[command(
-        after_help = "Columns: TIME (UTC), ACTOR, OP, PATH, STATUS (outcome and HTTP status, with the reason of a\nrefusal), IP.\n\nExample:\n  hq-vault audit\n  hq-vault audit --tail\n  hq-vault audit --json | jq 'select(.outcome != \"allowed\")'\n  hq-vault audit verify"
+        after_help = "Columns: TIME (UTC), ACTOR, OP, PATH, IP, STATUS (outcome and HTTP status, with the reason\nof a refusal).\n\nExample:\n  hq-vault audit\n  hq-vault audit --tail\n  hq-vault audit --json | jq 'select(.outcome != \"allowed\")'\n  hq-vault audit verify"
     )]
     Audit(audit::Args),
     /// Change the passphrase (rewraps the key; no secret is re-encrypted).

@@ -150,6 +150,9 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     if listed.secrets.is_empty() {
         let why = listed.empty_reason();
         eprintln!("{}{}.", why[..1].to_uppercase(), &why[1..]);
+    } else if listed.scoped {
+        // On stderr: the rows on stdout stay one secret a line.
+        eprintln!("Only the secrets this token's --prefix scope covers are shown (a managed token).");
     }
     for s in listed.secrets {
         println!(

@@ -36,6 +36,14 @@ pub struct Args {
 }
 
 pub fn run(home: Home, args: Args) -> Result<ExitCode> {
+    // Until the daemon listens for SIGINT and SIGTERM itself, either ends the process at once, even
+    // when it was started ignoring SIGINT (as a shell starts a background job): a start is
+    // stoppable from its first moment. `daemon::serve` clears the flag when it takes over.
+    let starting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_default(signal, starting.clone())
+            .context("setting up SIGINT and SIGTERM")?;
+    }
     // The address first: a second `serve` on a busy port fails before it touches any home.
     let listener = bind(&home, args.listen)?;
     // One daemon per home, whatever its port: a second would rewrite the token file (locking the
@@ -65,6 +73,10 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     }
     .clamped();
     let key = if first_start {
+        // A home that lost its vault.db is no first start: say so before asking for anything.
+        if let Some(why) = super::init::lost_vault(&home) {
+            bail!("{why}. Nothing was created");
+        }
         if !args.init.passphrase_stdin && !std::io::stdin().is_terminal() {
             bail!("no vault yet and no terminal to ask for a passphrase: run `hq-vault init --passphrase-stdin` first");
         }
@@ -101,7 +113,7 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         limits,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(daemon::serve(home.clone(), host, opts, |addr| {
+    rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr| {
         println!(
             "hq-vault listening on https://{addr} ({}); component ready in {} ms; home {}",
             if unlocked { "unlocked" } else { "locked: run `hq-vault unlock`" },
@@ -109,6 +121,11 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
             home.dir.display()
         );
     }))?;
+    // Stopped: serve.lock no longer names an address, so that clients do not look for this daemon
+    // there (and find another program on the port). The lock itself goes with the process.
+    if let Some(f) = &_home_lock {
+        let _ = f.set_len(0);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,7 +159,7 @@ fn bind(home: &Home, addr: SocketAddr) -> Result<std::net::TcpListener> {
         bail!("{addr} is already in use: {holder}. Nothing was created or changed.");
     }
     bail!(
-        "{addr} is already in use: {holder}. Nothing was created or changed. Another address: `hq-vault serve --listen 127.0.0.1:0` picks a free port (clients then set HQ_VAULT_URL to the address it prints)"
+        "{addr} is already in use: {holder}. Nothing was created or changed. Another address: `hq-vault serve --listen 127.0.0.1:0` picks a free port (the CLI and the SDKs of this home find it through serve.lock; other homes' clients set HQ_VAULT_URL to the address it prints)"
     )
 }
 

@@ -128,11 +128,11 @@ fn uses(used: u64, max: &Value) -> String {
     }
 }
 
-/// `aws/deploy/*, gcp/*`, or `all secrets` for a token without a prefix.
+/// `aws/deploy/*, gcp/*`, or `all secrets` for a token without a prefix or with `*`.
 fn scope(scope: &Value) -> String {
     let patterns: Vec<&str> =
         scope.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    if patterns.is_empty() { "all secrets".to_owned() } else { patterns.join(", ") }
+    if patterns.is_empty() || patterns.contains(&"*") { "all secrets".to_owned() } else { patterns.join(", ") }
 }
 
 #[cfg(test)]
@@ -144,6 +144,7 @@ mod tests {
         assert_eq!(uses(3, &json!(10)), "uses 3/10");
         assert_eq!(uses(3, &Value::Null), "uses 3 (no limit)");
         assert_eq!(scope(&json!([])), "all secrets");
+        assert_eq!(scope(&json!(["*"])), "all secrets");
         assert_eq!(scope(&json!(["aws/*", "gcp/x"])), "aws/*, gcp/x");
         assert_eq!(expiry(&Value::Null, 0), "no expiry");
         let hour = 3_600_000;

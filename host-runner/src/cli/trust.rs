@@ -45,6 +45,6 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
             ca.pem_path.display()
         );
     }
-    eprintln!("Restart your browser if it is open. Undo with `hq-vault trust --uninstall`.");
+    eprintln!("Restart your browser if it is open. Undo with `{} --uninstall`.", trust::trust_command(home));
     Ok(ExitCode::SUCCESS)
 }

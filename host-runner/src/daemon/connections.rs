@@ -184,14 +184,17 @@ pub async fn create(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Resp
         .zip(places)
         .map(|((p, n), place)| json!({"pattern": p, "readable": n, "place": place}))
         .collect();
-    d.transact(call, move |_, _, store| {
-        // A name names one active connection (the CLI takes a name where it takes an id).
-        match store.list_connections() {
-            Ok(rows) if rows.iter().any(|c| c.name == row.name && c.record.status == ConnectionStatus::Active) => {
-                return Ok(Acted::failed(Effect::NameTaken).with_subject(row.name.clone()));
-            }
-            Ok(_) => {}
+    d.transact(call, move |_, call, store| {
+        // A name names one active connection (the CLI takes a name where it takes an id): the
+        // core compares names.
+        let active: Vec<String> = match store.list_connections() {
+            Ok(rows) => rows.into_iter().filter(|c| c.record.status == ConnectionStatus::Active).map(|c| c.name).collect(),
             Err(_) => return Ok(Acted::internal("reading vault.db")),
+        };
+        match call.core(|i| i.connection_name_taken(&row.name, &active)) {
+            Ok(true) => return Ok(Acted::failed(Effect::NameTaken).with_subject(row.name.clone())),
+            Ok(false) => {}
+            Err(_) => return Ok(Acted::internal("comparing connection names")),
         }
         let stored = store.insert_connection(&row).and_then(|()| match &row.public_key {
             Some(k) => store.set_public_key(&row.record.id, k),

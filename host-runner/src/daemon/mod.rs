@@ -104,8 +104,19 @@ impl Daemon {
     }
 }
 
-/// Start serving; returns when the process is asked to stop (the key is dropped first).
-pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+/// Start serving; returns when the process is asked to stop (SIGINT or SIGTERM; the key is dropped
+/// first). `starting` is the flag under which `serve`'s start let those signals end the process at
+/// once (see `cli::serve`): it is cleared here once this function listens for them itself, so a
+/// signal at any moment of a start stops the daemon, and one after it a graceful stop.
+pub async fn serve(
+    home: Home,
+    host: CoreHost,
+    opts: Options,
+    starting: &std::sync::atomic::AtomicBool,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let stop = StopSignals::listen().context("listening for SIGINT and SIGTERM")?;
+    starting.store(false, Ordering::SeqCst);
     let store = VaultDb::open(&home.db())?;
     // Once a vault has audited, its log and head must exist: their absence is a deletion.
     let expect = crate::audit_log::Expect::from_store(&store)?;
@@ -161,27 +172,30 @@ pub async fn serve(home: Home, host: CoreHost, opts: Options, ready: impl FnOnce
         let daemon = daemon.clone();
         move |req, peer| route(daemon.clone(), req, peer)
     };
-    listener::accept_loop(listener, acceptor, opts.limits, handler, shutdown_signal()).await;
+    listener::accept_loop(listener, acceptor, opts.limits, handler, stop.recv()).await;
     daemon.keyholder.drop_key().await;
     let _ = daemon.audit.flush_anonymous(now_ms(), true).await;
     eprintln!("hq-vault: stopped; the key was dropped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+/// SIGINT and SIGTERM, listened for from creation on: one delivered before [`StopSignals::recv`]
+/// is awaited is not lost.
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<StopSignals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopSignals { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
+    }
+
+    async fn recv(mut self) {
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
         }
     }
 }

@@ -70,4 +70,9 @@ impl Instance {
     ) -> Result<Result<Vec<String>, w::InputProblem>> {
         self.exports.hq_vault_policy().call_check_connection_request(&mut self.store, name, mechanism, patterns)
     }
+
+    /// Whether a new connection named `name` shares its name with one of the `active` ones.
+    pub fn connection_name_taken(&mut self, name: &str, active: &[String]) -> Result<bool> {
+        self.exports.hq_vault_policy().call_connection_name_taken(&mut self.store, name, active)
+    }
 }

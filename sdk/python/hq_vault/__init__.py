@@ -64,6 +64,12 @@ def _served_at(home: "Path") -> Optional[str]:
 #: Where the daemon listens unless HQ_VAULT_URL says otherwise.
 DEFAULT_URL = "https://127.0.0.1:13100"
 
+_EMPTY_TOKEN = (
+    "HQ_VAULT_TOKEN is set but empty: the token meant for this process did not arrive (did minting it fail?). "
+    "The home's token file (the owner's token) is not used in its place: pass the token, or unset HQ_VAULT_TOKEN "
+    "to use the token file"
+)
+
 #: Seconds an answer may take before the request is abandoned.
 REQUEST_TIMEOUT = 120.0
 
@@ -173,11 +179,20 @@ def _transport_error(base: str, e: BaseException, ca_hint: str) -> VaultError:
 # HTTP
 
 
+def _is_local_https(url: str) -> bool:
+    """Whether ``url`` is https on a loopback address (the local daemon)."""
+    try:
+        u = urllib.parse.urlsplit(url.strip())
+    except ValueError:
+        return False
+    return u.scheme == "https" and u.hostname in ("127.0.0.1", "localhost", "::1")
+
+
 class _Endpoint:
     """A base URL and the TLS context to reach it with. Paths are sent as given: no dot-segment
     folding, so ``../tokens`` in a secret path reaches the daemon's check, not another route."""
 
-    def __init__(self, url: str, ca: Optional[Union[str, bytes]], ca_hint: str) -> None:
+    def __init__(self, url: str, ca: Optional[Union[str, bytes]], ca_hint: str, https_only: bool = False) -> None:
         shape = "it should look like https://127.0.0.1:13100 (scheme, host and port; no path)"
         try:
             u = urllib.parse.urlsplit(url)
@@ -187,6 +202,23 @@ class _Endpoint:
         # `127.0.0.1:13100` and `localhost:13100` split with the host as the scheme.
         if u.scheme not in ("https", "http") or not u.hostname:
             raise VaultError(f"`{url}` has no https:// in front: {shape}", code="bad_url")
+        if https_only and u.scheme == "http":
+            raise VaultError(
+                f"`{url}` uses http://, but the daemon speaks only HTTPS: use https://{u.netloc}", code="bad_url"
+            )
+        if u.username is not None or u.password is not None:
+            # Not echoed: the URL holds a credential.
+            host = u.netloc.rpartition("@")[2]
+            raise VaultError(
+                f"the address {u.scheme}://…@{host} holds a user name or password: give only {u.scheme}://{host}",
+                code="bad_url",
+            )
+        if u.query or u.fragment or "?" in url or "#" in url:
+            raise VaultError(
+                f"`{url}` has a query or fragment after the host and port: give only {u.scheme}://{u.netloc} "
+                "(the SDK adds the API's paths itself)",
+                code="bad_url",
+            )
         if re.search(r"/v1/?$", u.path):
             raise VaultError(
                 f"`{url}` ends in /v1: give the server's origin only ({u.scheme}://{u.netloc}); the SDK adds /v1/…",
@@ -314,8 +346,9 @@ class Vault:
         ``hqvs_`` session token), ``ca`` the PEM of the CA to trust (default: the system's
         roots)."""
         hint = "the CA given does not sign this daemon's certificate" if ca else "pass the daemon's tls/ca.pem as `ca`"
-        self._ep = _Endpoint(url, ca, hint)
+        self._ep = _Endpoint(url, ca, hint, https_only=True)
         self._token = token or None
+        self._empty_token = False
 
     def __repr__(self) -> str:
         return f"Vault(url={self._ep.base!r})"
@@ -346,13 +379,17 @@ class Vault:
                 "or set HQ_VAULT_HOME or HQ_VAULT_CA_CERT",
                 NotRunningError,
             )
-        token = env.get("HQ_VAULT_TOKEN") or None
-        if token is None:
+        # A set but empty HQ_VAULT_TOKEN is a token that did not arrive (an orchestrator's failed
+        # mint): falling back to the home's file would read as the owner, so it is refused instead.
+        given = env.get("HQ_VAULT_TOKEN")
+        token = (given.strip() or None) if given is not None else None
+        if given is None:
             try:
                 token = (home / "token").read_text(encoding="utf-8").strip() or None
             except OSError:
                 token = None
         vault = cls(env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL, token, ca)
+        vault._empty_token = given is not None and token is None
         vault._ep.ca_hint = (
             f"the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at {home})"
             if remote
@@ -367,6 +404,8 @@ class Vault:
 
     def _call(self, method: str, api_path: str, body: Optional[dict] = None, what: Optional[str] = None) -> dict:
         if not self._token:
+            if self._empty_token:
+                raise UnauthorizedError(_EMPTY_TOKEN, code="empty_token")
             raise UnauthorizedError(
                 "no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file",
                 code="no_token",
@@ -539,6 +578,11 @@ class Connection:
     def __repr__(self) -> str:
         return f"Connection(url={self._ep.base!r})"
 
+    @property
+    def url(self) -> str:
+        """The connection's base URL."""
+        return self._ep.base
+
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Connection":
         """HQ_CONNECTION_URL and HQ_CONNECTION_KEY; HQ_CONNECTION_CA_CERT to trust a local daemon's
@@ -547,11 +591,20 @@ class Connection:
         for name in ("HQ_CONNECTION_URL", "HQ_CONNECTION_KEY"):
             if not env.get(name):
                 raise VaultError(f"{name} is not set", code="missing_setting")
+        # A connection of the local daemon (https on a loopback address) is trusted through the
+        # home's CA, as ``Vault.from_env()`` trusts the daemon; any other server through the
+        # system's roots.
         ca_file = env.get("HQ_CONNECTION_CA_CERT")
+        if not ca_file and _is_local_https(env["HQ_CONNECTION_URL"]):
+            home_ca = default_home(env) / "tls" / "ca.pem"
+            if home_ca.exists():
+                ca_file = str(home_ca)
         ca = _read_setting(Path(ca_file), "check HQ_CONNECTION_CA_CERT") if ca_file else None
         c = cls(env["HQ_CONNECTION_URL"], env["HQ_CONNECTION_KEY"], ca)
         c._ep.ca_hint = (
-            f"the CA in {ca_file} does not sign it" if ca_file else "set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem"
+            f"the CA in {ca_file} does not sign it: set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem"
+            if ca_file
+            else "set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem"
         )
         return c
 
