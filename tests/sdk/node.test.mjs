@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
@@ -314,10 +314,12 @@ describe("typed errors", () => {
   });
 
   test("a GET on a kept-alive connection the server closed unanswered is sent again; a POST is not", async () => {
-    // A plain HTTP server standing in for a daemon that closes an idle connection just as the
-    // next request arrives: the second request on each connection is dropped unanswered.
+    // An HTTPS server (with the daemon's own certificate) standing in for a daemon that closes an
+    // idle connection just as the next request arrives: the second request on each connection is
+    // dropped unanswered.
     const seen = [];
-    const server = http.createServer((req, res) => {
+    const tls = { key: fs.readFileSync(path.join(d.home, "tls", "server.key")), cert: fs.readFileSync(path.join(d.home, "tls", "server.pem")) };
+    const server = https.createServer(tls, (req, res) => {
       const nth = (req.socket.requests = (req.socket.requests ?? 0) + 1);
       seen.push([req.method, nth]);
       if (nth === 2) return req.socket.destroy();
@@ -327,7 +329,7 @@ describe("typed errors", () => {
     server.keepAliveTimeout = 60_000;
     await new Promise((r) => server.listen(0, "127.0.0.1", r));
     try {
-      const v = new sdk.Vault({ url: `http://127.0.0.1:${server.address().port}`, token: "t" });
+      const v = new sdk.Vault({ url: `https://127.0.0.1:${server.address().port}`, token: "t", ca });
       assert.equal(await v.getSecret("a/b"), "v");
       assert.equal(await v.getSecret("a/b"), "v");
       assert.deepEqual(seen, [["GET", 1], ["GET", 2], ["GET", 1]]);

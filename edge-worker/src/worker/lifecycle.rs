@@ -66,13 +66,34 @@ fn input(kind: InputKind, detail: impl Into<String>) -> InputProblem {
     InputProblem { kind, detail: detail.into(), rejections: Vec::new() }
 }
 
+/// The largest declared body, in bytes, that is read and dropped before its 413 is answered.
+const DRAIN_LIMIT: usize = 8 << 20;
+
+/// Read the request's body to its end (at most [`DRAIN_LIMIT`] bytes), keeping none of it.
+async fn drain(req: &mut Request) {
+    use futures_util::StreamExt;
+    let Ok(mut stream) = req.stream() else { return };
+    let mut read = 0usize;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len();
+        if read > DRAIN_LIMIT {
+            break;
+        }
+    }
+}
+
 /// A JSON body of at most [`MAX_BODY`] bytes; what is wrong with it is an input problem, in words
 /// that never repeat what was sent. serde refuses a field given twice (`duplicate field`) and,
 /// with `deny_unknown_fields`, a field the shape does not have.
 async fn body<T: serde::de::DeserializeOwned>(mut req: Request, shape: &str) -> Result<T, InputProblem> {
     let too_large = || input(InputKind::BodyTooLarge, "the request body is over 1 MiB");
     let declared = req.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
+    if let Some(n) = declared.filter(|n| *n > MAX_BODY) {
+        // Read what a client is still sending before answering, when it is not far over the limit:
+        // answered mid-upload, an HTTP client sees its connection reset instead of the 413.
+        if n <= DRAIN_LIMIT {
+            drain(&mut req).await;
+        }
         return Err(too_large());
     }
     let bytes = req
