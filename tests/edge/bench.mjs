@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { createHash } from "node:crypto";
 import { execSync } from "node:child_process";
 import { Miniflare } from "miniflare";
 import { root, startWorker } from "./harness.mjs";
@@ -24,7 +25,7 @@ function gzipSize(dir) {
   return { raw, gz };
 }
 
-async function load(url, headers) {
+async function load(url, headers, expect = 200) {
   const lat = [];
   const end = performance.now() + seconds * 1000;
   let errors = 0;
@@ -34,7 +35,7 @@ async function load(url, headers) {
         const t = performance.now();
         const r = await fetch(url, { headers });
         await r.arrayBuffer();
-        if (!r.ok) errors++;
+        if (r.status !== expect) errors++;
         lat.push(performance.now() - t);
       }
     }),
@@ -73,11 +74,24 @@ for (let i = 0; i < 50; i++) await w.r2.put(`bench/knowledge/doc${i}.md`, "x".re
 const owner = await w.admin("bench", "owner");
 const c = (await w.req("POST", "/v1/companies/bench/connections", { auth: `Bearer ${owner}`, body: { name: "b", patterns: ["knowledge/"] } })).json;
 const auth = { authorization: `Bearer ${c.key}` };
+// A revoked connection's key: KV still routes it, the object refuses it (no R2 read).
+const gone = (await w.req("POST", "/v1/companies/bench/connections", { auth: `Bearer ${owner}`, body: { name: "gone", patterns: ["knowledge/"] } })).json;
+await w.req("POST", `/v1/companies/bench/connections/${gone.connection.id}/revoke`, { auth: `Bearer ${owner}` });
+// A well-formed key with no routing entry (its entry deleted): refused without asking any object.
+const lost = (await w.req("POST", "/v1/companies/bench/connections", { auth: `Bearer ${owner}`, body: { name: "lost", patterns: ["knowledge/"] } })).json;
+await w.kv.delete(`keyref:${createHash("sha256").update(lost.key).digest("hex")}`);
 
 const size = gzipSize(path.join(root, "edge-worker/build"));
 const base = await load(helloUrl.href, {});
 const list = await load(`${w.base}/v1/connections/files?path=knowledge/&limit=20`, auth);
 const get = await load(`${w.base}/v1/connections/files/object?path=knowledge/doc7.md`, auth);
+// Where the time goes: the Worker and the core alone (no credential: no KV, no object), then with
+// the KV routing lookup (an unknown key), then with the object's decision and audit event (a
+// revoked key that KV still routes). The last two rows differ by the object hop.
+const objectUrl = `${w.base}/v1/connections/files/object?path=knowledge/doc7.md`;
+const bare = await load(objectUrl, {}, 401);
+const unknown = await load(objectUrl, { authorization: `Bearer ${lost.key}` }, 403);
+const revoked = await load(objectUrl, { authorization: `Bearer ${gone.key}` }, 403);
 // Streaming a 100 MiB object: workerd's resident memory sampled while the client downloads it.
 const big = new Uint8Array(100 * 1024 * 1024);
 await w.r2.put("bench/knowledge/big.bin", big);
@@ -102,3 +116,8 @@ console.log("|---|---:|---:|---:|---:|---:|");
 console.log(row("hello-world Rust Worker", base));
 console.log(row("list (20 of 50 keys, audited)", list));
 console.log(row("get 2 KiB object (audited)", get));
+console.log(row("no credential: the Worker and the core only (401)", bare));
+console.log(row("unknown key: + the KV routing lookup (403)", unknown));
+console.log(row("revoked key: + the object's decision and event (403)", revoked));
+console.log("");
+console.log(`The object hop (revoked key minus unknown key), p50: ${ms(revoked.p50 - unknown.p50)} at ${concurrency} concurrent requests to one company's object.`);
