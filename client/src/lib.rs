@@ -93,6 +93,26 @@ pub enum Error {
 /// The daemon's address when `HQ_VAULT_URL` is not set.
 pub const DEFAULT_URL: &str = "https://127.0.0.1:13100";
 
+/// `raw` as a message may show it: control characters escaped, and never the user name, password,
+/// query or fragment it holds (`https://…@host:1`, `https://host:1?…`).
+fn shown_url(raw: &str) -> String {
+    let text = raw.trim();
+    let (scheme, rest) = match text.find("://") {
+        Some(i) => text.split_at(i + 3),
+        None => ("", text),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("…{}", &rest[at..]),
+        None => rest.to_owned(),
+    };
+    let rest = match rest.find(['?', '#']) {
+        Some(q) => format!("{}?…", &rest[..q]),
+        None => rest,
+    };
+    format!("{scheme}{rest}").escape_debug().to_string()
+}
+
 /// The origin (`scheme://host:port`) of a server address read from the setting `setting`, or what
 /// is wrong with it in words: no scheme (`127.0.0.1:13100`), a scheme the server does not speak
 /// (`http://` for the daemon, which serves HTTPS only: `https_only`), a path, query or fragment
@@ -105,9 +125,8 @@ pub fn server_origin(setting: &'static str, raw: &str, https_only: bool) -> Resu
     } else {
         "https://vault.example.com (or http://127.0.0.1:8787 for a local Worker)"
     };
-    let bad = |what: String| {
-        Error::BadUrl(format!("{setting} `{}` {what}; it should look like {example}", raw.escape_debug()))
-    };
+    let shown = shown_url(raw);
+    let bad = |what: String| Error::BadUrl(format!("{setting} `{shown}` {what}; it should look like {example}"));
     let text = raw.trim();
     let parsed = url::Url::parse(text);
     let no_scheme = match &parsed {
@@ -147,12 +166,16 @@ pub fn server_origin(setting: &'static str, raw: &str, https_only: bool) -> Resu
     }
     let origin = u.origin().ascii_serialization();
     let extra = &u[url::Position::BeforePath..];
+    if u.query().is_some() || u.fragment().is_some() {
+        // Not repeated: a query may hold a token.
+        return Err(bad(format!(
+            "has a query or fragment after the host and port: give only {origin} (the client adds the API's paths itself)"
+        )));
+    }
     if !(extra.is_empty() || extra == "/") {
-        // The parser writes an empty path as `/`: show `?x=1`, not `/?x=1`.
-        let shown = extra.strip_prefix('/').filter(|rest| rest.starts_with(['?', '#'])).unwrap_or(extra);
         return Err(bad(format!(
             "has `{}` after the host and port: give only {origin} (the client adds the API's paths itself)",
-            shown.escape_debug()
+            extra.escape_debug()
         )));
     }
     Ok(origin)
@@ -309,6 +332,13 @@ fn transport(source: &Source, ca: Option<&str>, e: ureq::Error) -> Error {
         e if bad_certificate(&e) && ca.is_some() => {
             Error::ForeignDaemon { url: base.to_owned(), ca: ca.unwrap_or_default().to_owned() }
         }
+        // A connection's server whose certificate no trusted CA signed: name the setting.
+        e if bad_certificate(&e) && source.setting == Some("HQ_CONNECTION_URL") => Error::Transport {
+            url: base.to_owned(),
+            detail: format!(
+                "{e}: its certificate is not signed by a CA this client trusts. For a local daemon's connection, set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem (or HQ_VAULT_HOME to its home)"
+            ),
+        },
         other => Error::Transport { url: base.to_owned(), detail: other.to_string() },
     }
 }
@@ -765,7 +795,9 @@ pub struct Connection {
 
 impl Connection {
     /// `HQ_CONNECTION_URL` and `HQ_CONNECTION_KEY`; `HQ_CONNECTION_CA_CERT` to trust a local
-    /// daemon's certificate (default: the public web PKI, as for the hosted Worker).
+    /// daemon's certificate (default: for an `https://` loopback address, the home's `tls/ca.pem`
+    /// when there is one, as [`Client::from_env`] trusts the daemon; else the public web PKI, as
+    /// for the hosted Worker).
     pub fn from_env() -> Result<Connection, Error> {
         let raw = std::env::var("HQ_CONNECTION_URL").map_err(|_| Error::MissingSetting("HQ_CONNECTION_URL"))?;
         let base = server_origin("HQ_CONNECTION_URL", &raw, false)?;
@@ -779,7 +811,18 @@ impl Connection {
                     hint: "check HQ_CONNECTION_CA_CERT",
                 })?)
             }
-            None => None,
+            None => {
+                let local = url::Url::parse(&base).is_ok_and(|u| {
+                    u.scheme() == "https"
+                        && u.host().is_some_and(|h| match h {
+                            url::Host::Domain(d) => d == "localhost",
+                            url::Host::Ipv4(ip) => ip.is_loopback(),
+                            url::Host::Ipv6(ip) => ip.is_loopback(),
+                        })
+                });
+                let home_ca = default_home().ok().map(|h| h.join("tls").join("ca.pem")).filter(|_| local);
+                home_ca.and_then(|p| std::fs::read(p).ok())
+            }
         };
         let mut c = Connection::new(&base, &key, ca.as_deref())?;
         c.setting = Some("HQ_CONNECTION_URL");
@@ -932,7 +975,10 @@ mod tests {
             ("http://127.0.0.1:13100", "the daemon speaks only HTTPS: use https://127.0.0.1:13100"),
             ("ftp://127.0.0.1:13100", "uses the scheme `ftp://`"),
             ("https://127.0.0.1:13100/v1", "has `/v1` after the host and port"),
-            ("https://127.0.0.1:13100?x=1", "has `?x=1` after the host and port"),
+            ("https://127.0.0.1:13100?x=1", "has a query or fragment after the host and port"),
+            ("https://127.0.0.1:13100/?token=hqvt_S3CRETPW", "has a query or fragment"),
+            ("http://me:S3CRETPW@127.0.0.1:13100", "use https://127.0.0.1:13100"),
+            ("https://me:S3CRETPW@127.0.0.1:abc", "a port that is no number"),
             ("https://127.0.0.1:13100 x", "a port that is no number from 1 to 65535"),
             ("https://127.0.0.1:13100/ x", "has `/%20x` after the host and port"),
             ("https://127.0.0.1:13100x", "a port that is no number from 1 to 65535"),
@@ -942,6 +988,7 @@ mod tests {
         ] {
             let e = vault(raw).unwrap_err().to_string();
             assert!(e.contains(says), "{raw}: {e}");
+            assert!(!e.contains("S3CRETPW") && !e.contains(":pw@"), "a credential repeated: {e}");
             assert!(e.starts_with("HQ_VAULT_URL `"), "{raw}: {e}");
             assert!(e.contains("it should look like https://127.0.0.1:13100"), "{raw}: {e}");
         }

@@ -462,12 +462,12 @@ fn files_tools_read_company_files_through_a_connection_key() {
     let key = c.json()["key"].as_str().unwrap().to_owned();
     let api_key = format!("sk_{}", random_hex());
     d.store("svc/api-key", &api_key);
-    let ca = d.home().join("tls/ca.pem");
-    let env = [
-        ("HQ_CONNECTION_URL", d.url.as_str()),
-        ("HQ_CONNECTION_KEY", key.as_str()),
-        ("HQ_CONNECTION_CA_CERT", ca.to_str().unwrap()),
-    ];
+    // No HQ_CONNECTION_CA_CERT: the local daemon's connection is trusted through the home's CA.
+    let env = [("HQ_CONNECTION_URL", d.url.as_str()), ("HQ_CONNECTION_KEY", key.as_str())];
+    // The agent's MCP configuration names the key, in a file a command can read.
+    let config = d.dir.path().join("mcp.json");
+    std::fs::write(&config, json!({"env": {"HQ_CONNECTION_KEY": key}}).to_string()).unwrap();
+    let read_config = format!("cat {}", config.display());
     let steps = json!([
         /* 0 */ {"call": "files_list", "args": {"path": "knowledge/"}},
         /* 1 */ {"call": "files_list", "args": {"path": "", "delimiter": "/"}},
@@ -481,6 +481,7 @@ fn files_tools_read_company_files_through_a_connection_key() {
         /* 9 */ {"call": "files_read", "args": {"path": "knowledge/missing.md"}},
         /* 10 */ run_step("svc", &["sh", "-c", "echo \"key=${HQ_CONNECTION_KEY:-unset}\""]),
         /* 11 */ {"call": "files_read", "args": {"path": "knowledge/big.txt", "offset": 10_000_000}},
+        /* 12 */ run_step("svc", &["sh", "-c", &read_config]),
     ]);
     let (t, stderr) = session(&d, &[], &env, None, steps);
     let r = t["steps"].as_array().unwrap();
@@ -528,6 +529,13 @@ fn files_tools_read_company_files_through_a_connection_key() {
         !is_error(&r[11]) && text_of(&r[11]).contains("past its end"),
         "past the end: nothing, no error: {}",
         r[11]
+    );
+
+    // This server's own credentials are masked like the folder's values.
+    assert_eq!(
+        r[12]["structuredContent"]["stdout"], "{\"env\":{\"HQ_CONNECTION_KEY\":\"<hq-vault:HQ_CONNECTION_KEY>\"}}",
+        "{}",
+        r[12]
     );
 
     assert_no_value(&t, &stderr, &[&api_key, &key]);

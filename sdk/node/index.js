@@ -81,6 +81,11 @@ function transportError(base, e, caHint) {
   if (typeof e.code === "string" && UNTRUSTED.test(e.code)) {
     return new VaultError(`the certificate of ${base} is not trusted (${e.code}): ${caHint}`, { code: "untrusted_certificate" });
   }
+  if (base.startsWith("http://") && (String(e.code).startsWith("HPE_") || e.code === "ECONNRESET")) {
+    return new VaultError(`${base} did not answer in HTTP: a server that speaks only HTTPS? use ${base.replace("http://", "https://")}`, {
+      code: "transport",
+    });
+  }
   return new VaultError(`talking to ${base}: ${e.message}`, { code: "transport" });
 }
 
@@ -143,40 +148,54 @@ function isLocalHttps(url) {
   }
 }
 
-/** Split a base URL into what node:https needs; the path is sent as given (no dot-segment
- * folding, so `../tokens` in a secret path reaches the daemon's check instead of another route). */
+/** `url` as messages may show it: never the user name, password, query or fragment it holds. */
+function shownUrl(url) {
+  return String(url)
+    .trim()
+    .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^/?#\s]*@/, "$1…@")
+    .replace(/[?#].*$/s, "?…");
+}
+
+/** Split a base URL into what node:https needs: the server's origin, `https://HOST:PORT` (or
+ * `http://` for a Connection to a local Worker), and nothing after it. Paths are sent as given (no
+ * dot-segment folding, so `../tokens` in a secret path reaches the daemon's check instead of
+ * another route). A refused URL is named without its credentials or query. */
 function endpoint(url, ca, { httpsOnly = false } = {}) {
   const shape = "it should look like https://127.0.0.1:13100 (scheme, host and port; no path)";
+  const shown = shownUrl(url);
+  const text = String(url).trim();
   let u;
   try {
-    u = new URL(url);
+    u = new URL(text);
   } catch {
-    const why = /^[^\s/]+:\d+$/.test(String(url)) ? "has no https:// in front" : "is not the address of a server";
-    throw new VaultError(`\`${url}\` ${why}: ${shape}`, { code: "bad_url" });
+    const why = /^[^\s/]+:\d+$/.test(shown) ? "has no https:// in front" : "is not the address of a server";
+    throw new VaultError(`\`${shown}\` ${why}: ${shape}`, { code: "bad_url" });
   }
   // `127.0.0.1:13100` and `localhost:13100` parse with the host as the scheme.
   if (u.protocol !== "https:" && u.protocol !== "http:") {
-    throw new VaultError(`\`${url}\` has no https:// in front: ${shape}`, { code: "bad_url" });
-  }
-  if (httpsOnly && u.protocol === "http:") {
-    throw new VaultError(`\`${url}\` uses http://, but the daemon speaks only HTTPS: use https://${u.host}`, { code: "bad_url" });
+    throw new VaultError(`\`${shown}\` has no https:// in front: ${shape}`, { code: "bad_url" });
   }
   if (u.username || u.password) {
-    // Not echoed: the URL holds a credential.
-    throw new VaultError(`the address ${u.protocol}//…@${u.host} holds a user name or password: give only ${u.protocol}//${u.host}`, { code: "bad_url" });
+    throw new VaultError(`the address ${shown} holds a user name or password: give only ${u.protocol}//${u.host}`, { code: "bad_url" });
   }
-  if (u.search || u.hash || /[?#]/.test(String(url).trim().replace(/^[^:]*:\/\/[^/?#]*/, ""))) {
-    throw new VaultError(`\`${url}\` has a query or fragment after the host and port: give only ${u.protocol}//${u.host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
+  if (u.search || u.hash || /[?#]/.test(text)) {
+    throw new VaultError(`\`${shown}\` has a query or fragment after the host and port: give only ${u.protocol}//${u.host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
+  }
+  if (httpsOnly && u.protocol === "http:") {
+    throw new VaultError(`\`${shown}\` uses http://, but the daemon speaks only HTTPS: use https://${u.host}`, { code: "bad_url" });
   }
   if (/\/v1\/?$/.test(u.pathname)) {
-    throw new VaultError(`\`${url}\` ends in /v1: give the server's origin only (${u.protocol}//${u.host}); the SDK adds /v1/…`, { code: "bad_url" });
+    throw new VaultError(`\`${shown}\` ends in /v1: give the server's origin only (${u.protocol}//${u.host}); the SDK adds /v1/…`, { code: "bad_url" });
+  }
+  if (u.pathname !== "/" && u.pathname !== "") {
+    throw new VaultError(`\`${shown}\` has \`${u.pathname}\` after the host and port: give only ${u.protocol}//${u.host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
   }
   return {
-    base: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`,
+    base: `${u.protocol}//${u.host}`,
     protocol: u.protocol,
     hostname: u.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: u.port,
-    prefix: u.pathname.replace(/\/+$/, ""),
+    prefix: "",
     agent: agentFor(u.protocol, ca),
   };
 }
@@ -245,6 +264,28 @@ const encodePath = (p) => percentEncode(p, "/-_.~");
 /** A query value. */
 const encodeQuery = (p) => percentEncode(p, "");
 
+/** The PEM text of a `ca` option: PEM text or bytes as given, or a path to a PEM file (what
+ * HQ_VAULT_CA_CERT holds) read here. */
+function caPem(ca) {
+  if (ca === undefined || ca === null) return undefined;
+  const text = typeof ca === "string" ? ca : Buffer.from(ca).toString("utf8");
+  if (text.includes("-----BEGIN")) return text;
+  return readSetting(text, "`ca` is the PEM text of the CA, or the path of its file (such as ~/.hq-vault/tls/ca.pem)");
+}
+
+/** A token or key as given, refused (without repeating it) when it holds what no credential has:
+ * a space, a line break or another control character (a file read with its newline). */
+function credential(value, what, shape) {
+  if (value === undefined || value === null || value === "") return value;
+  if (typeof value !== "string" || /[^\x21-\x7e]/.test(value)) {
+    throw new UnauthorizedError(
+      `the ${what} holds a space, a line break or a character no ${what} has: pass ${shape} alone (trim what was read with it)`,
+      { code: "malformed_credentials" },
+    );
+  }
+  return value;
+}
+
 function requireString(value, what) {
   if (typeof value !== "string") throw new TypeError(`${what} must be a string`);
   return value;
@@ -303,9 +344,9 @@ export class Vault {
    * the PEM of the CA to trust (default: the system's roots).
    */
   constructor({ url = DEFAULT_URL, token, ca } = {}) {
-    const pem = ca === undefined || ca === null ? undefined : typeof ca === "string" ? ca : Buffer.from(ca).toString("utf8");
+    const pem = caPem(ca);
     this.#ep = endpoint(url, pem, { httpsOnly: true });
-    this.#token = token || undefined;
+    this.#token = credential(token, "token", "an `hqvt_` or `hqvs_` token") || undefined;
     this.#caHint = pem ? "the CA given does not sign this daemon's certificate" : "pass the daemon's tls/ca.pem as `ca`";
   }
 
@@ -455,7 +496,7 @@ export class Vault {
   /** Mint a managed token (owner only): `name` for audit lines (lower-case a-z, 0-9, `.`, `-`),
    * optional `ttl` (`90s`, `15m`, `1h`, `7d`), `max_uses` (secret reads), `prefix` (a folder or a
    * list of folders it may read). Resolves to `{name, token, expires_at_ms, max_uses, scope}`;
-   * `token` is not enumerable, so logging the result does not print it. */
+   * `token` is a getter, so logging or inspecting the result does not print it. */
   async createToken({ name, ttl, max_uses, prefix } = {}) {
     requireString(name, "the token's name");
     const scope = prefix === undefined || prefix === null ? [] : Array.isArray(prefix) ? prefix : [prefix];
@@ -463,9 +504,26 @@ export class Vault {
       body: { name, ttl: ttl ?? null, max_uses: max_uses ?? null, prefix: scope },
       what: `token ${name}`,
     });
-    const out = { name: body.name, expires_at_ms: body.expires_at_ms, max_uses: body.max_uses, scope: body.scope };
-    Object.defineProperty(out, "token", { value: body.token, enumerable: false });
-    return out;
+    return new CreatedToken(body);
+  }
+}
+
+/** A token `createToken` minted. Its value is read through `token`, a getter of the class: no
+ * own property holds it, so `console.log`, `util.inspect` (even with `showHidden`) and
+ * `JSON.stringify` never show it. */
+class CreatedToken {
+  #token;
+  constructor(body) {
+    this.name = body.name;
+    this.expires_at_ms = body.expires_at_ms;
+    this.max_uses = body.max_uses;
+    this.scope = body.scope;
+    this.#token = body.token;
+  }
+
+  /** The `hqvt_` token, shown once: pass it to the worker as HQ_VAULT_TOKEN. */
+  get token() {
+    return this.#token;
   }
 }
 
@@ -508,9 +566,9 @@ export class Connection {
   constructor({ url, key, ca, pageSize } = {}) {
     requireString(url, "the connection's url");
     requireString(key, "the connection's key");
-    const pem = ca === undefined || ca === null ? undefined : typeof ca === "string" ? ca : Buffer.from(ca).toString("utf8");
+    const pem = caPem(ca);
     this.#ep = endpoint(url, pem);
-    this.#key = key;
+    this.#key = credential(key, "key", "the `hqxc_` key (or an `hqvs_` session token)");
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) {
       throw new RangeError("pageSize must be an integer from 1 to 1000");
     }
@@ -537,7 +595,7 @@ export class Connection {
       if (fs.existsSync(homeCa)) caFile = homeCa;
     }
     const ca = caFile ? readSetting(caFile, "check HQ_CONNECTION_CA_CERT") : undefined;
-    const c = new Connection({ url: env.HQ_CONNECTION_URL, key: env.HQ_CONNECTION_KEY, ca });
+    const c = new Connection({ url: env.HQ_CONNECTION_URL, key: env.HQ_CONNECTION_KEY.trim(), ca });
     c.#caHint = caFile ? `the CA in ${caFile} does not sign it: set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem` : "set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem";
     return c;
   }

@@ -161,7 +161,7 @@ describe("settings, found as the CLI finds them", () => {
     assert.equal(r.stdout, "true\ntrue\n");
   });
 
-  test("an address that is no server's origin says what is wrong and what it should look like", () => {
+  test("an address that is no server's origin says what is wrong and what it should look like", async () => {
     for (const [url, words] of [
       ["127.0.0.1:13100", /has no https:\/\/ in front: it should look like https:\/\/127\.0\.0\.1:13100/],
       ["localhost:13100", /has no https:\/\/ in front/],
@@ -172,8 +172,24 @@ describe("settings, found as the CLI finds them", () => {
       ["https://127.0.0.1:13100#top", /has a query or fragment/],
       ["https://127.0.0.1:13100?", /has a query or fragment/],
       ["https://me:pw@127.0.0.1:13100", /holds a user name or password/],
+      ["http://me:S3CRETPW@127.0.0.1:13100", /holds a user name or password: give only http:\/\/127\.0\.0\.1:13100/],
+      ["me:S3CRETPW@127.0.0.1:13100", /is not the address of a server|has no https/],
+      ["https://me:S3CRETPW@127.0.0.1:abc", /is not the address of a server/],
+      ["https://127.0.0.1:13100?token=hqvt_S3CRETPW", /has a query or fragment/],
+      ["https://127.0.0.1:13100/api", /has `\/api` after the host and port: give only https:\/\/127\.0\.0\.1:13100/],
     ]) {
       assert.throws(() => new sdk.Vault({ url, token: "t" }), (e) => e instanceof sdk.VaultError && e.code === "bad_url" && words.test(e.message));
+      // A refused address is named without the credentials or query it holds.
+      assert.throws(() => new sdk.Vault({ url, token: "t" }), (e) => !e.message.includes("S3CRETPW"));
+    }
+    // `ca` may be the CA file's path (what HQ_VAULT_CA_CERT holds) as well as its PEM text.
+    assert.equal(await new sdk.Vault({ url: d.base, token: d.token(), ca: d.ca }).getSecret("myapp/api-key"), SECRETS["myapp/api-key"]);
+    // Spaces around an address are dropped, as the CLI drops them.
+    assert.equal(new sdk.Vault({ url: " https://127.0.0.1:13100 ", token: "t" }).url, "https://127.0.0.1:13100");
+    // A token or key read with its newline, or holding one, is refused without being repeated.
+    for (const bad of ["hqvt_S3CRETPW\n", "hqvt_AB\nCD", "hqvt_AB CD"]) {
+      assert.throws(() => new sdk.Vault({ token: bad }), (e) => e instanceof sdk.UnauthorizedError && e.code === "malformed_credentials" && !e.message.includes("S3CRETPW") && !e.message.includes("AB"));
+      assert.throws(() => new sdk.Connection({ url: "https://127.0.0.1:13100", key: bad }), (e) => e instanceof sdk.UnauthorizedError && !e.message.includes("S3CRETPW"));
     }
     // A local Worker speaks HTTP: a Connection takes http://, a Vault does not.
     assert.equal(new sdk.Connection({ url: "http://127.0.0.1:8787", key: "k" }).url, "http://127.0.0.1:8787");
@@ -419,6 +435,7 @@ describe("createToken", () => {
     assert.ok(t.expires_at_ms >= before + 3_600_000 - 5_000 && t.expires_at_ms <= Date.now() + 3_600_000 + 5_000);
     assert.match(t.token, /^hqvt_[A-Za-z0-9]+$/);
     assert.ok(!JSON.stringify(t).includes(t.token) && !util.inspect(t).includes(t.token));
+    assert.ok(!util.inspect(t, { showHidden: true, getters: false }).includes(t.token) && !util.format("%o", t).includes(t.token));
     const { token } = t;
     const v = new sdk.Vault({ url: d.base, token, ca });
     assert.equal(await v.getSecret("aws/deploy/access-key"), SECRETS["aws/deploy/access-key"]);

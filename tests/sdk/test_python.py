@@ -250,9 +250,25 @@ class Settings(Base):
             ("https://127.0.0.1:13100#top", "has a query or fragment"),
             ("https://127.0.0.1:13100?", "has a query or fragment"),
             ("https://me:pw@127.0.0.1:13100", "holds a user name or password"),
+            ("http://me:S3CRETPW@127.0.0.1:13100", "holds a user name or password: give only http://127.0.0.1:13100"),
+            ("https://me:S3CRETPW@127.0.0.1:abc", "is not the address of a server"),
+            ("https://127.0.0.1:13100?token=hqvt_S3CRETPW", "has a query or fragment"),
+            ("https://127.0.0.1:13100/api", "has `/api` after the host and port: give only https://127.0.0.1:13100"),
         ]:
             e = self.raises(hq_vault.VaultError, hq_vault.Vault, url, "t", code="bad_url")
             self.assertIn(words, str(e))
+            # A refused address is named without the credentials or query it holds.
+            self.assertNotIn("S3CRETPW", str(e))
+        # `ca` may be the CA file's path (what HQ_VAULT_CA_CERT holds) as well as its PEM text.
+        self.assertEqual(hq_vault.Vault(D.base, D.token(), str(D.ca_file)).get_secret("myapp/api-key"), SECRETS["myapp/api-key"])
+        # Spaces around an address are dropped, as the CLI drops them.
+        self.assertEqual(hq_vault.Vault(" https://127.0.0.1:13100 ", "t").url, "https://127.0.0.1:13100")
+        # A token or key read with its newline, or holding one, is refused without being repeated.
+        for bad in ["hqvt_S3CRETPW\n", "hqvt_AB\nCD", "hqvt_AB CD"]:
+            e = self.raises(hq_vault.UnauthorizedError, hq_vault.Vault, "https://127.0.0.1:13100", bad, code="malformed_credentials")
+            self.assertNotIn("S3CRETPW", str(e) + repr(e))
+            e = self.raises(hq_vault.UnauthorizedError, hq_vault.Connection, "https://127.0.0.1:13100", bad)
+            self.assertNotIn("S3CRETPW", str(e) + repr(e))
         # A local Worker speaks HTTP: a Connection takes http://, a Vault does not.
         self.assertEqual(hq_vault.Connection("http://127.0.0.1:8787", "k").url, "http://127.0.0.1:8787")
         self.raises(hq_vault.VaultError, hq_vault.Connection, "http://127.0.0.1:8787?x=1", "k", code="bad_url")

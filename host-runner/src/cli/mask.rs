@@ -57,8 +57,8 @@ pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 ///   `encodeURI`;
 /// - hex with a space or a colon between bytes (`bytes.hex(' ')`, Node's `<Buffer 73 6b …>`,
 ///   `AB:CD` fingerprints), and base32 (RFC 4648) wherever it starts in a base32 stream;
-/// - base64 of the value alone wrapped at 76 characters (coreutils `base64`, MIME) or 64 (PEM,
-///   `openssl base64`), with `\n` line ends;
+/// - base64, base32 and plain hex are matched across line breaks ([`Form::wraps`]): wrapped at
+///   any width (`base64`, `base64 -w N`, `openssl base64`, `xxd -p`), wherever the value starts;
 /// - each line of a value of several lines, of at least [`MIN_MASKED_LINE_LEN`] bytes, but PEM's
 ///   armour lines (`-----BEGIN …`): a key printed a few lines at a time.
 ///
@@ -67,21 +67,21 @@ pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 pub fn forms(value: &[u8]) -> Vec<Form> {
     use base64::Engine;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let mut out: Vec<Form> = vec![Form { bytes: Zeroizing::new(value.to_vec()), any_case: false }];
+    let mut out: Vec<Form> = vec![Form { bytes: Zeroizing::new(value.to_vec()), any_case: false, wraps: false }];
     if value.len() <= MAX_ENCODED_LEN {
         // A form equal to the value is the value, matched exactly; a form listed already is
         // matched in any case if either listing asks for it.
-        let mut add_form = |bytes: Zeroizing<Vec<u8>>, any_case: bool| {
+        let mut add_any = |bytes: Zeroizing<Vec<u8>>, any_case: bool, wraps: bool| {
             if bytes.len() < MIN_MASKED_LEN || *bytes == *value {
                 return;
             }
             if let Some(f) = out.iter_mut().find(|f| *f.bytes == *bytes) {
                 f.any_case |= any_case;
+                f.wraps |= wraps;
             } else if !out.iter().any(|f| f.any_case && f.bytes.eq_ignore_ascii_case(&bytes)) {
-                out.push(Form { bytes, any_case });
+                out.push(Form { bytes, any_case, wraps });
             }
         };
-        let mut add = |bytes: Zeroizing<Vec<u8>>| add_form(bytes, false);
         for shift in 0..3usize {
             // `shift` bytes before the value: the characters that also carry their bits are
             // dropped at the front, the one that carries the next bytes' bits at the end.
@@ -91,20 +91,12 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
             let whole = 8 * shifted.len() / 6;
             for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
                 let encoded = Zeroizing::new(engine.encode(&shifted[..]).into_bytes());
-                add(Zeroizing::new(encoded[skip..whole].to_vec()));
+                add_any(Zeroizing::new(encoded[skip..whole].to_vec()), false, true);
             }
         }
         // The value encoded alone, to its end: the last character and the padding go too.
         for engine in [&STANDARD, &URL_SAFE, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            add(Zeroizing::new(engine.encode(value).into_bytes()));
-        }
-        // Wrapped as coreutils `base64` (76 characters a line) and PEM and `openssl base64` (64)
-        // write it, when the value is long enough to wrap.
-        for width in [76, 64] {
-            let encoded = Zeroizing::new(STANDARD.encode(value).into_bytes());
-            if encoded.len() > width {
-                add(Zeroizing::new(encoded.chunks(width).collect::<Vec<_>>().join(&b'\n')));
-            }
+            add_any(Zeroizing::new(engine.encode(value).into_bytes()), false, true);
         }
         // Each line of a value of several lines (a PEM key printed with `sed -n 2,3p`), when it is
         // long enough to be no common line; PEM's armour lines (`-----BEGIN …`) are no secret.
@@ -112,12 +104,12 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
             for line in value.split(|b| *b == b'\n') {
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 if line.len() >= MIN_MASKED_LINE_LEN && !line.starts_with(b"-----") {
-                    add(Zeroizing::new(line.to_vec()));
+                    add_any(Zeroizing::new(line.to_vec()), false, false);
                 }
             }
         }
-        let mut add_any_case = |bytes: Zeroizing<Vec<u8>>| add_form(bytes, true);
-        add_any_case(Zeroizing::new(hex::encode(value).into_bytes()));
+        // Plain hex wraps too (`xxd -p` writes 60 digits a line).
+        add_any(Zeroizing::new(hex::encode(value).into_bytes()), true, true);
         if let Ok(text) = std::str::from_utf8(value) {
             let json = Zeroizing::new(serde_json::to_string(text).unwrap_or_default());
             let inner = json.get(1..json.len().saturating_sub(1)).unwrap_or_default();
@@ -134,9 +126,9 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
                 // Escapes (`\uXXXX`) in any case only where there are some: the plain contents
                 // are the value's own bytes, matched exactly.
                 let any_case = json.contains("\\u");
-                add_form(Zeroizing::new(json.as_bytes().to_vec()), any_case);
+                add_any(Zeroizing::new(json.as_bytes().to_vec()), any_case, false);
                 if json.contains('/') {
-                    add_form(Zeroizing::new(json.replace('/', "\\/").into_bytes()), any_case);
+                    add_any(Zeroizing::new(json.replace('/', "\\/").into_bytes()), any_case, false);
                 }
             }
         }
@@ -160,11 +152,11 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
             .remove(b'+')
             .remove(b'$')
             .remove(b'#');
-        add_form(Zeroizing::new(percent_encoding::percent_encode(value, URI).to_string().into_bytes()), true);
+        add_any(Zeroizing::new(percent_encoding::percent_encode(value, URI).to_string().into_bytes()), true, false);
         // Hex with a separator between bytes.
         for sep in [" ", ":"] {
             let spaced = Zeroizing::new(value.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(sep));
-            add_form(Zeroizing::new(spaced.as_bytes().to_vec()), true);
+            add_any(Zeroizing::new(spaced.as_bytes().to_vec()), true, false);
         }
         // base32 (case-insensitive by RFC 4648 §6) at each of the five positions a value can
         // start at in a stream, as base64 above.
@@ -175,21 +167,21 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
             let whole = 8 * shifted.len() / 5;
             let encoded = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&shifted[..]).into_bytes());
             if skip < whole {
-                add_form(Zeroizing::new(encoded[skip..whole].to_vec()), true);
+                add_any(Zeroizing::new(encoded[skip..whole].to_vec()), true, true);
             }
         }
-        add_form(Zeroizing::new(data_encoding::BASE32.encode(value).into_bytes()), true);
+        add_any(Zeroizing::new(data_encoding::BASE32.encode(value).into_bytes()), true, true);
         if let Ok(text) = std::str::from_utf8(value) {
             for form in quoted_forms(text) {
-                add_form(form, false);
+                add_any(form, false, false);
             }
         }
         for quote in ['\'', '"'] {
-            add_form(python_bytes(value, quote), false);
+            add_any(python_bytes(value, quote), false, false);
         }
-        add_form(bash_ansi_c(value, false), false);
+        add_any(bash_ansi_c(value, false), false, false);
         if std::str::from_utf8(value).is_ok() {
-            add_form(bash_ansi_c(value, true), false);
+            add_any(bash_ansi_c(value, true), false, false);
         }
         // WHATWG's form encoding keeps `*-._` and the alphanumerics, and writes a space as `+`.
         const FORM: &percent_encoding::AsciiSet =
@@ -199,7 +191,7 @@ pub fn forms(value: &[u8]) -> Vec<Form> {
             let encoded = if plus { Zeroizing::new(encoded.replace("%20", "+")) } else { encoded };
             // Unchanged by the encoding, it is the value itself, matched exactly above.
             if encoded.as_bytes() != value {
-                add_form(Zeroizing::new(encoded.as_bytes().to_vec()), true);
+                add_any(Zeroizing::new(encoded.as_bytes().to_vec()), true, false);
             }
         }
     }
@@ -329,6 +321,9 @@ pub struct Form {
     pub bytes: Zeroizing<Vec<u8>>,
     /// Matched in any ASCII letter case (hex digits, percent escapes).
     pub any_case: bool,
+    /// Matched across line breaks (`\n`, `\r`) in the output: an encoding that programs wrap
+    /// (base64, base32, plain hex), whatever the width and wherever the value starts.
+    pub wraps: bool,
 }
 
 /// What replaces an occurrence of the value of `name`.
@@ -341,6 +336,8 @@ struct Needle {
     value: Zeroizing<Vec<u8>>,
     /// Output bytes are lower-cased before they are compared.
     any_case: bool,
+    /// Line breaks in the output are passed over ([`Form::wraps`]).
+    wraps: bool,
     /// `fail[i]`: length of the longest proper prefix of `value[..=i]` that is also its suffix.
     fail: Vec<u32>,
     /// Length of the longest suffix of the output so far that is a prefix of `value`.
@@ -362,7 +359,7 @@ impl Needle {
             }
             fail[i] = k as u32;
         }
-        Needle { value, any_case: form.any_case, fail, state: 0, mask: mask_for(name).into_bytes() }
+        Needle { value, any_case: form.any_case, wraps: form.wraps, fail, state: 0, mask: mask_for(name).into_bytes() }
     }
 
     /// Feed one byte; true when an occurrence ends with it.
@@ -400,6 +397,11 @@ pub struct Masker {
     end: u64,
     /// Occurrences found but not yet passed on: (start, end, needle).
     found: Vec<(u64, u64, usize)>,
+    /// Stream offsets of the latest bytes that are no line break, as many as the longest form
+    /// that wraps: where a match that passed over line breaks began.
+    unbroken: std::collections::VecDeque<u64>,
+    /// The length of the longest form that wraps (0: none).
+    longest_wrapping: usize,
     /// Output up to this offset is covered by a mask already written.
     masked_until: u64,
 }
@@ -420,6 +422,7 @@ impl Masker {
                 starting[usize::from(n.value[0].to_ascii_uppercase())].push(i);
             }
         }
+        let longest_wrapping = needles.iter().filter(|n| n.wraps).map(|n| n.value.len()).max().unwrap_or(0);
         Masker {
             needles,
             starting,
@@ -429,6 +432,8 @@ impl Masker {
             base: 0,
             end: 0,
             found: Vec::new(),
+            unbroken: std::collections::VecDeque::new(),
+            longest_wrapping,
             masked_until: 0,
         }
     }
@@ -441,6 +446,13 @@ impl Masker {
         }
         self.pending.extend_from_slice(chunk);
         for &b in chunk {
+            let line_break = b == b'\n' || b == b'\r';
+            if self.longest_wrapping > 0 && !line_break {
+                self.unbroken.push_back(self.end);
+                if self.unbroken.len() > self.longest_wrapping {
+                    self.unbroken.pop_front();
+                }
+            }
             self.end += 1;
             self.next_active.clear();
             // A needle with no partial match moves only on its first byte (to state 1: every
@@ -454,8 +466,18 @@ impl Masker {
             }
             for &i in &self.active {
                 let n = &mut self.needles[i];
+                // A form that wraps passes over a line break inside a match under way.
+                if n.wraps && line_break {
+                    self.next_active.push(i);
+                    continue;
+                }
                 if n.step(b) {
-                    self.found.push((self.end - n.value.len() as u64, self.end, i));
+                    let start = if n.wraps {
+                        self.unbroken[self.unbroken.len() - n.value.len()]
+                    } else {
+                        self.end - n.value.len() as u64
+                    };
+                    self.found.push((start, self.end, i));
                 }
                 if n.state > 0 {
                     self.next_active.push(i);
@@ -464,7 +486,20 @@ impl Masker {
             std::mem::swap(&mut self.active, &mut self.next_active);
         }
         // An occurrence not complete yet must start within the held-back suffix.
-        let hold = self.active.iter().map(|&i| self.needles[i].state as u64).max().unwrap_or(0);
+        let hold = self
+            .active
+            .iter()
+            .map(|&i| {
+                let n = &self.needles[i];
+                if n.wraps {
+                    // From where its partial match began, line breaks included.
+                    self.unbroken.get(self.unbroken.len().wrapping_sub(n.state)).map_or(0, |&at| self.end - at)
+                } else {
+                    n.state as u64
+                }
+            })
+            .max()
+            .unwrap_or(0);
         self.release(self.end - hold, out);
     }
 
@@ -706,13 +741,33 @@ mod tests {
         assert_eq!(got, "<hq-vault:KEY>\n<hq-vault:KEY>\n");
         let got = mask_all(&[("KEY", &pem)], "-----BEGIN PRIVATE KEY-----\n", 7);
         assert_eq!(got, "-----BEGIN PRIVATE KEY-----\n");
-        // `base64` (76 a line) and `openssl base64` (64 a line).
+        // `base64` (76 a line), `openssl base64` (64 a line), any other width.
+        let wrap = |text: &str, width: usize, end: &str| {
+            text.as_bytes().chunks(width).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(end)
+        };
         let encoded = base64::engine::general_purpose::STANDARD.encode(pem.as_bytes());
-        for width in [76, 64] {
-            let wrapped = encoded.as_bytes().chunks(width).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>();
-            let got = mask_all(&[("KEY", &pem)], &format!("{}\n", wrapped.join("\n")), 13);
+        for width in [76, 64, 10] {
+            let got = mask_all(&[("KEY", &pem)], &format!("{}\n", wrap(&encoded, width, "\n")), 13);
             assert_eq!(got, "<hq-vault:KEY>\n", "width {width}");
         }
+        // A value inside a longer encoding that wraps (`base64 .env`), at every offset and width,
+        // with either line end: nothing of it shows.
+        let value = "postgres://user:Sup3rS3cretPw@db:5432/x";
+        for pad in 0..3 {
+            for width in [76, 60, 20] {
+                for end in ["\n", "\r\n"] {
+                    let env = format!("{}APP_NAME=my-service\nDATABASE_URL={value}\n", "#".repeat(pad));
+                    let text = wrap(&base64::engine::general_purpose::STANDARD.encode(env.as_bytes()), width, end);
+                    let got = mask_all(&[("DB", value)], &text, 7);
+                    assert!(got.contains("<hq-vault:DB>"), "pad {pad} width {width}: {got}");
+                    let decoded: String = got.split("<hq-vault:DB>").map(|p| p.replace(['\r', '\n'], "")).collect();
+                    assert!(!decoded.contains("U3VwM3JTM2NyZXRQ") && !decoded.contains("Sup3r"), "{got}");
+                }
+            }
+        }
+        // `xxd -p`: plain hex, 60 digits a line.
+        let hex = wrap(&hex::encode(value), 60, "\n");
+        assert_eq!(mask_all(&[("DB", value)], &format!("{hex}\n"), 5), "<hq-vault:DB>\n");
         // Short lines of a value are no secret on their own.
         let json = "{\n  \"type\": \"x\",\n  \"private_key\": \"abcdefghijklmnopqrstuvwxyz\"\n}";
         assert_eq!(mask_all(&[("SA", json)], "}\n", 1), "}\n");

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -35,6 +36,7 @@ use rmcp::{ErrorData, ServerHandler, ServiceExt, tool, tool_handler, tool_router
 use serde::Deserialize;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
+use zeroize::Zeroizing;
 
 use super::ingest::{Asking, OpenPage, Outcome, SecretRequest};
 use super::isolate::{Isolation, Sandbox, find_program};
@@ -469,7 +471,7 @@ impl Vault {
             cancelled.cancelled().await;
             cancel.store(true, Ordering::Relaxed);
         });
-        let token_file = self.token_file.clone();
+        let (token_file, home) = (self.token_file.clone(), self.home.clone());
         let result = blocking(move || {
             let vars = vault_client(token_file.as_deref())?.env_values(&p.prefix)?;
             let short = super::run::unmaskable(&vars);
@@ -482,7 +484,7 @@ impl Vault {
                     p.prefix
                 );
             }
-            let c = super::run::capture(vars, &p.allow_override, &isolated, WITHHELD, &limits)?;
+            let c = super::run::capture(vars, credentials(token_file.as_deref(), &home), &p.allow_override, &isolated, WITHHELD, &limits)?;
             Ok(run_result(&c, &limits, adjusted))
         })
         .await;
@@ -549,6 +551,26 @@ present, read company files through an External Connection.",
 }
 
 /// A client of the vault with this server's settings: `--token-file` when given.
+/// This server's own credentials, masked in every command's output like the folder's values: the
+/// connection key and the vault token are withheld from a command's environment, but a file it can
+/// read may hold them (the agent's MCP configuration names them), so they are never returned.
+fn credentials(token_file: Option<&Path>, home: &Home) -> Vec<(String, Zeroizing<Vec<u8>>)> {
+    let mut also = Vec::new();
+    for name in ["HQ_CONNECTION_KEY", "HQ_VAULT_TOKEN"] {
+        if let Some(v) = std::env::var_os(name).filter(|v| !v.is_empty()) {
+            also.push((name.to_owned(), Zeroizing::new(v.into_vec())));
+        }
+    }
+    let file = token_file.map_or_else(|| home.token(), Path::to_path_buf);
+    if let Ok(t) = std::fs::read_to_string(file) {
+        let t = Zeroizing::new(t);
+        if !t.trim().is_empty() {
+            also.push(("HQ_VAULT_TOKEN".to_owned(), Zeroizing::new(t.trim().as_bytes().to_vec())));
+        }
+    }
+    also
+}
+
 fn vault_client(token_file: Option<&Path>) -> Result<Client> {
     let client = Client::from_env()?;
     Ok(match token_file {

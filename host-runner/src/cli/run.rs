@@ -164,8 +164,11 @@ pub fn unmaskable(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>) -> Vec<&str> {
     vars.iter().filter(|(_, v)| v.len() < MIN_MASKED_LEN).map(|(k, _)| k.as_str()).collect()
 }
 
-fn maskers(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>) -> (Masker, Masker) {
-    let values = || vars.iter().map(|(k, v)| (k.as_str(), &v[..]));
+/// A masker for each of stdout and stderr: the injected values, and `also` (values not injected
+/// that must never be shown either).
+fn maskers(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>, also: &[(String, Zeroizing<Vec<u8>>)]) -> (Masker, Masker) {
+    let values =
+        || vars.iter().map(|(k, v)| (k, v)).chain(also.iter().map(|(k, v)| (k, v))).map(|(k, v)| (k.as_str(), &v[..]));
     (Masker::new(values()), Masker::new(values()))
 }
 
@@ -200,7 +203,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
                 short.join(", ")
             );
         }
-        maskers(&vars)
+        maskers(&vars, &[])
     });
     if maskers.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -365,6 +368,7 @@ pub fn not_started(program: &OsStr, e: &std::io::Error, limits: &Limits) -> Capt
 
 pub fn capture(
     vars: BTreeMap<String, Zeroizing<Vec<u8>>>,
+    also_masked: Vec<(String, Zeroizing<Vec<u8>>)>,
     allow_override: &[String],
     command: &[OsString],
     withhold: &[&str],
@@ -372,7 +376,8 @@ pub fn capture(
 ) -> Result<Captured> {
     let mut cmd = child_command(&vars, allow_override, command, withhold)?;
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
-    let (out_mask, err_mask) = maskers(&vars);
+    let (out_mask, err_mask) = maskers(&vars, &also_masked);
+    drop(also_masked);
     let spawned = cmd.spawn();
     drop(cmd);
     drop(vars);

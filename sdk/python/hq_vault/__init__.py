@@ -172,7 +172,12 @@ def _transport_error(base: str, e: BaseException, ca_hint: str) -> VaultError:
             f"cannot reach {base} ({e.__class__.__name__}): start the daemon with `hq-vault serve`, or check the URL",
             code="unreachable",
         )
-    return VaultError(f"talking to {base}: {e}", code="transport")
+    if base.startswith("http://") and isinstance(e, (http.client.HTTPException, ConnectionResetError)):
+        return VaultError(
+            f"{base} did not answer in HTTP: a server that speaks only HTTPS? use {base.replace('http://', 'https://', 1)}",
+            code="transport",
+        )
+    return VaultError(f"talking to {base}: {e or e.__class__.__name__}", code="transport")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -194,49 +199,53 @@ class _Endpoint:
 
     def __init__(self, url: str, ca: Optional[Union[str, bytes]], ca_hint: str, https_only: bool = False) -> None:
         shape = "it should look like https://127.0.0.1:13100 (scheme, host and port; no path)"
+        text = url.strip() if isinstance(url, str) else url
+        shown = _shown_url(text)
         try:
-            u = urllib.parse.urlsplit(url)
+            u = urllib.parse.urlsplit(text)
             u.port  # a port that is no number raises here
         except ValueError:
-            raise VaultError(f"`{url}` is not the address of a server: {shape}", code="bad_url") from None
+            raise VaultError(f"`{shown}` is not the address of a server: {shape}", code="bad_url") from None
         # `127.0.0.1:13100` and `localhost:13100` split with the host as the scheme.
         if u.scheme not in ("https", "http") or not u.hostname:
-            raise VaultError(f"`{url}` has no https:// in front: {shape}", code="bad_url")
-        if https_only and u.scheme == "http":
-            raise VaultError(
-                f"`{url}` uses http://, but the daemon speaks only HTTPS: use https://{u.netloc}", code="bad_url"
-            )
+            raise VaultError(f"`{shown}` has no https:// in front: {shape}", code="bad_url")
+        host = u.netloc.rpartition("@")[2]
         if u.username is not None or u.password is not None:
-            # Not echoed: the URL holds a credential.
-            host = u.netloc.rpartition("@")[2]
             raise VaultError(
-                f"the address {u.scheme}://…@{host} holds a user name or password: give only {u.scheme}://{host}",
+                f"the address {shown} holds a user name or password: give only {u.scheme}://{host}",
                 code="bad_url",
             )
-        if u.query or u.fragment or "?" in url or "#" in url:
+        if u.query or u.fragment or "?" in text or "#" in text:
             raise VaultError(
-                f"`{url}` has a query or fragment after the host and port: give only {u.scheme}://{u.netloc} "
+                f"`{shown}` has a query or fragment after the host and port: give only {u.scheme}://{host} "
                 "(the SDK adds the API's paths itself)",
                 code="bad_url",
             )
+        if https_only and u.scheme == "http":
+            raise VaultError(f"`{shown}` uses http://, but the daemon speaks only HTTPS: use https://{host}", code="bad_url")
         if re.search(r"/v1/?$", u.path):
             raise VaultError(
-                f"`{url}` ends in /v1: give the server's origin only ({u.scheme}://{u.netloc}); the SDK adds /v1/…",
+                f"`{shown}` ends in /v1: give the server's origin only ({u.scheme}://{host}); the SDK adds /v1/…",
+                code="bad_url",
+            )
+        if u.path not in ("", "/"):
+            raise VaultError(
+                f"`{shown}` has `{u.path}` after the host and port: give only {u.scheme}://{host} "
+                "(the SDK adds the API's paths itself)",
                 code="bad_url",
             )
         self.scheme = u.scheme
         self.host = u.hostname
         self.port = u.port
-        self.prefix = u.path.rstrip("/")
-        self.base = f"{u.scheme}://{u.netloc}{self.prefix}"
+        self.prefix = ""
+        self.base = f"{u.scheme}://{host}"
         self.ca_hint = ca_hint
         self.context: Optional[ssl.SSLContext] = None
         if u.scheme == "https":
             if ca is None:
                 self.context = ssl.create_default_context()
             else:
-                pem = ca.decode("utf-8") if isinstance(ca, bytes) else ca
-                self.context = ssl.create_default_context(cadata=pem)
+                self.context = ssl.create_default_context(cadata=_ca_pem(ca))
 
     def send(self, method: str, api_path: str, headers: Mapping[str, str], body: Optional[bytes] = None):
         """One request; returns ``(status, body bytes)`` whatever the status."""
@@ -274,6 +283,38 @@ def _encode_path(p: str) -> str:
 def _encode_query(p: str) -> str:
     """A query value."""
     return _percent_encode(p, "")
+
+
+def _shown_url(url: object) -> str:
+    """``url`` as messages may show it: never the user name, password, query or fragment it holds."""
+    text = str(url).strip()
+    text = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#\s]*@", r"\1…@", text)
+    return re.sub(r"[?#].*$", "?…", text, flags=re.S)
+
+
+def _ca_pem(ca: Union[str, bytes]) -> str:
+    """The PEM text of a ``ca`` argument: PEM text or bytes as given, or the path of a PEM file
+    (what HQ_VAULT_CA_CERT holds), read here."""
+    text = ca.decode("utf-8") if isinstance(ca, bytes) else str(ca)
+    if "-----BEGIN" in text:
+        return text
+    return _read_setting(
+        Path(text).expanduser(), "`ca` is the PEM text of the CA, or the path of its file (such as ~/.hq-vault/tls/ca.pem)"
+    )
+
+
+def _credential(value: Optional[str], what: str, shape: str) -> Optional[str]:
+    """A token or key as given, refused (without repeating it) when it holds what no credential
+    has: a space, a line break or another control character (a file read with its newline)."""
+    if value is None or value == "":
+        return value
+    if not isinstance(value, str) or re.search(r"[^\x21-\x7e]", value):
+        raise UnauthorizedError(
+            f"the {what} holds a space, a line break or a character no {what} has: pass {shape} alone "
+            "(trim what was read with it)",
+            code="malformed_credentials",
+        )
+    return value
 
 
 def _require_str(value: object, what: str) -> str:
@@ -347,7 +388,7 @@ class Vault:
         roots)."""
         hint = "the CA given does not sign this daemon's certificate" if ca else "pass the daemon's tls/ca.pem as `ca`"
         self._ep = _Endpoint(url, ca, hint, https_only=True)
-        self._token = token or None
+        self._token = _credential(token, "token", "an `hqvt_` or `hqvs_` token") or None
         self._empty_token = False
 
     def __repr__(self) -> str:
@@ -572,7 +613,7 @@ class Connection:
             raise ValueError("page_size must be an integer from 1 to 1000")
         hint = "the CA given does not sign this server's certificate" if ca else "pass the daemon's tls/ca.pem as `ca`"
         self._ep = _Endpoint(url, ca, hint)
-        self._key = key
+        self._key = _credential(key, "key", "the `hqxc_` key (or an `hqvs_` session token)")
         self._page_size = page_size
 
     def __repr__(self) -> str:
@@ -600,7 +641,7 @@ class Connection:
             if home_ca.exists():
                 ca_file = str(home_ca)
         ca = _read_setting(Path(ca_file), "check HQ_CONNECTION_CA_CERT") if ca_file else None
-        c = cls(env["HQ_CONNECTION_URL"], env["HQ_CONNECTION_KEY"], ca)
+        c = cls(env["HQ_CONNECTION_URL"], env["HQ_CONNECTION_KEY"].strip(), ca)
         c._ep.ca_hint = (
             f"the CA in {ca_file} does not sign it: set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem"
             if ca_file
