@@ -71,8 +71,9 @@ pub enum Error {
         "the daemon at {url} was started with another home: its certificate is not signed by {ca}. Point the CLI at the daemon's home with HQ_VAULT_HOME=<the home `hq-vault serve` printed> (or set HQ_VAULT_CA_CERT to that home's tls/ca.pem)"
     )]
     ForeignDaemon { url: String, ca: String },
-    #[error("reading {path}: {source} ({hint})")]
-    File { path: PathBuf, source: std::io::Error, hint: &'static str },
+    /// A settings file that cannot be read; the reason in words, said once.
+    #[error("reading {}: {} ({hint})", path.display(), io_words(cause))]
+    File { path: PathBuf, cause: std::io::Error, hint: &'static str },
     #[error("the certificate file is not PEM: {0}")]
     BadCertificate(String),
     #[error("{0} is not set")]
@@ -92,6 +93,20 @@ pub enum Error {
 
 /// The daemon's address when `HQ_VAULT_URL` is not set.
 pub const DEFAULT_URL: &str = "https://127.0.0.1:13100";
+
+/// A file error in words, without the system's error number: `no such file`, `permission denied`,
+/// else the system's own words.
+fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_owned()
+        }
+    }
+}
 
 /// `raw` as a message may show it: control characters escaped, and never the user name, password,
 /// query or fragment it holds (`https://…@host:1`, `https://host:1?…`).
@@ -221,6 +236,8 @@ enum TokenSource {
     Env,
     /// The home's token file.
     File(PathBuf),
+    /// A token file named by the caller ([`Client::with_token_file`], `mcp --token-file`).
+    NamedFile(PathBuf),
     /// Given to [`Client::new`].
     #[default]
     Given,
@@ -264,6 +281,14 @@ fn unauthorized(code: &str, message: &str, source: &Source) -> String {
         ),
         ("invalid_token", TokenSource::File(path)) => format!(
             "{message}: the daemon at {url} did not write {}. Either it runs with another home (set HQ_VAULT_HOME to the home `hq-vault serve` printed), or a later `hq-vault serve` of this home replaced the file (run one daemon per home)",
+            path.display()
+        ),
+        ("invalid_token", TokenSource::NamedFile(path)) => format!(
+            "{message}: {} holds no token of the daemon at {url}: write a current one into it (`hq-vault token create`)",
+            path.display()
+        ),
+        ("malformed_credentials", TokenSource::NamedFile(path)) => format!(
+            "{message}: {} does not hold one `hqvt_` token: write the agent's token into it (`hq-vault token create`)",
             path.display()
         ),
         ("malformed_credentials", TokenSource::Env) => format!("{message} (HQ_VAULT_TOKEN)"),
@@ -510,9 +535,9 @@ impl Client {
                 p
             }
         };
-        let ca = std::fs::read(&ca_path).map_err(|source| Error::File {
+        let ca = std::fs::read(&ca_path).map_err(|cause| Error::File {
             path: ca_path.clone(),
-            source,
+            cause,
             hint: "check HQ_VAULT_CA_CERT, or unset it to trust the home's tls/ca.pem",
         })?;
         let token_file = home.join("token");
@@ -538,15 +563,22 @@ impl Client {
     ///
     /// Errors: [`Error::File`] when the file cannot be read.
     pub fn with_token_file(mut self, path: &std::path::Path) -> Result<Client, Error> {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| Error::File {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|cause| Error::File {
             path: path.to_owned(),
-            source,
+            cause,
             hint: "the token file holds one hqvt_ token: check the path given",
         })?);
+        if text.trim().is_empty() {
+            return Err(Error::NoToken(format!(
+                "{} is empty: write the agent's token into it (`hq-vault token create --name NAME > {}`)",
+                path.display(),
+                path.display()
+            )));
+        }
         self.token = Some(Zeroizing::new(text.trim().to_owned()));
         self.source = Arc::new(Source {
             url: self.base.clone(),
-            token: TokenSource::File(path.to_owned()),
+            token: TokenSource::NamedFile(path.to_owned()),
             setting: self.source.setting,
         });
         self.token_file = Some(path.to_owned());
@@ -805,9 +837,9 @@ impl Connection {
         let ca = match std::env::var_os("HQ_CONNECTION_CA_CERT") {
             Some(p) => {
                 let path = PathBuf::from(p);
-                Some(std::fs::read(&path).map_err(|source| Error::File {
+                Some(std::fs::read(&path).map_err(|cause| Error::File {
                     path,
-                    source,
+                    cause,
                     hint: "check HQ_CONNECTION_CA_CERT",
                 })?)
             }

@@ -619,7 +619,8 @@ fn target(req: &Request) -> Result<Option<String>, Refusal> {
                         400,
                         "bad_path",
                         if base.is_empty() {
-                            "a prefix is a folder, never a pattern: list with no prefix for every secret".to_owned()
+                            "a prefix is a folder, never a pattern: give no prefix (an empty one) for every secret"
+                                .to_owned()
                         } else {
                             format!(
                                 "a prefix is a folder, never a pattern: give `{base}` (the folder `{base}/`) without `*`"
@@ -908,7 +909,7 @@ pub fn token_rules(
         }
     };
     if max_uses == Some(0) {
-        return Err(InputProblem::new(InputKind::BadMaxUses, "max_uses must be at least 1"));
+        return Err(InputProblem::new(InputKind::BadMaxUses, "max_uses (`--max-uses`) must be at least 1"));
     }
     let scope = token_scope(prefixes)?;
     Ok(TokenRules { expires_at_ms, max_uses, uses: 0, revoked: false, scope })
@@ -995,6 +996,14 @@ pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) 
         return Err(InputProblem::new(
             InputKind::BadName,
             "a connection name has no spaces at its start or end (`docs-bot `, ` docs-bot` and `docs-bot` would look alike)",
+        ));
+    }
+    // Spaces a person cannot tell apart: a name has single ordinary spaces and nothing invisible.
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}');
+    if name.contains("  ") || name.chars().any(|c| invisible(c) || (c.is_whitespace() && c != ' ')) {
+        return Err(InputProblem::new(
+            InputKind::BadName,
+            "a connection name has single ordinary spaces and no invisible characters (`docs  bot` and `docs bot` would look alike)",
         ));
     }
     if is_connection_id(&name.to_ascii_lowercase()) {

@@ -294,6 +294,16 @@ fn connection_commands_take_a_name_or_an_id() {
         assert!(text(&out).contains("a connection name"), "{name:?}: {}", text(&out));
     }
     assert_eq!(ids().iter().filter(|c| c.1 == "active").count(), 1);
+    // A name is found as a person types it: letter case aside, spaces around it dropped.
+    let out = d.run(&["connection", "rotate", " DOCS-BOT "], None);
+    assert!(out.status.success() && text(&out).contains(&second), "{}", text(&out));
+    // Revoking twice says the second time changed nothing.
+    assert!(d.run(&["connection", "revoke", &second], None).status.success());
+    let out = d.run(&["connection", "revoke", &second], None);
+    assert!(out.status.success() && text(&out).contains("was already revoked: nothing changed"), "{}", text(&out));
+    // With every `docs-bot` revoked, a change by name says so, not that none is named so.
+    let out = d.run(&["connection", "rotate", "docs-bot"], None);
+    fails_with(&out, &["every connection named `docs-bot` is revoked", &first, &second]);
     let out = d.run(&["connection", "revoke", "no-such-bot"], None);
     fails_with(&out, &["no connection is named or has the id `no-such-bot`", "hq-vault connection list"]);
 }
@@ -343,6 +353,9 @@ fn a_lost_vault_db_is_never_replaced_by_a_new_vault_over_its_history() {
         // Not a first start: nothing asks for a new passphrase.
         assert!(!text(&out).contains("First start"), "{args:?}: {}", text(&out));
         assert!(!d.home().join("vault.db").exists(), "{args:?} left a vault.db");
+        // A start that failed names no address for clients to look for a daemon at.
+        let lock = std::fs::read_to_string(d.home().join("serve.lock")).unwrap_or_default();
+        assert!(!lock.contains("https://"), "{args:?} left serve.lock naming {lock}");
     }
 }
 

@@ -497,3 +497,75 @@ fn a_signal_at_any_moment_of_a_first_start_stops_it() {
         assert!(status.signal().is_some() || status.success(), "SIG{signal} after {after_ms} ms: {status:?}");
     }
 }
+
+/// Standard output that cannot be written (a full disk: `/dev/full`) is an error, never exit 0 nor
+/// a panic; a credential shown once that could not be written is revoked again.
+#[test]
+fn output_that_cannot_be_written_is_an_error_and_loses_no_credential() {
+    let mut d = daemon();
+    d.store("full/key", "full-value-1");
+    let d = d;
+    let to_full = |args: &[&str]| {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        d.cli().args(args).stdin(Stdio::null()).stdout(Stdio::from(full)).output().unwrap()
+    };
+    for args in [&["get", "full/key"][..], &["list"], &["env-file", "full"], &["audit"], &["completions", "bash"]] {
+        let o = to_full(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("writing") && stderr(&o).contains("standard output"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+    // A file that is not there is said in words, without the system's error number.
+    let o = d.run(&["store", "full/other", "--file", "/nonexistent/value"], None);
+    assert!(!o.status.success() && stderr(&o).contains("/nonexistent/value"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("os error"), "{}", stderr(&o));
+    // A token whose value could not be shown is revoked again; its name is free.
+    let o = to_full(&["token", "create", "--name", "lost-token"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("was revoked again, and its name is free"), "{}", stderr(&o));
+    let list = d.run(&["token", "list"], None);
+    assert!(stdout(&list).lines().any(|l| l.starts_with("lost-token\trevoked")), "{}", stdout(&list));
+    let o = to_full(&["token", "list"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("writing to standard output") && !stderr(&o).contains("panicked"), "{}", stderr(&o));
+    // The same for a connection's key.
+    let o = to_full(&["connection", "create", "--name", "lost-conn", "--pattern", "knowledge/"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it was revoked again"), "{}", stderr(&o));
+    let list = d.run(&["connection", "list"], None);
+    assert!(stdout(&list).lines().any(|l| l.contains("\trevoked\tlost-conn")), "{}", stdout(&list));
+}
+
+/// Only spaces is no value and no passphrase, wherever one is given: `store` refuses it as
+/// `ingest` does (`--raw` stores the bytes as given), and a new passphrase of spaces is refused.
+#[test]
+fn blank_values_and_passphrases_are_refused_everywhere() {
+    let d = daemon();
+    for input in [&b"   "[..], b" \n", b"\t\n"] {
+        let o = d.run(&["store", "blank/key"], Some(input));
+        assert!(
+            !o.status.success() && stderr(&o).contains("the value is only spaces: nothing was stored"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(d.owner("GET", "/v1/secrets/blank/key", None).status, 404);
+    let o = d.run(&["store", "blank/raw", "--raw"], Some(b"   "));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(BIN)
+        .env("HQ_VAULT_HOME", dir.path().join("home"))
+        .args(["init", "--passphrase-stdin", "--kdf-m-cost-kib", "8192", "--kdf-t-cost", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"          \n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(!o.status.success() && stderr(&o).contains("it is only spaces"), "{}", stderr(&o));
+    assert!(!dir.path().join("home").exists(), "a refused first passphrase left a home");
+}

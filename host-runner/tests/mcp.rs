@@ -382,6 +382,20 @@ fn a_token_from_the_environment_runs_no_command() {
     assert_eq!(t["steps"][1]["structuredContent"]["secrets"][0]["path"], "svc/api-key");
 }
 
+/// An empty `--token-file` is named for what it is, with what to write into it; the server does
+/// not start.
+#[test]
+fn an_empty_token_file_is_said_so_at_start() {
+    let d = daemon();
+    let empty = d.dir.path().join("empty-token");
+    std::fs::write(&empty, "\n").unwrap();
+    let out = d.cli().args(["mcp", "--token-file"]).arg(&empty).stdin(std::process::Stdio::null()).output().unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains(&format!("{} is empty: write the agent's token into it", empty.display())), "{t}");
+    assert!(!t.contains("restart `hq-vault serve`"), "{t}");
+}
+
 /// A server holding a managed token (which may only read) neither opens a page nor prompts for a
 /// value it could never store; it says why at once.
 #[test]

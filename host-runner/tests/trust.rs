@@ -95,7 +95,7 @@ fn trust_adds_exactly_this_vaults_ca_to_every_browser_database_and_uninstall_rem
     assert!(chromium.join("cert9.db").is_file());
     assert!(trusts(&chromium, &nick) && trusts(&firefox, &nick));
     // The undo it names is for this home (a home of its own in this test).
-    let undo = format!("Undo with `HQ_VAULT_HOME={} hq-vault trust --uninstall`", d.home().display());
+    let undo = format!("Undo with `HQ_VAULT_HOME={} hq-vault trust --uninstall --store nss`", d.home().display());
     assert!(text(&out).contains(&undo), "{}", text(&out));
     // Nothing suggests it any more.
     let doctor = run_with(cli(&d.home(), &user), &["doctor"], None);

@@ -1110,6 +1110,8 @@ def policy_cases():
         ("docs-bot ", None, ["a/*"], err("bad-name")), (" docs-bot", None, ["a/*"], err("bad-name")),
         ("conn_0123456789abcdef", None, ["a/*"], err("bad-name")), ("CONN_0123456789ABCDEF", None, ["a/*"], err("bad-name")),
         ("conn_docs", None, ["a/*"], ok(["a/*"])), ("docs bot", None, ["a/*"], ok(["a/*"])),
+        ("docs  bot", None, ["a/*"], err("bad-name")), ("docs\u200bbot", None, ["a/*"], err("bad-name")),
+        ("docs\u00a0bot", None, ["a/*"], err("bad-name")), ("caf\u00e9 bot", None, ["a/*"], ok(["a/*"])),
     ]:
         if "error" in want and isinstance(want["error"], str):
             want = {"error": {"kind": want["error"], "rejected": []}}

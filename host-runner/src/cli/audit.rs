@@ -63,16 +63,18 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     let client = Client::from_env()?;
     let mut after = 0u64;
     let mut out = std::io::stdout().lock();
-    if !a.json {
-        writeln!(out, "{}", header())?;
-    }
+    // The header once the first page came: a refused read prints no table at all.
+    let mut header_due = !a.json;
     // The first read is an audited `audit-read`; a follower's later polls go to the route the core
     // does not audit when it succeeds (`audit-follow`), so following the log never grows it.
     let mut route = "/v1/audit";
     loop {
         let b = client.get(&format!("{route}?after={after}"))?.ok()?;
+        if std::mem::take(&mut header_due) {
+            writeln!(out, "{}", header()).context("writing to standard output")?;
+        }
         for l in b["lines"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            write_line(&mut out, l, a.json)?;
+            write_line(&mut out, l, a.json).context("writing to standard output")?;
         }
         out.flush()?;
         after = b["next"].as_u64().unwrap_or(after);
@@ -240,21 +242,21 @@ fn verify(home: &Home, a: VerifyArgs) -> Result<ExitCode> {
     };
     if problems.is_empty() {
         let s = summary.as_ref().ok();
-        println!(
+        outln!(
             "audit.log: {}, chain intact ({checked}); {} keyed; head {}",
             super::count(s.map_or(0, |s| s.lines), "line"),
             s.map_or(0, |s| s.keyed),
             s.map_or("", |s| s.head.as_str())
         );
         for n in notes {
-            println!("note: {n}");
+            outln!("note: {n}");
         }
         Ok(ExitCode::SUCCESS)
     } else {
         for p in &problems {
-            println!("audit.log: {p}");
+            outln!("audit.log: {p}");
         }
-        println!("({checked}; keep audit.log and audit.head as evidence)");
+        outln!("({checked}; keep audit.log and audit.head as evidence)");
         Ok(ExitCode::FAILURE)
     }
 }
@@ -276,7 +278,7 @@ fn anchor(home: &Home, a: KeyArgs) -> Result<ExitCode> {
             e.reason
         ),
     };
-    println!("{}", inst.audit_anchor(&key, s.lines, &s.head).map_err(anyhow::Error::from)?);
+    outln!("{}", inst.audit_anchor(&key, s.lines, &s.head).map_err(anyhow::Error::from)?);
     eprintln!(
         "Keep this line outside this machine; `hq-vault audit verify --anchor <it>` checks the log still holds it."
     );

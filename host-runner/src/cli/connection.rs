@@ -64,7 +64,22 @@ pub fn run(c: Command) -> Result<ExitCode> {
                 }
             }
             let b = r.ok()?;
-            println!("{}", b["key"].as_str().unwrap_or_default());
+            if let Err(e) = super::print_once(b["key"].as_str().unwrap_or_default()) {
+                // Shown once and lost: the connection is revoked again, so that no key is left that nobody has.
+                let id = b["connection"]["id"].as_str().unwrap_or_default();
+                let undone = client
+                    .post(&format!("/v1/connections/{}/revoke", encode_path(id)), &json!({}))
+                    .and_then(|r| r.ok())
+                    .is_ok();
+                bail!(
+                    "connection `{name}` ({id}) was created, but its key could not be written to standard output ({e}): {}",
+                    if undone {
+                        "it was revoked again: create it again with standard output going somewhere writable"
+                    } else {
+                        "revoke it (`hq-vault connection revoke ID`) and create another"
+                    }
+                );
+            }
             eprintln!(
                 "Connection {} created for {}. Its key, the line above, is shown once: give it to your agent as\n\
 HQ_CONNECTION_KEY (`export HQ_CONNECTION_KEY=$(hq-vault connection create …)` keeps it off the screen).",
@@ -84,7 +99,7 @@ HQ_CONNECTION_KEY (`export HQ_CONNECTION_KEY=$(hq-vault connection create …)` 
                 eprintln!("No connections: `hq-vault connection create --name NAME --pattern knowledge/` makes one.");
             }
             for c in all {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}",
                     c["id"].as_str().unwrap_or_default(),
                     c["status"].as_str().unwrap_or_default(),
@@ -94,27 +109,38 @@ HQ_CONNECTION_KEY (`export HQ_CONNECTION_KEY=$(hq-vault connection create …)` 
             }
         }
         Command::Rotate { connection } => {
-            let (id, name) = resolve(&client, &connection, true)?;
+            let (id, name, _) = resolve(&client, &connection, true)?;
             let b = client.post(&format!("/v1/connections/{}/rotate", encode_path(&id)), &json!({}))?.ok()?;
-            println!("{}", b["key"].as_str().unwrap_or_default());
+            if let Err(e) = super::print_once(b["key"].as_str().unwrap_or_default()) {
+                bail!(
+                    "the key of `{name}` ({id}) was rotated, but the new key could not be written to standard output ({e}); the old key is already refused: rotate again with standard output going somewhere writable"
+                );
+            }
             eprintln!("New key for `{name}` ({id}, shown once); the old key is refused from its next read.");
         }
         Command::Revoke { connection } => {
-            let (id, name) = resolve(&client, &connection, true)?;
+            let (id, name, status) = resolve(&client, &connection, true)?;
+            if status == "revoked" {
+                outln!("`{name}` ({id}) was already revoked: nothing changed.");
+                return Ok(ExitCode::SUCCESS);
+            }
             client.post(&format!("/v1/connections/{}/revoke", encode_path(&id)), &json!({}))?.ok()?;
-            println!("Revoked: `{name}` ({id}). Every later read is refused; its audit stays.");
+            outln!("Revoked: `{name}` ({id}). Every later read is refused; its audit stays.");
         }
         Command::Audit { connection, json } => {
-            let (id, name) = resolve(&client, &connection, false)?;
+            let (id, name, _) = resolve(&client, &connection, false)?;
             let mut cursor: Option<String> = None;
             let mut out = std::io::stdout().lock();
             let mut shown = 0u64;
-            if !json {
-                writeln!(out, "{}", super::audit::header())?;
-            }
+            // The header once the first page came: a refused read prints no table at all.
+            let mut header_due = !json;
             loop {
                 let q = cursor.as_deref().map(|c| format!("?cursor={}", encode_query(c))).unwrap_or_default();
                 let b = client.get(&format!("/v1/connections/{}/audit{q}", encode_path(&id)))?.ok()?;
+                if std::mem::take(&mut header_due) {
+                    writeln!(out, "{}", super::audit::header())
+                        .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?;
+                }
                 for e in b["events"].as_array().map(Vec::as_slice).unwrap_or_default() {
                     super::audit::write_line(&mut out, e, json)?;
                     shown += 1;
@@ -179,20 +205,31 @@ fn patterns(p: &Value) -> String {
 /// The id and name of the connection `given` names: an id as is, else the connections of that
 /// name. Several of one name are narrowed to the active ones when `active_only` (rotate and revoke
 /// act on an active connection); still several, or none, is an error that lists what there is.
-fn resolve(client: &Client, given: &str, active_only: bool) -> Result<(String, String)> {
+fn resolve(client: &Client, given: &str, active_only: bool) -> Result<(String, String, String)> {
     let b = client.get("/v1/connections")?.ok()?;
     let all = b["connections"].as_array().cloned().unwrap_or_default();
     let text = |c: &Value, k: &str| c[k].as_str().unwrap_or_default().to_owned();
+    let found = |c: &Value| (text(c, "id"), text(c, "name"), text(c, "status"));
     if let Some(c) = all.iter().find(|c| c["id"] == given) {
-        return Ok((text(c, "id"), text(c, "name")));
+        return Ok(found(c));
     }
+    // A name as typed, else as a person means it: letter case aside, spaces around it dropped
+    // (names are unique among active connections in those terms).
     let mut named: Vec<&Value> = all.iter().filter(|c| c["name"] == given).collect();
-    if named.len() > 1 && active_only {
+    if named.is_empty() {
+        let key = given.trim().to_lowercase();
+        named = all.iter().filter(|c| text(c, "name").to_lowercase() == key).collect();
+    }
+    if named.len() > 1 && active_only && named.iter().any(|c| c["status"] == "active") {
         named.retain(|c| c["status"] == "active");
     }
     match named.as_slice() {
-        [one] => Ok((text(one, "id"), text(one, "name"))),
+        [one] => Ok(found(one)),
         [] => bail!("no connection is named or has the id `{given}`: `hq-vault connection list` shows names and ids"),
+        many if active_only => {
+            let ids: Vec<String> = many.iter().map(|c| text(c, "id")).collect();
+            bail!("every connection named `{given}` is revoked ({}): there is no active one to change", ids.join(", "))
+        }
         many => {
             let ids: Vec<String> = many.iter().map(|c| format!("{} ({})", text(c, "id"), text(c, "status"))).collect();
             bail!("{} connections are named `{given}`: give one's id instead: {}", many.len(), ids.join(", "))

@@ -14,34 +14,45 @@ use hq_vault_client::Client;
 
 struct Report {
     problems: usize,
+    /// Standard output could not be written (a full disk): the report is incomplete, exit 1.
+    unwritten: std::cell::Cell<bool>,
 }
 
 impl Report {
+    fn say(&self, line: std::fmt::Arguments) {
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), "{line}").is_err() {
+            self.unwritten.set(true);
+        }
+    }
     fn ok(&self, what: &str) {
-        println!("ok    {what}");
+        self.say(format_args!("ok    {what}"));
     }
     /// Worth knowing, not a problem (the exit status stays 0).
     fn note(&self, what: &str) {
-        println!("note  {what}");
+        self.say(format_args!("note  {what}"));
     }
     fn fail(&mut self, what: &str, fix: &str) {
         self.problems += 1;
-        println!("FAIL  {what}\n      → {fix}");
+        self.say(format_args!("FAIL  {what}\n      → {fix}"));
     }
     /// A problem whose text already says what to do (a client error).
     fn problem(&mut self, text: &str) {
         self.problems += 1;
-        println!("FAIL  {text}");
+        self.say(format_args!("FAIL  {text}"));
     }
-    /// The last line, and the exit code: success only without a problem.
+    /// The last line, and the exit code: success only without a problem and with the whole
+    /// report written.
     fn finish(&self) -> ExitCode {
         if self.problems == 0 {
-            println!("All checks passed.");
-            ExitCode::SUCCESS
+            self.say(format_args!("All checks passed."));
         } else {
-            println!("{}.", super::count(self.problems as u64, "problem"));
-            ExitCode::FAILURE
+            self.say(format_args!("{}.", super::count(self.problems as u64, "problem")));
         }
+        if self.unwritten.get() {
+            eprintln!("error: writing to standard output failed: the report above is incomplete");
+        }
+        if self.problems == 0 && !self.unwritten.get() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
     }
     fn mode(&mut self, path: &Path, want: u32, what: &str) {
         match std::fs::metadata(path) {
@@ -65,7 +76,7 @@ impl Report {
 }
 
 pub fn run(home: &Home) -> Result<ExitCode> {
-    let mut r = Report { problems: 0 };
+    let mut r = Report { problems: 0, unwritten: std::cell::Cell::new(false) };
     if !home.dir.is_dir() {
         // The client's own error says it all when it has no home either (another home's daemon,
         // or none at all); with HQ_VAULT_CA_CERT set it has one, and the daemon is checked.

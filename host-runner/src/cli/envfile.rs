@@ -27,7 +27,9 @@ pub fn env_file(a: EnvFileArgs) -> Result<ExitCode> {
         Err(why) => bail!("{why}"),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out)?;
-    stdout.flush()?;
+    stdout
+        .write_all(&out)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -55,7 +55,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
             eprintln!("{note}");
         }
         let v = ask_terminal(&request.path)?;
-        println!("{}", request.store(&client, v.as_bytes())?);
+        outln!("{}", request.store(&client, v.as_bytes())?);
         return Ok(ExitCode::SUCCESS);
     };
     let note = request.preflight(home, &client, Asking::Page)?;
@@ -76,7 +76,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
         }
         match page.closed().await {
             Outcome::Stored(line) => {
-                println!("{line}");
+                outln!("{line}");
                 Ok(ExitCode::SUCCESS)
             }
             Outcome::Expired => bail!("the page expired before your vault stored a value: nothing was stored"),

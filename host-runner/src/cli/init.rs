@@ -128,6 +128,6 @@ pub fn run(home: &Home, args: Args) -> Result<ExitCode> {
     let mut inst = host.instance()?;
     let key = create_vault(home, &mut inst, &args)?;
     inst.drop_key(key).map_err(anyhow::Error::from)?;
-    println!("Initialized. Start the daemon with `hq-vault serve`; clients trust {}", home.ca_cert().display());
+    outln!("Initialized. Start the daemon with `hq-vault serve`; clients trust {}", home.ca_cert().display());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,15 @@
 //! The command line. Every command has `--help` with an example.
 
+/// `println!` for the CLI's output: an error (`writing to standard output: …`, exit 1) instead of a
+/// panic when standard output cannot be written (a full disk, a file that went away). Only in
+/// functions that return `anyhow::Result`.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*).map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?
+    }};
+}
+
 mod audit;
 mod completions;
 mod connection;
@@ -163,7 +173,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Doctor => doctor::run(&home),
         Command::Mcp(a) => mcp::run(&home, a),
         Command::Completions { shell } => {
-            print!("{}", completions::script(shell));
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(completions::script(shell).as_bytes())
+                .and_then(|()| std::io::stdout().flush())
+                .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Component { out } => {
@@ -188,6 +202,15 @@ fn end_quietly_on_broken_pipe() -> Result<()> {
     let always = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     signal_hook::flag::register_conditional_default(signal_hook::consts::SIGPIPE, always)?;
     Ok(())
+}
+
+/// Write a credential shown once (a new token or key) and its newline to standard output, flushed.
+/// The error, when it cannot be written (a full disk), says what was lost: the caller undoes what
+/// it can and says what to do.
+pub fn print_once(credential: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{credential}").and_then(|()| out.flush())
 }
 
 /// A count with its noun for people: `1 byte`, `0 bytes`, `2 lines`. `one` is the singular; the
@@ -233,6 +256,8 @@ pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroiz
         let p = read_passphrase("New passphrase: ", from_stdin)?;
         let problem = if p.chars().count() < MIN_PASSPHRASE {
             "it is shorter than 8 characters"
+        } else if p.trim().is_empty() {
+            "it is only spaces"
         } else if from_stdin || *read_passphrase("Repeat it: ", false)? == *p {
             return Ok(p);
         } else {

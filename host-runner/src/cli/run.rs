@@ -167,8 +167,7 @@ pub fn unmaskable(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>) -> Vec<&str> {
 /// A masker for each of stdout and stderr: the injected values, and `also` (values not injected
 /// that must never be shown either).
 fn maskers(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>, also: &[(String, Zeroizing<Vec<u8>>)]) -> (Masker, Masker) {
-    let values =
-        || vars.iter().map(|(k, v)| (k, v)).chain(also.iter().map(|(k, v)| (k, v))).map(|(k, v)| (k.as_str(), &v[..]));
+    let values = || vars.iter().chain(also.iter().map(|(k, v)| (k, v))).map(|(k, v)| (k.as_str(), &v[..]));
     (Masker::new(values()), Masker::new(values()))
 }
 

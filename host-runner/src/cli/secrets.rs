@@ -105,10 +105,15 @@ pub fn store(a: StoreArgs) -> Result<ExitCode> {
     if value.is_empty() {
         bail!("the value is empty: nothing was stored");
     }
+    // Only spaces is no secret (an empty variable piped with its newline): refused as `ingest`
+    // refuses it, unless --raw asks for the bytes as given.
+    if !a.raw && value.iter().all(u8::is_ascii_whitespace) {
+        bail!("the value is only spaces: nothing was stored (--raw stores the bytes as given)");
+    }
     if value.len() > MAX_VALUE {
         bail!("the value is over 1 MiB: a secret may be at most 1 MiB ({MAX_VALUE} bytes); nothing was stored");
     }
-    println!("{}", store_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?);
+    outln!("{}", store_value(&client, &a.path, &value, a.kind.as_deref(), a.description.as_deref(), a.no_overwrite)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -122,10 +127,11 @@ pub fn get(a: GetArgs) -> Result<ExitCode> {
     let client = Client::from_env()?;
     let value = client.get_secret(&a.path)?;
     let mut out = std::io::stdout().lock();
-    out.write_all(&value)?;
-    if std::io::stdout().is_terminal() && !value.ends_with(b"\n") {
-        out.write_all(b"\n")?;
-    }
+    // Flushed here: a value that could not be written (a full disk) is an error, never exit 0.
+    let written = out.write_all(&value).and_then(|()| {
+        if std::io::stdout().is_terminal() && !value.ends_with(b"\n") { out.write_all(b"\n") } else { Ok(()) }
+    });
+    written.and_then(|()| out.flush()).context("writing the value to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -143,7 +149,7 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     let prefix = a.prefix.as_deref().unwrap_or("");
     if a.json {
         let body = client.get(&format!("/v1/secrets?prefix={}", encode_query(prefix)))?.ok()?;
-        println!("{}", serde_json::to_string_pretty(&body["secrets"])?);
+        outln!("{}", serde_json::to_string_pretty(&body["secrets"])?);
         return Ok(ExitCode::SUCCESS);
     }
     let listed = client.list_folder(prefix)?;
@@ -155,7 +161,7 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         eprintln!("Only the secrets this token's --prefix scope covers are shown (a managed token).");
     }
     for s in listed.secrets {
-        println!(
+        outln!(
             "{}\t{}\t{}\t{}",
             s.path,
             bytes(s.size),
@@ -175,7 +181,7 @@ pub struct DeleteArgs {
 pub fn delete(a: DeleteArgs) -> Result<ExitCode> {
     let client = Client::from_env()?;
     client.delete_secret(&a.path)?;
-    println!("Deleted: {}", a.path);
+    outln!("Deleted: {}", a.path);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -48,7 +48,7 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     let listener = bind(&home, args.listen)?;
     // One daemon per home, whatever its port: a second would rewrite the token file (locking the
     // first one's clients out) and interleave its lines into the same audit log.
-    let home_lock = lock_home(&home, &listener)?;
+    let home_lock = lock_home(&home)?;
     let first_start = !super::init::has_vault(&home)?;
     let t = std::time::Instant::now();
     // A first start compiles without the cache, which would be a folder in the home before the
@@ -100,7 +100,7 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     // A first start has just made the home: hold its lock from now on too.
     let _home_lock = match home_lock {
         Some(l) => Some(l),
-        None => lock_home(&home, &listener)?,
+        None => lock_home(&home)?,
     };
     let opts = Options {
         listener,
@@ -114,7 +114,16 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr| {
-        println!(
+        // serve.lock names the address now that the daemon serves there (clients of this home
+        // find it there without HQ_VAULT_URL).
+        if let Some(f) = &_home_lock {
+            use std::os::unix::fs::FileExt as _;
+            let _ = f.set_len(0).and_then(|()| f.write_all_at(format!("https://{addr}\n").as_bytes(), 0));
+        }
+        // The daemon outlives its standard output: a line nobody can read stops nothing.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stdout(),
             "hq-vault listening on https://{addr} ({}); component ready in {} ms; home {}",
             if unlocked { "unlocked" } else { "locked: run `hq-vault unlock`" },
             compile.as_millis(),
@@ -136,6 +145,11 @@ fn bind(home: &Home, addr: SocketAddr) -> Result<std::net::TcpListener> {
         Ok(l) => return Ok(l),
         Err(e) => e,
     };
+    if e.kind() == std::io::ErrorKind::AddrNotAvailable {
+        bail!(
+            "cannot listen on {addr}: that address is not one of this machine's. Listen on 127.0.0.1 (the default), or on an address `ip addr` shows. Nothing was created"
+        );
+    }
     if e.kind() != std::io::ErrorKind::AddrInUse {
         return Err(anyhow::Error::from(e).context(format!("listening on {addr}; nothing was created")));
     }
@@ -166,8 +180,8 @@ fn bind(home: &Home, addr: SocketAddr) -> Result<std::net::TcpListener> {
 /// Hold `serve.lock` in an existing home for as long as the daemon runs (an exclusive `flock`,
 /// released by the kernel when the process ends, however it ends). Nothing is created in a home
 /// that does not exist yet: a first start has no other daemon to meet.
-fn lock_home(home: &Home, listener: &std::net::TcpListener) -> Result<Option<std::fs::File>> {
-    use std::io::{Read, Seek, Write};
+fn lock_home(home: &Home) -> Result<Option<std::fs::File>> {
+    use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     if !home.dir.is_dir() {
         return Ok(None);
@@ -193,9 +207,8 @@ fn lock_home(home: &Home, listener: &std::net::TcpListener) -> Result<Option<std
             if at.is_empty() { String::new() } else { format!(" at {at}") }
         );
     }
-    let here = listener.local_addr().map(|a| format!("https://{a}\n")).unwrap_or_default();
+    // It names no address until the daemon serves there (`run` writes it then): a start that
+    // fails leaves none.
     file.set_len(0)?;
-    file.rewind()?;
-    file.write_all(here.as_bytes())?;
     Ok(Some(file))
 }

@@ -24,7 +24,7 @@ pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
     let client = Client::from_env()?;
     // Before the passphrase is asked: the daemon answers, and it is not unlocked already.
     if client.health()?["locked"] == false {
-        println!("Already unlocked.");
+        outln!("Already unlocked.");
         return Ok(ExitCode::SUCCESS);
     }
     // ...and the token is the owner's: nobody types a passphrase for a token that cannot unlock.
@@ -40,7 +40,7 @@ pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
         match client.post("/v1/unlock", &json!({ "passphrase": pass.as_str() })).and_then(|r| r.ok()) {
             Ok(body) => {
                 eprintln!("done in {:.1} s", t.elapsed().as_secs_f64());
-                println!("{}", if body["already"] == true { "Already unlocked." } else { "Unlocked." });
+                outln!("{}", if body["already"] == true { "Already unlocked." } else { "Unlocked." });
                 return Ok(ExitCode::SUCCESS);
             }
             Err(e) if wrong_passphrase(&e) && tries > 1 => {
@@ -62,14 +62,14 @@ pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
 
 pub fn lock() -> Result<ExitCode> {
     Client::from_env()?.post("/v1/lock", &json!({}))?.ok()?;
-    println!("Locked: the key was dropped from the daemon's memory.");
+    outln!("Locked: the key was dropped from the daemon's memory.");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn status() -> Result<ExitCode> {
     let client = Client::from_env()?;
     let h = client.get_anonymous("/v1/health")?.ok()?;
-    println!(
+    outln!(
         "hq-vault {} at {}: {} (idle lock after {} s)",
         h["version"].as_str().unwrap_or("?"),
         client.url(""),
@@ -116,6 +116,6 @@ pub fn passphrase(c: PassphraseCommand) -> Result<ExitCode> {
             Err(e) => return Err(e.into()),
         }
     }
-    println!("Passphrase changed. No secret was re-encrypted.");
+    outln!("Passphrase changed. No secret was re-encrypted.");
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use hq_vault_client::{Client, encode_path};
 use serde_json::{Value, json};
 
@@ -49,7 +49,18 @@ pub fn run(c: Command) -> Result<ExitCode> {
             let b = client
                 .post("/v1/tokens", &json!({"name": name, "ttl": ttl, "max_uses": max_uses, "prefix": prefix}))?
                 .ok()?;
-            println!("{}", b["token"].as_str().unwrap_or_default());
+            if let Err(e) = super::print_once(b["token"].as_str().unwrap_or_default()) {
+                // Shown once and lost: the token is revoked again, so that none is left that nobody has.
+                let undone = client.delete(&format!("/v1/tokens/{}", encode_path(&name))).and_then(|r| r.ok()).is_ok();
+                bail!(
+                    "token `{name}` was created, but it could not be written to standard output ({e}): {}",
+                    if undone {
+                        "it was revoked again, and its name is free: create it again with standard output going somewhere writable"
+                    } else {
+                        "revoke it (`hq-vault token revoke NAME`) and create another"
+                    }
+                );
+            }
             eprintln!(
                 "Token `{}` created (shown once): {}, {}, scope {}. Pass it as HQ_VAULT_TOKEN.",
                 b["name"].as_str().unwrap_or_default(),
@@ -65,7 +76,7 @@ pub fn run(c: Command) -> Result<ExitCode> {
                 eprintln!("No managed tokens: `hq-vault token create --name NAME` makes one.");
             }
             for t in tokens {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\tscope {}",
                     t["name"].as_str().unwrap_or_default(),
                     t["state"].as_str().unwrap_or_default(),
@@ -78,9 +89,9 @@ pub fn run(c: Command) -> Result<ExitCode> {
         Command::Revoke { name } => {
             let b = client.delete(&format!("/v1/tokens/{}", encode_path(&name)))?.ok()?;
             if b["was_active"] == false {
-                println!("`{name}` was already revoked; its name is free for a new token.");
+                outln!("`{name}` was already revoked; its name is free for a new token.");
             } else {
-                println!("Revoked: {name}. Its next read is refused; the name is free for a new token.");
+                outln!("Revoked: {name}. Its next read is refused; the name is free for a new token.");
             }
         }
     }

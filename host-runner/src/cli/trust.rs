@@ -23,10 +23,10 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     if a.uninstall {
         let removal = trust::uninstall(home, &a.stores)?;
         if removal.done.is_empty() && removal.left.is_empty() {
-            println!("{} was in no trust store: nothing to remove.", ca.nickname());
+            outln!("{} was in no trust store: nothing to remove.", ca.nickname());
         }
         for d in &removal.done {
-            println!("{}: {d}", ca.nickname());
+            outln!("{}: {d}", ca.nickname());
         }
         // A copy this user cannot remove is named, with the command that removes it: the command
         // did not do all it was asked.
@@ -37,7 +37,7 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
     }
     let done = trust::install(home, &a.stores)?;
     for d in &done {
-        println!("{}: {d}", ca.nickname());
+        outln!("{}: {d}", ca.nickname());
     }
     if a.stores.is_empty() && !trust::is_root() {
         eprintln!(
@@ -45,6 +45,15 @@ pub fn run(home: &Home, a: Args) -> Result<ExitCode> {
             ca.pem_path.display()
         );
     }
-    eprintln!("Restart your browser if it is open. Undo with `{} --uninstall`.", trust::trust_command(home));
+    // The undo names the same stores, so that it touches nothing this command did not.
+    let stores: String = a
+        .stores
+        .iter()
+        .map(|s| match s {
+            trust::Store::Nss => " --store nss",
+            trust::Store::System => " --store system",
+        })
+        .collect();
+    eprintln!("Restart your browser if it is open. Undo with `{} --uninstall{stores}`.", trust::trust_command(home));
     Ok(ExitCode::SUCCESS)
 }

@@ -142,9 +142,15 @@ pub async fn change_passphrase(d: &Arc<Daemon>, call: Call, req: Request<Incomin
     // One change at a time, like every key-state change: a second change racing this one checks
     // its old passphrase against the record this one writes, so both cannot answer 200.
     let _transition = d.transition.lock().await;
-    if body.new.chars().count() < 8 {
+    if body.new.chars().count() < 8 || body.new.trim().is_empty() {
         return d
-            .finish(&call, Acted::input(InputKind::WeakPassphrase, "the new passphrase must be at least 8 characters"))
+            .finish(
+                &call,
+                Acted::input(
+                    InputKind::WeakPassphrase,
+                    "the new passphrase must be at least 8 characters, not only spaces",
+                ),
+            )
             .await;
     }
     let vault = match d.db(|s| s.vault()) {
