@@ -30,6 +30,10 @@ pub const MIN_MASKED_LINE_LEN: usize = 16;
 /// bundle or a key file, which programs print as is or in wrapped base64.
 pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 
+/// The shortest line of encoded output after which a form that wraps is matched across the line
+/// break: `base64 -w 16` and wider, 60-digit `xxd -p`, 64- and 76-character lines.
+const WRAPPED_LINE_MIN: usize = 16;
+
 /// The byte strings that stand for `value` in output: the value itself, then, for a value of at
 /// most [`MAX_ENCODED_LEN`] bytes, its encoded forms (each listed once, shorter ones than
 /// [`MIN_MASKED_LEN`] left out):
@@ -57,8 +61,9 @@ pub const MAX_ENCODED_LEN: usize = 64 * 1024;
 ///   `encodeURI`;
 /// - hex with a space or a colon between bytes (`bytes.hex(' ')`, Node's `<Buffer 73 6b …>`,
 ///   `AB:CD` fingerprints), and base32 (RFC 4648) wherever it starts in a base32 stream;
-/// - base64, base32 and plain hex are matched across line breaks ([`Form::wraps`]): wrapped at
-///   any width (`base64`, `base64 -w N`, `openssl base64`, `xxd -p`), wherever the value starts;
+/// - base64, base32 and plain hex are matched across the line breaks of wrapped output
+///   ([`Form::wraps`]: lines of 16 encoding characters or more, as `base64`, `base64 -w N`,
+///   `openssl base64` and `xxd -p` write them), wherever the value starts;
 /// - each line of a value of several lines, of at least [`MIN_MASKED_LINE_LEN`] bytes, but PEM's
 ///   armour lines (`-----BEGIN …`): a key printed a few lines at a time.
 ///
@@ -402,6 +407,13 @@ pub struct Masker {
     unbroken: std::collections::VecDeque<u64>,
     /// The length of the longest form that wraps (0: none).
     longest_wrapping: usize,
+    /// Bytes since the last line break, and whether all of them are characters of an encoding
+    /// that wraps (base64 of either alphabet, base32, hex, padding): only after such a line is a
+    /// line break passed over, so ordinary lines are never held back waiting for the next one.
+    line_len: usize,
+    line_encoded: bool,
+    /// Whether the last byte was a line break, and if so whether it was passed over.
+    after_break: Option<bool>,
     /// Output up to this offset is covered by a mask already written.
     masked_until: u64,
 }
@@ -434,6 +446,9 @@ impl Masker {
             found: Vec::new(),
             unbroken: std::collections::VecDeque::new(),
             longest_wrapping,
+            line_len: 0,
+            line_encoded: true,
+            after_break: None,
             masked_until: 0,
         }
     }
@@ -447,6 +462,20 @@ impl Masker {
         self.pending.extend_from_slice(chunk);
         for &b in chunk {
             let line_break = b == b'\n' || b == b'\r';
+            // A break passed over: one that ends a line of an encoding, long enough to be wrapped
+            // output (`base64 -w N` for N of 16 or more); the `\n` of `\r\n` as its `\r`.
+            let wrapped_break = if line_break {
+                let pass = self.after_break.unwrap_or(self.line_encoded && self.line_len >= WRAPPED_LINE_MIN);
+                self.after_break = Some(pass);
+                self.line_len = 0;
+                self.line_encoded = true;
+                pass
+            } else {
+                self.after_break = None;
+                self.line_len += 1;
+                self.line_encoded &= b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_');
+                false
+            };
             if self.longest_wrapping > 0 && !line_break {
                 self.unbroken.push_back(self.end);
                 if self.unbroken.len() > self.longest_wrapping {
@@ -467,7 +496,7 @@ impl Masker {
             for &i in &self.active {
                 let n = &mut self.needles[i];
                 // A form that wraps passes over a line break inside a match under way.
-                if n.wraps && line_break {
+                if n.wraps && wrapped_break {
                     self.next_active.push(i);
                     continue;
                 }
@@ -746,7 +775,7 @@ mod tests {
             text.as_bytes().chunks(width).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(end)
         };
         let encoded = base64::engine::general_purpose::STANDARD.encode(pem.as_bytes());
-        for width in [76, 64, 10] {
+        for width in [76, 64, 16] {
             let got = mask_all(&[("KEY", &pem)], &format!("{}\n", wrap(&encoded, width, "\n")), 13);
             assert_eq!(got, "<hq-vault:KEY>\n", "width {width}");
         }
@@ -765,6 +794,13 @@ mod tests {
                 }
             }
         }
+        // An ordinary line that ends in what could begin a form is not held back for the next
+        // one: only a line of an encoding, 16 characters or more, is passed over.
+        let mut m = Masker::new([("DB", value.as_bytes())]);
+        let mut out = Vec::new();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
+        m.push(format!("ready {}\n", &encoded[..3]).as_bytes(), &mut out);
+        assert_eq!(String::from_utf8_lossy(&out), format!("ready {}\n", &encoded[..3]));
         // `xxd -p`: plain hex, 60 digits a line.
         let hex = wrap(&hex::encode(value), 60, "\n");
         assert_eq!(mask_all(&[("DB", value)], &format!("{hex}\n"), 5), "<hq-vault:DB>\n");
