@@ -72,7 +72,7 @@ pub enum Error {
     )]
     ForeignDaemon { url: String, ca: String },
     /// A settings file that cannot be read; the reason in words, said once.
-    #[error("reading {}: {} ({hint})", path.display(), io_words(cause))]
+    #[error("reading {}: {} ({hint})", redact(&path.display().to_string()), io_words(cause))]
     File { path: PathBuf, cause: std::io::Error, hint: &'static str },
     #[error("the certificate file is not PEM: {0}")]
     BadCertificate(String),
@@ -125,7 +125,26 @@ fn shown_url(raw: &str) -> String {
         Some(q) => format!("{}?…", &rest[..q]),
         None => rest,
     };
-    format!("{scheme}{rest}").escape_debug().to_string()
+    redact(&format!("{scheme}{rest}")).escape_debug().to_string()
+}
+
+/// `text` with every credential in it (`hqvt_…`, `hqvs_…`, `hqxc_…`, any letter case) cut to its
+/// kind: a token given where an address or a path belongs is never repeated.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let at = ["hqvt_", "hqvs_", "hqxc_"].iter().filter_map(|p| lower.find(p)).min();
+        let Some(at) = at else { break };
+        out.push_str(&rest[..at + 5]);
+        out.push('…');
+        let tail = &rest[at + 5..];
+        let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The origin (`scheme://host:port`) of a server address read from the setting `setting`, or what
@@ -151,6 +170,7 @@ pub fn server_origin(setting: &'static str, raw: &str, https_only: bool) -> Resu
         Err(_) => false,
     };
     if no_scheme {
+        let text = shown_url(text);
         let guess = if https_only { format!("https://{text}") } else { format!("https://{text} or http://{text}") };
         return Err(bad(format!("has no scheme: write it as {guess}")));
     }
@@ -190,7 +210,7 @@ pub fn server_origin(setting: &'static str, raw: &str, https_only: bool) -> Resu
     if !(extra.is_empty() || extra == "/") {
         return Err(bad(format!(
             "has `{}` after the host and port: give only {origin} (the client adds the API's paths itself)",
-            extra.escape_debug()
+            redact(extra).escape_debug()
         )));
     }
     Ok(origin)
@@ -343,28 +363,30 @@ fn bad_certificate(e: &ureq::Error) -> bool {
 
 fn transport(source: &Source, ca: Option<&str>, e: ureq::Error) -> Error {
     let base = &source.url;
+    // Named without a credential, should one have been given as the address.
+    let shown = redact(base);
     match e {
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::NotRunning(base.to_owned()),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::NotRunning(shown.clone()),
         // A lookup failure comes as `HostNotFound` or as an I/O error in the resolver's words:
         // whether the host resolves is asked again, so either is named for what it is.
         ureq::Error::HostNotFound | ureq::Error::Io(_) if unresolvable_host(base).is_some() => Error::UnknownHost {
-            url: base.to_owned(),
-            host: unresolvable_host(base).unwrap_or_default(),
+            url: shown.clone(),
+            host: redact(&unresolvable_host(base).unwrap_or_default()),
             setting: source.setting.unwrap_or("the URL"),
         },
-        ureq::Error::HostNotFound => Error::Unreachable(base.to_owned()),
-        ureq::Error::ConnectionFailed => Error::Unreachable(base.to_owned()),
+        ureq::Error::HostNotFound => Error::Unreachable(shown.clone()),
+        ureq::Error::ConnectionFailed => Error::Unreachable(shown.clone()),
         e if bad_certificate(&e) && ca.is_some() => {
-            Error::ForeignDaemon { url: base.to_owned(), ca: ca.unwrap_or_default().to_owned() }
+            Error::ForeignDaemon { url: shown.clone(), ca: ca.unwrap_or_default().to_owned() }
         }
         // A connection's server whose certificate no trusted CA signed: name the setting.
         e if bad_certificate(&e) && source.setting == Some("HQ_CONNECTION_URL") => Error::Transport {
-            url: base.to_owned(),
+            url: shown.clone(),
             detail: format!(
                 "{e}: its certificate is not signed by a CA this client trusts. For a local daemon's connection, set HQ_CONNECTION_CA_CERT to the daemon's tls/ca.pem (or HQ_VAULT_HOME to its home)"
             ),
         },
-        other => Error::Transport { url: base.to_owned(), detail: other.to_string() },
+        other => Error::Transport { url: shown.clone(), detail: other.to_string() },
     }
 }
 
@@ -1021,6 +1043,12 @@ mod tests {
             let e = vault(raw).unwrap_err().to_string();
             assert!(e.contains(says), "{raw}: {e}");
             assert!(!e.contains("S3CRETPW") && !e.contains(":pw@"), "a credential repeated: {e}");
+        }
+        // A token given where the address belongs is never repeated.
+        let token = "hqvt_2WNNabcdefghijklmnopqrstuvwxyz0123456789AB";
+        for raw in [token.to_owned(), format!("https://127.0.0.1:13100/{token}")] {
+            let e = vault(&raw).unwrap_err().to_string();
+            assert!(!e.contains("2WNN"), "a token repeated: {e}");
             assert!(e.starts_with("HQ_VAULT_URL `"), "{raw}: {e}");
             assert!(e.contains("it should look like https://127.0.0.1:13100"), "{raw}: {e}");
         }

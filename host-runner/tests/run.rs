@@ -297,3 +297,41 @@ fn a_closed_output_ends_the_child_as_a_pipe_would() {
     let status = wait_bounded(&mut run, Duration::from_secs(30));
     assert_eq!(status.code(), Some(128 + 13), "the child died of SIGPIPE");
 }
+
+/// A line that merely ends like the start of a wrapped encoding of a value (a hash, then the
+/// program waits for input) is shown while the program waits, not held for its next output.
+#[test]
+fn a_line_like_an_encoding_is_shown_while_the_program_waits() {
+    let mut d = daemon();
+    d.store("svc/api-key", "quiet-test-value");
+    // The first two hex digits of the value, at the end of a 40-digit line (as `git log --format=%H`).
+    let start = &hex::encode("quiet-test-value")[..2];
+    let line = format!("{}{start}", "0123456789abcdef0123456789abcdef012345");
+    let mut run = d
+        .cli()
+        .args(["run", "--prefix", "svc/", "--", "sh", "-c", &format!("echo {line}; read reply; echo \"got $reply\"")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(run.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = out.read_line(&mut first);
+        let _ = tx.send((first, out));
+    });
+    // A bounded wait: the line must come while the program still waits for its input.
+    let got = rx.recv_timeout(Duration::from_secs(30));
+    {
+        use std::io::Write;
+        let _ = run.stdin.take().unwrap().write_all(b"yes\n");
+    }
+    let (first, mut out) = got.expect("the line was held back while the program waited");
+    assert_eq!(first, format!("{line}\n"));
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "got yes\n");
+    assert!(wait_bounded(&mut run, Duration::from_secs(30)).success());
+}

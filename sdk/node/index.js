@@ -148,9 +148,15 @@ function isLocalHttps(url) {
   }
 }
 
+/** `text` with every credential in it (`hqvt_…`, `hqvs_…`, `hqxc_…`) cut to its kind: a token
+ * given where an address or a path belongs is never repeated. */
+function redact(text) {
+  return text.replace(/hq(vt|vs|xc)_[A-Za-z0-9_-]*/gi, (_, kind) => `hq${kind}_…`);
+}
+
 /** `url` as messages may show it: never the user name, password, query or fragment it holds. */
 function shownUrl(url) {
-  return String(url)
+  return redact(String(url))
     .trim()
     .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^/?#\s]*@/, "$1…@")
     .replace(/[?#].*$/s, "?…");
@@ -175,23 +181,24 @@ function endpoint(url, ca, { httpsOnly = false } = {}) {
   if (u.protocol !== "https:" && u.protocol !== "http:") {
     throw new VaultError(`\`${shown}\` has no https:// in front: ${shape}`, { code: "bad_url" });
   }
+  const host = redact(u.host);
   if (u.username || u.password) {
-    throw new VaultError(`the address ${shown} holds a user name or password: give only ${u.protocol}//${u.host}`, { code: "bad_url" });
+    throw new VaultError(`the address ${shown} holds a user name or password: give only ${u.protocol}//${host}`, { code: "bad_url" });
   }
   if (u.search || u.hash || /[?#]/.test(text)) {
-    throw new VaultError(`\`${shown}\` has a query or fragment after the host and port: give only ${u.protocol}//${u.host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
+    throw new VaultError(`\`${shown}\` has a query or fragment after the host and port: give only ${u.protocol}//${host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
   }
   if (httpsOnly && u.protocol === "http:") {
-    throw new VaultError(`\`${shown}\` uses http://, but the daemon speaks only HTTPS: use https://${u.host}`, { code: "bad_url" });
+    throw new VaultError(`\`${shown}\` uses http://, but the daemon speaks only HTTPS: use https://${host}`, { code: "bad_url" });
   }
   if (/\/v1\/?$/.test(u.pathname)) {
-    throw new VaultError(`\`${shown}\` ends in /v1: give the server's origin only (${u.protocol}//${u.host}); the SDK adds /v1/…`, { code: "bad_url" });
+    throw new VaultError(`\`${shown}\` ends in /v1: give the server's origin only (${u.protocol}//${host}); the SDK adds /v1/…`, { code: "bad_url" });
   }
   if (u.pathname !== "/" && u.pathname !== "") {
-    throw new VaultError(`\`${shown}\` has \`${u.pathname}\` after the host and port: give only ${u.protocol}//${u.host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
+    throw new VaultError(`\`${shown}\` has \`${redact(u.pathname)}\` after the host and port: give only ${u.protocol}//${host} (the SDK adds the API's paths itself)`, { code: "bad_url" });
   }
   return {
-    base: `${u.protocol}//${u.host}`,
+    base: `${u.protocol}//${host}`,
     protocol: u.protocol,
     hostname: u.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: u.port,
@@ -307,7 +314,7 @@ function readSetting(file, hint, missing = VaultError) {
     return fs.readFileSync(file, "utf8");
   } catch (e) {
     const Cls = e.code === "ENOENT" ? missing : VaultError;
-    throw new Cls(`reading ${file}: ${e.code ?? e.message} (${hint})`, { code: "settings" });
+    throw new Cls(`reading ${redact(String(file))}: ${e.code ?? redact(String(e.message))} (${hint})`, { code: "settings" });
   }
 }
 

@@ -182,6 +182,13 @@ describe("settings, found as the CLI finds them", () => {
       // A refused address is named without the credentials or query it holds.
       assert.throws(() => new sdk.Vault({ url, token: "t" }), (e) => !e.message.includes("S3CRETPW"));
     }
+    // A token given where the address or the CA belongs is never repeated.
+    const tok = "hqvt_S3CRETPWabcdefghijklmnopqrstuvwxyz012345";
+    for (const url of [tok, `https://127.0.0.1:13100/${tok}`, `https://127.0.0.1:${tok}`, `https://${tok}`]) {
+      const e = await (async () => new sdk.Vault({ url, token: "t" }).getSecret("a/b"))().catch((x) => x);
+      assert.ok(e instanceof sdk.VaultError && !e.message.includes("S3CRETPW") && !e.message.toLowerCase().includes("s3cretpw"), `${url}: ${e.message}`);
+    }
+    assert.throws(() => new sdk.Vault({ url: d.base, token: "t", ca: tok }), (e) => e instanceof sdk.VaultError && !e.message.includes("S3CRETPW"));
     // `ca` may be the CA file's path (what HQ_VAULT_CA_CERT holds) as well as its PEM text.
     assert.equal(await new sdk.Vault({ url: d.base, token: d.token(), ca: d.ca }).getSecret("myapp/api-key"), SECRETS["myapp/api-key"]);
     // Spaces around an address are dropped, as the CLI drops them.

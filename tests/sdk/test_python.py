@@ -259,6 +259,16 @@ class Settings(Base):
             self.assertIn(words, str(e))
             # A refused address is named without the credentials or query it holds.
             self.assertNotIn("S3CRETPW", str(e))
+        # A token given where the address or the CA belongs is never repeated.
+        tok = "hqvt_S3CRETPWabcdefghijklmnopqrstuvwxyz012345"
+        for url in [tok, f"https://127.0.0.1:13100/{tok}", f"https://127.0.0.1:{tok}", f"https://{tok}"]:
+            try:
+                hq_vault.Vault(url, "t").get_secret("a/b")
+                self.fail(url)
+            except hq_vault.VaultError as e:
+                self.assertNotIn("s3cretpw", (str(e) + repr(e)).lower(), url)
+        e = self.raises(hq_vault.VaultError, hq_vault.Vault, D.base, "t", tok)
+        self.assertNotIn("S3CRETPW", str(e))
         # `ca` may be the CA file's path (what HQ_VAULT_CA_CERT holds) as well as its PEM text.
         self.assertEqual(hq_vault.Vault(D.base, D.token(), str(D.ca_file)).get_secret("myapp/api-key"), SECRETS["myapp/api-key"])
         # Spaces around an address are dropped, as the CLI drops them.

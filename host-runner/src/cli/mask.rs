@@ -414,6 +414,8 @@ pub struct Masker {
     line_encoded: bool,
     /// Whether the last byte was a line break, and if so whether it was passed over.
     after_break: Option<bool>,
+    /// The stream offset just after the latest line break.
+    last_break: u64,
     /// Output up to this offset is covered by a mask already written.
     masked_until: u64,
 }
@@ -449,6 +451,7 @@ impl Masker {
             line_len: 0,
             line_encoded: true,
             after_break: None,
+            last_break: 0,
             masked_until: 0,
         }
     }
@@ -467,6 +470,7 @@ impl Masker {
             let wrapped_break = if line_break {
                 let pass = self.after_break.unwrap_or(self.line_encoded && self.line_len >= WRAPPED_LINE_MIN);
                 self.after_break = Some(pass);
+                self.last_break = self.end + 1;
                 self.line_len = 0;
                 self.line_encoded = true;
                 pass
@@ -515,21 +519,54 @@ impl Masker {
             std::mem::swap(&mut self.active, &mut self.next_active);
         }
         // An occurrence not complete yet must start within the held-back suffix.
-        let hold = self
+        let hold = self.hold();
+        self.release(self.end - hold, out);
+    }
+
+    /// Whether output is held back by a match of a form that wraps that has passed over a line
+    /// break (see [`Masker::quiet`]).
+    pub fn holding_across_lines(&self) -> bool {
+        self.active.iter().any(|&i| self.wrapped_start(i).is_some_and(|start| start < self.last_break))
+    }
+
+    /// The output went quiet: give up the matches of forms that wrap which passed over a line
+    /// break (a wrapped encoding goes on at once; a line that merely ends like one must not wait
+    /// for the program's next output), and pass on what no other match holds back.
+    pub fn quiet(&mut self, out: &mut Vec<u8>) {
+        let given_up: Vec<usize> = self
             .active
             .iter()
-            .map(|&i| {
-                let n = &self.needles[i];
-                if n.wraps {
-                    // From where its partial match began, line breaks included.
-                    self.unbroken.get(self.unbroken.len().wrapping_sub(n.state)).map_or(0, |&at| self.end - at)
-                } else {
-                    n.state as u64
-                }
+            .copied()
+            .filter(|&i| self.wrapped_start(i).is_some_and(|start| start < self.last_break))
+            .collect();
+        for &i in &given_up {
+            self.needles[i].state = 0;
+        }
+        self.active.retain(|i| !given_up.contains(i));
+        let hold = self.hold();
+        self.release(self.end - hold, out);
+    }
+
+    /// Where the partial match of needle `i` began, when it is of a form that wraps.
+    fn wrapped_start(&self, i: usize) -> Option<u64> {
+        let n = &self.needles[i];
+        if !n.wraps || n.state == 0 {
+            return None;
+        }
+        self.unbroken.get(self.unbroken.len().wrapping_sub(n.state)).copied()
+    }
+
+    /// How many bytes at the end of the output may still begin an occurrence.
+    fn hold(&self) -> u64 {
+        self.active
+            .iter()
+            .map(|&i| match self.wrapped_start(i) {
+                // From where its partial match began, line breaks included.
+                Some(at) => self.end - at,
+                None => self.needles[i].state as u64,
             })
             .max()
-            .unwrap_or(0);
-        self.release(self.end - hold, out);
+            .unwrap_or(0)
     }
 
     /// The output has ended: pass on the rest.
@@ -801,6 +838,17 @@ mod tests {
         let encoded = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
         m.push(format!("ready {}\n", &encoded[..3]).as_bytes(), &mut out);
         assert_eq!(String::from_utf8_lossy(&out), format!("ready {}\n", &encoded[..3]));
+        // A line of an encoding that ends like the start of a form is held for the next line,
+        // until the output goes quiet (`run` waits 200 ms): then it is shown whole.
+        let hexed = hex::encode(value);
+        let line = format!("0123456789abcdef0123{}\n", &hexed[..2]);
+        let mut m = Masker::new([("DB", value.as_bytes())]);
+        let mut out = Vec::new();
+        m.push(line.as_bytes(), &mut out);
+        assert!(m.holding_across_lines() && out.len() < line.len(), "{}", String::from_utf8_lossy(&out));
+        m.quiet(&mut out);
+        assert_eq!(String::from_utf8_lossy(&out), line);
+        assert!(!m.holding_across_lines());
         // `xxd -p`: plain hex, 60 digits a line.
         let hex = wrap(&hex::encode(value), 60, "\n");
         assert_eq!(mask_all(&[("DB", value)], &format!("{hex}\n"), 5), "<hq-vault:DB>\n");

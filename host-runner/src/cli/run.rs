@@ -105,6 +105,61 @@ fn check_overrides(vars: &BTreeMap<String, Zeroizing<Vec<u8>>>, allowed: &[Strin
     Ok(())
 }
 
+/// How long `run` waits, with output held back because a match of a wrapped encoding might go on
+/// past a line break, before it gives that match up and shows the lines (a program that printed a
+/// hash and waits for input).
+const QUIET: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// [`pump`] for a terminal or a pipe a person or program reads as it comes: a reader thread hands
+/// chunks over, and when the child goes quiet for [`QUIET`] while a match of a wrapped encoding
+/// holds lines back, that match is given up ([`Masker::quiet`]) and the lines are shown.
+fn pump_live(mut from: impl Read + Send + 'static, mut to: impl Write, mut masker: Masker) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+    });
+    let mut out = Vec::new();
+    loop {
+        let next = if masker.holding_across_lines() {
+            match rx.recv_timeout(QUIET) {
+                Ok(chunk) => Some(chunk),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    out.clear();
+                    masker.quiet(&mut out);
+                    if to.write_all(&out).and_then(|()| to.flush()).is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+            }
+        } else {
+            rx.recv().ok()
+        };
+        let Some(chunk) = next else { break };
+        out.clear();
+        masker.push(&chunk, &mut out);
+        if to.write_all(&out).and_then(|()| to.flush()).is_err() {
+            return;
+        }
+    }
+    out.clear();
+    masker.finish(&mut out);
+    let _ = to.write_all(&out).and_then(|()| to.flush());
+}
+
 /// Copy a child's stream to ours through a masker. If ours is closed, stop reading, so that the
 /// child sees a closed pipe as it would writing to it directly.
 fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
@@ -219,8 +274,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     };
     let pumps = match (maskers, child.stdout.take(), child.stderr.take()) {
         (Some((out_mask, err_mask)), Some(out), Some(err)) => vec![
-            std::thread::spawn(move || pump(out, std::io::stdout(), out_mask)),
-            std::thread::spawn(move || pump(err, std::io::stderr(), err_mask)),
+            std::thread::spawn(move || pump_live(out, std::io::stdout(), out_mask)),
+            std::thread::spawn(move || pump_live(err, std::io::stderr(), err_mask)),
         ],
         _ => Vec::new(),
     };

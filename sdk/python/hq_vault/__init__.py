@@ -209,7 +209,7 @@ class _Endpoint:
         # `127.0.0.1:13100` and `localhost:13100` split with the host as the scheme.
         if u.scheme not in ("https", "http") or not u.hostname:
             raise VaultError(f"`{shown}` has no https:// in front: {shape}", code="bad_url")
-        host = u.netloc.rpartition("@")[2]
+        host = _redact(u.netloc.rpartition("@")[2])
         if u.username is not None or u.password is not None:
             raise VaultError(
                 f"the address {shown} holds a user name or password: give only {u.scheme}://{host}",
@@ -230,7 +230,7 @@ class _Endpoint:
             )
         if u.path not in ("", "/"):
             raise VaultError(
-                f"`{shown}` has `{u.path}` after the host and port: give only {u.scheme}://{host} "
+                f"`{shown}` has `{_redact(u.path)}` after the host and port: give only {u.scheme}://{host} "
                 "(the SDK adds the API's paths itself)",
                 code="bad_url",
             )
@@ -285,9 +285,15 @@ def _encode_query(p: str) -> str:
     return _percent_encode(p, "")
 
 
+def _redact(text: str) -> str:
+    """``text`` with every credential in it (``hqvt_…``, ``hqvs_…``, ``hqxc_…``) cut to its kind: a
+    token given where an address or a path belongs is never repeated."""
+    return re.sub(r"hq(vt|vs|xc)_[A-Za-z0-9_-]*", lambda m: f"hq{m.group(1)}_…", text, flags=re.I)
+
+
 def _shown_url(url: object) -> str:
     """``url`` as messages may show it: never the user name, password, query or fragment it holds."""
-    text = str(url).strip()
+    text = _redact(str(url)).strip()
     text = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#\s]*@", r"\1…@", text)
     return re.sub(r"[?#].*$", "?…", text, flags=re.S)
 
@@ -328,9 +334,9 @@ def _read_setting(file: Path, hint: str, missing: type = VaultError) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise missing(f"reading {file}: not found ({hint})", code="settings") from None
+        raise missing(f"reading {_redact(str(file))}: not found ({hint})", code="settings") from None
     except OSError as e:
-        raise VaultError(f"reading {file}: {e.strerror} ({hint})", code="settings") from None
+        raise VaultError(f"reading {_redact(str(file))}: {e.strerror} ({hint})", code="settings") from None
 
 
 # ------------------------------------------------------------------------------------------------
