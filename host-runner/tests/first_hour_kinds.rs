@@ -515,6 +515,31 @@ fn output_that_cannot_be_written_is_an_error_and_loses_no_credential() {
         assert!(stderr(&o).contains("writing") && stderr(&o).contains("standard output"), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
     }
+    // Standard output closed (the runtime opens /dev/null in its place): nothing is minted for no one.
+    let closed = d
+        .cli()
+        .args(["token", "create", "--name", "to-nobody"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(1), "{}", stderr(&closed));
+    assert!(
+        stderr(&closed).contains("would reach no one") && stderr(&closed).contains("nothing was created"),
+        "{}",
+        stderr(&closed)
+    );
+    assert!(!stdout(&d.run(&["token", "list"], None)).contains("to-nobody"));
+    // `run`: the command's output lost is `run`'s error, not exit 0.
+    let o = to_full(&["run", "--prefix", "full", "--", "sh", "-c", "echo hi; exit 0"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("writing the command's output"), "{}", stderr(&o));
+    let o = d.run(&["run", "--prefix", "full", "--", "/nonexistent/program"], None);
+    assert!(
+        !o.status.success() && stderr(&o).contains("/nonexistent/program") && !stderr(&o).contains("os error"),
+        "{}",
+        stderr(&o)
+    );
     // A file that is not there is said in words, without the system's error number.
     let o = d.run(&["store", "full/other", "--file", "/nonexistent/value"], None);
     assert!(!o.status.success() && stderr(&o).contains("/nonexistent/value"), "{}", stderr(&o));
@@ -568,4 +593,39 @@ fn blank_values_and_passphrases_are_refused_everywhere() {
         .unwrap();
     assert!(!o.status.success() && stderr(&o).contains("it is only spaces"), "{}", stderr(&o));
     assert!(!dir.path().join("home").exists(), "a refused first passphrase left a home");
+}
+
+/// A `--files-root` that is a file or does not exist is refused before anything is created (a
+/// typo made a stray folder; a file left a half-made home behind).
+#[test]
+fn a_files_root_is_checked_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    for (root, says) in [(file.clone(), "is a file, not a folder"), (dir.path().join("no/such/root"), "does not exist")]
+    {
+        let home = dir.path().join("home");
+        let mut c = Command::new(BIN);
+        c.env("HQ_VAULT_HOME", &home)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--passphrase-stdin",
+                "--kdf-m-cost-kib",
+                "8192",
+                "--kdf-t-cost",
+                "1",
+                "--files-root",
+            ])
+            .arg(&root);
+        let o = run_with(c, &[], Some(format!("{PASS}\n").as_bytes()));
+        assert!(
+            !o.status.success() && stderr(&o).contains(says) && stderr(&o).contains("Nothing was created"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!home.exists(), "a refused start left a home");
+        assert!(!dir.path().join("no").exists(), "a mistyped root was created");
+    }
 }

@@ -55,6 +55,11 @@ pub enum Command {
 
 pub fn run(c: Command) -> Result<ExitCode> {
     let client = Client::from_env()?;
+    if matches!(c, Command::Create { .. } | Command::Rotate { .. }) && super::stdout_goes_nowhere() {
+        bail!(
+            "standard output is /dev/null or closed: the key, shown once, would reach no one. Send it to a file or a pipe (`hq-vault connection … > key.txt`); nothing was changed"
+        );
+    }
     match c {
         Command::Create { name, patterns } => {
             let r = client.post("/v1/connections", &json!({"name": name, "patterns": patterns}))?;

@@ -6,7 +6,9 @@
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout(), $($arg)*).map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?
+        writeln!(std::io::stdout(), $($arg)*).map_err(|e| {
+            anyhow::anyhow!("writing to standard output: {e} (what the command did before this line is done: only its report was lost)")
+        })?
     }};
 }
 
@@ -209,8 +211,42 @@ fn end_quietly_on_broken_pipe() -> Result<()> {
 /// it can and says what to do.
 pub fn print_once(credential: &str) -> std::io::Result<()> {
     use std::io::Write as _;
+    if stdout_goes_nowhere() {
+        return Err(std::io::Error::other(
+            "standard output is /dev/null or closed: the credential would be shown to no one",
+        ));
+    }
     let mut out = std::io::stdout().lock();
     writeln!(out, "{credential}").and_then(|()| out.flush())
+}
+
+/// Whether standard output is `/dev/null` (the character device 1:3), as it is when it was closed
+/// (the Rust runtime opens `/dev/null` in its place): what is printed there reaches no one.
+pub fn stdout_goes_nowhere() -> bool {
+    rustix::fs::fstat(std::io::stdout()).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::CharacterDevice
+            && rustix::fs::major(st.st_rdev) == 1
+            && rustix::fs::minor(st.st_rdev) == 3
+    })
+}
+
+/// A message without the system's error numbers (` (os error 2)`): the words before them say it.
+pub fn without_error_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" (os error ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " (os error ".len()..];
+        match after.find(')') {
+            Some(close) if after[..close].bytes().all(|b| b.is_ascii_digit()) => rest = &after[close + 1..],
+            _ => {
+                out.push_str(" (os error ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A count with its noun for people: `1 byte`, `0 bytes`, `2 lines`. `one` is the singular; the

@@ -113,7 +113,7 @@ const QUIET: std::time::Duration = std::time::Duration::from_millis(200);
 /// [`pump`] for a terminal or a pipe a person or program reads as it comes: a reader thread hands
 /// chunks over, and when the child goes quiet for [`QUIET`] while a match of a wrapped encoding
 /// holds lines back, that match is given up ([`Masker::quiet`]) and the lines are shown.
-fn pump_live(mut from: impl Read + Send + 'static, mut to: impl Write, mut masker: Masker) {
+fn pump_live(mut from: impl Read + Send + 'static, mut to: impl Write, mut masker: Masker) -> Option<std::io::Error> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
@@ -138,8 +138,8 @@ fn pump_live(mut from: impl Read + Send + 'static, mut to: impl Write, mut maske
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                     out.clear();
                     masker.quiet(&mut out);
-                    if to.write_all(&out).and_then(|()| to.flush()).is_err() {
-                        return;
+                    if let Err(e) = to.write_all(&out).and_then(|()| to.flush()) {
+                        return Some(e);
                     }
                     continue;
                 }
@@ -151,13 +151,13 @@ fn pump_live(mut from: impl Read + Send + 'static, mut to: impl Write, mut maske
         let Some(chunk) = next else { break };
         out.clear();
         masker.push(&chunk, &mut out);
-        if to.write_all(&out).and_then(|()| to.flush()).is_err() {
-            return;
+        if let Err(e) = to.write_all(&out).and_then(|()| to.flush()) {
+            return Some(e);
         }
     }
     out.clear();
     masker.finish(&mut out);
-    let _ = to.write_all(&out).and_then(|()| to.flush());
+    to.write_all(&out).and_then(|()| to.flush()).err()
 }
 
 /// Copy a child's stream to ours through a masker. If ours is closed, stop reading, so that the
@@ -268,7 +268,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: starting {}: {e}", program.to_string_lossy());
+            eprintln!(
+                "error: starting {}: {}",
+                program.to_string_lossy(),
+                super::without_error_numbers(&e.to_string())
+            );
             return Ok(ExitCode::from(start_failure_status(&e)));
         }
     };
@@ -309,8 +313,19 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let status = child.wait().context("waiting for the command")?;
     handle.close();
     let _ = forwarder.join();
+    // Output that could not be written (a full disk, a closed pipe) is an error of `run`'s own:
+    // the child's output was lost, whatever the child's exit.
+    let mut lost = None;
     for p in pumps {
-        let _ = p.join();
+        if let Ok(Some(e)) = p.join() {
+            lost.get_or_insert(e);
+        }
+    }
+    if let Some(e) = lost {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: writing the command's output: {}", super::without_error_numbers(&e.to_string()));
+            return Ok(ExitCode::FAILURE);
+        }
     }
     Ok(ExitCode::from(u8::try_from(shell_status(status)).unwrap_or(u8::MAX)))
 }
@@ -411,7 +426,9 @@ pub struct Captured {
 /// program is not found, else 126, and the reason on its standard error.
 pub fn not_started(program: &OsStr, e: &std::io::Error, limits: &Limits) -> Captured {
     let mut stderr = Stream::new(limits.max_output);
-    stderr.push(format!("starting {}: {e}", program.to_string_lossy()).as_bytes());
+    stderr.push(
+        format!("starting {}: {}", program.to_string_lossy(), super::without_error_numbers(&e.to_string())).as_bytes(),
+    );
     Captured {
         end: End::NotStarted(start_failure_status(e)),
         stdout: Stream::new(limits.max_output),

@@ -24,7 +24,7 @@ pub struct Args {
     files_root: Option<PathBuf>,
     /// Time a client has to finish the TLS handshake and to send a request's headers, counted
     /// from the connection's start or the end of the previous response, so an idle keep-alive
-    /// connection is closed after it too (90s, 10s, 1500ms).
+    /// connection is closed after it too (90s, 10s, 2m).
     #[arg(long, default_value = "10s")]
     header_timeout: String,
     /// Most connections served at once; lowered to stay below the open-files limit. One more is
@@ -72,6 +72,22 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         max_connections: args.max_connections.max(1),
     }
     .clamped();
+    // The files root, checked before anything is created: one named with --files-root must be
+    // an existing folder (a typo would otherwise make a stray folder); the home's own files/ is
+    // made.
+    if let Some(root) = args.files_root.as_ref().filter(|r| **r != home.files()) {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                bail!("--files-root {} is a file, not a folder: name a folder. Nothing was created", root.display())
+            }
+            Err(_) => bail!(
+                "--files-root {} does not exist: create the folder first (`mkdir -p {}`), or leave --files-root out for the home's files/. Nothing was created",
+                root.display(),
+                root.display()
+            ),
+        }
+    }
     let key = if first_start {
         // A home that lost its vault.db is no first start: say so before asking for anything.
         if let Some(why) = super::init::lost_vault(&home) {

@@ -46,6 +46,11 @@ pub fn run(c: Command) -> Result<ExitCode> {
     let now = now_ms();
     match c {
         Command::Create { name, ttl, max_uses, prefix } => {
+            if super::stdout_goes_nowhere() {
+                bail!(
+                    "standard output is /dev/null or closed: the token, shown once, would reach no one. Send it to a file or a pipe (`hq-vault token create … > agent-token`); nothing was created"
+                );
+            }
             let b = client
                 .post("/v1/tokens", &json!({"name": name, "ttl": ttl, "max_uses": max_uses, "prefix": prefix}))?
                 .ok()?;
