@@ -321,11 +321,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             lost.get_or_insert(e);
         }
     }
-    if let Some(e) = lost {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: writing the command's output: {}", super::without_error_numbers(&e.to_string()));
-            return Ok(ExitCode::FAILURE);
-        }
+    if let Some(e) = lost.filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe) {
+        eprintln!("error: writing the command's output: {}", super::without_error_numbers(&e.to_string()));
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::from(u8::try_from(shell_status(status)).unwrap_or(u8::MAX)))
 }
