@@ -226,6 +226,8 @@ class Settings(Base):
 
     def test_hq_vault_token_wins_over_the_token_file(self) -> None:
         worker = owner().create_token("py-settings-worker", prefix="myapp")
+        # The minted value is read through `.token` only: no generic dump of the result shows it.
+        self.assertNotIn(worker.token, repr(worker) + str(getattr(worker, "__dict__", "")) + str(dir(worker)))
         env = {"HQ_VAULT_HOME": str(D.home), "HQ_VAULT_URL": D.base, "HQ_VAULT_TOKEN": worker.token}
         ok = agent("import hq_vault; print(hq_vault.get_secret('myapp/api-key'))", **env)
         self.assertEqual(ok.returncode, 0, ok.stderr)

@@ -23,7 +23,7 @@ import re
 import socket
 import ssl
 import urllib.parse
-from dataclasses import dataclass, field
+import weakref
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
@@ -364,19 +364,43 @@ def env_name(folder: str, secret_path: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class CreatedToken:
-    """A minted managed token. ``token`` is left out of the ``repr``, so logging it does not print
-    the token."""
+#: The values of minted tokens, kept outside the objects that name them (see ``CreatedToken``).
+_MINTED: "weakref.WeakKeyDictionary[CreatedToken, str]" = weakref.WeakKeyDictionary()
 
-    name: str
-    #: The ``hqvt_`` token, shown once: pass it to the worker as HQ_VAULT_TOKEN.
-    token: str = field(repr=False)
-    #: Milliseconds since the Unix epoch, or None without a TTL.
-    expires_at_ms: Optional[int] = None
-    max_uses: Optional[int] = None
-    #: The normalized patterns (``aws/*``), empty for every secret.
-    scope: List[str] = field(default_factory=list)
+
+class CreatedToken:
+    """A minted managed token: ``name``, ``expires_at_ms`` (milliseconds since the Unix epoch, or
+    None without a TTL), ``max_uses``, ``scope`` (the normalized patterns, ``aws/*``; empty for
+    every secret), and ``token``, the ``hqvt_`` value shown once (pass it to the worker as
+    HQ_VAULT_TOKEN). The value is held outside the object, so ``repr``, ``vars`` and generic dumps
+    of it never show it: only ``.token`` reads it."""
+
+    __slots__ = ("name", "expires_at_ms", "max_uses", "scope", "__weakref__")
+
+    def __init__(
+        self,
+        name: str,
+        token: str,
+        expires_at_ms: Optional[int] = None,
+        max_uses: Optional[int] = None,
+        scope: Optional[List[str]] = None,
+    ) -> None:
+        self.name = name
+        self.expires_at_ms = expires_at_ms
+        self.max_uses = max_uses
+        self.scope = list(scope or [])
+        _MINTED[self] = token
+
+    @property
+    def token(self) -> str:
+        """The ``hqvt_`` token, shown once: pass it to the worker as HQ_VAULT_TOKEN."""
+        return _MINTED[self]
+
+    def __repr__(self) -> str:
+        return (
+            f"CreatedToken(name={self.name!r}, expires_at_ms={self.expires_at_ms!r}, "
+            f"max_uses={self.max_uses!r}, scope={self.scope!r})"
+        )
 
 
 class Vault:
