@@ -66,3 +66,22 @@ fn help_exits_zero_and_a_valid_call_mints_one_credential() {
     let record: serde_json::Value = serde_json::from_str(v["kv_value"].as_str().unwrap()).unwrap();
     assert_eq!(record, serde_json::json!({"company_id": "acme", "role": "member", "name": "bob"}));
 }
+
+/// Standard output that cannot be written (a full disk) is an error with exit 1 and no panic;
+/// nothing exists until the KV record is loaded, and the message says so.
+#[test]
+fn a_credential_that_cannot_be_written_is_an_error_not_a_panic() {
+    for json in [false, true] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let mut c = Command::new(BIN);
+        c.args(["--company", "acme", "--role", "owner"]).stdout(full);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("nothing was created") && !stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.contains("hqvt_"), "{stderr}");
+    }
+}

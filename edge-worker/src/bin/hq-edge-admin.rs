@@ -77,9 +77,23 @@ mod cli {
         let key = admin_key(&reference(token.expose_secret()));
         let record = AdminCredential { company_id: args.company, role: args.role.into(), name: args.name };
         let value = serde_json::to_string(&record).expect("plain JSON");
+        // Standard output that cannot be written is an error, never a panic: the credential exists
+        // only once the KV record is loaded, so nothing is left behind.
+        let print = |text: &str| {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{text}").and_then(|()| out.flush()).is_ok()
+        };
+        let unwritten = || {
+            eprintln!(
+                "error: writing the credential to standard output failed: nothing was created (no KV record was loaded)"
+            );
+            std::process::ExitCode::FAILURE
+        };
         if args.json {
-            println!("{}", serde_json::json!({"token": token.expose_secret(), "kv_key": key, "kv_value": value}));
-            return std::process::ExitCode::SUCCESS;
+            let line =
+                serde_json::json!({"token": token.expose_secret(), "kv_key": key, "kv_value": value}).to_string();
+            return if print(&line) { std::process::ExitCode::SUCCESS } else { unwritten() };
         }
         // Each argument quoted for a POSIX shell, so a name holding `'`, `"`, `$`, a backtick or a
         // space reaches KV exactly as given and never runs as code. Checked before the token is
@@ -89,7 +103,9 @@ mod cli {
             eprintln!("error: the record holds a NUL byte and cannot be written as a shell line: use --json");
             return std::process::ExitCode::FAILURE;
         };
-        println!("{}", token.expose_secret());
+        if !print(token.expose_secret()) {
+            return unwritten();
+        }
         eprintln!("Admin credential printed above (shown once). Load its record into KV:");
         eprintln!("  {line}   # add --local for wrangler dev");
         std::process::ExitCode::SUCCESS

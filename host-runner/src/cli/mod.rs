@@ -32,7 +32,7 @@ mod trust;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use hq_vault::home::Home;
 
@@ -183,7 +183,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Component { out } => {
-            std::fs::write(&out, hq_vault::host::COMPONENT)?;
+            std::fs::write(&out, hq_vault::host::COMPONENT).with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
                 "Wrote the hq:vault@0.1.0 component ({}) to {}",
                 count(hq_vault::host::COMPONENT.len() as u64, "byte"),
