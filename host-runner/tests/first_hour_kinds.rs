@@ -566,7 +566,7 @@ fn output_that_cannot_be_written_is_an_error_and_loses_no_credential() {
 #[test]
 fn blank_values_and_passphrases_are_refused_everywhere() {
     let d = daemon();
-    for input in [&b"   "[..], b" \n", b"\t\n"] {
+    for input in ["   ", " \n", "\t\n", "\u{a0}\u{a0}", "\u{200b}"].map(str::as_bytes) {
         let o = d.run(&["store", "blank/key"], Some(input));
         assert!(
             !o.status.success() && stderr(&o).contains("the value is only spaces: nothing was stored"),

@@ -171,7 +171,7 @@ pub fn ask_terminal(path: &str) -> Result<Zeroizing<String>> {
                 .context("reading from the terminal (no terminal? use --web, or `hq-vault store` with a pipe)")?,
         );
         // Only spaces is no secret either: an Enter pressed early, a paste that did not arrive.
-        if !v.trim().is_empty() {
+        if !super::is_blank(v.as_bytes()) {
             return Ok(v);
         }
         if left == 0 {
@@ -339,7 +339,7 @@ async fn handle(page: Arc<Page>, req: Request<Incoming>) -> Response<Full<Bytes>
                 );
             };
             let body = Zeroizing::new(body.to_bytes().to_vec());
-            let Some(value) = form_value(&body).filter(|v| !v.iter().all(u8::is_ascii_whitespace)) else {
+            let Some(value) = form_value(&body).filter(|v| !super::is_blank(v)) else {
                 return html(
                     StatusCode::BAD_REQUEST,
                     form(&page, Some("No value was sent (it was empty or only spaces): enter it, then submit again.")),

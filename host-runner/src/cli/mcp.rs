@@ -550,7 +550,6 @@ present, read company files through an External Connection.",
     }
 }
 
-/// A client of the vault with this server's settings: `--token-file` when given.
 /// This server's own credentials, masked in every command's output like the folder's values: the
 /// connection key and the vault token are withheld from a command's environment, but a file it can
 /// read may hold them (the agent's MCP configuration names them), so they are never returned.
@@ -571,6 +570,7 @@ fn credentials(token_file: Option<&Path>, home: &Home) -> Vec<(String, Zeroizing
     also
 }
 
+/// A client of the vault with this server's settings: `--token-file` when given.
 fn vault_client(token_file: Option<&Path>) -> Result<Client> {
     let client = Client::from_env()?;
     Ok(match token_file {

@@ -220,6 +220,14 @@ pub fn print_once(credential: &str) -> std::io::Result<()> {
     writeln!(out, "{credential}").and_then(|()| out.flush())
 }
 
+/// Whether `value` is blank: empty, or text of only spaces (any Unicode white space) and
+/// zero-width characters. No secret and no passphrase is blank: `store`, `ingest` (terminal and
+/// page) and new passphrases refuse it.
+pub fn is_blank(value: &[u8]) -> bool {
+    let blank = |c: char| c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
+    std::str::from_utf8(value).is_ok_and(|t| t.chars().all(blank))
+}
+
 /// Whether standard output is `/dev/null` (the character device 1:3), as it is when it was closed
 /// (the Rust runtime opens `/dev/null` in its place): what is printed there reaches no one.
 pub fn stdout_goes_nowhere() -> bool {
@@ -292,7 +300,7 @@ pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroiz
         let p = read_passphrase("New passphrase: ", from_stdin)?;
         let problem = if p.chars().count() < MIN_PASSPHRASE {
             "it is shorter than 8 characters"
-        } else if p.trim().is_empty() {
+        } else if is_blank(p.as_bytes()) {
             "it is only spaces"
         } else if from_stdin || *read_passphrase("Repeat it: ", false)? == *p {
             return Ok(p);

@@ -107,8 +107,7 @@ pub fn store(a: StoreArgs) -> Result<ExitCode> {
     }
     // Only spaces is no secret (an empty variable piped with its newline): refused as `ingest`
     // refuses it, unless --raw asks for the bytes as given.
-    let blank = |c: char| c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}');
-    if !a.raw && std::str::from_utf8(&value).is_ok_and(|t| t.chars().all(blank)) {
+    if !a.raw && super::is_blank(&value) {
         bail!("the value is only spaces: nothing was stored (--raw stores the bytes as given)");
     }
     if value.len() > MAX_VALUE {
