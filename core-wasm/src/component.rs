@@ -809,6 +809,7 @@ enum_twins!(
         ConnectionRotate,
         ConnectionRevoke,
         ConnectionAudit,
+        PatternCheck,
         SettingsRead,
         SettingsWrite,
     ]

@@ -42,6 +42,9 @@ pub enum Operation {
     ConnectionRotate,
     ConnectionRevoke,
     ConnectionAudit,
+    /// The console's check of allowlist patterns before a create: changes nothing, and its success
+    /// is not audited (a line per typed pattern would bury the lifecycle events).
+    PatternCheck,
     SettingsRead,
     SettingsWrite,
 }
@@ -70,6 +73,7 @@ impl Operation {
             O::ConnectionRotate => "connection-rotate",
             O::ConnectionRevoke => "connection-revoke",
             O::ConnectionAudit => "connection-audit",
+            O::PatternCheck => "pattern-check",
             O::SettingsRead => "settings-read",
             O::SettingsWrite => "settings-write",
         }
@@ -103,17 +107,19 @@ impl Operation {
                 | O::ConnectionRotate
                 | O::ConnectionRevoke
                 | O::ConnectionAudit
+                | O::PatternCheck
                 | O::SettingsRead
                 | O::SettingsWrite
         )
     }
 
     /// Whether a successful answer is audited. Every refusal and failure is; a success is
-    /// unless it is `health` (no caller) or `audit-follow`: a follower's poll that wrote a line
+    /// unless it is `health` (no caller), `audit-follow`: a follower's poll that wrote a line
     /// would read that line at its next poll and write another, so a log that is only being
-    /// followed would grow for ever. The follower's first read is an audited `audit-read`.
+    /// followed would grow for ever (the follower's first read is an audited `audit-read`), or
+    /// `pattern-check`, which changes nothing and reveals nothing of the company.
     pub fn audits_success(self) -> bool {
-        !matches!(self, Operation::Health | Operation::AuditFollow)
+        !matches!(self, Operation::Health | Operation::AuditFollow | Operation::PatternCheck)
     }
 
     fn success_status(self) -> u16 {
@@ -980,6 +986,23 @@ pub fn connection_name_taken(name: &str, active: &[String]) -> bool {
     active.iter().any(|a| a.to_lowercase() == key)
 }
 
+/// Each pattern's verdict for the console's check (`pattern-check`), in the order given: the
+/// normalized pattern (`knowledge/` → `knowledge/*`), or its rejection, with the same reason and
+/// words as a create's refusal ([`connection_patterns`]).
+pub fn pattern_verdicts(raw: &[String]) -> Vec<Result<String, PatternRejection>> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            patterns::normalize(p).map_err(|e| PatternRejection {
+                index: i as u32,
+                pattern: p.escape_default().to_string(),
+                reason: e.code().to_owned(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// A connection's create request: the name (1–128 characters, not blank, no control characters),
 /// the mechanism (`api_key` or `agent_identity`, whose `public_key` the host checks with
 /// [`crate::identity::check_public_key`]), and the patterns, normalized; a refusal lists every rejected
@@ -1018,18 +1041,7 @@ pub fn connection_patterns(name: &str, mechanism: Option<&str>, raw: &[String]) 
             return Err(InputProblem::new(InputKind::BadMechanism, "mechanism is api_key or agent_identity"));
         }
     }
-    let rejections: Vec<PatternRejection> = raw
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            patterns::normalize(p).err().map(|e| PatternRejection {
-                index: i as u32,
-                pattern: p.escape_default().to_string(),
-                reason: e.code().to_owned(),
-                message: e.to_string(),
-            })
-        })
-        .collect();
+    let rejections: Vec<PatternRejection> = pattern_verdicts(raw).into_iter().filter_map(Result::err).collect();
     if !rejections.is_empty() {
         let n = rejections.len();
         return Err(InputProblem {

@@ -119,6 +119,8 @@ pub enum Act {
         cursor: Option<String>,
     },
     SettingsRead,
+    /// The console's pattern check: nothing to do but conclude (the verdicts are the Worker's).
+    PatternCheck,
     SettingsWrite {
         settings: CompanySettings,
     },

@@ -55,8 +55,10 @@ impl ConnectionDoc {
         IdentityConnection { connection: self.record(company_enabled), public_key }
     }
 
-    /// The public view: never the key or its reference (an agent's public key is no secret).
-    pub fn view(&self) -> serde_json::Value {
+    /// The public view, as the lifecycle routes show it: never the key or its reference (an
+    /// agent's public key is no secret); `last_used_ms` is when it last read something (Unix ms),
+    /// if ever.
+    pub fn view(&self, last_used_ms: Option<u64>) -> serde_json::Value {
         let mut v = serde_json::json!({
             "id": self.id,
             "company_id": self.company_id,
@@ -66,6 +68,7 @@ impl ConnectionDoc {
             "mechanism": self.mechanism,
             "created_ms": self.created_ms,
             "rotated_ms": self.rotated_ms,
+            "last_used_ms": last_used_ms,
         });
         if let Some(k) = &self.public_key {
             v["public_key"] = serde_json::Value::String(k.clone());

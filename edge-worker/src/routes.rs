@@ -8,6 +8,7 @@
 //! | `POST …/connections/{id}/rotate` | `connection-rotate` |
 //! | `POST …/connections/{id}/revoke` | `connection-revoke` |
 //! | `GET …/connections/{id}/audit` | `connection-audit` |
+//! | `POST /v1/companies/{company}/patterns/check` | `pattern-check` |
 //! | `GET\|PUT /v1/companies/{company}/settings` | `settings-read`, `settings-write` |
 //!
 //! Nothing here decides who may call: that is the policy's (`hq_vault_core::policy::admit`).
@@ -51,6 +52,7 @@ pub fn resolve(method: &str, path: &str) -> Result<Route, Miss> {
         ["connections", id, "revoke"] => (&[("POST", O::ConnectionRevoke)], "POST", Some(id)),
         ["connections", id, "audit"] => (&[("GET", O::ConnectionAudit)], "GET", Some(id)),
         ["settings"] => (&[("GET", O::SettingsRead), ("PUT", O::SettingsWrite)], "GET, PUT", None),
+        ["patterns", "check"] => (&[("POST", O::PatternCheck)], "POST", None),
         _ => return Err(Miss::NoRoute),
     };
     let route = |operation| Route { operation, company: decode(company), target: target.map(decode) };
@@ -98,6 +100,7 @@ mod tests {
         }
         assert_eq!(ok("GET", &format!("{c}/settings")).0, O::SettingsRead);
         assert_eq!(ok("PUT", &format!("{c}/settings")).0, O::SettingsWrite);
+        assert_eq!(ok("POST", &format!("{c}/patterns/check")), (O::PatternCheck, "acme".into(), None));
     }
 
     #[test]

@@ -748,6 +748,8 @@ OPS = {
     "connection-rotate": ("connection-rotate", "id", False, True, 200),
     "connection-revoke": ("connection-revoke", "id", False, True, 200),
     "connection-audit": ("connection-audit", "id", False, True, 200),
+    # The console's pattern check: its success writes no line (docs/policy.md).
+    "pattern-check": ("pattern-check", None, False, True, 200),
     "settings-read": ("settings-read", None, False, True, 200),
     "settings-write": ("settings-write", None, False, True, 200),
 }
@@ -967,7 +969,7 @@ def conclude_case(op, caller, effect, target=None, subject=None, company=None):
         elif OPS[op][3] and named is not None:
             reason = named
         # `health` and a follower's poll are the successes that write no line.
-        audit = None if op in ("health", "audit-follow") else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
+        audit = None if op in ("health", "audit-follow", "pattern-check") else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
                                               "outcome": "allowed", "status": status, "reason": reason, **REQ_FIELDS}
         want = {"status": status, "code": "", "summarized": False, "headers": [], "audit": audit}
     else:
@@ -1052,6 +1054,7 @@ def policy_cases():
         ("connection-revoke", "done", "owner", "conn_0123456789abcdef", None),
         ("connection-get", "not-found", "owner", "conn_0123456789abcdef", None),
         ("connection-list", "done", "c1-admin", None, None), ("settings-write", "done", "c1-owner", None, None),
+        ("pattern-check", "done", "c1-admin", None, None),
     ]:
         company = "c1" if who.startswith("c1") else None
         c.append(conclude_case(op, who, effect, target, subject, company))

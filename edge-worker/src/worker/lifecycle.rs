@@ -5,6 +5,7 @@
 use hq_vault_core::gate::{self, ConnectionStatus};
 use hq_vault_core::http::query_pairs;
 use hq_vault_core::identity;
+use hq_vault_core::patterns;
 use hq_vault_core::policy::{self, Effect, InputKind, InputProblem, Operation};
 use hq_vault_core::tokens::{self, TokenKind};
 use serde::Deserialize;
@@ -33,6 +34,36 @@ struct CreateBody {
     public_key: Option<String>,
 }
 
+/// `POST /v1/companies/{company}/patterns/check`: the patterns to check, at most
+/// [`patterns::MAX_PATTERNS`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckBody {
+    patterns: Vec<String>,
+}
+
+/// `POST /v1/companies/{company}/patterns/check`: each pattern's verdict, by the core, in the order
+/// sent: `{"verdicts": [{"ok": true, "pattern": "knowledge/*"}, {"ok": false, "reason":
+/// "dot-segment", "message": "…"}]}`.
+async fn check(req: Request) -> Prepared {
+    let body: CheckBody = match body(req, "{\"patterns\": [...]}").await {
+        Ok(b) => b,
+        Err(p) => return Prepared::failed(Effect::BadInput(p), None),
+    };
+    if body.patterns.len() > patterns::MAX_PATTERNS {
+        let detail = format!("at most {} patterns are checked at once", patterns::MAX_PATTERNS);
+        return Prepared::failed(Effect::BadInput(input(InputKind::BadPatterns, detail)), None);
+    }
+    let verdicts: Vec<_> = policy::pattern_verdicts(&body.patterns)
+        .into_iter()
+        .map(|v| match v {
+            Ok(pattern) => json!({"ok": true, "pattern": pattern}),
+            Err(r) => json!({"ok": false, "reason": r.reason, "message": r.message}),
+        })
+        .collect();
+    Prepared { act: Act::PatternCheck, extra: Some(json!({"verdicts": verdicts})) }
+}
+
 /// `POST …/connections/{id}/rotate`: an agent identity's new public key; none (`{}` or no body)
 /// for an API-key connection.
 #[derive(Deserialize)]
@@ -52,7 +83,15 @@ pub async fn prepare(call: &Call<'_>, req: Request, kv: &KvStore) -> Prepared {
         O::ConnectionRotate => rotate(call, req, kv).await,
         O::ConnectionRevoke => Prepared::act(Act::Revoke),
         O::ConnectionAudit => audit(call, &req),
-        O::SettingsRead => Prepared::act(Act::SettingsRead),
+        // The caller's role rides along, so that the console shows the switch to owners only.
+        O::SettingsRead => Prepared {
+            act: Act::SettingsRead,
+            extra: match &call.request.caller {
+                policy::Caller::CompanyAdmin(a) => Some(json!({"role": a.role})),
+                _ => None,
+            },
+        },
+        O::PatternCheck => check(req).await,
         O::SettingsWrite => match body::<CompanySettings>(req, "{\"connections_enabled\": true|false}").await {
             Ok(settings) => Prepared::act(Act::SettingsWrite { settings }),
             Err(p) => Prepared::failed(Effect::BadInput(p), None),

@@ -12,9 +12,11 @@
 //!   KV route), never a status.
 //! - [`audit`]: where a refusal's event goes (the company's object, or the log).
 //! - [`object`]: the Durable Object `Company` itself (docs/design.md §3.5).
+//! - [`console`]: the Connections console page and its assets (docs/console.md).
 
 mod audit;
 mod auth;
+mod console;
 mod lifecycle;
 mod object;
 mod pipeline;
@@ -80,6 +82,9 @@ async fn fetch(req: Request, env: Env, _wctx: Context) -> Result<Response> {
         "/v1/connections/auth/challenge" => auth::serve(req, &env, &kv, &ctx, AuthOp::Challenge).await,
         "/v1/connections/auth/verify" => auth::serve(req, &env, &kv, &ctx, AuthOp::Verify).await,
         p if p.starts_with(crate::routes::PREFIX) => pipeline::serve(req, &env, &kv, &ctx).await,
+        p if console::is_page(p) || console::is_asset(p) => {
+            console::serve(&ctx, req.method().as_ref(), p)
+        }
         _ => error(&ctx, 404, "not_found", "no such route: see the README's API"),
     }
 }

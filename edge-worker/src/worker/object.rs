@@ -18,7 +18,7 @@
 //! | `nonces(nonce, connection, expires_at_ms, used)` | agent-identity challenges (single use; kept an hour past expiry) |
 //! | `sessions(ref, connection, key_ref, expires_at_ms)` | agent-identity sessions by token reference; kept an hour past expiry. Rotate and revoke end them at once without deleting them (the gate refuses a session whose key or connection no longer holds), so that their later attempts are filed under the connection |
 
-use hq_vault_core::audit::{self, Event};
+use hq_vault_core::audit::{self, Event, Outcome};
 use hq_vault_core::gate::{self, ConnectionStatus, Plan, SessionRecord};
 use hq_vault_core::identity::{self, NonceRecord};
 use hq_vault_core::policy::{self, Effect, InputKind, InputProblem, is_company_id, is_connection_id};
@@ -37,13 +37,15 @@ use crate::company::{
 };
 use crate::model::{CompanySettings, ConnectionDoc};
 
-const SCHEMA: [&str; 7] = [
+const SCHEMA: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, doc TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS keyrefs (ref TEXT PRIMARY KEY, connection TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, \
      connection TEXT, line TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS audit_by_stream ON audit (connection, seq)",
+    // When each connection last read something (an allowed read): the list's "last used".
+    "CREATE TABLE IF NOT EXISTS used (connection TEXT PRIMARY KEY, time_ms INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, connection TEXT NOT NULL, \
      expires_at_ms INTEGER NOT NULL, used INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS sessions (ref TEXT PRIMARY KEY, connection TEXT NOT NULL, key_ref TEXT NOT NULL, \
@@ -186,7 +188,16 @@ impl Company {
             };
         }
         let due = match &found {
-            Some(doc) => self.append(sql, Some(&doc.id), &decision.audit)?,
+            Some(doc) => {
+                if decision.audit.outcome == Outcome::Allowed {
+                    sql.exec(
+                        "INSERT INTO used (connection, time_ms) VALUES (?, ?) \
+                         ON CONFLICT (connection) DO UPDATE SET time_ms = excluded.time_ms",
+                        vec![doc.id.as_str().into(), int(decision.audit.time_ms)],
+                    )?;
+                }
+                self.append(sql, Some(&doc.id), &decision.audit)?
+            }
             // A reference this company never had (a stale routing entry): nothing to file it under.
             None => {
                 worker::console_log!("audit {}", audit::encode(&decision.audit));
@@ -314,6 +325,17 @@ fn done(body: Value, connection: Option<&str>) -> Acted {
     (Effect::Done, None, connection.map(str::to_owned), Some(body))
 }
 
+/// A connection as the lifecycle routes show it, with when it last read something.
+fn view(sql: &SqlStorage, doc: &ConnectionDoc) -> Result<Value> {
+    #[derive(Deserialize)]
+    struct Row {
+        time_ms: f64,
+    }
+    let rows: Vec<Row> =
+        sql.exec("SELECT time_ms FROM used WHERE connection = ?", vec![doc.id.as_str().into()])?.to_array()?;
+    Ok(doc.view(rows.first().map(|r| r.time_ms as u64)))
+}
+
 fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<Acted> {
     let named = |sql: &SqlStorage| -> Result<Option<ConnectionDoc>> {
         match target {
@@ -346,23 +368,31 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
                 "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",
                 vec![doc.key_ref.as_str().into(), doc.id.as_str().into()],
             )?;
-            (Effect::Done, Some(doc.id.clone()), Some(doc.id.clone()), Some(json!({"connection": doc.view()})))
+            (Effect::Done, Some(doc.id.clone()), Some(doc.id.clone()), Some(json!({"connection": view(sql, &doc)?})))
         }
         Act::List => {
             #[derive(Deserialize)]
             struct Row {
                 doc: String,
+                last_used_ms: Option<f64>,
             }
-            let rows: Vec<Row> = sql.exec("SELECT doc FROM connections ORDER BY id", None)?.to_array()?;
+            let rows: Vec<Row> = sql
+                .exec(
+                    "SELECT c.doc AS doc, u.time_ms AS last_used_ms FROM connections c \
+                     LEFT JOIN used u ON u.connection = c.id ORDER BY c.id",
+                    None,
+                )?
+                .to_array()?;
             let views: Vec<Value> = rows
                 .iter()
-                .filter_map(|r| serde_json::from_str::<ConnectionDoc>(&r.doc).ok())
-                .map(|d| d.view())
+                .filter_map(|r| {
+                    serde_json::from_str::<ConnectionDoc>(&r.doc).ok().map(|d| d.view(r.last_used_ms.map(|t| t as u64)))
+                })
                 .collect();
             done(json!({"connections": views}), None)
         }
         Act::Get => match named(sql)? {
-            Some(doc) => done(json!({"connection": doc.view()}), Some(&doc.id)),
+            Some(doc) => done(json!({"connection": view(sql, &doc)?}), Some(&doc.id)),
             None => (Effect::NotFound, None, None, None),
         },
         Act::Rotate { key_ref, public_key } => match named(sql)? {
@@ -388,7 +418,7 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
                     "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",
                     vec![doc.key_ref.as_str().into(), doc.id.as_str().into()],
                 )?;
-                done(json!({"connection": doc.view()}), Some(&doc.id))
+                done(json!({"connection": view(sql, &doc)?}), Some(&doc.id))
             }
             None => (Effect::NotFound, None, None, None),
         },
@@ -396,7 +426,7 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
             Some(mut doc) => {
                 doc.status = ConnectionStatus::Revoked;
                 put_connection(sql, &doc)?;
-                done(json!({"connection": doc.view()}), Some(&doc.id))
+                done(json!({"connection": view(sql, &doc)?}), Some(&doc.id))
             }
             None => (Effect::NotFound, None, None, None),
         },
@@ -424,6 +454,7 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
             None => (Effect::NotFound, None, None, None),
         },
         Act::SettingsRead => done(json!(settings(sql)?), None),
+        Act::PatternCheck => done(json!({}), None),
         Act::SettingsWrite { settings } => {
             set_setting(sql, "connections_enabled", if settings.connections_enabled { "true" } else { "false" })?;
             done(json!(settings), None)
