@@ -69,6 +69,8 @@ CONNECTION = {
         "company_id": {"type": "string"},
     },
 }
+# The Worker's view adds when the connection last read something (Unix ms; null if never).
+EDGE_CONNECTION = {**CONNECTION, "properties": {**CONNECTION["properties"], "last_used_ms": {"type": ["integer", "null"]}}}
 LISTING = {
     "type": "object",
     "required": ["objects", "prefixes", "truncated", "cursor"],
@@ -317,7 +319,7 @@ def edge():
         "/v1/companies/{company}/connections": {
             "parameters": [company],
             "get": {"summary": "List the company's connections (never keys)", "security": admin,
-                    "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": CONNECTION}}}), **edge_errors("404")}},
+                    "responses": {**ok("Connections", {"type": "object", "required": ["connections"], "properties": {"connections": {"type": "array", "items": EDGE_CONNECTION}}}), **edge_errors("404")}},
             "post": {"summary": "Create a connection (an api_key's key is returned once; an agent_identity takes the agent's Ed25519 public_key, 32 bytes in standard base64), with a snippet", "security": admin,
                      "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "patterns"], "additionalProperties": False, "properties": {
                          "name": {"type": "string"}, "patterns": {"type": "array", "items": {"type": "string"}},
@@ -332,9 +334,19 @@ def edge():
         "/v1/companies/{company}/connections/{id}/audit": {"parameters": [company, cid], "get": {"summary": "The connection's audit: reads and lifecycle actions, newest first (kept 90 days)", "security": admin,
                                                                                                  "parameters": [q("cursor", "The cursor of the previous page")],
                                                                                                  "responses": {**ok("Events, newest first, 100 a page", events), **edge_errors("400", "404")}}},
+        "/v1/companies/{company}/patterns/check": {"parameters": [company], "post": {
+            "summary": "The console's check of allowlist patterns (at most 64): each one's verdict by the core, in the order sent; changes nothing, and a success is not audited", "security": admin,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["patterns"], "additionalProperties": False, "properties": {"patterns": {"type": "array", "maxItems": 64, "items": {"type": "string"}}}}}}},
+            "responses": {**ok("Verdicts", {"type": "object", "required": ["verdicts"], "properties": {"verdicts": {"type": "array", "items": {"type": "object", "required": ["ok"], "properties": {
+                "ok": {"type": "boolean"}, "pattern": {"type": "string", "description": "The normalized pattern (knowledge/ → knowledge/*)"},
+                "reason": {"type": "string", "description": "The rejection's code (dot-segment, leading-slash, non-ascii, misplaced-star, …)"}, "message": {"type": "string"}}}}}}), **edge_errors("400", "404", "413")}}},
+        "/companies/{company}/connections": {"parameters": [company], "get": {
+            "summary": "The Connections console: an HTML page (its script and style at /console/console.js and /console/console.css) that asks for the admin credential and calls the routes above; strict CSP, no inline script",
+            "security": [], "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}, **errors("405")}}},
         "/v1/companies/{company}/settings": {
             "parameters": [company],
-            "get": {"summary": "The company's switches", "security": admin, "responses": {**ok("Settings", OBJ), **edge_errors("404")}},
+            "get": {"summary": "The company's switches, and the caller's role in the company (owner or admin: only an owner may switch)", "security": admin,
+                    "responses": {**ok("Settings", {"type": "object", "required": ["connections_enabled", "role"], "properties": {"connections_enabled": {"type": "boolean"}, "role": {"type": "string", "enum": ["owner", "admin"]}}}), **edge_errors("404")}},
             "put": {"summary": "Switch every connection of the company off or on", "security": admin,
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["connections_enabled"], "additionalProperties": False, "properties": {"connections_enabled": {"type": "boolean"}}}}}},
                     "responses": {**ok("Settings", OBJ), **edge_errors("400", "404", "413")}},

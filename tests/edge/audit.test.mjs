@@ -153,7 +153,7 @@ describe("bodies", () => {
       const r = await w.req("PUT", settings, { auth: bearer(owner), body });
       assert.deepEqual([r.status, r.json?.error?.code], [400, "bad_json"], body);
     }
-    assert.deepEqual((await w.req("GET", settings, { auth: bearer(owner) })).json, { connections_enabled: true });
+    assert.deepEqual((await w.req("GET", settings, { auth: bearer(owner) })).json, { connections_enabled: true, role: "owner" });
   });
 });
 

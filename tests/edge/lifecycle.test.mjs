@@ -75,7 +75,7 @@ describe("answers come from the core's policy", () => {
     const routes = [
       ["GET", "connections"], ["POST", "connections"], ["GET", `connections/${id}`],
       ["POST", `connections/${id}/rotate`], ["POST", `connections/${id}/revoke`], ["GET", `connections/${id}/audit`],
-      ["GET", "settings"], ["PUT", "settings"],
+      ["GET", "settings"], ["PUT", "settings"], ["POST", "patterns/check"], ["GET", "patterns/check"],
       // A malformed connection id and a method the route does not take: still the 404.
       ["GET", "connections/conn_XYZ"], ["DELETE", "settings"], ["DELETE", `connections/${id}`],
       // A route that does not exist: the same words.
@@ -96,7 +96,35 @@ describe("answers come from the core's policy", () => {
     assert.equal(one.json.connection.status, "active");
     assert.equal(one.json.connection.rotated_ms, null);
     const s = await w.req("GET", `/v1/companies/${c.name}/settings`, { auth: bearer(c.owner) });
-    assert.deepEqual(s.json, { connections_enabled: true });
+    assert.deepEqual(s.json, { connections_enabled: true, role: "owner" });
+  });
+
+  test("the console's pattern check: the core's verdict for each pattern, in order; a success changes and audits nothing", async () => {
+    const c = await company("check");
+    const check = (body, tok = c.admin) => w.req("POST", `/v1/companies/${c.name}/patterns/check`, { auth: bearer(tok), body });
+    const r = await check({ patterns: ["knowledge/", "*", "a/*/b", "/abs", "caf\u00e9", "../x", "projects/plan.md"] });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(
+      r.json.verdicts.map((v) => (v.ok ? v.pattern : v.reason)),
+      ["knowledge/*", "*", "misplaced-star", "leading-slash", "non-ascii", "dot-segment", "projects/plan.md"],
+    );
+    // The same words as a create's refusal.
+    const made = await create(c, c.owner, { name: "x", patterns: ["/abs"] });
+    assert.equal(r.json.verdicts[3].message, made.json.error.rejections[0].message);
+    assert.ok(!(await companyEvents(c.name)).some((e) => e.op === "pattern-check"), "no line for a success");
+    for (const [body, status, code] of [
+      [{ patterns: Array(65).fill("a/") }, 400, "bad_patterns"],
+      [{ patterns: ["a/"], extra: 1 }, 400, "bad_json"],
+      ['{"patterns":["a/"],"patterns":["b/"]}', 400, "bad_json"],
+      ["[", 400, "bad_json"],
+    ]) {
+      const bad = await check(body);
+      assert.deepEqual([bad.status, bad.json?.error?.code], [status, code], JSON.stringify(body));
+    }
+    const refused = (await companyEvents(c.name)).filter((e) => e.op === "pattern-check");
+    assert.equal(refused.length, 4, "every refusal is audited");
+    assert.ok(refused.every((e) => e.status === 400 && e.actor.includes("adam")), JSON.stringify(refused));
+    assert.equal((await check({ patterns: ["a/"] }, c.member)).status, 404);
   });
 
   test("create: every rejected pattern with its reason, the core's codes for name, mechanism and body", async () => {
@@ -164,10 +192,10 @@ describe("answers come from the core's policy", () => {
     assert.equal((await w.req("GET", url, { auth: bearer(c.admin) })).status, 200);
     const byAdmin = await w.req("PUT", url, { auth: bearer(c.admin), body: { connections_enabled: false } });
     assert.deepEqual([byAdmin.status, byAdmin.json.error.code], [404, "not_found"]);
-    assert.deepEqual((await w.req("GET", url, { auth: bearer(c.owner) })).json, { connections_enabled: true }, "the refused write changed nothing");
+    assert.deepEqual((await w.req("GET", url, { auth: bearer(c.owner) })).json, { connections_enabled: true, role: "owner" }, "the refused write changed nothing");
     const byOwner = await w.req("PUT", url, { auth: bearer(c.owner), body: { connections_enabled: false } });
     assert.deepEqual([byOwner.status, byOwner.json], [200, { connections_enabled: false }]);
-    assert.deepEqual((await w.req("GET", url, { auth: bearer(c.admin) })).json, { connections_enabled: false });
+    assert.deepEqual((await w.req("GET", url, { auth: bearer(c.admin) })).json, { connections_enabled: false, role: "admin" });
     const bad = await w.req("PUT", url, { auth: bearer(c.owner), body: { connections_enabled: "no" } });
     assert.deepEqual([bad.status, bad.json.error.code], [400, "bad_json"]);
     for (const tok of [c.owner, c.admin]) {

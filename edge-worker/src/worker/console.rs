@@ -68,7 +68,8 @@ mod tests {
     #[test]
     fn the_page_path() {
         assert!(is_page("/companies/demo/connections"));
-        for p in ["/companies//connections", "/companies/a/b/connections", "/companies/demo/connections/", "/companies/demo"]
+        for p in
+            ["/companies//connections", "/companies/a/b/connections", "/companies/demo/connections/", "/companies/demo"]
         {
             assert!(!is_page(p), "{p}");
         }

@@ -82,9 +82,7 @@ async fn fetch(req: Request, env: Env, _wctx: Context) -> Result<Response> {
         "/v1/connections/auth/challenge" => auth::serve(req, &env, &kv, &ctx, AuthOp::Challenge).await,
         "/v1/connections/auth/verify" => auth::serve(req, &env, &kv, &ctx, AuthOp::Verify).await,
         p if p.starts_with(crate::routes::PREFIX) => pipeline::serve(req, &env, &kv, &ctx).await,
-        p if console::is_page(p) || console::is_asset(p) => {
-            console::serve(&ctx, req.method().as_ref(), p)
-        }
+        p if console::is_page(p) || console::is_asset(p) => console::serve(&ctx, req.method().as_ref(), p),
         _ => error(&ctx, 404, "not_found", "no such route: see the README's API"),
     }
 }
