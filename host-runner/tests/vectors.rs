@@ -171,6 +171,7 @@ enum_twins!(
         ConnectionRotate,
         ConnectionRevoke,
         ConnectionAudit,
+        PatternCheck,
         SettingsRead,
         SettingsWrite,
     ]

@@ -110,6 +110,13 @@ test("npm run dev builds once, stays quiet offline, and edge-seed's printed line
   assert.match(owner ?? "", /^hqvt_/, seed.stdout);
   assert.match(id ?? "", /^conn_[0-9a-f]+$/, seed.stdout);
   assert.match(key ?? "", /^hqxc_/, seed.stdout);
+  // The console's printed URL is the page, and the owner credential opens what it shows.
+  const consoleUrl = field("Console \\(paste the owner credential\\)");
+  assert.equal(consoleUrl, `${base}/companies/demo/connections`, seed.stdout);
+  const page = await fetch(consoleUrl);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-type"), /^text\/html/);
+  assert.match(await page.text(), /<script type="module" src="\/console\/console\.js">/);
   const curls = seed.stdout.split("\n").filter((l) => l.startsWith("curl "));
   assert.equal(curls.length, 3, seed.stdout);
   const sh = async (line) => (await run("sh", ["-c", line], { timeout: 60_000 })).stdout;
