@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 import { root, startWorker } from "../edge/harness.mjs";
 
@@ -114,6 +115,24 @@ test("the page is served with a strict policy, from the Worker's bundle only", a
     assert.deepEqual(faults, []);
   } finally {
     await context.close();
+  }
+});
+
+test("the page's assets are inside the Worker's bundle, which stays under 1 MiB gzipped", () => {
+  const build = path.join(root, "edge-worker/build");
+  let gz = 0;
+  let wasm = Buffer.alloc(0);
+  for (const f of fs.readdirSync(build, { recursive: true })) {
+    const p = path.join(build, f);
+    if (!fs.statSync(p).isFile() || !/\.(wasm|js|mjs)$/.test(p)) continue;
+    const b = fs.readFileSync(p);
+    gz += zlib.gzipSync(b, { level: 9 }).length;
+    if (p.endsWith(".wasm")) wasm = Buffer.concat([wasm, b]);
+  }
+  assert.ok(gz <= 1 << 20, `the bundle is ${gz} bytes gzipped`);
+  for (const f of ["console.js", "console.css", "index.html"]) {
+    const text = fs.readFileSync(path.join(root, "edge-worker/console", f));
+    assert.ok(wasm.includes(text), `${f} is compiled into the Worker`);
   }
 });
 
