@@ -340,9 +340,9 @@ def edge():
             "responses": {**ok("Verdicts", {"type": "object", "required": ["verdicts"], "properties": {"verdicts": {"type": "array", "items": {"type": "object", "required": ["ok"], "properties": {
                 "ok": {"type": "boolean"}, "pattern": {"type": "string", "description": "The normalized pattern (knowledge/ → knowledge/*)"},
                 "reason": {"type": "string", "description": "The rejection's code (dot-segment, leading-slash, non-ascii, misplaced-star, …)"}, "message": {"type": "string"}}}}}}), **edge_errors("400", "404", "413")}}},
-        "/companies/{company}/connections": {"parameters": [company], "get": {
-            "summary": "The Connections console: an HTML page (its script and style at /console/console.js and /console/console.css) that asks for the admin credential and calls the routes above; strict CSP, no inline script",
-            "security": [], "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}, **errors("405")}}},
+        "/companies/{company}/connections": {"parameters": [company], **{m: {
+            "summary": "The Connections console: an HTML page (its script, style and icon under /console/) that asks for the admin credential and calls the routes above; strict CSP, no inline script" + (" (HEAD: the headers only)" if m == "head" else ""),
+            "security": [], "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}, **errors("404", "405")}} for m in ("get", "head")}},
         "/v1/companies/{company}/settings": {
             "parameters": [company],
             "get": {"summary": "The company's switches, and the caller's role in the company (owner or admin: only an owner may switch)", "security": admin,

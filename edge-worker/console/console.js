@@ -3,14 +3,20 @@
 // the page only shows what the API answers. The admin credential lives in this module's memory,
 // goes out only as an Authorization header, and is never written to storage, a cookie or a URL.
 
-const company = decodeURIComponent(location.pathname.split("/")[2] ?? "");
-const api = `/v1/companies/${encodeURIComponent(company)}`;
+// The Worker serves this page only under a company id (lower-case letters, digits, `_`, `-`).
+const company = location.pathname.split("/")[2] ?? "";
+const api = `/v1/companies/${company}`;
 const $ = (id) => document.getElementById(id);
 
 /** The admin credential, for this tab's life only. */
 let credential = null;
 /** Normalized patterns of the create form, in the order added. */
 let chips = [];
+/** Which create form a pattern check belongs to: bumped when the form is reset, so that a check
+ * answered after a create does not add its chip to the next form. */
+let formGeneration = 0;
+/** Pattern checks still waiting for their answer: Create waits for them. */
+let checksPending = 0;
 
 /** An API answer: `{status, body}`; `body` is the parsed JSON, or null. Network failures become
  * status 0 with a message. */
@@ -67,33 +73,50 @@ function el(tag, text, attrs = {}) {
   return e;
 }
 
+/** A sentence's first letter in upper case (the API's notes start in lower case). */
+const sentence = (text) => (text ? text[0].toUpperCase() + text.slice(1) : "");
+
 // Sign in and out.
 
 async function signIn(event) {
   event.preventDefault();
   const input = $("credential");
-  const value = input.value.trim();
+  // A pasted `Bearer hqvt_…` is taken as the credential it carries.
+  const value = input.value.trim().replace(/^bearer\s+/i, "");
+  const error = $("signin-error");
   if (!value) {
-    $("signin-error").textContent = "Enter the admin credential.";
+    error.textContent = "Enter the admin credential.";
+    input.focus();
+    return;
+  }
+  // An HTTP header carries visible ASCII only: a zero-width space or a non-ASCII letter pasted
+  // with the credential would make the browser refuse the request before it leaves.
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    error.textContent =
+      "The credential has a character that cannot be sent (a space, an invisible or a non-ASCII character): copy it again from where it was issued.";
     input.focus();
     return;
   }
   credential = value;
   input.value = "";
-  $("signin-error").textContent = "";
+  error.textContent = "";
   const a = await call("GET", `${api}/connections`);
   if (a.status !== 200) {
     credential = null;
-    $("signin-error").textContent = problem(a);
+    error.textContent =
+      a.status === 404
+        ? `This credential does not open the connections of “${company}”: it is not an owner's or admin's of this company. The API answered ${problem(a)}`
+        : problem(a);
     input.focus();
     return;
   }
-  $("signin").hidden = true;
-  $("console").hidden = false;
-  $("sign-out").hidden = false;
+  // Everything is drawn before the console shows, so that no one acts on a half-drawn page.
   showList(a.body.connections);
   await showSettings();
   resetCreate();
+  $("signin").hidden = true;
+  $("console").hidden = false;
+  $("sign-out").hidden = false;
   $("name").focus();
 }
 
@@ -104,27 +127,43 @@ function signOut(message = "") {
   $("console").hidden = true;
   $("sign-out").hidden = true;
   $("signin").hidden = false;
+  $("disabled-banner").hidden = true;
   $("signin-error").textContent = message;
   $("credential").focus();
 }
 
 // The company switch (owners only).
 
+/** Admins and owners see when the company's connections are switched off; owners get the switch. */
+function showEnabled(enabled) {
+  $("disabled-banner").hidden = enabled;
+  $("enabled").checked = enabled;
+}
+
 async function showSettings() {
   const a = await call("GET", `${api}/settings`);
-  const section = $("settings");
-  section.hidden = !(a.status === 200 && a.body.role === "owner");
-  if (!section.hidden) $("enabled").checked = a.body.connections_enabled;
+  if (a.status !== 200) return;
+  $("settings").hidden = a.body.role !== "owner";
+  showEnabled(a.body.connections_enabled);
 }
+
+/** The switch's request in flight: a change meanwhile is undone (the checkbox keeps the focus). */
+let switchBusy = false;
 
 async function toggleEnabled() {
   const box = $("enabled");
-  box.disabled = true;
+  if (switchBusy) {
+    box.checked = !box.checked;
+    return;
+  }
+  switchBusy = true;
+  box.setAttribute("aria-busy", "true");
   const a = await call("PUT", `${api}/settings`, { connections_enabled: box.checked });
-  box.disabled = false;
+  switchBusy = false;
+  box.removeAttribute("aria-busy");
   if (a.status === 200) {
     $("enabled-error").textContent = "";
-    box.checked = a.body.connections_enabled;
+    showEnabled(a.body.connections_enabled);
   } else if (!lostAccess(a)) {
     box.checked = !box.checked;
     $("enabled-error").textContent = problem(a);
@@ -163,7 +202,14 @@ async function addPattern(raw) {
     error.textContent = "Type a pattern first.";
     return false;
   }
+  const generation = formGeneration;
+  checksPending++;
+  $("create-submit").disabled = true;
   const a = await call("POST", `${api}/patterns/check`, { patterns: [raw] });
+  checksPending--;
+  if (checksPending === 0) $("create-submit").disabled = false;
+  // The form this check was for is gone (a create reset it): its answer has no place.
+  if (generation !== formGeneration) return false;
   if (a.status !== 200) {
     if (!lostAccess(a)) error.textContent = problem(a);
     return false;
@@ -183,11 +229,14 @@ async function addPattern(raw) {
 
 async function addTyped() {
   const input = $("pattern");
-  if (await addPattern(input.value)) input.value = "";
+  const typed = input.value;
+  // What was typed while the check ran stays.
+  if ((await addPattern(typed)) && input.value === typed) input.value = "";
   input.focus();
 }
 
 function resetCreate() {
+  formGeneration++;
   $("create-form").reset();
   $("permission").value = "read";
   $("public-key-field").hidden = true;
@@ -206,6 +255,17 @@ async function create(event) {
     error.textContent = "Give the connection a name.";
     $("name").focus();
     return;
+  }
+  // A pattern typed but not yet added is added now, or the create stops on its reason: the
+  // connection never gets a scope other than the one on the screen.
+  const pending = $("pattern").value;
+  if (pending !== "") {
+    if (!(await addPattern(pending))) {
+      error.textContent = "The pattern in the input is not added: see the reason under it, then mend or clear it.";
+      $("pattern").focus();
+      return;
+    }
+    $("pattern").value = "";
   }
   if (chips.length === 0) {
     error.textContent = "Add at least one allowed prefix.";
@@ -229,6 +289,7 @@ async function create(event) {
     note: a.body.note,
     key: a.body.key,
     snippet: a.body.snippet,
+    returnTo: () => $("name"),
   });
   resetCreate();
   await refresh();
@@ -236,13 +297,14 @@ async function create(event) {
 
 // Reveal once.
 
-/** Where the keyboard returns when the reveal dialog closes. */
+/** Where the keyboard goes when the reveal dialog closes: a function, as the control may be
+ * redrawn meanwhile (the list is refreshed after a rotate). */
 let revealReturn = null;
 
-function reveal({ title, note, key, snippet }) {
-  revealReturn = document.activeElement;
+function reveal({ title, note, key, snippet, returnTo }) {
+  revealReturn = returnTo;
   $("reveal-title").textContent = title;
-  $("reveal-note").textContent = note ?? "";
+  $("reveal-note").textContent = sentence(note ?? "");
   $("reveal-key-field").hidden = !key;
   $("reveal-key").value = key ?? "";
   $("reveal-snippet-field").hidden = !snippet;
@@ -258,9 +320,9 @@ function forgetReveal() {
   $("reveal-snippet").textContent = "";
   $("reveal-note").textContent = "";
   $("copy-status").textContent = "";
-  const back = revealReturn?.isConnected ? revealReturn : $("name");
+  const back = revealReturn?.();
   revealReturn = null;
-  back?.focus();
+  (back?.isConnected ? back : $("main-title")).focus();
 }
 
 async function copy(text, what) {
@@ -313,10 +375,16 @@ function showList(connections) {
     );
     const actions = el("td", null, { "data-label": "Actions", class: "actions" });
     const revoked = c.status === "revoked";
-    const rotate = el("button", "Rotate", { type: "button", "aria-label": `Rotate ${c.name}` });
-    const revoke = el("button", "Revoke", { type: "button", class: "danger", "aria-label": `Revoke ${c.name}` });
+    const rotate = el("button", "Rotate", { type: "button", "data-action": "Rotate", "aria-label": `Rotate ${c.name}` });
+    const revoke = el("button", "Revoke", { type: "button", class: "danger", "data-action": "Revoke", "aria-label": `Revoke ${c.name}` });
     const auditId = `audit-${c.id}`;
-    const audit = el("button", "Audit", { type: "button", "aria-expanded": "false", "aria-controls": auditId, "aria-label": `Audit of ${c.name}` });
+    const audit = el("button", "Audit", {
+      type: "button",
+      "data-action": "Audit",
+      "aria-expanded": "false",
+      "aria-controls": auditId,
+      "aria-label": `Audit of ${c.name}`,
+    });
     rotate.disabled = revoked;
     revoke.disabled = revoked;
     rotate.addEventListener("click", () => askRotate(c));
@@ -332,34 +400,53 @@ function showList(connections) {
   }
 }
 
-/** The confirm dialog: resolves with the public key field's value (or "") when confirmed, null
- * when cancelled. */
+/** The confirm dialog's action (run by its OK button), and whether it is running: once confirmed,
+ * the request cannot be called back, so Cancel and Escape wait for its answer. */
 let confirmAction = null;
+let confirmBusy = false;
 
-function confirmDialog({ title, text, ok, askKey = false, action }) {
+/** The row's button `label` ("Rotate", "Revoke", "Audit") of connection `c`, as drawn now. */
+const rowButton = (c, label) => document.querySelector(`#rows tr[data-id="${c.id}"] button[data-action="${label}"]`);
+
+function confirmDialog({ title, text, ok, busy, askKey = false, action, c }) {
   const d = $("confirm");
-  const opener = document.activeElement;
   $("confirm-title").textContent = title;
   $("confirm-text").textContent = text;
   $("confirm-ok").textContent = ok;
   $("confirm-key-field").hidden = !askKey;
   $("confirm-key").value = "";
   $("confirm-error").textContent = "";
+  $("confirm-status").textContent = "";
+  // Where the keyboard goes after the dialog, unless an action moved it: the row's button that
+  // opened it (the row is drawn anew after a change).
+  let focusAfter = () => rowButton(c, ok);
   confirmAction = async () => {
+    confirmBusy = true;
+    $("confirm-cancel").disabled = true;
+    $("confirm-status").textContent = busy;
+    $("confirm-error").textContent = "";
     const done = await action($("confirm-key").value.trim());
-    if (done === true) {
+    confirmBusy = false;
+    $("confirm-cancel").disabled = false;
+    $("confirm-status").textContent = "";
+    if (done.focus) focusAfter = done.focus;
+    if (done.ok) {
       d.close();
       return;
     }
-    if (typeof done === "string") $("confirm-error").textContent = done;
+    if (done.error) {
+      $("confirm-error").textContent = done.error;
+      // The connection may have changed elsewhere (revoked in another tab): show it as it is.
+      await refresh();
+    }
   };
   d.addEventListener(
     "close",
     () => {
       confirmAction = null;
       if ($("reveal").open) return;
-      if (opener?.isConnected) opener.focus();
-      else $("list-title").focus();
+      const back = focusAfter();
+      (back?.isConnected && !back.disabled ? back : $("list-title")).focus();
     },
     { once: true },
   );
@@ -375,16 +462,24 @@ function askRotate(c) {
       ? "Give the agent's new public key. Every session of the old key ends at once."
       : "A new key is shown once. The current key is refused from its next read: update the agent right after.",
     ok: "Rotate",
+    busy: "Rotating…",
     askKey: identity,
+    c,
     action: async (publicKey) => {
       const a = identity
         ? await call("POST", `${api}/connections/${encodeURIComponent(c.id)}/rotate`, { public_key: publicKey })
         : await call("POST", `${api}/connections/${encodeURIComponent(c.id)}/rotate`);
-      if (a.status !== 200) return lostAccess(a) || problem(a);
-      $("confirm").close();
-      reveal({ title: `Connection “${c.name}” rotated`, note: a.body.note, key: a.body.key, snippet: null });
+      if (a.status !== 200) return lostAccess(a) ? { ok: true } : { error: problem(a) };
       await refresh();
-      return true;
+      $("confirm").close();
+      reveal({
+        title: `Connection “${c.name}” rotated`,
+        note: a.body.note,
+        key: a.body.key,
+        snippet: null,
+        returnTo: () => rowButton(c, "Rotate"),
+      });
+      return { ok: true };
     },
   });
 }
@@ -394,14 +489,15 @@ function askRevoke(c) {
     title: `Revoke “${c.name}”?`,
     text: "Its credential is refused from the next read, and this cannot be undone. Its audit stays.",
     ok: "Revoke",
+    busy: "Revoking…",
+    c,
     action: async () => {
       const a = await call("POST", `${api}/connections/${encodeURIComponent(c.id)}/revoke`);
-      if (a.status !== 200) return lostAccess(a) || problem(a);
-      $("confirm").close();
+      if (a.status !== 200) return lostAccess(a) ? { ok: true } : { error: problem(a) };
       await refresh();
       $("list-status").textContent = `“${c.name}” is revoked.`;
-      $("list-title").focus();
-      return true;
+      // Its Rotate and Revoke are disabled now: the keyboard goes to its Audit.
+      return { ok: true, focus: () => rowButton(c, "Audit") };
     },
   });
 }
@@ -414,7 +510,7 @@ async function toggleAudit(c, button) {
   if (open) return;
   const td = row.firstChild;
   td.replaceChildren(el("p", "Loading the events…", { role: "status", class: "help" }));
-  const table = el("table", null, { class: "events" });
+  const table = el("table", null, { class: "events", tabindex: "-1" });
   table.append(el("caption", `Access events of “${c.name}”, newest first`));
   const head = el("tr");
   for (const h of ["Time", "Path", "Result", "Request id", "Source IP"]) head.append(el("th", h, { scope: "col" }));
@@ -426,7 +522,9 @@ async function toggleAudit(c, button) {
   await loadEvents(c, td, table, body, null);
 }
 
-async function loadEvents(c, td, table, body, cursor) {
+/** Load a page of `c`'s events into `body` (after `cursor`). The More button stays the same
+ * element while there is more, so the keyboard stays on it; at the end the table takes the focus. */
+async function loadEvents(c, td, table, body, cursor, more = null) {
   const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
   const a = await call("GET", `${api}/connections/${encodeURIComponent(c.id)}/audit${q}`);
   if (a.status !== 200) {
@@ -445,15 +543,26 @@ async function loadEvents(c, td, table, body, cursor) {
     );
     body.append(tr);
   }
-  const parts = [table];
-  if (body.children.length === 0) parts.splice(0, 1, el("p", "No events yet.", { class: "help" }));
+  if (more) {
+    // A page loaded with More: keep the button while there is more, else hand the focus on.
+    if (a.body.cursor) {
+      more.dataset.cursor = a.body.cursor;
+      more.disabled = false;
+      more.focus();
+    } else {
+      more.remove();
+      table.focus();
+    }
+    return;
+  }
+  const parts = [body.children.length === 0 ? el("p", "No events yet.", { class: "help" }) : table];
   if (a.body.cursor) {
-    const more = el("button", "More events", { type: "button" });
-    more.addEventListener("click", async () => {
-      more.disabled = true;
-      await loadEvents(c, td, table, body, a.body.cursor);
+    const button = el("button", "More events", { type: "button", "data-cursor": a.body.cursor });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      await loadEvents(c, td, table, body, button.dataset.cursor, button);
     });
-    parts.push(more);
+    parts.push(button);
   }
   td.replaceChildren(...parts);
 }
@@ -491,11 +600,17 @@ function start() {
   $("reveal-done").addEventListener("click", () => $("reveal").close());
   $("reveal").addEventListener("close", forgetReveal);
   $("confirm-cancel").addEventListener("click", () => $("confirm").close());
+  // Escape while a confirmed action runs: its answer is awaited, not abandoned.
+  $("confirm").addEventListener("cancel", (e) => {
+    if (confirmBusy) e.preventDefault();
+  });
   $("confirm-ok").addEventListener("click", async () => {
     const ok = $("confirm-ok");
+    if (confirmBusy) return;
     ok.disabled = true;
     await confirmAction?.();
     ok.disabled = false;
+    if ($("confirm").open) ok.focus();
   });
   $("credential").focus();
 }

@@ -111,7 +111,14 @@ test("the page is served with a strict policy, from the Worker's bundle only", a
     }
     assert.deepEqual(urls.filter((u) => !u.startsWith(w.base)), []);
     assert.equal((await w.req("POST", `/companies/${COMPANY}/connections`)).status, 405);
+    assert.equal((await w.req("POST", `/companies/${COMPANY}/connections`)).headers.get("allow"), "GET, HEAD");
+    const head = await w.req("HEAD", `/companies/${COMPANY}/connections`);
+    assert.deepEqual([head.status, head.bytes.length, head.headers.get("content-type")], [200, 0, "text/html; charset=utf-8"]);
     assert.equal((await w.req("GET", `/companies/${COMPANY}/connections/x`)).status, 404);
+    // Only a company id names a console page: nothing else reaches the script.
+    for (const slug of ["%E0", "Acme", "%2e%2e", "a%2Fb"]) {
+      assert.equal((await w.req("GET", `/companies/${slug}/connections`)).status, 404, slug);
+    }
     assert.deepEqual(faults, []);
   } finally {
     await context.close();
@@ -142,17 +149,23 @@ test("a member's or an unknown credential sees the API's own 404", async () => {
   const unknown = `hqvt_${"A".repeat(40)}`;
   const { context, page, faults } = await open();
   try {
-    for (const credential of [member, other, unknown, "not a credential"]) {
+    for (const credential of [member, other, unknown, "hqvt_short"]) {
       const api = await w.req("GET", `/v1/companies/${COMPANY}/connections`, { auth: `Bearer ${credential}` });
       assert.equal(api.status, 404);
       await signIn(page, credential);
       await page.waitForFunction(() => document.getElementById("signin-error").textContent !== "");
       const shown = await page.textContent("#signin-error");
-      assert.ok(shown.startsWith(`404: ${api.json.error.message}`), shown);
+      assert.ok(shown.startsWith(`This credential does not open the connections of “${COMPANY}”`), shown);
+      assert.ok(shown.includes(`The API answered 404: ${api.json.error.message}`), shown);
       assert.equal(await page.isHidden("#console"), true);
       assert.equal(await page.inputValue("#credential"), "", "the refused credential is not left in the field");
       await page.evaluate(() => (document.getElementById("signin-error").textContent = ""));
     }
+    // A credential pasted with an invisible character is named as such (the browser would refuse
+    // to send it, which used to read as an unreachable Worker).
+    await signIn(page, `hqvt_abc\u200bdef`);
+    await page.waitForFunction(() => document.getElementById("signin-error").textContent !== "");
+    assert.match(await page.textContent("#signin-error"), /^The credential has a character that cannot be sent/);
     assert.ok(!page.url().includes("hqvt_"), "the credential is never in the URL");
     assert.deepEqual(await page.context().cookies(), [], "no cookie");
     assert.deepEqual(faults.filter((f) => !f.includes("404")), []);
@@ -411,6 +424,180 @@ test("the keyboard alone does the whole flow, with the focus always visible", as
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, "console-desktop.png"), fullPage: true });
     assert.deepEqual(faults, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the wizard never creates a scope other than the one on the screen", async () => {
+  const owner = await w.admin(COMPANY, "owner");
+  const { context, page, faults } = await open();
+  const list = async () => (await w.req("GET", `/v1/companies/${COMPANY}/connections`, { auth: `Bearer ${owner}` })).json.connections;
+  try {
+    await signIn(page, owner);
+    await page.waitForSelector("#console:not([hidden])");
+    // A pattern typed but not added is checked and added by Create.
+    await page.fill("#name", "typed-bot");
+    await page.fill("#pattern", "projects/");
+    await page.click("#create-submit");
+    await page.waitForSelector("#reveal[open]");
+    await page.click("#reveal-done");
+    assert.deepEqual((await list()).find((c) => c.name === "typed-bot").patterns, ["knowledge/*", "projects/*"]);
+    // A rejected one stops the create, with its reason.
+    await page.fill("#name", "stopped-bot");
+    await page.fill("#pattern", "../x");
+    await page.click("#create-submit");
+    await page.waitForFunction(() => document.getElementById("create-error").textContent !== "");
+    assert.match(await page.textContent("#create-error"), /^The pattern in the input is not added/);
+    assert.match(await page.textContent("#pattern-error"), /^Not added: /);
+    assert.equal((await list()).some((c) => c.name === "stopped-bot"), false);
+    await page.fill("#pattern", "");
+    // A slow check: Create waits for it, and the connection has the pattern; what was typed while
+    // the check ran is kept.
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route("**/patterns/check", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.fill("#name", "slow-bot");
+    await page.fill("#pattern", "workers/");
+    await page.click("#pattern-add");
+    assert.equal(await page.isDisabled("#create-submit"), true, "Create waits for the check");
+    await page.fill("#pattern", "skills/");
+    release();
+    await page.waitForFunction(() => [...document.querySelectorAll("#chips code")].some((c) => c.textContent === "workers/*"));
+    assert.equal(await page.inputValue("#pattern"), "skills/", "typed meanwhile, kept");
+    await page.unroute("**/patterns/check");
+    await page.fill("#pattern", "");
+    await page.click("#create-submit");
+    await page.waitForSelector("#reveal[open]");
+    await page.click("#reveal-done");
+    assert.deepEqual((await list()).find((c) => c.name === "slow-bot").patterns, ["knowledge/*", "workers/*"]);
+    // After a create the keyboard is back at the start of the form.
+    await page.waitForFunction(() => document.activeElement.id === "name");
+    assert.deepEqual(faults.filter((f) => !f.includes("400")), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("after every dialog the focus is on a live control, and a confirmed action cannot be abandoned", async () => {
+  const owner = await w.admin(COMPANY, "owner");
+  const made = await w.req("POST", `/v1/companies/${COMPANY}/connections`, { auth: `Bearer ${owner}`, body: { name: "focus-bot", patterns: ["knowledge/"] } });
+  const id = made.json.connection.id;
+  const { context, page, faults } = await open();
+  const focused = () => page.evaluate(() => document.activeElement.getAttribute("aria-label") ?? document.activeElement.id ?? document.activeElement.tagName);
+  try {
+    await signIn(page, owner);
+    const row = `#rows tr[data-id="${id}"]`;
+    await page.waitForSelector(row);
+    // Rotate, then close the reveal: the row's Rotate button (drawn anew) has the focus.
+    await page.focus(`${row} button[data-action="Rotate"]`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#confirm[open]");
+    await page.click("#confirm-ok");
+    await page.waitForSelector("#reveal[open]");
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => document.activeElement.getAttribute("aria-label") === "Rotate focus-bot");
+    // A slow revoke: Escape and Cancel do nothing while it runs; then the row's Audit has the focus.
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route("**/revoke", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.click(`${row} button[data-action="Revoke"]`);
+    await page.waitForSelector("#confirm[open]");
+    await page.click("#confirm-ok");
+    await page.waitForFunction(() => document.getElementById("confirm-status").textContent === "Revoking…");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.isVisible("#confirm"), true, "Escape does not abandon a confirmed revoke");
+    assert.equal(await page.isDisabled("#confirm-cancel"), true);
+    release();
+    await page.waitForSelector("#confirm:not([open])", { state: "attached" });
+    await page.unroute("**/revoke");
+    assert.equal(await page.textContent(`${row} .status`), "revoked");
+    await page.waitForFunction(() => document.activeElement.getAttribute("aria-label") === "Audit of focus-bot");
+    // A rotate refused because the connection changed elsewhere: the row is drawn as it is now.
+    const other = await w.req("POST", `/v1/companies/${COMPANY}/connections`, { auth: `Bearer ${owner}`, body: { name: "elsewhere-bot", patterns: ["knowledge/"] } });
+    const otherId = other.json.connection.id;
+    await page.reload();
+    await signIn(page, owner);
+    const otherRow = `#rows tr[data-id="${otherId}"]`;
+    await page.waitForSelector(otherRow);
+    await w.req("POST", `/v1/companies/${COMPANY}/connections/${otherId}/revoke`, { auth: `Bearer ${owner}` });
+    await page.click(`${otherRow} button[data-action="Rotate"]`);
+    await page.click("#confirm-ok");
+    await page.waitForFunction(() => document.getElementById("confirm-error").textContent !== "");
+    assert.match(await page.textContent("#confirm-error"), /^409: /);
+    await page.waitForFunction((sel) => document.querySelector(`${sel} .status`)?.textContent === "revoked", otherRow);
+    assert.equal(await focused(), "confirm-ok");
+    await page.click("#confirm-cancel");
+    // The row's Rotate is disabled now: the list's heading takes the focus.
+    await page.waitForFunction(() => document.activeElement.id === "list-title");
+    // More events keeps the keyboard on More, then on the table.
+    for (let i = 0; i < 105; i++) await read(made.json.key);
+    await page.focus(`${row} button[data-action="Audit"]`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`#audit-${id} button:has-text("More events")`);
+    await page.focus(`#audit-${id} button:has-text("More events")`);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((sel) => !document.querySelector(`${sel} button`), `#audit-${id}`);
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), "TABLE");
+    assert.ok((await page.$$eval(`#audit-${id} tbody tr`, (r) => r.length)) > 100);
+    assert.deepEqual(faults.filter((f) => !f.includes("409")), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("long names and paths wrap: no sideways scrolling at phone or desktop width", async () => {
+  const owner = await w.admin(COMPANY, "owner");
+  const name = `long-${"x".repeat(120)}`;
+  const made = await w.req("POST", `/v1/companies/${COMPANY}/connections`, { auth: `Bearer ${owner}`, body: { name, patterns: ["*"] } });
+  assert.equal(made.status, 201, made.text);
+  await read(made.json.key, `knowledge/${"p".repeat(600)}.md`);
+  for (const viewport of [{ width: 320, height: 700 }, { width: 375, height: 812 }, { width: 1280, height: 900 }]) {
+    const { context, page, faults } = await open(viewport);
+    try {
+      await signIn(page, owner);
+      const row = `#rows tr[data-id="${made.json.connection.id}"]`;
+      await page.waitForSelector(row);
+      await page.click(`${row} button[data-action="Audit"]`);
+      await page.waitForSelector(`#audit-${made.json.connection.id} table.events tbody tr`);
+      await page.fill("#pattern", `knowledge/${"q".repeat(300)}/`);
+      await page.press("#pattern", "Enter");
+      await page.waitForFunction(() => document.querySelectorAll("#chips li").length === 2);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${viewport.width}px: the page is ${overflow}px too wide`);
+      assert.deepEqual(faults, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test("an admin sees when the owner has switched the company's connections off", async () => {
+  const owner = await w.admin(COMPANY, "owner");
+  const admin = await w.admin(COMPANY, "admin");
+  const { context, page } = await open();
+  try {
+    await signIn(page, owner);
+    await page.waitForSelector("#console:not([hidden])");
+    assert.equal(await page.isHidden("#disabled-banner"), true);
+    await page.focus("#enabled");
+    await page.keyboard.press("Space");
+    await page.waitForSelector("#disabled-banner:not([hidden])");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "enabled", "the switch keeps the focus");
+    const s = await w.req("GET", `/v1/companies/${COMPANY}/settings`, { auth: `Bearer ${owner}` });
+    assert.equal(s.json.connections_enabled, false);
+    await page.click("#sign-out");
+    await signIn(page, admin);
+    await page.waitForSelector("#console:not([hidden])");
+    assert.equal(await page.isHidden("#settings"), true);
+    assert.equal(await page.isVisible("#disabled-banner"), true);
+    await w.req("PUT", `/v1/companies/${COMPANY}/settings`, { auth: `Bearer ${owner}`, body: { connections_enabled: true } });
   } finally {
     await context.close();
   }

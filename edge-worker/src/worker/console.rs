@@ -6,6 +6,7 @@
 //! Every answer carries a strict content security policy: scripts, styles and requests from this
 //! origin only, no inline script or style, no frames, no form submissions, no base URL changes.
 
+use hq_vault_core::policy::is_company_id;
 use worker::{Headers, Response, Result};
 
 use super::{Ctx, method_not_allowed};
@@ -29,18 +30,18 @@ pub fn is_asset(path: &str) -> bool {
     matches!(path, SCRIPT_PATH | STYLE_PATH | ICON_PATH)
 }
 
-/// Whether `path` is the console page of a company: `/companies/{company}/connections`, with one
-/// non-empty segment for the company (the page reads it; the API decides whether it is one).
+/// Whether `path` is the console page of a company: `/companies/{company}/connections`, the
+/// segment being a company id by the core's rule (`policy::is_company_id`: 1 to 63 lower-case
+/// letters, digits, `_` and `-`), so that the page never has to make sense of anything else.
 pub fn is_page(path: &str) -> bool {
-    path.strip_prefix("/companies/")
-        .and_then(|rest| rest.strip_suffix("/connections"))
-        .is_some_and(|company| !company.is_empty() && !company.contains('/'))
+    path.strip_prefix("/companies/").and_then(|rest| rest.strip_suffix("/connections")).is_some_and(is_company_id)
 }
 
-/// Serve the page or an asset (`path` is one [`is_page`] accepts, or an asset path): `GET` only.
+/// Serve the page or an asset (`path` is one [`is_page`] accepts, or an asset path): `GET` and
+/// `HEAD` (RFC 9110 §9.3.2: the same headers, no body).
 pub fn serve(ctx: &Ctx, method: &str, path: &str) -> Result<Response> {
-    if method != "GET" {
-        return method_not_allowed(ctx, "GET");
+    if method != "GET" && method != "HEAD" {
+        return method_not_allowed(ctx, "GET, HEAD");
     }
     let (body, content_type, cache) = match path {
         SCRIPT_PATH => (SCRIPT, "text/javascript; charset=utf-8", "no-cache"),
@@ -58,6 +59,7 @@ pub fn serve(ctx: &Ctx, method: &str, path: &str) -> Result<Response> {
     headers.set("cross-origin-opener-policy", "same-origin")?;
     headers.set("cross-origin-resource-policy", "same-origin")?;
     headers.set("x-request-id", &ctx.request_id)?;
+    let body = if method == "HEAD" { "" } else { body };
     Ok(Response::ok(body)?.with_headers(headers))
 }
 
