@@ -17,6 +17,10 @@ let chips = [];
 let formGeneration = 0;
 /** Pattern checks still waiting for their answer: Create waits for them. */
 let checksPending = 0;
+/** A create request is waiting for its answer: the form takes nothing meanwhile. */
+let creating = false;
+/** The connections as last listed (the filter redraws from them). */
+let listed = [];
 
 /** An API answer: `{status, body}`; `body` is the parsed JSON, or null. Network failures become
  * status 0 with a message. */
@@ -82,7 +86,11 @@ async function signIn(event) {
   event.preventDefault();
   const input = $("credential");
   // A pasted `Bearer hqvt_…` is taken as the credential it carries.
-  const value = input.value.trim().replace(/^bearer\s+/i, "");
+  const value = input.value
+    .trim()
+    .replace(/^authorization:\s*/i, "")
+    .replace(/^bearer\s+/i, "")
+    .replace(/^(["'])(.*)\1$/, "$2");
   const error = $("signin-error");
   if (!value) {
     error.textContent = "Enter the admin credential.";
@@ -202,12 +210,14 @@ async function addPattern(raw) {
     error.textContent = "Type a pattern first.";
     return false;
   }
+  // A create is on its way with the chips it was given: nothing is added to it now.
+  if (creating) return false;
   const generation = formGeneration;
   checksPending++;
   $("create-submit").disabled = true;
   const a = await call("POST", `${api}/patterns/check`, { patterns: [raw] });
   checksPending--;
-  if (checksPending === 0) $("create-submit").disabled = false;
+  if (checksPending === 0 && !creating) $("create-submit").disabled = false;
   // The form this check was for is gone (a create reset it): its answer has no place.
   if (generation !== formGeneration) return false;
   if (a.status !== 200) {
@@ -224,6 +234,7 @@ async function addPattern(raw) {
   input.removeAttribute("aria-invalid");
   if (!chips.includes(v.pattern)) chips.push(v.pattern);
   showChips();
+  $("pattern-status").textContent = `Added ${v.pattern}.`;
   return true;
 }
 
@@ -241,14 +252,28 @@ function resetCreate() {
   $("permission").value = "read";
   $("public-key-field").hidden = true;
   $("pattern-error").textContent = "";
+  $("pattern-status").textContent = "";
   $("create-error").textContent = "";
+  for (const id of ["name", "pattern", "public-key"]) $(id).removeAttribute("aria-invalid");
   // `knowledge/*` is the safe default the form opens with.
   chips = ["knowledge/*"];
   showChips();
 }
 
+/** The create form's controls that take input (disabled while a create runs). */
+const createControls = () => [...$("create-form").querySelectorAll("input:not([readonly]), button")];
+
+/** The field a refused create's error code points at. */
+function faultyField(code) {
+  if (code === "bad_name" || code === "name_taken") return $("name");
+  if (code === "bad_mechanism" && $("mech-identity").checked) return $("public-key");
+  if (code === "bad_patterns") return $("pattern");
+  return $("create-submit");
+}
+
 async function create(event) {
   event.preventDefault();
+  if (creating) return;
   const error = $("create-error");
   const name = $("name").value;
   if (name.trim() === "") {
@@ -275,12 +300,21 @@ async function create(event) {
   const mechanism = $("mech-identity").checked ? "agent_identity" : "api_key";
   const body = { name, patterns: chips, mechanism };
   if (mechanism === "agent_identity") body.public_key = $("public-key").value.trim();
-  const submit = $("create-submit");
-  submit.disabled = true;
+  creating = true;
+  const controls = createControls();
+  for (const c of controls) c.disabled = true;
+  $("create-status").textContent = "Creating…";
   const a = await call("POST", `${api}/connections`, body);
-  submit.disabled = false;
+  creating = false;
+  for (const c of controls) c.disabled = false;
+  $("create-status").textContent = "";
   if (a.status !== 201) {
-    if (!lostAccess(a)) error.textContent = problem(a);
+    if (lostAccess(a)) return;
+    error.textContent = problem(a);
+    // The keyboard goes to the field at fault, marked as such.
+    const field = faultyField(a.body?.error?.code);
+    if (field.tagName === "INPUT") field.setAttribute("aria-invalid", "true");
+    field.focus();
     return;
   }
   error.textContent = "";
@@ -310,8 +344,11 @@ function reveal({ title, note, key, snippet, returnTo }) {
   $("reveal-snippet-field").hidden = !snippet;
   $("reveal-snippet").textContent = snippet ?? "";
   $("copy-status").textContent = "";
+  // Only a key is shown once; an agent identity's snippet and notes are no secret.
+  $("reveal-once").hidden = !key;
+  $("reveal-done").textContent = key ? "I have copied it: close" : "Close";
   $("reveal").showModal();
-  (key ? $("copy-key") : $("copy-snippet")).focus();
+  (key ? $("copy-key") : snippet ? $("copy-snippet") : $("reveal-done")).focus();
 }
 
 /** The dialog closed (its button or Escape): the value leaves the page. */
@@ -341,6 +378,20 @@ async function refresh() {
   const a = await call("GET", `${api}/connections`);
   if (a.status === 200) showList(a.body.connections);
   else if (!lostAccess(a)) $("list-status").textContent = problem(a);
+  // The switch may have been turned meanwhile (another tab, another owner).
+  if (credential) await showSettings();
+}
+
+/** When the connection was made, and last rotated if it was. */
+function created(c) {
+  const span = el("span");
+  span.append(when(c.created_ms));
+  if (c.rotated_ms) {
+    const rotated = el("span", null, { class: "help" });
+    rotated.append("rotated ", when(c.rotated_ms));
+    span.append(el("br"), rotated);
+  }
+  return span;
 }
 
 function cell(label, content) {
@@ -351,11 +402,20 @@ function cell(label, content) {
 }
 
 function showList(connections) {
+  listed = connections;
   const rows = $("rows");
   rows.replaceChildren();
-  $("list-status").textContent = connections.length === 0 ? "No connections yet." : `${connections.length} connection${connections.length === 1 ? "" : "s"}.`;
+  const needle = $("filter").value.trim().toLowerCase();
+  const shown = connections.filter((c) => !needle || c.name.toLowerCase().includes(needle) || c.id.includes(needle));
+  const count = (n) => `${n} connection${n === 1 ? "" : "s"}`;
+  $("list-status").textContent =
+    connections.length === 0
+      ? "No connections yet."
+      : needle
+        ? `${count(shown.length)} of ${connections.length} match “${needle}”.`
+        : `${count(connections.length)}.`;
   // Newest first.
-  for (const c of [...connections].sort((x, y) => y.created_ms - x.created_ms)) {
+  for (const c of [...shown].sort((x, y) => y.created_ms - x.created_ms)) {
     const tr = el("tr", null, { "data-id": c.id });
     const name = el("th", null, { scope: "row", "data-label": "Name" });
     name.append(el("span", c.name), el("br"), el("code", c.id, { class: "id" }));
@@ -370,7 +430,7 @@ function showList(connections) {
       cell("Patterns", patterns),
       cell("Mechanism", c.mechanism === "agent_identity" ? "Agent identity" : "API key"),
       cell("Status", el("span", c.status, { class: `status ${c.status}` })),
-      cell("Created", when(c.created_ms)),
+      cell("Created", created(c)),
       cell("Last used", when(c.last_used_ms) ?? "never"),
     );
     const actions = el("td", null, { "data-label": "Actions", class: "actions" });
@@ -415,6 +475,7 @@ function confirmDialog({ title, text, ok, busy, askKey = false, action, c }) {
   $("confirm-ok").textContent = ok;
   $("confirm-key-field").hidden = !askKey;
   $("confirm-key").value = "";
+  $("confirm-key").removeAttribute("aria-invalid");
   $("confirm-error").textContent = "";
   $("confirm-status").textContent = "";
   // Where the keyboard goes after the dialog, unless an action moved it: the row's button that
@@ -423,21 +484,29 @@ function confirmDialog({ title, text, ok, busy, askKey = false, action, c }) {
   confirmAction = async () => {
     confirmBusy = true;
     $("confirm-cancel").disabled = true;
+    $("confirm-ok").disabled = true;
     $("confirm-status").textContent = busy;
     $("confirm-error").textContent = "";
     const done = await action($("confirm-key").value.trim());
-    confirmBusy = false;
-    $("confirm-cancel").disabled = false;
-    $("confirm-status").textContent = "";
-    if (done.focus) focusAfter = done.focus;
-    if (done.ok) {
-      d.close();
-      return;
-    }
     if (done.error) {
       $("confirm-error").textContent = done.error;
       // The connection may have changed elsewhere (revoked in another tab): show it as it is.
       await refresh();
+    }
+    confirmBusy = false;
+    $("confirm-cancel").disabled = false;
+    $("confirm-ok").disabled = false;
+    $("confirm-status").textContent = "";
+    if (done.focus) focusAfter = done.focus;
+    if (done.ok) {
+      d.close();
+    } else if (askKey && done.code === "bad_mechanism") {
+      // A key that was refused: back to it, marked.
+      $("confirm-key").setAttribute("aria-invalid", "true");
+      $("confirm-key").focus();
+    } else {
+      // Another refusal (a connection revoked meanwhile): the way out.
+      $("confirm-cancel").focus();
     }
   };
   d.addEventListener(
@@ -469,7 +538,7 @@ function askRotate(c) {
       const a = identity
         ? await call("POST", `${api}/connections/${encodeURIComponent(c.id)}/rotate`, { public_key: publicKey })
         : await call("POST", `${api}/connections/${encodeURIComponent(c.id)}/rotate`);
-      if (a.status !== 200) return lostAccess(a) ? { ok: true } : { error: problem(a) };
+      if (a.status !== 200) return lostAccess(a) ? { ok: true } : { error: problem(a), code: a.body?.error?.code };
       await refresh();
       $("confirm").close();
       reveal({
@@ -600,17 +669,19 @@ function start() {
   $("reveal-done").addEventListener("click", () => $("reveal").close());
   $("reveal").addEventListener("close", forgetReveal);
   $("confirm-cancel").addEventListener("click", () => $("confirm").close());
+  $("confirm-key").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      if (!confirmBusy) confirmAction?.();
+    }
+  });
+  $("filter").addEventListener("input", () => showList(listed));
   // Escape while a confirmed action runs: its answer is awaited, not abandoned.
   $("confirm").addEventListener("cancel", (e) => {
     if (confirmBusy) e.preventDefault();
   });
-  $("confirm-ok").addEventListener("click", async () => {
-    const ok = $("confirm-ok");
-    if (confirmBusy) return;
-    ok.disabled = true;
-    await confirmAction?.();
-    ok.disabled = false;
-    if ($("confirm").open) ok.focus();
+  $("confirm-ok").addEventListener("click", () => {
+    if (!confirmBusy) confirmAction?.();
   });
   $("credential").focus();
 }

@@ -353,6 +353,29 @@ test("an agent identity is created in the wizard and its snippet signs in and re
     const { stdout } = await run(process.execPath, [file], { env: { PATH: process.env.PATH, HQ_AGENT_KEY: pkcs8 }, timeout: 60_000 });
     assert.equal(stdout, "knowledge/welcome.md\nwelcome to the vault\n");
     await page.waitForSelector('#rows th:has-text("identity-bot")');
+    // Rotate to a new key in the confirm dialog: a refused key marks the field; Enter sends.
+    const id = await page.$eval('#rows tr:has(th:has-text("identity-bot"))', (r) => r.dataset.id);
+    await page.click(`#rows tr[data-id="${id}"] button[data-action="Rotate"]`);
+    await page.waitForSelector("#confirm[open]");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "confirm-key");
+    await page.keyboard.type("AAAA");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.getElementById("confirm-error").textContent !== "");
+    assert.match(await page.textContent("#confirm-error"), /^400: .*public_key/);
+    await page.waitForFunction(() => document.getElementById("confirm-key").getAttribute("aria-invalid") === "true");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "confirm-key");
+    const next = crypto.generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32).toString("base64");
+    await page.waitForFunction(() => !document.getElementById("confirm-ok").disabled);
+    await page.fill("#confirm-key", next);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#reveal[open]");
+    // Nothing secret: no reveal-once words, a plain Close with the focus.
+    assert.equal(await page.isHidden("#reveal-once"), true);
+    assert.equal(await page.textContent("#reveal-done"), "Close");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "reveal-done");
+    await page.keyboard.press("Enter");
+    const after = await w.req("GET", `/v1/companies/${COMPANY}/connections/${id}`, { auth: `Bearer ${owner}` });
+    assert.equal(after.json.connection.public_key, next);
     assert.deepEqual(faults.filter((f) => !f.includes("400")), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -476,7 +499,31 @@ test("the wizard never creates a scope other than the one on the screen", async 
     assert.deepEqual((await list()).find((c) => c.name === "slow-bot").patterns, ["knowledge/*", "workers/*"]);
     // After a create the keyboard is back at the start of the form.
     await page.waitForFunction(() => document.activeElement.id === "name");
-    assert.deepEqual(faults.filter((f) => !f.includes("400")), []);
+    // A slow create: the form takes nothing until it answers, so nothing is shown that is not sent.
+    let let_go;
+    const creating = new Promise((r) => (let_go = r));
+    await page.route("**/v1/companies/*/connections", async (route) => {
+      if (route.request().method() === "POST") await creating;
+      await route.continue();
+    });
+    await page.fill("#name", "inflight-bot");
+    await page.press("#name", "Enter");
+    await page.waitForFunction(() => document.getElementById("create-status").textContent === "Creating…");
+    for (const sel of ["#create-submit", '.quick button[data-pattern="skills/*"]', "#pattern-add", "#name"]) {
+      assert.equal(await page.isDisabled(sel), true, `${sel} while creating`);
+    }
+    let_go();
+    await page.waitForSelector("#reveal[open]");
+    await page.click("#reveal-done");
+    await page.unroute("**/v1/companies/*/connections");
+    assert.deepEqual((await list()).filter((c) => c.name === "inflight-bot").map((c) => c.patterns), [["knowledge/*"]]);
+    // A refused create puts the keyboard on the field at fault.
+    await page.fill("#name", "inflight-bot");
+    await page.click("#create-submit");
+    await page.waitForFunction(() => document.getElementById("create-error").textContent.startsWith("409"));
+    await page.waitForFunction(() => document.activeElement.id === "name");
+    assert.equal(await page.getAttribute("#name", "aria-invalid"), "true");
+    assert.deepEqual(faults.filter((f) => !f.includes("400") && !f.includes("409")), []);
   } finally {
     await context.close();
   }
@@ -532,8 +579,9 @@ test("after every dialog the focus is on a live control, and a confirmed action 
     await page.waitForFunction(() => document.getElementById("confirm-error").textContent !== "");
     assert.match(await page.textContent("#confirm-error"), /^409: /);
     await page.waitForFunction((sel) => document.querySelector(`${sel} .status`)?.textContent === "revoked", otherRow);
-    assert.equal(await focused(), "confirm-ok");
-    await page.click("#confirm-cancel");
+    // A refused rotate: the way out has the focus.
+    await page.waitForFunction(() => document.activeElement.id === "confirm-cancel");
+    await page.keyboard.press("Escape");
     // The row's Rotate is disabled now: the list's heading takes the focus.
     await page.waitForFunction(() => document.activeElement.id === "list-title");
     // More events keeps the keyboard on More, then on the table.
@@ -571,6 +619,13 @@ test("long names and paths wrap: no sideways scrolling at phone or desktop width
       await page.waitForFunction(() => document.querySelectorAll("#chips li").length === 2);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${viewport.width}px: the page is ${overflow}px too wide`);
+      // The confirmation names the whole connection, wrapped, inside the dialog.
+      await page.click(`${row} button[data-action="Revoke"]`);
+      await page.waitForSelector("#confirm[open]");
+      const d = await page.$eval("#confirm", (e) => [e.scrollWidth, e.clientWidth]);
+      assert.ok(d[0] <= d[1], `${viewport.width}px: the dialog is ${d[0] - d[1]}px too wide`);
+      assert.ok((await page.textContent("#confirm-title")).includes(name));
+      await page.click("#confirm-cancel");
       assert.deepEqual(faults, []);
     } finally {
       await context.close();
@@ -614,6 +669,13 @@ test("readable at phone width: no sideways scrolling, every cell labelled", asyn
     await page.waitForSelector(`#audit-${first} table.events, #audit-${first} p`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    // The filter narrows a long list by name or id.
+    const all = await page.$$eval("#rows tr[data-id]", (r) => r.length);
+    await page.fill("#filter", "docs-bot");
+    await page.waitForFunction(() => document.querySelectorAll("#rows tr[data-id]").length === 1);
+    assert.match(await page.textContent("#list-status"), new RegExp(`^1 connection of ${all} match`));
+    await page.fill("#filter", "");
+    await page.waitForFunction((n) => document.querySelectorAll("#rows tr[data-id]").length === n, all);
     const label = await page.$eval("#rows td[data-label='Status']", (td) => getComputedStyle(td, "::before").content);
     assert.equal(label, '"Status"');
     assert.deepEqual(await axeViolations(page), []);
