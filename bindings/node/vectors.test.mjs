@@ -98,7 +98,7 @@ function callerIn(c) {
     anonymous: () => v,
     managed: () => ({ name: v.name, rules: rulesIn(v.rules) }),
     session: () => ({
-      name: v.name, expiresAtMs: BigInt(v.expires_at_ms),
+      id: v.id ?? "", kind: v.kind ?? "agent", name: v.name, expiresAtMs: BigInt(v.expires_at_ms),
       memberships: v.memberships.map((m) => ({ org: m.org, project: m.project ?? undefined, role: m.role })),
     }),
     "company-admin": () => ({ name: v.name, companyId: v.company_id, role: v.role }),
@@ -113,6 +113,12 @@ function effectIn(e) {
   if (typeof e === "string") return { tag: e };
   const [tag, v] = Object.entries(e)[0];
   return { tag, val: tag === "bad-input" ? { kind: v.kind, detail: v.detail, rejections: v.rejections } : v };
+}
+const accessRequestIn = (r) => ({ id: r.id, identityId: r.identity_id, org: r.org, project: r.project ?? undefined, role: r.role, status: r.status });
+/** A `result<T, input-problem>` as the vectors write it: `{ok}` or `{error: kind}`. */
+function checked(f, ok = (v) => v) {
+  const r = res(f);
+  return "ok" in r ? { ok: ok(r.ok) } : { error: r.error.kind };
 }
 const decisionOut = (d) => ({
   status: d.status, code: d.code, summarized: d.summarized, headers: d.headers,
@@ -144,6 +150,12 @@ const policyRunners = {
     return "ok" in r ? r : { error: { kind: r.error.kind, rejected: r.error.rejections.map((x) => x.index) } };
   },
   "connection-name-taken": (c) => policy.connectionNameTaken(c.name, c.active),
+  "decide-problem": (c) => policy.decideProblem(callerIn(c.caller), accessRequestIn(c.access_request)) ?? null,
+  "access-request-visible": (c) => policy.accessRequestVisible(callerIn(c.caller), accessRequestIn(c.access_request)),
+  "check-identity-registration": (c) =>
+    checked(() => policy.checkIdentityRegistration(c.name, c.kind, c.public_key), ([kind, keyRef]) => ({ kind, key_ref: keyRef })),
+  "check-org-name": (c) => checked(() => policy.checkOrgName(c.name), () => null),
+  "check-access-request": (c) => checked(() => policy.checkAccessRequest(c.org, c.project ?? undefined, c.role, c.justification)),
 };
 
 const runners = {

@@ -41,11 +41,15 @@ def _caller(c):
         v = record(name=v["name"], rules=record(expires_at_ms=r["expires_at_ms"], max_uses=r["max_uses"], uses=r["uses"],
                                                 revoked=r["revoked"], scope=r["scope"]))
     elif tag == "session":
-        v = record(name=v["name"], expires_at_ms=v["expires_at_ms"],
+        v = record(id=v.get("id", ""), kind=v.get("kind", "agent"), name=v["name"], expires_at_ms=v["expires_at_ms"],
                    memberships=[record(org=m["org"], project=m["project"], role=m["role"]) for m in v["memberships"]])
     elif tag == "company-admin":
         v = record(name=v["name"], company_id=v["company_id"], role=v["role"])
     return wc.Variant(tag, v)
+
+
+def _access_request(r):
+    return record(id=r["id"], identity_id=r["identity_id"], org=r["org"], project=r["project"], role=r["role"], status=r["status"])
 
 
 def _request(q):
@@ -109,6 +113,22 @@ def run_policy(core, c):
         return {"ok": v} if good else {"error": {"kind": v.kind, "rejected": [r.index for r in v.rejections]}}
     if f == "connection-name-taken":
         return core.call("policy", "connection-name-taken", c["name"], c["active"])
+    if f == "decide-problem":
+        return core.call("policy", "decide-problem", _caller(c["caller"]), _access_request(c["access_request"]))
+    if f == "access-request-visible":
+        return core.call("policy", "access-request-visible", _caller(c["caller"]), _access_request(c["access_request"]))
+    if f == "check-identity-registration":
+        good, v = _result(core.call("policy", "check-identity-registration", c["name"], c["kind"], c["public_key"]))
+        good = good and not isinstance(v, wc.Record)  # ok (a tuple) and error (a record) differ: no Variant wraps them
+        return {"ok": {"kind": v[0], "key_ref": v[1]}} if good else {"error": v.kind}
+    if f == "check-org-name":
+        good, v = _result(core.call("policy", "check-org-name", c["name"]))
+        good = good and not isinstance(v, wc.Record)
+        return {"ok": None} if good else {"error": v.kind}
+    if f == "check-access-request":
+        good, v = _result(core.call("policy", "check-access-request", c["org"], c["project"], c["role"], c["justification"]))
+        good = good and not isinstance(v, wc.Record)
+        return {"ok": v} if good else {"error": v.kind}
     raise ValueError(f"no policy function {f}")
 
 

@@ -812,6 +812,15 @@ enum_twins!(
         PatternCheck,
         SettingsRead,
         SettingsWrite,
+        IdentityRegister,
+        IdentityList,
+        IdentityRevoke,
+        OrgCreate,
+        ProjectCreate,
+        AccessRequestCreate,
+        AccessRequestList,
+        AccessRequestApprove,
+        AccessRequestDeny,
     ]
 );
 enum_twins!(
@@ -844,8 +853,30 @@ enum_twins!(
         BadMechanism,
         WeakPassphrase,
         BadCursor,
+        BadPublicKey,
+        BadRole,
+        BadJustification,
     ]
 );
+enum_twins!(ikind_to_wit, ikind_from_wit, policy::IdentityKind, w_policy::IdentityKind, [Agent, Human]);
+enum_twins!(
+    refusal_to_wit,
+    refusal_from_wit,
+    policy::DecideRefusal,
+    w_policy::DecideRefusal,
+    [AgentCannotDecide, OwnRequest, NotOrgAdmin, RoleAboveApprover]
+);
+
+fn access_request_from_wit(r: w_policy::AccessRequest) -> policy::AccessRequest {
+    policy::AccessRequest {
+        id: r.id,
+        identity_id: r.identity_id,
+        org: r.org,
+        project: r.project,
+        role: role_from_wit(r.role),
+        status: r.status,
+    }
+}
 
 fn rules_from_wit(r: w_tokens::TokenRules) -> tokens::TokenRules {
     tokens::TokenRules {
@@ -874,6 +905,8 @@ fn caller_from_wit(c: w_policy::Caller) -> policy::Caller {
         W::Owner => policy::Caller::Owner,
         W::Managed(t) => policy::Caller::Managed(policy::ManagedToken { name: t.name, rules: rules_from_wit(t.rules) }),
         W::Session(s) => policy::Caller::Session(policy::IdentitySession {
+            id: s.id,
+            kind: ikind_from_wit(s.kind),
             name: s.name,
             memberships: s
                 .memberships
@@ -971,6 +1004,8 @@ fn effect_from_wit(e: w_policy::Effect) -> policy::Effect {
                 })
                 .collect(),
         }),
+        W::AlreadyDecided => E::AlreadyDecided,
+        W::NotPermitted(r) => E::NotPermitted(refusal_from_wit(r)),
         W::Failed(what) => E::Failed(what),
     }
 }
@@ -1024,5 +1059,33 @@ impl w_policy::Guest for Component {
     }
     fn connection_name_taken(name: String, active: Vec<String>) -> bool {
         policy::connection_name_taken(&name, &active)
+    }
+    fn decide_problem(caller: w_policy::Caller, request: w_policy::AccessRequest) -> Option<w_policy::DecideRefusal> {
+        policy::decide_problem(&caller_from_wit(caller), &access_request_from_wit(request)).map(refusal_to_wit)
+    }
+    fn access_request_visible(caller: w_policy::Caller, request: w_policy::AccessRequest) -> bool {
+        policy::access_request_visible(&caller_from_wit(caller), &access_request_from_wit(request))
+    }
+    fn check_identity_registration(
+        name: String,
+        kind: String,
+        public_key: String,
+    ) -> Result<(w_policy::IdentityKind, String), w_policy::InputProblem> {
+        policy::identity_registration(&name, &kind, &public_key)
+            .map(|(k, reference)| (ikind_to_wit(k), reference))
+            .map_err(problem_input_to_wit)
+    }
+    fn check_org_name(name: String) -> Result<(), w_policy::InputProblem> {
+        policy::org_name(&name).map_err(problem_input_to_wit)
+    }
+    fn check_access_request(
+        org: String,
+        project: Option<String>,
+        role: String,
+        justification: String,
+    ) -> Result<w_policy::Role, w_policy::InputProblem> {
+        policy::access_request_input(&org, project.as_deref(), &role, &justification)
+            .map(role_to_wit)
+            .map_err(problem_input_to_wit)
     }
 }

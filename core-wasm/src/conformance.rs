@@ -13,7 +13,9 @@ use crate::gate::{ConnectionRecord, Decision, ReadRequest, SessionRecord};
 use crate::http::{Answer, Preconditions, Representation};
 use crate::identity::{self, AuthDecision, AuthRequest, IdentityConnection, NonceRecord};
 use crate::patterns::{AllowlistError, KeyError, ListingSource, PathError};
-use crate::policy::{self, Admission, Caller, CredentialProblem, Effect, InputProblem};
+use crate::policy::{
+    self, AccessRequest, Admission, Caller, CredentialProblem, DecideRefusal, Effect, IdentityKind, InputProblem, Role,
+};
 use crate::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
 
 /// The operations the vectors exercise, as one host exposes them.
@@ -92,6 +94,22 @@ pub trait Binding {
         patterns: &[String],
     ) -> Result<Vec<String>, InputProblem>;
     fn policy_connection_name_taken(&mut self, name: &str, active: &[String]) -> bool;
+    fn policy_decide_problem(&mut self, caller: &Caller, request: &AccessRequest) -> Option<DecideRefusal>;
+    fn policy_access_request_visible(&mut self, caller: &Caller, request: &AccessRequest) -> bool;
+    fn policy_identity_registration(
+        &mut self,
+        name: &str,
+        kind: &str,
+        public_key: &str,
+    ) -> Result<(IdentityKind, String), InputProblem>;
+    fn policy_org_name(&mut self, name: &str) -> Result<(), InputProblem>;
+    fn policy_access_request_input(
+        &mut self,
+        org: &str,
+        project: Option<&str>,
+        role: &str,
+        justification: &str,
+    ) -> Result<Role, InputProblem>;
 }
 
 /// The core called directly, as an rlib.
@@ -237,6 +255,32 @@ impl Binding for Native {
     }
     fn policy_connection_name_taken(&mut self, name: &str, active: &[String]) -> bool {
         policy::connection_name_taken(name, active)
+    }
+    fn policy_decide_problem(&mut self, caller: &Caller, request: &AccessRequest) -> Option<DecideRefusal> {
+        policy::decide_problem(caller, request)
+    }
+    fn policy_access_request_visible(&mut self, caller: &Caller, request: &AccessRequest) -> bool {
+        policy::access_request_visible(caller, request)
+    }
+    fn policy_identity_registration(
+        &mut self,
+        name: &str,
+        kind: &str,
+        public_key: &str,
+    ) -> Result<(IdentityKind, String), InputProblem> {
+        policy::identity_registration(name, kind, public_key)
+    }
+    fn policy_org_name(&mut self, name: &str) -> Result<(), InputProblem> {
+        policy::org_name(name)
+    }
+    fn policy_access_request_input(
+        &mut self,
+        org: &str,
+        project: Option<&str>,
+        role: &str,
+        justification: &str,
+    ) -> Result<Role, InputProblem> {
+        policy::access_request_input(org, project, role, justification)
     }
 }
 
@@ -430,6 +474,39 @@ fn run_policy(case: &Value, core: &mut dyn Binding) -> Result<Value, String> {
         "connection-name-taken" => Value::Bool(
             core.policy_connection_name_taken(&field::<String>(case, "name")?, &field::<Vec<String>>(case, "active")?),
         ),
+        "decide-problem" => {
+            match core.policy_decide_problem(&field(case, "caller")?, &field(case, "access_request")?) {
+                Some(r) => kebab(&r),
+                None => Value::Null,
+            }
+        }
+        "access-request-visible" => {
+            Value::Bool(core.policy_access_request_visible(&field(case, "caller")?, &field(case, "access_request")?))
+        }
+        "check-identity-registration" => {
+            let (name, kind, key): (String, String, String) =
+                (field(case, "name")?, field(case, "kind")?, field(case, "public_key")?);
+            match core.policy_identity_registration(&name, &kind, &key) {
+                Ok((k, reference)) => serde_json::json!({ "ok": { "kind": kebab(&k), "key_ref": reference } }),
+                Err(p) => serde_json::json!({ "error": kebab(&p.kind) }),
+            }
+        }
+        "check-org-name" => match core.policy_org_name(&field::<String>(case, "name")?) {
+            Ok(()) => serde_json::json!({ "ok": null }),
+            Err(p) => serde_json::json!({ "error": kebab(&p.kind) }),
+        },
+        "check-access-request" => {
+            let project: Option<String> = field(case, "project")?;
+            match core.policy_access_request_input(
+                &field::<String>(case, "org")?,
+                project.as_deref(),
+                &field::<String>(case, "role")?,
+                &field::<String>(case, "justification")?,
+            ) {
+                Ok(r) => serde_json::json!({ "ok": kebab(&r) }),
+                Err(p) => serde_json::json!({ "error": kebab(&p.kind) }),
+            }
+        }
         other => return Err(format!("no policy function `{other}`")),
     })
 }

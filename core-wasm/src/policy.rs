@@ -47,6 +47,27 @@ pub enum Operation {
     PatternCheck,
     SettingsRead,
     SettingsWrite,
+    /// `POST /v1/identities` (network mode): register an identity's public key; anyone may, and
+    /// it grants nothing but filing access requests.
+    IdentityRegister,
+    /// `GET /v1/identities`: the server's owner, or a human admin of an org.
+    IdentityList,
+    /// `POST /v1/identities/{id}/revoke`: its sessions end at once; the owner or a human admin.
+    IdentityRevoke,
+    /// `POST /v1/orgs` `{"name","admin"?}`: an org and its first admin; the server's owner only
+    /// (its home: never over the network).
+    OrgCreate,
+    /// `POST /v1/orgs/{org}/projects` `{"name"}`: the owner, or a human admin of the org.
+    ProjectCreate,
+    /// `POST /v1/access-requests`: an identity asks for a role in an org's project.
+    AccessRequestCreate,
+    /// `GET /v1/access-requests`: the owner sees all; an identity its own and, as a human admin,
+    /// those of its orgs ([`access_request_visible`]).
+    AccessRequestList,
+    /// `POST /v1/access-requests/{id}/approve`: a human admin of the org ([`decide_problem`]).
+    AccessRequestApprove,
+    /// `POST /v1/access-requests/{id}/deny`: a human admin of the org ([`decide_problem`]).
+    AccessRequestDeny,
 }
 
 impl Operation {
@@ -76,6 +97,15 @@ impl Operation {
             O::PatternCheck => "pattern-check",
             O::SettingsRead => "settings-read",
             O::SettingsWrite => "settings-write",
+            O::IdentityRegister => "identity-register",
+            O::IdentityList => "identity-list",
+            O::IdentityRevoke => "identity-revoke",
+            O::OrgCreate => "org-create",
+            O::ProjectCreate => "project-create",
+            O::AccessRequestCreate => "access-request-create",
+            O::AccessRequestList => "access-request-list",
+            O::AccessRequestApprove => "access-request-approve",
+            O::AccessRequestDeny => "access-request-deny",
         }
     }
 
@@ -87,6 +117,9 @@ impl Operation {
             O::SecretList => Target::Folder,
             O::TokenRevoke => Target::TokenName,
             O::ConnectionGet | O::ConnectionRotate | O::ConnectionRevoke | O::ConnectionAudit => Target::ConnectionId,
+            O::IdentityRevoke => Target::IdentityId,
+            O::ProjectCreate => Target::OrgName,
+            O::AccessRequestApprove | O::AccessRequestDeny => Target::AccessRequestId,
             _ => Target::None,
         }
     }
@@ -113,6 +146,23 @@ impl Operation {
         )
     }
 
+    /// Network mode's operations (identities, orgs, projects, access requests).
+    fn is_network(self) -> bool {
+        use Operation as O;
+        matches!(
+            self,
+            O::IdentityRegister
+                | O::IdentityList
+                | O::IdentityRevoke
+                | O::OrgCreate
+                | O::ProjectCreate
+                | O::AccessRequestCreate
+                | O::AccessRequestList
+                | O::AccessRequestApprove
+                | O::AccessRequestDeny
+        )
+    }
+
     /// Whether a successful answer is audited. Every refusal and failure is; a success is
     /// unless it is `health` (no caller), `audit-follow`: a follower's poll that wrote a line
     /// would read that line at its next poll and write another, so a log that is only being
@@ -125,7 +175,12 @@ impl Operation {
     fn success_status(self) -> u16 {
         match self {
             Operation::SecretDelete => 204,
-            Operation::TokenCreate | Operation::ConnectionCreate => 201,
+            Operation::TokenCreate
+            | Operation::ConnectionCreate
+            | Operation::IdentityRegister
+            | Operation::OrgCreate
+            | Operation::ProjectCreate
+            | Operation::AccessRequestCreate => 201,
             _ => 200,
         }
     }
@@ -137,6 +192,12 @@ enum Target {
     Folder,
     TokenName,
     ConnectionId,
+    /// An identity id ([`is_identity_id`]).
+    IdentityId,
+    /// An org's name (the token-name rule, `tokens::check_name`).
+    OrgName,
+    /// An access request's id ([`is_access_request_id`]).
+    AccessRequestId,
 }
 
 /// Why no caller could be established from the `Authorization` header.
@@ -175,9 +236,23 @@ pub struct ManagedToken {
     pub rules: TokenRules,
 }
 
+/// What an identity is (network mode): an agent never approves or denies an access request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentityKind {
+    #[default]
+    Agent,
+    Human,
+}
+
 /// An identity's session (network mode).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentitySession {
+    /// The identity's id (`id_` and hex digits).
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub kind: IdentityKind,
     pub name: String,
     #[serde(default)]
     pub memberships: Vec<Membership>,
@@ -280,6 +355,12 @@ pub enum InputKind {
     BadMechanism,
     WeakPassphrase,
     BadCursor,
+    /// An identity's public key that is not 32 bytes of standard base64, or its type.
+    BadPublicKey,
+    /// A role that is not admin, member or readonly, or a project missing for member/readonly.
+    BadRole,
+    /// An access request's justification: 1-1000 characters, no control characters but new lines.
+    BadJustification,
 }
 
 impl InputKind {
@@ -302,6 +383,9 @@ impl InputKind {
             K::BadMechanism => (400, "bad_mechanism"),
             K::WeakPassphrase => (400, "weak_passphrase"),
             K::BadCursor => (400, "bad_cursor"),
+            K::BadPublicKey => (400, "bad_public_key"),
+            K::BadRole => (400, "bad_role"),
+            K::BadJustification => (400, "bad_justification"),
         }
     }
 }
@@ -349,7 +433,42 @@ pub enum Effect {
     Locked,
     NotInitialized,
     BadInput(InputProblem),
+    /// An access request already approved or denied (409).
+    AlreadyDecided,
+    /// An approve or deny that [`decide_problem`] refuses (403).
+    NotPermitted(DecideRefusal),
     Failed(String),
+}
+
+/// Why a caller may not approve or deny an access request (seed 002: "agents cannot
+/// self-authorize access"; the issue's rules: a human admin of that org only, never one's own
+/// request, never a role above the approver's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecideRefusal {
+    /// The caller is an agent (or no identity at all).
+    AgentCannotDecide,
+    /// The caller filed the request.
+    OwnRequest,
+    /// The caller is no admin of the request's org (or of its project).
+    NotOrgAdmin,
+    /// The request asks for a role above the approver's.
+    RoleAboveApprover,
+}
+
+/// An access request as the host stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRequest {
+    /// `ar_` and hex digits.
+    pub id: String,
+    /// The requesting identity's id.
+    pub identity_id: String,
+    pub org: String,
+    #[serde(default)]
+    pub project: Option<String>,
+    pub role: Role,
+    /// `pending`, `approved` or `denied`.
+    pub status: String,
 }
 
 /// The actor name of the vault's owner in audit lines.
@@ -414,6 +533,8 @@ fn actor_of(caller: &Caller) -> String {
         Caller::Anonymous(_) => ANONYMOUS_ACTOR.to_owned(),
         Caller::Owner => OWNER_ACTOR.to_owned(),
         Caller::Managed(t) => t.name.clone(),
+        // Network mode's audit lines name the identity by name and id.
+        Caller::Session(s) if !s.id.is_empty() => format!("{} ({})", s.name, s.id),
         Caller::Session(s) => s.name.clone(),
         Caller::CompanyAdmin(a) => a.name.clone(),
     }
@@ -513,6 +634,10 @@ pub fn refuse_route(allow: Option<&str>, time_ms: u64, request_id: &str, source_
 fn credentials(req: &Request) -> Result<(), Refusal> {
     use CredentialProblem as P;
     if req.operation == Operation::Health {
+        return Ok(());
+    }
+    // Anyone may register an identity's key: without a credential, as anonymous.
+    if req.operation == Operation::IdentityRegister && req.caller == Caller::Anonymous(P::Missing) {
         return Ok(());
     }
     // The Worker's lifecycle routes hide from whoever may not manage the company, before anything
@@ -657,7 +782,175 @@ fn target(req: &Request) -> Result<Option<String>, Refusal> {
                 ))
             }
         }
+        Target::IdentityId => match raw.filter(|id| is_identity_id(id)) {
+            Some(id) => Ok(Some(id.to_owned())),
+            None => Err(refusal(
+                400,
+                "bad_identity_id",
+                "not an identity id (`id_` and hex digits): `hq-vault identity list` shows them",
+            )),
+        },
+        Target::OrgName => match raw.filter(|n| tokens::check_name(n).is_ok()) {
+            Some(n) => Ok(Some(n.to_owned())),
+            None => Err(refusal(400, "bad_name", NAME_RULE_ORG)),
+        },
+        Target::AccessRequestId => match raw.filter(|id| is_access_request_id(id)) {
+            Some(id) => Ok(Some(id.to_owned())),
+            None => Err(refusal(
+                400,
+                "bad_request_id",
+                "not an access request id (`ar_` and hex digits): `hq-vault access-requests list` shows them",
+            )),
+        },
     }
+}
+
+/// The name rule of identities, orgs and projects, in words (`tokens::check_name`).
+const NAME_RULE_ORG: &str =
+    "a name is 1-63 of a-z, 0-9, `.` and `-`, starting with a letter or digit, and not a reserved word";
+
+fn hex_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).is_some_and(|h| {
+        (16..=64).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// An identity id: `id_` and 16 to 64 lower-case hex digits.
+pub fn is_identity_id(id: &str) -> bool {
+    hex_id(id, "id_")
+}
+
+/// An access request id: `ar_` and 16 to 64 lower-case hex digits.
+pub fn is_access_request_id(id: &str) -> bool {
+    hex_id(id, "ar_")
+}
+
+/// The rank of a role, for "never a role above the approver's".
+fn rank(role: Role) -> u8 {
+    match role {
+        Role::Owner => 4,
+        Role::Admin => 3,
+        Role::Member => 2,
+        Role::Readonly => 1,
+    }
+}
+
+/// Whether a session is a human admin of any org (who may list and revoke identities).
+fn human_admin(s: &IdentitySession) -> bool {
+    s.kind == IdentityKind::Human
+        && s.memberships.iter().any(|m| m.project.is_none() && matches!(m.role, Role::Admin | Role::Owner))
+}
+
+/// The role a session holds over `org`'s `project` (`None`: the org as a whole): its highest
+/// membership that covers it.
+fn role_over(s: &IdentitySession, org: &str, project: Option<&str>) -> Option<Role> {
+    s.memberships
+        .iter()
+        .filter(|m| m.org == org && (m.project.is_none() || (project.is_some() && m.project.as_deref() == project)))
+        .map(|m| m.role)
+        .max_by_key(|r| rank(*r))
+}
+
+/// Why `caller` may not approve or deny `request`, checked in this order: an agent (or anyone but
+/// an identity) never decides; nobody decides their own request; the approver is an admin of the
+/// request's org, or of its project; the role asked for is not above the approver's. `None`: it
+/// may. An already decided request is the host's 409 (`Effect::AlreadyDecided`).
+pub fn decide_problem(caller: &Caller, request: &AccessRequest) -> Option<DecideRefusal> {
+    let Caller::Session(s) = caller else { return Some(DecideRefusal::AgentCannotDecide) };
+    if s.kind != IdentityKind::Human {
+        return Some(DecideRefusal::AgentCannotDecide);
+    }
+    if s.id == request.identity_id {
+        return Some(DecideRefusal::OwnRequest);
+    }
+    let held = match role_over(s, &request.org, request.project.as_deref()) {
+        Some(r) if rank(r) >= rank(Role::Admin) => r,
+        _ => return Some(DecideRefusal::NotOrgAdmin),
+    };
+    if rank(request.role) > rank(held) {
+        return Some(DecideRefusal::RoleAboveApprover);
+    }
+    None
+}
+
+/// Whether `caller` sees `request` in `GET /v1/access-requests`: the owner all of them; an
+/// identity its own, and those it may decide as a human admin (pending or not).
+pub fn access_request_visible(caller: &Caller, request: &AccessRequest) -> bool {
+    match caller {
+        Caller::Owner => true,
+        Caller::Session(s) => {
+            s.id == request.identity_id
+                || (s.kind == IdentityKind::Human
+                    && role_over(s, &request.org, request.project.as_deref())
+                        .is_some_and(|r| rank(r) >= rank(Role::Admin)))
+        }
+        _ => false,
+    }
+}
+
+/// An identity's registration (`POST /v1/identities` `{"name","type","public_key"}`): the name
+/// by the token-name rule, the type `agent` or `human`, and the Ed25519 public key (32 bytes in
+/// standard base64, [`crate::identity::check_public_key`]). Returns the kind and the key's
+/// reference ([`crate::identity::key_reference`]: all the server keeps of it).
+pub fn identity_registration(name: &str, kind: &str, public_key: &str) -> Result<(IdentityKind, String), InputProblem> {
+    tokens::check_name(name)
+        .map_err(|e| InputProblem::new(InputKind::BadName, format!("{NAME_RULE_ORG} ({})", e.code())))?;
+    let kind = match kind {
+        "agent" => IdentityKind::Agent,
+        "human" => IdentityKind::Human,
+        _ => return Err(InputProblem::new(InputKind::BadPublicKey, "type is agent or human")),
+    };
+    let key = crate::identity::check_public_key(public_key).map_err(|e| {
+        InputProblem::new(
+            InputKind::BadPublicKey,
+            format!("public_key: {e}; send the identity's Ed25519 public key, 32 bytes in standard base64"),
+        )
+    })?;
+    Ok((kind, crate::identity::key_reference(&key)))
+}
+
+/// An org's or a project's name (`POST /v1/orgs`, `POST /v1/orgs/{org}/projects`).
+pub fn org_name(name: &str) -> Result<(), InputProblem> {
+    tokens::check_name(name)
+        .map_err(|e| InputProblem::new(InputKind::BadName, format!("{NAME_RULE_ORG} ({})", e.code())))
+}
+
+/// An access request's body (`{"org","project"?,"role","justification"}`): names by the name
+/// rule; role `admin` (the whole org, or one project), `member` or `readonly` (a project is
+/// required); a justification of 1-1000 characters with no control character but new lines.
+pub fn access_request_input(
+    org: &str,
+    project: Option<&str>,
+    role: &str,
+    justification: &str,
+) -> Result<Role, InputProblem> {
+    org_name(org)?;
+    if let Some(p) = project {
+        org_name(p)?;
+    }
+    let role = match role {
+        "admin" => Role::Admin,
+        "member" => Role::Member,
+        "readonly" => Role::Readonly,
+        _ => return Err(InputProblem::new(InputKind::BadRole, "role is admin, member or readonly")),
+    };
+    if role != Role::Admin && project.is_none() {
+        return Err(InputProblem::new(
+            InputKind::BadRole,
+            "a member or readonly role is for a project: send \"project\" (only admin may cover the whole org)",
+        ));
+    }
+    let j = justification.trim();
+    if j.is_empty()
+        || justification.chars().count() > 1000
+        || justification.chars().any(|c| c.is_control() && c != '\n')
+    {
+        return Err(InputProblem::new(
+            InputKind::BadJustification,
+            "a justification says why, for the human who decides: 1-1000 characters, no control characters but new lines",
+        ));
+    }
+    Ok(role)
 }
 
 /// The org and project a network-mode path belongs to: `org/<org>/project/<project>/…`.
@@ -713,6 +1006,9 @@ fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refus
     if matches!(op, O::SettingsRead | O::SettingsWrite) {
         return Err(refusal(404, "not_found", NO_SUCH_ROUTE));
     }
+    if let Some(decided) = network_permission(req, target) {
+        return decided;
+    }
     let owner_only = || {
         refusal(
             403,
@@ -750,6 +1046,66 @@ fn permission(req: &Request, target: Option<&str>) -> Result<(bool, bool), Refus
             _ => Err(refusal(403, "owner_only", "only the vault's owner may do this")),
         },
         Caller::Anonymous(_) | Caller::CompanyAdmin(_) => Err(refusal(403, "forbidden", "not allowed")),
+    }
+}
+
+/// Step 4 for network mode's operations (identities, orgs, access requests); `None` for the others.
+fn network_permission(req: &Request, target: Option<&str>) -> Option<Result<(bool, bool), Refusal>> {
+    use Operation as O;
+    let ok = Some(Ok((false, false)));
+    let no = |code: &'static str, message: &str| Some(Err(refusal(403, code, message)));
+    let caller = &req.caller;
+    match req.operation {
+        O::IdentityRegister => match caller {
+            Caller::Anonymous(_) | Caller::Owner | Caller::Session(_) => ok,
+            _ => no("forbidden", "a managed token cannot register identities: register without a credential"),
+        },
+        O::IdentityList | O::IdentityRevoke => match caller {
+            Caller::Owner => ok,
+            Caller::Session(s) if human_admin(s) => ok,
+            _ => no("admin_only", "only the server's owner or a human admin of an org may list or revoke identities"),
+        },
+        O::OrgCreate => match caller {
+            Caller::Owner => ok,
+            _ => no(
+                "owner_only",
+                "an org and its first admin are made on the server itself: run `hq-vault org create NAME --admin IDENTITY` with the server's home",
+            ),
+        },
+        O::ProjectCreate => match caller {
+            Caller::Owner => ok,
+            Caller::Session(s)
+                if s.kind == IdentityKind::Human
+                    && role_over(s, target.unwrap_or(""), None).is_some_and(|r| rank(r) >= rank(Role::Admin)) =>
+            {
+                ok
+            }
+            _ => no("admin_only", "only a human admin of the org (or the server's owner) may create its projects"),
+        },
+        O::AccessRequestCreate => match caller {
+            Caller::Session(_) => ok,
+            _ => no(
+                "identity_only",
+                "an access request is filed by an identity: log in first (`hq-vault login --identity NAME`)",
+            ),
+        },
+        O::AccessRequestList => match caller {
+            Caller::Owner => ok,
+            Caller::Session(_) => Some(Ok((false, true))),
+            _ => no("identity_only", "access requests are listed for an identity or the server's owner"),
+        },
+        O::AccessRequestApprove | O::AccessRequestDeny => match caller {
+            Caller::Session(s) if s.kind == IdentityKind::Human => ok,
+            Caller::Session(_) => no(
+                "agent_cannot_decide",
+                "an agent never approves or denies an access request, its own included: a human admin of the org decides",
+            ),
+            _ => no(
+                "human_admin_only",
+                "only a human admin of the org approves or denies access requests: log in with a human identity",
+            ),
+        },
+        _ => None,
     }
 }
 
@@ -850,6 +1206,31 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                     &[][..],
                 ),
                 Effect::Locked => (failure(423, "locked", LOCKED_MESSAGE.into()), &[][..]),
+                Effect::AlreadyDecided => (
+                    failure(409, "already_decided", "this access request was approved or denied already: nothing was changed".into()),
+                    &[][..],
+                ),
+                Effect::NotPermitted(why) => {
+                    let (code, message) = match why {
+                        DecideRefusal::AgentCannotDecide => (
+                            "agent_cannot_decide",
+                            "an agent never approves or denies an access request, its own included: a human admin of the org decides",
+                        ),
+                        DecideRefusal::OwnRequest => (
+                            "own_request",
+                            "nobody approves or denies their own access request: another human admin of the org decides",
+                        ),
+                        DecideRefusal::NotOrgAdmin => (
+                            "not_org_admin",
+                            "only a human admin of the request's org (or of its project) decides it",
+                        ),
+                        DecideRefusal::RoleAboveApprover => (
+                            "role_above_approver",
+                            "the request asks for a role above yours: an admin of the whole org decides it",
+                        ),
+                    };
+                    (failure(403, code, message.into()), &[][..])
+                }
                 Effect::NotInitialized => (
                     failure(409, "not_initialized", "this vault has no key yet: run `hq-vault init`".into()),
                     &[][..],
@@ -872,7 +1253,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
         Operation::TokenCreate | Operation::TokenRevoke => {
             subject.or(adm.target.as_deref()).map(|n| format!("name={n}"))
         }
-        o if o.is_lifecycle() => subject.or(adm.target.as_deref()).map(str::to_owned),
+        o if o.is_lifecycle() || o.is_network() => subject.or(adm.target.as_deref()).map(str::to_owned),
         _ => None,
     };
     Decision {

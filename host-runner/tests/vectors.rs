@@ -22,7 +22,9 @@ use hq_vault_core::gate::{
 use hq_vault_core::http::{Answer, Preconditions, Representation};
 use hq_vault_core::identity::{self, AuthDecision, AuthRequest, IdentityConnection, NonceRecord, SessionGrant};
 use hq_vault_core::patterns::{AllowlistError, KeyError, ListingSource, PathError};
-use hq_vault_core::policy::{self, Admission, Caller, CredentialProblem, Effect, InputProblem};
+use hq_vault_core::policy::{
+    self, AccessRequest, Admission, Caller, CredentialProblem, DecideRefusal, Effect, IdentityKind, InputProblem, Role,
+};
 use hq_vault_core::secret::SecretString;
 use hq_vault_core::tokens::{TokenError, TokenKind, TokenNameError, TokenRules};
 
@@ -174,6 +176,15 @@ enum_twins!(
         PatternCheck,
         SettingsRead,
         SettingsWrite,
+        IdentityRegister,
+        IdentityList,
+        IdentityRevoke,
+        OrgCreate,
+        ProjectCreate,
+        AccessRequestCreate,
+        AccessRequestList,
+        AccessRequestApprove,
+        AccessRequestDeny,
     ]
 );
 enum_twins!(
@@ -184,6 +195,14 @@ enum_twins!(
     [Missing, Malformed, WrongKind, Unknown]
 );
 enum_twins!(role_to_wit, role, policy::Role, wpo::Role, [Owner, Admin, Member, Readonly]);
+enum_twins!(ikind_to_wit, ikind, IdentityKind, wpo::IdentityKind, [Agent, Human]);
+enum_twins!(
+    refusal_to_wit,
+    refusal,
+    DecideRefusal,
+    wpo::DecideRefusal,
+    [AgentCannotDecide, OwnRequest, NotOrgAdmin, RoleAboveApprover]
+);
 enum_twins!(
     input_to_wit,
     input,
@@ -206,6 +225,9 @@ enum_twins!(
         BadMechanism,
         WeakPassphrase,
         BadCursor,
+        BadPublicKey,
+        BadRole,
+        BadJustification,
     ]
 );
 
@@ -267,6 +289,8 @@ fn caller_to_wit(c: &Caller) -> wpo::Caller {
             wpo::Caller::Managed(wpo::ManagedToken { name: t.name.clone(), rules: rules_to_wit(&t.rules) })
         }
         Caller::Session(s) => wpo::Caller::Session(wpo::IdentitySession {
+            id: s.id.clone(),
+            kind: ikind_to_wit(s.kind),
             name: s.name.clone(),
             memberships: s
                 .memberships
@@ -354,7 +378,20 @@ fn effect_to_wit(e: &Effect) -> wpo::Effect {
                 })
                 .collect(),
         }),
+        Effect::AlreadyDecided => wpo::Effect::AlreadyDecided,
+        Effect::NotPermitted(r) => wpo::Effect::NotPermitted(refusal_to_wit(*r)),
         Effect::Failed(what) => wpo::Effect::Failed(what.clone()),
+    }
+}
+
+fn access_request_to_wit(r: &AccessRequest) -> wpo::AccessRequest {
+    wpo::AccessRequest {
+        id: r.id.clone(),
+        identity_id: r.identity_id.clone(),
+        org: r.org.clone(),
+        project: r.project.clone(),
+        role: role_to_wit(r.role),
+        status: r.status.clone(),
     }
 }
 
@@ -659,6 +696,34 @@ impl Binding for Wasmtime {
     }
     fn policy_connection_name_taken(&mut self, name: &str, active: &[String]) -> bool {
         ok(self.inst.connection_name_taken(name, active))
+    }
+    fn policy_decide_problem(&mut self, caller: &Caller, request: &AccessRequest) -> Option<DecideRefusal> {
+        ok(self.inst.decide_problem(&caller_to_wit(caller), &access_request_to_wit(request))).map(refusal)
+    }
+    fn policy_access_request_visible(&mut self, caller: &Caller, request: &AccessRequest) -> bool {
+        ok(self.inst.access_request_visible(&caller_to_wit(caller), &access_request_to_wit(request)))
+    }
+    fn policy_identity_registration(
+        &mut self,
+        name: &str,
+        kind: &str,
+        public_key: &str,
+    ) -> Result<(IdentityKind, String), InputProblem> {
+        ok(self.inst.check_identity_registration(name, kind, public_key))
+            .map(|(k, r)| (ikind(k), r))
+            .map_err(input_problem)
+    }
+    fn policy_org_name(&mut self, name: &str) -> Result<(), InputProblem> {
+        ok(self.inst.check_org_name(name)).map_err(input_problem)
+    }
+    fn policy_access_request_input(
+        &mut self,
+        org: &str,
+        project: Option<&str>,
+        role: &str,
+        justification: &str,
+    ) -> Result<Role, InputProblem> {
+        ok(self.inst.check_access_request(org, project, role, justification)).map(self::role).map_err(input_problem)
     }
 }
 

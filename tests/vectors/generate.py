@@ -750,10 +750,22 @@ OPS = {
     "connection-audit": ("connection-audit", "id", False, True, 200),
     # The console's pattern check: its success writes no line (docs/policy.md).
     "pattern-check": ("pattern-check", None, False, True, 200),
+    # Network mode (seed 002): identities, orgs, projects, access requests.
+    "identity-register": ("identity-register", None, False, False, 201),
+    "identity-list": ("identity-list", None, False, False, 200),
+    "identity-revoke": ("identity-revoke", "identity-id", False, False, 200),
+    "org-create": ("org-create", None, False, False, 201),
+    "project-create": ("project-create", "org", False, False, 201),
+    "access-request-create": ("access-request-create", None, False, False, 201),
+    "access-request-list": ("access-request-list", None, False, False, 200),
+    "access-request-approve": ("access-request-approve", "ar-id", False, False, 200),
+    "access-request-deny": ("access-request-deny", "ar-id", False, False, 200),
     "settings-read": ("settings-read", None, False, True, 200),
     "settings-write": ("settings-write", None, False, True, 200),
 }
-GOOD_TARGET = {"key": "aws/key", "folder": "aws", "name": "ci", "id": "conn_0123456789abcdef"}
+GOOD_TARGET = {"key": "aws/key", "folder": "aws", "name": "ci", "id": "conn_0123456789abcdef",
+               "identity-id": "id_00112233445566aa", "org": "indigo", "ar-id": "ar_00112233445566bb"}
+NETWORK_OPS = [o for o, v in OPS.items() if o.startswith(("identity-", "org-", "project-", "access-request-"))]
 NOW = 1_700_000_000_000
 # Paths the policy cases use, with check_key's answer (docs/design.md §3.1: paths.json holds the rule).
 KEY_CHECK = {"aws/key": None, "gcp/key": None, "../x": "bad_path", "/abs": "bad_path", "": "bad_path",
@@ -776,13 +788,24 @@ CALLERS = {
     "anon-malformed": {"anonymous": "malformed"},
     "anon-wrong-kind": {"anonymous": "wrong-kind"},
     "anon-unknown": {"anonymous": "unknown"},
-    "deploy-bot": {"session": {"name": "deploy-bot", "expires_at_ms": NOW + 3600_000,
+    "deploy-bot": {"session": {"id": "id_00000000000000d1", "kind": "agent", "name": "deploy-bot", "expires_at_ms": NOW + 3600_000,
                                "memberships": [{"org": "indigo", "project": "hq-cloud", "role": "member"}]}},
-    "auditor": {"session": {"name": "auditor", "expires_at_ms": NOW + 3600_000,
+    "auditor": {"session": {"id": "id_00000000000000a1", "kind": "agent", "name": "auditor", "expires_at_ms": NOW + 3600_000,
                             "memberships": [{"org": "indigo", "project": "hq-cloud", "role": "readonly"}]}},
-    "boss": {"session": {"name": "boss", "expires_at_ms": NOW + 3600_000,
+    "boss": {"session": {"id": "id_00000000000000b1", "kind": "human", "name": "boss", "expires_at_ms": NOW + 3600_000,
                          "memberships": [{"org": "indigo", "project": None, "role": "admin"}]}},
-    "stale": {"session": {"name": "stale", "expires_at_ms": NOW, "memberships": []}},
+    "stale": {"session": {"id": "id_00000000000000e1", "kind": "human", "name": "stale", "expires_at_ms": NOW, "memberships": []}},
+    # Network mode's people and agents for the membership policy.
+    "ada": {"session": {"id": "id_00000000000000ad", "kind": "human", "name": "ada", "expires_at_ms": NOW + 3600_000,
+                        "memberships": [{"org": "indigo", "project": "hq-cloud", "role": "member"}]}},
+    "pat": {"session": {"id": "id_00000000000000f1", "kind": "human", "name": "pat", "expires_at_ms": NOW + 3600_000,
+                        "memberships": [{"org": "indigo", "project": "hq-cloud", "role": "admin"}]}},
+    "bot-admin": {"session": {"id": "id_00000000000000c1", "kind": "agent", "name": "bot-admin", "expires_at_ms": NOW + 3600_000,
+                              "memberships": [{"org": "indigo", "project": None, "role": "admin"}]}},
+    "newbie": {"session": {"id": "id_0000000000000001", "kind": "agent", "name": "newbie", "expires_at_ms": NOW + 3600_000,
+                           "memberships": []}},
+    "acme-boss": {"session": {"id": "id_00000000000000ac", "kind": "human", "name": "acme-boss", "expires_at_ms": NOW + 3600_000,
+                              "memberships": [{"org": "acme", "project": None, "role": "admin"}]}},
     "c1-owner": {"company-admin": {"name": "alice", "company_id": "c1", "role": "owner"}},
     "c1-admin": {"company-admin": {"name": "bob", "company_id": "c1", "role": "admin"}},
     "c1-member": {"company-admin": {"name": "carol", "company_id": "c1", "role": "member"}},
@@ -796,6 +819,8 @@ def actor(caller):
     if caller == "owner":
         return "bootstrap"
     kind, body = next(iter(caller.items()))
+    if kind == "session" and body.get("id"):
+        return f"{body['name']} ({body['id']})"
     return "anonymous" if kind == "anonymous" else body["name"]
 
 
@@ -828,6 +853,64 @@ def grants(session, path, write):
     return False
 
 
+RANK = {"owner": 4, "admin": 3, "member": 2, "readonly": 1}
+RESERVED = ("anonymous", "bootstrap", "daemon", "unknown", "owner", "system")
+
+
+def name_problem(name):
+    """The token-name rule (README, wit/vault.wit), for identities, orgs and projects too."""
+    if not name:
+        return "empty"
+    if len(name.encode()) > 63:
+        return "too-long"
+    if any(ch not in "abcdefghijklmnopqrstuvwxyz0123456789.-" for ch in name):
+        return "bad-character"
+    if not name[0].isalnum():
+        return "bad-first-character"
+    if name in RESERVED:
+        return "reserved"
+    return None
+
+
+def role_over(session, org, project):
+    """The highest role a session holds over an org's project (None: the org as a whole)."""
+    best = None
+    for m in session["memberships"]:
+        if m["org"] == org and (m["project"] is None or (project is not None and m["project"] == project)):
+            if best is None or RANK[m["role"]] > RANK[best]:
+                best = m["role"]
+    return best
+
+
+def is_human_admin(body):
+    return body["kind"] == "human" and any(m["project"] is None and m["role"] in ("admin", "owner") for m in body["memberships"])
+
+
+def network_refusal(op, kind, body, target):
+    """Network mode's step 4: the 403 code, or None (docs/policy.md, "Network mode")."""
+    if op == "identity-register":
+        return None if kind in ("anonymous", "owner", "session") else "forbidden"
+    if op in ("identity-list", "identity-revoke"):
+        return None if kind == "owner" or (kind == "session" and is_human_admin(body)) else "admin_only"
+    if op == "org-create":
+        return None if kind == "owner" else "owner_only"
+    if op == "project-create":
+        if kind == "owner":
+            return None
+        if kind == "session" and body["kind"] == "human" and RANK.get(role_over(body, target, None), 0) >= 3:
+            return None
+        return "admin_only"
+    if op == "access-request-create":
+        return None if kind == "session" else "identity_only"
+    if op == "access-request-list":
+        return None if kind in ("owner", "session") else "identity_only"
+    if op in ("access-request-approve", "access-request-deny"):
+        if kind == "session":
+            return None if body["kind"] == "human" else "agent_cannot_decide"
+        return "human_admin_only"
+    raise AssertionError(op)
+
+
 def model_admit(op, caller, target, company=None, locked=False, query_problem=None):
     """(admission, None) or (None, (status, code, checked target or None))."""
     name, tkind, needs_key, lifecycle, _ = OPS[op]
@@ -842,6 +925,8 @@ def model_admit(op, caller, target, company=None, locked=False, query_problem=No
             body["role"] == "owner" if op == "settings-write" else body["role"] in ("owner", "admin"))
         if not ok:
             return None, (404, "not_found", None)
+    elif kind == "anonymous" and op == "identity-register" and body == "missing":
+        pass  # anyone may register an identity's key
     elif kind == "anonymous":
         return None, (401, ANON_CODES[body], None)
     elif kind == "managed":
@@ -873,6 +958,16 @@ def model_admit(op, caller, target, company=None, locked=False, query_problem=No
         if not (target or "").startswith("conn_") or not 8 <= len(hexpart) <= 64 or any(ch not in "0123456789abcdef" for ch in hexpart):
             return None, (400, "bad_connection_id", None)
         checked = target
+    elif tkind in ("identity-id", "ar-id"):
+        prefix = "id_" if tkind == "identity-id" else "ar_"
+        hexpart = (target or "")[3:]
+        if not (target or "").startswith(prefix) or not 16 <= len(hexpart) <= 64 or any(ch not in "0123456789abcdef" for ch in hexpart):
+            return None, (400, "bad_identity_id" if tkind == "identity-id" else "bad_request_id", None)
+        checked = target
+    elif tkind == "org":
+        if name_problem(target or "") is not None:
+            return None, (400, "bad_name", None)
+        checked = target
     secret_path = checked if tkind in ("key", "folder") else None
     # 3. locked
     if locked and needs_key:
@@ -883,6 +978,11 @@ def model_admit(op, caller, target, company=None, locked=False, query_problem=No
         pass  # decided with the credentials
     elif op in ("settings-read", "settings-write"):
         return None, (404, "not_found", None)
+    elif op in NETWORK_OPS:
+        refused = network_refusal(op, kind, body, checked)
+        if refused is not None:
+            return None, (403, refused, None)
+        scoped = op == "access-request-list" and kind == "session"
     elif kind == "managed":
         if op == "secret-get":
             if token_state(body["rules"], checked) != "ok":
@@ -941,13 +1041,17 @@ EFFECTS = {  # effect -> (status, code); None: the operation's success status
     "exists": (409, "exists"), "name-taken": (409, "name_taken"), "connection-revoked": (409, "revoked"),
     "tampered": (409, "tampered"), "wrong-passphrase": (401, "wrong_passphrase"),
     "locked-meanwhile": (409, "locked_meanwhile"), "locked": (423, "locked"), "not-initialized": (409, "not_initialized"),
+    "already-decided": (409, "already_decided"),
 }
+REFUSAL_CODES = {"agent-cannot-decide": "agent_cannot_decide", "own-request": "own_request",
+                 "not-org-admin": "not_org_admin", "role-above-approver": "role_above_approver"}
 INPUT = {"bad-json": (400, "bad_json"), "body-too-large": (413, "body_too_large"), "body-timeout": (408, "request_timeout"),
          "bad-query": (400, "bad_query"), "bad-value": (400, "bad_value"), "value-too-large": (413, "value_too_large"),
          "bad-type": (400, "bad_type"), "bad-description": (400, "bad_description"), "bad-name": (400, "bad_name"),
          "bad-ttl": (400, "bad_ttl"), "bad-max-uses": (400, "bad_max_uses"), "bad-prefix": (400, "bad_prefix"),
          "bad-patterns": (400, "bad_patterns"), "bad-mechanism": (400, "bad_mechanism"),
-         "weak-passphrase": (400, "weak_passphrase"), "bad-cursor": (400, "bad_cursor")}
+         "weak-passphrase": (400, "weak_passphrase"), "bad-cursor": (400, "bad_cursor"),
+         "bad-public-key": (400, "bad_public_key"), "bad-role": (400, "bad_role"), "bad-justification": (400, "bad_justification")}
 
 
 def conclude_case(op, caller, effect, target=None, subject=None, company=None):
@@ -956,6 +1060,8 @@ def conclude_case(op, caller, effect, target=None, subject=None, company=None):
     assert adm is not None, (op, caller)
     if isinstance(effect, dict) and "bad-input" in effect:
         status, code = INPUT[effect["bad-input"]["kind"]]
+    elif isinstance(effect, dict) and "not-permitted" in effect:
+        status, code = 403, REFUSAL_CODES[effect["not-permitted"]]
     elif isinstance(effect, dict):
         status, code = 500, "internal"
     else:
@@ -966,7 +1072,7 @@ def conclude_case(op, caller, effect, target=None, subject=None, company=None):
         named = subject if subject is not None else adm["target"]
         if op in ("token-create", "token-revoke") and named is not None:
             reason = "name=" + named
-        elif OPS[op][3] and named is not None:
+        elif (OPS[op][3] or op in NETWORK_OPS) and named is not None:
             reason = named
         # `health` and a follower's poll are the successes that write no line.
         audit = None if op in ("health", "audit-follow", "pattern-check") else {"actor": adm["actor"], "operation": OPS[op][0], "path": secret_path,
@@ -1063,9 +1169,11 @@ def policy_cases():
               "bad-description": "secret-put", "bad-name": "token-create", "bad-ttl": "token-create",
               "bad-max-uses": "token-create", "bad-prefix": "token-create", "bad-patterns": "connection-create",
               "bad-mechanism": "connection-create", "weak-passphrase": "passphrase-change",
-              "bad-cursor": "connection-audit"}.get(kind, "secret-put")
+              "bad-cursor": "connection-audit", "bad-public-key": "identity-register",
+              "bad-role": "access-request-create", "bad-justification": "access-request-create"}.get(kind, "secret-put")
         target = GOOD_TARGET.get(OPS[op][1])
-        c.append(conclude_case(op, "owner", {"bad-input": {"kind": kind, "detail": "what is wrong", "rejections": []}}, target))
+        who = "deploy-bot" if op == "access-request-create" else "owner"
+        c.append(conclude_case(op, who, {"bad-input": {"kind": kind, "detail": "what is wrong", "rejections": []}}, target))
     c.append(conclude_case("secret-put", "owner", {"failed": "writing vault.db"}, "aws/key"))
     # A follower's refused poll is audited like any refusal.
     c.append(conclude_case("audit-follow", "owner", {"bad-input": {"kind": "bad-query", "detail": "after", "rejections": []}}))
@@ -1126,6 +1234,7 @@ def policy_cases():
         ("café", ["CAFÉ"], True), ("docs bot", ["docs-bot"], False),
     ]:
         c.append({"fn": "connection-name-taken", "name": name, "active": active, "expect": want})
+    c.extend(network_cases())
     return c
 
 
@@ -1379,6 +1488,115 @@ def identity_cases():
     ]:
         c.append({"fn": "decide-session", "request": req, "session": sess, "record": rec,
                   "expect": session_model(req, sess, rec), "note": note})
+    return c
+
+
+
+def access_request(requester="id_00000000000000d1", org="indigo", project="hq-cloud", role="member", status="pending"):
+    return {"id": "ar_00112233445566bb", "identity_id": requester, "org": org, "project": project, "role": role, "status": status}
+
+
+def model_decide(caller, req):
+    """Why `caller` may not decide `req` (None: it may), in the order written in docs/policy.md:
+    not a human identity, its own request, no admin of the org or project, a role above its own."""
+    kind, body = (caller, None) if caller == "owner" else next(iter(caller.items()))
+    if kind != "session" or body["kind"] != "human":
+        return "agent-cannot-decide"
+    if body["id"] == req["identity_id"]:
+        return "own-request"
+    held = role_over(body, req["org"], req["project"])
+    if held is None or RANK[held] < RANK["admin"]:
+        return "not-org-admin"
+    if RANK[req["role"]] > RANK[held]:
+        return "role-above-approver"
+    return None
+
+
+def model_visible(caller, req):
+    kind, body = (caller, None) if caller == "owner" else next(iter(caller.items()))
+    if kind == "owner":
+        return True
+    if kind != "session":
+        return False
+    held = role_over(body, req["org"], req["project"])
+    return body["id"] == req["identity_id"] or (body["kind"] == "human" and held is not None and RANK[held] >= RANK["admin"])
+
+
+def network_cases():
+    """Network mode's membership policy (seed 002; docs/policy.md, "Network mode"): who may
+    register, list and revoke identities, make orgs and projects, and file, list, approve and
+    deny access requests. Expectations are computed by the small models above, written from the
+    rules, not from the code under test."""
+    c = []
+    people = ["owner", "deploy-bot", "auditor", "boss", "ada", "pat", "bot-admin", "newbie", "acme-boss", "anon-missing",
+              "anon-unknown", "ci", "stale"]
+    for op in NETWORK_OPS:
+        for who in people:
+            c.append(admit_case(op, who, GOOD_TARGET.get(OPS[op][1])))
+    # Targets: malformed ids and names are 400s after the credentials, before permission.
+    for op, t in [("identity-revoke", "id_XYZ"), ("identity-revoke", "id_00"), ("identity-revoke", "conn_0123456789abcdef"),
+                  ("project-create", "Indigo"), ("project-create", "bootstrap"), ("project-create", "a/b"),
+                  ("access-request-approve", "ar_"), ("access-request-deny", "ar_" + "0" * 65)]:
+        c.append(admit_case(op, "boss", t))
+        c.append(admit_case(op, "newbie", t))
+    # Project creation: a human admin of that org only.
+    for org in ("indigo", "acme"):
+        for who in ("boss", "acme-boss", "pat", "bot-admin"):
+            c.append(admit_case("project-create", who, org))
+    # Deciding: every caller against requests of every shape.
+    reqs = [access_request(), access_request(requester="id_00000000000000ad"), access_request(role="admin", project=None),
+            access_request(role="admin"), access_request(org="acme"), access_request(role="readonly"),
+            access_request(requester="id_00000000000000b1", role="admin", project=None),
+            access_request(project="other")]
+    for who in ("boss", "ada", "pat", "bot-admin", "deploy-bot", "acme-boss", "owner", "newbie"):
+        for r in reqs:
+            c.append({"fn": "decide-problem", "caller": CALLERS[who], "access_request": r, "expect": model_decide(CALLERS[who], r)})
+            c.append({"fn": "access-request-visible", "caller": CALLERS[who], "access_request": r, "expect": model_visible(CALLERS[who], r)})
+    # The answers of an approve or deny the host found it may not do, or found decided.
+    for refusal in REFUSAL_CODES:
+        c.append(conclude_case("access-request-approve", "boss", {"not-permitted": refusal}, GOOD_TARGET["ar-id"]))
+    c.append(conclude_case("access-request-deny", "boss", "already-decided", GOOD_TARGET["ar-id"]))
+    c.append(conclude_case("access-request-approve", "boss", "done", GOOD_TARGET["ar-id"]))
+    c.append(conclude_case("access-request-approve", "boss", "not-found", GOOD_TARGET["ar-id"]))
+    c.append(conclude_case("identity-register", "anon-missing", "done", None, "id_00112233445566aa"))
+    c.append(conclude_case("identity-register", "owner", "name-taken", None, "deploy-bot"))
+    c.append(conclude_case("org-create", "owner", "done", None, "indigo"))
+    c.append(conclude_case("project-create", "boss", "done", "indigo", "hq-cloud"))
+    c.append(conclude_case("access-request-create", "deploy-bot", "done", None, "ar_00112233445566bb"))
+    c.append(conclude_case("identity-revoke", "boss", "done", GOOD_TARGET["identity-id"]))
+    # Registration, names and access request bodies.
+    key = base64.b64encode(bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")).decode()
+    key_ref = hashlib.sha256(bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")).hexdigest()
+    for name, kind, pk, want in [
+        ("deploy-bot", "agent", key, {"ok": {"kind": "agent", "key_ref": key_ref}}),
+        ("ada", "human", key, {"ok": {"kind": "human", "key_ref": key_ref}}),
+        ("Deploy", "agent", key, {"error": "bad-name"}), ("bootstrap", "agent", key, {"error": "bad-name"}),
+        ("", "agent", key, {"error": "bad-name"}), ("x" * 64, "agent", key, {"error": "bad-name"}),
+        ("bot", "robot", key, {"error": "bad-public-key"}), ("bot", "agent", "AAAA", {"error": "bad-public-key"}),
+        ("bot", "agent", key[:-4], {"error": "bad-public-key"}), ("bot", "agent", "", {"error": "bad-public-key"}),
+    ]:
+        c.append({"fn": "check-identity-registration", "name": name, "kind": kind, "public_key": pk, "expect": want})
+    for name in ("indigo", "hq-cloud", "a", "Indigo", "", "owner", "a b", "x" * 64, "-x"):
+        p = name_problem(name)
+        c.append({"fn": "check-org-name", "name": name, "expect": {"ok": None} if p is None else {"error": "bad-name"}})
+    for org, project, role, why, want in [
+        ("indigo", "hq-cloud", "member", "deploys", {"ok": "member"}),
+        ("indigo", "hq-cloud", "readonly", "reads", {"ok": "readonly"}),
+        ("indigo", None, "admin", "runs the org", {"ok": "admin"}),
+        ("indigo", "hq-cloud", "admin", "runs the project", {"ok": "admin"}),
+        ("indigo", None, "member", "no project", {"error": "bad-role"}),
+        ("indigo", "hq-cloud", "owner", "too much", {"error": "bad-role"}),
+        ("indigo", "hq-cloud", "Member", "case", {"error": "bad-role"}),
+        ("Indigo", "hq-cloud", "member", "bad org", {"error": "bad-name"}),
+        ("indigo", "hq cloud", "member", "bad project", {"error": "bad-name"}),
+        ("indigo", "hq-cloud", "member", "", {"error": "bad-justification"}),
+        ("indigo", "hq-cloud", "member", "   ", {"error": "bad-justification"}),
+        ("indigo", "hq-cloud", "member", "x" * 1001, {"error": "bad-justification"}),
+        ("indigo", "hq-cloud", "member", "x" * 1000, {"ok": "member"}),
+        ("indigo", "hq-cloud", "member", "line one\nline two", {"ok": "member"}),
+        ("indigo", "hq-cloud", "member", "bell\u0007", {"error": "bad-justification"}),
+    ]:
+        c.append({"fn": "check-access-request", "org": org, "project": project, "role": role, "justification": why, "expect": want})
     return c
 
 

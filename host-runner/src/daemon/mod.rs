@@ -234,8 +234,21 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         O::ConnectionRotate => connections::rotate(&d, call, req).await,
         O::ConnectionRevoke => connections::revoke(&d, call).await,
         O::ConnectionAudit => connections::audit(&d, call, &req).await,
-        // The Worker's company settings and the console's pattern check: no such route on the daemon.
-        O::SettingsRead | O::SettingsWrite | O::PatternCheck => match d.host.instance() {
+        // The Worker's company settings and the console's pattern check, and network mode's
+        // operations (identities, orgs, access requests: their routes are not served yet): no
+        // such route on the daemon.
+        O::SettingsRead
+        | O::SettingsWrite
+        | O::PatternCheck
+        | O::IdentityRegister
+        | O::IdentityList
+        | O::IdentityRevoke
+        | O::OrgCreate
+        | O::ProjectCreate
+        | O::AccessRequestCreate
+        | O::AccessRequestList
+        | O::AccessRequestApprove
+        | O::AccessRequestDeny => match d.host.instance() {
             Ok(mut inst) => d.refuse_route(&mut inst, call.ctx, None).await,
             Err(_) => http::internal(&call.ctx, "instantiating the component"),
         },

@@ -75,4 +75,44 @@ impl Instance {
     pub fn connection_name_taken(&mut self, name: &str, active: &[String]) -> Result<bool> {
         self.exports.hq_vault_policy().call_connection_name_taken(&mut self.store, name, active)
     }
+
+    /// Why `caller` may not approve or deny `request` (network mode); `None`: it may.
+    pub fn decide_problem(
+        &mut self,
+        caller: &w::Caller,
+        request: &w::AccessRequest,
+    ) -> Result<Option<w::DecideRefusal>> {
+        self.exports.hq_vault_policy().call_decide_problem(&mut self.store, caller, request)
+    }
+
+    /// Whether `caller` sees `request` in the access request list.
+    pub fn access_request_visible(&mut self, caller: &w::Caller, request: &w::AccessRequest) -> Result<bool> {
+        self.exports.hq_vault_policy().call_access_request_visible(&mut self.store, caller, request)
+    }
+
+    /// An identity's registration: its kind and its public key's reference, or the problem.
+    pub fn check_identity_registration(
+        &mut self,
+        name: &str,
+        kind: &str,
+        public_key: &str,
+    ) -> Result<std::result::Result<(w::IdentityKind, String), w::InputProblem>> {
+        self.exports.hq_vault_policy().call_check_identity_registration(&mut self.store, name, kind, public_key)
+    }
+
+    /// An org's or project's name.
+    pub fn check_org_name(&mut self, name: &str) -> Result<std::result::Result<(), w::InputProblem>> {
+        self.exports.hq_vault_policy().call_check_org_name(&mut self.store, name)
+    }
+
+    /// An access request's body: the role asked for, or the problem.
+    pub fn check_access_request(
+        &mut self,
+        org: &str,
+        project: Option<&str>,
+        role: &str,
+        justification: &str,
+    ) -> Result<std::result::Result<w::Role, w::InputProblem>> {
+        self.exports.hq_vault_policy().call_check_access_request(&mut self.store, org, project, role, justification)
+    }
 }
