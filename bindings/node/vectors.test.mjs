@@ -40,7 +40,8 @@ const planOut = (p) => !p ? null : p.tag === "object" ? { object: p.val } : {
   list: { sources: p.val.sources.map(src), start_source: p.val.startSource, start_inner: p.val.startInner ?? null, limit: p.val.limit, delimited: p.val.delimited },
 };
 const authReq = (q) => ({
-  connectionId: q.connection_id, nonce: q.nonce ?? undefined, signature: q.signature ?? undefined,
+  connectionId: q.connection_id, network: q.network ?? false, publicKey: q.public_key ?? undefined,
+  nonce: q.nonce ?? undefined, signature: q.signature ?? undefined,
   authorization: q.authorization ?? undefined, timeMs: BigInt(q.time_ms), requestId: q.request_id, sourceIp: q.source_ip,
 });
 const idConn = (c) => c ? { connection: recordIn(c.record), publicKey: c.public_key ? hex(c.public_key) : undefined } : undefined;

@@ -187,7 +187,8 @@ def run_identity(core, c):
     f = c["fn"]
 
     def areq(q):
-        return record(connection_id=q["connection_id"], nonce=q["nonce"], signature=q["signature"],
+        return record(connection_id=q["connection_id"], network=q.get("network", False), public_key=q.get("public_key"),
+                      nonce=q["nonce"], signature=q["signature"],
                       authorization=q["authorization"], time_ms=q["time_ms"], request_id=q["request_id"],
                       source_ip=q["source_ip"])
 

@@ -647,6 +647,8 @@ fn nonce_from_wit(n: w_identity::NonceRecord) -> identity::NonceRecord {
 fn auth_request_from_wit(r: w_identity::AuthRequest) -> identity::AuthRequest {
     identity::AuthRequest {
         connection_id: r.connection_id,
+        network: r.network,
+        public_key: r.public_key,
         nonce: r.nonce,
         signature: r.signature,
         authorization: r.authorization,

@@ -110,8 +110,16 @@ pub struct IdentityConnection {
 /// A call of `POST /v1/connections/auth/challenge` or `…/verify`, as the host read it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AuthRequest {
-    /// `connection_id` of the body.
+    /// `connection_id` of the body; in network mode, `identity_id`.
     pub connection_id: String,
+    /// Network mode's login (`POST /v1/auth/challenge`, `…/verify`, docs/design.md §5): the id
+    /// is an identity's, and at verify the public key presented must be the one whose reference
+    /// the identity holds (the server keeps only the reference).
+    #[serde(default)]
+    pub network: bool,
+    /// Network mode's verify: the identity's Ed25519 public key (standard base64), as sent.
+    #[serde(default)]
+    pub public_key: Option<String>,
     /// `nonce` of the body (verify).
     #[serde(default)]
     pub nonce: Option<String>,
@@ -165,11 +173,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Whether the request names a principal of its kind: a connection, or (network) an identity.
+    fn id_ok(&self) -> bool {
+        let id = &self.req.connection_id;
+        if self.req.network { crate::policy::is_identity_id(id) } else { is_connection_id(id) }
+    }
+
+    /// What the messages call the principal.
+    fn what(&self) -> (&'static str, &'static str) {
+        if self.req.network { ("identity", "identity_id") } else { ("connection", "connection_id") }
+    }
+
     fn event(&self, outcome: Outcome, status: u16, reason: Option<&str>) -> Event {
         let id = &self.req.connection_id;
         Event {
             time_ms: self.req.time_ms,
-            actor: if is_connection_id(id) { id.clone() } else { "unknown".into() },
+            actor: if self.id_ok() { id.clone() } else { "unknown".into() },
             operation: self.operation.into(),
             path: None,
             outcome,
@@ -207,7 +226,10 @@ impl Ctx<'_> {
 
     /// The checks both routes make, in order: the connection id, no credential, an active
     /// agent-identity connection of an enabled company. Returns its public key.
-    fn identity<'c>(&self, conn: Option<&'c IdentityConnection>) -> Result<&'c [u8], Box<AuthDecision>> {
+    fn identity(&self, conn: Option<&IdentityConnection>) -> Result<Vec<u8>, Box<AuthDecision>> {
+        if self.req.network {
+            return self.network_identity(conn);
+        }
         if !is_connection_id(&self.req.connection_id) {
             return Err(Box::new(self.deny(
                 400,
@@ -241,6 +263,61 @@ impl Ctx<'_> {
                 403,
                 "connections_disabled",
                 "connections are switched off for this company: ask an owner or admin",
+            )));
+        }
+        Ok(key.to_vec())
+    }
+}
+
+impl Ctx<'_> {
+    /// Network mode's checks, in order: the identity id, no credential, an active identity; at
+    /// verify, the public key sent, whose reference must be the identity's (constant time).
+    /// Returns the key to verify with (at challenge, none is needed: empty).
+    fn network_identity(&self, conn: Option<&IdentityConnection>) -> Result<Vec<u8>, Box<AuthDecision>> {
+        if !crate::policy::is_identity_id(&self.req.connection_id) {
+            return Err(Box::new(self.deny(
+                400,
+                "bad_identity_id",
+                "identity_id must be the id of an identity (id_…): `hq-vault identity list` shows them",
+            )));
+        }
+        if self.req.authorization.is_some() {
+            return Err(Box::new(self.deny(
+                400,
+                "unexpected_credentials",
+                "these routes take no Authorization header: an identity signs a challenge instead",
+            )));
+        }
+        let no = "no active identity has this id: check identity_id (`hq-vault identity list`)";
+        let Some(c) = conn.filter(|c| c.connection.id == self.req.connection_id) else {
+            return Err(Box::new(self.deny(403, "invalid_identity", no)));
+        };
+        if c.connection.status == ConnectionStatus::Revoked {
+            return Err(Box::new(self.deny(403, "invalid_identity", no)));
+        }
+        if self.operation == "auth-challenge" {
+            return Ok(Vec::new());
+        }
+        let key = match self.req.public_key.as_deref().map(check_public_key) {
+            Some(Ok(k)) => k,
+            Some(Err(e)) => {
+                let message =
+                    format!("public_key: {e}: send the identity's Ed25519 public key, 32 bytes in standard base64");
+                return Err(Box::new(self.deny(400, "bad_public_key", &message)));
+            }
+            None => {
+                return Err(Box::new(self.deny(
+                    400,
+                    "bad_request",
+                    "send {\"identity_id\", \"nonce\", \"signature\", \"public_key\"}",
+                )));
+            }
+        };
+        if !tokens::references_equal(&key_reference(&key), &c.connection.key_ref) {
+            return Err(Box::new(self.deny(
+                403,
+                "invalid_identity",
+                "this public key is not the identity's: sign with the key pair `hq-vault identity create` made",
             )));
         }
         Ok(key)
@@ -278,15 +355,17 @@ pub fn verify(req: &AuthRequest, nonce: Option<&NonceRecord>, conn: Option<&Iden
         Err(d) => return *d,
     };
     let (Some(sent), Some(signature)) = (req.nonce.as_deref(), req.signature.as_deref()) else {
-        return ctx.deny(400, "bad_request", "send {\"connection_id\", \"nonce\", \"signature\"}");
+        let shape = if req.network {
+            "send {\"identity_id\", \"nonce\", \"signature\", \"public_key\"}"
+        } else {
+            "send {\"connection_id\", \"nonce\", \"signature\"}"
+        };
+        return ctx.deny(400, "bad_request", shape);
     };
     let Some(n) = nonce.filter(|n| n.connection_id == req.connection_id && tokens::references_equal(&n.nonce, sent))
     else {
-        return ctx.deny(
-            403,
-            "unknown_nonce",
-            "this nonce was not issued for this connection: ask for a new challenge",
-        );
+        let message = format!("this nonce was not issued for this {}: ask for a new challenge", ctx.what().0);
+        return ctx.deny(403, "unknown_nonce", &message);
     };
     if n.used {
         return ctx.deny(
@@ -302,18 +381,18 @@ pub fn verify(req: &AuthRequest, nonce: Option<&NonceRecord>, conn: Option<&Iden
         return ctx.deny(400, "bad_signature", "the signature must be standard base64 of 64 bytes");
     };
     let message = challenge_message(sent, &req.connection_id);
-    if crate::crypto::verify_signature(key, &message, &sig).is_err() {
-        return ctx.deny(
-            403,
-            "bad_signature",
-            "the signature does not verify with this connection's public key over hq-vault-auth-v1 + nonce + connection_id",
+    if crate::crypto::verify_signature(&key, &message, &sig).is_err() {
+        let (what, field) = ctx.what();
+        let message = format!(
+            "the signature does not verify with this {what}'s public key over hq-vault-auth-v1 + nonce + {field}"
         );
+        return ctx.deny(403, "bad_signature", &message);
     }
     let token = tokens::mint(TokenKind::SessionToken);
     let session = SessionRecord {
         reference: tokens::reference(token.expose_secret()),
         connection_id: req.connection_id.clone(),
-        key_ref: key_reference(key),
+        key_ref: key_reference(&key),
         expires_at_ms: req.time_ms.saturating_add(SESSION_LIFETIME_MS),
     };
     ctx.grant(None, Some(SessionGrant { token, session }))

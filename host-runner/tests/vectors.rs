@@ -455,6 +455,8 @@ fn session_to_wit(s: &SessionRecord) -> wg::SessionRecord {
 fn auth_request_to_wit(r: &AuthRequest) -> wi::AuthRequest {
     wi::AuthRequest {
         connection_id: r.connection_id.clone(),
+        network: r.network,
+        public_key: r.public_key.clone(),
         nonce: r.nonce.clone(),
         signature: r.signature.clone(),
         authorization: r.authorization.clone(),

@@ -1305,6 +1305,11 @@ def id_conn(sk=None, status="active", enabled=True, cid=CID):
     return {"record": rec, "public_key": pub(sk).hex() if sk else None}
 
 
+def is_identity_id(s):
+    h = s[3:] if s.startswith("id_") else None
+    return h is not None and 16 <= len(h) <= 64 and all(ch in "0123456789abcdef" for ch in h)
+
+
 def is_connection_id(s):
     h = s[5:] if s.startswith("conn_") else None
     return h is not None and 8 <= len(h) <= 64 and all(ch in "0123456789abcdef" for ch in h)
@@ -1313,20 +1318,36 @@ def is_connection_id(s):
 def auth_model(op, req, conn, nonce=None):
     """The answer to a challenge (op `auth-challenge`) or a verify (`auth-verify`), from §3.6."""
     cid, t = req["connection_id"], req["time_ms"]
-    actor = cid if is_connection_id(cid) else "unknown"
+    network = req.get("network", False)
+    id_ok = is_identity_id(cid) if network else is_connection_id(cid)
+    actor = cid if id_ok else "unknown"
 
     def answer(status, code):
         outcome = "allowed" if status == 200 else "failed" if status == 400 else "denied"
         return {"status": status, "code": code,
                 "audit": {"outcome": outcome, "actor": actor, "operation": op, "reason": code or None, "status": status}}
 
-    if not is_connection_id(cid):
-        return answer(400, "bad_connection_id")
+    if not id_ok:
+        return answer(400, "bad_identity_id" if network else "bad_connection_id")
     if req.get("authorization") is not None:
         return answer(400, "unexpected_credentials")
-    if conn is None or conn["record"]["id"] != cid or conn["public_key"] is None or conn["record"]["status"] == "revoked":
+    if network:
+        # Network mode (docs/design.md §5): the server keeps only the key's reference; verify
+        # takes the key and checks its reference.
+        if conn is None or conn["record"]["id"] != cid or conn["record"]["status"] == "revoked":
+            return answer(403, "invalid_identity")
+        if op == "auth-verify":
+            if req.get("public_key") is None:
+                return answer(400, "bad_request")
+            checked = key_check(req["public_key"])
+            if "error" in checked:
+                return answer(400, "bad_public_key")
+            if hashlib.sha256(bytes.fromhex(checked["ok"])).hexdigest() != conn["record"]["key_ref"]:
+                return answer(403, "invalid_identity")
+            conn = dict(conn, public_key=checked["ok"])
+    elif conn is None or conn["record"]["id"] != cid or conn["public_key"] is None or conn["record"]["status"] == "revoked":
         return answer(403, "invalid_identity")
-    if not conn["record"]["company_enabled"]:
+    elif not conn["record"]["company_enabled"]:
         return answer(403, "connections_disabled")
     if op == "auth-challenge":
         return dict(answer(200, ""), nonce={"base64_bytes": 32, "connection_id": cid, "expires_at_ms": t + 60_000, "used": False})
@@ -1416,8 +1437,8 @@ def identity_cases():
               "expect": {"message": ("hq-vault-auth-v1" + nonce + CID).encode().hex()}})
 
     def areq(cid=CID, t=1000, auth=None, **kw):
-        r = {"connection_id": cid, "nonce": None, "signature": None, "authorization": auth, "time_ms": t,
-             "request_id": "req-1", "source_ip": "192.0.2.1"}
+        r = {"connection_id": cid, "network": False, "public_key": None, "nonce": None, "signature": None,
+             "authorization": auth, "time_ms": t, "request_id": "req-1", "source_ip": "192.0.2.1"}
         r.update(kw)
         return r
 
@@ -1488,6 +1509,45 @@ def identity_cases():
     ]:
         c.append({"fn": "decide-session", "request": req, "session": sess, "record": rec,
                   "expect": session_model(req, sess, rec), "note": note})
+    # Network mode's login (docs/design.md §5): the same messages and signatures, an identity id,
+    # and a server that keeps only the public key's reference, so verify takes the key.
+    IID = "id_00112233445566aa"
+    pk64, other64 = base64.b64encode(pk).decode(), base64.b64encode(pub(other)).decode()
+    ident = {"record": {"id": IID, "company_id": "", "status": "active", "key_ref": hashlib.sha256(pk).hexdigest(),
+                        "patterns": [], "company_enabled": True}, "public_key": None}
+    nreq = lambda **kw: areq(cid=IID, network=True, **kw)  # noqa: E731
+    for req, conn, note in [
+        (nreq(), ident, "an active identity gets a nonce"),
+        (areq(cid=CID, network=True), ident, "a connection id is no identity id"),
+        (areq(cid="id_00", network=True), ident, "too short"),
+        (nreq(auth="Bearer " + VT1), ident, "a credential presented to a login route"),
+        (nreq(), None, "no such identity"),
+        (nreq(), dict(ident, record=dict(ident["record"], status="revoked")), "a revoked identity"),
+        (nreq(), dict(ident, record=dict(ident["record"], id="id_00112233445566ff")), "another identity's record"),
+    ]:
+        c.append({"fn": "challenge", "request": req, "connection": conn, "expect": auth_model("auth-challenge", req, conn),
+                  "note": note})
+    nmsg = ("hq-vault-auth-v1" + nonce + IID).encode()
+    nsig = base64.b64encode(sk.sign(nmsg)).decode()
+    nfresh = {"nonce": nonce, "connection_id": IID, "expires_at_ms": 61_000, "used": False}
+    for req, n, conn, note in [
+        (nreq(nonce=nonce, signature=nsig, public_key=pk64), nfresh, ident, "a good answer with the identity's key"),
+        (nreq(nonce=nonce, signature=nsig), nfresh, ident, "no public key"),
+        (nreq(nonce=nonce, signature=nsig, public_key="AAAA"), nfresh, ident, "a public key that is no key"),
+        (nreq(nonce=nonce, signature=base64.b64encode(other.sign(nmsg)).decode(), public_key=other64), nfresh, ident,
+         "another key pair, its own signature: not the identity's key"),
+        (nreq(nonce=nonce, signature=base64.b64encode(other.sign(nmsg)).decode(), public_key=pk64), nfresh, ident,
+         "another key's signature with the identity's key"),
+        (nreq(nonce=nonce, signature=nsig, public_key=pk64), dict(nfresh, used=True), ident, "a replayed nonce"),
+        (nreq(nonce=nonce, signature=nsig, public_key=pk64, t=61_000), nfresh, ident, "an expired nonce"),
+        (nreq(nonce=nonce, signature=sig, public_key=pk64), nfresh, ident, "signed for a connection id, not the identity's"),
+        (nreq(nonce=nonce, signature=nsig, public_key=pk64), dict(nfresh, connection_id=CID), ident, "a connection's nonce"),
+        (nreq(nonce=nonce, signature=nsig, public_key=pk64), nfresh, dict(ident, record=dict(ident["record"], status="revoked")),
+         "revoked after the challenge"),
+        (areq(nonce=nonce, signature=sig, public_key=pk64), fresh, good, "a public key sent to a connection's verify is not looked at"),
+    ]:
+        c.append({"fn": "verify", "request": req, "nonce": n, "connection": conn,
+                  "expect": auth_model("auth-verify", req, conn, n), "note": note})
     return c
 
 

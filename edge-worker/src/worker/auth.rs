@@ -46,6 +46,8 @@ pub async fn serve(mut req: Request, env: &Env, kv: &KvStore, ctx: &Ctx, op: Aut
     };
     let request = AuthRequest {
         connection_id: body.connection_id,
+        network: false,
+        public_key: None,
         nonce: body.nonce,
         signature: body.signature,
         authorization: req.headers().get("authorization")?,

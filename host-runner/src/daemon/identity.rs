@@ -36,6 +36,8 @@ pub async fn serve(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, verify: b
     }
     let request = AuthRequest {
         connection_id: body.connection_id,
+        network: false,
+        public_key: None,
         nonce: body.nonce,
         signature: body.signature,
         authorization,
