@@ -1134,6 +1134,17 @@ fn not_found_message(op: Operation) -> &'static str {
         O::ConnectionGet | O::ConnectionRotate | O::ConnectionRevoke | O::ConnectionAudit => {
             "no connection with this id: `hq-vault connection list` shows them"
         }
+        O::IdentityRevoke => "no identity with this id: `hq-vault identity list` shows them",
+        O::ProjectCreate => "no org with this name: the server's owner makes orgs (`hq-vault org create`)",
+        O::AccessRequestCreate => {
+            "no such org or project: ask an admin of the org for its exact names (projects are made with `hq-vault project create`)"
+        }
+        O::AccessRequestApprove | O::AccessRequestDeny => {
+            "no access request with this id: `hq-vault access-requests list` shows them"
+        }
+        O::OrgCreate => {
+            "no active identity with this name or id to be the org's admin: register it first (`hq-vault identity create`)"
+        }
         _ => "not found",
     }
 }
@@ -1165,6 +1176,13 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                             Some(name) if op == Operation::ConnectionCreate => format!(
                                 "an active connection is named `{name}` (letter case aside): pick another name, or revoke that connection first (a name names one active connection)"
                             ),
+                            Some(name) if op == Operation::IdentityRegister => format!(
+                                "an active identity is named `{name}`: pick another name (`hq-vault identity list` shows them)"
+                            ),
+                            Some(name) if op == Operation::OrgCreate => format!("an org named `{name}` exists: nothing was changed"),
+                            Some(name) if op == Operation::ProjectCreate => {
+                                format!("this org has a project named `{name}`: nothing was changed")
+                            }
                             Some(name) => format!(
                                 "a token named `{name}` exists: pick another name, or revoke it first (`hq-vault token revoke {name}`): a revoked token's name is free again"
                             ),

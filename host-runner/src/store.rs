@@ -51,7 +51,77 @@ CREATE TABLE IF NOT EXISTS identity_nonces (
 CREATE TABLE IF NOT EXISTS identity_sessions (
     ref TEXT PRIMARY KEY, connection TEXT NOT NULL, key_ref TEXT NOT NULL, expires_at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS identities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key_ref TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS identities_live_name ON identities (name) WHERE status = 'active';
+CREATE TABLE IF NOT EXISTS orgs (name TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS projects (
+    org TEXT NOT NULL, name TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (org, name)
+);
+CREATE TABLE IF NOT EXISTS memberships (
+    identity TEXT NOT NULL, org TEXT NOT NULL, project TEXT, role TEXT NOT NULL, created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_requests (
+    id TEXT PRIMARY KEY,
+    identity TEXT NOT NULL,
+    org TEXT NOT NULL,
+    project TEXT,
+    role TEXT NOT NULL,
+    justification TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    decided_by TEXT,
+    decided_ms INTEGER,
+    reason TEXT
+);
 ";
+
+/// An identity's row (network mode): never its public key, only the key's reference.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IdentityRow {
+    pub id: String,
+    pub name: String,
+    /// `agent` or `human`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip)]
+    pub key_ref: String,
+    /// `active` or `revoked`.
+    pub status: String,
+    pub created_ms: u64,
+}
+
+/// A membership: a role in an org, for one project or (`None`) all of them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MembershipRow {
+    pub org: String,
+    pub project: Option<String>,
+    /// `admin`, `member` or `readonly`.
+    pub role: String,
+}
+
+/// An access request's row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccessRequestRow {
+    pub id: String,
+    pub identity_id: String,
+    pub org: String,
+    pub project: Option<String>,
+    pub role: String,
+    pub justification: String,
+    /// `pending`, `approved` or `denied`.
+    pub status: String,
+    pub created_ms: u64,
+    pub decided_by: Option<String>,
+    pub decided_ms: Option<u64>,
+    pub reason: Option<String>,
+}
 
 /// The key record as `meta` holds it: JSON, byte strings in hex (the format every vault since
 /// 0.1 was written in).
@@ -514,6 +584,172 @@ impl VaultDb {
                 },
             )
             .optional()?)
+    }
+
+    /// Register an identity; `false` when an active identity has the name.
+    pub fn insert_identity(&self, row: &IdentityRow) -> Result<bool> {
+        match self.conn.execute(
+            "INSERT INTO identities (id, name, kind, key_ref, status, created_ms) VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
+            params![row.id, row.name, row.kind, row.key_ref, row.created_ms as i64],
+        ) {
+            Ok(_) => Ok(true),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn identity_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdentityRow> {
+        Ok(IdentityRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: r.get(2)?,
+            key_ref: r.get(3)?,
+            status: r.get(4)?,
+            created_ms: u(r.get(5)?),
+        })
+    }
+
+    pub fn identity(&self, id: &str) -> Result<Option<IdentityRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, kind, key_ref, status, created_ms FROM identities WHERE id = ?1",
+                params![id],
+                Self::identity_from,
+            )
+            .optional()?)
+    }
+
+    /// The active identity with this name.
+    pub fn identity_by_name(&self, name: &str) -> Result<Option<IdentityRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, kind, key_ref, status, created_ms FROM identities WHERE name = ?1 AND status = 'active'",
+                params![name],
+                Self::identity_from,
+            )
+            .optional()?)
+    }
+
+    pub fn list_identities(&self) -> Result<Vec<IdentityRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name, kind, key_ref, status, created_ms FROM identities ORDER BY created_ms, id")?;
+        let rows = st.query_map([], Self::identity_from)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Revoke an identity and end its sessions; `false` if it was revoked already.
+    pub fn revoke_identity(&self, id: &str) -> Result<bool> {
+        self.conn.execute("DELETE FROM identity_sessions WHERE connection = ?1", params![id])?;
+        Ok(self
+            .conn
+            .execute("UPDATE identities SET status = 'revoked' WHERE id = ?1 AND status = 'active'", params![id])?
+            > 0)
+    }
+
+    pub fn memberships(&self, identity: &str) -> Result<Vec<MembershipRow>> {
+        let mut st =
+            self.conn.prepare("SELECT org, project, role FROM memberships WHERE identity = ?1 ORDER BY rowid")?;
+        let rows = st
+            .query_map(params![identity], |r| {
+                Ok(MembershipRow { org: r.get(0)?, project: r.get(1)?, role: r.get(2)? })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn insert_membership(&self, identity: &str, m: &MembershipRow, now_ms: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO memberships (identity, org, project, role, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![identity, m.org, m.project, m.role, now_ms as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Create an org; `false` if it exists.
+    pub fn insert_org(&self, name: &str, now_ms: u64) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("INSERT OR IGNORE INTO orgs (name, created_ms) VALUES (?1, ?2)", params![name, now_ms as i64])?
+            > 0)
+    }
+
+    pub fn org_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT 1 FROM orgs WHERE name = ?1", params![name], |_| Ok(())).optional()?.is_some())
+    }
+
+    /// Create a project of an org; `false` if it exists.
+    pub fn insert_project(&self, org: &str, name: &str, now_ms: u64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "INSERT OR IGNORE INTO projects (org, name, created_ms) VALUES (?1, ?2, ?3)",
+            params![org, name, now_ms as i64],
+        )? > 0)
+    }
+
+    pub fn project_exists(&self, org: &str, name: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM projects WHERE org = ?1 AND name = ?2", params![org, name], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    pub fn insert_access_request(&self, r: &AccessRequestRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO access_requests (id, identity, org, project, role, justification, status, created_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+            params![r.id, r.identity_id, r.org, r.project, r.role, r.justification, r.created_ms as i64],
+        )?;
+        Ok(())
+    }
+
+    fn access_request_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccessRequestRow> {
+        Ok(AccessRequestRow {
+            id: r.get(0)?,
+            identity_id: r.get(1)?,
+            org: r.get(2)?,
+            project: r.get(3)?,
+            role: r.get(4)?,
+            justification: r.get(5)?,
+            status: r.get(6)?,
+            created_ms: u(r.get(7)?),
+            decided_by: r.get(8)?,
+            decided_ms: r.get::<_, Option<i64>>(9)?.map(u),
+            reason: r.get(10)?,
+        })
+    }
+
+    const ACCESS_REQUEST_COLUMNS: &'static str =
+        "id, identity, org, project, role, justification, status, created_ms, decided_by, decided_ms, reason";
+
+    pub fn access_request(&self, id: &str) -> Result<Option<AccessRequestRow>> {
+        let sql = format!("SELECT {} FROM access_requests WHERE id = ?1", Self::ACCESS_REQUEST_COLUMNS);
+        Ok(self.conn.query_row(&sql, params![id], Self::access_request_from).optional()?)
+    }
+
+    pub fn list_access_requests(&self) -> Result<Vec<AccessRequestRow>> {
+        let sql = format!("SELECT {} FROM access_requests ORDER BY created_ms DESC, id", Self::ACCESS_REQUEST_COLUMNS);
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], Self::access_request_from)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Approve or deny a pending request; `false` if it is no longer pending.
+    pub fn decide_access_request(
+        &self,
+        id: &str,
+        status: &str,
+        decided_by: &str,
+        reason: Option<&str>,
+        now_ms: u64,
+    ) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE access_requests SET status = ?2, decided_by = ?3, reason = ?4, decided_ms = ?5 \
+             WHERE id = ?1 AND status = 'pending'",
+            params![id, status, decided_by, reason, now_ms as i64],
+        )? > 0)
     }
 
     pub fn revoke_connection(&self, id: &str) -> Result<bool> {

@@ -16,6 +16,7 @@ mod pipeline;
 pub mod requests;
 pub use key_holder::{KeyError, KeyHolder};
 mod identity;
+mod network;
 mod secrets;
 mod session;
 mod tokens;
@@ -209,6 +210,8 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
     match req.uri().path() {
         "/v1/connections/auth/challenge" => return identity::serve(&d, &ctx, req, false).await,
         "/v1/connections/auth/verify" => return identity::serve(&d, &ctx, req, true).await,
+        "/v1/auth/challenge" => return identity::serve_network(&d, &ctx, req, false).await,
+        "/v1/auth/verify" => return identity::serve_network(&d, &ctx, req, true).await,
         _ => {}
     }
     let call = match d.admit(ctx, &req).await {
@@ -234,21 +237,18 @@ async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Resp
         O::ConnectionRotate => connections::rotate(&d, call, req).await,
         O::ConnectionRevoke => connections::revoke(&d, call).await,
         O::ConnectionAudit => connections::audit(&d, call, &req).await,
-        // The Worker's company settings and the console's pattern check, and network mode's
-        // operations (identities, orgs, access requests: their routes are not served yet): no
-        // such route on the daemon.
-        O::SettingsRead
-        | O::SettingsWrite
-        | O::PatternCheck
-        | O::IdentityRegister
-        | O::IdentityList
-        | O::IdentityRevoke
-        | O::OrgCreate
-        | O::ProjectCreate
-        | O::AccessRequestCreate
-        | O::AccessRequestList
-        | O::AccessRequestApprove
-        | O::AccessRequestDeny => match d.host.instance() {
+        O::IdentityRegister => network::register(&d, call, req).await,
+        O::IdentityList => network::list(&d, call).await,
+        O::IdentityRevoke => network::revoke(&d, call).await,
+        O::OrgCreate => network::create_org(&d, call, req).await,
+        O::ProjectCreate => network::create_project(&d, call, req).await,
+        O::AccessRequestCreate => network::create_request(&d, call, req).await,
+        O::AccessRequestList => network::list_requests(&d, call).await,
+        O::AccessRequestApprove => network::decide(&d, call, req, true).await,
+        O::AccessRequestDeny => network::decide(&d, call, req, false).await,
+        // The Worker's company settings and the console's pattern check: no such route on the
+        // daemon.
+        O::SettingsRead | O::SettingsWrite | O::PatternCheck => match d.host.instance() {
             Ok(mut inst) => d.refuse_route(&mut inst, call.ctx, None).await,
             Err(_) => http::internal(&call.ctx, "instantiating the component"),
         },

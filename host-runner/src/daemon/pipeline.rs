@@ -18,8 +18,8 @@ use super::http::{self, Body, Ctx};
 use crate::host::Instance;
 use crate::host::wit::audit::HostAct;
 use crate::host::wit::policy::{
-    Admission, Caller, CredentialProblem, Decision, Effect, InputKind, InputProblem, ManagedToken, Operation,
-    Request as PolicyRequest,
+    Admission, Caller, CredentialProblem, Decision, Effect, IdentityKind, IdentitySession, InputKind, InputProblem,
+    ManagedToken, Membership, Operation, Request as PolicyRequest, Role,
 };
 
 /// A request the core admitted.
@@ -93,6 +93,16 @@ impl Acted {
     }
 }
 
+/// A stored role's name as the policy's role (`readonly` for anything unknown: the least).
+pub fn role_of(role: &str) -> Role {
+    match role {
+        "owner" => Role::Owner,
+        "admin" => Role::Admin,
+        "member" => Role::Member,
+        _ => Role::Readonly,
+    }
+}
+
 /// The route table: method and path → the operation and the target the URL names; `Err` for a
 /// route that does not exist (404) or a method it does not take (405, with `Allow`).
 pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>), (u16, &'static str)> {
@@ -124,6 +134,26 @@ pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>
         ["v1", "connections"] => {
             (m("GET, POST", &[(Method::GET, O::ConnectionList), (Method::POST, O::ConnectionCreate)])?, None)
         }
+        ["v1", "identities"] => {
+            (m("GET, POST", &[(Method::GET, O::IdentityList), (Method::POST, O::IdentityRegister)])?, None)
+        }
+        ["v1", "identities", rest] => match rest.split_once('/') {
+            Some((id, "revoke")) => (m("POST", &[(Method::POST, O::IdentityRevoke)])?, target(id)),
+            _ => return Err((404, "")),
+        },
+        ["v1", "orgs"] => (m("POST", &[(Method::POST, O::OrgCreate)])?, None),
+        ["v1", "orgs", rest] => match rest.split_once('/') {
+            Some((org, "projects")) => (m("POST", &[(Method::POST, O::ProjectCreate)])?, target(org)),
+            _ => return Err((404, "")),
+        },
+        ["v1", "access-requests"] => {
+            (m("GET, POST", &[(Method::GET, O::AccessRequestList), (Method::POST, O::AccessRequestCreate)])?, None)
+        }
+        ["v1", "access-requests", rest] => match rest.split_once('/') {
+            Some((id, "approve")) => (m("POST", &[(Method::POST, O::AccessRequestApprove)])?, target(id)),
+            Some((id, "deny")) => (m("POST", &[(Method::POST, O::AccessRequestDeny)])?, target(id)),
+            _ => return Err((404, "")),
+        },
         ["v1", "connections", rest] => {
             let (id, action) = rest.split_once('/').unwrap_or((rest, ""));
             let op = match action {
@@ -150,8 +180,34 @@ impl Daemon {
         if inst.references_equal(&reference, &self.bootstrap_ref)? {
             return Ok((Caller::Owner, None));
         }
-        Ok(match self.db(|s| s.token_by_reference(&reference))? {
-            Some(row) => (Caller::Managed(ManagedToken { name: row.name, rules: row.rules }), Some(reference)),
+        if let Some(row) = self.db(|s| s.token_by_reference(&reference))? {
+            return Ok((Caller::Managed(ManagedToken { name: row.name, rules: row.rules }), Some(reference)));
+        }
+        // An identity's session (network mode): its identity active, with the key it logged in
+        // with, and its memberships as stored now (an approval counts at the next request).
+        let session = self.db(|s| {
+            let Some(session) = s.session(&reference)? else { return Ok(None) };
+            let Some(identity) = s.identity(&session.connection_id)? else { return Ok(None) };
+            if identity.status != "active" || identity.key_ref != session.key_ref {
+                return Ok(None);
+            }
+            let memberships = s.memberships(&identity.id)?;
+            Ok(Some((session, identity, memberships)))
+        })?;
+        Ok(match session {
+            Some((session, identity, memberships)) => (
+                Caller::Session(IdentitySession {
+                    id: identity.id,
+                    kind: if identity.kind == "human" { IdentityKind::Human } else { IdentityKind::Agent },
+                    name: identity.name,
+                    memberships: memberships
+                        .into_iter()
+                        .map(|m| Membership { org: m.org, project: m.project, role: role_of(&m.role) })
+                        .collect(),
+                    expires_at_ms: session.expires_at_ms,
+                }),
+                None,
+            ),
             None => (Caller::Anonymous(CredentialProblem::Unknown), None),
         })
     }

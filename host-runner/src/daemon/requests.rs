@@ -142,6 +142,66 @@ pub struct AuthBody {
     pub signature: Option<String>,
 }
 
+/// Network mode's `POST /v1/auth/challenge` `{"identity_id"}` and `…/verify` `{"identity_id",
+/// "nonce", "signature", "public_key"}` (the server keeps only the key's reference, so verify
+/// takes the key).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAuthBody {
+    pub identity_id: String,
+    #[serde(default)]
+    pub nonce: Option<String>,
+    #[serde(default)]
+    pub signature: Option<String>,
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// `POST /v1/identities` `{"name","type","public_key"}`: an identity's key, made by its holder.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityBody {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub public_key: String,
+}
+
+/// `POST /v1/orgs` `{"name","admin"?}`: an org, and its first admin (an identity's name or id).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgBody {
+    pub name: String,
+    #[serde(default)]
+    pub admin: Option<String>,
+}
+
+/// `POST /v1/orgs/{org}/projects` `{"name"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectBody {
+    pub name: String,
+}
+
+/// `POST /v1/access-requests` `{"org","project"?,"role","justification"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequestBody {
+    pub org: String,
+    #[serde(default)]
+    pub project: Option<String>,
+    pub role: String,
+    pub justification: String,
+}
+
+/// `POST /v1/access-requests/{id}/approve|deny` `{"reason"?}` (or no body).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DecideBody {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 /// `POST /v1/unlock`: the passphrase. Unknown fields are ignored.
 #[derive(Deserialize)]
 pub struct UnlockBody {

@@ -1,0 +1,254 @@
+//! Network mode's identities, orgs and access requests over real HTTPS against a real daemon and
+//! SQLite file (seed 002's five-step agent access flow, at the API; docs/policy.md "Network
+//! mode"), and its refusals, each audited.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::*;
+use ed25519_dalek::{Signer as _, SigningKey};
+use serde_json::{Value, json};
+
+/// An identity's key pair, made by its holder.
+struct Holder {
+    key: SigningKey,
+    id: String,
+}
+
+impl Holder {
+    fn public_key(&self) -> String {
+        STANDARD.encode(self.key.verifying_key().to_bytes())
+    }
+}
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+/// Register `name` without a credential: the id.
+fn register(d: &Daemon, name: &str, kind: &str, k: SigningKey) -> Holder {
+    let pk = STANDARD.encode(k.verifying_key().to_bytes());
+    let a = d.req("POST", "/v1/identities", None, Some(json!({"name": name, "type": kind, "public_key": pk})));
+    assert_eq!(a.status, 201, "register {name}: {}", String::from_utf8_lossy(&a.body));
+    let v = a.json();
+    assert_eq!(v["name"], name);
+    assert_eq!(v["type"], kind);
+    assert!(v.get("key_ref").is_none() && v.get("public_key").is_none(), "{v}");
+    Holder { key: k, id: v["id"].as_str().unwrap().to_owned() }
+}
+
+/// Challenge, sign `hq-vault-auth-v1` ‖ nonce ‖ identity id with `signer`, verify presenting
+/// `presented`'s public key: the status and body of verify (or of the challenge when refused).
+fn login_as(d: &Daemon, id: &str, signer: &SigningKey, presented: &SigningKey) -> (u16, Value) {
+    let ch = d.req("POST", "/v1/auth/challenge", None, Some(json!({"identity_id": id})));
+    if ch.status != 200 {
+        return (ch.status, ch.json());
+    }
+    let c = ch.json();
+    assert!(c["expires_at"].as_str().unwrap().ends_with('Z'), "{c}");
+    let nonce = c["nonce"].as_str().unwrap();
+    let sig = signer.sign(format!("hq-vault-auth-v1{nonce}{id}").as_bytes());
+    let body = json!({"identity_id": id, "nonce": nonce, "signature": STANDARD.encode(sig.to_bytes()),
+                      "public_key": STANDARD.encode(presented.verifying_key().to_bytes())});
+    let v = d.req("POST", "/v1/auth/verify", None, Some(body));
+    (v.status, v.json())
+}
+
+fn login(d: &Daemon, h: &Holder) -> String {
+    let (status, v) = login_as(d, &h.id, &h.key, &h.key);
+    assert_eq!(status, 200, "login: {v}");
+    assert_eq!(v["token_type"], "Bearer");
+    let t = v["token"].as_str().unwrap().to_owned();
+    assert!(t.starts_with("hqvs_"));
+    t
+}
+
+fn bearer(t: &str) -> String {
+    format!("Bearer {t}")
+}
+
+#[test]
+fn the_five_step_agent_access_flow_and_its_refusals() {
+    let mut d = daemon();
+    d.unlock();
+    // The org's first admin is a human, made with the server's owner credential.
+    let boss = register(&d, "boss", "human", key(1));
+    let a = d.owner("POST", "/v1/orgs", Some(json!({"name": "indigo", "admin": "boss"})));
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.json()["admin"]["id"], boss.id.as_str());
+    let boss_s = login(&d, &boss);
+    let a = d.req("POST", "/v1/orgs/indigo/projects", Some(&bearer(&boss_s)), Some(json!({"name": "hq-cloud"})));
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    d.store("org/indigo/project/hq-cloud/aws/key", "AKIA-network-secret-1");
+    d.store("org/indigo/project/other/db", "other-project-secret");
+
+    // 1. The agent makes its identity (its key pair is its own) and registers it.
+    let bot = register(&d, "deploy-bot", "agent", key(2));
+    // An identity with no membership reads nothing.
+    let bot_s = login(&d, &bot);
+    let a = d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&bot_s)), None);
+    assert_eq!((a.status, a.code()), (403, "forbidden".into()));
+    // 2. It files an access request.
+    let a = d.req(
+        "POST",
+        "/v1/access-requests",
+        Some(&bearer(&bot_s)),
+        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "member", "justification": "deploys hq-cloud"})),
+    );
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    let request = a.json()["id"].as_str().unwrap().to_owned();
+    // An agent never approves, its own request included; nor does the server's owner.
+    let a = d.req("POST", &format!("/v1/access-requests/{request}/approve"), Some(&bearer(&bot_s)), Some(json!({})));
+    assert_eq!((a.status, a.code()), (403, "agent_cannot_decide".into()));
+    let a = d.owner("POST", &format!("/v1/access-requests/{request}/approve"), Some(json!({})));
+    assert_eq!((a.status, a.code()), (403, "human_admin_only".into()));
+    // A human with no admin role in the org does not decide either.
+    let ada = register(&d, "ada", "human", key(3));
+    let ada_s = login(&d, &ada);
+    let a = d.req("POST", &format!("/v1/access-requests/{request}/approve"), Some(&bearer(&ada_s)), Some(json!({})));
+    assert_eq!((a.status, a.code()), (403, "not_org_admin".into()));
+    // The admin sees the request; the bystander does not.
+    let seen = |s: &str| {
+        d.req("GET", "/v1/access-requests", Some(&bearer(s)), None).json()["access_requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seen(&boss_s), vec![request.clone()]);
+    assert_eq!(seen(&bot_s), vec![request.clone()], "its own");
+    assert!(seen(&ada_s).is_empty());
+    // 3. The human admin approves: the membership exists from the next request.
+    let a = d.req("POST", &format!("/v1/access-requests/{request}/approve"), Some(&bearer(&boss_s)), Some(json!({})));
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    let a = d.req("POST", &format!("/v1/access-requests/{request}/deny"), Some(&bearer(&boss_s)), Some(json!({})));
+    assert_eq!((a.status, a.code()), (409, "already_decided".into()));
+    // 4. The agent logs in again (challenge–response) and 5. reads its scoped secret, as the seed
+    // writes the route.
+    let bot_s = login(&d, &bot);
+    let a = d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&bot_s)), None);
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.json()["value"], "AKIA-network-secret-1");
+    // Another project of the org stays closed; a member may write in its project.
+    let a = d.req("GET", "/v1/secrets/org/indigo/project/other/db", Some(&bearer(&bot_s)), None);
+    assert_eq!(a.status, 403);
+    let a = d.req(
+        "PUT",
+        "/v1/secrets/org/indigo/project/hq-cloud/ci/token",
+        Some(&bearer(&bot_s)),
+        Some(json!({"value": "written-by-the-agent"})),
+    );
+    assert!(a.status == 200 || a.status == 201, "{}", String::from_utf8_lossy(&a.body));
+
+    // Readonly: reads, never writes.
+    let auditor = register(&d, "auditor", "agent", key(4));
+    let aud_s = login(&d, &auditor);
+    let a = d.req(
+        "POST",
+        "/v1/access-requests",
+        Some(&bearer(&aud_s)),
+        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "readonly", "justification": "audits"})),
+    );
+    let r2 = a.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        d.req("POST", &format!("/v1/access-requests/{r2}/approve"), Some(&bearer(&boss_s)), Some(json!({}))).status,
+        200
+    );
+    assert_eq!(
+        d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&aud_s)), None).status,
+        200
+    );
+    let a = d.req(
+        "PUT",
+        "/v1/secrets/org/indigo/project/hq-cloud/aws/key",
+        Some(&bearer(&aud_s)),
+        Some(json!({"value": "overwritten"})),
+    );
+    assert_eq!((a.status, a.code()), (403, "forbidden".into()));
+
+    // Login refusals: a replayed nonce, another key's signature, a key that is not the identity's.
+    let ch = d.req("POST", "/v1/auth/challenge", None, Some(json!({"identity_id": bot.id}))).json();
+    let nonce = ch["nonce"].as_str().unwrap();
+    let sig = STANDARD.encode(bot.key.sign(format!("hq-vault-auth-v1{nonce}{}", bot.id).as_bytes()).to_bytes());
+    let body = json!({"identity_id": bot.id, "nonce": nonce, "signature": sig, "public_key": bot.public_key()});
+    assert_eq!(d.req("POST", "/v1/auth/verify", None, Some(body.clone())).status, 200);
+    let a = d.req("POST", "/v1/auth/verify", None, Some(body));
+    assert_eq!((a.status, a.code()), (403, "nonce_used".into()));
+    let (status, v) = login_as(&d, &bot.id, &key(9), &bot.key);
+    assert_eq!((status, v["error"]["code"].as_str().unwrap()), (403, "bad_signature"));
+    let (status, v) = login_as(&d, &bot.id, &key(9), &key(9));
+    assert_eq!((status, v["error"]["code"].as_str().unwrap()), (403, "invalid_identity"));
+
+    // Revoking an identity ends its sessions at once.
+    let a = d.owner("POST", &format!("/v1/identities/{}/revoke", bot.id), None);
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    let a = d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&bot_s)), None);
+    assert_eq!(a.status, 401, "a session after revoke");
+    let (status, _) = login_as(&d, &bot.id, &bot.key, &bot.key);
+    assert_eq!(status, 403, "a revoked identity cannot log in");
+
+    // The first admin of an org is never made over the network by an identity.
+    let a = d.req("POST", "/v1/orgs", Some(&bearer(&boss_s)), Some(json!({"name": "acme", "admin": "ada"})));
+    assert_eq!((a.status, a.code()), (403, "owner_only".into()));
+
+    // Every line names the identity by name and id; the refusals are there.
+    let lines = audit_lines(&d);
+    let has = |op: &str, status: u64, actor: &str| {
+        lines
+            .iter()
+            .any(|l| l["op"] == op && l["status"] == status && l["actor"].as_str().unwrap_or("").contains(actor))
+    };
+    let bot_actor = format!("deploy-bot ({})", bot.id);
+    assert!(has("get", 200, &bot_actor), "the read names the identity");
+    assert!(has("get", 403, &bot_actor));
+    assert!(has("access-request-approve", 403, &bot_actor), "the agent's approval, refused");
+    assert!(has("access-request-approve", 200, &format!("boss ({})", boss.id)));
+    assert!(has("auth-verify", 403, &bot.id), "the replayed nonce");
+    assert!(has("store", 403, &format!("auditor ({})", auditor.id)), "the readonly write");
+    assert!(has("org-create", 403, "boss"));
+    d.assert_no_leaks();
+}
+
+#[test]
+fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
+    let mut d = daemon();
+    d.unlock();
+    let pk = STANDARD.encode(key(5).verifying_key().to_bytes());
+    for (body, code) in [
+        (json!({"name": "Bad Name", "type": "agent", "public_key": pk}), "bad_name"),
+        (json!({"name": "bootstrap", "type": "agent", "public_key": pk}), "bad_name"),
+        (json!({"name": "bot", "type": "robot", "public_key": pk}), "bad_public_key"),
+        (json!({"name": "bot", "type": "agent", "public_key": "AAAA"}), "bad_public_key"),
+        (json!({"name": "bot", "type": "agent", "public_key": pk, "extra": 1}), "bad_json"),
+    ] {
+        let a = d.req("POST", "/v1/identities", None, Some(body.clone()));
+        assert_eq!((a.status, a.code()), (400, code.to_owned()), "{body}");
+    }
+    register(&d, "bot", "agent", key(5));
+    let a = d.req("POST", "/v1/identities", None, Some(json!({"name": "bot", "type": "agent", "public_key": pk})));
+    assert_eq!((a.status, a.code()), (409, "name_taken".into()));
+    // A malformed credential is still refused (only no credential at all is anonymous).
+    let a = d.req(
+        "POST",
+        "/v1/identities",
+        Some("Bearer nope"),
+        Some(json!({"name": "x", "type": "agent", "public_key": pk})),
+    );
+    assert_eq!(a.status, 401);
+    // Listing identities is for the owner and human admins; the list never holds a key.
+    let list = d.owner("GET", "/v1/identities", None).json();
+    assert_eq!(list["identities"][0]["name"], "bot");
+    assert!(!list.to_string().contains(&pk));
+    let bot = Holder { key: key(5), id: list["identities"][0]["id"].as_str().unwrap().to_owned() };
+    let s = login(&d, &bot);
+    let a = d.req("GET", "/v1/identities", Some(&bearer(&s)), None);
+    assert_eq!((a.status, a.code()), (403, "admin_only".into()));
+    let a = d.req("GET", "/v1/secrets", Some(&bearer(&s)), None);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json()["secrets"].as_array().map(Vec::len), Some(0), "an identity with no membership lists nothing");
+    d.store("aws/key", "local-mode-secret");
+    let a = d.req("GET", "/v1/secrets/aws/key", Some(&bearer(&s)), None);
+    assert_eq!(a.status, 403, "local-mode secrets are the bootstrap token's");
+}
