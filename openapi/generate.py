@@ -176,6 +176,86 @@ def auth_routes(auth_errors):
     }
 
 
+
+def network_routes(owner):
+    """Network mode's routes (seed 002; docs/policy.md "Network mode")."""
+    json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+    session = [{"identitySession": []}]
+    either = owner + session
+    name = {"type": "string", "description": "1-63 of a-z, 0-9, `.` and `-`, first a letter or digit, not a reserved word"}
+    identity = {"type": "object", "required": ["id", "name", "type", "status"], "properties": {
+        "id": {"type": "string", "pattern": "^id_[0-9a-f]{16,64}$"}, "name": {"type": "string"},
+        "type": {"type": "string", "enum": ["agent", "human"]}, "status": {"type": "string", "enum": ["active", "revoked"]},
+        "created_ms": {"type": "integer"}}}
+    request = {"type": "object", "required": ["id", "identity_id", "org", "role", "status"], "properties": {
+        "id": {"type": "string"}, "identity_id": {"type": "string"}, "org": {"type": "string"}, "project": {"type": ["string", "null"]},
+        "role": {"type": "string", "enum": ["admin", "member", "readonly"]}, "justification": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "approved", "denied"]}}}
+    login_errors = errors("400", "403", "405", "503")
+    login_errors["400"] = err("A body that is not the route's JSON, a bad identity id, an Authorization header (these routes take none), "
+                              "a public key or signature that is not base64 of the right length")
+    login_errors["403"] = err("No active identity has this id; the public key is not the identity's; the nonce is unknown, used or expired; "
+                              "or the signature does not verify")
+    decide = json_body({"type": "object", "additionalProperties": False, "properties": {"reason": {"type": "string", "maxLength": 1000}}})
+    return {
+        "/v1/auth/challenge": {"post": {
+            "summary": "Network mode, login step 1: a single-use nonce (60 s) for an identity", "security": [],
+            "requestBody": json_body({"type": "object", "required": ["identity_id"], "additionalProperties": False,
+                                      "properties": {"identity_id": {"type": "string", "pattern": "^id_[0-9a-f]{16,64}$"}}}),
+            "responses": {**ok("The nonce to sign", {"type": "object", "required": ["identity_id", "nonce", "expires_at", "expires_at_ms"], "properties": {
+                "identity_id": {"type": "string"}, "nonce": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
+                "expires_at_ms": {"type": "integer"}}}), **login_errors}}},
+        "/v1/auth/verify": {"post": {
+            "summary": "Network mode, login step 2: the Ed25519 signature (64 bytes, standard base64) over the UTF-8 of hq-vault-auth-v1 + nonce + "
+                       "identity_id, with the identity's public key (the server keeps only its SHA-256), gives an hqvs_ session (1 h)", "security": [],
+            "requestBody": json_body({"type": "object", "required": ["identity_id", "nonce", "signature", "public_key"], "additionalProperties": False,
+                                      "properties": {"identity_id": {"type": "string"}, "nonce": {"type": "string"}, "signature": {"type": "string"},
+                                                     "public_key": {"type": "string", "description": "32 bytes, standard base64"}}}),
+            "responses": {**ok("The session", {"type": "object", "required": ["identity_id", "token", "token_type", "expires_at"], "properties": {
+                "identity_id": {"type": "string"}, "token": {"type": "string", "description": "hqvs_…, shown once"},
+                "token_type": {"type": "string", "enum": ["Bearer"]}, "expires_at": {"type": "string", "format": "date-time"},
+                "expires_at_ms": {"type": "integer"}}}), **login_errors}}},
+        "/v1/identities": {
+            "get": {"summary": "List identities and their memberships (never a key): the owner or a human admin", "security": either,
+                    "responses": {**ok("Identities", {"type": "object", "required": ["identities"], "properties": {"identities": {"type": "array", "items": identity}}}),
+                                  **errors("400", "401", "403", "503")}},
+            "post": {"summary": "Register an identity's Ed25519 public key (anyone, without a credential; grants nothing but filing access requests)",
+                     "security": [{}] + either,
+                     "requestBody": json_body({"type": "object", "required": ["name", "type", "public_key"], "additionalProperties": False, "properties": {
+                         "name": name, "type": {"type": "string", "enum": ["agent", "human"]},
+                         "public_key": {"type": "string", "description": "32 bytes, standard base64; the server keeps only its SHA-256"}}}),
+                     "responses": {**ok("Registered", identity, "201"), **errors("400", "401", "403", "409", "413", "503")}},
+        },
+        "/v1/identities/{id}/revoke": {"parameters": [p("id", "Identity id (id_…)")], "post": {
+            "summary": "Revoke an identity: its sessions end at once", "security": either,
+            "responses": {**ok("Revoked", OBJ), **errors("400", "401", "403", "404", "503")}}},
+        "/v1/orgs": {"post": {
+            "summary": "Create an org and its first admin: the server's owner only (its home, never an identity over the network)", "security": owner,
+            "requestBody": json_body({"type": "object", "required": ["name"], "additionalProperties": False,
+                                      "properties": {"name": name, "admin": {"type": "string", "description": "An identity's name or id"}}}),
+            "responses": {**ok("Created", OBJ, "201"), **errors("400", "401", "403", "404", "409", "413", "503")}}},
+        "/v1/orgs/{org}/projects": {"parameters": [p("org", "The org's name")], "post": {
+            "summary": "Create a project: the owner or a human admin of the org", "security": either,
+            "requestBody": json_body({"type": "object", "required": ["name"], "additionalProperties": False, "properties": {"name": name}}),
+            "responses": {**ok("Created", OBJ, "201"), **errors("400", "401", "403", "404", "409", "413", "503")}}},
+        "/v1/access-requests": {
+            "get": {"summary": "Access requests, newest first: the owner sees all; an identity its own and those it may decide", "security": either,
+                    "responses": {**ok("Requests", {"type": "object", "required": ["access_requests"], "properties": {"access_requests": {"type": "array", "items": request}}}),
+                                  **errors("400", "401", "403", "503")}},
+            "post": {"summary": "File an access request (an identity): a role in an org's project (admin may cover the whole org)", "security": session,
+                     "requestBody": json_body({"type": "object", "required": ["org", "role", "justification"], "additionalProperties": False, "properties": {
+                         "org": name, "project": name, "role": {"type": "string", "enum": ["admin", "member", "readonly"]},
+                         "justification": {"type": "string", "minLength": 1, "maxLength": 1000}}}),
+                     "responses": {**ok("Filed (pending)", request, "201"), **errors("400", "401", "403", "404", "413", "503")}},
+        },
+        "/v1/access-requests/{id}/approve": {"parameters": [p("id", "Access request id (ar_…)")], "post": {
+            "summary": "Approve (a human admin of the org, not the requester; never a role above the approver's): the membership is created",
+            "security": session, "requestBody": decide, "responses": {**ok("Approved", OBJ), **errors("400", "401", "403", "404", "409", "413", "503")}}},
+        "/v1/access-requests/{id}/deny": {"parameters": [p("id", "Access request id (ar_…)")], "post": {
+            "summary": "Deny, with an optional reason (the same rules as approve)",
+            "security": session, "requestBody": decide, "responses": {**ok("Denied", OBJ), **errors("400", "401", "403", "404", "409", "413", "503")}}},
+    }
+
 def daemon():
     audit_lines = {**ok("Lines", {"type": "object", "required": ["lines", "next"], "properties": {"lines": {"type": "array"}, "next": {"type": "integer"}, "total": {"type": "integer"}}}),
                    **errors("400", "401", "403", "503")}
@@ -264,6 +344,7 @@ def daemon():
                                                                                          "responses": {**ok("Events", OBJ), **errors("400", "401", "403", "404", "503")}}},
         **READ_ROUTES,
         **auth_routes(errors("400", "403", "405", "503")),
+        **network_routes(owner),
     }
     return {
         "openapi": "3.1.0",
@@ -273,6 +354,7 @@ def daemon():
             "schemas": {"Error": ERROR},
             "securitySchemes": {
                 "vaultToken": {"type": "http", "scheme": "bearer", "description": "hqvt_…: the bootstrap token (owner) or a managed token"},
+                "identitySession": {"type": "http", "scheme": "bearer", "description": "hqvs_…: an identity's session (network mode, POST /v1/auth/verify), 1 h"},
                 "connectionKey": {"type": "http", "scheme": "bearer", "description": "hqxc_…: a connection key"},
             },
         },
