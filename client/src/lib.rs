@@ -568,10 +568,19 @@ impl Client {
             // Set but empty: the token meant for this process did not arrive (a failed mint). The
             // home's file holds the owner's token: never read it in its place.
             Ok(_) => return Err(Error::EmptyToken),
-            Err(_) => (
-                std::fs::read_to_string(&token_file).ok().map(|t| t.trim().to_owned()),
-                TokenSource::File(token_file.clone()),
-            ),
+            // No token file (this home runs no daemon): the session `hq-vault login` cached, if any
+            // (network mode; `session.json`, 0600, in this home).
+            Err(_) => match std::fs::read_to_string(&token_file) {
+                Ok(t) => (Some(t.trim().to_owned()), TokenSource::File(token_file.clone())),
+                Err(_) => {
+                    let session = home.join("session.json");
+                    let token = std::fs::read(&session)
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                        .and_then(|v| v["token"].as_str().map(str::to_owned));
+                    (token, TokenSource::File(session))
+                }
+            },
         };
         let mut client = Client::new(base, token, &ca)?;
         client.source = Arc::new(Source { url: client.base.clone(), token: source, setting: Some("HQ_VAULT_URL") });
@@ -665,6 +674,12 @@ impl Client {
             .header("authorization", self.auth()?)
             .header("content-type", "application/json")
             .send(body.to_string());
+        self.reply(r)
+    }
+
+    /// A POST without a credential: network mode's registration and login routes take none.
+    pub fn post_anonymous(&self, path: &str, body: &Value) -> Result<Reply, Error> {
+        let r = self.agent.post(self.url(path)).header("content-type", "application/json").send(body.to_string());
         self.reply(r)
     }
 

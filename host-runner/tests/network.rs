@@ -252,3 +252,95 @@ fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
     let a = d.req("GET", "/v1/secrets/aws/key", Some(&bearer(&s)), None);
     assert_eq!(a.status, 403, "local-mode secrets are the bootstrap token's");
 }
+
+/// The CLI as a person or agent in its own home, talking to `d` (its URL and its CA only).
+fn cli_in(d: &Daemon, home: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(BIN);
+    c.env("HQ_VAULT_HOME", home)
+        .env("HQ_VAULT_URL", &d.url)
+        .env("HQ_VAULT_CA_CERT", d.home().join("tls/ca.pem"))
+        .env_remove("HQ_VAULT_TOKEN");
+    c
+}
+
+fn ok(o: std::process::Output, what: &str) -> String {
+    assert!(o.status.success(), "{what}: {}\n{}", text(&o), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+#[test]
+fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_homes() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut d = daemon();
+    d.unlock();
+    d.store("org/indigo/project/hq-cloud/aws/key", "AKIA-cli-network-secret");
+    let homes = tempfile::tempdir().unwrap();
+    let (alice, bot) = (homes.path().join("alice"), homes.path().join("bot"));
+    // The human admin makes her identity; the server's home makes the org with her as admin.
+    ok(run_with(cli_in(&d, &alice), &["identity", "create", "--name", "alice", "--type", "human"], None), "alice");
+    ok(d.run(&["org", "create", "indigo", "--admin", "alice"], None), "org create");
+    ok(run_with(cli_in(&d, &alice), &["login", "--identity", "alice"], None), "alice login");
+    ok(run_with(cli_in(&d, &alice), &["project", "create", "--org", "indigo", "hq-cloud"], None), "project");
+    // 1. The agent creates its identity: the key pair stays in its home, 0600.
+    let id =
+        ok(run_with(cli_in(&d, &bot), &["identity", "create", "--name", "deploy-bot", "--type", "agent"], None), "bot");
+    assert!(id.starts_with("id_"), "{id}");
+    let key_file = bot.join("identities/deploy-bot.key");
+    assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    let seed = std::fs::read_to_string(&key_file).unwrap();
+    // 2. It logs in and asks for access.
+    ok(run_with(cli_in(&d, &bot), &["login", "--identity", "deploy-bot"], None), "bot login");
+    assert_eq!(std::fs::metadata(bot.join("session.json")).unwrap().permissions().mode() & 0o777, 0o600);
+    let request = ok(
+        run_with(
+            cli_in(&d, &bot),
+            &[
+                "access-requests",
+                "create",
+                "--org",
+                "indigo",
+                "--project",
+                "hq-cloud",
+                "--role",
+                "member",
+                "--justification",
+                "deploys hq-cloud",
+            ],
+            None,
+        ),
+        "request",
+    );
+    // Before approval it reads nothing; it cannot approve its own request.
+    let o = run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None);
+    assert!(!o.status.success());
+    let o = run_with(cli_in(&d, &bot), &["access-requests", "approve", &request], None);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("an agent never approves"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // 3. The human sees it and approves.
+    let listed = ok(run_with(cli_in(&d, &alice), &["access-requests", "list"], None), "list");
+    assert!(listed.contains(&request) && listed.contains("deploy-bot") && listed.contains("pending"), "{listed}");
+    ok(run_with(cli_in(&d, &alice), &["access-requests", "approve", &request], None), "approve");
+    // 4–5. The agent reads its scoped secret with its cached session, as the seed writes the path.
+    let v = ok(run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None), "get");
+    assert_eq!(v, "AKIA-cli-network-secret");
+    // An expired session is renewed with the identity's key, then used.
+    let path = bot.join("session.json");
+    let mut s: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    s["expires_at_ms"] = json!(0);
+    std::fs::write(&path, s.to_string()).unwrap();
+    let o = run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None);
+    assert_eq!(ok(o, "get after renewal"), "AKIA-cli-network-secret");
+    let renewed: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(renewed["expires_at_ms"].as_u64().unwrap() > 0);
+    // Revoked by the human admin: the cached session is refused at once.
+    ok(run_with(cli_in(&d, &alice), &["identity", "revoke", "deploy-bot"], None), "revoke");
+    let o = run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None);
+    assert!(!o.status.success());
+    // The private key never reached the server: not in its database, log or audit.
+    d.secrets.push(seed.trim().to_owned());
+    d.assert_no_leaks();
+}

@@ -22,6 +22,7 @@ mod init;
 mod isolate;
 mod mask;
 mod mcp;
+mod network;
 mod run;
 mod secrets;
 mod serve;
@@ -119,6 +120,29 @@ enum Command {
     /// External Connections served by this daemon over its files root.
     #[command(subcommand, after_help = "Example:\n  hq-vault connection create --name docs-bot --pattern knowledge/")]
     Connection(connection::Command),
+    /// Network mode: this home's identities (an Ed25519 key pair each; the key stays here).
+    #[command(
+        subcommand,
+        after_help = "Example:\n  hq-vault identity create --name deploy-bot --type agent\n  hq-vault identity list\n  hq-vault identity revoke deploy-bot"
+    )]
+    Identity(network::IdentityCommand),
+    /// Network mode: sign the server's challenge with this home's identity; the session (1 h) is
+    /// cached in this home and renewed when it expires.
+    #[command(after_help = "Example:\n  hq-vault login --identity deploy-bot")]
+    Login(network::LoginArgs),
+    /// Network mode: orgs (made with the server's home).
+    #[command(subcommand)]
+    Org(network::OrgCommand),
+    /// Network mode: an org's projects.
+    #[command(subcommand)]
+    Project(network::ProjectCommand),
+    /// Network mode: ask for access, and (a human admin) approve or deny.
+    #[command(
+        subcommand,
+        name = "access-requests",
+        after_help = "Example:\n  hq-vault access-requests create --org indigo --project hq-cloud --role member --justification 'deploys'\n  hq-vault access-requests list\n  hq-vault access-requests approve ar_…"
+    )]
+    AccessRequests(network::AccessCommand),
     /// Check the home's permissions, the certificate, the daemon and the audit chain.
     #[command(after_help = "Example:\n  hq-vault doctor")]
     Doctor,
@@ -154,6 +178,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         end_quietly_on_broken_pipe()?;
     }
     let home = Home::from_env()?;
+    // A session cached by `hq-vault login` that has expired is renewed before a command uses it.
+    if matches!(
+        cli.command,
+        Command::Get(_)
+            | Command::List(_)
+            | Command::Store(_)
+            | Command::Delete(_)
+            | Command::EnvFile(_)
+            | Command::Run(_)
+            | Command::Org(_)
+            | Command::Project(_)
+            | Command::AccessRequests(_)
+    ) {
+        network::renew_session(&home);
+    }
     match cli.command {
         Command::Init(a) => init::run(&home, a),
         Command::Serve(a) => serve::run(home, a),
@@ -172,6 +211,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(a) => audit::run(&home, a),
         Command::Passphrase(c) => session::passphrase(c),
         Command::Connection(c) => connection::run(c),
+        Command::Identity(c) => network::identity(&home, c),
+        Command::Login(a) => network::login(&home, a),
+        Command::Org(c) => network::org(c),
+        Command::Project(c) => network::project(c),
+        Command::AccessRequests(c) => network::access(c),
         Command::Doctor => doctor::run(&home),
         Command::Mcp(a) => mcp::run(&home, a),
         Command::Completions { shell } => {
