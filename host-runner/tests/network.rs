@@ -344,3 +344,66 @@ fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_hom
     d.secrets.push(seed.trim().to_owned());
     d.assert_no_leaks();
 }
+
+/// The CLI with the server's own home, finding the daemon through serve.lock (its own channel).
+fn home_cli(d: &Daemon) -> std::process::Command {
+    let mut c = d.cli();
+    c.env_remove("HQ_VAULT_URL");
+    c
+}
+
+#[test]
+fn serve_network_takes_the_bootstrap_token_only_on_the_home_s_own_channel() {
+    let mut d = initialized(CHEAP_KDF);
+    d.extra_serve_args = vec!["--network".into()];
+    d.start();
+    // Over the network listener the bootstrap token is an unknown credential, audited.
+    let a = d.owner("GET", "/v1/secrets", None);
+    assert_eq!((a.status, a.code()), (401, "invalid_token".into()));
+    // The home's own channel (serve.lock) is not the network listener, and takes it.
+    let lock = std::fs::read_to_string(d.home().join("serve.lock")).unwrap();
+    assert!(lock.trim().starts_with("https://127.0.0.1:") && lock.trim() != d.url, "{lock}");
+    ok(run_with(home_cli(&d), &["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes())), "unlock");
+    let o = run_with(home_cli(&d), &["store", "org/indigo/project/hq-cloud/aws/key"], Some(b"AKIA-served-on-network"));
+    ok(o, "store");
+    // An identity logs in and reads over the network listener once approved.
+    let homes = tempfile::tempdir().unwrap();
+    let (alice, bot) = (homes.path().join("alice"), homes.path().join("bot"));
+    ok(run_with(cli_in(&d, &alice), &["identity", "create", "--name", "alice", "--type", "human"], None), "alice");
+    ok(
+        run_with(home_cli(&d), &["org", "create", "indigo", "--admin", "alice"], None),
+        "org create on the home channel",
+    );
+    ok(run_with(cli_in(&d, &alice), &["login", "--identity", "alice"], None), "alice login");
+    ok(run_with(cli_in(&d, &alice), &["project", "create", "--org", "indigo", "hq-cloud"], None), "project");
+    ok(run_with(cli_in(&d, &bot), &["identity", "create", "--name", "deploy-bot", "--type", "agent"], None), "bot");
+    ok(run_with(cli_in(&d, &bot), &["login", "--identity", "deploy-bot"], None), "bot login");
+    let args = [
+        "access-requests",
+        "create",
+        "--org",
+        "indigo",
+        "--project",
+        "hq-cloud",
+        "--role",
+        "readonly",
+        "--justification",
+        "reads",
+    ];
+    let request = ok(run_with(cli_in(&d, &bot), &args, None), "request");
+    ok(run_with(cli_in(&d, &alice), &["access-requests", "approve", &request], None), "approve");
+    let v = ok(run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None), "get");
+    assert_eq!(v, "AKIA-served-on-network");
+    // The refused bootstrap token is in the audit, as an unknown credential over the network.
+    let lines = audit_lines(&d);
+    assert!(lines.iter().any(|l| l["status"] == 401 && l["reason"] == "invalid_token"), "the refusal is audited");
+}
+
+#[test]
+fn serving_beyond_loopback_needs_network_mode() {
+    let d = initialized(CHEAP_KDF);
+    let o = run_with(d.cli(), &["serve", "--listen", "0.0.0.0:0"], None);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not a loopback address") && err.contains("--network"), "{err}");
+}

@@ -13,9 +13,14 @@ use hq_vault::host::CoreHost;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address to listen on (loopback only unless you know why).
+    /// Address to listen on: loopback, unless --network.
     #[arg(long, default_value = "127.0.0.1:13100")]
     listen: SocketAddr,
+    /// Network mode (seed 002): callers are identities with sessions (`hq-vault login`); the
+    /// bootstrap token is not taken on --listen, only on the home's own loopback channel, whose
+    /// address serve.lock names (this home's CLI uses it: unlock, lock, org create).
+    #[arg(long)]
+    network: bool,
     /// Lock after this long without a vault operation (90s, 15m, 1h).
     #[arg(long, default_value = "30m")]
     idle_lock: String,
@@ -44,8 +49,26 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         signal_hook::flag::register_conditional_default(signal, starting.clone())
             .context("setting up SIGINT and SIGTERM")?;
     }
+    // Beyond loopback, callers must be identities: the bootstrap token of a home is no credential
+    // to hand to a network.
+    if !args.listen.ip().is_loopback() && !args.network {
+        bail!(
+            "--listen {} is not a loopback address: serving beyond this machine needs network mode (`hq-vault serve --network --listen {}`), where every caller is an identity with a session and the bootstrap token is not taken. Nothing was created",
+            args.listen,
+            args.listen
+        );
+    }
     // The address first: a second `serve` on a busy port fails before it touches any home.
     let listener = bind(&home, args.listen)?;
+    // Network mode: the home's own channel, on loopback, on a port of the system's choosing.
+    let local_listener = if args.network {
+        Some(
+            std::net::TcpListener::bind(("127.0.0.1", 0))
+                .context("listening on loopback for the home's own channel")?,
+        )
+    } else {
+        None
+    };
     // One daemon per home, whatever its port: a second would rewrite the token file (locking the
     // first one's clients out) and interleave its lines into the same audit log.
     let home_lock = lock_home(&home)?;
@@ -127,14 +150,16 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
             None => KeyHolder::locked(),
         },
         limits,
+        local_listener,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr| {
+    rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr, home_channel| {
         // serve.lock names the address now that the daemon serves there (clients of this home
-        // find it there without HQ_VAULT_URL).
+        // find it there without HQ_VAULT_URL); in network mode, the home's own channel.
         if let Some(f) = &_home_lock {
             use std::os::unix::fs::FileExt as _;
-            let _ = f.set_len(0).and_then(|()| f.write_all_at(format!("https://{addr}\n").as_bytes(), 0));
+            let at = home_channel.unwrap_or(addr);
+            let _ = f.set_len(0).and_then(|()| f.write_all_at(format!("https://{at}\n").as_bytes(), 0));
         }
         // The daemon outlives its standard output: a line nobody can read stops nothing.
         use std::io::Write as _;
@@ -145,6 +170,12 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
             compile.as_millis(),
             home.dir.display()
         );
+        if let Some(local) = home_channel {
+            let _ = writeln!(
+                std::io::stdout(),
+                "hq-vault network mode: identities on https://{addr} (no bootstrap token there); this home's own channel on https://{local} (in serve.lock)"
+            );
+        }
     }))?;
     // Stopped: serve.lock no longer names an address, so that clients do not look for this daemon
     // there (and find another program on the port). The lock itself goes with the process.

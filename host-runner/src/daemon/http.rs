@@ -27,13 +27,27 @@ pub struct Ctx {
     pub request_id: String,
     pub ip: String,
     pub now_ms: u64,
+    /// Whether the request came in through the home's own channel, where the bootstrap token is
+    /// accepted: every listener in local mode; in network mode only the loopback listener whose
+    /// address `serve.lock` names (the network listener takes identity sessions, never it).
+    pub local_channel: bool,
 }
 
 impl Ctx {
     pub fn new(peer: SocketAddr) -> Ctx {
+        Ctx::on(peer, true)
+    }
+
+    /// A request from `peer` on a listener that is (or is not) the home's own channel.
+    pub fn on(peer: SocketAddr, local_channel: bool) -> Ctx {
         let mut id = [0u8; 8];
         let _ = getrandom::fill(&mut id);
-        Ctx { request_id: format!("req_{}", hex::encode(id)), ip: peer.ip().to_string(), now_ms: super::now_ms() }
+        Ctx {
+            request_id: format!("req_{}", hex::encode(id)),
+            ip: peer.ip().to_string(),
+            now_ms: super::now_ms(),
+            local_channel,
+        }
     }
 }
 

@@ -65,6 +65,9 @@ pub struct Daemon {
     pub store: Mutex<VaultDb>,
     pub audit: AuditLog,
     pub bootstrap_ref: String,
+    /// Network mode (`serve --network`): the bootstrap token is taken on the home's loopback
+    /// channel only.
+    pub network: bool,
     /// The files root, opened once at start; objects and listings are reached by descriptor.
     pub files_root: beneath::FilesRoot,
     /// Where the files root is, absolute (what `connection create` tells the person).
@@ -86,6 +89,9 @@ pub struct Options {
     pub keyholder: KeyHolder,
     /// Connection cap and timeouts.
     pub limits: listener::Limits,
+    /// Network mode: the home's own channel, a loopback listener where the bootstrap token (the
+    /// home's `token` file) is taken; the main listener then takes identity sessions only.
+    pub local_listener: Option<std::net::TcpListener>,
 }
 
 impl Daemon {
@@ -114,7 +120,7 @@ pub async fn serve(
     host: CoreHost,
     opts: Options,
     starting: &std::sync::atomic::AtomicBool,
-    ready: impl FnOnce(SocketAddr),
+    ready: impl FnOnce(SocketAddr, Option<SocketAddr>),
 ) -> Result<()> {
     let stop = StopSignals::listen().context("listening for SIGINT and SIGTERM")?;
     starting.store(false, Ordering::SeqCst);
@@ -158,22 +164,47 @@ pub async fn serve(
         store: Mutex::new(store),
         audit,
         bootstrap_ref,
+        network: opts.local_listener.is_some(),
         files_root,
         files_root_path,
         listen_addr: addr,
         idle_lock: opts.idle_lock,
         last_activity: AtomicU64::new(now_ms()),
     });
-    ready(addr);
+    let local = match opts.local_listener {
+        Some(l) => {
+            l.set_nonblocking(true)?;
+            Some(TcpListener::from_std(l)?)
+        }
+        None => None,
+    };
+    ready(addr, local.as_ref().and_then(|l| l.local_addr().ok()));
 
     tokio::spawn(session::idle_locker(daemon.clone()));
     tokio::spawn(audit::summarize_anonymous(daemon.clone()));
     let acceptor = TlsAcceptor::from(tls);
     let handler = {
         let daemon = daemon.clone();
-        move |req, peer| route(daemon.clone(), req, peer)
+        move |req, peer| route(daemon.clone(), req, peer, false)
     };
-    listener::accept_loop(listener, acceptor, opts.limits, handler, stop.recv()).await;
+    // One stop for every listener.
+    let (stopped, watch) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        stop.recv().await;
+        let _ = stopped.send(true);
+    });
+    let until_stopped = |mut w: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = w.wait_for(|s| *s).await;
+    };
+    let home_channel = local.map(|l| {
+        let daemon = daemon.clone();
+        let handler = move |req, peer| route(daemon.clone(), req, peer, true);
+        tokio::spawn(listener::accept_loop(l, acceptor.clone(), opts.limits, handler, until_stopped(watch.clone())))
+    });
+    listener::accept_loop(listener, acceptor, opts.limits, handler, until_stopped(watch)).await;
+    if let Some(h) = home_channel {
+        let _ = h.await;
+    }
     daemon.keyholder.drop_key().await;
     let _ = daemon.audit.flush_anonymous(now_ms(), true).await;
     eprintln!("hq-vault: stopped; the key was dropped");
@@ -201,9 +232,9 @@ impl StopSignals {
     }
 }
 
-async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr, home_channel: bool) -> Response<Body> {
     use crate::host::wit::policy::Operation as O;
-    let ctx = Ctx::new(peer);
+    let ctx = Ctx::on(peer, home_channel || !d.network);
     if matches!(req.uri().path(), "/v1/connections/files" | "/v1/connections/files/object") {
         return files::read(&d, &ctx, req).await;
     }

@@ -172,12 +172,19 @@ pub fn resolve(method: &Method, path: &str) -> Result<(Operation, Option<String>
 impl Daemon {
     /// Who the `Authorization` header names: the core parses it, the store is asked.
     /// With a managed token, its reference too.
-    fn caller(&self, inst: &mut Instance, authorization: Option<&str>) -> anyhow::Result<(Caller, Option<String>)> {
+    fn caller(
+        &self,
+        inst: &mut Instance,
+        authorization: Option<&str>,
+        local_channel: bool,
+    ) -> anyhow::Result<(Caller, Option<String>)> {
         let reference = match inst.policy_credential(authorization)? {
             Ok(r) => r,
             Err(p) => return Ok((Caller::Anonymous(p), None)),
         };
-        if inst.references_equal(&reference, &self.bootstrap_ref)? {
+        // The bootstrap token is the home's: in network mode it is not taken over the network
+        // (an unknown credential there, audited as any).
+        if local_channel && inst.references_equal(&reference, &self.bootstrap_ref)? {
             return Ok((Caller::Owner, None));
         }
         if let Some(row) = self.db(|s| s.token_by_reference(&reference))? {
@@ -227,7 +234,7 @@ impl Daemon {
         let (caller, token_reference) = if operation == Operation::Health {
             (Caller::Anonymous(CredentialProblem::Missing), None)
         } else {
-            match self.caller(&mut inst, http::authorization(req).as_deref()) {
+            match self.caller(&mut inst, http::authorization(req).as_deref(), ctx.local_channel) {
                 Ok(c) => c,
                 Err(_) => return Err(http::internal(&ctx, "checking the credential")),
             }
