@@ -36,17 +36,36 @@ pub fn ensure_certificates(home: &Home) -> Result<()> {
 
 /// The rustls server configuration from the files in `tls/`.
 pub fn server_config(home: &Home) -> Result<Arc<rustls::ServerConfig>> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(home.server_cert())
-        .with_context(|| format!("reading {}", home.server_cert().display()))?
-        .collect::<Result<_, _>>()?;
-    let key = PrivateKeyDer::from_pem_file(home.server_key())
-        .with_context(|| format!("reading {}", home.server_key().display()))?;
+    server_config_from(
+        &home.server_cert(),
+        &home.server_key(),
+        "the daemon's certificate and key do not match: delete tls/ and run `hq-vault init`",
+    )
+}
+
+/// The rustls server configuration from a PEM certificate chain and its PEM private key (`serve
+/// --tls-cert/--tls-key`, a certificate for the server's name on the network); `mismatch` is the
+/// error when the key is not the certificate's.
+pub fn server_config_from(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    mismatch: &str,
+) -> Result<Arc<rustls::ServerConfig>> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .with_context(|| format!("reading the certificate {}", cert.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("{} is not a PEM certificate chain", cert.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!("{} holds no PEM certificate", cert.display());
+    }
+    let key =
+        PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading the private key {}", key.display()))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .context("the daemon's certificate and key do not match: delete tls/ and run `hq-vault init`")?;
+        .context(mismatch.to_owned())?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(cfg))
 }

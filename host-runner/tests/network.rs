@@ -407,3 +407,52 @@ fn serving_beyond_loopback_needs_network_mode() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("not a loopback address") && err.contains("--network"), "{err}");
 }
+
+#[test]
+fn beyond_loopback_network_mode_serves_the_certificate_it_is_given() {
+    // Without a certificate for the server's name: refused, nothing created.
+    let mut d = initialized(CHEAP_KDF);
+    let o = run_with(d.cli(), &["serve", "--network", "--listen", "0.0.0.0:0"], None);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--tls-cert FILE --tls-key FILE"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // With one (a CA of the team's own, a certificate naming the address clients use).
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap()).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["vault.team.example".to_owned()]).unwrap();
+    params.subject_alt_names.push(rcgen::SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &ca).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_file, key_file, ca_file) =
+        (dir.path().join("cert.pem"), dir.path().join("key.pem"), dir.path().join("ca.pem"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .env("HQ_VAULT_HOME", d.home())
+        .args(["serve", "--network", "--listen", "0.0.0.0:0", "--tls-cert"])
+        .arg(&cert_file)
+        .arg("--tls-key")
+        .arg(&key_file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    d.child = Some(child);
+    let port =
+        first.split("https://0.0.0.0:").nth(1).and_then(|r| r.split_whitespace().next()).expect(&first).to_owned();
+    d.url = format!("https://127.0.0.1:{port}");
+    d.agent = agent_for(&ca_file);
+    let a = d.req("GET", "/v1/health", None, None);
+    assert_eq!(a.status, 200, "the given certificate is served and trusted through the team's CA");
+    let a = d.owner("GET", "/v1/secrets", None);
+    assert_eq!(a.status, 401, "no bootstrap token over the network listener");
+}

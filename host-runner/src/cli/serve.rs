@@ -21,6 +21,13 @@ pub struct Args {
     /// address serve.lock names (this home's CLI uses it: unlock, lock, org create).
     #[arg(long)]
     network: bool,
+    /// A PEM certificate (chain) for the server's name on the network, instead of the home's
+    /// self-made one (which names only 127.0.0.1, ::1 and localhost); with --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Lock after this long without a vault operation (90s, 15m, 1h).
     #[arg(long, default_value = "30m")]
     idle_lock: String,
@@ -55,6 +62,14 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         bail!(
             "--listen {} is not a loopback address: serving beyond this machine needs network mode (`hq-vault serve --network --listen {}`), where every caller is an identity with a session and the bootstrap token is not taken. Nothing was created",
             args.listen,
+            args.listen
+        );
+    }
+    // ... and a certificate for a name clients on other machines use: the self-made one names
+    // only loopback, so their TLS would fail.
+    if !args.listen.ip().is_loopback() && args.tls_cert.is_none() {
+        bail!(
+            "--listen {} serves other machines, whose clients check the certificate against the server's name: give one with --tls-cert FILE --tls-key FILE (PEM; the home's self-made certificate names only 127.0.0.1, ::1 and localhost). Nothing was created",
             args.listen
         );
     }
@@ -151,6 +166,7 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         },
         limits,
         local_listener,
+        tls_files: args.tls_cert.zip(args.tls_key),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr, home_channel| {

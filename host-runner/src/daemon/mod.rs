@@ -92,6 +92,9 @@ pub struct Options {
     /// Network mode: the home's own channel, a loopback listener where the bootstrap token (the
     /// home's `token` file) is taken; the main listener then takes identity sessions only.
     pub local_listener: Option<std::net::TcpListener>,
+    /// The certificate and key served instead of the home's self-made ones (`--tls-cert`,
+    /// `--tls-key`), PEM files.
+    pub tls_files: Option<(PathBuf, PathBuf)>,
 }
 
 impl Daemon {
@@ -141,7 +144,14 @@ pub async fn serve(
         audit.write_opening(now_ms(), "start").await.context("writing the audit log's opening line")?;
         store.set_meta("audit_keyed", "1")?;
     }
-    let tls = crate::tls::server_config(&home)?;
+    let tls = match &opts.tls_files {
+        Some((cert, key)) => crate::tls::server_config_from(
+            cert,
+            key,
+            "the --tls-key is not the --tls-cert's private key: give the key the certificate was issued for",
+        )?,
+        None => crate::tls::server_config(&home)?,
+    };
     let mut inst = host.instance()?;
     // A new bootstrap token at every start; only its reference stays in memory.
     let bootstrap = inst.mint(crate::host::wit::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
