@@ -47,10 +47,7 @@ pub async fn serve(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, verify: b
         public_key: None,
         nonce: body.nonce,
         signature: body.signature,
-        authorization,
-        time_ms: ctx.now_ms,
-        request_id: ctx.request_id.clone(),
-        source_ip: ctx.ip.clone(),
+        ..request_of(ctx, authorization)
     };
     login(d, ctx, request, verify).await
 }
@@ -77,12 +74,24 @@ pub async fn serve_network(d: &Arc<Daemon>, ctx: &Ctx, req: Request<Incoming>, v
         public_key: body.public_key,
         nonce: body.nonce,
         signature: body.signature,
+        ..request_of(ctx, authorization)
+    };
+    login(d, ctx, request, verify).await
+}
+
+/// The request's own facts (time, id, source, its `Authorization` header) for a login.
+fn request_of(ctx: &Ctx, authorization: Option<String>) -> AuthRequest {
+    AuthRequest {
+        connection_id: String::new(),
+        network: false,
+        public_key: None,
+        nonce: None,
+        signature: None,
         authorization,
         time_ms: ctx.now_ms,
         request_id: ctx.request_id.clone(),
         source_ip: ctx.ip.clone(),
-    };
-    login(d, ctx, request, verify).await
+    }
 }
 
 /// What the core needs of the identity a network login names: its id, status and key reference

@@ -106,6 +106,15 @@ pub async fn revoke(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     .await
 }
 
+/// The core's check of an org's or a project's name: what to finish with when it is refused.
+fn name_refused(call: &Call, name: &str) -> Option<Acted> {
+    match call.core(|i| i.check_org_name(name)) {
+        Ok(Ok(())) => None,
+        Ok(Err(p)) => Some(Acted::failed(Effect::BadInput(p))),
+        Err(_) => Some(Acted::internal("checking the name")),
+    }
+}
+
 /// `POST /v1/orgs` `{"name","admin"?}`: the org and, with `admin` (an identity's name or id), its
 /// first admin (admin of the whole org).
 pub async fn create_org(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Response<Body> {
@@ -113,10 +122,8 @@ pub async fn create_org(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> 
         Ok(b) => b,
         Err(a) => return d.finish(&call, a).await,
     };
-    match call.core(|i| i.check_org_name(&body.name)) {
-        Ok(Ok(())) => {}
-        Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
-        Err(_) => return d.finish(&call, Acted::internal("checking the name")).await,
+    if let Some(a) = name_refused(&call, &body.name) {
+        return d.finish(&call, a).await;
     }
     d.transact(call, move |_, call, store| {
         let admin = match body.admin.as_deref() {
@@ -156,10 +163,8 @@ pub async fn create_project(d: &Arc<Daemon>, call: Call, req: Request<Incoming>)
         Ok(b) => b,
         Err(a) => return d.finish(&call, a).await,
     };
-    match call.core(|i| i.check_org_name(&body.name)) {
-        Ok(Ok(())) => {}
-        Ok(Err(p)) => return d.finish(&call, Acted::failed(Effect::BadInput(p))).await,
-        Err(_) => return d.finish(&call, Acted::internal("checking the name")).await,
+    if let Some(a) = name_refused(&call, &body.name) {
+        return d.finish(&call, a).await;
     }
     d.transact(call, move |_, call, store| {
         let org = call.target();
