@@ -380,7 +380,13 @@ export class Vault {
     if (given === undefined) {
       try {
         token = fs.readFileSync(path.join(home, "token"), "utf8").trim();
-      } catch {}
+      } catch {
+        // No token file (this home runs no daemon): the session `hq-vault login` cached, in
+        // network mode (`session.json`; `hq-vault login` renews it once it has expired).
+        try {
+          token = JSON.parse(fs.readFileSync(path.join(home, "session.json"), "utf8")).token || undefined;
+        } catch {}
+      }
     }
     const vault = new Vault({ url: env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL, token, ca });
     if (given !== undefined && !token) vault.#noToken = EMPTY_TOKEN;

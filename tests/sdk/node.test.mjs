@@ -528,3 +528,26 @@ describe("Connection", () => {
     assert.match(e.message, /HQ_CONNECTION_CA_CERT/);
   });
 });
+
+describe("network mode", () => {
+  test("an agent's home with a session from `hq-vault login` reads its scoped secret through the package", () => {
+    const homes = { alice: path.join(tmp.dir, "alice"), bot: path.join(tmp.dir, "bot") };
+    const as = (who, args) => d.cli(args, { extraEnv: { HQ_VAULT_HOME: homes[who], HQ_VAULT_CA_CERT: d.ca } });
+    d.store("org/sdkorg/project/app/db/password", "network-sdk-secret");
+    as("alice", ["identity", "create", "--name", "alice-sdk", "--type", "human"]);
+    d.cli(["org", "create", "sdkorg", "--admin", "alice-sdk"]);
+    as("alice", ["login", "--identity", "alice-sdk"]);
+    as("alice", ["project", "create", "--org", "sdkorg", "app"]);
+    as("bot", ["identity", "create", "--name", "sdk-bot", "--type", "agent"]);
+    as("bot", ["login", "--identity", "sdk-bot"]);
+    const request = as("bot", ["access-requests", "create", "--org", "sdkorg", "--project", "app", "--role", "readonly", "--justification", "reads"]).trim();
+    as("alice", ["access-requests", "approve", request]);
+    const env = { HQ_VAULT_HOME: homes.bot, HQ_VAULT_URL: d.base, HQ_VAULT_CA_CERT: d.ca };
+    const r = agent(`import { getSecret } from "hq-vault"; process.stdout.write(await getSecret("org/sdkorg/project/app/db/password"));`, env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "network-sdk-secret");
+    // Outside its membership: refused, as for any token.
+    const no = agent(`import { getSecret } from "hq-vault"; try { await getSecret("blob/data"); } catch (e) { process.stdout.write(e.code); }`, env);
+    assert.equal(no.stdout, "forbidden", no.stderr);
+  });
+});

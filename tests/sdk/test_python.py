@@ -550,6 +550,35 @@ class ConnectionReader(Base):
         self.assertIn("HQ_CONNECTION_CA_CERT", str(e))
 
 
+class NetworkMode(Base):
+    def test_an_agent_home_with_a_login_session_reads_its_scoped_secret(self):
+        homes = {"alice": TMP / "alice", "bot": TMP / "bot"}
+
+        def as_(who: str, *args: str) -> str:
+            env = {"HQ_VAULT_HOME": str(homes[who]), "HQ_VAULT_URL": D.base, "HQ_VAULT_CA_CERT": str(D.ca_file)}
+            r = subprocess.run([str(BIN), *args], env=clean_env(**env), capture_output=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            return r.stdout.decode().strip()
+
+        D.store("org/pyorg/project/app/db/password", "network-python-secret")
+        as_("alice", "identity", "create", "--name", "alice-py", "--type", "human")
+        D.cli("org", "create", "pyorg", "--admin", "alice-py")
+        as_("alice", "login", "--identity", "alice-py")
+        as_("alice", "project", "create", "--org", "pyorg", "app")
+        as_("bot", "identity", "create", "--name", "py-bot", "--type", "agent")
+        as_("bot", "login", "--identity", "py-bot")
+        request = as_("bot", "access-requests", "create", "--org", "pyorg", "--project", "app", "--role", "readonly",
+                      "--justification", "reads")
+        as_("alice", "access-requests", "approve", request)
+        env = {"HQ_VAULT_HOME": str(homes["bot"]), "HQ_VAULT_URL": D.base, "HQ_VAULT_CA_CERT": str(D.ca_file)}
+        r = agent("import hq_vault, sys; sys.stdout.write(hq_vault.get_secret('org/pyorg/project/app/db/password'))", **env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "network-python-secret")
+        r = agent("import hq_vault, sys\ntry:\n    hq_vault.get_secret('blob/data')\nexcept hq_vault.VaultError as e:\n"
+                  "    sys.stdout.write(e.code)", **env)
+        self.assertEqual(r.stdout, "forbidden", r.stderr)
+
+
 def in_fresh_venv() -> int:
     """Make a venv, pip-install sdk/python into it, run this file there; returns its exit code."""
     venv = Path(tempfile.mkdtemp(prefix="hq-sdk-venv-"))

@@ -458,7 +458,12 @@ class Vault:
             try:
                 token = (home / "token").read_text(encoding="utf-8").strip() or None
             except OSError:
-                token = None
+                # No token file (this home runs no daemon): the session `hq-vault login` cached,
+                # in network mode (`session.json`; `hq-vault login` renews it once it has expired).
+                try:
+                    token = json.loads((home / "session.json").read_text(encoding="utf-8")).get("token") or None
+                except (OSError, ValueError, AttributeError):
+                    token = None
         vault = cls(env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL, token, ca)
         vault._empty_token = given is not None and token is None
         vault._ep.ca_hint = (
