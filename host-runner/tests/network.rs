@@ -345,6 +345,36 @@ fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_hom
     d.assert_no_leaks();
 }
 
+/// Start `serve --network` for `d`'s home with `args`, the passphrase on standard input (network
+/// mode unlocks at start); `d.url` becomes the listener's, on 127.0.0.1.
+fn serve_network(d: &mut Daemon, args: &[&str]) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(BIN)
+        .env("HQ_VAULT_HOME", d.home())
+        .args(["serve", "--network", "--passphrase-stdin"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{PASS}\n").as_bytes()).unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    assert!(first.contains("(unlocked)"), "network mode unlocks at start: {first}");
+    d.child = Some(child);
+    let port = first
+        .split("https://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect(&first)
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    d.url = format!("https://127.0.0.1:{port}");
+}
+
 /// The CLI with the server's own home, finding the daemon through serve.lock (its own channel).
 fn home_cli(d: &Daemon) -> std::process::Command {
     let mut c = d.cli();
@@ -355,15 +385,17 @@ fn home_cli(d: &Daemon) -> std::process::Command {
 #[test]
 fn serve_network_takes_the_bootstrap_token_only_on_the_home_s_own_channel() {
     let mut d = initialized(CHEAP_KDF);
-    d.extra_serve_args = vec!["--network".into()];
-    d.start();
+    serve_network(&mut d, &["--listen", "127.0.0.1:0"]);
     // Over the network listener the bootstrap token is an unknown credential, audited.
     let a = d.owner("GET", "/v1/secrets", None);
     assert_eq!((a.status, a.code()), (401, "invalid_token".into()));
     // The home's own channel (serve.lock) is not the network listener, and takes it.
     let lock = std::fs::read_to_string(d.home().join("serve.lock")).unwrap();
     assert!(lock.trim().starts_with("https://127.0.0.1:") && lock.trim() != d.url, "{lock}");
-    ok(run_with(home_cli(&d), &["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes())), "unlock");
+    // Unlocked at start; the home's CLI reaches it (its own channel) and says so.
+    let status =
+        ok(run_with(home_cli(&d), &["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes())), "unlock");
+    assert_eq!(status, "Already unlocked.");
     let o = run_with(home_cli(&d), &["store", "org/indigo/project/hq-cloud/aws/key"], Some(b"AKIA-served-on-network"));
     ok(o, "store");
     // An identity logs in and reads over the network listener once approved.
@@ -412,7 +444,11 @@ fn serving_beyond_loopback_needs_network_mode() {
 fn beyond_loopback_network_mode_serves_the_certificate_it_is_given() {
     // Without a certificate for the server's name: refused, nothing created.
     let mut d = initialized(CHEAP_KDF);
-    let o = run_with(d.cli(), &["serve", "--network", "--listen", "0.0.0.0:0"], None);
+    let o = run_with(
+        d.cli(),
+        &["serve", "--network", "--passphrase-stdin", "--listen", "0.0.0.0:0"],
+        Some(format!("{PASS}\n").as_bytes()),
+    );
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--tls-cert FILE --tls-key FILE"),
@@ -433,26 +469,34 @@ fn beyond_loopback_network_mode_serves_the_certificate_it_is_given() {
     std::fs::write(&cert_file, cert.pem()).unwrap();
     std::fs::write(&key_file, key.serialize_pem()).unwrap();
     std::fs::write(&ca_file, ca.pem()).unwrap();
-    let mut child = std::process::Command::new(BIN)
-        .env("HQ_VAULT_HOME", d.home())
-        .args(["serve", "--network", "--listen", "0.0.0.0:0", "--tls-cert"])
-        .arg(&cert_file)
-        .arg("--tls-key")
-        .arg(&key_file)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
-    d.child = Some(child);
-    let port =
-        first.split("https://0.0.0.0:").nth(1).and_then(|r| r.split_whitespace().next()).expect(&first).to_owned();
-    d.url = format!("https://127.0.0.1:{port}");
+    let (c, k) = (cert_file.display().to_string(), key_file.display().to_string());
+    serve_network(&mut d, &["--listen", "0.0.0.0:0", "--tls-cert", &c, "--tls-key", &k]);
     d.agent = agent_for(&ca_file);
     let a = d.req("GET", "/v1/health", None, None);
     assert_eq!(a.status, 200, "the given certificate is served and trusted through the team's CA");
     let a = d.owner("GET", "/v1/secrets", None);
     assert_eq!(a.status, 401, "no bootstrap token over the network listener");
+}
+
+#[test]
+fn serve_network_unlocks_at_start_or_serves_nothing() {
+    let d = initialized(CHEAP_KDF);
+    let o = run_with(
+        d.cli(),
+        &["serve", "--network", "--passphrase-stdin", "--listen", "127.0.0.1:0"],
+        Some(b"not the passphrase\n"),
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("does not unlock this vault: nothing is served"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = run_with(d.cli(), &["serve", "--network", "--listen", "127.0.0.1:0"], None);
+    assert!(!o.status.success(), "no terminal and no --passphrase-stdin");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--passphrase-stdin"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

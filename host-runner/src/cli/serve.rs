@@ -145,7 +145,12 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     } else {
         home.ensure()?;
         hq_vault::tls::ensure_certificates(&home)?;
-        None
+        if args.network {
+            // Network mode is unlocked on the server itself, at start: no passphrase travels.
+            Some(unlock_at_start(&home, &host, &mut inst, args.init.passphrase_stdin)?)
+        } else {
+            None
+        }
     };
     let files_root = args.files_root.unwrap_or_else(|| home.files());
     std::fs::create_dir_all(&files_root)
@@ -199,6 +204,43 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         let _ = f.set_len(0);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `serve --network` on an existing vault: the passphrase (asked, three tries, or one line of
+/// standard input), the key derived in a throwaway instance and moved into `inst`, which will hold
+/// it. A wrong passphrase ends the start after the last try; nothing is served locked.
+fn unlock_at_start(
+    home: &Home,
+    host: &CoreHost,
+    inst: &mut hq_vault::host::Instance,
+    from_stdin: bool,
+) -> Result<hq_vault::host::MasterKey> {
+    use hq_vault::host::wit::crypto::CryptoError;
+    if !from_stdin && !std::io::stdin().is_terminal() {
+        bail!(
+            "serve --network unlocks the vault at start: give the passphrase on a terminal, or with --passphrase-stdin"
+        );
+    }
+    let vault = hq_vault::store::VaultDb::open(&home.db())?
+        .vault()?
+        .context("this home has no vault key record: run `hq-vault init`")?;
+    let tries = if from_stdin { 1 } else { super::TRIES };
+    for left in (0..tries).rev() {
+        let pass = super::read_passphrase("Passphrase (network mode unlocks at start): ", from_stdin)?;
+        let mut tmp = host.instance()?;
+        match tmp.unlock(&pass, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
+            Ok(key) => {
+                return match inst.receive_key(&mut tmp, key).map_err(anyhow::Error::from)? {
+                    Ok(k) => Ok(k),
+                    Err(e) => bail!("moving the key: {}", inst.describe_crypto_error(e).map_err(anyhow::Error::from)?),
+                };
+            }
+            Err(CryptoError::WrongPassphrase) if left > 0 => eprintln!("Wrong passphrase; {left} more tries."),
+            Err(CryptoError::WrongPassphrase) => bail!("the passphrase does not unlock this vault: nothing is served"),
+            Err(e) => bail!("unlocking: {}", inst.describe_crypto_error(e).map_err(anyhow::Error::from)?),
+        }
+    }
+    bail!("the passphrase does not unlock this vault: nothing is served")
 }
 
 /// Bind `addr`, or say who holds it: a daemon of this home, one of another home, or another
