@@ -573,10 +573,14 @@ impl Client {
             Err(_) => match std::fs::read_to_string(&token_file) {
                 Ok(t) => (Some(t.trim().to_owned()), TokenSource::File(token_file.clone())),
                 Err(_) => {
+                    // The session goes only to the server that issued it.
                     let session = home.join("session.json");
                     let token = std::fs::read(&session)
                         .ok()
                         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                        .filter(|v| {
+                            v["url"].as_str().map(|u| u.trim_end_matches('/')) == Some(base.trim_end_matches('/'))
+                        })
                         .and_then(|v| v["token"].as_str().map(str::to_owned));
                     (token, TokenSource::File(session))
                 }

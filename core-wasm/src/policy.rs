@@ -835,12 +835,6 @@ fn rank(role: Role) -> u8 {
     }
 }
 
-/// Whether a session is a human admin of any org (who may list and revoke identities).
-fn human_admin(s: &IdentitySession) -> bool {
-    s.kind == IdentityKind::Human
-        && s.memberships.iter().any(|m| m.project.is_none() && matches!(m.role, Role::Admin | Role::Owner))
-}
-
 /// The role a session holds over `org`'s `project` (`None`: the org as a whole): its highest
 /// membership that covers it.
 fn role_over(s: &IdentitySession, org: &str, project: Option<&str>) -> Option<Role> {
@@ -970,7 +964,9 @@ fn session_grants(s: &IdentitySession, path: &str, write: bool) -> bool {
     s.memberships.iter().any(|m| {
         m.org == org
             && match m.role {
-                Role::Owner | Role::Admin => true,
+                // An admin of the whole org reaches all of it; an admin of one project, that
+                // project only.
+                Role::Owner | Role::Admin => m.project.is_none() || m.project.as_deref() == project,
                 Role::Member | Role::Readonly => {
                     (!write || m.role == Role::Member) && m.project.is_some() && m.project.as_deref() == project
                 }
@@ -1060,10 +1056,14 @@ fn network_permission(req: &Request, target: Option<&str>) -> Option<Result<(boo
             Caller::Anonymous(_) | Caller::Owner | Caller::Session(_) => ok,
             _ => no("forbidden", "a managed token cannot register identities: register without a credential"),
         },
+        // The server's identities span every org: listing or revoking them is the server's
+        // owner's (its home), not one org's admin's.
         O::IdentityList | O::IdentityRevoke => match caller {
             Caller::Owner => ok,
-            Caller::Session(s) if human_admin(s) => ok,
-            _ => no("admin_only", "only the server's owner or a human admin of an org may list or revoke identities"),
+            _ => no(
+                "owner_only",
+                "identities are listed and revoked with the server's home (`hq-vault identity list`, `identity revoke NAME` run there)",
+            ),
         },
         O::OrgCreate => match caller {
             Caller::Owner => ok,

@@ -640,9 +640,15 @@ impl VaultDb {
         Ok(rows)
     }
 
-    /// Revoke an identity and end its sessions; `false` if it was revoked already.
-    pub fn revoke_identity(&self, id: &str) -> Result<bool> {
+    /// Revoke an identity, end its sessions and deny its pending access requests; `false` if it
+    /// was revoked already.
+    pub fn revoke_identity(&self, id: &str, now_ms: u64) -> Result<bool> {
         self.conn.execute("DELETE FROM identity_sessions WHERE connection = ?1", params![id])?;
+        self.conn.execute(
+            "UPDATE access_requests SET status = 'denied', decided_by = 'bootstrap', decided_ms = ?2, \
+             reason = 'the identity was revoked' WHERE identity = ?1 AND status = 'pending'",
+            params![id, now_ms as i64],
+        )?;
         Ok(self
             .conn
             .execute("UPDATE identities SET status = 'revoked' WHERE id = ?1 AND status = 'active'", params![id])?

@@ -181,6 +181,39 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     let (status, v) = login_as(&d, &bot.id, &key(9), &key(9));
     assert_eq!((status, v["error"]["code"].as_str().unwrap()), (403, "invalid_identity"));
 
+    // A project's admin reaches that project only (not the org's other projects or its own paths).
+    let carol = register(&d, "carol", "human", key(6));
+    let carol_s = login(&d, &carol);
+    let a = d.req(
+        "POST",
+        "/v1/access-requests",
+        Some(&bearer(&carol_s)),
+        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "admin", "justification": "runs hq-cloud"})),
+    );
+    let r3 = a.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        d.req("POST", &format!("/v1/access-requests/{r3}/approve"), Some(&bearer(&boss_s)), Some(json!({}))).status,
+        200
+    );
+    assert_eq!(
+        d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&carol_s)), None).status,
+        200
+    );
+    for path in ["org/indigo/project/other/db", "org/indigo/shared"] {
+        let a = d.req("GET", &format!("/v1/secrets/{path}"), Some(&bearer(&carol_s)), None);
+        assert_eq!(a.status, 403, "a project admin reading {path}");
+    }
+    // A human admin of an org lists and revokes no identity: the server's home does.
+    let a = d.req("GET", "/v1/identities", Some(&bearer(&boss_s)), None);
+    assert_eq!((a.status, a.code()), (403, "owner_only".into()));
+    // A pending request of an identity that is revoked is denied with it.
+    let a = d.req(
+        "POST",
+        "/v1/access-requests",
+        Some(&bearer(&bot_s)),
+        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "admin", "justification": "more"})),
+    );
+    let pending = a.json()["id"].as_str().unwrap().to_owned();
     // Revoking an identity ends its sessions at once.
     let a = d.owner("POST", &format!("/v1/identities/{}/revoke", bot.id), None);
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
@@ -188,6 +221,14 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     assert_eq!(a.status, 401, "a session after revoke");
     let (status, _) = login_as(&d, &bot.id, &bot.key, &bot.key);
     assert_eq!(status, 403, "a revoked identity cannot log in");
+    let a = d.req("POST", &format!("/v1/access-requests/{pending}/approve"), Some(&bearer(&boss_s)), Some(json!({})));
+    assert_eq!((a.status, a.code()), (409, "already_decided".into()), "its pending request was denied with it");
+    // The server's owner gives an org another admin (an org left without one is not lost).
+    let a = d.owner("POST", "/v1/orgs", Some(json!({"name": "indigo", "admin": "ada"})));
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(a.json()["existed"], true);
+    let a = d.owner("POST", "/v1/orgs", Some(json!({"name": "indigo"})));
+    assert_eq!((a.status, a.code()), (409, "name_taken".into()));
 
     // The first admin of an org is never made over the network by an identity.
     let a = d.req("POST", "/v1/orgs", Some(&bearer(&boss_s)), Some(json!({"name": "acme", "admin": "ada"})));
@@ -244,7 +285,7 @@ fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
     let bot = Holder { key: key(5), id: list["identities"][0]["id"].as_str().unwrap().to_owned() };
     let s = login(&d, &bot);
     let a = d.req("GET", "/v1/identities", Some(&bearer(&s)), None);
-    assert_eq!((a.status, a.code()), (403, "admin_only".into()));
+    assert_eq!((a.status, a.code()), (403, "owner_only".into()));
     let a = d.req("GET", "/v1/secrets", Some(&bearer(&s)), None);
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["secrets"].as_array().map(Vec::len), Some(0), "an identity with no membership lists nothing");
@@ -336,8 +377,15 @@ fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_hom
     assert_eq!(ok(o, "get after renewal"), "AKIA-cli-network-secret");
     let renewed: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert!(renewed["expires_at_ms"].as_u64().unwrap() > 0);
-    // Revoked by the human admin: the cached session is refused at once.
-    ok(run_with(cli_in(&d, &alice), &["identity", "revoke", "deploy-bot"], None), "revoke");
+    // The session goes only to the server that issued it: another address for it gets none.
+    let mut elsewhere = cli_in(&d, &bot);
+    elsewhere.env("HQ_VAULT_URL", d.url.replace("127.0.0.1", "localhost"));
+    let o = run_with(elsewhere, &["get", "org/indigo/project/hq-cloud/aws/key"], None);
+    assert!(!o.status.success(), "the session was sent to another address");
+    // Identities are revoked with the server's home; the cached session is refused at once.
+    let o = run_with(cli_in(&d, &alice), &["identity", "revoke", "deploy-bot"], None);
+    assert!(!o.status.success(), "a human admin does not revoke identities");
+    ok(d.run(&["identity", "revoke", "deploy-bot"], None), "revoke");
     let o = run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None);
     assert!(!o.status.success());
     // The private key never reached the server: not in its database, log or audit.
@@ -426,6 +474,10 @@ fn serve_network_takes_the_bootstrap_token_only_on_the_home_s_own_channel() {
     ok(run_with(cli_in(&d, &alice), &["access-requests", "approve", &request], None), "approve");
     let v = ok(run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None), "get");
     assert_eq!(v, "AKIA-served-on-network");
+    // A managed token is the local mode's: refused on the network listener, as the bootstrap token.
+    let t = ok(run_with(home_cli(&d), &["token", "create", "--name", "mt1", "--ttl", "1h"], None), "token create");
+    let a = d.req("GET", "/v1/secrets", Some(&format!("Bearer {t}")), None);
+    assert_eq!((a.status, a.code()), (401, "invalid_token".into()));
     // The refused bootstrap token is in the audit, as an unknown credential over the network.
     let lines = audit_lines(&d);
     assert!(lines.iter().any(|l| l["status"] == 401 && l["reason"] == "invalid_token"), "the refusal is audited");

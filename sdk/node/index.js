@@ -377,18 +377,24 @@ export class Vault {
     // mint): falling back to the home's file would read as the owner, so it is refused instead.
     const given = env.HQ_VAULT_TOKEN;
     let token = given === undefined ? undefined : given.trim();
+    let sessionUrl;
     if (given === undefined) {
       try {
         token = fs.readFileSync(path.join(home, "token"), "utf8").trim();
       } catch {
         // No token file (this home runs no daemon): the session `hq-vault login` cached, in
         // network mode (`session.json`; `hq-vault login` renews it once it has expired).
+        // The session goes only to the server that issued it.
         try {
-          token = JSON.parse(fs.readFileSync(path.join(home, "session.json"), "utf8")).token || undefined;
+          const s = JSON.parse(fs.readFileSync(path.join(home, "session.json"), "utf8"));
+          token = s.token || undefined;
+          sessionUrl = String(s.url ?? "");
         } catch {}
       }
     }
-    const vault = new Vault({ url: env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL, token, ca });
+    const url = env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL;
+    if (sessionUrl !== undefined && sessionUrl.replace(/\/+$/, "") !== url.trim().replace(/\/+$/, "")) token = undefined;
+    const vault = new Vault({ url, token, ca });
     if (given !== undefined && !token) vault.#noToken = EMPTY_TOKEN;
     vault.#caHint = remote
       ? `the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at ${home})`

@@ -770,7 +770,7 @@ NOW = 1_700_000_000_000
 # Paths the policy cases use, with check_key's answer (docs/design.md §3.1: paths.json holds the rule).
 KEY_CHECK = {"aws/key": None, "gcp/key": None, "../x": "bad_path", "/abs": "bad_path", "": "bad_path",
              "a/": "bad_path", "org/indigo/project/hq-cloud/aws/key": None, "org/indigo/project/other/x": None,
-             "org/acme/project/hq-cloud/x": None}
+             "org/acme/project/hq-cloud/x": None, "org/indigo/shared": None}
 
 
 def rules(scope=(), max_uses=None, uses=0, revoked=False, expires=None):
@@ -846,7 +846,7 @@ def grants(session, path, write):
     for m in session["memberships"]:
         if m["org"] != org:
             continue
-        if m["role"] in ("owner", "admin"):
+        if m["role"] in ("owner", "admin") and (m["project"] is None or m["project"] == project):
             return True
         if m["project"] is not None and m["project"] == project and (not write or m["role"] == "member"):
             return True
@@ -882,16 +882,12 @@ def role_over(session, org, project):
     return best
 
 
-def is_human_admin(body):
-    return body["kind"] == "human" and any(m["project"] is None and m["role"] in ("admin", "owner") for m in body["memberships"])
-
-
 def network_refusal(op, kind, body, target):
     """Network mode's step 4: the 403 code, or None (docs/policy.md, "Network mode")."""
     if op == "identity-register":
         return None if kind in ("anonymous", "owner", "session") else "forbidden"
     if op in ("identity-list", "identity-revoke"):
-        return None if kind == "owner" or (kind == "session" and is_human_admin(body)) else "admin_only"
+        return None if kind == "owner" else "owner_only"
     if op == "org-create":
         return None if kind == "owner" else "owner_only"
     if op == "project-create":
@@ -1119,8 +1115,9 @@ def policy_cases():
         c.append(admit_case("secret-put", "ci-scoped", t))
     c.append(admit_case("secret-list", "ci-scoped", "gcp"))
     # Network mode: roles over org/<org>/project/<project>/.
-    for who in ("deploy-bot", "auditor", "boss"):
-        for t in ("org/indigo/project/hq-cloud/aws/key", "org/indigo/project/other/x", "org/acme/project/hq-cloud/x", "aws/key"):
+    for who in ("deploy-bot", "auditor", "boss", "pat"):
+        for t in ("org/indigo/project/hq-cloud/aws/key", "org/indigo/project/other/x", "org/acme/project/hq-cloud/x", "aws/key",
+                  "org/indigo/shared"):
             for op in ("secret-get", "secret-put", "secret-delete"):
                 c.append(admit_case(op, who, t))
     # The Worker's lifecycle routes: only the company's owner or admins; everyone else a 404.
@@ -1623,7 +1620,7 @@ def network_cases():
     c.append(conclude_case("org-create", "owner", "done", None, "indigo"))
     c.append(conclude_case("project-create", "boss", "done", "indigo", "hq-cloud"))
     c.append(conclude_case("access-request-create", "deploy-bot", "done", None, "ar_00112233445566bb"))
-    c.append(conclude_case("identity-revoke", "boss", "done", GOOD_TARGET["identity-id"]))
+    c.append(conclude_case("identity-revoke", "owner", "done", GOOD_TARGET["identity-id"]))
     # Registration, names and access request bodies.
     key = base64.b64encode(bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")).decode()
     key_ref = hashlib.sha256(bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")).hexdigest()

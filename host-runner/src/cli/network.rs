@@ -225,9 +225,11 @@ fn log_in(home: &Home, client: &Client, name: &str) -> Result<String> {
                     "public_key": record["public_key"]}),
         )?
         .ok()?;
+    // Bound to the server that issued it: the client sends it to that address only.
     let session = Zeroizing::new(
-        json!({"identity": name, "identity_id": id, "token": v["token"], "expires_at_ms": v["expires_at_ms"]})
-            .to_string(),
+        json!({"identity": name, "identity_id": id, "url": client.url(""), "token": v["token"],
+               "expires_at_ms": v["expires_at_ms"]})
+        .to_string(),
     );
     home.ensure()?;
     write_private(&home.dir.join("session.json"), session.as_bytes())?;
@@ -261,9 +263,10 @@ pub fn org(c: OrgCommand) -> Result<ExitCode> {
     let client = Client::from_env()?;
     let OrgCommand::Create { name, admin } = c;
     let b = client.post("/v1/orgs", &json!({"name": name, "admin": admin}))?.ok()?;
-    match b["admin"]["name"].as_str() {
-        Some(a) => eprintln!("Org `{name}` created; `{a}` is its admin."),
-        None => eprintln!("Org `{name}` created, with no admin yet."),
+    match (b["admin"]["name"].as_str(), b["existed"] == true) {
+        (Some(a), true) => eprintln!("`{a}` is now an admin of the org `{name}`."),
+        (Some(a), false) => eprintln!("Org `{name}` created; `{a}` is its admin."),
+        (None, _) => eprintln!("Org `{name}` created, with no admin yet."),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -92,7 +92,7 @@ pub async fn revoke(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     d.transact(call, |_, call, store| {
         let id = call.target();
         Ok(match store.identity(id) {
-            Ok(Some(row)) => match store.revoke_identity(id) {
+            Ok(Some(row)) => match store.revoke_identity(id, call.ctx.now_ms) {
                 Ok(changed) => Acted::done(
                     Effect::Done,
                     Success::Json(json!({"id": row.id, "name": row.name, "revoked": true, "was_active": changed})),
@@ -138,7 +138,16 @@ pub async fn create_org(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> 
             },
         };
         let now = call.ctx.now_ms;
-        Ok(match store.insert_org(&body.name, now) {
+        // An existing org gets another admin this way (the server's owner only): an org whose
+        // admins were all revoked is never left without a way back.
+        let existed = match store.org_exists(&body.name) {
+            Ok(e) => e,
+            Err(_) => return Ok(Acted::internal("reading vault.db")),
+        };
+        if existed && admin.is_none() {
+            return Ok(Acted::failed(Effect::NameTaken).with_subject(body.name.clone()));
+        }
+        Ok(match if existed { Ok(true) } else { store.insert_org(&body.name, now) } {
             Ok(true) => {
                 if let Some(a) = &admin {
                     let m = MembershipRow { org: body.name.clone(), project: None, role: "admin".into() };
@@ -147,7 +156,7 @@ pub async fn create_org(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> 
                     }
                 }
                 let admin = admin.map(|a| json!({"id": a.id, "name": a.name}));
-                Acted::done(Effect::Done, Success::Json(json!({"name": body.name, "admin": admin})))
+                Acted::done(Effect::Done, Success::Json(json!({"name": body.name, "admin": admin, "existed": existed})))
                     .with_subject(body.name.clone())
             }
             Ok(false) => Acted::failed(Effect::NameTaken).with_subject(body.name.clone()),

@@ -187,7 +187,9 @@ impl Daemon {
         if local_channel && inst.references_equal(&reference, &self.bootstrap_ref)? {
             return Ok((Caller::Owner, None));
         }
-        if let Some(row) = self.db(|s| s.token_by_reference(&reference))? {
+        // Managed tokens are the local mode's too: on network mode's listener every caller is an
+        // identity with a session.
+        if local_channel && let Some(row) = self.db(|s| s.token_by_reference(&reference))? {
             return Ok((Caller::Managed(ManagedToken { name: row.name, rules: row.rules }), Some(reference)));
         }
         // An identity's session (network mode): its identity active, with the key it logged in

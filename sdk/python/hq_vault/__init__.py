@@ -454,17 +454,24 @@ class Vault:
         # mint): falling back to the home's file would read as the owner, so it is refused instead.
         given = env.get("HQ_VAULT_TOKEN")
         token = (given.strip() or None) if given is not None else None
+        session_url = None
         if given is None:
             try:
                 token = (home / "token").read_text(encoding="utf-8").strip() or None
             except OSError:
                 # No token file (this home runs no daemon): the session `hq-vault login` cached,
                 # in network mode (`session.json`; `hq-vault login` renews it once it has expired).
+                # The session goes only to the server that issued it.
                 try:
-                    token = json.loads((home / "session.json").read_text(encoding="utf-8")).get("token") or None
+                    session = json.loads((home / "session.json").read_text(encoding="utf-8"))
+                    token = session.get("token") or None
+                    session_url = str(session.get("url") or "")
                 except (OSError, ValueError, AttributeError):
                     token = None
-        vault = cls(env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL, token, ca)
+        url = env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL
+        if session_url is not None and session_url.rstrip("/") != url.strip().rstrip("/"):
+            token = None
+        vault = cls(url, token, ca)
         vault._empty_token = given is not None and token is None
         vault._ep.ca_hint = (
             f"the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at {home})"
