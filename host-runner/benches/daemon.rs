@@ -3,7 +3,9 @@
 //! - audited secret reads per second over loopback HTTPS, keep-alive, 16 concurrent clients, beside a
 //!   bare hyper + rustls "hello" server on the same certificate, measured in the same run;
 //! - p50/p99 latency and the daemon's peak RSS;
-//! - `hq-vault get` wall time beside `pass show` of the same secret, when `pass` is installed.
+//! - `hq-vault get` wall time beside `pass show` of the same secret, when `pass` is installed;
+//! - network mode: logins per second (challenge + verify, Ed25519) and reads with an identity's
+//!   session, beside the owner's reads.
 //!
 //! Run: `cargo bench -p hq-vault --bench daemon` (HQ_BENCH_SECONDS, default 5).
 
@@ -59,6 +61,70 @@ async fn load(
                 let _ = resp.into_body().collect().await;
                 lat.push(t.elapsed());
                 if !ok {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    all.sort();
+    Load { rps: all.len() as f64 / secs as f64, p50: all[all.len() / 2], p99: all[all.len() * 99 / 100], errors }
+}
+
+/// Network mode's logins, as fast as 16 clients can make them: each a challenge, an Ed25519
+/// signature and a verify (two HTTPS requests).
+async fn logins(
+    addr: std::net::SocketAddr,
+    id: String,
+    key: Arc<ed25519_dalek::SigningKey>,
+    tls: Arc<rustls::ClientConfig>,
+    secs: u64,
+) -> Load {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use ed25519_dalek::Signer as _;
+    let public_key = B64.encode(key.verifying_key().to_bytes());
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (tls, id, key, public_key) = (tls.clone(), id.clone(), key.clone(), public_key.clone());
+        tasks.push(tokio::spawn(async move {
+            let tcp = TcpStream::connect(addr).await.unwrap();
+            tcp.set_nodelay(true).unwrap();
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+            let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
+            let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+            tokio::spawn(conn);
+            let mut post = async |path: &str, body: serde_json::Value| {
+                let req = Request::post(path)
+                    .header("host", "127.0.0.1")
+                    .header("content-type", "application/json")
+                    .body(Full::new(Bytes::from(body.to_string())))
+                    .unwrap();
+                let resp = send.send_request(req).await.unwrap();
+                let ok = resp.status().is_success();
+                let body = resp.into_body().collect().await.unwrap().to_bytes();
+                (ok, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+            };
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let (ok, ch) = post("/v1/auth/challenge", serde_json::json!({"identity_id": id})).await;
+                let nonce = ch["nonce"].as_str().unwrap_or_default().to_owned();
+                let sig = key.sign(format!("hq-vault-auth-v1{nonce}{id}").as_bytes());
+                let body = serde_json::json!({"identity_id": id, "nonce": nonce,
+                    "signature": B64.encode(sig.to_bytes()), "public_key": public_key});
+                let (ok2, _) = post("/v1/auth/verify", body).await;
+                lat.push(t.elapsed());
+                if !(ok && ok2) {
                     errors += 1;
                 }
             }
@@ -197,6 +263,54 @@ fn main() {
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
+    // Network mode: an org, an identity with a readonly membership, its session.
+    let agent_home = dir.path().join("agent");
+    let in_home = |h: &std::path::Path, args: &[&str]| {
+        let out = Command::new(BIN)
+            .env("HQ_VAULT_HOME", h)
+            .env("HQ_VAULT_URL", &url)
+            .env("HQ_VAULT_CA_CERT", home.join("tls/ca.pem"))
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "hq-vault {args:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert!(run(&["store", "org/bench/project/app/api-key"], Some("sk_bench_0123456789abcdef")));
+    let bench_id = in_home(&agent_home, &["identity", "create", "--name", "bench-bot", "--type", "agent"]);
+    assert!(run(&["org", "create", "bench"], None));
+    assert!(run(&["project", "create", "--org", "bench", "app"], None));
+    let admin_home = dir.path().join("admin");
+    in_home(&admin_home, &["identity", "create", "--name", "bench-admin", "--type", "human"]);
+    assert!(run(&["org", "create", "bench", "--admin", "bench-admin"], None));
+    in_home(&admin_home, &["login", "--identity", "bench-admin"]);
+    in_home(&agent_home, &["login", "--identity", "bench-bot"]);
+    let request = in_home(
+        &agent_home,
+        &[
+            "access-requests",
+            "create",
+            "--org",
+            "bench",
+            "--project",
+            "app",
+            "--role",
+            "readonly",
+            "--justification",
+            "bench",
+        ],
+    );
+    in_home(&admin_home, &["access-requests", "approve", &request]);
+    let session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(agent_home.join("session.json")).unwrap()).unwrap();
+    let session = session["token"].as_str().unwrap().to_owned();
+    let bench_key = {
+        use base64::Engine as _;
+        let seed = std::fs::read_to_string(agent_home.join("identities/bench-bot.key")).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(seed.trim()).unwrap();
+        Arc::new(ed25519_dalek::SigningKey::from_bytes(&bytes.try_into().unwrap()))
+    };
     let rss_after_unlock = peak_rss_kib(daemon.id());
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -210,11 +324,14 @@ fn main() {
     let mut hello_line = String::new();
     BufReader::new(hello_proc.stdout.take().unwrap()).read_line(&mut hello_line).unwrap();
     let hello: std::net::SocketAddr = hello_line.trim().parse().unwrap();
-    let (bare, vault, agent) = rt.block_on(async {
+    let (bare, vault, agent, sessions, identity) = rt.block_on(async {
         let bare = load(hello, "/", None, tls.clone(), secs).await;
         let vault = load(addr, "/v1/secrets/bench/api-key", Some(format!("Bearer {token}")), tls.clone(), secs).await;
         let agent = load(addr, "/v1/secrets/bench/api-key", Some(format!("Bearer {managed}")), tls.clone(), secs).await;
-        (bare, vault, agent)
+        let sessions = logins(addr, bench_id.clone(), bench_key.clone(), tls.clone(), secs).await;
+        let path = "/v1/secrets/org/bench/project/app/api-key";
+        let identity = load(addr, path, Some(format!("Bearer {session}")), tls.clone(), secs).await;
+        (bare, vault, agent, sessions, identity)
     });
     let rss = peak_rss_kib(daemon.id());
     let audit_lines = std::fs::read_to_string(home.join("audit.log")).map(|s| s.lines().count()).unwrap_or(0);
@@ -302,6 +419,21 @@ fn main() {
         ms(agent.p99),
         agent.errors
     );
+    println!(
+        "| network mode: logins (challenge + Ed25519 signature + verify), 16 clients | {:.0} sessions/s (p50 {}, p99 {}), {} errors |",
+        sessions.rps,
+        ms(sessions.p50),
+        ms(sessions.p99),
+        sessions.errors
+    );
+    println!(
+        "| network mode: reads with an identity's session (memberships looked up each time), 16 keep-alive clients | {:.0} req/s (p50 {}, p99 {}), {} errors |",
+        identity.rps,
+        ms(identity.p50),
+        ms(identity.p99),
+        identity.errors
+    );
+    println!("| session reads / owner reads | {:.0}% |", 100.0 * identity.rps / vault.rps);
     println!("| audited reads / bare server | {:.0}% (target ≥ 60%) |", 100.0 * vault.rps / bare.rps);
     println!("| managed-token reads / owner reads | {:.0}% (target ≥ 50%) |", 100.0 * agent.rps / vault.rps);
     println!("| audit lines written (all durable) | {audit_lines} |");
