@@ -435,11 +435,11 @@ fn no_vault(home: &std::path::Path, url: &str) -> String {
     let home = home.display();
     if listens(url) {
         format!(
-            "{home} holds no vault (no tls/ca.pem), but something listens at {url}: a daemon started with another home? Point the CLI at that home with HQ_VAULT_HOME=<the home `hq-vault serve` printed>, or set HQ_VAULT_URL to this home's daemon"
+            "{home} holds no vault (no tls/ca.pem), but something listens at {url}: a daemon started with another home? Point the CLI at that home with HQ_VAULT_HOME=<the home `hq-vault serve` printed>, or set HQ_VAULT_URL to this home's daemon. A network-mode server's client sets HQ_VAULT_CA_CERT to the server's CA certificate (its tls/ca.pem, or the CA of its --tls-cert) instead"
         )
     } else {
         format!(
-            "{home} holds no vault and nothing answers at {url}: start the daemon with `hq-vault serve` (its first start creates the vault), or set HQ_VAULT_HOME to the home of your vault"
+            "{home} holds no vault and nothing answers at {url}: start the daemon with `hq-vault serve` (its first start creates the vault), or set HQ_VAULT_HOME to the home of your vault. A network-mode server's client sets HQ_VAULT_URL and HQ_VAULT_CA_CERT (the server's CA certificate)"
         )
     }
 }
@@ -475,7 +475,7 @@ impl Folder {
         let shown = if self.prefix.is_empty() { "the vault".to_owned() } else { format!("`{}`", self.prefix) };
         if self.scoped {
             format!(
-                "no secrets under {shown} that this token may read (a managed token sees only the folders of its --prefix; ask the vault owner for one that covers this folder)"
+                "no secrets under {shown} that this token may read (a managed token sees only the folders of its --prefix, an identity only the projects of its memberships; ask the vault owner for a token that covers this folder, or an org's admin to approve an access request)"
             )
         } else if self.prefix.is_empty() {
             "no secrets in the vault yet: add one with `hq-vault store PATH` or `hq-vault ingest PATH`".to_owned()

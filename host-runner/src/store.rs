@@ -632,6 +632,19 @@ impl VaultDb {
             .optional()?)
     }
 
+    /// Whether an active identity holds the key with this reference.
+    pub fn key_registered(&self, key_ref: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM identities WHERE key_ref = ?1 AND status = 'active'",
+                params![key_ref],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     pub fn list_identities(&self) -> Result<Vec<IdentityRow>> {
         let mut st = self
             .conn

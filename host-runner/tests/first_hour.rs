@@ -105,7 +105,8 @@ fn a_token_prefix_without_a_slash_grants_the_folder() {
         text(&all)
     );
     assert!(
-        String::from_utf8_lossy(&all.stderr).contains("Only the secrets this token's --prefix scope covers"),
+        String::from_utf8_lossy(&all.stderr)
+            .contains("Only the secrets this credential may read are shown (a managed token's --prefix scope"),
         "{}",
         text(&all)
     );

@@ -269,6 +269,9 @@ fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
     }
     register(&d, "bot", "agent", key(5));
     let a = d.req("POST", "/v1/identities", None, Some(json!({"name": "bot", "type": "agent", "public_key": pk})));
+    assert_eq!((a.status, a.code()), (400, "bad_public_key".into()), "one key, one identity");
+    let other = STANDARD.encode(key(7).verifying_key().to_bytes());
+    let a = d.req("POST", "/v1/identities", None, Some(json!({"name": "bot", "type": "agent", "public_key": other})));
     assert_eq!((a.status, a.code()), (409, "name_taken".into()));
     // A malformed credential is still refused (only no credential at all is anonymous).
     let a = d.req(

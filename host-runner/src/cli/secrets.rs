@@ -158,7 +158,9 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         eprintln!("{}{}.", why[..1].to_uppercase(), &why[1..]);
     } else if listed.scoped {
         // On stderr: the rows on stdout stay one secret a line.
-        eprintln!("Only the secrets this token's --prefix scope covers are shown (a managed token).");
+        eprintln!(
+            "Only the secrets this credential may read are shown (a managed token's --prefix scope, or an identity's memberships)."
+        );
     }
     for s in listed.secrets {
         outln!(

@@ -60,6 +60,17 @@ pub async fn register(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Re
         created_ms: call.ctx.now_ms,
     };
     d.transact(call, move |_, _, store| {
+        // One key, one identity: a key registered twice would let one holder act as two.
+        match store.key_registered(&row.key_ref) {
+            Ok(false) => {}
+            Ok(true) => {
+                return Ok(Acted::input(
+                    InputKind::BadPublicKey,
+                    "this public key belongs to an active identity already: each identity makes its own key pair (`hq-vault identity create`)",
+                ));
+            }
+            Err(_) => return Ok(Acted::internal("reading vault.db")),
+        }
         Ok(match store.insert_identity(&row) {
             Ok(true) => Acted::done(Effect::Done, Success::Json(json!(row))).with_subject(row.id.clone()),
             Ok(false) => Acted::failed(Effect::NameTaken).with_subject(row.name.clone()),
