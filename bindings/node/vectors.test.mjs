@@ -44,7 +44,7 @@ const authReq = (q) => ({
   nonce: q.nonce ?? undefined, signature: q.signature ?? undefined,
   authorization: q.authorization ?? undefined, timeMs: BigInt(q.time_ms), requestId: q.request_id, sourceIp: q.source_ip,
 });
-const idConn = (c) => c ? { connection: recordIn(c.record), publicKey: c.public_key ? hex(c.public_key) : undefined } : undefined;
+const idConn = (c) => c ? { connection: recordIn(c.record), publicKey: c.public_key ? hex(c.public_key) : undefined, name: c.name ?? undefined } : undefined;
 function authOut(d) {
   const a = d.audit;
   const got = { status: d.status, code: d.code, audit: { outcome: a.outcome, actor: a.actor, operation: a.operation, reason: a.reason ?? null, status: a.status } };

@@ -194,7 +194,8 @@ def run_identity(core, c):
 
     def conn(x):
         return x and record(connection=_record(x["record"]),
-                            public_key=bytes.fromhex(x["public_key"]) if x["public_key"] else None)
+                            public_key=bytes.fromhex(x["public_key"]) if x["public_key"] else None,
+                            name=x.get("name"))
 
     if f == "check-public-key":
         good, v = _result(core.call("identity", "check-public-key", c["text"]))

@@ -659,7 +659,7 @@ fn auth_request_from_wit(r: w_identity::AuthRequest) -> identity::AuthRequest {
 }
 
 fn identity_from_wit(c: w_identity::IdentityConnection) -> identity::IdentityConnection {
-    identity::IdentityConnection { connection: record_from_wit(c.connection), public_key: c.public_key }
+    identity::IdentityConnection { connection: record_from_wit(c.connection), public_key: c.public_key, name: c.name }
 }
 
 fn auth_decision_to_wit(d: identity::AuthDecision) -> w_identity::AuthDecision {

@@ -518,7 +518,8 @@ fn identity_connection(case: &Value) -> Result<Option<IdentityConnection>, Strin
         Some(h) => Some(hex::decode(h).map_err(|e| format!("public_key is not hex: {e}"))?),
         None => None,
     };
-    Ok(Some(IdentityConnection { connection: field(c, "record")?, public_key }))
+    let name = c.get("name").and_then(Value::as_str).map(str::to_owned);
+    Ok(Some(IdentityConnection { connection: field(c, "record")?, public_key, name }))
 }
 
 /// An auth decision as the vectors write it: status, code, the audit event's outcome, actor,

@@ -105,6 +105,9 @@ pub struct IdentityConnection {
     pub connection: ConnectionRecord,
     /// The Ed25519 public key (32 bytes) of an `agent_identity` connection; none for `api_key`.
     pub public_key: Option<Vec<u8>>,
+    /// Network mode: the identity's name, which the audit event gives beside its id.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A call of `POST /v1/connections/auth/challenge` or `…/verify`, as the host read it.
@@ -170,6 +173,8 @@ pub struct AuthDecision {
 struct Ctx<'a> {
     req: &'a AuthRequest,
     operation: &'static str,
+    /// The name of the identity the request names, when the host found it (network mode).
+    name: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -188,7 +193,11 @@ impl Ctx<'_> {
         let id = &self.req.connection_id;
         Event {
             time_ms: self.req.time_ms,
-            actor: if self.id_ok() { id.clone() } else { "unknown".into() },
+            actor: match (self.id_ok(), self.name) {
+                (true, Some(name)) => format!("{name} ({id})"),
+                (true, None) => id.clone(),
+                (false, _) => "unknown".into(),
+            },
             operation: self.operation.into(),
             path: None,
             outcome,
@@ -324,11 +333,16 @@ impl Ctx<'_> {
     }
 }
 
+/// The identity's name, when the record the host found is the one the request names.
+fn named<'a>(req: &AuthRequest, conn: Option<&'a IdentityConnection>) -> Option<&'a str> {
+    conn.filter(|c| req.network && c.connection.id == req.connection_id).and_then(|c| c.name.as_deref())
+}
+
 /// `POST /v1/connections/auth/challenge`: a fresh single-use nonce for an active agent-identity
 /// connection, valid [`NONCE_LIFETIME_MS`]; or the refusal. The host stores the nonce before
 /// answering.
 pub fn challenge(req: &AuthRequest, conn: Option<&IdentityConnection>) -> AuthDecision {
-    let ctx = Ctx { req, operation: "auth-challenge" };
+    let ctx = Ctx { req, operation: "auth-challenge", name: named(req, conn) };
     if let Err(d) = ctx.identity(conn) {
         return *d;
     }
@@ -349,7 +363,7 @@ pub fn challenge(req: &AuthRequest, conn: Option<&IdentityConnection>) -> AuthDe
 /// fields, the nonce (unknown or another connection's, used, expired), the signature's encoding,
 /// the signature over [`challenge_message`].
 pub fn verify(req: &AuthRequest, nonce: Option<&NonceRecord>, conn: Option<&IdentityConnection>) -> AuthDecision {
-    let ctx = Ctx { req, operation: "auth-verify" };
+    let ctx = Ctx { req, operation: "auth-verify", name: named(req, conn) };
     let key = match ctx.identity(conn) {
         Ok(k) => k,
         Err(d) => return *d,
@@ -415,6 +429,7 @@ mod tests {
                 company_enabled: true,
             },
             public_key: Some(pk),
+            name: None,
         }
     }
 

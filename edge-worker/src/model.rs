@@ -52,7 +52,7 @@ impl ConnectionDoc {
     /// What the core's `identity` decides with: the record and, for an agent identity, its key.
     pub fn identity(&self, company_enabled: bool) -> IdentityConnection {
         let public_key = self.public_key.as_deref().and_then(|k| identity::check_public_key(k).ok());
-        IdentityConnection { connection: self.record(company_enabled), public_key }
+        IdentityConnection { connection: self.record(company_enabled), public_key, name: None }
     }
 
     /// The public view, as the lifecycle routes show it: never the key or its reference (an

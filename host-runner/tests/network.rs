@@ -246,7 +246,14 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     assert!(has("get", 403, &bot_actor));
     assert!(has("access-request-approve", 403, &bot_actor), "the agent's approval, refused");
     assert!(has("access-request-approve", 200, &format!("boss ({})", boss.id)));
-    assert!(has("auth-verify", 403, &bot.id), "the replayed nonce");
+    assert!(has("auth-verify", 403, &bot_actor), "the replayed nonce, naming the identity");
+    assert!(has("auth-challenge", 200, &bot_actor));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["op"] == "identity-register" && l["reason"] == format!("deploy-bot ({})", bot.id).as_str()),
+        "the registration names the identity"
+    );
     assert!(has("store", 403, &format!("auditor ({})", auditor.id)), "the readonly write");
     assert!(has("org-create", 403, "boss"));
     d.assert_no_leaks();

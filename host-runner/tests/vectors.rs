@@ -467,7 +467,11 @@ fn auth_request_to_wit(r: &AuthRequest) -> wi::AuthRequest {
 }
 
 fn identity_connection_to_wit(c: &IdentityConnection) -> wi::IdentityConnection {
-    wi::IdentityConnection { connection: record_to_wit(&c.connection), public_key: c.public_key.clone() }
+    wi::IdentityConnection {
+        connection: record_to_wit(&c.connection),
+        public_key: c.public_key.clone(),
+        name: c.name.clone(),
+    }
 }
 
 fn nonce_to_wit(n: &NonceRecord) -> wi::NonceRecord {

@@ -1317,7 +1317,8 @@ def auth_model(op, req, conn, nonce=None):
     cid, t = req["connection_id"], req["time_ms"]
     network = req.get("network", False)
     id_ok = is_identity_id(cid) if network else is_connection_id(cid)
-    actor = cid if id_ok else "unknown"
+    name = conn.get("name") if (network and conn is not None and conn["record"]["id"] == cid) else None
+    actor = (f"{name} ({cid})" if name else cid) if id_ok else "unknown"
 
     def answer(status, code):
         outcome = "allowed" if status == 200 else "failed" if status == 400 else "denied"
@@ -1511,7 +1512,7 @@ def identity_cases():
     IID = "id_00112233445566aa"
     pk64, other64 = base64.b64encode(pk).decode(), base64.b64encode(pub(other)).decode()
     ident = {"record": {"id": IID, "company_id": "", "status": "active", "key_ref": hashlib.sha256(pk).hexdigest(),
-                        "patterns": [], "company_enabled": True}, "public_key": None}
+                        "patterns": [], "company_enabled": True}, "public_key": None, "name": "deploy-bot"}
     nreq = lambda **kw: areq(cid=IID, network=True, **kw)  # noqa: E731
     for req, conn, note in [
         (nreq(), ident, "an active identity gets a nonce"),

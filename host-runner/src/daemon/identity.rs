@@ -107,6 +107,7 @@ fn network_identity(row: crate::store::IdentityRow) -> IdentityConnection {
             company_enabled: true,
         },
         public_key: None,
+        name: Some(row.name),
     }
 }
 
@@ -125,6 +126,7 @@ async fn login(d: &Arc<Daemon>, ctx: &Ctx, request: AuthRequest, verify: bool) -
             s.connection(&request.connection_id)?.map(|row| IdentityConnection {
                 public_key: row.public_key.as_deref().and_then(|k| inst.check_public_key(k).ok()?.ok()),
                 connection: row.record,
+                name: None,
             })
         };
         let d = if verify {

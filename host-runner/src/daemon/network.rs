@@ -72,7 +72,8 @@ pub async fn register(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Re
             Err(_) => return Ok(Acted::internal("reading vault.db")),
         }
         Ok(match store.insert_identity(&row) {
-            Ok(true) => Acted::done(Effect::Done, Success::Json(json!(row))).with_subject(row.id.clone()),
+            Ok(true) => Acted::done(Effect::Done, Success::Json(json!(row)))
+                .with_subject(format!("{} ({})", row.name, row.id)),
             Ok(false) => Acted::failed(Effect::NameTaken).with_subject(row.name.clone()),
             Err(_) => Acted::internal("writing vault.db"),
         })
