@@ -30,6 +30,38 @@ struct Load {
     errors: usize,
 }
 
+/// One keep-alive HTTPS connection to `addr`, trusting `tls`'s roots.
+async fn connect<B>(
+    addr: std::net::SocketAddr,
+    tls: Arc<rustls::ClientConfig>,
+) -> hyper::client::conn::http1::SendRequest<B>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    tcp.set_nodelay(true).unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
+    let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(conn);
+    send
+}
+
+/// The clients' latencies and errors as one [`Load`] over `secs` seconds.
+async fn gather(tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>, secs: u64) -> Load {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        all.extend(l);
+        errors += e;
+    }
+    all.sort();
+    Load { rps: all.len() as f64 / secs as f64, p50: all[all.len() / 2], p99: all[all.len() * 99 / 100], errors }
+}
+
 async fn load(
     addr: std::net::SocketAddr,
     path: &str,
@@ -42,12 +74,7 @@ async fn load(
     for _ in 0..CLIENTS {
         let (tls, path, auth) = (tls.clone(), path.to_owned(), auth.clone());
         tasks.push(tokio::spawn(async move {
-            let tcp = TcpStream::connect(addr).await.unwrap();
-            tcp.set_nodelay(true).unwrap();
-            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
-            let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
-            let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
-            tokio::spawn(conn);
+            let mut send = connect(addr, tls).await;
             let mut lat = Vec::new();
             let mut errors = 0;
             while Instant::now() < deadline {
@@ -67,15 +94,7 @@ async fn load(
             (lat, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    all.sort();
-    Load { rps: all.len() as f64 / secs as f64, p50: all[all.len() / 2], p99: all[all.len() * 99 / 100], errors }
+    gather(tasks, secs).await
 }
 
 /// Network mode's logins, as fast as 16 clients can make them: each a challenge, an Ed25519
@@ -96,12 +115,7 @@ async fn logins(
     for _ in 0..CLIENTS {
         let (tls, id, key, public_key) = (tls.clone(), id.clone(), key.clone(), public_key.clone());
         tasks.push(tokio::spawn(async move {
-            let tcp = TcpStream::connect(addr).await.unwrap();
-            tcp.set_nodelay(true).unwrap();
-            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
-            let stream = tokio_rustls::TlsConnector::from(tls).connect(name, tcp).await.unwrap();
-            let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
-            tokio::spawn(conn);
+            let mut send = connect(addr, tls).await;
             let mut post = async |path: &str, body: serde_json::Value| {
                 let req = Request::post(path)
                     .header("host", "127.0.0.1")
@@ -131,15 +145,7 @@ async fn logins(
             (lat, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.unwrap();
-        all.extend(l);
-        errors += e;
-    }
-    all.sort();
-    Load { rps: all.len() as f64 / secs as f64, p50: all[all.len() / 2], p99: all[all.len() * 99 / 100], errors }
+    gather(tasks, secs).await
 }
 
 async fn hello_server(home: &std::path::Path) -> std::net::SocketAddr {

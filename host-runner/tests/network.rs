@@ -68,6 +68,21 @@ fn bearer(t: &str) -> String {
     format!("Bearer {t}")
 }
 
+/// The identity of session `who` asks for `role` in indigo/hq-cloud, and the admin of session
+/// `admin` approves it.
+fn granted(d: &Daemon, who: &str, admin: &str, role: &str) {
+    let a = d.req(
+        "POST",
+        "/v1/access-requests",
+        Some(&bearer(who)),
+        Some(json!({"org": "indigo", "project": "hq-cloud", "role": role, "justification": "the test's"})),
+    );
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    let id = a.json()["id"].as_str().unwrap().to_owned();
+    let a = d.req("POST", &format!("/v1/access-requests/{id}/approve"), Some(&bearer(admin)), Some(json!({})));
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+}
+
 #[test]
 fn the_five_step_agent_access_flow_and_its_refusals() {
     let mut d = daemon();
@@ -145,17 +160,7 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     // Readonly: reads, never writes.
     let auditor = register(&d, "auditor", "agent", key(4));
     let aud_s = login(&d, &auditor);
-    let a = d.req(
-        "POST",
-        "/v1/access-requests",
-        Some(&bearer(&aud_s)),
-        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "readonly", "justification": "audits"})),
-    );
-    let r2 = a.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        d.req("POST", &format!("/v1/access-requests/{r2}/approve"), Some(&bearer(&boss_s)), Some(json!({}))).status,
-        200
-    );
+    granted(&d, &aud_s, &boss_s, "readonly");
     assert_eq!(
         d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&aud_s)), None).status,
         200
@@ -184,17 +189,7 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     // A project's admin reaches that project only (not the org's other projects or its own paths).
     let carol = register(&d, "carol", "human", key(6));
     let carol_s = login(&d, &carol);
-    let a = d.req(
-        "POST",
-        "/v1/access-requests",
-        Some(&bearer(&carol_s)),
-        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "admin", "justification": "runs hq-cloud"})),
-    );
-    let r3 = a.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        d.req("POST", &format!("/v1/access-requests/{r3}/approve"), Some(&bearer(&boss_s)), Some(json!({}))).status,
-        200
-    );
+    granted(&d, &carol_s, &boss_s, "admin");
     assert_eq!(
         d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&carol_s)), None).status,
         200
