@@ -351,12 +351,18 @@ function reveal({ title, note, key, snippet, returnTo }) {
   (key ? $("copy-key") : snippet ? $("copy-snippet") : $("reveal-done")).focus();
 }
 
-/** The dialog closed (its button or Escape): the value leaves the page. */
-function forgetReveal() {
+/** The value leaves the page: called as the dialog is dismissed (its button, or Escape's `cancel`),
+ * before it closes, so that no closed dialog ever holds it; and again when it has closed. */
+function forgetValues() {
   $("reveal-key").value = "";
   $("reveal-snippet").textContent = "";
   $("reveal-note").textContent = "";
   $("copy-status").textContent = "";
+}
+
+/** The dialog closed: nothing of the value is left, and the keyboard goes back to the page. */
+function forgetReveal() {
+  forgetValues();
   const back = revealReturn?.();
   revealReturn = null;
   (back?.isConnected ? back : $("main-title")).focus();
@@ -666,7 +672,11 @@ function start() {
   }
   $("copy-key").addEventListener("click", () => copy($("reveal-key").value, "Key"));
   $("copy-snippet").addEventListener("click", () => copy($("reveal-snippet").textContent, "Snippet"));
-  $("reveal-done").addEventListener("click", () => $("reveal").close());
+  $("reveal-done").addEventListener("click", () => {
+    forgetValues();
+    $("reveal").close();
+  });
+  $("reveal").addEventListener("cancel", forgetValues);
   $("reveal").addEventListener("close", forgetReveal);
   $("confirm-cancel").addEventListener("click", () => $("confirm").close());
   $("confirm-key").addEventListener("keydown", (e) => {
