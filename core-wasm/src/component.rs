@@ -1007,6 +1007,7 @@ fn effect_from_wit(e: w_policy::Effect) -> policy::Effect {
                 .collect(),
         }),
         W::AlreadyDecided => E::AlreadyDecided,
+        W::KeyTaken => E::KeyTaken,
         W::NotPermitted(r) => E::NotPermitted(refusal_from_wit(r)),
         W::Failed(what) => E::Failed(what),
     }

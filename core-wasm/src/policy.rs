@@ -435,6 +435,9 @@ pub enum Effect {
     BadInput(InputProblem),
     /// An access request already approved or denied (409).
     AlreadyDecided,
+    /// `identity-register`: an active identity holds this public key already (409): one key, one
+    /// identity, or one holder could act as two.
+    KeyTaken,
     /// An approve or deny that [`decide_problem`] refuses (403).
     NotPermitted(DecideRefusal),
     Failed(String),
@@ -1224,6 +1227,14 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                     &[][..],
                 ),
                 Effect::Locked => (failure(423, "locked", LOCKED_MESSAGE.into()), &[][..]),
+                Effect::KeyTaken => (
+                    failure(
+                        409,
+                        "key_taken",
+                        "this public key belongs to an active identity already: each identity makes its own key pair (`hq-vault identity create`)".into(),
+                    ),
+                    &[][..],
+                ),
                 Effect::AlreadyDecided => (
                     failure(409, "already_decided", "this access request was approved or denied already: nothing was changed".into()),
                     &[][..],

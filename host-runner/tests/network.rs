@@ -68,9 +68,8 @@ fn bearer(t: &str) -> String {
     format!("Bearer {t}")
 }
 
-/// The identity of session `who` asks for `role` in indigo/hq-cloud, and the admin of session
-/// `admin` approves it.
-fn granted(d: &Daemon, who: &str, admin: &str, role: &str) {
+/// The identity of session `who` asks for `role` in indigo/hq-cloud: the request's id.
+fn file_request(d: &Daemon, who: &str, role: &str) -> String {
     let a = d.req(
         "POST",
         "/v1/access-requests",
@@ -78,7 +77,13 @@ fn granted(d: &Daemon, who: &str, admin: &str, role: &str) {
         Some(json!({"org": "indigo", "project": "hq-cloud", "role": role, "justification": "the test's"})),
     );
     assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
-    let id = a.json()["id"].as_str().unwrap().to_owned();
+    a.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// The identity of session `who` asks for `role` in indigo/hq-cloud, and the admin of session
+/// `admin` approves it.
+fn granted(d: &Daemon, who: &str, admin: &str, role: &str) {
+    let id = file_request(d, who, role);
     let a = d.req("POST", &format!("/v1/access-requests/{id}/approve"), Some(&bearer(admin)), Some(json!({})));
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
 }
@@ -105,14 +110,7 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     let a = d.req("GET", "/v1/secrets/org/indigo/project/hq-cloud/aws/key", Some(&bearer(&bot_s)), None);
     assert_eq!((a.status, a.code()), (403, "forbidden".into()));
     // 2. It files an access request.
-    let a = d.req(
-        "POST",
-        "/v1/access-requests",
-        Some(&bearer(&bot_s)),
-        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "member", "justification": "deploys hq-cloud"})),
-    );
-    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
-    let request = a.json()["id"].as_str().unwrap().to_owned();
+    let request = file_request(&d, &bot_s, "member");
     // An agent never approves, its own request included; nor does the server's owner.
     let a = d.req("POST", &format!("/v1/access-requests/{request}/approve"), Some(&bearer(&bot_s)), Some(json!({})));
     assert_eq!((a.status, a.code()), (403, "agent_cannot_decide".into()));
@@ -202,13 +200,7 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     let a = d.req("GET", "/v1/identities", Some(&bearer(&boss_s)), None);
     assert_eq!((a.status, a.code()), (403, "owner_only".into()));
     // A pending request of an identity that is revoked is denied with it.
-    let a = d.req(
-        "POST",
-        "/v1/access-requests",
-        Some(&bearer(&bot_s)),
-        Some(json!({"org": "indigo", "project": "hq-cloud", "role": "admin", "justification": "more"})),
-    );
-    let pending = a.json()["id"].as_str().unwrap().to_owned();
+    let pending = file_request(&d, &bot_s, "admin");
     // Revoking an identity ends its sessions at once.
     let a = d.owner("POST", &format!("/v1/identities/{}/revoke", bot.id), None);
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
@@ -271,7 +263,7 @@ fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
     }
     register(&d, "bot", "agent", key(5));
     let a = d.req("POST", "/v1/identities", None, Some(json!({"name": "bot", "type": "agent", "public_key": pk})));
-    assert_eq!((a.status, a.code()), (400, "bad_public_key".into()), "one key, one identity");
+    assert_eq!((a.status, a.code()), (409, "key_taken".into()), "one key, one identity");
     let other = STANDARD.encode(key(7).verifying_key().to_bytes());
     let a = d.req("POST", "/v1/identities", None, Some(json!({"name": "bot", "type": "agent", "public_key": other})));
     assert_eq!((a.status, a.code()), (409, "name_taken".into()));

@@ -379,6 +379,7 @@ fn effect_to_wit(e: &Effect) -> wpo::Effect {
                 .collect(),
         }),
         Effect::AlreadyDecided => wpo::Effect::AlreadyDecided,
+        Effect::KeyTaken => wpo::Effect::KeyTaken,
         Effect::NotPermitted(r) => wpo::Effect::NotPermitted(refusal_to_wit(*r)),
         Effect::Failed(what) => wpo::Effect::Failed(what.clone()),
     }

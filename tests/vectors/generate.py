@@ -1037,7 +1037,7 @@ EFFECTS = {  # effect -> (status, code); None: the operation's success status
     "exists": (409, "exists"), "name-taken": (409, "name_taken"), "connection-revoked": (409, "revoked"),
     "tampered": (409, "tampered"), "wrong-passphrase": (401, "wrong_passphrase"),
     "locked-meanwhile": (409, "locked_meanwhile"), "locked": (423, "locked"), "not-initialized": (409, "not_initialized"),
-    "already-decided": (409, "already_decided"),
+    "already-decided": (409, "already_decided"), "key-taken": (409, "key_taken"),
 }
 REFUSAL_CODES = {"agent-cannot-decide": "agent_cannot_decide", "own-request": "own_request",
                  "not-org-admin": "not_org_admin", "role-above-approver": "role_above_approver"}
@@ -1618,6 +1618,7 @@ def network_cases():
     c.append(conclude_case("access-request-approve", "boss", "not-found", GOOD_TARGET["ar-id"]))
     c.append(conclude_case("identity-register", "anon-missing", "done", None, "id_00112233445566aa"))
     c.append(conclude_case("identity-register", "owner", "name-taken", None, "deploy-bot"))
+    c.append(conclude_case("identity-register", "anon-missing", "key-taken"))
     c.append(conclude_case("org-create", "owner", "done", None, "indigo"))
     c.append(conclude_case("project-create", "boss", "done", "indigo", "hq-cloud"))
     c.append(conclude_case("access-request-create", "deploy-bot", "done", None, "ar_00112233445566bb"))

@@ -63,17 +63,13 @@ pub async fn register(d: &Arc<Daemon>, call: Call, req: Request<Incoming>) -> Re
         // One key, one identity: a key registered twice would let one holder act as two.
         match store.key_registered(&row.key_ref) {
             Ok(false) => {}
-            Ok(true) => {
-                return Ok(Acted::input(
-                    InputKind::BadPublicKey,
-                    "this public key belongs to an active identity already: each identity makes its own key pair (`hq-vault identity create`)",
-                ));
-            }
+            Ok(true) => return Ok(Acted::failed(Effect::KeyTaken)),
             Err(_) => return Ok(Acted::internal("reading vault.db")),
         }
         Ok(match store.insert_identity(&row) {
-            Ok(true) => Acted::done(Effect::Done, Success::Json(json!(row)))
-                .with_subject(format!("{} ({})", row.name, row.id)),
+            Ok(true) => {
+                Acted::done(Effect::Done, Success::Json(json!(row))).with_subject(format!("{} ({})", row.name, row.id))
+            }
             Ok(false) => Acted::failed(Effect::NameTaken).with_subject(row.name.clone()),
             Err(_) => Acted::internal("writing vault.db"),
         })
