@@ -25,6 +25,13 @@ use serde_json::{Value, json};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use zeroize::Zeroizing;
 
+mod home_socket;
+
+/// Network mode's home socket, `serve.sock` in the home: `serve --network` serves the home's
+/// owner there with no token, and [`Client::from_env`] uses it when the home has no token file and
+/// `HQ_VAULT_URL` is not set.
+pub const HOME_SOCKET: &str = "serve.sock";
+
 /// What went wrong, and what to do about it. Never holds a secret value or a credential.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -261,6 +268,8 @@ enum TokenSource {
     /// Given to [`Client::new`].
     #[default]
     Given,
+    /// None: network mode's home socket, whose file is the owner's.
+    HomeSocket,
 }
 
 impl Reply {
@@ -518,6 +527,8 @@ pub struct Client {
     ca: Option<String>,
     /// The token file looked for when there was no token, as [`Error::NoToken`] names it.
     token_file: Option<PathBuf>,
+    /// Connected to network mode's home socket, where the owner sends no token.
+    home_socket: bool,
 }
 
 /// Where this home's daemon said it listens: `serve` writes its address to `serve.lock` at every
@@ -563,6 +574,7 @@ impl Client {
             hint: "check HQ_VAULT_CA_CERT, or unset it to trust the home's tls/ca.pem",
         })?;
         let token_file = home.join("token");
+        let explicit_url = std::env::var("HQ_VAULT_URL").is_ok_and(|u| !u.trim().is_empty());
         let (token, source) = match std::env::var("HQ_VAULT_TOKEN") {
             Ok(t) if !t.trim().is_empty() => (Some(t.trim().to_owned()), TokenSource::Env),
             // Set but empty: the token meant for this process did not arrive (a failed mint). The
@@ -572,6 +584,10 @@ impl Client {
             // (network mode; `session.json`, 0600, in this home).
             Err(_) => match std::fs::read_to_string(&token_file) {
                 Ok(t) => (Some(t.trim().to_owned()), TokenSource::File(token_file.clone())),
+                // Network mode's server home: no token file, the home socket instead.
+                Err(_) if !explicit_url && home.join(HOME_SOCKET).exists() => {
+                    return Client::on_home_socket(&home.join(HOME_SOCKET));
+                }
                 Err(_) => {
                     // The session goes only to the server that issued it.
                     let session = home.join("session.json");
@@ -630,12 +646,48 @@ impl Client {
             token: token.map(Zeroizing::new),
             ca: Some("the CA certificate given".to_owned()),
             token_file: None,
+            home_socket: false,
+        })
+    }
+
+    /// A client of network mode's home socket at `path` (`serve.sock` in a home whose daemon runs
+    /// `serve --network`): plain HTTP/1.1 on the socket, no token (the socket is the owner's). Errors
+    /// name the socket (`unix:PATH`): [`Error::NotRunning`] when no daemon answers there.
+    pub fn on_home_socket(path: &Path) -> Result<Client, Error> {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            home_socket::HomeSocket(path.to_owned()),
+            ureq::unversioned::resolver::DefaultResolver::default(),
+        );
+        let shown = format!("unix:{}", path.display());
+        Ok(Client {
+            agent,
+            // The URL's host is never resolved to a connection: every request goes to the socket.
+            base: "http://127.0.0.1".to_owned(),
+            token: None,
+            source: Arc::new(Source { url: shown.clone(), token: TokenSource::HomeSocket, setting: None }),
+            ca: None,
+            token_file: None,
+            home_socket: true,
         })
     }
 
     /// The URL of an API path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// `request` with the `Authorization` header, or as it is on the home socket (which takes no
+    /// token).
+    fn authorized<B>(&self, request: ureq::RequestBuilder<B>) -> Result<ureq::RequestBuilder<B>, Error> {
+        if self.home_socket {
+            return Ok(request);
+        }
+        Ok(request.header("authorization", self.auth()?))
     }
 
     fn auth(&self) -> Result<String, Error> {
@@ -660,7 +712,7 @@ impl Client {
     }
 
     pub fn get(&self, path: &str) -> Result<Reply, Error> {
-        self.reply(self.agent.get(self.url(path)).header("authorization", self.auth()?).call())
+        self.reply(self.authorized(self.agent.get(self.url(path)))?.call())
     }
 
     pub fn get_anonymous(&self, path: &str) -> Result<Reply, Error> {
@@ -668,14 +720,12 @@ impl Client {
     }
 
     pub fn delete(&self, path: &str) -> Result<Reply, Error> {
-        self.reply(self.agent.delete(self.url(path)).header("authorization", self.auth()?).call())
+        self.reply(self.authorized(self.agent.delete(self.url(path)))?.call())
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Result<Reply, Error> {
         let r = self
-            .agent
-            .post(self.url(path))
-            .header("authorization", self.auth()?)
+            .authorized(self.agent.post(self.url(path)))?
             .header("content-type", "application/json")
             .send(body.to_string());
         self.reply(r)
@@ -689,9 +739,7 @@ impl Client {
 
     pub fn put(&self, path: &str, body: &Value) -> Result<Reply, Error> {
         let r = self
-            .agent
-            .put(self.url(path))
-            .header("authorization", self.auth()?)
+            .authorized(self.agent.put(self.url(path)))?
             .header("content-type", "application/json")
             .send(body.to_string());
         self.reply(r)

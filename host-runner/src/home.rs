@@ -25,6 +25,11 @@ impl Home {
     pub fn token(&self) -> PathBuf {
         self.dir.join("token")
     }
+    /// Network mode's home socket, where this home's CLI is served as the owner with no token
+    /// (`serve --network`; the client's `HOME_SOCKET`).
+    pub fn socket(&self) -> PathBuf {
+        self.dir.join(hq_vault_client::HOME_SOCKET)
+    }
     pub fn audit_log(&self) -> PathBuf {
         self.dir.join("audit.log")
     }

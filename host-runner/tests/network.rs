@@ -390,13 +390,22 @@ fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_hom
     d.assert_no_leaks();
 }
 
-/// Start `serve --network` for `d`'s home with `args`, the passphrase on standard input (network
-/// mode unlocks at start); `d.url` becomes the listener's, on 127.0.0.1.
+/// Start `serve --network` for `d`'s home with `args`, the passphrase on standard input unless
+/// `args` name a `--passphrase-file` (network mode unlocks at start); `d.url` becomes the
+/// listener's, on 127.0.0.1.
 fn serve_network(d: &mut Daemon, args: &[&str]) {
+    serve_network_with(d, args, &[]);
+}
+
+/// [`serve_network`] with these environment variables set for the daemon.
+fn serve_network_with(d: &mut Daemon, args: &[&str], env: &[(&str, &str)]) {
     use std::io::Write as _;
     let mut child = std::process::Command::new(BIN)
         .env("HQ_VAULT_HOME", d.home())
-        .args(["serve", "--network", "--passphrase-stdin"])
+        .envs(env.iter().copied())
+        .args(["serve", "--network"])
+        // The passphrase on standard input, unless a file gives it.
+        .args((!args.contains(&"--passphrase-file")).then_some("--passphrase-stdin"))
         .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -420,7 +429,7 @@ fn serve_network(d: &mut Daemon, args: &[&str]) {
     d.url = format!("https://127.0.0.1:{port}");
 }
 
-/// The CLI with the server's own home, finding the daemon through serve.lock (its own channel).
+/// The CLI with the server's own home: it reaches the daemon through the home socket.
 fn home_cli(d: &Daemon) -> std::process::Command {
     let mut c = d.cli();
     c.env_remove("HQ_VAULT_URL");
@@ -428,21 +437,41 @@ fn home_cli(d: &Daemon) -> std::process::Command {
 }
 
 #[test]
-fn serve_network_takes_the_bootstrap_token_only_on_the_home_s_own_channel() {
+fn serve_network_makes_no_bootstrap_token_and_serves_its_home_on_the_home_socket() {
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
     let mut d = initialized(CHEAP_KDF);
+    // A local-mode run first: its bootstrap token is kept to try on the network listener.
+    d.start();
+    let old_bootstrap = d.token();
+    d.stop();
     serve_network(&mut d, &["--listen", "127.0.0.1:0"]);
-    // Over the network listener the bootstrap token is an unknown credential, audited.
-    let a = d.owner("GET", "/v1/secrets", None);
+    // No bootstrap token is written (the local run's file is gone), and none is taken.
+    assert!(!d.home().join("token").exists(), "network mode leaves no token file");
+    let a = d.req("GET", "/v1/secrets", Some(&format!("Bearer {old_bootstrap}")), None);
     assert_eq!((a.status, a.code()), (401, "invalid_token".into()));
-    // The home's own channel (serve.lock) is not the network listener, and takes it.
+    // serve.lock names the network listener; the home socket is the owner's only.
     let lock = std::fs::read_to_string(d.home().join("serve.lock")).unwrap();
-    assert!(lock.trim().starts_with("https://127.0.0.1:") && lock.trim() != d.url, "{lock}");
-    // Unlocked at start; the home's CLI reaches it (its own channel) and says so.
+    assert_eq!(lock.trim(), d.url);
+    let sock = std::fs::metadata(d.home().join("serve.sock")).unwrap();
+    assert!(sock.file_type().is_socket());
+    assert_eq!(sock.permissions().mode() & 0o777, 0o600);
+    // Unlocked at start; the home's CLI reaches it (the home socket, no token) and says so.
     let status =
         ok(run_with(home_cli(&d), &["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes())), "unlock");
     assert_eq!(status, "Already unlocked.");
+    assert_eq!(ok(run_with(home_cli(&d), &["health"], None), "health"), "ok (unlocked)");
     let o = run_with(home_cli(&d), &["store", "org/indigo/project/hq-cloud/aws/key"], Some(b"AKIA-served-on-network"));
     ok(o, "store");
+    // Its requests are audited as the owner's, from `local`.
+    let lines = audit_lines(&d);
+    let stored = lines.iter().rev().find(|l| l["op"] == "store").expect("the store is audited");
+    assert_eq!((stored["ip"].as_str(), stored["status"].as_u64()), (Some("local"), Some(201)), "{stored}");
+    // Lock and unlock over the home socket: the passphrase goes nowhere but the socket.
+    ok(run_with(home_cli(&d), &["lock"], None), "lock");
+    assert_eq!(ok(run_with(home_cli(&d), &["health"], None), "health"), "ok (locked)");
+    let status =
+        ok(run_with(home_cli(&d), &["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes())), "unlock");
+    assert_eq!(status, "Unlocked.");
     // An identity logs in and reads over the network listener once approved.
     let homes = tempfile::tempdir().unwrap();
     let (alice, bot) = (homes.path().join("alice"), homes.path().join("bot"));
@@ -478,6 +507,27 @@ fn serve_network_takes_the_bootstrap_token_only_on_the_home_s_own_channel() {
     // The refused bootstrap token is in the audit, as an unknown credential over the network.
     let lines = audit_lines(&d);
     assert!(lines.iter().any(|l| l["status"] == 401 && l["reason"] == "invalid_token"), "the refusal is audited");
+    // Stopped: the socket goes with the daemon, and the home's CLI says nothing answers.
+    d.stop();
+    assert!(!d.home().join("serve.sock").exists());
+    let o = run_with(home_cli(&d), &["health"], None);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn a_stale_home_socket_is_named_and_replaced() {
+    let mut d = initialized(CHEAP_KDF);
+    serve_network(&mut d, &["--listen", "127.0.0.1:0"]);
+    // Killed: the socket file stays, with nothing behind it.
+    d.kill9();
+    assert!(d.home().join("serve.sock").exists());
+    let o = run_with(home_cli(&d), &["lock"], None);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nothing answers at unix:") && err.contains("serve.sock"), "{err}");
+    // The next start replaces it.
+    serve_network(&mut d, &["--listen", "127.0.0.1:0"]);
+    assert_eq!(ok(run_with(home_cli(&d), &["health"], None), "health"), "ok (unlocked)");
 }
 
 #[test]
@@ -523,8 +573,59 @@ fn beyond_loopback_network_mode_serves_the_certificate_it_is_given() {
     d.agent = agent_for(&ca_file);
     let a = d.req("GET", "/v1/health", None, None);
     assert_eq!(a.status, 200, "the given certificate is served and trusted through the team's CA");
-    let a = d.owner("GET", "/v1/secrets", None);
-    assert_eq!(a.status, 401, "no bootstrap token over the network listener");
+    assert!(!d.home().join("token").exists(), "no bootstrap token in network mode");
+}
+
+/// A TLS handshake with the daemon at `d.url`'s port on 127.0.0.1, checking its certificate for
+/// `name` against the home's CA; then `GET /v1/health`: the status line, or the handshake's error.
+fn health_as(d: &Daemon, name: &str) -> Result<String, String> {
+    use rustls::pki_types::pem::PemObject;
+    use std::io::{Read as _, Write as _};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(d.home().join("tls/ca.pem")).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let server = rustls::pki_types::ServerName::try_from(name.to_owned()).unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), server).unwrap();
+    let port = d.url.rsplit(':').next().unwrap();
+    let tcp = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(format!("GET /v1/health HTTP/1.1\r\nhost: {name}\r\nconnection: close\r\n\r\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    let _ = tls.read_to_string(&mut answer);
+    answer.lines().next().map(str::to_owned).ok_or_else(|| "no answer".to_owned())
+}
+
+#[test]
+fn tls_names_join_the_self_made_certificate_under_a_new_ca() {
+    let mut d = initialized(CHEAP_KDF);
+    let ca_file = d.home().join("tls/ca.pem");
+    let ca = || std::fs::read(&ca_file).unwrap();
+    let first = ca();
+    // A name that is neither an address nor a DNS name: refused, named, nothing changed.
+    let o = run_with(
+        d.cli(),
+        &["serve", "--network", "--passphrase-stdin", "--listen", "0.0.0.0:0", "--tls-name", "vault team"],
+        Some(format!("{PASS}\n").as_bytes()),
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`vault team` is neither an IP address nor a DNS name"));
+    assert_eq!(ca(), first);
+    // Beyond loopback with names (HQ_VAULT_TLS_NAMES, comma-separated, as a container sets it).
+    serve_network_with(&mut d, &["--listen", "0.0.0.0:0"], &[("HQ_VAULT_TLS_NAMES", "Vault.Team.Internal,10.1.2.3")]);
+    let second = ca();
+    assert_ne!(second, first, "a name the certificate lacked makes a new CA");
+    assert_eq!(health_as(&d, "vault.team.internal").unwrap(), "HTTP/1.1 200 OK");
+    assert_eq!(health_as(&d, "localhost").unwrap(), "HTTP/1.1 200 OK");
+    assert!(health_as(&d, "other.team.internal").is_err(), "a name it was not given is not certified");
+    // Started again with a name it holds already: the same CA, so clients keep trusting it.
+    d.stop();
+    serve_network(&mut d, &["--listen", "0.0.0.0:0", "--tls-name", "10.1.2.3"]);
+    assert_eq!(ca(), second);
+    assert_eq!(health_as(&d, "vault.team.internal").unwrap(), "HTTP/1.1 200 OK");
 }
 
 #[test]
@@ -548,4 +649,27 @@ fn serve_network_unlocks_at_start_or_serves_nothing() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // --passphrase-file (a container's secret): a missing, an empty and a wrong one serve nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("passphrase");
+    let file_arg = file.to_str().unwrap();
+    let serve = ["serve", "--network", "--listen", "127.0.0.1:0", "--passphrase-file", file_arg];
+    for (content, says) in [
+        (None, "reading the passphrase file"),
+        (Some(""), "is empty"),
+        (Some("not the passphrase\n"), "does not unlock this vault"),
+    ] {
+        if let Some(c) = content {
+            std::fs::write(&file, c).unwrap();
+        }
+        let o = run_with(d.cli(), &serve, None);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(!err.contains("not the passphrase"), "the passphrase is never echoed: {err}");
+    }
+    // The right one, on its first line, unlocks at start.
+    std::fs::write(&file, format!("{PASS}\nanything after the first line\n")).unwrap();
+    let mut d = d;
+    serve_network(&mut d, &["--listen", "127.0.0.1:0", "--passphrase-file", file_arg]);
 }

@@ -4,6 +4,7 @@
 //
 // Secrets in JavaScript are strings and buffers that cannot be wiped reliably: this module never
 // logs a value or a token, never puts one in an error, and wipes the raw answer buffers it owns.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -91,6 +92,8 @@ function transportError(base, e, caHint) {
 
 /** 401 codes whose message already names the cause and the next step: no token hint is added. */
 const SELF_EXPLAINED = new Set(["token_expired", "token_exhausted", "token_revoked", "wrong_passphrase", "session_expired"]);
+/** 401 codes after which a cached session is renewed once. */
+const RENEWABLE = new Set(["session_expired", "invalid_token"]);
 /** What to do about a 401 from the daemon (the Rust client's words). */
 const VAULT_HINTS = {
   401: "check HQ_VAULT_TOKEN or the token file; the daemon writes a new bootstrap token at each start",
@@ -344,6 +347,8 @@ export class Vault {
   #token;
   #caHint;
   #noToken;
+  /** The cached login this client's token came from: `{home, identity, expiresAtMs, env}`. */
+  #session;
 
   /**
    * @param {{url?: string, token?: string, ca?: string | Uint8Array}} [options] `url` (default
@@ -378,6 +383,7 @@ export class Vault {
     const given = env.HQ_VAULT_TOKEN;
     let token = given === undefined ? undefined : given.trim();
     let sessionUrl;
+    let session;
     if (given === undefined) {
       try {
         token = fs.readFileSync(path.join(home, "token"), "utf8").trim();
@@ -389,12 +395,14 @@ export class Vault {
           const s = JSON.parse(fs.readFileSync(path.join(home, "session.json"), "utf8"));
           token = s.token || undefined;
           sessionUrl = String(s.url ?? "");
+          if (typeof s.identity === "string") session = { home, identity: s.identity, expiresAtMs: Number(s.expires_at_ms) || 0, env };
         } catch {}
       }
     }
     const url = env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL;
     if (sessionUrl !== undefined && sessionUrl.replace(/\/+$/, "") !== url.trim().replace(/\/+$/, "")) token = undefined;
     const vault = new Vault({ url, token, ca });
+    if (token && session) vault.#session = { ...session, url };
     if (given !== undefined && !token) vault.#noToken = EMPTY_TOKEN;
     vault.#caHint = remote
       ? `the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at ${home})`
@@ -407,7 +415,40 @@ export class Vault {
     return this.#ep.base;
   }
 
-  async #call(method, apiPath, { body, what } = {}) {
+  /** Log in again as the cached session's identity: `hq-vault login --identity NAME` (the CLI that
+   * made the identity holds its private key; HQ_VAULT_BIN names another binary), then the new
+   * session from `session.json`. An `UnauthorizedError` (code `session_renewal_failed`) says why
+   * it could not be renewed. */
+  #renew() {
+    const s = this.#session;
+    const bin = s.env.HQ_VAULT_BIN || "hq-vault";
+    const r = spawnSync(bin, ["login", "--identity", s.identity], {
+      env: { ...s.env, HQ_VAULT_HOME: s.home, HQ_VAULT_URL: s.url },
+      stdio: ["ignore", "ignore", "pipe"],
+      encoding: "utf8",
+      timeout: REQUEST_TIMEOUT_MS,
+    });
+    let renewed;
+    try {
+      renewed = r.status === 0 ? JSON.parse(fs.readFileSync(path.join(s.home, "session.json"), "utf8")) : undefined;
+    } catch {}
+    if (!renewed?.token) {
+      const why = r.error ? `${bin} could not be run (${r.error.code ?? r.error.message}; set HQ_VAULT_BIN to the hq-vault binary)` : (r.stderr || "").trim();
+      throw new UnauthorizedError(
+        `the session of \`${s.identity}\` has expired and could not be renewed: ${why || `${bin} login failed`}`,
+        { code: "session_renewal_failed" },
+      );
+    }
+    this.#token = renewed.token;
+    s.expiresAtMs = Number(renewed.expires_at_ms) || 0;
+  }
+
+  async #call(method, apiPath, { body, what, renewed = false } = {}) {
+    // A cached session that has expired, or will within a minute, is renewed before it is sent.
+    if (this.#session && !renewed && this.#session.expiresAtMs <= Date.now() + 60_000) {
+      this.#renew();
+      renewed = true;
+    }
     if (!this.#token) {
       throw this.#noToken === EMPTY_TOKEN
         ? new UnauthorizedError(EMPTY_TOKEN, { code: "empty_token" })
@@ -423,7 +464,16 @@ export class Vault {
       headers["content-type"] = "application/json";
     }
     const r = await send(this.#ep, method, apiPath, { headers, body: payload, caHint: this.#caHint });
-    if (r.status < 200 || r.status > 299) throw answerError(r.status, r.bytes, what, VAULT_HINTS);
+    if (r.status < 200 || r.status > 299) {
+      const e = answerError(r.status, r.bytes, what, VAULT_HINTS);
+      // The cached session refused (expired early, or the server no longer knows it): log in
+      // again once, then send the request again.
+      if (this.#session && !renewed && r.status === 401 && RENEWABLE.has(e.code)) {
+        this.#renew();
+        return this.#call(method, apiPath, { body, what, renewed: true });
+      }
+      throw e;
+    }
     let json;
     try {
       json = JSON.parse(r.bytes.toString("utf8"));

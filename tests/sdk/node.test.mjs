@@ -3,13 +3,15 @@
 // the package trusts the daemon's CA itself.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import util from "node:util";
+import zlib from "node:zlib";
 import { after, before, describe, test } from "node:test";
-import { PASS, cleanEnv, importInstalled, initHome, packAndInstall, startDaemon, tempDir } from "./harness.mjs";
+import { PASS, bin, cleanEnv, importInstalled, initHome, packAndInstall, startDaemon, tempDir } from "./harness.mjs";
 
 const tmp = tempDir("hq-sdk-node-");
 let d; // the daemon
@@ -45,6 +47,21 @@ async function rejection(p, Cls, code) {
     return e;
   }
   assert.fail(`expected ${Cls.name}, but it resolved`);
+}
+
+/** A well-formed `hqvs_` session token no server issued: 32 random bytes and their CRC-32,
+ * base62 (the core's token format, tests/vectors/tokens.json). */
+function unknownSession() {
+  const raw = Buffer.concat([crypto.randomBytes(32), Buffer.alloc(4)]);
+  raw.writeUInt32BE(zlib.crc32(raw.subarray(0, 32)), 32);
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let n = BigInt(`0x${raw.toString("hex")}`);
+  let body = "";
+  for (let i = 0; i < 49; i++) {
+    body = alphabet[Number(n % 62n)] + body;
+    n /= 62n;
+  }
+  return `hqvs_${body}`;
 }
 
 /** Run an agent script (ESM, `import … from "hq-vault"`) in the scratch project. */
@@ -549,5 +566,42 @@ describe("network mode", () => {
     // Outside its membership: refused, as for any token.
     const no = agent(`import { getSecret } from "hq-vault"; try { await getSecret("blob/data"); } catch (e) { process.stdout.write(e.code); }`, env);
     assert.equal(no.stdout, "forbidden", no.stderr);
+
+    // The cached session is renewed by `hq-vault login` (HQ_VAULT_BIN), the identity's key never
+    // read by the package: once it has expired by its own clock, and once the server no longer
+    // knows it (a 401), each before the read that needed it.
+    const sessionFile = path.join(homes.bot, "session.json");
+    const cached = () => JSON.parse(fs.readFileSync(sessionFile, "utf8"));
+    const read = `import { getSecret } from "hq-vault"; process.stdout.write(await getSecret("org/sdkorg/project/app/db/password"));`;
+    const renewing = { ...env, HQ_VAULT_BIN: bin };
+    const first = cached();
+    fs.writeFileSync(sessionFile, JSON.stringify({ ...first, expires_at_ms: Date.now() - 1000 }));
+    let r2 = agent(read, renewing);
+    assert.equal(r2.stdout, "network-sdk-secret", r2.stderr);
+    const second = cached();
+    assert.notEqual(second.token, first.token, "an expired session was renewed before the read");
+    assert.ok(second.expires_at_ms > Date.now() + 30 * 60_000, JSON.stringify(second.expires_at_ms));
+    const unknown = unknownSession();
+    fs.writeFileSync(sessionFile, JSON.stringify({ ...second, token: unknown }));
+    r2 = agent(read, renewing);
+    assert.equal(r2.stdout, "network-sdk-secret", r2.stderr);
+    assert.ok(![unknown, second.token].includes(cached().token), "a session the server refused was renewed");
+    // A revoked identity cannot log in again: the read fails with the reason, and no key or token.
+    d.cli(["identity", "revoke", "sdk-bot"]);
+    fs.writeFileSync(sessionFile, JSON.stringify({ ...cached(), expires_at_ms: 0 }));
+    const failed = agent(
+      `import { getSecret } from "hq-vault"; try { await getSecret("org/sdkorg/project/app/db/password"); } catch (e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message })); }`,
+      renewing,
+    );
+    const f = JSON.parse(failed.stdout || "{}");
+    assert.equal(f.code, "session_renewal_failed", failed.stderr);
+    assert.match(f.message, /sdk-bot.*could not be renewed/);
+    assert.ok(!f.message.includes(cached().token) && !f.message.includes("hqvs_"), f.message);
+    // Without the CLI the package says how to point at it.
+    const lost = agent(
+      `import { getSecret } from "hq-vault"; try { await getSecret("x"); } catch (e) { process.stdout.write(e.message); }`,
+      { ...env, HQ_VAULT_BIN: path.join(tmp.dir, "no-such-hq-vault") },
+    );
+    assert.match(lost.stdout, /HQ_VAULT_BIN/, lost.stderr);
   });
 });

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,6 +141,19 @@ def tearDownModule() -> None:
 
 def owner():
     return hq_vault.Vault(D.base, D.token(), D.ca)
+
+
+def unknown_session() -> str:
+    """A well-formed ``hqvs_`` session token no server issued: 32 random bytes and their CRC-32,
+    base62 (the core's token format, tests/vectors/tokens.json)."""
+    raw = os.urandom(32)
+    n = int.from_bytes(raw + zlib.crc32(raw).to_bytes(4, "big"), "big")
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    body = ""
+    for _ in range(49):
+        n, r = divmod(n, 62)
+        body = alphabet[r] + body
+    return "hqvs_" + body
 
 
 def agent(code: str, **env: str):
@@ -577,6 +591,43 @@ class NetworkMode(Base):
         r = agent("import hq_vault, sys\ntry:\n    hq_vault.get_secret('blob/data')\nexcept hq_vault.VaultError as e:\n"
                   "    sys.stdout.write(e.code)", **env)
         self.assertEqual(r.stdout, "forbidden", r.stderr)
+
+        # The cached session is renewed by `hq-vault login` (HQ_VAULT_BIN), the identity's key never
+        # read by the package: once it has expired by its own clock, and once the server no longer
+        # knows it (a 401), each before the read that needed it.
+        session_file = homes["bot"] / "session.json"
+
+        def cached() -> dict:
+            return json.loads(session_file.read_text(encoding="utf-8"))
+
+        read = "import hq_vault, sys; sys.stdout.write(hq_vault.get_secret('org/pyorg/project/app/db/password'))"
+        renewing = {**env, "HQ_VAULT_BIN": str(BIN)}
+        first = cached()
+        session_file.write_text(json.dumps({**first, "expires_at_ms": int(time.time() * 1000) - 1000}))
+        r = agent(read, **renewing)
+        self.assertEqual(r.stdout, "network-python-secret", r.stderr)
+        second = cached()
+        self.assertNotEqual(second["token"], first["token"], "an expired session was renewed before the read")
+        self.assertGreater(second["expires_at_ms"], time.time() * 1000 + 30 * 60_000)
+        unknown = unknown_session()
+        session_file.write_text(json.dumps({**second, "token": unknown}))
+        r = agent(read, **renewing)
+        self.assertEqual(r.stdout, "network-python-secret", r.stderr)
+        self.assertNotIn(cached()["token"], (unknown, second["token"]), "a session the server refused was renewed")
+        # A revoked identity cannot log in again: the read fails with the reason, and no token.
+        D.cli("identity", "revoke", "py-bot")
+        session_file.write_text(json.dumps({**cached(), "expires_at_ms": 0}))
+        r = agent("import hq_vault, sys, json\ntry:\n    hq_vault.get_secret('org/pyorg/project/app/db/password')\n"
+                  "except hq_vault.VaultError as e:\n    sys.stdout.write(json.dumps({'code': e.code, 'message': str(e)}))",
+                  **renewing)
+        failed = json.loads(r.stdout or "{}")
+        self.assertEqual(failed.get("code"), "session_renewal_failed", r.stderr)
+        self.assertRegex(failed["message"], "py-bot.*could not be renewed")
+        self.assertNotIn("hqvs_", failed["message"])
+        # Without the CLI the package says how to point at it.
+        r = agent("import hq_vault, sys\ntry:\n    hq_vault.get_secret('x')\nexcept hq_vault.VaultError as e:\n"
+                  "    sys.stdout.write(str(e))", **{**env, "HQ_VAULT_BIN": str(TMP / "no-such-hq-vault")})
+        self.assertIn("HQ_VAULT_BIN", r.stdout, r.stderr)
 
 
 def in_fresh_venv() -> int:

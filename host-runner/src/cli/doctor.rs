@@ -132,6 +132,9 @@ pub fn run(home: &Home) -> Result<ExitCode> {
             Some(s) => r.note(&s),
         }
     }
+    if home.socket().exists() {
+        r.mode(&home.socket(), 0o600, "home socket (network mode)");
+    }
     if home.token().exists() {
         r.mode(&home.token(), 0o600, "token file");
     }

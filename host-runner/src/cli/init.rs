@@ -14,6 +14,10 @@ pub struct Args {
     /// Read the passphrase from standard input (one line) instead of a hidden prompt.
     #[arg(long)]
     pub passphrase_stdin: bool,
+    /// Read the passphrase from this file's first line instead of a prompt: a container's secret
+    /// (`/run/secrets/…`). The file is read once and never written.
+    #[arg(long, value_name = "FILE", env = "HQ_VAULT_PASSPHRASE_FILE", conflicts_with = "passphrase_stdin")]
+    pub passphrase_file: Option<std::path::PathBuf>,
     /// Argon2id iterations (default 3). Raising it makes unlocking slower and guessing harder.
     #[arg(long, default_value_t = 3)]
     pub kdf_t_cost: u32,
@@ -53,7 +57,10 @@ pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<Mas
     if let Some(why) = lost_vault(home) {
         bail!("{why}. Nothing was created");
     }
-    let pass = super::new_passphrase(args.passphrase_stdin, "nothing was created")?;
+    let pass = match &args.passphrase_file {
+        Some(file) => super::passphrase_from_file(file, true, "nothing was created")?,
+        None => super::new_passphrase(args.passphrase_stdin, "nothing was created")?,
+    };
     eprintln!("Deriving the key (Argon2id, t={}, {} MiB)…", args.kdf_t_cost, args.kdf_m_cost_kib / 1024);
     let t = Instant::now();
     let (key, vault) =

@@ -71,6 +71,10 @@ enum Command {
     /// Show whether the daemon runs and is unlocked.
     #[command(after_help = "Example:\n  hq-vault status")]
     Status,
+    /// Exit 0 when the daemon answers its health route, else 1: a container's HEALTHCHECK (in network
+    /// mode it asks over the home socket, whatever names the TLS certificate holds).
+    #[command(after_help = "Example:\n  hq-vault health && echo up")]
+    Health,
     /// Store a secret from a file or standard input; prints only its size and type.
     #[command(
         after_help = "What is stored: a single line of text (UTF-8, one newline, at the end) loses that newline\n(`\\n` or `\\r\\n`), as `$(…)` would drop it; multi-line text (a PEM, an SSH key) and anything that\nis not UTF-8 are stored byte for byte; --raw stores the input exactly. A value may be at most\n1 MiB (1048576 bytes), any bytes.\n\nOn a path that holds a secret, store replaces it and prints `Replaced:`; the stored type and\ndescription stay unless --type/--description are given (an empty one clears it). --no-overwrite\nrefuses instead.\n\nExample:\n  hq-vault store myapp/database-url --file <(grep DATABASE_URL .env | cut -d= -f2-)\n  printf '%s' \"$VALUE\" | hq-vault store stripe/secret-key --type api-key\n  hq-vault store deploy/ssh-key --file ~/.ssh/id_ed25519"
@@ -200,6 +204,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Unlock(a) => session::unlock(a),
         Command::Lock => session::lock(),
         Command::Status => session::status(),
+        Command::Health => session::health(),
         Command::Store(a) => secrets::store(a),
         Command::Ingest(a) => ingest::run(&home, a),
         Command::Get(a) => secrets::get(a),
@@ -334,6 +339,37 @@ pub fn try_again(left: u32) -> String {
 /// The fewest characters a passphrase may have (the daemon's `passphrase change` holds the same).
 const MIN_PASSPHRASE: usize = 8;
 
+/// The passphrase in `file`'s first line (`--passphrase-file`); a new one (`new`) must follow the
+/// same rules as a typed one (at least 8 characters, not only spaces).
+pub fn passphrase_from_file(file: &std::path::Path, new: bool, nothing: &str) -> Result<zeroize::Zeroizing<String>> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(file)
+            .with_context(|| format!("reading the passphrase file {}; {nothing}", file.display()))?,
+    );
+    let p = zeroize::Zeroizing::new(text.lines().next().unwrap_or_default().to_owned());
+    if p.is_empty() {
+        anyhow::bail!(
+            "the passphrase file {} is empty: write the passphrase on its first line; {nothing}",
+            file.display()
+        );
+    }
+    if new && let Some(problem) = passphrase_problem(&p) {
+        anyhow::bail!("the passphrase in {} was refused: {problem}; {nothing}", file.display());
+    }
+    Ok(p)
+}
+
+/// Why a new passphrase cannot be used, if it cannot.
+fn passphrase_problem(p: &str) -> Option<&'static str> {
+    if p.chars().count() < MIN_PASSPHRASE {
+        Some("it is shorter than 8 characters")
+    } else if is_blank(p.as_bytes()) {
+        Some("it is only spaces")
+    } else {
+        None
+    }
+}
+
 /// Ask for a new passphrase: at least 8 characters, and on a terminal typed twice. A terminal gets
 /// three tries, each refusal saying why; standard input (a script) gets one. `nothing` says what a
 /// final refusal leaves: "nothing was created", "nothing was changed".
@@ -342,10 +378,8 @@ pub fn new_passphrase(from_stdin: bool, nothing: &str) -> Result<zeroize::Zeroiz
     loop {
         left -= 1;
         let p = read_passphrase("New passphrase: ", from_stdin)?;
-        let problem = if p.chars().count() < MIN_PASSPHRASE {
-            "it is shorter than 8 characters"
-        } else if is_blank(p.as_bytes()) {
-            "it is only spaces"
+        let problem = if let Some(problem) = passphrase_problem(&p) {
+            problem
         } else if from_stdin || *read_passphrase("Repeat it: ", false)? == *p {
             return Ok(p);
         } else {

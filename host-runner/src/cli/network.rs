@@ -238,9 +238,10 @@ fn log_in(home: &Home, client: &Client, name: &str) -> Result<String> {
 
 /// Before a command of this home uses its cached session: renew it when it has expired (or will
 /// within a minute), with the identity's key. Nothing happens when a token comes from
-/// `HQ_VAULT_TOKEN` or the home's `token` file, or when there is no session.
+/// `HQ_VAULT_TOKEN` or the home's `token` file, in a network-mode server's home (its CLI is served
+/// on the home socket), or when there is no session.
 pub fn renew_session(home: &Home) {
-    if std::env::var_os("HQ_VAULT_TOKEN").is_some() || home.token().exists() {
+    if std::env::var_os("HQ_VAULT_TOKEN").is_some() || home.token().exists() || home.socket().exists() {
         return;
     }
     let Some(cached) =

@@ -14,20 +14,32 @@ use hq_vault::host::CoreHost;
 #[derive(clap::Args)]
 pub struct Args {
     /// Address to listen on: loopback, unless --network.
-    #[arg(long, default_value = "127.0.0.1:13100")]
+    #[arg(long, env = "HQ_VAULT_LISTEN", default_value = "127.0.0.1:13100")]
     listen: SocketAddr,
-    /// Network mode (seed 002): callers are identities with sessions (`hq-vault login`); the
-    /// bootstrap token is not taken on --listen, only on the home's own loopback channel, whose
-    /// address serve.lock names (this home's CLI uses it: unlock, lock, org create).
+    /// Network mode (seed 002): callers are identities with sessions (`hq-vault login`); no
+    /// bootstrap token is made. This home's CLI (lock, unlock, org create --admin, identity
+    /// revoke) is served on the home socket, serve.sock in the home, with no token.
     #[arg(long)]
     network: bool,
     /// A PEM certificate (chain) for the server's name on the network, instead of the home's
     /// self-made one (which names only 127.0.0.1, ::1 and localhost); with --tls-key.
-    #[arg(long, requires = "tls_key")]
+    #[arg(long, env = "HQ_VAULT_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert.
-    #[arg(long, requires = "tls_cert")]
+    #[arg(long, env = "HQ_VAULT_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// A name (DNS name or IP address) clients on the network use for this server, added to the
+    /// home's self-made certificate beside 127.0.0.1, ::1 and localhost; repeat it, or give
+    /// several comma-separated in HQ_VAULT_TLS_NAMES. A name the certificate lacks makes a new
+    /// self-made CA: clients then trust the new tls/ca.pem.
+    #[arg(
+        long = "tls-name",
+        value_name = "NAME",
+        env = "HQ_VAULT_TLS_NAMES",
+        value_delimiter = ',',
+        conflicts_with = "tls_cert"
+    )]
+    tls_names: Vec<String>,
     /// Lock after this long without a vault operation (90s, 15m, 1h).
     #[arg(long, default_value = "30m")]
     idle_lock: String,
@@ -66,24 +78,16 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         );
     }
     // ... and a certificate for a name clients on other machines use: the self-made one names
-    // only loopback, so their TLS would fail.
-    if !args.listen.ip().is_loopback() && args.tls_cert.is_none() {
+    // only loopback unless told more names, so their TLS would fail.
+    if !args.listen.ip().is_loopback() && args.tls_cert.is_none() && args.tls_names.is_empty() {
         bail!(
-            "--listen {} serves other machines, whose clients check the certificate against the server's name: give one with --tls-cert FILE --tls-key FILE (PEM; the home's self-made certificate names only 127.0.0.1, ::1 and localhost). Nothing was created",
+            "--listen {} serves other machines, whose clients check the certificate against the server's name: give that name with --tls-name NAME (the home's self-made CA then certifies it; clients trust its tls/ca.pem), or a certificate with --tls-cert FILE --tls-key FILE (PEM). Nothing was created",
             args.listen
         );
     }
+    let tls_names = hq_vault::tls::names(&args.tls_names)?;
     // The address first: a second `serve` on a busy port fails before it touches any home.
     let listener = bind(&home, args.listen)?;
-    // Network mode: the home's own channel, on loopback, on a port of the system's choosing.
-    let local_listener = if args.network {
-        Some(
-            std::net::TcpListener::bind(("127.0.0.1", 0))
-                .context("listening on loopback for the home's own channel")?,
-        )
-    } else {
-        None
-    };
     // One daemon per home, whatever its port: a second would rewrite the token file (locking the
     // first one's clients out) and interleave its lines into the same audit log.
     let home_lock = lock_home(&home)?;
@@ -131,8 +135,10 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         if let Some(why) = super::init::lost_vault(&home) {
             bail!("{why}. Nothing was created");
         }
-        if !args.init.passphrase_stdin && !std::io::stdin().is_terminal() {
-            bail!("no vault yet and no terminal to ask for a passphrase: run `hq-vault init --passphrase-stdin` first");
+        if !args.init.passphrase_stdin && args.init.passphrase_file.is_none() && !std::io::stdin().is_terminal() {
+            bail!(
+                "no vault yet and no terminal to ask for a passphrase: give it with --passphrase-stdin or --passphrase-file FILE, or run `hq-vault init --passphrase-stdin` first"
+            );
         }
         eprintln!("First start: choose the passphrase that protects this vault (at least 8 characters).");
         // Created in a throwaway instance (Argon2's 256 MiB goes with it), then moved here.
@@ -147,11 +153,19 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         hq_vault::tls::ensure_certificates(&home)?;
         if args.network {
             // Network mode is unlocked on the server itself, at start: no passphrase travels.
-            Some(unlock_at_start(&home, &host, &mut inst, args.init.passphrase_stdin)?)
+            Some(unlock_at_start(&home, &host, &mut inst, &args.init)?)
         } else {
             None
         }
     };
+    // The names clients on the network use, in the self-made certificate (a new CA if one is new).
+    if !tls_names.is_empty() && hq_vault::tls::certify_names(&home, &tls_names)? {
+        eprintln!(
+            "The self-made certificate now names {} too, under a new CA: clients trust {} (HQ_VAULT_CA_CERT).",
+            tls_names.join(", "),
+            home.ca_cert().display()
+        );
+    }
     let files_root = args.files_root.unwrap_or_else(|| home.files());
     std::fs::create_dir_all(&files_root)
         .with_context(|| format!("creating the files root {}", files_root.display()))?;
@@ -161,6 +175,8 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         Some(l) => Some(l),
         None => lock_home(&home)?,
     };
+    // Network mode: the home socket, in the home whose lock is held now.
+    let home_socket = if args.network { Some(bind_home_socket(&home)?) } else { None };
     let opts = Options {
         listener,
         idle_lock: Duration::from_millis(idle),
@@ -170,17 +186,16 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
             None => KeyHolder::locked(),
         },
         limits,
-        local_listener,
+        home_socket,
         tls_files: args.tls_cert.zip(args.tls_key),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr, home_channel| {
+    rt.block_on(daemon::serve(home.clone(), host, opts, &starting, |addr| {
         // serve.lock names the address now that the daemon serves there (clients of this home
-        // find it there without HQ_VAULT_URL); in network mode, the home's own channel.
+        // find it there without HQ_VAULT_URL).
         if let Some(f) = &_home_lock {
             use std::os::unix::fs::FileExt as _;
-            let at = home_channel.unwrap_or(addr);
-            let _ = f.set_len(0).and_then(|()| f.write_all_at(format!("https://{at}\n").as_bytes(), 0));
+            let _ = f.set_len(0).and_then(|()| f.write_all_at(format!("https://{addr}\n").as_bytes(), 0));
         }
         // The daemon outlives its standard output: a line nobody can read stops nothing.
         use std::io::Write as _;
@@ -191,10 +206,11 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
             compile.as_millis(),
             home.dir.display()
         );
-        if let Some(local) = home_channel {
+        if args.network {
             let _ = writeln!(
                 std::io::stdout(),
-                "hq-vault network mode: identities on https://{addr} (no bootstrap token there); this home's own channel on https://{local} (in serve.lock)"
+                "hq-vault network mode: identities with sessions on https://{addr}; no bootstrap token. This home's CLI is served on {} (lock, unlock, org create --admin, identity revoke)",
+                home.socket().display()
             );
         }
     }))?;
@@ -203,7 +219,36 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     if let Some(f) = &_home_lock {
         let _ = f.set_len(0);
     }
+    if args.network {
+        let _ = std::fs::remove_file(home.socket());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Bind network mode's home socket, `serve.sock` in the home (whose lock the caller holds, so a
+/// socket file there is an earlier run's and is replaced), readable and writable by the owner
+/// only, inside the 0700 home.
+fn bind_home_socket(home: &Home) -> Result<std::os::unix::net::UnixListener> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = home.socket();
+    // sockaddr_un holds 108 bytes, the terminating NUL included.
+    if path.as_os_str().len() > 107 {
+        bail!(
+            "the home socket's path {} is {} bytes, more than a Unix socket address holds (107): use a shorter home (HQ_VAULT_HOME). Nothing was served",
+            path.display(),
+            path.as_os_str().len()
+        );
+    }
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("removing an earlier run's {}", path.display())),
+    }
+    let listener = std::os::unix::net::UnixListener::bind(&path)
+        .with_context(|| format!("listening on the home socket {}", path.display()))?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("making {} the owner's only", path.display()))?;
+    Ok(listener)
 }
 
 /// `serve --network` on an existing vault: the passphrase (asked, three tries, or one line of
@@ -213,20 +258,24 @@ fn unlock_at_start(
     home: &Home,
     host: &CoreHost,
     inst: &mut hq_vault::host::Instance,
-    from_stdin: bool,
+    given: &super::init::Args,
 ) -> Result<hq_vault::host::MasterKey> {
     use hq_vault::host::wit::crypto::CryptoError;
-    if !from_stdin && !std::io::stdin().is_terminal() {
+    let from_stdin = given.passphrase_stdin;
+    if !from_stdin && given.passphrase_file.is_none() && !std::io::stdin().is_terminal() {
         bail!(
-            "serve --network unlocks the vault at start: give the passphrase on a terminal, or with --passphrase-stdin"
+            "serve --network unlocks the vault at start: give the passphrase on a terminal, with --passphrase-stdin, or with --passphrase-file FILE"
         );
     }
     let vault = hq_vault::store::VaultDb::open(&home.db())?
         .vault()?
         .context("this home has no vault key record: run `hq-vault init`")?;
-    let tries = if from_stdin { 1 } else { super::TRIES };
+    let tries = if from_stdin || given.passphrase_file.is_some() { 1 } else { super::TRIES };
     for left in (0..tries).rev() {
-        let pass = super::read_passphrase("Passphrase (network mode unlocks at start): ", from_stdin)?;
+        let pass = match &given.passphrase_file {
+            Some(file) => super::passphrase_from_file(file, false, "nothing is served")?,
+            None => super::read_passphrase("Passphrase (network mode unlocks at start): ", from_stdin)?,
+        };
         let mut tmp = host.instance()?;
         match tmp.unlock(&pass, &vault.params, &vault.wrapped_key).map_err(anyhow::Error::from)? {
             Ok(key) => {

@@ -1,4 +1,4 @@
-//! `unlock`, `lock`, `status`, `passphrase change`.
+//! `unlock`, `lock`, `status`, `health`, `passphrase change`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -76,6 +76,14 @@ pub fn status() -> Result<ExitCode> {
         if h["locked"] == true { "locked — run `hq-vault unlock`" } else { "unlocked" },
         h["idle_lock_seconds"]
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hq-vault health`: `ok (unlocked)` or `ok (locked)` when the daemon answers its health route;
+/// an error (exit 1) when it does not.
+pub fn health() -> Result<ExitCode> {
+    let h = Client::from_env()?.get_anonymous("/v1/health")?.ok()?;
+    outln!("ok ({})", if h["locked"] == true { "locked" } else { "unlocked" });
     Ok(ExitCode::SUCCESS)
 }
 

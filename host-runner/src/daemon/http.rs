@@ -22,32 +22,39 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30)
 /// is read and decoded whatever its bytes, and a larger one is told `value_too_large`.
 pub const MAX_SECRET_BODY: usize = 6 * MAX_VALUE + 64 * 1024;
 
+/// The listener a request came in on, which decides the credentials it may carry
+/// (docs/network-mode.md, "Channels").
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Channel {
+    /// Local mode's listener (loopback only): the bootstrap token, managed tokens and identity
+    /// sessions.
+    Local,
+    /// Network mode's listener: identity sessions only (seed 002).
+    Network,
+    /// Network mode's home socket (`serve.sock` in the 0700 home, served only to peers of the
+    /// daemon's own user): the caller is the home's owner, with no token at all.
+    HomeSocket,
+}
+
 /// Per-request facts: the request id, the client's address and the time.
 pub struct Ctx {
     pub request_id: String,
+    /// The client's IP address, or `local` on the home socket.
     pub ip: String,
     pub now_ms: u64,
-    /// Whether the request came in through the home's own channel, where the bootstrap token is
-    /// accepted: every listener in local mode; in network mode only the loopback listener whose
-    /// address `serve.lock` names (the network listener takes identity sessions, never it).
-    pub local_channel: bool,
+    pub channel: Channel,
 }
 
 impl Ctx {
     pub fn new(peer: SocketAddr) -> Ctx {
-        Ctx::on(peer, true)
+        Ctx::on(peer.ip().to_string(), Channel::Local)
     }
 
-    /// A request from `peer` on a listener that is (or is not) the home's own channel.
-    pub fn on(peer: SocketAddr, local_channel: bool) -> Ctx {
+    /// A request from `ip` on `channel`.
+    pub fn on(ip: String, channel: Channel) -> Ctx {
         let mut id = [0u8; 8];
         let _ = getrandom::fill(&mut id);
-        Ctx {
-            request_id: format!("req_{}", hex::encode(id)),
-            ip: peer.ip().to_string(),
-            now_ms: super::now_ms(),
-            local_channel,
-        }
+        Ctx { request_id: format!("req_{}", hex::encode(id)), ip, now_ms: super::now_ms(), channel }
     }
 }
 

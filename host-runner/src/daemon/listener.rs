@@ -19,7 +19,7 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
@@ -64,15 +64,40 @@ fn fd_limit() -> Option<u64> {
     rustix::process::getrlimit(rustix::process::Resource::Nofile).current
 }
 
-/// Accept connections until `shutdown` resolves; serve each over TLS with `handle`.
+/// Where connections come from.
+pub enum Source {
+    /// A TCP listener, each connection served over TLS.
+    Tls(TcpListener, TlsAcceptor),
+    /// Network mode's home socket: each connection served in plain HTTP/1.1 (its bytes never
+    /// leave the machine) if its peer runs as the daemon's own user (`SO_PEERCRED`), else closed
+    /// at once; the socket file is also 0600 in the 0700 home.
+    HomeSocket(UnixListener),
+}
+
+/// A connection accepted, before TLS or the peer check.
+enum Accepted {
+    Tcp(TcpStream, SocketAddr),
+    Unix(UnixStream),
+}
+
+impl Source {
+    async fn accept(&self) -> std::io::Result<Accepted> {
+        match self {
+            Source::Tls(l, _) => l.accept().await.map(|(s, peer)| Accepted::Tcp(s, peer)),
+            Source::HomeSocket(l) => l.accept().await.map(|(s, _)| Accepted::Unix(s)),
+        }
+    }
+}
+
+/// Accept connections until `shutdown` resolves; serve each with `handle`, which is given the
+/// client's address (`None` on the home socket).
 pub async fn accept_loop<H, F>(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
+    source: Source,
     limits: Limits,
     handle: H,
     shutdown: impl std::future::Future<Output = ()>,
 ) where
-    H: Fn(Request<Incoming>, SocketAddr) -> F + Clone + Send + Sync + 'static,
+    H: Fn(Request<Incoming>, Option<SocketAddr>) -> F + Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Response<Body>> + Send + 'static,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
@@ -80,10 +105,10 @@ pub async fn accept_loop<H, F>(
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
-            a = listener.accept() => a,
+            a = source.accept() => a,
             _ = &mut shutdown => return,
         };
-        let (tcp, peer) = match accepted {
+        let conn = match accepted {
             Ok(c) => {
                 backoff = BACKOFF_START;
                 c
@@ -101,27 +126,53 @@ pub async fn accept_loop<H, F>(
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             // Over the cap: close it now (the client sees a reset) rather than hold a descriptor.
-            drop(tcp);
+            drop(conn);
             continue;
         };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
         let handle = handle.clone();
-        tokio::spawn(async move {
-            let _slot = slot;
-            let Ok(Ok(tls)) = tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await else {
-                return;
-            };
-            let svc = hyper::service::service_fn(move |req| {
-                let handle = handle.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(req, peer).await) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(tls), svc)
-                .await;
-        });
+        match conn {
+            Accepted::Tcp(tcp, peer) => {
+                let Source::Tls(_, acceptor) = &source else { continue };
+                let _ = tcp.set_nodelay(true);
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    let Ok(Ok(tls)) = tokio::time::timeout(limits.header_timeout, acceptor.accept(tcp)).await else {
+                        return;
+                    };
+                    serve_connection(tls, limits, handle, Some(peer)).await;
+                });
+            }
+            Accepted::Unix(unix) => {
+                // Another user's process never gets an answer, whatever the socket file's mode.
+                let own = rustix::process::geteuid().as_raw();
+                if unix.peer_cred().map(|c| c.uid()).ok() != Some(own) {
+                    continue;
+                }
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    serve_connection(unix, limits, handle, None).await;
+                });
+            }
+        }
     }
+}
+
+/// Serve HTTP/1.1 on one connection until it closes or idles past the header timeout.
+async fn serve_connection<I, H, F>(io: I, limits: Limits, handle: H, peer: Option<SocketAddr>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    H: Fn(Request<Incoming>, Option<SocketAddr>) -> F + Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Response<Body>> + Send + 'static,
+{
+    let svc = hyper::service::service_fn(move |req| {
+        let handle = handle.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(req, peer).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), svc)
+        .await;
 }

@@ -37,7 +37,7 @@ use crate::audit_log::AuditLog;
 use crate::home::Home;
 use crate::host::CoreHost;
 use crate::store::VaultDb;
-use http::{Body, Ctx};
+use http::{Body, Channel, Ctx};
 
 /// Compare two byte strings in constant time (for URL secrets; tokens go through the core).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -64,9 +64,10 @@ pub struct Daemon {
     pub transition: tokio::sync::Mutex<()>,
     pub store: Mutex<VaultDb>,
     pub audit: AuditLog,
-    pub bootstrap_ref: String,
-    /// Network mode (`serve --network`): the bootstrap token is taken on the home's loopback
-    /// channel only.
+    /// The bootstrap token's reference; none in network mode, which makes no bootstrap token.
+    pub bootstrap_ref: Option<String>,
+    /// Network mode (`serve --network`): the listener takes identity sessions only, and the
+    /// home's owner is served on the home socket.
     pub network: bool,
     /// The files root, opened once at start; objects and listings are reached by descriptor.
     pub files_root: beneath::FilesRoot,
@@ -89,9 +90,10 @@ pub struct Options {
     pub keyholder: KeyHolder,
     /// Connection cap and timeouts.
     pub limits: listener::Limits,
-    /// Network mode: the home's own channel, a loopback listener where the bootstrap token (the
-    /// home's `token` file) is taken; the main listener then takes identity sessions only.
-    pub local_listener: Option<std::net::TcpListener>,
+    /// Network mode: the home socket (`serve.sock`, bound in the 0700 home), where the home's
+    /// owner is served with no token; the main listener then takes identity sessions only, and
+    /// no bootstrap token is made.
+    pub home_socket: Option<std::os::unix::net::UnixListener>,
     /// The certificate and key served instead of the home's self-made ones (`--tls-cert`,
     /// `--tls-key`), PEM files.
     pub tls_files: Option<(PathBuf, PathBuf)>,
@@ -123,7 +125,7 @@ pub async fn serve(
     host: CoreHost,
     opts: Options,
     starting: &std::sync::atomic::AtomicBool,
-    ready: impl FnOnce(SocketAddr, Option<SocketAddr>),
+    ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let stop = StopSignals::listen().context("listening for SIGINT and SIGTERM")?;
     starting.store(false, Ordering::SeqCst);
@@ -152,13 +154,24 @@ pub async fn serve(
         )?,
         None => crate::tls::server_config(&home)?,
     };
-    let mut inst = host.instance()?;
-    // A new bootstrap token at every start; only its reference stays in memory.
-    let bootstrap = inst.mint(crate::host::wit::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
-    let bootstrap_ref = inst.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
-    crate::home::write_private(&home.token(), format!("{}\n", bootstrap.expose_secret()).as_bytes())
-        .context("writing the bootstrap token file")?;
-    drop(bootstrap);
+    let bootstrap_ref = if opts.home_socket.is_some() {
+        // Network mode makes no bootstrap token; one an earlier local-mode start left goes, so
+        // that no client of this home sends it anywhere.
+        match std::fs::remove_file(home.token()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).context("removing local mode's bootstrap token file"),
+        }
+        None
+    } else {
+        // A new bootstrap token at every start; only its reference stays in memory.
+        let mut inst = host.instance()?;
+        let bootstrap = inst.mint(crate::host::wit::tokens::TokenKind::VaultToken).map_err(anyhow::Error::from)?;
+        let reference = inst.reference(bootstrap.expose_secret()).map_err(anyhow::Error::from)?;
+        crate::home::write_private(&home.token(), format!("{}\n", bootstrap.expose_secret()).as_bytes())
+            .context("writing the bootstrap token file")?;
+        Some(reference)
+    };
 
     opts.listener.set_nonblocking(true)?;
     let listener = TcpListener::from_std(opts.listener)?;
@@ -174,28 +187,28 @@ pub async fn serve(
         store: Mutex::new(store),
         audit,
         bootstrap_ref,
-        network: opts.local_listener.is_some(),
+        network: opts.home_socket.is_some(),
         files_root,
         files_root_path,
         listen_addr: addr,
         idle_lock: opts.idle_lock,
         last_activity: AtomicU64::new(now_ms()),
     });
-    let local = match opts.local_listener {
+    let home_socket = match opts.home_socket {
         Some(l) => {
             l.set_nonblocking(true)?;
-            Some(TcpListener::from_std(l)?)
+            Some(tokio::net::UnixListener::from_std(l)?)
         }
         None => None,
     };
-    ready(addr, local.as_ref().and_then(|l| l.local_addr().ok()));
+    ready(addr);
 
     tokio::spawn(session::idle_locker(daemon.clone()));
     tokio::spawn(audit::summarize_anonymous(daemon.clone()));
     let acceptor = TlsAcceptor::from(tls);
     let handler = {
         let daemon = daemon.clone();
-        move |req, peer| route(daemon.clone(), req, peer, false)
+        move |req, peer| route(daemon.clone(), req, peer)
     };
     // One stop for every listener.
     let (stopped, watch) = tokio::sync::watch::channel(false);
@@ -206,12 +219,12 @@ pub async fn serve(
     let until_stopped = |mut w: tokio::sync::watch::Receiver<bool>| async move {
         let _ = w.wait_for(|s| *s).await;
     };
-    let home_channel = local.map(|l| {
-        let daemon = daemon.clone();
-        let handler = move |req, peer| route(daemon.clone(), req, peer, true);
-        tokio::spawn(listener::accept_loop(l, acceptor.clone(), opts.limits, handler, until_stopped(watch.clone())))
+    let home_channel = home_socket.map(|l| {
+        let source = listener::Source::HomeSocket(l);
+        tokio::spawn(listener::accept_loop(source, opts.limits, handler.clone(), until_stopped(watch.clone())))
     });
-    listener::accept_loop(listener, acceptor, opts.limits, handler, until_stopped(watch)).await;
+    let source = listener::Source::Tls(listener, acceptor);
+    listener::accept_loop(source, opts.limits, handler, until_stopped(watch)).await;
     if let Some(h) = home_channel {
         let _ = h.await;
     }
@@ -242,9 +255,13 @@ impl StopSignals {
     }
 }
 
-async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: SocketAddr, home_channel: bool) -> Response<Body> {
+/// Answer one request; `peer` is the client's address, `None` on the home socket.
+async fn route(d: Arc<Daemon>, req: Request<Incoming>, peer: Option<SocketAddr>) -> Response<Body> {
     use crate::host::wit::policy::Operation as O;
-    let ctx = Ctx::on(peer, home_channel || !d.network);
+    let ctx = match peer {
+        None => Ctx::on("local".to_owned(), Channel::HomeSocket),
+        Some(p) => Ctx::on(p.ip().to_string(), if d.network { Channel::Network } else { Channel::Local }),
+    };
     if matches!(req.uri().path(), "/v1/connections/files" | "/v1/connections/files/object") {
         return files::read(&d, &ctx, req).await;
     }

@@ -14,7 +14,7 @@ use hyper::{Method, Request, Response};
 use serde::de::DeserializeOwned;
 
 use super::Daemon;
-use super::http::{self, Body, Ctx};
+use super::http::{self, Body, Channel, Ctx};
 use crate::host::Instance;
 use crate::host::wit::audit::HostAct;
 use crate::host::wit::policy::{
@@ -176,20 +176,29 @@ impl Daemon {
         &self,
         inst: &mut Instance,
         authorization: Option<&str>,
-        local_channel: bool,
+        channel: Channel,
     ) -> anyhow::Result<(Caller, Option<String>)> {
+        // Network mode's home socket: its file's permissions and the peer's user, checked at
+        // accept, are the credential; the home's owner needs no token there.
+        if channel == Channel::HomeSocket {
+            return Ok((Caller::Owner, None));
+        }
         let reference = match inst.policy_credential(authorization)? {
             Ok(r) => r,
             Err(p) => return Ok((Caller::Anonymous(p), None)),
         };
-        // The bootstrap token is the home's: in network mode it is not taken over the network
-        // (an unknown credential there, audited as any).
-        if local_channel && inst.references_equal(&reference, &self.bootstrap_ref)? {
+        // The bootstrap token is local mode's (network mode makes none): an unknown credential
+        // on network mode's listener, audited as any.
+        let local = channel == Channel::Local;
+        if local
+            && let Some(bootstrap) = &self.bootstrap_ref
+            && inst.references_equal(&reference, bootstrap)?
+        {
             return Ok((Caller::Owner, None));
         }
         // Managed tokens are the local mode's too: on network mode's listener every caller is an
         // identity with a session.
-        if local_channel && let Some(row) = self.db(|s| s.token_by_reference(&reference))? {
+        if local && let Some(row) = self.db(|s| s.token_by_reference(&reference))? {
             return Ok((Caller::Managed(ManagedToken { name: row.name, rules: row.rules }), Some(reference)));
         }
         // An identity's session (network mode): its identity active, with the key it logged in
@@ -236,7 +245,7 @@ impl Daemon {
         let (caller, token_reference) = if operation == Operation::Health {
             (Caller::Anonymous(CredentialProblem::Missing), None)
         } else {
-            match self.caller(&mut inst, http::authorization(req).as_deref(), ctx.local_channel) {
+            match self.caller(&mut inst, http::authorization(req).as_deref(), ctx.channel) {
                 Ok(c) => c,
                 Err(_) => return Err(http::internal(&ctx, "checking the credential")),
             }

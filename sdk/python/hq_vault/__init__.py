@@ -22,6 +22,8 @@ import os
 import re
 import socket
 import ssl
+import subprocess
+import time
 import urllib.parse
 import weakref
 from pathlib import Path
@@ -120,6 +122,8 @@ class NotRunningError(VaultError):
 _CLASSES = {401: UnauthorizedError, 403: ForbiddenError, 404: NotFoundError, 423: LockedError}
 
 #: 401 codes whose message already names the cause and the next step: no token hint is added.
+# 401 codes after which a cached session is renewed once.
+_RENEWABLE = {"session_expired", "invalid_token"}
 _SELF_EXPLAINED = {"token_expired", "token_exhausted", "token_revoked", "wrong_passphrase", "session_expired"}
 #: What to do about a 401 from the daemon (the Rust client's words).
 _VAULT_HINTS = {
@@ -420,6 +424,8 @@ class Vault:
         self._ep = _Endpoint(url, ca, hint, https_only=True)
         self._token = _credential(token, "token", "an `hqvt_` or `hqvs_` token") or None
         self._empty_token = False
+        # The cached login the token came from (from_env): home, identity, expiry, environment.
+        self._session: Optional[dict] = None
 
     def __repr__(self) -> str:
         return f"Vault(url={self._ep.base!r})"
@@ -455,6 +461,7 @@ class Vault:
         given = env.get("HQ_VAULT_TOKEN")
         token = (given.strip() or None) if given is not None else None
         session_url = None
+        session = None
         if given is None:
             try:
                 token = (home / "token").read_text(encoding="utf-8").strip() or None
@@ -463,9 +470,13 @@ class Vault:
                 # in network mode (`session.json`; `hq-vault login` renews it once it has expired).
                 # The session goes only to the server that issued it.
                 try:
-                    session = json.loads((home / "session.json").read_text(encoding="utf-8"))
-                    token = session.get("token") or None
-                    session_url = str(session.get("url") or "")
+                    cached = json.loads((home / "session.json").read_text(encoding="utf-8"))
+                    token = cached.get("token") or None
+                    session_url = str(cached.get("url") or "")
+                    if isinstance(cached.get("identity"), str):
+                        expires = cached.get("expires_at_ms")
+                        session = {"home": home, "identity": cached["identity"], "env": dict(env),
+                                   "expires_at_ms": expires if isinstance(expires, int) else 0}
                 except (OSError, ValueError, AttributeError):
                     token = None
         url = env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL
@@ -473,6 +484,8 @@ class Vault:
             token = None
         vault = cls(url, token, ca)
         vault._empty_token = given is not None and token is None
+        if token and session:
+            vault._session = {**session, "url": url}
         vault._ep.ca_hint = (
             f"the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at {home})"
             if remote
@@ -485,7 +498,43 @@ class Vault:
         """The daemon's base URL."""
         return self._ep.base
 
-    def _call(self, method: str, api_path: str, body: Optional[dict] = None, what: Optional[str] = None) -> dict:
+    def _renew(self) -> None:
+        """Log in again as the cached session's identity: ``hq-vault login --identity NAME`` (the
+        CLI that made the identity holds its private key; HQ_VAULT_BIN names another binary), then
+        the new session from ``session.json``. An ``UnauthorizedError`` (code
+        ``session_renewal_failed``) says why it could not be renewed."""
+        s = self._session
+        assert s is not None
+        binary = s["env"].get("HQ_VAULT_BIN") or "hq-vault"
+        env = {**s["env"], "HQ_VAULT_HOME": str(s["home"]), "HQ_VAULT_URL": s["url"]}
+        why = ""
+        renewed: dict = {}
+        try:
+            r = subprocess.run([binary, "login", "--identity", s["identity"]], env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=REQUEST_TIMEOUT)
+            why = r.stderr.decode("utf-8", "replace").strip()
+            if r.returncode == 0:
+                renewed = json.loads((s["home"] / "session.json").read_text(encoding="utf-8"))
+        except OSError as e:
+            why = f"{binary} could not be run ({e.strerror}; set HQ_VAULT_BIN to the hq-vault binary)"
+        except (ValueError, subprocess.TimeoutExpired) as e:
+            why = str(e)
+        if not isinstance(renewed, dict) or not renewed.get("token"):
+            raise UnauthorizedError(
+                f"the session of `{s['identity']}` has expired and could not be renewed: {why or binary + ' login failed'}",
+                code="session_renewal_failed",
+            )
+        self._token = renewed["token"]
+        expires = renewed.get("expires_at_ms")
+        s["expires_at_ms"] = expires if isinstance(expires, int) else 0
+
+    def _call(
+        self, method: str, api_path: str, body: Optional[dict] = None, what: Optional[str] = None, renewed: bool = False
+    ) -> dict:
+        # A cached session that has expired, or will within a minute, is renewed before it is sent.
+        if self._session and not renewed and self._session["expires_at_ms"] <= time.time() * 1000 + 60_000:
+            self._renew()
+            renewed = True
         if not self._token:
             if self._empty_token:
                 raise UnauthorizedError(_EMPTY_TOKEN, code="empty_token")
@@ -500,7 +549,13 @@ class Vault:
             headers["content-type"] = "application/json"
         status, raw = self._ep.send(method, api_path, headers, payload)
         if not 200 <= status <= 299:
-            raise _answer_error(status, raw, what, _VAULT_HINTS)
+            e = _answer_error(status, raw, what, _VAULT_HINTS)
+            # The cached session refused (expired early, or the server no longer knows it): log in
+            # again once, then send the request again.
+            if self._session and not renewed and status == 401 and e.code in _RENEWABLE:
+                self._renew()
+                return self._call(method, api_path, body, what, renewed=True)
+            raise e
         try:
             return json.loads(raw.decode("utf-8"))
         except ValueError:
