@@ -672,8 +672,9 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
         Caller::Anonymous(P::Unknown) => Err(refusal(
             401,
             "invalid_token",
-            "this token is not known to this vault: a bootstrap token from an earlier start, or another vault's token; \
-             the owner's token is rewritten to the home's `token` file at each start",
+            "this token is not known to this vault: a bootstrap token from an earlier start, another vault's token, \
+             or a vault token sent to a network-mode server, which takes identity sessions only (`hq-vault login \
+             --identity NAME`); in local mode the owner's token is rewritten to the home's `token` file at each start",
         )),
         Caller::Owner => Ok(()),
         Caller::Managed(t) => match tokens::evaluate(&t.rules, req.time_ms, None) {

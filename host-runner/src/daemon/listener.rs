@@ -1,5 +1,6 @@
 //! The accept loop and connection hygiene: a cap on concurrent connections, timeouts for the TLS
-//! handshake, the request header and idle keep-alive, and backoff when `accept` fails.
+//! handshake, the request header and idle keep-alive, and backoff when `accept` fails. One loop
+//! serves a TCP listener over TLS or network mode's home socket ([`Source`]).
 //!
 //! What each limit stops (issue "Keep every promise", item 6):
 //! - a half-sent request is dropped after [`Limits::header_timeout`] (hyper's header read timeout,
