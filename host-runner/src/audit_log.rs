@@ -349,10 +349,42 @@ impl AuditLog {
         self.send(Line::Event(event)).await
     }
 
+    /// Record several events, their lines in this order and in as few batches as the writer takes
+    /// them (the group commit of `vault.db`'s writer); returns once every line is durable, each
+    /// event's result in the order given. A `summarized` event is rate-limited as in
+    /// [`AuditLog::record`].
+    pub async fn record_all(&self, events: Vec<(Event, bool)>) -> Vec<Result<(), AuditError>> {
+        let queued: Vec<_> = events
+            .into_iter()
+            .map(|(event, summarized)| {
+                if summarized && !self.admit_anonymous(&event) { None } else { Some(self.enqueue(Line::Event(event))) }
+            })
+            .collect();
+        let mut out = Vec::with_capacity(queued.len());
+        for q in queued {
+            out.push(match q {
+                None => Ok(()),
+                Some(Ok(wait)) => Self::durable(wait).await,
+                Some(Err(e)) => Err(e),
+            });
+        }
+        out
+    }
+
     /// Hand a line to the writer; returns once it is durable.
     async fn send(&self, line: Line) -> Result<(), AuditError> {
+        Self::durable(self.enqueue(line)?).await
+    }
+
+    /// Queue a line for the writer: what tells when it is durable.
+    fn enqueue(&self, line: Line) -> Result<oneshot::Receiver<Result<(), String>>, AuditError> {
         let (done, wait) = oneshot::channel();
         self.tx.send(Pending { line, done }).map_err(|_| AuditError("the audit writer has stopped".into()))?;
+        Ok(wait)
+    }
+
+    /// Wait until a queued line is durable.
+    async fn durable(wait: oneshot::Receiver<Result<(), String>>) -> Result<(), AuditError> {
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(AuditError(e)),

@@ -263,6 +263,22 @@ impl VaultDb {
         self.conn.execute_batch("COMMIT").context("committing")
     }
 
+    /// Open a savepoint inside the transaction [`VaultDb::begin`] opened: one job of a group
+    /// commit (`daemon::writer`).
+    pub fn savepoint(&self) -> Result<()> {
+        self.conn.execute_batch("SAVEPOINT job").context("opening a savepoint")
+    }
+
+    /// Keep what was done since [`VaultDb::savepoint`], as part of the transaction.
+    pub fn release_savepoint(&self) -> Result<()> {
+        self.conn.execute_batch("RELEASE job").context("releasing a savepoint")
+    }
+
+    /// Undo what was done since [`VaultDb::savepoint`] and close it; the transaction stays open.
+    pub fn rollback_savepoint(&self) -> Result<()> {
+        self.conn.execute_batch("ROLLBACK TO job; RELEASE job").context("rolling back a savepoint")
+    }
+
     /// Roll back the transaction [`VaultDb::begin`] opened, if one is open.
     pub fn rollback(&self) -> Result<()> {
         if !self.conn.is_autocommit() {

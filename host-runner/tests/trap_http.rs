@@ -33,7 +33,7 @@ fn a_trap_while_sealing_answers_500_locks_the_vault_and_stores_nothing() {
         files_root,
         keyholder: KeyHolder::locked(),
         limits: Limits::default_for_process(),
-        local_listener: None,
+        home_socket: None,
         tls_files: None,
     };
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
@@ -41,8 +41,7 @@ fn a_trap_while_sealing_answers_500_locks_the_vault_and_stores_nothing() {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
         let starting = std::sync::atomic::AtomicBool::new(true);
-        let served =
-            rt.block_on(serve(daemon_home, host, opts, &starting, move |addr, _| ready_tx.send(addr).unwrap()));
+        let served = rt.block_on(serve(daemon_home, host, opts, &starting, move |addr| ready_tx.send(addr).unwrap()));
         if let Err(e) = served {
             eprintln!("the daemon stopped: {e:#}");
         }

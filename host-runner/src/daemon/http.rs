@@ -37,6 +37,7 @@ pub enum Channel {
 }
 
 /// Per-request facts: the request id, the client's address and the time.
+#[derive(Clone)]
 pub struct Ctx {
     pub request_id: String,
     /// The client's IP address, or `local` on the home socket.

@@ -20,6 +20,7 @@ mod network;
 mod secrets;
 mod session;
 mod tokens;
+mod writer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,6 +64,8 @@ pub struct Daemon {
     /// line is written, so the line and the state always agree.
     pub transition: tokio::sync::Mutex<()>,
     pub store: Mutex<VaultDb>,
+    /// The queue of the one writer of `vault.db` (group commit; `writer`).
+    writes: std::sync::mpsc::Sender<writer::Job>,
     pub audit: AuditLog,
     /// The bootstrap token's reference; none in network mode, which makes no bootstrap token.
     pub bootstrap_ref: Option<String>,
@@ -179,12 +182,14 @@ pub async fn serve(
     let files_root = beneath::FilesRoot::open(&opts.files_root)
         .with_context(|| format!("opening the files root {}", opts.files_root.display()))?;
     let files_root_path = std::fs::canonicalize(&opts.files_root).unwrap_or(opts.files_root);
+    let (writes, queue) = std::sync::mpsc::channel();
     let daemon = Arc::new(Daemon {
         home,
         host: host.clone(),
         keyholder,
         transition: tokio::sync::Mutex::new(()),
         store: Mutex::new(store),
+        writes,
         audit,
         bootstrap_ref,
         network: opts.home_socket.is_some(),
@@ -194,6 +199,8 @@ pub async fn serve(
         idle_lock: opts.idle_lock,
         last_activity: AtomicU64::new(now_ms()),
     });
+    writer::start(Arc::downgrade(&daemon), queue, tokio::runtime::Handle::current())
+        .context("starting the writer of vault.db")?;
     let home_socket = match opts.home_socket {
         Some(l) => {
             l.set_nonblocking(true)?;

@@ -348,75 +348,22 @@ impl Daemon {
 
     /// Run a write in a SQLite transaction: `act` returns what happened; the core concludes; the
     /// audit line is made durable; only then is the transaction committed, and only for a
-    /// success (a refusal or failure is rolled back). If the line cannot be written the
-    /// transaction is rolled back and the answer is 503: nothing happened. If the commit itself
-    /// fails after the line was written, a second line records the failure (500).
+    /// success (a refusal or failure is rolled back). If the line cannot be written nothing of it
+    /// is committed and the answer is 503. If the commit itself fails after the line was written,
+    /// a second line records the failure (500). Writes that wait together share one transaction
+    /// and one `fsync` of the audit log (`daemon::writer`, group commit).
     pub async fn transact(
         self: &Arc<Self>,
         call: Call,
         act: impl FnOnce(&Daemon, &Call, &crate::store::VaultDb) -> Result<Acted, Box<Decision>> + Send + 'static,
     ) -> Response<Body> {
-        let d = self.clone();
-        let handle = tokio::runtime::Handle::current();
-        let done = tokio::task::spawn_blocking(move || {
-            let Ok(store) = d.store.lock() else {
-                return http::internal(&call.ctx, "opening a transaction");
-            };
-            if store.begin().is_err() {
-                return http::internal(&call.ctx, "opening a transaction");
-            }
-            // A refusal on re-admission inside the transaction is the core's decision too.
-            let (decision, body) = match act(&d, &call, &store) {
-                Ok(acted) => match d.conclude(&call, &acted) {
-                    // The daemon's own act on the way (a trap that locked the vault) is recorded first.
-                    Ok(dec) if acted.host_act.is_some() => {
-                        let act = acted.host_act.as_ref().expect("checked");
-                        let recorded = call
-                            .core(|i| i.host_event(act, super::now_ms(), &call.ctx.request_id))
-                            .is_ok_and(|ev| handle.block_on(d.audit.record(ev, false)).is_ok());
-                        if !recorded {
-                            let _ = store.rollback();
-                            return http::audit_failed(&call.ctx);
-                        }
-                        (dec, acted.body)
-                    }
-                    Ok(dec) => (dec, acted.body),
-                    Err(_) => {
-                        let _ = store.rollback();
-                        return http::internal(&call.ctx, "concluding the request");
-                    }
-                },
-                Err(refused) => (*refused, None),
-            };
-            // The line first, then the effect becomes visible.
-            let recorded = match &decision.audit {
-                Some(ev) => handle.block_on(d.audit.record(ev.clone(), decision.summarized)).is_ok(),
-                None => true,
-            };
-            if !recorded {
-                let _ = store.rollback();
-                return http::audit_failed(&call.ctx);
-            }
-            // Only a success is committed; a refusal or failure leaves nothing behind (a counted
-            // use is given back).
-            if decision.status >= 300 {
-                let _ = store.rollback();
-                return respond(&call.ctx, &decision, None);
-            }
-            if store.commit().is_err() {
-                let _ = store.rollback();
-                let failed = Acted::internal("committing the change to vault.db");
-                if let Ok(dec) = d.conclude(&call, &failed)
-                    && let Some(ev) = &dec.audit
-                {
-                    let _ = handle.block_on(d.audit.record(ev.clone(), false));
-                }
-                return http::internal(&call.ctx, "committing the change to vault.db");
-            }
-            respond(&call.ctx, &decision, body)
-        })
-        .await;
-        done.unwrap_or_else(|_| http::internal(&Ctx::new(([127, 0, 0, 1], 0).into()), "the write"))
+        let ctx = call.ctx.clone();
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job = super::writer::Job { call, act: Box::new(act), answer };
+        if self.writes.send(job).is_err() {
+            return http::internal(&ctx, "the writer of vault.db has stopped");
+        }
+        answered.await.unwrap_or_else(|_| http::internal(&ctx, "the write"))
     }
 }
 
