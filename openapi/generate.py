@@ -286,7 +286,7 @@ def daemon():
     paths = {
         "/v1/health": {"get": {"summary": "Is the daemon up, and locked?", "security": [], "responses": ok("Health", {
             "type": "object", "required": ["status", "locked"],
-            "properties": {"status": {"type": "string"}, "locked": {"type": "boolean"}, "version": {"type": "string"}, "idle_lock_seconds": {"type": "integer"}},
+            "properties": {"status": {"type": "string"}, "locked": {"type": "boolean"}, "version": {"type": "string"}, "idle_lock_seconds": {"type": ["integer", "null"], "description": "null: no idle lock (`--idle-lock off`, network mode's default)"}},
         })}},
         "/v1/unlock": {"post": {"summary": "Unlock (Argon2id in the component)", "security": owner,
                                 "requestBody": json_body({"type": "object", "required": ["passphrase"], "properties": {"passphrase": {"type": "string"}}}),

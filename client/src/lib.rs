@@ -268,6 +268,8 @@ enum TokenSource {
     /// Given to [`Client::new`].
     #[default]
     Given,
+    /// The session `hq-vault login` cached (`session.json`).
+    Session(PathBuf),
     /// None: network mode's home socket, whose file is the owner's.
     HomeSocket,
 }
@@ -321,6 +323,13 @@ fn unauthorized(code: &str, message: &str, source: &Source) -> String {
             path.display()
         ),
         ("malformed_credentials", TokenSource::Env) => format!("{message} (HQ_VAULT_TOKEN)"),
+        ("invalid_token" | "session_expired", TokenSource::Session(path)) => format!(
+            "{message}: the session in {} is not valid at {url} any more (it expired, its identity was revoked, or the server no longer knows it): log in again (`hq-vault login --identity NAME`)",
+            path.display()
+        ),
+        ("malformed_credentials", TokenSource::Session(path)) => {
+            format!("{message} ({} is damaged: log in again with `hq-vault login --identity NAME`)", path.display())
+        }
         ("malformed_credentials", TokenSource::File(path)) => {
             format!("{message} ({} is damaged: restart `hq-vault serve` to write it again)", path.display())
         }
@@ -529,6 +538,9 @@ pub struct Client {
     token_file: Option<PathBuf>,
     /// Connected to network mode's home socket, where the owner sends no token.
     home_socket: bool,
+    /// Why there is no token, when the home knows better than "no token file" (a session cached
+    /// for another server).
+    no_token: Option<String>,
 }
 
 /// Where this home's daemon said it listens: `serve` writes its address to `serve.lock` at every
@@ -575,6 +587,7 @@ impl Client {
         })?;
         let token_file = home.join("token");
         let explicit_url = std::env::var("HQ_VAULT_URL").is_ok_and(|u| !u.trim().is_empty());
+        let mut elsewhere = None;
         let (token, source) = match std::env::var("HQ_VAULT_TOKEN") {
             Ok(t) if !t.trim().is_empty() => (Some(t.trim().to_owned()), TokenSource::Env),
             // Set but empty: the token meant for this process did not arrive (a failed mint). The
@@ -591,14 +604,17 @@ impl Client {
                 Err(_) => {
                     // The session goes only to the server that issued it.
                     let session = home.join("session.json");
-                    let token = std::fs::read(&session)
-                        .ok()
-                        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                        .filter(|v| {
-                            v["url"].as_str().map(|u| u.trim_end_matches('/')) == Some(base.trim_end_matches('/'))
-                        })
-                        .and_then(|v| v["token"].as_str().map(str::to_owned));
-                    (token, TokenSource::File(session))
+                    let cached = std::fs::read(&session).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+                    let issuer = cached.as_ref().and_then(|v| v["url"].as_str()).map(|u| u.trim_end_matches('/'));
+                    if let Some(other) = issuer.filter(|u| *u != base.trim_end_matches('/')) {
+                        elsewhere = Some(format!(
+                            "no token for {base}: the session in {} was issued by {other}, and goes to no other address. Log in to this server (`hq-vault login --identity NAME`), or set HQ_VAULT_URL to {other}",
+                            session.display()
+                        ));
+                    }
+                    let token =
+                        cached.filter(|_| elsewhere.is_none()).and_then(|v| v["token"].as_str().map(str::to_owned));
+                    (token, TokenSource::Session(session))
                 }
             },
         };
@@ -606,6 +622,7 @@ impl Client {
         client.source = Arc::new(Source { url: client.base.clone(), token: source, setting: Some("HQ_VAULT_URL") });
         client.ca = Some(ca_path.display().to_string());
         client.token_file = Some(token_file);
+        client.no_token = elsewhere;
         Ok(client)
     }
 
@@ -647,6 +664,7 @@ impl Client {
             ca: Some("the CA certificate given".to_owned()),
             token_file: None,
             home_socket: false,
+            no_token: None,
         })
     }
 
@@ -673,7 +691,14 @@ impl Client {
             ca: None,
             token_file: None,
             home_socket: true,
+            no_token: None,
         })
+    }
+
+    /// Where this client sends its requests, as errors name it: the daemon's origin, or
+    /// `unix:PATH` for network mode's home socket.
+    pub fn shown_url(&self) -> String {
+        redact(&self.source.url)
     }
 
     /// The URL of an API path.
@@ -697,6 +722,9 @@ impl Client {
         // No token file: is the daemon there another home's? That is the cause to name, then.
         if let Err(e @ Error::ForeignDaemon { .. }) = self.get_anonymous("/v1/health") {
             return Err(e);
+        }
+        if let Some(why) = &self.no_token {
+            return Err(Error::NoToken(why.clone()));
         }
         Err(Error::NoToken(match &self.token_file {
             Some(f) => format!(

@@ -435,8 +435,8 @@ pub enum Effect {
     BadInput(InputProblem),
     /// An access request already approved or denied (409).
     AlreadyDecided,
-    /// `identity-register`: an active identity holds this public key already (409): one key, one
-    /// identity, or one holder could act as two.
+    /// `identity-register`: an identity holds this public key already, active or revoked (409):
+    /// one key, one identity, or one holder could act as two, and a revoked key stays revoked.
     KeyTaken,
     /// An approve or deny that [`decide_problem`] refuses (403).
     NotPermitted(DecideRefusal),
@@ -657,7 +657,8 @@ fn credentials(req: &Request) -> Result<(), Refusal> {
         Caller::Anonymous(P::Missing) => Err(refusal(
             401,
             "missing_credentials",
-            "send `Authorization: Bearer hqvt_…` (the token file, or HQ_VAULT_TOKEN)",
+            "send `Authorization: Bearer` and a token: a vault token (`hqvt_…`: the home's token file, or \
+             HQ_VAULT_TOKEN), or on a network-mode server an identity's session (`hq-vault login`)",
         )),
         Caller::Anonymous(P::Malformed) => Err(refusal(
             401,
@@ -896,7 +897,7 @@ pub fn identity_registration(name: &str, kind: &str, public_key: &str) -> Result
     let kind = match kind {
         "agent" => IdentityKind::Agent,
         "human" => IdentityKind::Human,
-        _ => return Err(InputProblem::new(InputKind::BadPublicKey, "type is agent or human")),
+        _ => return Err(InputProblem::new(InputKind::BadType, "type is agent or human")),
     };
     let key = crate::identity::check_public_key(public_key).map_err(|e| {
         InputProblem::new(
@@ -1232,7 +1233,7 @@ pub fn conclude(req: &Request, adm: &Admission, effect: &Effect, subject: Option
                     failure(
                         409,
                         "key_taken",
-                        "this public key belongs to an active identity already: each identity makes its own key pair (`hq-vault identity create`)".into(),
+                        "this public key belongs to an identity already (an active one, or a revoked one: a revoked key is never registered again): each identity makes its own key pair (`hq-vault identity create`)".into(),
                     ),
                     &[][..],
                 ),

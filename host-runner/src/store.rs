@@ -648,15 +648,12 @@ impl VaultDb {
             .optional()?)
     }
 
-    /// Whether an active identity holds the key with this reference.
+    /// Whether any identity, active or revoked, was registered with the key with this reference
+    /// (a revoked key is never registered again).
     pub fn key_registered(&self, key_ref: &str) -> Result<bool> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT 1 FROM identities WHERE key_ref = ?1 AND status = 'active'",
-                params![key_ref],
-                |_| Ok(()),
-            )
+            .query_row("SELECT 1 FROM identities WHERE key_ref = ?1", params![key_ref], |_| Ok(()))
             .optional()?
             .is_some())
     }

@@ -25,7 +25,8 @@ fn names_file(home: &Home) -> std::path::PathBuf {
 }
 
 /// `--tls-name` values checked: each an IP address, or a DNS name of RFC 1123 labels (letters,
-/// digits and `-`, 1–63 bytes each, 253 in all; no wildcard). Lowercased, sorted, each once.
+/// digits and `-`, 1–63 bytes each, 253 in all, the last not all digits; no wildcard).
+/// Lowercased, sorted, each once.
 ///
 /// Errors: the first value that is neither, named with what is wrong.
 pub fn names(raw: &[String]) -> Result<Vec<String>> {
@@ -42,7 +43,9 @@ pub fn names(raw: &[String]) -> Result<Vec<String>> {
                         && !l.ends_with('-')
                         && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 };
-                if n.len() > 253 || !n.split('.').all(label_ok) {
+                // A last label of digits only is no DNS name (RFC 1123 §2.1): a mistyped address.
+                let numeric_top = n.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+                if n.len() > 253 || !n.split('.').all(label_ok) || numeric_top {
                     anyhow::bail!(
                         "--tls-name `{}` is neither an IP address nor a DNS name (labels of letters, digits and `-`, separated by dots): give the name clients use to reach this server",
                         name.escape_debug()

@@ -179,6 +179,25 @@ fn the_five_step_agent_access_flow_and_its_refusals() {
     assert_eq!(d.req("POST", "/v1/auth/verify", None, Some(body.clone())).status, 200);
     let a = d.req("POST", "/v1/auth/verify", None, Some(body));
     assert_eq!((a.status, a.code()), (403, "nonce_used".into()));
+    // An expired nonce: a challenge whose 60 s have passed (its expiry moved into the past in
+    // vault.db, as a minute's wait would), signed correctly, is refused and audited.
+    let ch = d.req("POST", "/v1/auth/challenge", None, Some(json!({"identity_id": bot.id}))).json();
+    let nonce = ch["nonce"].as_str().unwrap();
+    let db = rusqlite::Connection::open(d.home().join("vault.db")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 1000;
+    let moved = db.execute("UPDATE identity_nonces SET expires_at_ms = ?1 WHERE nonce = ?2", (past, nonce)).unwrap();
+    assert_eq!(moved, 1, "the challenge's nonce is stored");
+    drop(db);
+    let sig = STANDARD.encode(bot.key.sign(format!("hq-vault-auth-v1{nonce}{}", bot.id).as_bytes()).to_bytes());
+    let body = json!({"identity_id": bot.id, "nonce": nonce, "signature": sig, "public_key": bot.public_key()});
+    let a = d.req("POST", "/v1/auth/verify", None, Some(body));
+    assert_eq!((a.status, a.code()), (403, "nonce_expired".into()));
+    let expired = audit_lines(&d)
+        .into_iter()
+        .rev()
+        .find(|l| l["reason"].as_str().is_some_and(|r| r.contains("nonce_expired") || r.contains("expired")));
+    assert!(expired.is_some_and(|l| l["status"] == 403 && l["op"] == "auth-verify"), "the expired nonce is audited");
     let (status, v) = login_as(&d, &bot.id, &key(9), &bot.key);
     assert_eq!((status, v["error"]["code"].as_str().unwrap()), (403, "bad_signature"));
     let (status, v) = login_as(&d, &bot.id, &key(9), &key(9));
@@ -254,7 +273,7 @@ fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
     for (body, code) in [
         (json!({"name": "Bad Name", "type": "agent", "public_key": pk}), "bad_name"),
         (json!({"name": "bootstrap", "type": "agent", "public_key": pk}), "bad_name"),
-        (json!({"name": "bot", "type": "robot", "public_key": pk}), "bad_public_key"),
+        (json!({"name": "bot", "type": "robot", "public_key": pk}), "bad_type"),
         (json!({"name": "bot", "type": "agent", "public_key": "AAAA"}), "bad_public_key"),
         (json!({"name": "bot", "type": "agent", "public_key": pk, "extra": 1}), "bad_json"),
     ] {
@@ -289,6 +308,14 @@ fn registration_checks_names_kinds_and_keys_and_grants_nothing() {
     d.store("aws/key", "local-mode-secret");
     let a = d.req("GET", "/v1/secrets/aws/key", Some(&bearer(&s)), None);
     assert_eq!(a.status, 403, "local-mode secrets are the bootstrap token's");
+    // A revoked identity's key is never registered again, under any name: revoking a leaked key
+    // is for good.
+    let a = d.owner("POST", &format!("/v1/identities/{}/revoke", bot.id), Some(json!({})));
+    assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+    for name in ["bot", "bot-again"] {
+        let a = d.req("POST", "/v1/identities", None, Some(json!({"name": name, "type": "agent", "public_key": pk})));
+        assert_eq!((a.status, a.code()), (409, "key_taken".into()), "{name}");
+    }
 }
 
 /// The CLI as a person or agent in its own home, talking to `d` (its URL and its CA only).
@@ -326,6 +353,13 @@ fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_hom
     let key_file = bot.join("identities/deploy-bot.key");
     assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
     let seed = std::fs::read_to_string(&key_file).unwrap();
+    // A private key others can read is not used (as ssh does), and the refusal says what to do.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = run_with(cli_in(&d, &bot), &["login", "--identity", "deploy-bot"], None);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("readable by others (mode 644)") && err.contains("chmod 600"), "{err}");
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
     // 2. It logs in and asks for access.
     ok(run_with(cli_in(&d, &bot), &["login", "--identity", "deploy-bot"], None), "bot login");
     assert_eq!(std::fs::metadata(bot.join("session.json")).unwrap().permissions().mode() & 0o777, 0o600);
@@ -379,12 +413,18 @@ fn the_seed_s_flow_through_the_cli_with_the_agent_and_the_human_in_their_own_hom
     elsewhere.env("HQ_VAULT_URL", d.url.replace("127.0.0.1", "localhost"));
     let o = run_with(elsewhere, &["get", "org/indigo/project/hq-cloud/aws/key"], None);
     assert!(!o.status.success(), "the session was sent to another address");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("was issued by") && err.contains("goes to no other address"), "{err}");
     // Identities are revoked with the server's home; the cached session is refused at once.
     let o = run_with(cli_in(&d, &alice), &["identity", "revoke", "deploy-bot"], None);
     assert!(!o.status.success(), "a human admin does not revoke identities");
     ok(d.run(&["identity", "revoke", "deploy-bot"], None), "revoke");
     let o = run_with(cli_in(&d, &bot), &["get", "org/indigo/project/hq-cloud/aws/key"], None);
     assert!(!o.status.success());
+    // ... and says what that means for a session (not the token file's advice).
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the session in") && err.contains("log in again"), "{err}");
+    assert!(!err.contains("one daemon per home"), "{err}");
     // The private key never reached the server: not in its database, log or audit.
     d.secrets.push(seed.trim().to_owned());
     d.assert_no_leaks();
@@ -460,12 +500,31 @@ fn serve_network_makes_no_bootstrap_token_and_serves_its_home_on_the_home_socket
         ok(run_with(home_cli(&d), &["unlock", "--passphrase-stdin"], Some(format!("{PASS}\n").as_bytes())), "unlock");
     assert_eq!(status, "Already unlocked.");
     assert_eq!(ok(run_with(home_cli(&d), &["health"], None), "health"), "ok (unlocked)");
+    // No idle lock in network mode (nobody could unlock it over the network); status says where
+    // it asked.
+    let status = ok(run_with(home_cli(&d), &["status"], None), "status");
+    assert!(
+        status.contains("at unix:") && status.contains("serve.sock") && status.contains("no idle lock"),
+        "{status}"
+    );
     let o = run_with(home_cli(&d), &["store", "org/indigo/project/hq-cloud/aws/key"], Some(b"AKIA-served-on-network"));
     ok(o, "store");
     // Its requests are audited as the owner's, from `local`.
     let lines = audit_lines(&d);
     let stored = lines.iter().rev().find(|l| l["op"] == "store").expect("the store is audited");
     assert_eq!((stored["ip"].as_str(), stored["status"].as_u64()), (Some("local"), Some(201)), "{stored}");
+    // External Connections are local mode's: a connection made with the home's CLI reads nothing
+    // over network mode's listener (refused as an unknown key, audited).
+    std::fs::create_dir_all(d.home().join("files/knowledge")).unwrap();
+    std::fs::write(d.home().join("files/knowledge/a.md"), "alpha").unwrap();
+    let conn_key = ok(
+        run_with(home_cli(&d), &["connection", "create", "--name", "docs", "--pattern", "knowledge/"], None),
+        "connection create",
+    );
+    assert!(conn_key.starts_with("hqxc_"), "{conn_key}");
+    let a = d.req("GET", "/v1/connections/files/object?path=knowledge/a.md", Some(&bearer(&conn_key)), None);
+    assert_eq!(a.status, 403, "{}", String::from_utf8_lossy(&a.body));
+    assert!(!String::from_utf8_lossy(&a.body).contains("alpha"));
     // Lock and unlock over the home socket: the passphrase goes nowhere but the socket.
     ok(run_with(home_cli(&d), &["lock"], None), "lock");
     assert_eq!(ok(run_with(home_cli(&d), &["health"], None), "health"), "ok (locked)");
@@ -613,6 +672,9 @@ fn tls_names_join_the_self_made_certificate_under_a_new_ca() {
     );
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("`vault team` is neither an IP address nor a DNS name"));
+    // Nor a mistyped address (a DNS name's last label is never all digits).
+    let o = run_with(d.cli(), &["serve", "--network", "--listen", "0.0.0.0:0", "--tls-name", "10.1.2"], None);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`10.1.2` is neither an IP address nor a DNS name"));
     assert_eq!(ca(), first);
     // Beyond loopback with names (HQ_VAULT_TLS_NAMES, comma-separated, as a container sets it).
     serve_network_with(&mut d, &["--listen", "0.0.0.0:0"], &[("HQ_VAULT_TLS_NAMES", "Vault.Team.Internal,10.1.2.3")]);
@@ -656,7 +718,8 @@ fn serve_network_unlocks_at_start_or_serves_nothing() {
     let serve = ["serve", "--network", "--listen", "127.0.0.1:0", "--passphrase-file", file_arg];
     for (content, says) in [
         (None, "reading the passphrase file"),
-        (Some(""), "is empty"),
+        (Some(""), "has no passphrase on its first line"),
+        (Some("\u{feff}\r\nnot the passphrase\n"), "has no passphrase on its first line"),
         (Some("not the passphrase\n"), "does not unlock this vault"),
     ] {
         if let Some(c) = content {
@@ -668,8 +731,17 @@ fn serve_network_unlocks_at_start_or_serves_nothing() {
         assert!(err.contains(says), "{says}: {err}");
         assert!(!err.contains("not the passphrase"), "the passphrase is never echoed: {err}");
     }
-    // The right one, on its first line, unlocks at start.
-    std::fs::write(&file, format!("{PASS}\nanything after the first line\n")).unwrap();
+    // Not a passphrase file at all (a device that never ends): refused after 4 KiB.
+    let o =
+        run_with(d.cli(), &["serve", "--network", "--listen", "127.0.0.1:0", "--passphrase-file", "/dev/zero"], None);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is over 4096 bytes"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The right one, on its first line, unlocks at start: a byte-order mark and a Windows line
+    // end are not part of it, as on standard input.
+    std::fs::write(&file, format!("\u{feff}{PASS}\r\nanything after the first line\n")).unwrap();
     let mut d = d;
     serve_network(&mut d, &["--listen", "127.0.0.1:0", "--passphrase-file", file_arg]);
 }

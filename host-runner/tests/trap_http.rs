@@ -29,7 +29,7 @@ fn a_trap_while_sealing_answers_500_locks_the_vault_and_stores_nothing() {
     std::fs::create_dir_all(&files_root).unwrap();
     let opts = Options {
         listener: std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
-        idle_lock: Duration::from_secs(3600),
+        idle_lock: Some(Duration::from_secs(3600)),
         files_root,
         keyholder: KeyHolder::locked(),
         limits: Limits::default_for_process(),

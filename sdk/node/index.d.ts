@@ -94,7 +94,8 @@ export interface Health {
   status: string;
   locked: boolean;
   version: string;
-  idle_lock_seconds: number;
+  /** `null`: no idle lock (`serve --idle-lock off`, network mode's default). */
+  idle_lock_seconds: number | null;
 }
 
 /** Explicit settings of a `Vault`. */

@@ -4,7 +4,7 @@
 //
 // Secrets in JavaScript are strings and buffers that cannot be wiped reliably: this module never
 // logs a value or a token, never puts one in an error, and wipes the raw answer buffers it owns.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -400,10 +400,17 @@ export class Vault {
       }
     }
     const url = env.HQ_VAULT_URL || servedAt(home) || DEFAULT_URL;
-    if (sessionUrl !== undefined && sessionUrl.replace(/\/+$/, "") !== url.trim().replace(/\/+$/, "")) token = undefined;
+    let elsewhere;
+    if (sessionUrl !== undefined && sessionUrl.replace(/\/+$/, "") !== url.trim().replace(/\/+$/, "")) {
+      token = undefined;
+      elsewhere =
+        `no token for ${url}: the session in ${path.join(home, "session.json")} was issued by ${sessionUrl}, and goes to no ` +
+        `other address. Log in to this server (\`hq-vault login --identity NAME\`), or set HQ_VAULT_URL to ${sessionUrl}`;
+    }
     const vault = new Vault({ url, token, ca });
     if (token && session) vault.#session = { ...session, url };
     if (given !== undefined && !token) vault.#noToken = EMPTY_TOKEN;
+    else if (elsewhere) vault.#noToken = elsewhere;
     vault.#caHint = remote
       ? `the system does not trust it: set HQ_VAULT_CA_CERT to the server's CA certificate (no vault home at ${home})`
       : `set HQ_VAULT_CA_CERT to the daemon's tls/ca.pem (now ${caFile})`;
@@ -419,21 +426,38 @@ export class Vault {
    * made the identity holds its private key; HQ_VAULT_BIN names another binary), then the new
    * session from `session.json`. An `UnauthorizedError` (code `session_renewal_failed`) says why
    * it could not be renewed. */
-  #renew() {
+  async #renew() {
     const s = this.#session;
     const bin = s.env.HQ_VAULT_BIN || "hq-vault";
-    const r = spawnSync(bin, ["login", "--identity", s.identity], {
-      env: { ...s.env, HQ_VAULT_HOME: s.home, HQ_VAULT_URL: s.url },
-      stdio: ["ignore", "ignore", "pipe"],
-      encoding: "utf8",
-      timeout: REQUEST_TIMEOUT_MS,
+    // Run without blocking the event loop; only the last line of its error output is kept (a
+    // binary that is not hq-vault could print anything).
+    const r = await new Promise((resolve) => {
+      let stderr = "";
+      let child;
+      try {
+        child = spawn(bin, ["login", "--identity", s.identity], {
+          env: { ...s.env, HQ_VAULT_HOME: s.home, HQ_VAULT_URL: s.url },
+          stdio: ["ignore", "ignore", "pipe"],
+          timeout: REQUEST_TIMEOUT_MS,
+        });
+      } catch (error) {
+        resolve({ error });
+        return;
+      }
+      child.stderr.setEncoding("utf8");
+      child.stderr.on("data", (d) => {
+        stderr = (stderr + d).slice(-4096);
+      });
+      child.on("error", (error) => resolve({ error }));
+      child.on("close", (status) => resolve({ status, stderr }));
     });
     let renewed;
     try {
       renewed = r.status === 0 ? JSON.parse(fs.readFileSync(path.join(s.home, "session.json"), "utf8")) : undefined;
     } catch {}
     if (!renewed?.token) {
-      const why = r.error ? `${bin} could not be run (${r.error.code ?? r.error.message}; set HQ_VAULT_BIN to the hq-vault binary)` : (r.stderr || "").trim();
+      const last = (r.stderr || "").trim().split("\n").pop().slice(0, 300);
+      const why = r.error ? `${bin} could not be run (${r.error.code ?? r.error.message}; set HQ_VAULT_BIN to the hq-vault binary)` : last;
       throw new UnauthorizedError(
         `the session of \`${s.identity}\` has expired and could not be renewed: ${why || `${bin} login failed`}`,
         { code: "session_renewal_failed" },
@@ -446,13 +470,15 @@ export class Vault {
   async #call(method, apiPath, { body, what, renewed = false } = {}) {
     // A cached session that has expired, or will within a minute, is renewed before it is sent.
     if (this.#session && !renewed && this.#session.expiresAtMs <= Date.now() + 60_000) {
-      this.#renew();
+      await this.#renew();
       renewed = true;
     }
     if (!this.#token) {
       throw this.#noToken === EMPTY_TOKEN
         ? new UnauthorizedError(EMPTY_TOKEN, { code: "empty_token" })
-        : new UnauthorizedError(
+        : this.#noToken
+          ? new UnauthorizedError(this.#noToken, { code: "no_token" })
+          : new UnauthorizedError(
             "no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file",
             { code: "no_token" },
           );
@@ -469,7 +495,7 @@ export class Vault {
       // The cached session refused (expired early, or the server no longer knows it): log in
       // again once, then send the request again.
       if (this.#session && !renewed && r.status === 401 && RENEWABLE.has(e.code)) {
-        this.#renew();
+        await this.#renew();
         return this.#call(method, apiPath, { body, what, renewed: true });
       }
       throw e;

@@ -1631,7 +1631,7 @@ def network_cases():
         ("ada", "human", key, {"ok": {"kind": "human", "key_ref": key_ref}}),
         ("Deploy", "agent", key, {"error": "bad-name"}), ("bootstrap", "agent", key, {"error": "bad-name"}),
         ("", "agent", key, {"error": "bad-name"}), ("x" * 64, "agent", key, {"error": "bad-name"}),
-        ("bot", "robot", key, {"error": "bad-public-key"}), ("bot", "agent", "AAAA", {"error": "bad-public-key"}),
+        ("bot", "robot", key, {"error": "bad-type"}), ("bot", "agent", "AAAA", {"error": "bad-public-key"}),
         ("bot", "agent", key[:-4], {"error": "bad-public-key"}), ("bot", "agent", "", {"error": "bad-public-key"}),
     ]:
         c.append({"fn": "check-identity-registration", "name": name, "kind": kind, "public_key": pk, "expect": want})

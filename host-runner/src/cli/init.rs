@@ -83,12 +83,15 @@ pub fn create_vault(home: &Home, inst: &mut Instance, args: &Args) -> Result<Mas
         return Err(e.context(format!("creating the vault in {}; nothing was left behind", home.dir.display())));
     }
     eprintln!("Created the vault in {} ({:.1} s).", home.dir.display(), t.elapsed().as_secs_f64());
-    // `init` and the first `serve` both come here: the person learns about `trust` before the
-    // first `ingest --web` meets a certificate warning.
+    Ok(key)
+}
+
+/// After `init` or a local-mode first `serve`: the person learns about `trust` before the first
+/// `ingest --web` meets a certificate warning (a network-mode server has no browser to tell).
+pub fn suggest_trust(home: &Home) {
     if let Some(s) = hq_vault::trust::suggestion(home) {
         eprintln!("{s}");
     }
-    Ok(key)
 }
 
 /// What a vault's creation may add, noted before it starts, so that a failure can take it back.
@@ -134,6 +137,7 @@ pub fn run(home: &Home, args: Args) -> Result<ExitCode> {
     let host = CoreHost::new(None)?;
     let mut inst = host.instance()?;
     let key = create_vault(home, &mut inst, &args)?;
+    suggest_trust(home);
     inst.drop_key(key).map_err(anyhow::Error::from)?;
     outln!("Initialized. Start the daemon with `hq-vault serve`; clients trust {}", home.ca_cert().display());
     Ok(ExitCode::SUCCESS)

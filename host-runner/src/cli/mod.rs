@@ -339,22 +339,45 @@ pub fn try_again(left: u32) -> String {
 /// The fewest characters a passphrase may have (the daemon's `passphrase change` holds the same).
 const MIN_PASSPHRASE: usize = 8;
 
-/// The passphrase in `file`'s first line (`--passphrase-file`); a new one (`new`) must follow the
-/// same rules as a typed one (at least 8 characters, not only spaces).
+/// Largest passphrase file read (`--passphrase-file`): one line, with room to spare.
+const MAX_PASSPHRASE_FILE: u64 = 4096;
+
+/// The passphrase in `file`'s first line (`--passphrase-file`): a UTF-8 byte-order mark and the
+/// line's end (`\n`, `\r\n`, stray `\r`s) are not part of it, as with `--passphrase-stdin`. A
+/// new one (`new`) must follow the same rules as a typed one (at least 8 characters, not only
+/// spaces). Errors name the file, never its content.
 pub fn passphrase_from_file(file: &std::path::Path, new: bool, nothing: &str) -> Result<zeroize::Zeroizing<String>> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(file)
-            .with_context(|| format!("reading the passphrase file {}; {nothing}", file.display()))?,
-    );
-    let p = zeroize::Zeroizing::new(text.lines().next().unwrap_or_default().to_owned());
-    if p.is_empty() {
+    use std::io::Read as _;
+    let shown = file.display();
+    let opened = std::fs::File::open(file);
+    let mut f = match opened {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => anyhow::bail!(
+            "the passphrase file {shown} is not readable by this process's user (uid {}): give it that user (in the image, uid 65532: `chown 65532 {shown}`), keeping it unreadable to others; {nothing}",
+            rustix::process::geteuid().as_raw()
+        ),
+        Err(e) => return Err(e).with_context(|| format!("reading the passphrase file {shown}; {nothing}")),
+    };
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    (&mut f)
+        .take(MAX_PASSPHRASE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading the passphrase file {shown}; {nothing}"))?;
+    if bytes.len() as u64 > MAX_PASSPHRASE_FILE {
         anyhow::bail!(
-            "the passphrase file {} is empty: write the passphrase on its first line; {nothing}",
-            file.display()
+            "the passphrase file {shown} is over {MAX_PASSPHRASE_FILE} bytes: it holds one line, the passphrase; {nothing}"
         );
     }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        anyhow::bail!("the passphrase file {shown} is not UTF-8 text; {nothing}");
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let p = zeroize::Zeroizing::new(text.lines().next().unwrap_or_default().trim_end_matches('\r').to_owned());
+    if p.is_empty() {
+        anyhow::bail!("the passphrase file {shown} has no passphrase on its first line; {nothing}");
+    }
     if new && let Some(problem) = passphrase_problem(&p) {
-        anyhow::bail!("the passphrase in {} was refused: {problem}; {nothing}", file.display());
+        anyhow::bail!("the passphrase in {shown} was refused: {problem}; {nothing}");
     }
     Ok(p)
 }

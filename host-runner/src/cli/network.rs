@@ -38,7 +38,7 @@ Example:
         #[arg(long = "type", value_parser = ["agent", "human"])]
         kind: String,
     },
-    /// The server's identities and their memberships (the server's owner or a human admin).
+    /// The server's identities and their memberships (the server's owner: run with its home).
     List,
     /// Revoke an identity by name or id: its sessions end at once.
     Revoke {
@@ -122,7 +122,18 @@ fn load(home: &Home, name: &str) -> Result<(Value, SigningKey)> {
                 dir.display()
             )
         })?)?;
-    let seed = Zeroizing::new(std::fs::read_to_string(dir.join(format!("{name}.key")))?);
+    let key_file = dir.join(format!("{name}.key"));
+    // As ssh does with a private key: one others can read is not used.
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key_file)?.permissions());
+    if mode & 0o077 != 0 {
+        bail!(
+            "{} is readable by others (mode {:o}): the identity's private key must be yours only. Run `chmod 600 {}`, and if others may have read it, revoke the identity and make a new one",
+            key_file.display(),
+            mode & 0o777,
+            key_file.display()
+        );
+    }
+    let seed = Zeroizing::new(std::fs::read_to_string(&key_file)?);
     let bytes = Zeroizing::new(STANDARD.decode(seed.trim()).context("the identity's key file is not base64")?);
     let seed: [u8; 32] = bytes.as_slice().try_into().context("the identity's key file does not hold 32 bytes")?;
     Ok((record, SigningKey::from_bytes(&seed)))

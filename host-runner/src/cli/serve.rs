@@ -40,9 +40,11 @@ pub struct Args {
         conflicts_with = "tls_cert"
     )]
     tls_names: Vec<String>,
-    /// Lock after this long without a vault operation (90s, 15m, 1h).
-    #[arg(long, default_value = "30m")]
-    idle_lock: String,
+    /// Lock after this long without a vault operation (90s, 15m, 1h), or `off`. Default: 30m; in
+    /// network mode `off`, since the server unlocks at start and nobody can unlock it over the
+    /// network (`hq-vault lock` with the server's home still locks it).
+    #[arg(long, value_name = "DURATION|off")]
+    idle_lock: Option<String>,
     /// Folder served to External Connections (default: $HQ_VAULT_HOME/files).
     #[arg(long)]
     files_root: Option<PathBuf>,
@@ -86,6 +88,10 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         );
     }
     let tls_names = hq_vault::tls::names(&args.tls_names)?;
+    // The home socket's path must fit a socket address: said before anything is created.
+    if args.network {
+        home_socket_fits(&home)?;
+    }
     // The address first: a second `serve` on a busy port fails before it touches any home.
     let listener = bind(&home, args.listen)?;
     // One daemon per home, whatever its port: a second would rewrite the token file (locking the
@@ -98,10 +104,14 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     let host = CoreHost::new((!first_start).then(|| home.cache()).as_deref())?;
     let compile = t.elapsed();
     let mut inst = host.instance()?;
-    let idle = inst
-        .parse_duration(&args.idle_lock)
-        .map_err(anyhow::Error::from)?
-        .map_err(|m| anyhow::anyhow!("--idle-lock: {m}"))?;
+    let idle = match args.idle_lock.as_deref().unwrap_or(if args.network { "off" } else { "30m" }) {
+        "off" => None,
+        text => Some(
+            inst.parse_duration(text)
+                .map_err(anyhow::Error::from)?
+                .map_err(|m| anyhow::anyhow!("--idle-lock: {m}, or `off`"))?,
+        ),
+    };
     let header_timeout = inst
         .parse_duration(&args.header_timeout)
         .map_err(anyhow::Error::from)?
@@ -144,6 +154,9 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
         // Created in a throwaway instance (Argon2's 256 MiB goes with it), then moved here.
         let mut tmp = host.instance()?;
         let k = super::init::create_vault(&home, &mut tmp, &args.init)?;
+        if !args.network {
+            super::init::suggest_trust(&home);
+        }
         Some(match inst.receive_key(&mut tmp, k).map_err(anyhow::Error::from)? {
             Ok(k) => k,
             Err(e) => anyhow::bail!("moving the key: {}", inst.describe_crypto_error(e).map_err(anyhow::Error::from)?),
@@ -179,7 +192,7 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     let home_socket = if args.network { Some(bind_home_socket(&home)?) } else { None };
     let opts = Options {
         listener,
-        idle_lock: Duration::from_millis(idle),
+        idle_lock: idle.map(Duration::from_millis),
         files_root,
         keyholder: match key {
             Some(k) => KeyHolder::unlocked(inst, k),
@@ -225,20 +238,27 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Refuse a home whose socket path a Unix socket address cannot hold (`sockaddr_un`: 108 bytes,
+/// the terminating NUL included).
+fn home_socket_fits(home: &Home) -> Result<()> {
+    let path = home.socket();
+    if path.as_os_str().len() > 107 {
+        bail!(
+            "the home socket's path {} is {} bytes, more than a Unix socket address holds (107): use a shorter home (HQ_VAULT_HOME). Nothing was created",
+            path.display(),
+            path.as_os_str().len()
+        );
+    }
+    Ok(())
+}
+
 /// Bind network mode's home socket, `serve.sock` in the home (whose lock the caller holds, so a
 /// socket file there is an earlier run's and is replaced), readable and writable by the owner
 /// only, inside the 0700 home.
 fn bind_home_socket(home: &Home) -> Result<std::os::unix::net::UnixListener> {
     use std::os::unix::fs::PermissionsExt as _;
+    home_socket_fits(home)?;
     let path = home.socket();
-    // sockaddr_un holds 108 bytes, the terminating NUL included.
-    if path.as_os_str().len() > 107 {
-        bail!(
-            "the home socket's path {} is {} bytes, more than a Unix socket address holds (107): use a shorter home (HQ_VAULT_HOME). Nothing was served",
-            path.display(),
-            path.as_os_str().len()
-        );
-    }
     match std::fs::remove_file(&path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -13,6 +13,10 @@ pub struct UnlockArgs {
     /// Read the passphrase from standard input (one line) instead of a hidden prompt.
     #[arg(long)]
     passphrase_stdin: bool,
+    /// Read the passphrase from this file's first line (a container's secret, as `serve
+    /// --passphrase-file`) instead of a prompt.
+    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_stdin")]
+    passphrase_file: Option<std::path::PathBuf>,
 }
 
 /// Whether an error is the daemon's `wrong_passphrase`.
@@ -29,11 +33,14 @@ pub fn unlock(a: UnlockArgs) -> Result<ExitCode> {
     }
     // ...and the token is the owner's: nobody types a passphrase for a token that cannot unlock.
     client.check_owner()?;
-    let tries = if a.passphrase_stdin { 1 } else { super::TRIES };
+    let tries = if a.passphrase_stdin || a.passphrase_file.is_some() { 1 } else { super::TRIES };
     let mut left = tries;
     loop {
         left -= 1;
-        let pass = super::read_passphrase("Passphrase: ", a.passphrase_stdin)?;
+        let pass = match &a.passphrase_file {
+            Some(file) => super::passphrase_from_file(file, false, "the vault stays locked")?,
+            None => super::read_passphrase("Passphrase: ", a.passphrase_stdin)?,
+        };
         eprint!("Unlocking (Argon2id key derivation, about a second)… ");
         let _ = std::io::stderr().flush();
         let t = Instant::now();
@@ -70,11 +77,14 @@ pub fn status() -> Result<ExitCode> {
     let client = Client::from_env()?;
     let h = client.get_anonymous("/v1/health")?.ok()?;
     outln!(
-        "hq-vault {} at {}: {} (idle lock after {} s)",
+        "hq-vault {} at {}: {} ({})",
         h["version"].as_str().unwrap_or("?"),
-        client.url(""),
+        client.shown_url(),
         if h["locked"] == true { "locked — run `hq-vault unlock`" } else { "unlocked" },
-        h["idle_lock_seconds"]
+        match h["idle_lock_seconds"].as_u64() {
+            Some(s) => format!("idle lock after {s} s"),
+            None => "no idle lock".to_owned(),
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ use hyper::{Method, Request, Response};
 use serde_json::json;
 
 use super::Daemon;
-use super::http::{self, Body, Ctx};
+use super::http::{self, Body, Channel, Ctx};
 use super::requests::{AuthBody, NetworkAuthBody};
 use crate::host::wit::gate::{ConnectionRecord, ConnectionStatus};
 use crate::host::wit::identity::{AuthRequest, IdentityConnection};
@@ -122,6 +122,10 @@ async fn login(d: &Arc<Daemon>, ctx: &Ctx, request: AuthRequest, verify: bool) -
     let decided = d.db(|s| {
         let conn = if network {
             s.identity(&request.connection_id)?.map(network_identity)
+        } else if ctx.channel == Channel::Network {
+            // External Connections are local mode's: on network mode's listener no connection
+            // is found, so none is logged in to (the core's unknown-connection refusal).
+            None
         } else {
             s.connection(&request.connection_id)?.map(|row| IdentityConnection {
                 public_key: row.public_key.as_deref().and_then(|k| inst.check_public_key(k).ok()?.ok()),

@@ -78,7 +78,8 @@ pub struct Daemon {
     pub files_root_path: PathBuf,
     /// The address the daemon listens on (what the connection snippet's `BASE` names).
     pub listen_addr: SocketAddr,
-    pub idle_lock: Duration,
+    /// Lock after this long without a vault operation; `None`: never (`--idle-lock off`).
+    pub idle_lock: Option<Duration>,
     pub last_activity: AtomicU64,
 }
 
@@ -87,7 +88,8 @@ pub struct Options {
     /// The socket, bound before anything else was done, so that a busy address fails a start
     /// that has not yet touched the home.
     pub listener: std::net::TcpListener,
-    pub idle_lock: Duration,
+    /// `None`: no idle lock.
+    pub idle_lock: Option<Duration>,
     pub files_root: PathBuf,
     /// A key already unlocked (first start: the vault was just created), in `keyholder`.
     pub keyholder: KeyHolder,

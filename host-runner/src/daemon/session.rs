@@ -21,7 +21,7 @@ const TOO_LARGE: &str = "the request body is over 2 MiB";
 
 pub async fn health(d: &Arc<Daemon>, call: Call) -> Response<Body> {
     let body = json!({"status": "ok", "locked": !d.is_unlocked(), "version": env!("CARGO_PKG_VERSION"),
-                      "idle_lock_seconds": d.idle_lock.as_secs()});
+                      "idle_lock_seconds": d.idle_lock.map(|i| i.as_secs())});
     d.finish(&call, Acted::done(Effect::Done, Success::Json(body))).await
 }
 
@@ -187,13 +187,14 @@ pub async fn change_passphrase(d: &Arc<Daemon>, call: Call, req: Request<Incomin
     .await
 }
 
-/// Lock the vault after `idle_lock` without a vault operation.
+/// Lock the vault after `idle_lock` without a vault operation (never, when it is `None`).
 pub async fn idle_locker(d: Arc<Daemon>) {
-    let tick = (d.idle_lock / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
+    let Some(idle_lock) = d.idle_lock else { return };
+    let tick = (idle_lock / 4).clamp(Duration::from_millis(200), Duration::from_secs(15));
     loop {
         tokio::time::sleep(tick).await;
         let idle = now_ms().saturating_sub(d.last_activity.load(Ordering::Relaxed));
-        if idle < d.idle_lock.as_millis() as u64 || !d.is_unlocked() {
+        if idle < idle_lock.as_millis() as u64 || !d.is_unlocked() {
             continue;
         }
         let _transition = d.transition.lock().await;

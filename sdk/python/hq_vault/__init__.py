@@ -424,6 +424,8 @@ class Vault:
         self._ep = _Endpoint(url, ca, hint, https_only=True)
         self._token = _credential(token, "token", "an `hqvt_` or `hqvs_` token") or None
         self._empty_token = False
+        # Why there is no token, when the home knows (a session cached for another server).
+        self._no_token: Optional[str] = None
         # The cached login the token came from (from_env): home, identity, expiry, environment.
         self._session: Optional[dict] = None
 
@@ -480,10 +482,17 @@ class Vault:
                 except (OSError, ValueError, AttributeError):
                     token = None
         url = env.get("HQ_VAULT_URL") or _served_at(home) or DEFAULT_URL
+        elsewhere = None
         if session_url is not None and session_url.rstrip("/") != url.strip().rstrip("/"):
             token = None
+            elsewhere = (
+                f"no token for {url}: the session in {home / 'session.json'} was issued by {session_url}, and goes to "
+                f"no other address. Log in to this server (`hq-vault login --identity NAME`), or set HQ_VAULT_URL to "
+                f"{session_url}"
+            )
         vault = cls(url, token, ca)
         vault._empty_token = given is not None and token is None
+        vault._no_token = elsewhere
         if token and session:
             vault._session = {**session, "url": url}
         vault._ep.ca_hint = (
@@ -512,7 +521,9 @@ class Vault:
         try:
             r = subprocess.run([binary, "login", "--identity", s["identity"]], env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=REQUEST_TIMEOUT)
-            why = r.stderr.decode("utf-8", "replace").strip()
+            # Its last line says why (bounded: a binary that is not hq-vault could print anything).
+            lines = r.stderr.decode("utf-8", "replace").strip().splitlines()
+            why = lines[-1][:300] if lines else ""
             if r.returncode == 0:
                 renewed = json.loads((s["home"] / "session.json").read_text(encoding="utf-8"))
         except OSError as e:
@@ -538,6 +549,8 @@ class Vault:
         if not self._token:
             if self._empty_token:
                 raise UnauthorizedError(_EMPTY_TOKEN, code="empty_token")
+            if self._no_token:
+                raise UnauthorizedError(self._no_token, code="no_token")
             raise UnauthorizedError(
                 "no token: set HQ_VAULT_TOKEN, or start the daemon with `hq-vault serve` so it writes the token file",
                 code="no_token",
