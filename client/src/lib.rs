@@ -728,7 +728,7 @@ impl Client {
         }
         Err(Error::NoToken(match &self.token_file {
             Some(f) => format!(
-                "no token: {} does not exist (`hq-vault serve` writes it at each start). If the daemon runs with another home, set HQ_VAULT_HOME to the home it printed; else start it with `hq-vault serve`; an agent sets HQ_VAULT_TOKEN",
+                "no token: {} does not exist (`hq-vault serve` writes it at each start). If the daemon runs with another home, set HQ_VAULT_HOME to the home it printed; else start it with `hq-vault serve`; an agent sets HQ_VAULT_TOKEN; against a network-mode server, log in first (`hq-vault login --identity NAME`)",
                 f.display()
             ),
             None => "no token was given".to_owned(),

@@ -5,7 +5,10 @@
 //! - p50/p99 latency and the daemon's peak RSS;
 //! - `hq-vault get` wall time beside `pass show` of the same secret, when `pass` is installed;
 //! - network mode: logins per second (challenge + verify, Ed25519) and reads with an identity's
-//!   session, beside the owner's reads.
+//!   session, beside the owner's reads;
+//! - Debian's `wrk -t2 -c16 -d8s` against the same bare server and daemon, in the same run, when
+//!   wrk is installed;
+//! - the disk's `fdatasync` time, which bounds what durable audit lines allow.
 //!
 //! Run: `cargo bench -p hq-vault --bench daemon` (HQ_BENCH_SECONDS, default 5).
 
@@ -219,6 +222,33 @@ fn fdatasync_p50(dir: &std::path::Path) -> Duration {
     times[times.len() / 2]
 }
 
+/// What `wrk -t2 -c16 -d8s --latency` reports against `target` (with `bearer` as the token):
+/// req/s, p50, p99, and answers that were not 2xx or 3xx; `None` when wrk is not installed or
+/// fails.
+struct Wrk {
+    rps: f64,
+    p50: String,
+    p99: String,
+    non_2xx: u64,
+}
+
+fn wrk(target: &str, bearer: Option<&str>) -> Option<Wrk> {
+    let mut c = Command::new("wrk");
+    c.args(["-t2", "-c16", "-d8s", "--latency"]);
+    if let Some(t) = bearer {
+        c.args(["-H", &format!("Authorization: Bearer {t}")]);
+    }
+    let out = c.arg(target).stderr(Stdio::null()).output().ok().filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()));
+    Some(Wrk {
+        rps: field("Requests/sec:")?.parse().ok()?,
+        p50: field("50%")?,
+        p99: field("99%")?,
+        non_2xx: field("Non-2xx or 3xx responses:").and_then(|v| v.parse().ok()).unwrap_or(0),
+    })
+}
+
 fn main() {
     // The bare server runs as a process of its own, like the daemon, so both pay the same costs.
     if let Some(home) = std::env::var_os("HQ_BENCH_HELLO_HOME") {
@@ -357,6 +387,14 @@ fn main() {
         let identity = load(addr, path, Some(format!("Bearer {session}")), tls.clone(), secs).await;
         (bare, vault, agent, sessions, identity)
     });
+    // Debian's wrk against the same servers, in the same run (issue "The core decides the vault
+    // API too", item 7): the bare server, owner reads and managed-token reads.
+    let wrk_runs = [
+        ("bare hello server", format!("https://{hello}/"), None),
+        ("audited owner reads", format!("{url}/v1/secrets/bench/api-key"), Some(token.as_str())),
+        ("managed-token reads", format!("{url}/v1/secrets/bench/api-key"), Some(managed.as_str())),
+    ]
+    .map(|(what, target, bearer)| (what, wrk(&target, bearer)));
     let rss = peak_rss_kib(daemon.id());
     let audit_lines = std::fs::read_to_string(home.join("audit.log")).map(|s| s.lines().count()).unwrap_or(0);
 
@@ -477,6 +515,22 @@ fn main() {
         "| managed-token reads / half that bound (two fdatasyncs each) | {:.0}% |",
         100.0 * agent.rps / (bound / 2.0)
     );
+    for (what, w) in &wrk_runs {
+        match w {
+            Some(w) => println!(
+                "| `wrk -t2 -c16 -d8s`: {what} | {:.0} req/s (p50 {}, p99 {}), {} not 2xx |",
+                w.rps, w.p50, w.p99, w.non_2xx
+            ),
+            None => println!("| `wrk`: {what} | not run (apt-get install wrk) |"),
+        }
+    }
+    if let [(_, Some(bare)), (_, Some(owner)), (_, Some(managed))] = &wrk_runs {
+        println!(
+            "| `wrk`: owner reads / bare server; managed-token reads / owner reads | {:.0}%; {:.0}% |",
+            100.0 * owner.rps / bare.rps,
+            100.0 * managed.rps / owner.rps
+        );
+    }
     println!(
         "| daemon RSS: peak (the Argon2 unlock) / peak after the load / now | {} MiB / {} MiB / {} MiB |",
         rss_after_unlock / 1024,

@@ -19,6 +19,9 @@ pub fn ensure_certificates(home: &Home) -> Result<()> {
     issue(home, &[])
 }
 
+/// The names every self-made certificate holds, as [`names`] writes them.
+const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
 /// The names the self-made certificate holds beside loopback (`serve --tls-name`), one per line.
 fn names_file(home: &Home) -> std::path::PathBuf {
     home.tls().join("names")
@@ -69,11 +72,13 @@ pub fn certify_names(home: &Home, wanted: &[String]) -> Result<bool> {
     let had: Vec<String> = std::fs::read_to_string(names_file(home))
         .map(|t| t.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect())
         .unwrap_or_default();
+    // The names every self-made certificate holds are never new.
+    let wanted: Vec<&String> = wanted.iter().filter(|n| !LOOPBACK_NAMES.contains(&n.as_str())).collect();
     if home.server_cert().exists() && wanted.iter().all(|n| had.contains(n)) {
         return Ok(false);
     }
     let mut all = had;
-    all.extend(wanted.iter().cloned());
+    all.extend(wanted.into_iter().cloned());
     all.sort();
     all.dedup();
     issue(home, &all)?;

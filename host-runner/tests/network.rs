@@ -683,9 +683,10 @@ fn tls_names_join_the_self_made_certificate_under_a_new_ca() {
     assert_eq!(health_as(&d, "vault.team.internal").unwrap(), "HTTP/1.1 200 OK");
     assert_eq!(health_as(&d, "localhost").unwrap(), "HTTP/1.1 200 OK");
     assert!(health_as(&d, "other.team.internal").is_err(), "a name it was not given is not certified");
-    // Started again with a name it holds already: the same CA, so clients keep trusting it.
+    // Started again with a name it holds already, or one every self-made certificate holds: the
+    // same CA, so clients keep trusting it.
     d.stop();
-    serve_network(&mut d, &["--listen", "0.0.0.0:0", "--tls-name", "10.1.2.3"]);
+    serve_network(&mut d, &["--listen", "0.0.0.0:0", "--tls-name", "10.1.2.3", "--tls-name", "localhost,0:0::1"]);
     assert_eq!(ca(), second);
     assert_eq!(health_as(&d, "vault.team.internal").unwrap(), "HTTP/1.1 200 OK");
 }
@@ -744,4 +745,27 @@ fn serve_network_unlocks_at_start_or_serves_nothing() {
     std::fs::write(&file, format!("\u{feff}{PASS}\r\nanything after the first line\n")).unwrap();
     let mut d = d;
     serve_network(&mut d, &["--listen", "127.0.0.1:0", "--passphrase-file", file_arg]);
+}
+
+#[test]
+fn a_passphrase_given_to_a_local_serve_unlocks_it_at_start() {
+    use std::io::BufRead as _;
+    let d = initialized(CHEAP_KDF);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("passphrase");
+    std::fs::write(&file, format!("{PASS}\n")).unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .env("HQ_VAULT_HOME", d.home())
+        .args(["serve", "--listen", "127.0.0.1:0", "--passphrase-file"])
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("(unlocked)"), "a local serve given a passphrase file is unlocked at start: {first}");
 }

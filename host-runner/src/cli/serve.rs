@@ -164,8 +164,9 @@ pub fn run(home: Home, args: Args) -> Result<ExitCode> {
     } else {
         home.ensure()?;
         hq_vault::tls::ensure_certificates(&home)?;
-        if args.network {
+        if args.network || args.init.passphrase_stdin || args.init.passphrase_file.is_some() {
             // Network mode is unlocked on the server itself, at start: no passphrase travels.
+            // Local mode too, when a passphrase is given for it.
             Some(unlock_at_start(&home, &host, &mut inst, &args.init)?)
         } else {
             None
