@@ -75,7 +75,13 @@ fn run(d: &Arc<Daemon>, jobs: Vec<Job>, handle: &Handle) {
     }
     let mut done = Vec::with_capacity(jobs.len());
     for Job { call, act, answer } in jobs {
-        let outcome = decide(d, &call, act, &store, handle);
+        // A job that panics is answered 500 and undone alone; the writer goes on with the others
+        // (as a task of its own used to end alone).
+        let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decide(d, &call, act, &store, handle)));
+        let outcome = decided.unwrap_or_else(|_| {
+            let _ = store.rollback_savepoint();
+            Outcome::Done(http::internal(&call.ctx, "the write"))
+        });
         done.push((call, answer, outcome));
     }
     // Every decided line, in the jobs' order, durable together.
