@@ -3,9 +3,10 @@
 //!
 //! One object per company (named by the company id, checked with `policy::is_company_id` before
 //! it names anything) holds, in its SQLite storage, the connection records with their current and
-//! past key references, the company switch, and the audit events. Every read asks it once
-//! ([`ReadCall`] → [`ReadVerdict`]): the core's `gate` decides inside the object and the same call
-//! appends the read's event. Every lifecycle act is one call ([`LifecycleCall`] →
+//! past key references, the company switch, and the audit events. Every read is decided in one
+//! call ([`ReadCall`] → [`ReadVerdict`]): the core's `gate` decides inside the object and the same
+//! call appends the read's event. Reads that wait together in one isolate share a call
+//! ([`ReadsCall`], see the Worker's `batch` module), decided in order in that one step. Every lifecycle act is one call ([`LifecycleCall`] →
 //! [`LifecycleReply`]): the change, the core's `conclude` and the event, in one step of the object,
 //! so that lifecycle changes are serialized (a rotate never undoes a revoke, two rotates never
 //! leave two live keys).
@@ -14,7 +15,7 @@
 //!
 //! | path | body | answer |
 //! |---|---|---|
-//! | `/read` | [`ReadCall`] | [`ReadVerdict`] |
+//! | `/reads` | [`ReadsCall`] | [`ReadsReply`]: a verdict for each call, in order |
 //! | `/lifecycle` | [`LifecycleCall`] | [`LifecycleReply`] |
 //! | `/auth` | [`AuthCall`] | [`AuthReply`] |
 //! | `/record` | [`RecordCall`] | `{}` |
@@ -46,6 +47,18 @@ pub struct ReadCall {
     pub answered: Option<Answered>,
 }
 
+/// The reads of one call of `/reads`, decided in this order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReadsCall {
+    pub calls: Vec<ReadCall>,
+}
+
+/// The verdicts of a [`ReadsCall`], one a call, in the same order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReadsReply {
+    pub verdicts: Vec<ReadVerdict>,
+}
+
 /// The answer an allowed read gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answered {
@@ -62,6 +75,10 @@ pub struct ReadVerdict {
     pub error_body: String,
     pub headers: Vec<(String, String)>,
     pub plan: Option<Plan>,
+    /// Whether the key or session is one of this company's (the read's event is filed under its
+    /// connection): the routing entry that led here is then known to be right.
+    #[serde(default)]
+    pub known: bool,
 }
 
 /// The event of an allowed read, made to say what was actually answered: a 304, a 206, a 416,

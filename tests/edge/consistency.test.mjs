@@ -98,17 +98,24 @@ describe("KV routes, the object decides", () => {
   test("a routing entry that points a key at another company admits nothing there", async () => {
     const a = await setup("route-a");
     await setup("route-b");
+    // A stale or tampered entry before the key's first read: the key routes to company B, whose
+    // object never had it.
     const conn = await a.create();
-    assert.equal(await a.read(conn.key), 200);
-    // A stale or tampered entry: the key now routes to company B, whose object never had it.
     await w.kv.put(`keyref:${reference(conn.key)}`, "route-b");
     const r = await w.req("GET", OBJ, { auth: bearer(conn.key) });
     assert.deepEqual([r.status, r.json.error.code], [403, "invalid_key"]);
-    // A value that is no company id names no object: the same refusal.
-    await w.kv.put(`keyref:${reference(conn.key)}`, "../route-a");
-    assert.equal(await a.read(conn.key), 403);
+    // The wrong entry was not kept: once it is right, the key reads.
     await w.kv.put(`keyref:${reference(conn.key)}`, "route-a");
     assert.equal(await a.read(conn.key), 200);
+    // A route company A's object confirmed is kept by the Worker: rewriting KV no longer moves it.
+    await w.kv.put(`keyref:${reference(conn.key)}`, "route-b");
+    assert.equal(await a.read(conn.key), 200);
+    // A value that is no company id names no object: the same refusal.
+    const other = await a.create();
+    await w.kv.put(`keyref:${reference(other.key)}`, "../route-a");
+    assert.equal(await a.read(other.key), 403);
+    await w.kv.put(`keyref:${reference(other.key)}`, "route-a");
+    assert.equal(await a.read(other.key), 200);
   });
 
   test("a brand-new key without its routing entry is refused until the entry exists, never admitted elsewhere", async () => {
@@ -119,5 +126,76 @@ describe("KV routes, the object decides", () => {
     assert.equal(await c.read(conn.key), 403, "a missing entry delays the key");
     await w.kv.put(entry, "late");
     assert.equal(await c.read(conn.key), 200);
+  });
+});
+
+// Reads of one company waiting together in the isolate share one call to its object
+// (edge-worker/src/worker/batch.rs): each still gets its own verdict and its own event.
+describe("reads that wait together share a call", () => {
+  test("many reads at once: each answered by its own key's verdict and audited once under its own request id", async () => {
+    const company = "batch-mix";
+    await w.r2.put(`${company}/a.txt`, "a");
+    const owner = await w.admin(company, "owner", "olivia");
+    const make = async (patterns) => {
+      const r = await w.req("POST", `/v1/companies/${company}/connections`, { auth: bearer(owner), body: { name: `batch-${++made}`, patterns } });
+      assert.equal(r.status, 201, r.text);
+      return { id: r.json.connection.id, key: r.json.key };
+    };
+    const allowed = await make(["*"]);
+    const elsewhere = await make(["other/"]);
+    const revoked = await make(["*"]);
+    assert.equal((await w.req("POST", `/v1/companies/${company}/connections/${revoked.id}/revoke`, { auth: bearer(owner) })).status, 200);
+    const kinds = [
+      { conn: allowed, status: 200, outcome: "allowed" },
+      { conn: elsewhere, status: 403, outcome: "denied" },
+      { conn: revoked, status: 403, outcome: "denied" },
+    ];
+    const sent = [];
+    for (let round = 0; round < 3; round++) {
+      const batch = Array.from({ length: 48 }, (_, i) => {
+        const kind = kinds[i % kinds.length];
+        const ray = `ray-${round}-${i}`;
+        sent.push({ ray, kind });
+        return w.req("GET", OBJ, { auth: bearer(kind.conn.key), headers: { "cf-ray": ray } }).then((r) => ({ ray, kind, r }));
+      });
+      for (const { ray, kind, r } of await Promise.all(batch)) {
+        assert.equal(r.status, kind.status, `${ray}: ${r.text}`);
+        assert.equal(r.headers.get("x-request-id"), ray);
+        if (r.status === 200) assert.equal(r.text, "a");
+      }
+    }
+    for (const kind of kinds) {
+      const events = (await w.events(company, kind.conn.id)).filter((e) => e.op === "get");
+      const rays = events.map((e) => e.request_id).sort();
+      const expected = sent.filter((s) => s.kind === kind).map((s) => s.ray).sort();
+      assert.deepEqual(rays, expected, "one event a read, under the read's own request id");
+      assert.ok(events.every((e) => e.outcome === kind.outcome && e.status === kind.status && e.actor === kind.conn.id));
+    }
+  });
+
+  test(`a revoke returns while reads of its company are in flight: every read sent after it is refused (${TRIALS / 3} trials)`, { timeout: 600_000 }, async () => {
+    const c = await setup("batch-revoke");
+    const busy = await c.create();
+    let running = true;
+    const load = Array.from({ length: 12 }, async () => {
+      while (running) assert.equal(await c.read(busy.key), 200);
+    });
+    const wrong = [];
+    try {
+      for (let i = 0; i < TRIALS / 3; i++) {
+        const { id, key } = await c.create();
+        // Reads of the key racing the revoke may go either way; the ones sent after it may not.
+        const racing = Array.from({ length: 4 }, () => c.read(key));
+        const rev = await c.lifecycle(id, "revoke");
+        if (rev.status !== 200) wrong.push(`${i}: revoke answered ${rev.status}`);
+        const after = await Promise.all(Array.from({ length: 6 }, () => c.read(key)));
+        for (const s of after) if (s !== 403) wrong.push(`${i}: a read sent after the revoke answered ${s}`);
+        for (const s of await Promise.all(racing)) if (s !== 200 && s !== 403) wrong.push(`${i}: a racing read answered ${s}`);
+      }
+    } finally {
+      running = false;
+      await Promise.all(load);
+    }
+    assert.deepEqual(wrong, [], `${wrong.length} wrong outcomes`);
   });
 });

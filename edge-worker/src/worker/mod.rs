@@ -3,6 +3,8 @@
 //!
 //! - [`reads`]: the read routes of a connection key (`/v1/connections/files…`): KV routes the key
 //!   to its company, the company's object decides with the core's `gate` and files the event.
+//! - [`routing`]: KV's routing index (key reference → company), remembered in the isolate.
+//! - [`batch`]: reads of one company waiting together share one call to its object.
 //! - [`auth`]: the agent-identity routes (`/v1/connections/auth/challenge`, `…/verify`): the
 //!   company's object decides with the core's `identity` and stores nonces and sessions.
 //! - [`pipeline`]: the one path of every lifecycle route (`/v1/companies/{company}/…`): the route
@@ -12,15 +14,19 @@
 //!   KV route), never a status.
 //! - [`audit`]: where a refusal's event goes (the company's object, or the log).
 //! - [`object`]: the Durable Object `Company` itself (docs/design.md §3.5).
+//! - [`store`]: the object's SQLite tables and its mirror of the rows every read looks up.
 //! - [`console`]: the Connections console page and its assets (docs/console.md).
 
 mod audit;
 mod auth;
+mod batch;
 mod console;
 mod lifecycle;
 mod object;
 mod pipeline;
 mod reads;
+mod routing;
+mod store;
 
 use hq_vault_core::gate::{self, Route};
 
@@ -67,7 +73,7 @@ pub(crate) fn method_not_allowed(ctx: &Ctx, allow: &str) -> Result<Response> {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _wctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, wctx: Context) -> Result<Response> {
     let url = req.url()?;
     let ctx = Ctx {
         request_id: req.headers().get("cf-ray")?.unwrap_or_else(|| format!("req_{}", random_hex(8))),
@@ -77,8 +83,8 @@ async fn fetch(req: Request, env: Env, _wctx: Context) -> Result<Response> {
     };
     let kv = env.kv("CONNECTIONS")?;
     match url.path() {
-        "/v1/connections/files" => reads::read(req, &env, &kv, &ctx, Route::List).await,
-        "/v1/connections/files/object" => reads::read(req, &env, &kv, &ctx, Route::Object).await,
+        "/v1/connections/files" => reads::read(req, &env, &wctx, &kv, &ctx, Route::List).await,
+        "/v1/connections/files/object" => reads::read(req, &env, &wctx, &kv, &ctx, Route::Object).await,
         "/v1/connections/auth/challenge" => auth::serve(req, &env, &kv, &ctx, AuthOp::Challenge).await,
         "/v1/connections/auth/verify" => auth::serve(req, &env, &kv, &ctx, AuthOp::Verify).await,
         p if p.starts_with(crate::routes::PREFIX) => pipeline::serve(req, &env, &kv, &ctx).await,

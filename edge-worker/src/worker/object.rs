@@ -18,6 +18,8 @@
 //! | `nonces(nonce, connection, expires_at_ms, used)` | agent-identity challenges (single use; kept an hour past expiry) |
 //! | `sessions(ref, connection, key_ref, expires_at_ms)` | agent-identity sessions by token reference; kept an hour past expiry. Rotate and revoke end them at once without deleting them (the gate refuses a session whose key or connection no longer holds), so that their later attempts are filed under the connection |
 
+use std::cell::RefCell;
+
 use hq_vault_core::audit::{self, Event, Outcome};
 use hq_vault_core::gate::{self, ConnectionStatus, Plan, SessionRecord};
 use hq_vault_core::identity::{self, NonceRecord};
@@ -26,16 +28,16 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use worker::{
-    DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, SqlStorageValue, State,
-    durable_object,
+    DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorageValue, State, durable_object,
 };
 
+use super::store::{Mirror, Store};
 use crate::company::{
     AUDIT_PAGE, Act, Answered, AuthCall, AuthOp, AuthReply, EventsCall, LifecycleCall, LifecycleReply, ReadCall,
-    ReadVerdict, RecordCall, alarm_lost, answered_event, audit_cursor, next_alarm_ms, nonce_lifetime_ms,
-    parse_audit_cursor, retention_ms,
+    ReadVerdict, ReadsCall, ReadsReply, RecordCall, alarm_lost, answered_event, audit_cursor, next_alarm_ms,
+    nonce_lifetime_ms, parse_audit_cursor, retention_ms,
 };
-use crate::model::{CompanySettings, ConnectionDoc};
+use crate::model::ConnectionDoc;
 
 const SCHEMA: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS connections (id TEXT PRIMARY KEY, doc TEXT NOT NULL)",
@@ -61,6 +63,8 @@ const GRACE_MS: u64 = 3_600_000;
 pub struct Company {
     state: State,
     env: Env,
+    /// The rows every read looks up, kept beside SQLite (see [`super::store`]).
+    mirror: RefCell<Mirror>,
 }
 
 impl DurableObject for Company {
@@ -70,40 +74,22 @@ impl DurableObject for Company {
             // A schema that cannot be made fails every later call with its own error.
             let _ = sql.exec(statement, None);
         }
-        Company { state, env }
+        Company { state, env, mirror: RefCell::default() }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let path = req.path();
         let text = req.text().await?;
-        let sql = self.state.storage().sql();
+        let sql = Store::new(self.state.storage().sql(), &self.mirror);
         // From here to the answer: no `await` but the alarm's (after every write of the call).
-        let (reply, due) = match path.as_str() {
-            "/read" => {
-                let call: ReadCall = parse(&text)?;
-                let (v, due) = self.read(&sql, call)?;
-                (serde_json::to_value(v)?, due)
+        let (reply, due) = match self.dispatch(&sql, &path, &text) {
+            Ok(Some(done)) => done,
+            Ok(None) => return Response::error("no such route of the company object", 404),
+            Err(e) => {
+                // What the failed call wrote before failing is read again from SQLite.
+                sql.forget();
+                return Err(e);
             }
-            "/lifecycle" => {
-                let call: LifecycleCall = parse(&text)?;
-                let (v, due) = self.lifecycle(&sql, call)?;
-                (serde_json::to_value(v)?, due)
-            }
-            "/auth" => {
-                let call: AuthCall = parse(&text)?;
-                let (v, due) = self.auth(&sql, call)?;
-                (serde_json::to_value(v)?, due)
-            }
-            "/record" => {
-                let call: RecordCall = parse(&text)?;
-                let due = self.append(&sql, call.connection.as_deref(), &call.event)?;
-                (json!({}), due)
-            }
-            "/events" => {
-                let call: EventsCall = parse(&text)?;
-                (json!({"events": events(&sql, call.connection.as_deref(), None, u32::MAX)?.0}), None)
-            }
-            _ => return Response::error("no such route of the company object", 404),
         };
         if let Some(at) = due {
             self.schedule(at).await?;
@@ -114,19 +100,9 @@ impl DurableObject for Company {
     /// Delete the events older than the retention period, then wake again when the oldest left
     /// reaches it.
     async fn alarm(&self) -> Result<Response> {
-        let sql = self.state.storage().sql();
-        let now = worker::Date::now().as_millis();
-        let cutoff = now.saturating_sub(self.retention());
-        sql.exec("DELETE FROM audit WHERE time_ms < ?", vec![int(cutoff)])?;
-        sql.exec("DELETE FROM settings WHERE name = 'alarm_at'", None)?;
-        #[derive(Deserialize)]
-        struct Oldest {
-            t: Option<f64>,
-        }
-        let oldest: Vec<Oldest> = sql.exec("SELECT MIN(time_ms) AS t FROM audit", None)?.to_array()?;
-        if let Some(t) = oldest.first().and_then(|o| o.t) {
-            let at = next_alarm_ms((t as u64).saturating_add(self.retention()), now);
-            set_setting(&sql, "alarm_at", &at.to_string())?;
+        let sql = Store::new(self.state.storage().sql(), &self.mirror);
+        let due = self.expire(&sql).inspect_err(|_| sql.forget())?;
+        if let Some(at) = due {
             self.schedule(at).await?;
         }
         Response::ok("")
@@ -134,6 +110,59 @@ impl DurableObject for Company {
 }
 
 impl Company {
+    /// One call of the company's protocol (`crate::company`): its reply and when the retention
+    /// alarm must be set, or `None` for a route the protocol does not have.
+    fn dispatch(&self, sql: &Store, path: &str, text: &str) -> Result<Option<(Value, Option<u64>)>> {
+        Ok(Some(match path {
+            "/reads" => {
+                let call: ReadsCall = parse(text)?;
+                let mut verdicts = Vec::with_capacity(call.calls.len());
+                let mut due = None;
+                for read in call.calls {
+                    let (v, d) = self.read(sql, read)?;
+                    verdicts.push(v);
+                    // Each append that moves the alarm stores it: the last one is the one kept.
+                    due = d.or(due);
+                }
+                (serde_json::to_value(ReadsReply { verdicts })?, due)
+            }
+            "/lifecycle" => {
+                let (v, due) = self.lifecycle(sql, parse(text)?)?;
+                (serde_json::to_value(v)?, due)
+            }
+            "/auth" => {
+                let (v, due) = self.auth(sql, parse(text)?)?;
+                (serde_json::to_value(v)?, due)
+            }
+            "/record" => {
+                let call: RecordCall = parse(text)?;
+                (json!({}), self.append(sql, call.connection.as_deref(), &call.event)?)
+            }
+            "/events" => {
+                let call: EventsCall = parse(text)?;
+                (json!({"events": events(sql, call.connection.as_deref(), None, u32::MAX)?.0}), None)
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// The alarm's deletions; returns when to wake next (when the oldest event left expires).
+    fn expire(&self, sql: &Store) -> Result<Option<u64>> {
+        let now = worker::Date::now().as_millis();
+        let cutoff = now.saturating_sub(self.retention());
+        sql.exec("DELETE FROM audit WHERE time_ms < ?", vec![int(cutoff)])?;
+        sql.delete_setting("alarm_at")?;
+        #[derive(Deserialize)]
+        struct Oldest {
+            t: Option<f64>,
+        }
+        let oldest: Vec<Oldest> = sql.exec("SELECT MIN(time_ms) AS t FROM audit", None)?.to_array()?;
+        let Some(t) = oldest.first().and_then(|o| o.t) else { return Ok(None) };
+        let at = next_alarm_ms((t as u64).saturating_add(self.retention()), now);
+        sql.set_setting("alarm_at", &at.to_string())?;
+        Ok(Some(at))
+    }
+
     fn retention(&self) -> u64 {
         retention_ms(self.env.var("AUDIT_RETENTION_MS").ok().map(|v| v.to_string()).as_deref())
     }
@@ -147,37 +176,37 @@ impl Company {
     /// Store an event in `connection`'s stream (or the company's own). Returns when the retention
     /// alarm must be (re)set: when none is due yet or the one due is later than this event's
     /// expiry (an event written with an older time), or the one due was lost (see [`alarm_lost`]).
-    fn append(&self, sql: &SqlStorage, connection: Option<&str>, ev: &Event) -> Result<Option<u64>> {
+    fn append(&self, sql: &Store, connection: Option<&str>, ev: &Event) -> Result<Option<u64>> {
         sql.exec(
             "INSERT INTO audit (time_ms, connection, line) VALUES (?, ?, ?)",
             vec![int(ev.time_ms), connection.map(str::to_owned).into(), audit::encode(ev).into()],
         )?;
         let expires = ev.time_ms.saturating_add(self.retention());
-        let due = setting(sql, "alarm_at")?.and_then(|v| v.parse::<u64>().ok());
+        let due = sql.setting("alarm_at")?.and_then(|v| v.parse::<u64>().ok());
         let now = worker::Date::now().as_millis();
         if due.is_some_and(|d| d <= expires && !alarm_lost(d, now)) {
             return Ok(None);
         }
         // A lost alarm wakes now: it deletes what has expired and sets the next wake itself.
         let at = if due.is_some_and(|d| alarm_lost(d, now)) { now } else { expires };
-        set_setting(sql, "alarm_at", &at.to_string())?;
+        sql.set_setting("alarm_at", &at.to_string())?;
         Ok(Some(at))
     }
 
     /// The gate's decision for a read, with the read's event appended.
-    fn read(&self, sql: &SqlStorage, call: ReadCall) -> Result<(ReadVerdict, Option<u64>)> {
+    fn read(&self, sql: &Store, call: ReadCall) -> Result<(ReadVerdict, Option<u64>)> {
         let rr = call.request;
         let auth = rr.authorization.as_deref();
         let (found, session) = match (gate::credential_reference(auth), gate::session_reference(auth)) {
-            (Some(r), _) => (connection_by_ref(sql, &r)?, None),
+            (Some(r), _) => (sql.connection_by_ref(&r)?, None),
             (None, Some(r)) => match session_by_ref(sql, &r)? {
-                Some(s) => (connection(sql, &s.connection_id)?, Some(s)),
+                Some(s) => (sql.connection(&s.connection_id)?, Some(s)),
                 None => (None, None),
             },
             (None, None) => (None, None),
         };
         let record = match &found {
-            Some(doc) => Some(doc.record(settings(sql)?.connections_enabled)),
+            Some(doc) => Some(doc.record(sql.settings()?.connections_enabled)),
             None => None,
         };
         let mut decision = gate::decide_session(&rr, session.as_ref(), record.as_ref());
@@ -212,6 +241,7 @@ impl Company {
                 error_body: decision.error_body,
                 headers: decision.headers,
                 plan: decision.plan,
+                known: found.is_some(),
             },
             due,
         ))
@@ -220,15 +250,15 @@ impl Company {
     /// An agent-identity call: the core decides with the connection and (verify) the nonce sent,
     /// which is spent whatever the answer; a granted nonce or session is stored, and the event
     /// appended under the connection, in the same step.
-    fn auth(&self, sql: &SqlStorage, call: AuthCall) -> Result<(AuthReply, Option<u64>)> {
+    fn auth(&self, sql: &Store, call: AuthCall) -> Result<(AuthReply, Option<u64>)> {
         let req = call.request;
         let now = req.time_ms;
         let stale = int(now.saturating_sub(GRACE_MS));
         sql.exec("DELETE FROM nonces WHERE expires_at_ms < ?", vec![stale.clone()])?;
         sql.exec("DELETE FROM sessions WHERE expires_at_ms < ?", vec![stale])?;
-        let doc = if is_connection_id(&req.connection_id) { connection(sql, &req.connection_id)? } else { None };
+        let doc = if is_connection_id(&req.connection_id) { sql.connection(&req.connection_id)? } else { None };
         let conn = match &doc {
-            Some(d) => Some(d.identity(settings(sql)?.connections_enabled)),
+            Some(d) => Some(d.identity(sql.settings()?.connections_enabled)),
             None => None,
         };
         let mut body = None;
@@ -303,7 +333,7 @@ impl Company {
     }
 
     /// Perform the act, conclude with the core, append the event: one step.
-    fn lifecycle(&self, sql: &SqlStorage, call: LifecycleCall) -> Result<(LifecycleReply, Option<u64>)> {
+    fn lifecycle(&self, sql: &Store, call: LifecycleCall) -> Result<(LifecycleReply, Option<u64>)> {
         let target = call.admission.target.clone().filter(|t| is_connection_id(t));
         let (effect, subject, connection, body) = act(sql, call.act, target.as_deref(), call.request.time_ms)?;
         let decision = policy::conclude(&call.request, &call.admission, &effect, subject.as_deref());
@@ -326,7 +356,7 @@ fn done(body: Value, connection: Option<&str>) -> Acted {
 }
 
 /// A connection as the lifecycle routes show it, with when it last read something.
-fn view(sql: &SqlStorage, doc: &ConnectionDoc) -> Result<Value> {
+fn view(sql: &Store, doc: &ConnectionDoc) -> Result<Value> {
     #[derive(Deserialize)]
     struct Row {
         time_ms: f64,
@@ -336,10 +366,10 @@ fn view(sql: &SqlStorage, doc: &ConnectionDoc) -> Result<Value> {
     Ok(doc.view(rows.first().map(|r| r.time_ms as u64)))
 }
 
-fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<Acted> {
-    let named = |sql: &SqlStorage| -> Result<Option<ConnectionDoc>> {
+fn act(sql: &Store, act: Act, target: Option<&str>, now_ms: u64) -> Result<Acted> {
+    let named = |sql: &Store| -> Result<Option<ConnectionDoc>> {
         match target {
-            Some(id) => connection(sql, id),
+            Some(id) => sql.connection(id),
             None => Ok(None),
         }
     };
@@ -363,11 +393,8 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
             if policy::connection_name_taken(&doc.name, &active) {
                 return Ok((Effect::NameTaken, Some(doc.name.clone()), None, None));
             }
-            put_connection(sql, &doc)?;
-            sql.exec(
-                "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",
-                vec![doc.key_ref.as_str().into(), doc.id.as_str().into()],
-            )?;
+            sql.put_connection(&doc)?;
+            sql.add_key_ref(&doc.key_ref, &doc.id)?;
             (Effect::Done, Some(doc.id.clone()), Some(doc.id.clone()), Some(json!({"connection": view(sql, &doc)?})))
         }
         Act::List => {
@@ -413,11 +440,8 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
                 doc.key_ref = key_ref;
                 doc.public_key = public_key;
                 doc.rotated_ms = Some(now_ms);
-                put_connection(sql, &doc)?;
-                sql.exec(
-                    "INSERT OR REPLACE INTO keyrefs (ref, connection) VALUES (?, ?)",
-                    vec![doc.key_ref.as_str().into(), doc.id.as_str().into()],
-                )?;
+                sql.put_connection(&doc)?;
+                sql.add_key_ref(&doc.key_ref, &doc.id)?;
                 done(json!({"connection": view(sql, &doc)?}), Some(&doc.id))
             }
             None => (Effect::NotFound, None, None, None),
@@ -425,7 +449,7 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
         Act::Revoke => match named(sql)? {
             Some(mut doc) => {
                 doc.status = ConnectionStatus::Revoked;
-                put_connection(sql, &doc)?;
+                sql.put_connection(&doc)?;
                 done(json!({"connection": view(sql, &doc)?}), Some(&doc.id))
             }
             None => (Effect::NotFound, None, None, None),
@@ -453,16 +477,16 @@ fn act(sql: &SqlStorage, act: Act, target: Option<&str>, now_ms: u64) -> Result<
             }
             None => (Effect::NotFound, None, None, None),
         },
-        Act::SettingsRead => done(json!(settings(sql)?), None),
+        Act::SettingsRead => done(json!(sql.settings()?), None),
         Act::PatternCheck => done(json!({}), None),
         Act::SettingsWrite { settings } => {
-            set_setting(sql, "connections_enabled", if settings.connections_enabled { "true" } else { "false" })?;
+            sql.set_setting("connections_enabled", if settings.connections_enabled { "true" } else { "false" })?;
             done(json!(settings), None)
         }
         Act::Failed { effect, connection } => {
             // Filed under the connection only if it is one of this company's.
             let filed = match connection.filter(|c| is_connection_id(c)) {
-                Some(c) => self::connection(sql, &c)?.map(|d| d.id),
+                Some(c) => sql.connection(&c)?.map(|d| d.id),
                 None => None,
             };
             (effect, None, filed, None)
@@ -482,47 +506,7 @@ fn int(n: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(n.min(MAX_SAFE as u64) as i64)
 }
 
-fn setting(sql: &SqlStorage, name: &str) -> Result<Option<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        value: String,
-    }
-    let rows: Vec<Row> = sql.exec("SELECT value FROM settings WHERE name = ?", vec![name.into()])?.to_array()?;
-    Ok(rows.into_iter().next().map(|r| r.value))
-}
-
-fn set_setting(sql: &SqlStorage, name: &str, value: &str) -> Result<()> {
-    sql.exec("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", vec![name.into(), value.into()])?;
-    Ok(())
-}
-
-fn settings(sql: &SqlStorage) -> Result<CompanySettings> {
-    Ok(CompanySettings { connections_enabled: setting(sql, "connections_enabled")?.as_deref() != Some("false") })
-}
-
-fn connection(sql: &SqlStorage, id: &str) -> Result<Option<ConnectionDoc>> {
-    #[derive(Deserialize)]
-    struct Row {
-        doc: String,
-    }
-    let rows: Vec<Row> = sql.exec("SELECT doc FROM connections WHERE id = ?", vec![id.into()])?.to_array()?;
-    Ok(rows.into_iter().next().and_then(|r| serde_json::from_str(&r.doc).ok()))
-}
-
-fn connection_by_ref(sql: &SqlStorage, reference: &str) -> Result<Option<ConnectionDoc>> {
-    #[derive(Deserialize)]
-    struct Row {
-        connection: String,
-    }
-    let rows: Vec<Row> =
-        sql.exec("SELECT connection FROM keyrefs WHERE ref = ?", vec![reference.into()])?.to_array()?;
-    match rows.into_iter().next() {
-        Some(r) => connection(sql, &r.connection),
-        None => Ok(None),
-    }
-}
-
-fn session_by_ref(sql: &SqlStorage, reference: &str) -> Result<Option<SessionRecord>> {
+fn session_by_ref(sql: &Store, reference: &str) -> Result<Option<SessionRecord>> {
     #[derive(Deserialize)]
     struct Row {
         connection: String,
@@ -540,7 +524,7 @@ fn session_by_ref(sql: &SqlStorage, reference: &str) -> Result<Option<SessionRec
     }))
 }
 
-fn nonce(sql: &SqlStorage, nonce: &str) -> Result<Option<NonceRecord>> {
+fn nonce(sql: &Store, nonce: &str) -> Result<Option<NonceRecord>> {
     #[derive(Deserialize)]
     struct Row {
         connection: String,
@@ -558,15 +542,7 @@ fn nonce(sql: &SqlStorage, nonce: &str) -> Result<Option<NonceRecord>> {
     }))
 }
 
-fn put_connection(sql: &SqlStorage, doc: &ConnectionDoc) -> Result<()> {
-    sql.exec(
-        "INSERT OR REPLACE INTO connections (id, doc) VALUES (?, ?)",
-        vec![doc.id.as_str().into(), serde_json::to_string(doc)?.into()],
-    )?;
-    Ok(())
-}
-
-fn event_exists(sql: &SqlStorage, connection: &str, seq: i64) -> Result<bool> {
+fn event_exists(sql: &Store, connection: &str, seq: i64) -> Result<bool> {
     #[derive(Deserialize)]
     struct Row {
         #[allow(dead_code)]
@@ -583,12 +559,7 @@ fn event_exists(sql: &SqlStorage, connection: &str, seq: i64) -> Result<bool> {
 
 /// Up to `limit` events of a stream, newest first, before the event `after`; and the sequence
 /// number to continue after when there are more.
-fn events(
-    sql: &SqlStorage,
-    connection: Option<&str>,
-    after: Option<i64>,
-    limit: u32,
-) -> Result<(Vec<Value>, Option<i64>)> {
+fn events(sql: &Store, connection: Option<&str>, after: Option<i64>, limit: u32) -> Result<(Vec<Value>, Option<i64>)> {
     #[derive(Deserialize)]
     struct Row {
         seq: f64,

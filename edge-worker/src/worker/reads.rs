@@ -1,7 +1,7 @@
 //! The read routes of a connection key (or an agent identity's session token): `GET|HEAD /v1/connections/files` (a listing) and
-//! `…/files/object` (one object, streamed from R2). KV routes the key's reference to its company;
-//! the company's object decides with the core's `gate` and appends the read's event in the same
-//! call. Pages come from `hq_vault_core::listing`, ranges and conditions from
+//! `…/files/object` (one object, streamed from R2). KV routes the key's reference to its company
+//! ([`super::routing`]); the company's object decides with the core's `gate` and appends the
+//! read's event in the same call ([`super::batch`]). Pages come from `hq_vault_core::listing`, ranges and conditions from
 //! `hq_vault_core::http`.
 //!
 //! An object read prepares its answer from R2 first (what would be sent if allowed: 200, 206, 304,
@@ -15,16 +15,15 @@ use hq_vault_core::http::{
     Answer, Preconditions, Representation, answer, content_range, content_type_for, object_headers, query_pairs,
 };
 use hq_vault_core::listing::{Lister, ObjectInfo, SourcePage, SourceRequest};
-use hq_vault_core::policy::is_company_id;
 use hq_vault_core::time;
-use worker::{Bucket, Conditional, Env, Headers, Method, Request, Response, Result, console_log, kv::KvStore};
+use worker::{Bucket, Conditional, Context, Env, Headers, Method, Request, Response, Result, console_log, kv::KvStore};
 
-use super::{Ctx, error, json_response, object};
-use crate::company::{Answered, ReadCall, ReadVerdict};
+use super::{Ctx, batch, error, json_response, routing};
+use crate::company::{Answered, ReadCall};
 use crate::model;
 
 /// Serve a read route.
-pub async fn read(req: Request, env: &Env, kv: &KvStore, ctx: &Ctx, route: Route) -> Result<Response> {
+pub async fn read(req: Request, env: &Env, wctx: &Context, kv: &KvStore, ctx: &Ctx, route: Route) -> Result<Response> {
     let url = req.url()?;
     // Query values decoded exactly once (`+` is a space, `%2B` a plus) by the core's rule, as the
     // daemon does; a value that is not UTF-8 is refused, never replaced, and a parameter given
@@ -51,8 +50,9 @@ pub async fn read(req: Request, env: &Env, kv: &KvStore, ctx: &Ctx, route: Route
     // The routing index: which company's object decides for this key. Only a company id names
     // anything; anything else (or no entry) is an unknown key.
     let auth = authorization.as_deref();
-    let company = match gate::credential_reference(auth).or_else(|| gate::session_reference(auth)) {
-        Some(r) => kv.get(&model::keyref_key(&r)).text().await?.filter(|c| is_company_id(c)),
+    let reference = gate::credential_reference(auth).or_else(|| gate::session_reference(auth));
+    let company = match &reference {
+        Some(r) => routing::company_of(kv, r).await?,
         None => None,
     };
     let Some(company) = company else {
@@ -81,12 +81,15 @@ pub async fn read(req: Request, env: &Env, kv: &KvStore, ctx: &Ctx, route: Route
         }
     };
     let call = ReadCall { request: rr, answered: prepared.as_ref().map(|(_, status)| Answered { status: *status }) };
-    let verdict: ReadVerdict = match object::call(env, &company, "read", &call).await {
-        Ok(v) => v,
-        Err(_) => {
+    let verdict = match batch::decide(env, wctx, &company, call).await {
+        Ok(Some(v)) => v,
+        Ok(None) | Err(_) => {
             return error(ctx, 503, "company_unavailable", "the company's object did not answer: retry the request");
         }
     };
+    if let (true, Some(r)) = (verdict.known, &reference) {
+        routing::confirm(r, &company);
+    }
     if !verdict.allowed {
         return refusal(ctx, verdict.status, verdict.error_body, &verdict.headers, is_head);
     }
