@@ -86,8 +86,10 @@ const base = await load(helloUrl.href, {});
 const list = await load(`${w.base}/v1/connections/files?path=knowledge/&limit=20`, auth);
 const get = await load(`${w.base}/v1/connections/files/object?path=knowledge/doc7.md`, auth);
 // Where the time goes: the Worker and the core alone (no credential: no KV, no object), then with
-// the KV routing lookup (an unknown key), then with the object's decision and audit event (a
-// revoked key that KV still routes). The last two rows differ by the object hop.
+// a KV read (an unknown key: KV has no entry, and a route is never remembered without one), then
+// with R2's read of the object and the object's decision and audit event (a revoked key: its route
+// is remembered after the first read, so no KV read). The last row minus the first is R2's read
+// plus the object's share; reads waiting together share one object call (worker/batch.rs).
 const objectUrl = `${w.base}/v1/connections/files/object?path=knowledge/doc7.md`;
 const bare = await load(objectUrl, {}, 401);
 const unknown = await load(objectUrl, { authorization: `Bearer ${lost.key}` }, 403);
@@ -117,7 +119,7 @@ console.log(row("hello-world Rust Worker", base));
 console.log(row("list (20 of 50 keys, audited)", list));
 console.log(row("get 2 KiB object (audited)", get));
 console.log(row("no credential: the Worker and the core only (401)", bare));
-console.log(row("unknown key: + the KV routing lookup (403)", unknown));
-console.log(row("revoked key: + the object's decision and event (403)", revoked));
+console.log(row("unknown key: + a KV read (403)", unknown));
+console.log(row("revoked key: + R2's read and the object's decision and event, no KV read (403)", revoked));
 console.log("");
-console.log(`The object hop (revoked key minus unknown key), p50: ${ms(revoked.p50 - unknown.p50)} at ${concurrency} concurrent requests to one company's object.`);
+console.log(`R2's read plus the object's share (revoked key minus no credential), p50: ${ms(revoked.p50 - bare.p50)} at ${concurrency} concurrent requests to one company's object.`);
