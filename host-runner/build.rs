@@ -27,7 +27,14 @@ fn main() -> Result<()> {
     println!("cargo:rerun-if-env-changed=HQ_VAULT_WASM_SIMD");
 
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
-    let target_dir = out_dir.ancestors().nth(4).context("unexpected OUT_DIR layout")?.join("hq-vault-component");
+    // OUT_DIR is {target}/[{triple}/]{profile}/build/{package}/out. One component directory for
+    // every triple and profile (dev for clippy, release, the musl image's release), so that the
+    // core is built for wasm once, not once a host target.
+    let mut target_root = out_dir.ancestors().nth(4).context("unexpected OUT_DIR layout")?;
+    if env::var("TARGET").is_ok_and(|t| target_root.file_name().is_some_and(|n| n == t.as_str())) {
+        target_root = target_root.parent().context("unexpected OUT_DIR layout")?;
+    }
+    let target_dir = target_root.join("hq-vault-component");
     // The component the daemon embeds (world `core`), then the one the vectors run (world
     // `vectors`: `core` and the known-answer entry points). Only the core crate itself is built
     // twice; its dependencies are shared.

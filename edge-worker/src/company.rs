@@ -15,7 +15,8 @@
 //!
 //! | path | body | answer |
 //! |---|---|---|
-//! | `/reads` | [`ReadsCall`] | [`ReadsReply`]: a verdict for each call, in order |
+//! | `/reads` | [`ReadsCall`] | [`ReadsReply`]: a verdict for each read, in order |
+//! | `/read` | [`ReadCall`] | [`ReadVerdict`] (one read; what Workers before shared calls send) |
 //! | `/lifecycle` | [`LifecycleCall`] | [`LifecycleReply`] |
 //! | `/auth` | [`AuthCall`] | [`AuthReply`] |
 //! | `/record` | [`RecordCall`] | `{}` |
@@ -53,7 +54,9 @@ pub struct ReadsCall {
     pub calls: Vec<ReadCall>,
 }
 
-/// The verdicts of a [`ReadsCall`], one a call, in the same order.
+/// The verdicts of a [`ReadsCall`], one a call, in the same order. Fewer than the calls when the
+/// object failed partway: the reads without a verdict were not answered (the failing one may have
+/// stored part of its writes; the ones after it wrote nothing).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReadsReply {
     pub verdicts: Vec<ReadVerdict>,

@@ -92,7 +92,11 @@ impl DurableObject for Company {
             }
         };
         if let Some(at) = due {
-            self.schedule(at).await?;
+            // What the call did is stored and stands: an alarm that could not be set now is set
+            // again by a later event once it is overdue (`alarm_lost`).
+            if let Err(e) = self.schedule(at).await {
+                worker::console_error!("the retention alarm could not be set: {e}");
+            }
         }
         Response::from_json(&reply)
     }
@@ -119,12 +123,27 @@ impl Company {
                 let mut verdicts = Vec::with_capacity(call.calls.len());
                 let mut due = None;
                 for read in call.calls {
-                    let (v, d) = self.read(sql, read)?;
-                    verdicts.push(v);
-                    // Each append that moves the alarm stores it: the last one is the one kept.
-                    due = d.or(due);
+                    match self.read(sql, read) {
+                        Ok((v, d)) => {
+                            verdicts.push(v);
+                            // Each append that moves the alarm stores it: the last one is kept.
+                            due = d.or(due);
+                        }
+                        Err(e) => {
+                            // The reads before this one stand (their events are stored); this
+                            // one and the rest are answered undecided.
+                            worker::console_error!("a read of a shared call failed: {e}");
+                            sql.forget();
+                            break;
+                        }
+                    }
                 }
                 (serde_json::to_value(ReadsReply { verdicts })?, due)
+            }
+            // One read a call: what Workers deployed before shared calls send.
+            "/read" => {
+                let (v, due) = self.read(sql, parse(text)?)?;
+                (serde_json::to_value(v)?, due)
             }
             "/lifecycle" => {
                 let (v, due) = self.lifecycle(sql, parse(text)?)?;

@@ -8,8 +8,8 @@
 //! its company, whose object refuses it, exactly as with a fresh KV read. An entry is kept only
 //! once the company's object has said the key is its own ([`confirm`]): a key KV does not know
 //! yet, or an entry pointing at the wrong company, is read from KV again on the next read, so
-//! neither outlives a fix of the entry. At most [`KEPT`] entries; past that the memory starts
-//! again empty.
+//! neither outlives a fix of the entry. At most [`KEPT`] entries; past that one is forgotten for
+//! each new one.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -39,7 +39,10 @@ pub async fn company_of(kv: &KvStore, reference: &str) -> Result<Option<String>>
 pub fn confirm(reference: &str, company: &str) {
     KNOWN.with_borrow_mut(|k| {
         if k.len() >= KEPT && !k.contains_key(reference) {
-            k.clear();
+            // Make room by forgetting one (that key's next read asks KV again).
+            if let Some(old) = k.keys().next().cloned() {
+                k.remove(&old);
+            }
         }
         k.insert(reference.to_owned(), company.to_owned());
     });
