@@ -28,8 +28,8 @@ fn main() -> Result<()> {
 
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
     // OUT_DIR is {target}/[{triple}/]{profile}/build/{package}/out. One component directory for
-    // every triple and profile (dev for clippy, release, the musl image's release), so that the
-    // core is built for wasm once, not once a host target.
+    // every triple and profile (clippy's, the tests' release, the musl image's release), so that
+    // the core is built for wasm once, not once a host target.
     let mut target_root = out_dir.ancestors().nth(4).context("unexpected OUT_DIR layout")?;
     if env::var("TARGET").is_ok_and(|t| target_root.file_name().is_some_and(|n| n == t.as_str())) {
         target_root = target_root.parent().context("unexpected OUT_DIR layout")?;

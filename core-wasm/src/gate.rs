@@ -364,7 +364,7 @@ impl Ctx<'_> {
         if status == 405 {
             headers.push(("Allow".to_owned(), "GET, HEAD".to_owned()));
         }
-        let outcome = if status == 404 || status == 400 { Outcome::Failed } else { Outcome::Denied };
+        let outcome = if status == 404 || status == 400 || status >= 500 { Outcome::Failed } else { Outcome::Denied };
         Decision {
             status,
             code: code.to_owned(),
@@ -564,6 +564,16 @@ pub fn refuse_query(
     ctx.deny(400, "bad_query", problem)
 }
 
+/// The answer to a read that got no decision: the host could not have its authority decide it in
+/// time (the Worker: the company's object did not answer, or the call was given up). 503
+/// `company_unavailable`, audited as a failed read of the `unknown` caller (no connection was
+/// looked at where this is answered); the authority may still have filed its own event under the
+/// same request id, with the answer it would have allowed.
+pub fn unavailable(req: &ReadRequest) -> Decision {
+    let ctx = Ctx { req, actor: UNKNOWN_ACTOR.to_owned(), path: req.path.clone() };
+    ctx.deny(503, "company_unavailable", "the company's object did not answer: retry the request")
+}
+
 /// The decision for an allowed object read whose object does not exist.
 pub fn not_found(req: &ReadRequest, record: &ConnectionRecord) -> Decision {
     let ctx = Ctx { req, actor: record.id.clone(), path: req.path.clone() };
@@ -577,6 +587,34 @@ mod tests {
     fn snippet(patterns: &[&str], ca_file: Option<&str>, files_root: &str) -> String {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
         agent_snippet(&SnippetOptions { base: "https://127.0.0.1:13100", patterns: &patterns, ca_file, files_root })
+    }
+
+    #[test]
+    fn a_read_without_a_decision_is_a_failed_503_of_the_unknown_caller() {
+        let req = ReadRequest {
+            method: "GET".into(),
+            route: Route::Object,
+            path: Some("kb/a.md".into()),
+            cursor: None,
+            limit: None,
+            delimiter: None,
+            authorization: Some("Bearer hqxc_whatever".into()),
+            time_ms: 7,
+            request_id: "req_1".into(),
+            source_ip: "192.0.2.1".into(),
+        };
+        let d = unavailable(&req);
+        assert_eq!(
+            (d.status, d.code.as_str(), d.plan.is_none(), d.summarized),
+            (503, "company_unavailable", true, false)
+        );
+        assert_eq!(d.audit.outcome, Outcome::Failed);
+        assert_eq!(
+            (d.audit.actor.as_str(), d.audit.path.as_deref(), d.audit.status),
+            ("unknown", Some("kb/a.md"), 503)
+        );
+        assert_eq!(d.audit.reason.as_deref(), Some("company_unavailable"));
+        assert!(!d.audit.request_id.is_empty() && !crate::audit::encode(&d.audit).contains("hqxc_"));
     }
 
     #[test]

@@ -173,6 +173,28 @@ describe("reads that wait together share a call", () => {
     }
   });
 
+  test("the object decides a read alone on /read (what a Worker deployed before shared calls sends) and several on /reads, in order", async () => {
+    const c = await setup("one-read");
+    const conn = await c.create();
+    const stub = w.objects.get(w.objects.idFromName("one-read"));
+    const call = (key, ray) => ({
+      request: { method: "GET", route: "object", path: "a.txt", cursor: null, limit: null, delimiter: null, authorization: bearer(key), time_ms: Date.now(), request_id: ray, source_ip: "192.0.2.9" },
+      answered: { status: 200 },
+    });
+    const ask = async (route, body) => {
+      const r = await stub.fetch(`https://company.internal/${route}`, { method: "POST", body: JSON.stringify(body) });
+      assert.equal(r.status, 200, await r.clone().text());
+      return r.json();
+    };
+    const first = await ask("read", call(conn.key, "ray-one-1"));
+    assert.deepEqual([first.allowed, first.known], [true, true]);
+    assert.equal((await c.lifecycle(conn.id, "revoke")).status, 200);
+    const { verdicts } = await ask("reads", { calls: [call(conn.key, "ray-one-2"), call("hqxc_notakey", "ray-one-3"), call(conn.key, "ray-one-4")] });
+    assert.deepEqual(verdicts.map((v) => [v.allowed, v.status, v.known]), [[false, 403, true], [false, 401, false], [false, 403, true]]);
+    const filed = (await w.events("one-read", conn.id)).filter((e) => e.op === "get").map((e) => `${e.request_id}:${e.status}`);
+    assert.deepEqual(filed.sort(), ["ray-one-1:200", "ray-one-2:403", "ray-one-4:403"]);
+  });
+
   test(`a revoke returns while reads of its company are in flight: every read sent after it is refused (${TRIALS / 3} trials)`, { timeout: 600_000 }, async () => {
     const c = await setup("batch-revoke");
     const busy = await c.create();

@@ -83,5 +83,5 @@ export async function startWorker({ log = false, bindings = {} } = {}) {
     return (await r.json()).events;
   }
 
-  return { mf, kv, r2, base, admin, req, events, log: lines, dispose: () => mf.dispose() };
+  return { mf, kv, r2, base, admin, req, events, objects: companies, log: lines, dispose: () => mf.dispose() };
 }

@@ -606,6 +606,19 @@ fn events(sql: &Store, connection: Option<&str>, after: Option<i64>, limit: u32)
 /// Ask company `company`'s object: `op` is one of its routes (`crate::company`). The company id is
 /// checked before it names an object.
 pub async fn call<T: serde::Serialize, R: DeserializeOwned>(env: &Env, company: &str, op: &str, msg: &T) -> Result<R> {
+    call_if_known(env, company, op, msg)
+        .await?
+        .ok_or_else(|| worker::Error::RustError(format!("the company object has no route /{op}")))
+}
+
+/// As [`call`], but `Ok(None)` when the object answers 404: it has no such route (an object still
+/// running a version of the Worker from before the route).
+pub async fn call_if_known<T: serde::Serialize, R: DeserializeOwned>(
+    env: &Env,
+    company: &str,
+    op: &str,
+    msg: &T,
+) -> Result<Option<R>> {
     if !is_company_id(company) {
         return Err(worker::Error::RustError("not a company id: no object is named by it".into()));
     }
@@ -614,8 +627,9 @@ pub async fn call<T: serde::Serialize, R: DeserializeOwned>(env: &Env, company: 
     init.with_method(Method::Post).with_body(Some(serde_json::to_string(msg)?.into()));
     let req = Request::new_with_init(&format!("https://company.internal/{op}"), &init)?;
     let mut resp = stub.fetch_with_request(req).await?;
-    if resp.status_code() != 200 {
-        return Err(worker::Error::RustError(format!("the company object answered {}", resp.status_code())));
+    match resp.status_code() {
+        200 => resp.json().await.map(Some),
+        404 => Ok(None),
+        s => Err(worker::Error::RustError(format!("the company object answered {s}"))),
     }
-    resp.json().await
 }

@@ -80,11 +80,16 @@ pub async fn read(req: Request, env: &Env, wctx: &Context, kv: &KvStore, ctx: &C
             None => None,
         }
     };
-    let call = ReadCall { request: rr, answered: prepared.as_ref().map(|(_, status)| Answered { status: *status }) };
+    let call =
+        ReadCall { request: rr.clone(), answered: prepared.as_ref().map(|(_, status)| Answered { status: *status }) };
     let verdict = match batch::decide(env, wctx, &company, call).await {
         Ok(Some(v)) => v,
         Ok(None) | Err(_) => {
-            return error(ctx, 503, "company_unavailable", "the company's object did not answer: retry the request");
+            // No decision: the core's 503, logged with the request id (the object may have filed
+            // the read all the same: docs/consistency.md).
+            let d = gate::unavailable(&rr);
+            console_log!("audit {}", audit::encode(&d.audit));
+            return refusal(ctx, d.status, d.error_body, &d.headers, is_head);
         }
     };
     if let (true, Some(r)) = (verdict.known, &reference) {
